@@ -1,0 +1,22 @@
+// A node:test reporter that counts results and writes them to
+// $HP_TEST_RESULTS/<suite>.json, so the top-level test command can print one total.
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+export default async function* countReporter(source) {
+  const counts = { passed: 0, failed: 0, skipped: 0 };
+  for await (const event of source) {
+    if (event.type !== 'test:pass' && event.type !== 'test:fail') continue;
+    // Suites (describe) report too; count only leaf tests.
+    if (event.data.details?.type === 'suite') continue;
+    if (event.data.skip || event.data.todo) counts.skipped++;
+    else if (event.type === 'test:pass') counts.passed++;
+    else counts.failed++;
+  }
+  const dir = process.env.HP_TEST_RESULTS;
+  if (dir) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `${process.env.HP_TEST_SUITE ?? 'suite'}.json`), JSON.stringify(counts));
+  }
+  yield '';
+}

@@ -1,0 +1,17 @@
+# Sourced by every script: where things live and which ports the local stack uses.
+# All of it can be overridden from the environment. Nothing here lives inside the repository.
+export HP_ROOT=${HP_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+# Toolchain binaries, the debootstrap rootfs and image layouts: slow to make, kept between runs.
+export HP_CACHE=${HP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/harbor-patching}
+# Running services: registry storage, buildkitd root and socket, pid files, logs, demo data.
+export HP_STATE=${HP_STATE:-${XDG_STATE_HOME:-$HOME/.local/state}/harbor-patching}
+export HP_LOGS=${HP_LOGS:-$HP_STATE/logs}
+# The plain distribution registry that holds the images (Harbor's registry in a real install).
+export HP_REGISTRY_ADDR=${HP_REGISTRY_ADDR:-127.0.0.1:5000}
+export HP_BUILDKIT_ADDR=${HP_BUILDKIT_ADDR:-unix://$HP_STATE/buildkit/buildkitd.sock}
+# The Harbor stand-in and the adapter for the local demo (tests start their own on free ports).
+export HP_HARBOR_PORT=${HP_HARBOR_PORT:-8380}
+export HP_ADAPTER_PORT=${HP_ADAPTER_PORT:-8480}
+# The advisory file the image fixtures write and the Harbor stand-in's scanner reads.
+export HP_ADVISORIES=${HP_ADVISORIES:-$HP_CACHE/fixtures/advisories.json}
+export PATH="$HP_CACHE/bin:$PATH"

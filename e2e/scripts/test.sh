@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The whole test run: installs what is missing, starts the local stack (registry, buildkitd),
+# builds the image fixtures, runs every project's tests through Nx, prints one total.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$HP_ROOT"
+start=$(date +%s)
+
+bash e2e/scripts/install.sh
+stack_was_running=0
+bash e2e/stack/stack.sh status >/dev/null 2>&1 && stack_was_running=1
+bash e2e/stack/stack.sh start
+if [ "$stack_was_running" = 0 ]; then trap 'bash e2e/stack/stack.sh stop' EXIT; fi
+bash e2e/fixtures/build.sh
+
+export HP_TEST_RESULTS=$(mktemp -d)
+status=0
+npx nx run-many -t test --parallel=1 --outputStyle=stream --skipNxCache "$@" || status=$?
+
+node -e '
+  const fs = require("fs"), path = require("path"), dir = process.argv[1];
+  let p = 0, f = 0, s = 0; const per = [];
+  for (const file of fs.readdirSync(dir).sort()) {
+    const c = JSON.parse(fs.readFileSync(path.join(dir, file), "utf8"));
+    p += c.passed; f += c.failed; s += c.skipped;
+    per.push(`  ${file.replace(/\.json$/, "")}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
+  }
+  console.log("\nTest suites:\n" + per.join("\n"));
+  console.log(`total time: ${Math.round(Date.now() / 1000 - Number(process.argv[2]))} s`);
+  console.log(`tests: ${p} passed, ${f} failed, ${s} skipped`);
+' "$HP_TEST_RESULTS" "$start"
+exit $status
