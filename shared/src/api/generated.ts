@@ -1,0 +1,627 @@
+/**
+ * Generated from shared/src/api/openapi.yaml by shared/scripts/gen-api.ts. Do not edit: change the source and run
+ * `npm run gen:api -w shared`.
+ */
+
+export interface paths {
+    "/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Liveness and the state of each dependency.
+         * @description Always answers 200 while the process serves requests; `status` and `components` tell whether the dependencies work.
+         */
+        get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_name}/policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List the project's patch policies.
+         * @description Needs read access to the project (member, or any signed-in user on a public project).
+         */
+        get: operations["listPolicies"];
+        put?: never;
+        /**
+         * Create a patch policy.
+         * @description Needs project admin (or system admin).
+         */
+        post: operations["createPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_name}/policies/{policy_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policy_id: components["parameters"]["PolicyId"];
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+            };
+            cookie?: never;
+        };
+        /** Read one patch policy. */
+        get: operations["getPolicy"];
+        /**
+         * Replace a patch policy (fields left out take their defaults, as on create).
+         * @description Needs project admin (or system admin).
+         */
+        put: operations["updatePolicy"];
+        post?: never;
+        /**
+         * Delete a patch policy (its past executions stay readable).
+         * @description Needs project admin (or system admin).
+         */
+        delete: operations["deletePolicy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_name}/policies/{policy_id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policy_id: components["parameters"]["PolicyId"];
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Disable a policy (no body). Its schedule and event trigger stop; manual runs are refused.
+         * @description Needs project admin (or system admin).
+         */
+        post: operations["disablePolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_name}/policies/{policy_id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policy_id: components["parameters"]["PolicyId"];
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enable a policy (no body). Same as a PUT with `enabled` true.
+         * @description Needs project admin (or system admin).
+         */
+        post: operations["enablePolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        Error: {
+            /**
+             * @description BAD_REQUEST, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, CONFLICT, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, BAD_GATEWAY, INTERNAL_SERVER_ERROR
+             * @example BAD_REQUEST
+             */
+            code: string;
+            /** @description For bad input: the JSON path of the field, e.g. `name`, `filters[1].value`, `trigger.cron`, `query.page_size`. */
+            field?: string;
+            /** @description What went wrong and what to do about it. */
+            message: string;
+        };
+        Errors: {
+            errors: components["schemas"]["Error"][];
+        };
+        Health: {
+            components: components["schemas"]["HealthComponent"][];
+            /**
+             * @description unhealthy when any component is.
+             * @enum {string}
+             */
+            status: "healthy" | "unhealthy";
+            version: string;
+        };
+        HealthComponent: {
+            /** @description e.g. the address or path checked. */
+            detail?: string;
+            /** @description Why the component is unhealthy and what to check. */
+            error?: string;
+            /** @example harbor */
+            name: string;
+            /** @enum {string} */
+            status: "healthy" | "unhealthy";
+        };
+        PatchPolicy: {
+            /** Format: date-time */
+            creation_time: string;
+            /** @description Who created the policy (Harbor user or robot name). */
+            creator: string;
+            description: string;
+            enabled: boolean;
+            filters: components["schemas"]["PolicyFilter"][];
+            /** Format: int64 */
+            id: number;
+            /** @enum {string} */
+            mode: "targeted" | "comprehensive";
+            name: string;
+            /**
+             * Format: date-time
+             * @description Next scheduled run (UTC) for an enabled scheduled policy, else null.
+             */
+            next_run_time?: string | null;
+            options: {
+                copy_labels: boolean;
+                delete_original: boolean;
+                rescan: boolean;
+            };
+            /** Format: int64 */
+            project_id: number;
+            project_name: string;
+            /** @enum {string} */
+            severity_threshold: "Critical" | "High" | "Medium" | "Low" | "None";
+            /** @enum {string} */
+            tag_scheme: "floating" | "incremental";
+            tag_suffix: string;
+            trigger: components["schemas"]["PolicyTrigger"];
+            /** Format: date-time */
+            update_time: string;
+            /** @description Who changed it last. */
+            updated_by: string;
+        };
+        /** @description What a client sends to create or replace a policy. Fields left out take their defaults. */
+        PatchPolicyInput: {
+            description?: string;
+            /** @default true */
+            enabled: boolean;
+            filters?: components["schemas"]["PolicyFilter"][];
+            /**
+             * @description `targeted` updates the packages with fixable vulnerabilities; `comprehensive` updates all packages.
+             * @default targeted
+             * @enum {string}
+             */
+            mode: "targeted" | "comprehensive";
+            /** @description Unique in the project; Harbor's name rule. */
+            name: string;
+            options?: components["schemas"]["PolicyOptions"];
+            /**
+             * @description Patch only when a fixable vulnerability at or above this severity exists (None = any fixable).
+             * @default None
+             * @enum {string}
+             */
+            severity_threshold: "Critical" | "High" | "Medium" | "Low" | "None";
+            /**
+             * @description `floating`: `<tag>-<suffix>`, overwritten on re-patch; `incremental`: `<tag>-<suffix>-<n>`.
+             * @default floating
+             * @enum {string}
+             */
+            tag_scheme: "floating" | "incremental";
+            /** @default patched */
+            tag_suffix: string;
+            trigger?: components["schemas"]["PolicyTrigger"];
+        };
+        /**
+         * @description `repository` matches the full repository name (`library/app`), `tag` a tag; both use `syntax`
+         *     glob (default; doublestar: `library/**`, `1.0*`) or regex (RE2, anchored on the whole name).
+         *     `label` takes a list of Harbor label names (global or the project's): `matches` selects artifacts
+         *     carrying all of them, `excludes` drops them; it has no `syntax`. One filter per type.
+         */
+        PolicyFilter: {
+            /**
+             * @default matches
+             * @enum {string}
+             */
+            decoration: "matches" | "excludes";
+            /**
+             * @description For repository and tag filters; defaults to glob.
+             * @enum {string}
+             */
+            syntax?: "glob" | "regex";
+            /** @enum {string} */
+            type: "repository" | "tag" | "label";
+            value: string | string[];
+        };
+        PolicyOptions: {
+            /**
+             * @description Copy the source artifact's labels to the patched one.
+             * @default true
+             */
+            copy_labels: boolean;
+            /**
+             * @description Delete the source tag once the patched image is verified and re-scanned (needs rescan).
+             * @default false
+             */
+            delete_original: boolean;
+            /**
+             * @description Have Harbor scan the patched image and record before/after.
+             * @default true
+             */
+            rescan: boolean;
+        };
+        PolicyTrigger: {
+            /** @description Only for `scheduled`: 6 fields, seconds first and `0`, in UTC. Hourly `0 0 * * * *`, daily `0 0 0 * * *`, weekly `0 0 0 * * 0`. */
+            cron?: string;
+            /**
+             * @description `event_based`: run for an artifact when Harbor reports its scan completed with fixable vulnerabilities.
+             * @enum {string}
+             */
+            type: "manual" | "scheduled" | "event_based";
+        };
+        /**
+         * @description Harbor's severity words.
+         * @enum {string}
+         */
+        Severity: "Critical" | "High" | "Medium" | "Low" | "Negligible" | "Unknown" | "None";
+        /** @description Counts of an artifact's vulnerabilities, like Harbor's NativeReportSummary.summary. */
+        VulnerabilitySummary: {
+            /** @description Vulnerabilities with a fixed version available. */
+            fixable: number;
+            /** @description Fixable vulnerabilities by severity. */
+            fixable_summary?: {
+                Critical?: number;
+                High?: number;
+                Low?: number;
+                Medium?: number;
+                Negligible?: number;
+                None?: number;
+                Unknown?: number;
+            };
+            /** @description Count by severity (absent severities are 0). */
+            summary: {
+                Critical?: number;
+                High?: number;
+                Low?: number;
+                Medium?: number;
+                Negligible?: number;
+                None?: number;
+                Unknown?: number;
+            };
+            /** @description All vulnerabilities. */
+            total: number;
+        };
+    };
+    responses: {
+        /** @description The request is not valid; each error names its field. */
+        BadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Errors"];
+            };
+        };
+        /** @description The resource conflicts with an existing one (e.g. a policy name already taken). */
+        Conflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Errors"];
+            };
+        };
+        /** @description Signed in, but without the needed project permission (or a CSRF check failed). */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Errors"];
+            };
+        };
+        /** @description The project or the resource does not exist, or the caller may not see it. */
+        NotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Errors"];
+            };
+        };
+        /** @description The body is larger than the limit (1 MiB). */
+        PayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Errors"];
+            };
+        };
+        /** @description No valid Harbor credentials (sign in to Harbor, or send Basic auth). */
+        Unauthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Errors"];
+            };
+        };
+    };
+    parameters: {
+        /** @description The page number, from 1. */
+        Page: number;
+        /** @description Items per page (at most 100), as in Harbor. */
+        PageSize: number;
+        PolicyId: number;
+        /** @description Harbor project name. */
+        ProjectName: string;
+    };
+    requestBodies: never;
+    headers: {
+        /** @description Harbor-style links to the previous and next pages: `</path?page=2&page_size=10>; rel="next"`. */
+        Link: string;
+        /** @description The total number of items across pages. */
+        XTotalCount: number;
+    };
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The service is alive. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    listPolicies: {
+        parameters: {
+            query?: {
+                /** @description Only policies whose name contains this text (fuzzy, like Harbor's `q=name=~x`). */
+                name?: string;
+                /** @description The page number, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page (at most 100), as in Harbor. */
+                page_size?: components["parameters"]["PageSize"];
+                /** @description One field, optionally with `-` for descending: name, creation_time, update_time, id. Default: -creation_time. */
+                sort?: "name" | "-name" | "creation_time" | "-creation_time" | "update_time" | "-update_time" | "id" | "-id";
+            };
+            header?: never;
+            path: {
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of policies. */
+            200: {
+                headers: {
+                    Link: components["headers"]["Link"];
+                    "X-Total-Count": components["headers"]["XTotalCount"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatchPolicy"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PatchPolicyInput"];
+            };
+        };
+        responses: {
+            /** @description Created; `Location` points at the new policy. */
+            201: {
+                headers: {
+                    /** @description URL of the created policy. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatchPolicy"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+        };
+    };
+    getPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policy_id: components["parameters"]["PolicyId"];
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatchPolicy"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updatePolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policy_id: components["parameters"]["PolicyId"];
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PatchPolicyInput"];
+            };
+        };
+        responses: {
+            /** @description The updated policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatchPolicy"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+        };
+    };
+    deletePolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policy_id: components["parameters"]["PolicyId"];
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    disablePolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policy_id: components["parameters"]["PolicyId"];
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The updated policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatchPolicy"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    enablePolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policy_id: components["parameters"]["PolicyId"];
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The updated policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatchPolicy"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+}
