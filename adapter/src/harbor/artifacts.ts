@@ -1,0 +1,50 @@
+/** Artifact-level calls the patch task makes as the service robot: classify, label, delete. */
+import { HarborClient, HarborError, repositoryPathSegment } from './client';
+import type { HarborArtifact } from './repositories';
+
+export function artifactPath(project: string, repository: string, reference: string): string {
+  return `/projects/${encodeURIComponent(project)}/repositories/${repositoryPathSegment(repository)}/artifacts/${encodeURIComponent(reference)}`;
+}
+
+const IMAGE_MANIFEST_TYPES = new Set([
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+]);
+
+const IMAGE_INDEX_TYPES = new Set([
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+]);
+
+/** What kind of thing an artifact is, as far as patching cares. */
+export function classifyArtifact(a: HarborArtifact): 'image' | 'index' | 'other' {
+  const media = a.manifest_media_type ?? '';
+  if (a.type && a.type.toUpperCase() !== 'IMAGE') return 'other';
+  if (IMAGE_INDEX_TYPES.has(media)) return 'index';
+  if (!IMAGE_MANIFEST_TYPES.has(media) && media !== '') return 'other';
+  // An OCI manifest with an artifactType is a signature, SBOM or other non-image artifact.
+  if (a.artifact_type && !/image\.config/.test(a.artifact_type)) return 'other';
+  const configType = a.media_type ?? '';
+  if (configType && !/image\.config|container\.image/.test(configType)) return 'other';
+  return 'image';
+}
+
+export async function addLabel(
+  client: HarborClient,
+  project: string,
+  repository: string,
+  reference: string,
+  labelId: number,
+): Promise<void> {
+  try {
+    await client.request('POST', `${artifactPath(project, repository, reference)}/labels`, { body: { id: labelId } });
+  } catch (err) {
+    // Already attached: nothing to do.
+    if (err instanceof HarborError && err.status === 409) return;
+    throw err;
+  }
+}
+
+export async function deleteArtifact(client: HarborClient, project: string, repository: string, digest: string): Promise<void> {
+  await client.request('DELETE', artifactPath(project, repository, digest));
+}

@@ -1,0 +1,198 @@
+/**
+ * Runs `copa patch` as its own process group (never through a shell), with a private DOCKER_CONFIG
+ * holding the service robot's credentials for the Harbor host. Stop and timeout kill the whole group.
+ */
+import { execa } from 'execa';
+import { mkdirSync, writeFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ProgressTracker, lineSplitter, type Progress } from './progress';
+
+export interface CopaRun {
+  copaPath: string;
+  buildkitAddr: string;
+  /** Per-task directory (created here, removed by the caller). */
+  workDir: string;
+  /** host[:port] of Harbor's registry, as in image references. */
+  registryHost: string;
+  credentials: { username: string; password: string };
+  image: string;
+  target: string;
+  /** v1alpha1 UpdateManifest; undefined = update every package (comprehensive mode). */
+  updateManifest?: unknown;
+  timeoutSeconds: number;
+  signal: AbortSignal;
+  onLine: (line: string) => void;
+  onProgress: (p: Progress) => void;
+  onSpawn: (pid: number) => void;
+}
+
+export interface CopaResult {
+  exitCode: number | undefined;
+  /** Killed by stop/timeout. */
+  killed: boolean;
+  /** The OpenVEX document copa wrote, if any. */
+  vex: unknown;
+  /** stderr text lines (the log, without the JSON progress lines). */
+  lines: string[];
+  seconds: number;
+}
+
+/** Writes DOCKER_CONFIG/config.json (0600, directory 0700) with Basic credentials for one registry host. */
+export function writeDockerConfig(dir: string, host: string, username: string, password: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const auth = Buffer.from(`${username}:${password}`).toString('base64');
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ auths: { [host]: { auth } } }), { mode: 0o600 });
+}
+
+/** Kills a process group: SIGTERM, then SIGKILL after `graceMs` if anything is left. */
+export async function killProcessGroup(pid: number, graceMs = 3000): Promise<void> {
+  const alive = () => {
+    try {
+      process.kill(-pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  try {
+    process.kill(-pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const until = Date.now() + graceMs;
+  while (Date.now() < until && alive()) await new Promise((r) => setTimeout(r, 100));
+  if (alive()) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** The environment copa runs with: the adapter's own settings (and their secrets) are not passed on. */
+function copaEnv(dockerConfig: string, tmp: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v === undefined || k.startsWith('PATCHING_') || k === 'DOCKER_CONFIG') continue;
+    env[k] = v;
+  }
+  env.DOCKER_CONFIG = dockerConfig;
+  env.TMPDIR = tmp;
+  return env;
+}
+
+export async function runCopa(run: CopaRun): Promise<CopaResult> {
+  const dockerDir = join(run.workDir, 'docker');
+  const tmp = join(run.workDir, 'tmp');
+  mkdirSync(tmp, { recursive: true, mode: 0o700 });
+  writeDockerConfig(dockerDir, run.registryHost, run.credentials.username, run.credentials.password);
+  const vexPath = join(run.workDir, 'vex.json');
+  const args = [
+    'patch',
+    '--image',
+    run.image,
+    '--tag',
+    run.target,
+    '--push',
+    '--addr',
+    run.buildkitAddr,
+    '--timeout',
+    `${Math.max(1, Math.floor(run.timeoutSeconds))}s`,
+    '--progress',
+    'rawjson',
+  ];
+  if (run.updateManifest) {
+    const reportPath = join(run.workDir, 'update-manifest.json');
+    writeFileSync(reportPath, JSON.stringify(run.updateManifest, null, 2), { mode: 0o600 });
+    args.push('--report', reportPath, '--scanner', 'native', '--format', 'openvex', '--output', vexPath);
+  }
+  run.onLine(`$ copa ${args.join(' ')}`);
+
+  const tracker = new ProgressTracker();
+  const lines: string[] = [];
+  const splitter = lineSplitter(
+    (status) => {
+      const { progress, output } = tracker.update(status);
+      for (const l of output) run.onLine(l);
+      run.onProgress(progress);
+    },
+    (line) => {
+      lines.push(line);
+      run.onLine(line);
+    },
+  );
+
+  const started = Date.now();
+  run.signal.throwIfAborted();
+  const child = execa(run.copaPath, args, {
+    env: copaEnv(dockerDir, tmp),
+    extendEnv: false,
+    detached: true,
+    reject: false,
+    stdin: 'ignore',
+    stdout: 'pipe',
+    stderr: 'pipe',
+    encoding: 'utf8',
+    buffer: false,
+    cwd: run.workDir,
+  });
+  if (child.pid) run.onSpawn(child.pid);
+  let killed = false;
+  const onAbort = () => {
+    killed = true;
+    if (child.pid) void killProcessGroup(child.pid);
+  };
+  run.signal.addEventListener('abort', onAbort, { once: true });
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (c: string) => splitter.push(c));
+  child.stdout?.setEncoding('utf8');
+  child.stdout?.on('data', (c: string) => splitter.push(c));
+  const result = await child;
+  run.signal.removeEventListener('abort', onAbort);
+  splitter.end();
+
+  let vex: unknown = null;
+  if (existsSync(vexPath)) {
+    try {
+      vex = JSON.parse(readFileSync(vexPath, 'utf8'));
+    } catch {
+      vex = null;
+    }
+  }
+  // Credentials never outlive the run.
+  rmSync(dockerDir, { recursive: true, force: true });
+  return { exitCode: result.exitCode, killed: killed || run.signal.aborted, vex, lines, seconds: (Date.now() - started) / 1000 };
+}
+
+/** Classifies a failed copa run from its log. */
+export function classifyCopaFailure(lines: readonly string[]): {
+  code: 'BUILDKIT_UNREACHABLE' | 'REGISTRY_AUTH' | 'REGISTRY_UNREACHABLE' | 'TIMEOUT' | 'UNSUPPORTED_OS' | 'COPA_FAILED';
+  detail: string;
+  transient: boolean;
+} {
+  const text = lines.join('\n');
+  const errorLines = lines.filter((l) => /error|fail|fatal/i.test(l));
+  const detail = (errorLines.at(-1) ?? lines.at(-1) ?? 'copa exited without output').slice(0, 500);
+  if (/exceeded timeout|context deadline exceeded/i.test(text)) return { code: 'TIMEOUT', detail, transient: false };
+  if (
+    /buildkit|buildkitd|grpc|\.sock/i.test(text) &&
+    /connection refused|no such file or directory|connect: |transport: Error while dialing|failed to dial|Unavailable/i.test(text) &&
+    !/401|403|unauthorized/i.test(text)
+  ) {
+    return { code: 'BUILDKIT_UNREACHABLE', detail, transient: true };
+  }
+  if (/401 Unauthorized|403 Forbidden|unauthorized:|authentication required|insufficient_scope|denied:/i.test(text)) {
+    return { code: 'REGISTRY_AUTH', detail, transient: false };
+  }
+  if (/50[0234] |Internal Server Error|Bad Gateway|Service Unavailable|Gateway Timeout/i.test(text)) {
+    return { code: 'REGISTRY_UNREACHABLE', detail, transient: true };
+  }
+  if (/unsupported (os|distro)|not supported|os-release/i.test(text)) return { code: 'UNSUPPORTED_OS', detail, transient: false };
+  return { code: 'COPA_FAILED', detail, transient: false };
+}
+
+/** copa exits 0 without pushing when it found nothing to update. */
+export function copaFoundNothing(lines: readonly string[]): boolean {
+  return lines.some((l) => /already up-to-date|no package updates found|No Updates Available/i.test(l));
+}

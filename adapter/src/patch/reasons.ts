@@ -1,0 +1,48 @@
+/**
+ * Classified outcomes of a patch task (DESIGN §3). Every task that does not end Success carries one
+ * of these codes plus a sentence a person can act on.
+ */
+export const REASONS = {
+  NOTHING_FIXABLE: 'Skipped',
+  UP_TO_DATE: 'Skipped',
+  NOT_IMAGE: 'Skipped',
+  MULTI_PLATFORM: 'Skipped',
+  ALREADY_PATCHED: 'Skipped',
+  NOT_SCANNED: 'Skipped',
+  NO_TAG: 'Error',
+  NOT_FOUND: 'Error',
+  UNSUPPORTED_OS: 'Error',
+  SCAN_FAILED: 'Error',
+  TAG_IMMUTABLE: 'Error',
+  BUILDKIT_UNREACHABLE: 'Error',
+  REGISTRY_AUTH: 'Error',
+  REGISTRY_UNREACHABLE: 'Error',
+  HARBOR_AUTH: 'Error',
+  HARBOR_UNREACHABLE: 'Error',
+  COPA_FAILED: 'Error',
+  VERIFY_FAILED: 'Error',
+  TIMEOUT: 'Error',
+  INTERRUPTED: 'Error',
+  INTERNAL: 'Error',
+  STOPPED: 'Stopped',
+} as const;
+
+export type ReasonCode = keyof typeof REASONS;
+
+/** A task ending other than Success. `transient` failures are retried with backoff while attempts remain. */
+export class PatchOutcome extends Error {
+  constructor(
+    readonly code: ReasonCode,
+    message: string,
+    readonly transient = false,
+  ) {
+    super(message);
+    this.name = 'PatchOutcome';
+  }
+  get status(): 'Skipped' | 'Error' | 'Stopped' {
+    return REASONS[this.code];
+  }
+}
+
+export const skip = (code: ReasonCode, message: string) => new PatchOutcome(code, message);
+export const fail = (code: ReasonCode, message: string, transient = false) => new PatchOutcome(code, message, transient);

@@ -1,0 +1,309 @@
+/**
+ * A small OCI distribution client for Harbor's /v2/: follows Harbor's auth challenge (Bearer token from
+ * /service/token with the service robot's Basic credentials, or Basic directly), resolves digests,
+ * reads manifests and image configs, and reads single files out of an image's layers.
+ */
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { posix } from 'node:path';
+import * as tar from 'tar-stream';
+
+export interface RegistryCredentials {
+  username: string;
+  password: string;
+}
+
+/** A failed registry call. status 0 = the registry could not be reached. */
+export class RegistryError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RegistryError';
+  }
+  get transient(): boolean {
+    return this.status === 0 || this.status >= 500;
+  }
+  get auth(): boolean {
+    return this.status === 401 || this.status === 403;
+  }
+}
+
+export const MANIFEST_ACCEPT = [
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+].join(', ');
+
+const INDEX_TYPES = new Set([
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+]);
+
+export interface Descriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+  annotations?: Record<string, string>;
+  platform?: { architecture: string; os: string; variant?: string };
+}
+
+export interface Manifest {
+  mediaType: string;
+  digest: string;
+  config?: Descriptor;
+  layers?: Descriptor[];
+  manifests?: Descriptor[];
+  artifactType?: string;
+  annotations?: Record<string, string>;
+}
+
+export interface ImageConfig {
+  architecture?: string;
+  os?: string;
+  variant?: string;
+  config?: { Labels?: Record<string, string> | null };
+  /** copa writes its BaseImage marker here (lowercase key) as well as in config.Labels. */
+  labels?: Record<string, string>;
+}
+
+export interface OsRelease {
+  id: string;
+  version_id: string;
+  pretty_name?: string;
+}
+
+export function isIndex(m: Pick<Manifest, 'mediaType'>): boolean {
+  return INDEX_TYPES.has(m.mediaType);
+}
+
+function parseChallenge(header: string): { scheme: string; params: Record<string, string> } {
+  const space = header.indexOf(' ');
+  const scheme = (space < 0 ? header : header.slice(0, space)).toLowerCase();
+  const params: Record<string, string> = {};
+  const re = /(\w+)="([^"]*)"/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(header))) params[m[1].toLowerCase()] = m[2];
+  return { scheme, params };
+}
+
+export class RegistryClient {
+  private tokens = new Map<string, string>();
+
+  constructor(
+    /** Origin serving /v2/, e.g. Harbor's http://127.0.0.1:8380. */
+    readonly baseUrl: string,
+    private readonly credentials?: RegistryCredentials,
+    private readonly timeoutMs = 30_000,
+  ) {}
+
+  /** host[:port] as used in image references. */
+  get host(): string {
+    return new URL(this.baseUrl).host;
+  }
+
+  private basic(): string | undefined {
+    if (!this.credentials) return undefined;
+    const { username, password } = this.credentials;
+    return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+  }
+
+  private async send(url: string, init: RequestInit, authorization?: string, timeoutMs = this.timeoutMs): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (authorization) headers.set('authorization', authorization);
+    try {
+      return await fetch(url, { ...init, headers, redirect: 'follow', signal: AbortSignal.timeout(timeoutMs) });
+    } catch (err) {
+      throw new RegistryError(0, `the registry at ${this.baseUrl} could not be reached: ${(err as Error).message}`);
+    }
+  }
+
+  private async token(challenge: Record<string, string>, scope: string): Promise<string> {
+    const key = `${challenge.realm}|${challenge.service}|${scope}`;
+    const cached = this.tokens.get(key);
+    if (cached) return cached;
+    const url = new URL(challenge.realm);
+    if (challenge.service) url.searchParams.set('service', challenge.service);
+    url.searchParams.set('scope', scope);
+    const res = await this.send(url.toString(), { method: 'GET' }, this.basic());
+    if (!res.ok) {
+      throw new RegistryError(
+        res.status,
+        `the registry token service refused the service account (HTTP ${res.status}); check the robot name and secret`,
+      );
+    }
+    const body = (await res.json()) as { token?: string; access_token?: string };
+    const token = body.token ?? body.access_token;
+    if (!token) throw new RegistryError(502, 'the registry token service returned no token');
+    this.tokens.set(key, `Bearer ${token}`);
+    return `Bearer ${token}`;
+  }
+
+  /** GET/HEAD under /v2/<repository>/..., answering Harbor's auth challenge once. */
+  async request(repository: string, path: string, init: RequestInit = {}, actions = 'pull'): Promise<Response> {
+    const url = `${this.baseUrl}/v2/${repository}/${path}`;
+    const scope = `repository:${repository}:${actions}`;
+    const cachedKey = [...this.tokens.keys()].find((k) => k.endsWith(`|${scope}`));
+    let res = await this.send(url, init, cachedKey ? this.tokens.get(cachedKey) : undefined);
+    if (res.status === 401) {
+      await res.body?.cancel();
+      const { scheme, params } = parseChallenge(res.headers.get('www-authenticate') ?? '');
+      if (cachedKey) this.tokens.delete(cachedKey);
+      const authorization = scheme === 'bearer' && params.realm ? await this.token(params, scope) : this.basic();
+      res = await this.send(url, init, authorization);
+    }
+    if (res.status === 401 || res.status === 403) {
+      await res.body?.cancel();
+      throw new RegistryError(
+        res.status,
+        `the registry refused the service account for ${repository} (HTTP ${res.status}); give the robot pull and push access to the project`,
+      );
+    }
+    if (res.status >= 500) {
+      await res.body?.cancel();
+      throw new RegistryError(res.status, `the registry failed on ${repository}/${path} (HTTP ${res.status}); try again later`);
+    }
+    return res;
+  }
+
+  /** The digest a tag (or digest) points at, or undefined when it does not exist. */
+  async resolveDigest(repository: string, reference: string): Promise<string | undefined> {
+    const res = await this.request(repository, `manifests/${reference}`, { method: 'HEAD', headers: { accept: MANIFEST_ACCEPT } });
+    if (res.status === 404) return undefined;
+    if (!res.ok) throw new RegistryError(res.status, `resolving ${repository}:${reference} failed (HTTP ${res.status})`);
+    const digest = res.headers.get('docker-content-digest');
+    if (digest) return digest;
+    return (await this.getManifest(repository, reference))?.digest;
+  }
+
+  /** Every tag of the repository (empty when the repository does not exist). */
+  async listTags(repository: string): Promise<string[]> {
+    const tags: string[] = [];
+    let path = 'tags/list?n=1000';
+    for (;;) {
+      const res = await this.request(repository, path);
+      if (res.status === 404) {
+        await res.body?.cancel();
+        return tags;
+      }
+      if (!res.ok) throw new RegistryError(res.status, `listing tags of ${repository} failed (HTTP ${res.status})`);
+      const body = (await res.json()) as { tags?: string[] | null };
+      tags.push(...(body.tags ?? []));
+      const next = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get('link') ?? '');
+      if (!next) return tags;
+      const url = new URL(next[1], this.baseUrl);
+      path = `tags/list${url.search}`;
+    }
+  }
+
+  async getManifest(repository: string, reference: string): Promise<Manifest | undefined> {
+    const res = await this.request(repository, `manifests/${reference}`, { headers: { accept: MANIFEST_ACCEPT } });
+    if (res.status === 404) {
+      await res.body?.cancel();
+      return undefined;
+    }
+    if (!res.ok) throw new RegistryError(res.status, `reading manifest ${repository}:${reference} failed (HTTP ${res.status})`);
+    const text = await res.text();
+    const body = JSON.parse(text) as Omit<Manifest, 'digest'>;
+    const digest =
+      res.headers.get('docker-content-digest') ??
+      `sha256:${(await import('node:crypto')).createHash('sha256').update(text).digest('hex')}`;
+    return { ...body, mediaType: body.mediaType ?? res.headers.get('content-type') ?? '', digest };
+  }
+
+  async blob(repository: string, digest: string): Promise<Response> {
+    const res = await this.request(repository, `blobs/${digest}`);
+    if (!res.ok) {
+      await res.body?.cancel();
+      throw new RegistryError(res.status, `reading blob ${digest} of ${repository} failed (HTTP ${res.status})`);
+    }
+    return res;
+  }
+
+  async getConfig(repository: string, manifest: Manifest): Promise<ImageConfig> {
+    if (!manifest.config) throw new RegistryError(400, `${repository}@${manifest.digest} has no image config`);
+    return (await (await this.blob(repository, manifest.config.digest)).json()) as ImageConfig;
+  }
+
+  /**
+   * Reads files out of an image's layers, top layer first; the topmost layer that has a path wins.
+   * Returns each found path as file content or symlink target. Stops reading once all paths are found.
+   */
+  async findFiles(
+    repository: string,
+    manifest: Manifest,
+    paths: string[],
+    maxBytes = 1 << 20,
+  ): Promise<Map<string, { type: 'file'; data: Buffer } | { type: 'symlink'; target: string } | { type: 'deleted' }>> {
+    const wanted = new Set(paths.map((p) => p.replace(/^\/+/, '')));
+    const found = new Map<string, { type: 'file'; data: Buffer } | { type: 'symlink'; target: string } | { type: 'deleted' }>();
+    const layers = [...(manifest.layers ?? [])].reverse();
+    for (const layer of layers) {
+      if (found.size === wanted.size) break;
+      if (/zstd/.test(layer.mediaType)) {
+        throw new RegistryError(415, `layer ${layer.digest} is zstd-compressed, which this service cannot read`);
+      }
+      const res = await this.blob(repository, layer.digest);
+      const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream);
+      const gz = /gzip/.test(layer.mediaType) || layer.mediaType === 'application/vnd.docker.image.rootfs.diff.tar.gzip';
+      const stream = gz ? body.pipe(createGunzip()) : body;
+      const extract = tar.extract();
+      stream.pipe(extract);
+      const inLayer = new Map<string, { type: 'file'; data: Buffer } | { type: 'symlink'; target: string } | { type: 'deleted' }>();
+      try {
+        for await (const entry of extract) {
+          const name = entry.header.name.replace(/^\.?\/+/, '');
+          const base = posix.basename(name);
+          const whiteout = base.startsWith('.wh.') ? posix.join(posix.dirname(name), base.slice(4)) : undefined;
+          if (whiteout && wanted.has(whiteout) && !found.has(whiteout)) inLayer.set(whiteout, { type: 'deleted' });
+          if (wanted.has(name) && !found.has(name)) {
+            if (entry.header.type === 'symlink' && entry.header.linkname) {
+              inLayer.set(name, { type: 'symlink', target: entry.header.linkname });
+            } else if (entry.header.type === 'file' && (entry.header.size ?? 0) <= maxBytes) {
+              const chunks: Buffer[] = [];
+              for await (const c of entry) chunks.push(c as Buffer);
+              inLayer.set(name, { type: 'file', data: Buffer.concat(chunks) });
+              continue;
+            }
+          }
+          entry.resume();
+          if (inLayer.size + found.size === wanted.size) break;
+        }
+      } finally {
+        body.destroy();
+        stream.destroy();
+        extract.destroy();
+      }
+      for (const [k, v] of inLayer) found.set(k, v);
+    }
+    return found;
+  }
+
+  /** Reads /etc/os-release (following the usual symlink to /usr/lib/os-release); undefined when the image has none. */
+  async readOsRelease(repository: string, manifest: Manifest): Promise<OsRelease | undefined> {
+    const etc = 'etc/os-release';
+    const usr = 'usr/lib/os-release';
+    const files = await this.findFiles(repository, manifest, [etc, usr]);
+    let f = files.get(etc);
+    if (f?.type === 'symlink') {
+      const target = posix.normalize(f.target.startsWith('/') ? f.target : posix.join('etc', f.target)).replace(/^\/+/, '');
+      f = files.get(target);
+    }
+    if (!f || f.type !== 'file') f = files.get(usr);
+    if (!f || f.type !== 'file') return undefined;
+    return parseOsRelease(f.data.toString('utf8'));
+  }
+}
+
+export function parseOsRelease(text: string): OsRelease | undefined {
+  const values: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const m = /^([A-Z_]+)=(.*)$/.exec(line.trim());
+    if (!m) continue;
+    values[m[1]] = m[2].replace(/^["']|["']$/g, '');
+  }
+  if (!values.ID) return undefined;
+  return { id: values.ID, version_id: values.VERSION_ID ?? '', pretty_name: values.PRETTY_NAME };
+}

@@ -1,0 +1,538 @@
+/**
+ * Executions (one policy run or one ad-hoc patch), their tasks (one artifact each) and the durable
+ * queue of tasks waiting for a worker. This module owns the tables `patch_executions`, `patch_tasks`
+ * and `patch_queue`; everything else goes through the functions below.
+ */
+import type { Db, Migration } from './db';
+
+export const executionMigrations: Migration[] = [
+  {
+    module: 'executions',
+    version: 1,
+    description: 'executions, tasks and the durable task queue',
+    sql: `
+      CREATE TABLE patch_executions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        project TEXT NOT NULL,
+        policy_id INTEGER,
+        trigger TEXT NOT NULL,
+        status TEXT NOT NULL,
+        status_message TEXT NOT NULL DEFAULT '',
+        options TEXT NOT NULL DEFAULT '{}',
+        start_time TEXT NOT NULL,
+        end_time TEXT,
+        update_time TEXT NOT NULL
+      );
+      CREATE INDEX patch_executions_project ON patch_executions (project, id);
+      CREATE INDEX patch_executions_policy ON patch_executions (policy_id);
+
+      CREATE TABLE patch_tasks (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        execution_id INTEGER NOT NULL REFERENCES patch_executions (id) ON DELETE CASCADE,
+        project TEXT NOT NULL,
+        repository TEXT NOT NULL,
+        tag TEXT,
+        source_digest TEXT NOT NULL,
+        status TEXT NOT NULL,
+        reason TEXT,
+        status_message TEXT NOT NULL DEFAULT '',
+        patched_tag TEXT,
+        patched_digest TEXT,
+        vulnerabilities_before TEXT,
+        vulnerabilities_after TEXT,
+        fixed_cves TEXT,
+        vex TEXT,
+        progress_stage TEXT,
+        progress_percent INTEGER,
+        attempt INTEGER NOT NULL DEFAULT 0,
+        copa_pid INTEGER,
+        copa_seconds REAL,
+        creation_time TEXT NOT NULL,
+        start_time TEXT,
+        end_time TEXT,
+        update_time TEXT NOT NULL
+      );
+      CREATE INDEX patch_tasks_execution ON patch_tasks (execution_id, id);
+      CREATE INDEX patch_tasks_digest ON patch_tasks (source_digest, status);
+
+      CREATE TABLE patch_queue (
+        task_id INTEGER PRIMARY KEY REFERENCES patch_tasks (id) ON DELETE CASCADE,
+        enqueued_at TEXT NOT NULL,
+        available_at INTEGER NOT NULL
+      );
+    `,
+  },
+];
+
+export type TaskStatus = 'Pending' | 'Running' | 'Success' | 'Skipped' | 'Error' | 'Stopped';
+export type ExecutionStatus = 'Running' | 'Success' | 'Error' | 'Stopped';
+export type ExecutionTrigger = 'MANUAL' | 'SCHEDULE' | 'EVENT' | 'ADHOC' | 'JOBSERVICE';
+export const FINAL_TASK_STATUSES: readonly TaskStatus[] = ['Success', 'Skipped', 'Error', 'Stopped'];
+
+export type Severity = 'Critical' | 'High' | 'Medium' | 'Low' | 'Negligible' | 'Unknown' | 'None';
+
+/** Vulnerability counts of one artifact, per severity, plus totals. */
+export interface VulnerabilitySummary {
+  total: number;
+  fixable: number;
+  summary: Partial<Record<Severity, number>>;
+  /** Fixable vulnerabilities per severity. */
+  fixable_summary: Partial<Record<Severity, number>>;
+}
+
+/** How an execution's tasks patch; a snapshot taken when the execution is created. */
+export interface PatchOptions {
+  mode: 'targeted' | 'comprehensive';
+  severity_threshold: Severity;
+  tag_scheme: 'floating' | 'incremental';
+  tag_suffix: string;
+  rescan: boolean;
+  copy_labels: boolean;
+  delete_original: boolean;
+  /** Scan an artifact that has no report yet (true) or skip it as NOT_SCANNED (false). */
+  scan_if_missing: boolean;
+}
+
+export const DEFAULT_PATCH_OPTIONS: PatchOptions = {
+  mode: 'targeted',
+  severity_threshold: 'None',
+  tag_scheme: 'floating',
+  tag_suffix: 'patched',
+  rescan: true,
+  copy_labels: true,
+  delete_original: false,
+  scan_if_missing: true,
+};
+
+export interface ExecutionMetrics {
+  total: number;
+  succeeded: number;
+  failed: number;
+  skipped: number;
+  stopped: number;
+  running: number;
+  pending: number;
+}
+
+export interface Execution {
+  id: number;
+  project: string;
+  policy_id: number | null;
+  trigger: ExecutionTrigger;
+  status: ExecutionStatus;
+  status_message: string;
+  options: PatchOptions;
+  start_time: string;
+  end_time: string | null;
+  metrics: ExecutionMetrics;
+}
+
+export interface TaskProgress {
+  stage: string;
+  percent: number;
+}
+
+export interface Task {
+  id: number;
+  execution_id: number;
+  project: string;
+  repository: string;
+  tag: string | null;
+  source_digest: string;
+  status: TaskStatus;
+  reason: string | null;
+  status_message: string;
+  patched_tag: string | null;
+  patched_digest: string | null;
+  vulnerabilities_before: VulnerabilitySummary | null;
+  vulnerabilities_after: VulnerabilitySummary | null;
+  fixed_cves: string[];
+  progress: TaskProgress | null;
+  attempt: number;
+  copa_pid: number | null;
+  /** Seconds spent inside the copa process (all attempts). */
+  copa_seconds: number | null;
+  creation_time: string;
+  start_time: string | null;
+  end_time: string | null;
+  update_time: string;
+}
+
+interface ExecutionRow {
+  id: number;
+  project: string;
+  policy_id: number | null;
+  trigger: ExecutionTrigger;
+  status: ExecutionStatus;
+  status_message: string;
+  options: string;
+  start_time: string;
+  end_time: string | null;
+}
+
+interface TaskRow {
+  id: number;
+  execution_id: number;
+  project: string;
+  repository: string;
+  tag: string | null;
+  source_digest: string;
+  status: TaskStatus;
+  reason: string | null;
+  status_message: string;
+  patched_tag: string | null;
+  patched_digest: string | null;
+  vulnerabilities_before: string | null;
+  vulnerabilities_after: string | null;
+  fixed_cves: string | null;
+  vex: string | null;
+  progress_stage: string | null;
+  progress_percent: number | null;
+  attempt: number;
+  copa_pid: number | null;
+  copa_seconds: number | null;
+  creation_time: string;
+  start_time: string | null;
+  end_time: string | null;
+  update_time: string;
+}
+
+const now = () => new Date().toISOString();
+const parse = <T>(s: string | null): T | null => (s ? (JSON.parse(s) as T) : null);
+
+function toTask(r: TaskRow): Task {
+  return {
+    id: r.id,
+    execution_id: r.execution_id,
+    project: r.project,
+    repository: r.repository,
+    tag: r.tag,
+    source_digest: r.source_digest,
+    status: r.status,
+    reason: r.reason,
+    status_message: r.status_message,
+    patched_tag: r.patched_tag,
+    patched_digest: r.patched_digest,
+    vulnerabilities_before: parse(r.vulnerabilities_before),
+    vulnerabilities_after: parse(r.vulnerabilities_after),
+    fixed_cves: parse<string[]>(r.fixed_cves) ?? [],
+    progress: r.progress_stage !== null ? { stage: r.progress_stage, percent: r.progress_percent ?? 0 } : null,
+    attempt: r.attempt,
+    copa_pid: r.copa_pid,
+    copa_seconds: r.copa_seconds,
+    creation_time: r.creation_time,
+    start_time: r.start_time,
+    end_time: r.end_time,
+    update_time: r.update_time,
+  };
+}
+
+/** Harbor's rule (src/pkg/task/dao/execution.go): any pending/running task -> Running, else Error, else Stopped, else Success. */
+export function deriveExecutionStatus(m: ExecutionMetrics): ExecutionStatus {
+  if (m.pending > 0 || m.running > 0) return 'Running';
+  if (m.failed > 0) return 'Error';
+  if (m.stopped > 0) return 'Stopped';
+  return 'Success';
+}
+
+export interface ListPage<T> {
+  items: T[];
+  total: number;
+}
+
+export interface ExecutionFilter {
+  project: string;
+  policy_id?: number;
+  status?: string;
+  trigger?: string;
+  page: number;
+  page_size: number;
+}
+
+export interface TaskFilter {
+  execution_id: number;
+  status?: string;
+  page: number;
+  page_size: number;
+}
+
+/** Data access for executions, tasks and the queue. Pure SQL; the job engine adds the behaviour. */
+export class ExecutionStore {
+  constructor(readonly db: Db) {}
+
+  metrics(executionId: number): ExecutionMetrics {
+    const rows = this.db
+      .prepare('SELECT status, COUNT(*) AS n FROM patch_tasks WHERE execution_id = ? GROUP BY status')
+      .all(executionId) as { status: TaskStatus; n: number }[];
+    const m: ExecutionMetrics = { total: 0, succeeded: 0, failed: 0, skipped: 0, stopped: 0, running: 0, pending: 0 };
+    for (const { status, n } of rows) {
+      m.total += n;
+      if (status === 'Success') m.succeeded += n;
+      else if (status === 'Error') m.failed += n;
+      else if (status === 'Skipped') m.skipped += n;
+      else if (status === 'Stopped') m.stopped += n;
+      else if (status === 'Running') m.running += n;
+      else if (status === 'Pending') m.pending += n;
+    }
+    return m;
+  }
+
+  private toExecution(r: ExecutionRow): Execution {
+    return {
+      id: r.id,
+      project: r.project,
+      policy_id: r.policy_id,
+      trigger: r.trigger,
+      status: r.status,
+      status_message: r.status_message,
+      options: { ...DEFAULT_PATCH_OPTIONS, ...(JSON.parse(r.options) as Partial<PatchOptions>) },
+      start_time: r.start_time,
+      end_time: r.end_time,
+      metrics: this.metrics(r.id),
+    };
+  }
+
+  insertExecution(e: {
+    project: string;
+    policy_id?: number | null;
+    trigger: ExecutionTrigger;
+    options: PatchOptions;
+    status_message?: string;
+  }): Execution {
+    const t = now();
+    const info = this.db
+      .prepare(
+        `INSERT INTO patch_executions (project, policy_id, trigger, status, status_message, options, start_time, update_time)
+         VALUES (?, ?, ?, 'Running', ?, ?, ?, ?)`,
+      )
+      .run(e.project, e.policy_id ?? null, e.trigger, e.status_message ?? '', JSON.stringify(e.options), t, t);
+    return this.getExecution(Number(info.lastInsertRowid))!;
+  }
+
+  getExecution(id: number): Execution | undefined {
+    const r = this.db.prepare('SELECT * FROM patch_executions WHERE id = ?').get(id) as ExecutionRow | undefined;
+    return r && this.toExecution(r);
+  }
+
+  listExecutions(f: ExecutionFilter): ListPage<Execution> {
+    const where = ['project = ?'];
+    const args: unknown[] = [f.project];
+    if (f.policy_id !== undefined) {
+      where.push('policy_id = ?');
+      args.push(f.policy_id);
+    }
+    if (f.status) {
+      where.push('status = ?');
+      args.push(f.status);
+    }
+    if (f.trigger) {
+      where.push('trigger = ?');
+      args.push(f.trigger);
+    }
+    const w = where.join(' AND ');
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM patch_executions WHERE ${w}`).get(...args) as { n: number })
+      .n;
+    const rows = this.db
+      .prepare(`SELECT * FROM patch_executions WHERE ${w} ORDER BY id DESC LIMIT ? OFFSET ?`)
+      .all(...args, f.page_size, (f.page - 1) * f.page_size) as ExecutionRow[];
+    return { items: rows.map((r) => this.toExecution(r)), total };
+  }
+
+  /** Re-derives the execution's status from its tasks; sets end_time when it becomes final. */
+  refreshExecution(id: number): Execution | undefined {
+    const e = this.getExecution(id);
+    if (!e) return undefined;
+    // An execution without tasks stays Running until its creator says it is complete (finishExecutionIfEmpty).
+    if (e.metrics.total === 0) return e;
+    const status = deriveExecutionStatus(e.metrics);
+    const end = status === 'Running' ? null : (e.end_time ?? now());
+    if (status !== e.status || end !== e.end_time) {
+      this.db
+        .prepare('UPDATE patch_executions SET status = ?, end_time = ?, update_time = ? WHERE id = ?')
+        .run(status, end, now(), id);
+    }
+    return this.getExecution(id);
+  }
+
+  setExecutionFinal(id: number, status: ExecutionStatus, message: string): void {
+    this.db
+      .prepare(
+        'UPDATE patch_executions SET status = ?, status_message = ?, end_time = COALESCE(end_time, ?), update_time = ? WHERE id = ?',
+      )
+      .run(status, message, now(), now(), id);
+  }
+
+  setExecutionMessage(id: number, message: string): void {
+    this.db.prepare('UPDATE patch_executions SET status_message = ?, update_time = ? WHERE id = ?').run(message, now(), id);
+  }
+
+  insertTask(t: { execution_id: number; project: string; repository: string; tag?: string | null; source_digest: string }): Task {
+    const ts = now();
+    const info = this.db
+      .prepare(
+        `INSERT INTO patch_tasks (execution_id, project, repository, tag, source_digest, status, creation_time, update_time)
+         VALUES (?, ?, ?, ?, ?, 'Pending', ?, ?)`,
+      )
+      .run(t.execution_id, t.project, t.repository, t.tag ?? null, t.source_digest, ts, ts);
+    return this.getTask(Number(info.lastInsertRowid))!;
+  }
+
+  getTask(id: number): Task | undefined {
+    const r = this.db.prepare('SELECT * FROM patch_tasks WHERE id = ?').get(id) as TaskRow | undefined;
+    return r && toTask(r);
+  }
+
+  getTaskVex(id: number): unknown {
+    const r = this.db.prepare('SELECT vex FROM patch_tasks WHERE id = ?').get(id) as { vex: string | null } | undefined;
+    return r?.vex ? JSON.parse(r.vex) : null;
+  }
+
+  listTasks(f: TaskFilter): ListPage<Task> {
+    const where = ['execution_id = ?'];
+    const args: unknown[] = [f.execution_id];
+    if (f.status) {
+      where.push('status = ?');
+      args.push(f.status);
+    }
+    const w = where.join(' AND ');
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM patch_tasks WHERE ${w}`).get(...args) as { n: number }).n;
+    const rows = this.db
+      .prepare(`SELECT * FROM patch_tasks WHERE ${w} ORDER BY id LIMIT ? OFFSET ?`)
+      .all(...args, f.page_size, (f.page - 1) * f.page_size) as TaskRow[];
+    return { items: rows.map(toTask), total };
+  }
+
+  tasksOfExecution(executionId: number, statuses?: readonly TaskStatus[]): Task[] {
+    const rows = this.db.prepare('SELECT * FROM patch_tasks WHERE execution_id = ? ORDER BY id').all(executionId) as TaskRow[];
+    return rows.map(toTask).filter((t) => !statuses || statuses.includes(t.status));
+  }
+
+  tasksWithStatus(status: TaskStatus): Task[] {
+    return (this.db.prepare('SELECT * FROM patch_tasks WHERE status = ? ORDER BY id').all(status) as TaskRow[]).map(toTask);
+  }
+
+  /** A Pending or Running task for the same source artifact, if any. */
+  activeTaskForDigest(project: string, repository: string, digest: string): Task | undefined {
+    const r = this.db
+      .prepare(
+        `SELECT * FROM patch_tasks WHERE project = ? AND repository = ? AND source_digest = ?
+         AND status IN ('Pending', 'Running') ORDER BY id LIMIT 1`,
+      )
+      .get(project, repository, digest) as TaskRow | undefined;
+    return r && toTask(r);
+  }
+
+  /** The newest successful task that produced a patch of this source digest. */
+  lastSuccessForDigest(project: string, repository: string, digest: string): Task | undefined {
+    const r = this.db
+      .prepare(
+        `SELECT * FROM patch_tasks WHERE project = ? AND repository = ? AND source_digest = ? AND status = 'Success'
+         ORDER BY id DESC LIMIT 1`,
+      )
+      .get(project, repository, digest) as TaskRow | undefined;
+    return r && toTask(r);
+  }
+
+  updateTask(
+    id: number,
+    fields: Partial<{
+      status: TaskStatus;
+      reason: string | null;
+      status_message: string;
+      tag: string | null;
+      patched_tag: string | null;
+      patched_digest: string | null;
+      vulnerabilities_before: VulnerabilitySummary | null;
+      vulnerabilities_after: VulnerabilitySummary | null;
+      fixed_cves: string[];
+      vex: unknown;
+      progress: TaskProgress | null;
+      attempt: number;
+      copa_pid: number | null;
+      copa_seconds: number | null;
+      start_time: string | null;
+      end_time: string | null;
+    }>,
+  ): void {
+    const sets: string[] = [];
+    const args: unknown[] = [];
+    const put = (col: string, v: unknown) => {
+      sets.push(`${col} = ?`);
+      args.push(v);
+    };
+    for (const [k, v] of Object.entries(fields)) {
+      if (v === undefined) continue;
+      switch (k) {
+        case 'vulnerabilities_before':
+        case 'vulnerabilities_after':
+        case 'fixed_cves':
+        case 'vex':
+          put(k, v === null ? null : JSON.stringify(v));
+          break;
+        case 'progress': {
+          const p = v as TaskProgress | null;
+          put('progress_stage', p?.stage ?? null);
+          put('progress_percent', p?.percent ?? null);
+          break;
+        }
+        default:
+          put(k, v);
+      }
+    }
+    if (sets.length === 0) return;
+    put('update_time', now());
+    this.db.prepare(`UPDATE patch_tasks SET ${sets.join(', ')} WHERE id = ?`).run(...args, id);
+  }
+
+  // ---- the durable queue ----
+
+  enqueue(taskId: number, availableAt = Date.now()): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO patch_queue (task_id, enqueued_at, available_at) VALUES (?, ?, ?)')
+      .run(taskId, now(), availableAt);
+  }
+
+  dequeue(taskId: number): void {
+    this.db.prepare('DELETE FROM patch_queue WHERE task_id = ?').run(taskId);
+  }
+
+  /**
+   * Takes the oldest queued task that is due and whose source artifact is not already being patched,
+   * marks it Running and removes it from the queue, atomically.
+   */
+  claimNext(nowMs = Date.now()): Task | undefined {
+    return this.db.transaction(() => {
+      const row = this.db
+        .prepare(
+          `SELECT q.task_id FROM patch_queue q JOIN patch_tasks t ON t.id = q.task_id
+           WHERE q.available_at <= ? AND t.status = 'Pending'
+             AND NOT EXISTS (SELECT 1 FROM patch_tasks r WHERE r.status = 'Running'
+                             AND r.source_digest = t.source_digest AND r.repository = t.repository AND r.project = t.project)
+           ORDER BY q.available_at, q.task_id LIMIT 1`,
+        )
+        .get(nowMs) as { task_id: number } | undefined;
+      if (!row) return undefined;
+      this.dequeue(row.task_id);
+      const ts = now();
+      this.db
+        .prepare(
+          `UPDATE patch_tasks SET status = 'Running', attempt = attempt + 1, start_time = COALESCE(start_time, ?),
+           progress_stage = 'Queued', progress_percent = 0, update_time = ? WHERE id = ?`,
+        )
+        .run(ts, ts, row.task_id);
+      return this.getTask(row.task_id);
+    })();
+  }
+
+  /** Milliseconds until the next queued task becomes due (undefined when the queue is empty). */
+  nextDueInMs(nowMs = Date.now()): number | undefined {
+    const r = this.db.prepare('SELECT MIN(available_at) AS a FROM patch_queue').get() as { a: number | null };
+    return r.a === null ? undefined : Math.max(0, r.a - nowMs);
+  }
+
+  queuedTaskIds(): number[] {
+    return (this.db.prepare('SELECT task_id FROM patch_queue ORDER BY task_id').all() as { task_id: number }[]).map(
+      (r) => r.task_id,
+    );
+  }
+}
