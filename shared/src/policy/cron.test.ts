@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cronProblem, isValidCron, nextRunTimes } from './cron';
+import { cronProblem, isValidCron, nextRunTimes, previousRunTime } from './cron';
 import { CRON_PRESETS } from './model';
 
 test('Harbor presets are valid', () => {
@@ -34,4 +34,10 @@ test('next run times are computed in UTC, strictly after the start', () => {
   // 2025-03-10 is a Monday: the weekly preset runs on Sunday 00:00.
   assert.equal(nextRunTimes(CRON_PRESETS.weekly, from, 1)[0].toISOString(), '2025-03-16T00:00:00.000Z');
   assert.throws(() => nextRunTimes('bad', from, 1), /6 fields/);
+});
+
+test('previous run time is the latest slot at or before the instant', () => {
+  assert.equal(previousRunTime(CRON_PRESETS.daily, new Date("2025-03-10T10:00:00Z"))!.toISOString(), '2025-03-10T00:00:00.000Z');
+  assert.equal(previousRunTime(CRON_PRESETS.daily, new Date("2025-03-10T00:00:00Z"))!.toISOString(), '2025-03-10T00:00:00.000Z');
+  assert.equal(previousRunTime(CRON_PRESETS.hourly, new Date("2025-03-10T10:59:59Z"))!.toISOString(), '2025-03-10T10:00:00.000Z');
 });
