@@ -211,13 +211,3 @@ export async function getProject(client: HarborClient, projectName: string, onRe
     headers: { 'X-Is-Resource-Name': 'true' },
   });
 }
-
-/** Asks Harbor to scan the artifact (202), e.g. after a push into a project without automatic scanning. */
-export async function triggerScan(client: HarborClient, fullRepositoryName: string, reference: string): Promise<void> {
-  const { project, repository } = splitRepositoryName(fullRepositoryName);
-  await client.request(
-    'POST',
-    `/projects/${encodeURIComponent(project)}/repositories/${repositoryPathSegment(repository)}/artifacts/${encodeURIComponent(reference)}/scan`,
-    { body: { scan_type: 'vulnerability' } },
-  );
-}

@@ -2,6 +2,7 @@
  * Policy evaluation: walks a project's repositories and artifacts through Harbor, page by page,
  * and says for every artifact whether the policy would patch it now, or why not.
  */
+import { classifyArtifact } from '../harbor/artifacts';
 import type { HarborClient } from '../harbor/client';
 import {
   getArtifact,
@@ -103,8 +104,9 @@ export async function judgeArtifact(
     count: 1,
   });
   if (allTags.length === 0) return excluded('UNTAGGED', 'The artifact has no tag, so there is no "<tag>-patched" to produce.');
-  if (artifact.type !== 'IMAGE') {
-    return excluded('NOT_IMAGE', `The artifact is a ${artifact.type.toLowerCase()}, not a container image.`);
+  if (classifyArtifact(artifact) === 'other') {
+    const kind = artifact.type && artifact.type.toUpperCase() !== 'IMAGE' ? artifact.type.toLowerCase() : 'non-image artifact';
+    return excluded('NOT_IMAGE', `The artifact is a ${kind}, not a container image.`);
   }
   const originals = allTags.filter((t) => !isPatchedTag(t, policy));
   if (originals.length === 0) {

@@ -4,6 +4,7 @@
  */
 import { compileFilters, matchLabels, matchRepository, matchTag } from '@harbor-patching/shared/policy/filters';
 import { DEFAULT_TAG_SUFFIX, type PatchPolicy } from '@harbor-patching/shared/policy/model';
+import { isPatchedTag as isPatchedTagName } from '@harbor-patching/shared/policy/tags';
 
 /** The parts of a policy the evaluation reads. */
 export type EvaluablePolicy = Pick<PatchPolicy, 'filters' | 'severity_threshold' | 'tag_suffix'>;
@@ -24,18 +25,11 @@ export function compilePolicyFilters(policy: EvaluablePolicy): CompiledPolicyFil
   };
 }
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 /**
- * True for `<tag>-<suffix>` and `<tag>-<suffix>-<N>` with the policy's suffix or the default one
- * (ad-hoc patches always use the default): such images are patch results, never patch sources.
+ * True for tags that patching produced, with the policy's suffix or the default one (ad-hoc
+ * patches always use the default): such images are patch results, never patch sources.
  */
 export function isPatchedTag(tag: string, policy: Pick<PatchPolicy, 'tag_suffix'>): boolean {
-  const suffixes = new Set([policy.tag_suffix || DEFAULT_TAG_SUFFIX, DEFAULT_TAG_SUFFIX]);
-  for (const suffix of suffixes) {
-    if (new RegExp(`.-${escapeRegExp(suffix)}(?:-\\d+)?$`).test(tag)) return true;
-  }
-  return false;
+  const suffix = policy.tag_suffix || DEFAULT_TAG_SUFFIX;
+  return isPatchedTagName(tag, suffix) || isPatchedTagName(tag, DEFAULT_TAG_SUFFIX);
 }
