@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Installs the patch toolchain, and only what is missing:
+#  - Debian packages: runc (buildkitd's OCI runtime), docker-registry, debootstrap, umoci and skopeo
+#    (image fixtures), chromium (UI tests), xz-utils/zstd/curl and the archive keyring;
+#  - copa, buildkitd and buildctl, built with Go from the pinned tools module (e2e/toolchain/tools)
+#    into $HP_CACHE/bin. They are rebuilt only when the module's go.mod/go.sum (or the Go version) change.
+# Safe to run again: when everything is in place it takes well under a second.
+set -euo pipefail
+source "$(dirname "$0")/../scripts/env.sh"
+tools="$HP_ROOT/e2e/toolchain/tools"
+bin="$HP_CACHE/bin"
+
+die() { echo "toolchain: $*" >&2; exit 1; }
+
+# --- Debian packages -------------------------------------------------------------------------
+debs=(runc docker-registry debootstrap umoci skopeo chromium xz-utils zstd curl ca-certificates gpgv
+  debian-archive-keyring)
+missing=()
+for p in "${debs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  [ "$(id -u)" = 0 ] || die "missing Debian packages: ${missing[*]}. Run as root, or: sudo apt-get install ${missing[*]}"
+  echo "toolchain: installing Debian packages: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || die "apt-get install ${missing[*]} failed (see above)"
+fi
+for cmd in runc docker-registry debootstrap umoci skopeo chromium xz curl; do
+  command -v "$cmd" >/dev/null || die "'$cmd' is not on PATH although its package is installed"
+done
+
+# --- Go-built binaries -----------------------------------------------------------------------
+command -v go >/dev/null || die "Go is not installed. copa v0.14.2 needs Go >= 1.25.9 (https://go.dev/dl/), on PATH as 'go'."
+gover=$(go env GOVERSION)
+stamp_want=$(cat "$tools/go.mod" "$tools/go.sum" "$tools/tools.go" <(echo "$gover") | sha256sum | cut -d' ' -f1)
+stamp_file="$bin/.toolchain-stamp"
+if [ -f "$stamp_file" ] && [ "$(cat "$stamp_file")" = "$stamp_want" ] \
+  && [ -x "$bin/copa" ] && [ -x "$bin/buildkitd" ] && [ -x "$bin/buildctl" ]; then
+  exit 0
+fi
+
+echo "toolchain: building copa, buildkitd and buildctl with $gover (a few minutes the first time)"
+started=$(date +%s)
+mkdir -p "$bin"
+out=$(mktemp -d "$HP_CACHE/build.XXXXXX")
+trap 'rm -rf "$out"' EXIT
+cd "$tools"
+copa_version=$(go list -m -f '{{.Version}}' github.com/project-copacetic/copacetic) \
+  || die "cannot read the copa version from $tools/go.mod (is the Go module proxy reachable?)"
+bk_version=$(go list -m -f '{{.Version}}' github.com/moby/buildkit)
+# One go invocation for all three, so the shared packages compile once.
+go build -trimpath -o "$out/" \
+  -ldflags "-s -w -X main.version=$copa_version -X github.com/moby/buildkit/version.Version=$bk_version" \
+  github.com/project-copacetic/copacetic github.com/moby/buildkit/cmd/buildkitd github.com/moby/buildkit/cmd/buildctl \
+  || die "go build failed (see above). The tools module pins copa $copa_version and buildkit $bk_version."
+mv -f "$out/copacetic" "$bin/copa"
+mv -f "$out/buildkitd" "$out/buildctl" "$bin/"
+echo "$stamp_want" > "$stamp_file"
+echo "toolchain: built copa $copa_version, buildkitd/buildctl $bk_version into $bin in $(( $(date +%s) - started )) s"
