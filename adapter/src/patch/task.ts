@@ -21,6 +21,8 @@ export interface PatchDeps {
   harbor: HarborClient;
   /** Harbor's /v2/ as the service robot. */
   registry: RegistryClient;
+  /** host[:port] copa uses in image references (Harbor's registry host); defaults to the registry client's host. */
+  registryHost?: string;
   robot: { username: string; password: string };
   copaPath: string;
   buildkitAddr: string;
@@ -222,7 +224,7 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
   const workDir = join(deps.workRoot, `task-${task.id}`);
   rmSync(workDir, { recursive: true, force: true });
   mkdirSync(workDir, { recursive: true, mode: 0o700 });
-  const host = deps.registry.host;
+  const host = deps.registryHost ?? deps.registry.host;
   let copa;
   try {
     ctx.progress({ stage: 'Starting copa', percent: 0 });

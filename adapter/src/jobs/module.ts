@@ -1,0 +1,83 @@
+/**
+ * Wires the patch engine from the adapter's configuration: the executions store (with its migrations),
+ * the service robot's Harbor and registry clients, task logs, the worker pool, and the routers.
+ */
+import { join } from 'node:path';
+import type { Router } from 'express';
+import type { Db } from '../store/db';
+import { migrate } from '../store/db';
+import { ExecutionStore, executionMigrations } from '../store/executions';
+import { HarborClient } from '../harbor/client';
+import { RegistryClient } from '../registry/client';
+import { DEFAULT_ENGINE_CONFIG, PatchEngine, type EngineConfig } from './engine';
+import { Scrubber, TaskLogs } from './logs';
+import { executionsRouter, type ProjectGuard } from '../http/executions';
+import { patchRouter } from '../http/patch';
+
+export interface PatchModuleSettings {
+  harborUrl: string;
+  /** host[:port] in image references copa pulls and pushes; defaults to the Harbor URL's host. */
+  registryHost?: string;
+  robotName: string;
+  robotSecret: string;
+  dataDir: string;
+  buildkitAddr: string;
+  copaPath: string;
+  concurrency?: number;
+  taskTimeoutSeconds?: number;
+  scanTimeoutSeconds?: number;
+  maxAttempts?: number;
+  retryBaseMs?: number;
+  harborTimeoutMs?: number;
+  /** Other secrets that must never reach a task log (webhook, jobservice secrets). */
+  extraSecrets?: (string | undefined)[];
+}
+
+export interface PatchModule {
+  engine: PatchEngine;
+  store: ExecutionStore;
+  harbor: HarborClient;
+  registry: RegistryClient;
+  /** Routers for /patching/api/v1 (executions, tasks, ad-hoc patch). */
+  routers(guard: ProjectGuard): Router[];
+}
+
+export function createPatchModule(db: Db, s: PatchModuleSettings): PatchModule {
+  migrate(db, executionMigrations);
+  const store = new ExecutionStore(db);
+  const robot = { username: s.robotName, password: s.robotSecret };
+  const harbor = new HarborClient(s.harborUrl, { kind: 'basic', ...robot }, s.harborTimeoutMs ?? 15_000);
+  const registry = new RegistryClient(s.harborUrl, robot);
+  const taskTimeoutSeconds = s.taskTimeoutSeconds ?? DEFAULT_ENGINE_CONFIG.taskTimeoutMs / 1000;
+  const config: EngineConfig = {
+    concurrency: s.concurrency ?? DEFAULT_ENGINE_CONFIG.concurrency,
+    taskTimeoutMs: taskTimeoutSeconds * 1000,
+    maxAttempts: s.maxAttempts ?? DEFAULT_ENGINE_CONFIG.maxAttempts,
+    retryBaseMs: s.retryBaseMs ?? DEFAULT_ENGINE_CONFIG.retryBaseMs,
+    dataDir: s.dataDir,
+  };
+  const logs = new TaskLogs(join(s.dataDir, 'task-logs'), Scrubber.forCredentials(s.robotName, s.robotSecret, s.extraSecrets));
+  const engine = new PatchEngine(
+    store,
+    {
+      harbor,
+      registry,
+      registryHost: s.registryHost,
+      robot,
+      copaPath: s.copaPath,
+      buildkitAddr: s.buildkitAddr,
+      // copa's own timeout fires a little before ours, so its error message reaches the log.
+      copaTimeoutSeconds: Math.max(10, taskTimeoutSeconds - 30),
+      scanTimeoutMs: (s.scanTimeoutSeconds ?? 600) * 1000,
+    },
+    config,
+    logs,
+  );
+  return {
+    engine,
+    store,
+    harbor,
+    registry,
+    routers: (guard) => [executionsRouter(engine, guard), patchRouter(engine, harbor, guard)],
+  };
+}

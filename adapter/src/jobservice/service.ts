@@ -1,0 +1,294 @@
+/**
+ * Harbor-jobservice-compatible IMAGE_PATCH jobs (reference: Harbor src/jobservice). A job is one patch
+ * task of an execution with trigger JOBSERVICE; this module owns `jobservice_jobs` (job id -> task,
+ * status hook) and posts Harbor's StatusChange to the hook on every status transition.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Db, Migration } from '../store/db';
+import { migrate } from '../store/db';
+import type { PatchEngine } from '../jobs/engine';
+import type { PatchOptions, Task } from '../store/executions';
+
+export const jobserviceMigrations: Migration[] = [
+  {
+    module: 'jobservice',
+    version: 1,
+    description: 'jobservice-compatible jobs mapped to patch tasks',
+    sql: `
+      CREATE TABLE jobservice_jobs (
+        id TEXT PRIMARY KEY,
+        task_id INTEGER NOT NULL REFERENCES patch_tasks (id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        is_unique INTEGER NOT NULL DEFAULT 0,
+        parameters TEXT NOT NULL,
+        status_hook TEXT,
+        enqueue_time INTEGER NOT NULL,
+        run_at INTEGER,
+        last_hook_status TEXT
+      );
+      CREATE INDEX jobservice_jobs_task ON jobservice_jobs (task_id);
+    `,
+  },
+];
+
+export const IMAGE_PATCH = 'IMAGE_PATCH';
+
+export type JobStatus = 'Pending' | 'Scheduled' | 'Running' | 'Success' | 'Error' | 'Stopped';
+
+export interface JobRow {
+  id: string;
+  task_id: number;
+  name: string;
+  kind: string;
+  is_unique: number;
+  parameters: string;
+  status_hook: string | null;
+  enqueue_time: number;
+  run_at: number | null;
+  last_hook_status: string | null;
+}
+
+/** Harbor's job stats (`{"job":{...}}`, src/jobservice/job/models.go). */
+export interface JobStats {
+  job: {
+    id: string;
+    status: JobStatus;
+    name: string;
+    kind: string;
+    unique: boolean;
+    ref_link: string;
+    enqueue_time: number;
+    update_time: number;
+    run_at?: number;
+    check_in?: string;
+    check_in_at?: number;
+    die_at?: number;
+    revision: number;
+    parameters: Record<string, unknown>;
+    web_hook_url?: string;
+  };
+}
+
+export class JobRequestError extends Error {
+  constructor(
+    readonly httpStatus: number,
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const unix = (iso: string | null | undefined) => (iso ? Math.floor(Date.parse(iso) / 1000) : 0);
+
+function jobStatusOf(t: Task, row: JobRow): JobStatus {
+  switch (t.status) {
+    case 'Pending':
+      return row.run_at && row.run_at * 1000 > Date.now() ? 'Scheduled' : 'Pending';
+    case 'Running':
+      return 'Running';
+    case 'Success':
+    case 'Skipped':
+      return 'Success';
+    case 'Error':
+      return 'Error';
+    case 'Stopped':
+      return 'Stopped';
+  }
+}
+
+export interface LaunchRequest {
+  job?: {
+    name?: string;
+    parameters?: Record<string, unknown>;
+    metadata?: { kind?: string; schedule_delay?: number; cron_spec?: string; unique?: boolean };
+    status_hook?: string;
+  };
+}
+
+export class JobService {
+  private readonly startedAt = Math.floor(Date.now() / 1000);
+  private readonly hookChains = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly engine: PatchEngine,
+    /** Resolves a tag to a digest when the job gives no digest. */
+    private readonly resolveDigest: (project: string, repository: string, reference: string) => Promise<string | undefined>,
+    private readonly fetchImpl: typeof fetch = fetch,
+  ) {
+    migrate(db, jobserviceMigrations);
+    engine.on('task', (t) => this.onTask(t));
+  }
+
+  private row(id: string): JobRow | undefined {
+    return this.db.prepare('SELECT * FROM jobservice_jobs WHERE id = ?').get(id) as JobRow | undefined;
+  }
+
+  stats(id: string): JobStats | undefined {
+    const row = this.row(id);
+    if (!row) return undefined;
+    const t = this.engine.store.getTask(row.task_id);
+    if (!t) return undefined;
+    return this.toStats(row, t);
+  }
+
+  private toStats(row: JobRow, t: Task): JobStats {
+    const status = jobStatusOf(t, row);
+    const checkIn = t.status === 'Running' && t.progress ? `${t.progress.stage} ${t.progress.percent}%` : t.reason ? `${t.reason}: ${t.status_message}` : undefined;
+    return {
+      job: {
+        id: row.id,
+        status,
+        name: row.name,
+        kind: row.kind,
+        unique: row.is_unique === 1,
+        ref_link: `/api/v1/jobs/${row.id}`,
+        enqueue_time: row.enqueue_time,
+        update_time: unix(t.update_time),
+        ...(row.run_at ? { run_at: row.run_at } : {}),
+        ...(checkIn ? { check_in: checkIn, check_in_at: unix(t.update_time) } : {}),
+        revision: row.enqueue_time + Math.max(0, t.attempt - 1),
+        parameters: JSON.parse(row.parameters) as Record<string, unknown>,
+        ...(row.status_hook ? { web_hook_url: row.status_hook } : {}),
+      },
+    };
+  }
+
+  /** Validates and launches an IMAGE_PATCH job (Harbor's launch semantics); returns its stats. */
+  async launch(req: LaunchRequest): Promise<JobStats> {
+    const job = req?.job;
+    if (!job || typeof job !== 'object') throw new JobRequestError(400, 10001, 'the body must be {"job":{...}}');
+    if (!job.name) throw new JobRequestError(400, 10002, 'job.name is required');
+    if (job.name !== IMAGE_PATCH) throw new JobRequestError(400, 10002, `job "${job.name}" is not known here; only ${IMAGE_PATCH} is`);
+    const kind = job.metadata?.kind;
+    if (!job.metadata || !kind) throw new JobRequestError(400, 10002, 'job.metadata.kind is required');
+    if (!['Generic', 'Scheduled', 'Periodic'].includes(kind)) {
+      throw new JobRequestError(400, 10002, 'job.metadata.kind must be Generic, Scheduled or Periodic');
+    }
+    if (kind === 'Periodic') {
+      throw new JobRequestError(400, 10002, 'periodic IMAGE_PATCH jobs are not supported; use a scheduled patch policy');
+    }
+    let runAt: number | undefined;
+    if (kind === 'Scheduled') {
+      const delay = job.metadata.schedule_delay;
+      if (typeof delay !== 'number' || !(delay > 0)) throw new JobRequestError(400, 10002, 'a Scheduled job needs schedule_delay > 0 (seconds)');
+      runAt = Math.floor(Date.now() / 1000) + Math.floor(delay);
+    }
+    if (job.status_hook !== undefined) {
+      try {
+        const u = new URL(job.status_hook);
+        if (!/^https?:$/.test(u.protocol)) throw new Error();
+      } catch {
+        throw new JobRequestError(400, 10002, 'status_hook must be an http(s) URL');
+      }
+    }
+    const p = job.parameters ?? {};
+    const project = typeof p.project_name === 'string' ? p.project_name : typeof p.project === 'string' ? p.project : undefined;
+    const repository = typeof p.repository === 'string' ? p.repository : undefined;
+    const reference = typeof p.digest === 'string' ? p.digest : typeof p.reference === 'string' ? p.reference : typeof p.tag === 'string' ? p.tag : undefined;
+    if (!project || !repository || !reference) {
+      throw new JobRequestError(400, 10002, 'parameters need project_name, repository (without the project) and digest, tag or reference');
+    }
+    const tag = typeof p.tag === 'string' ? p.tag : reference.startsWith('sha256:') ? null : reference;
+    let digest: string | undefined;
+    try {
+      digest = reference.startsWith('sha256:') ? reference : await this.resolveDigest(project, repository, reference);
+    } catch (err) {
+      throw new JobRequestError(500, 10000, `resolving ${project}/${repository}:${reference} failed: ${(err as Error).message}`);
+    }
+    if (!digest) throw new JobRequestError(404, 10010, `artifact ${project}/${repository}:${reference} does not exist`);
+
+    const options: Partial<PatchOptions> = {};
+    for (const k of ['mode', 'tag_scheme', 'severity_threshold', 'tag_suffix'] as const) {
+      if (typeof p[k] === 'string') (options as Record<string, unknown>)[k] = p[k];
+    }
+    for (const k of ['rescan', 'copy_labels', 'delete_original'] as const) {
+      if (typeof p[k] === 'boolean') (options as Record<string, unknown>)[k] = p[k];
+    }
+    const unique = job.metadata.unique === true;
+    if (unique) {
+      const active = this.engine.store.activeTaskForDigest(project, repository, digest);
+      const existing = active && (this.db.prepare('SELECT * FROM jobservice_jobs WHERE task_id = ?').get(active.id) as JobRow | undefined);
+      if (existing) return this.toStats(existing, active);
+    }
+    const execution = this.engine.createExecution({ project, trigger: 'JOBSERVICE', options });
+    const task = this.engine.addTask(execution.id, { repository, tag, digest }, { enqueue: false });
+    const id = randomBytes(12).toString('hex');
+    const now = Math.floor(Date.now() / 1000);
+    this.db
+      .prepare(
+        `INSERT INTO jobservice_jobs (id, task_id, name, kind, is_unique, parameters, status_hook, enqueue_time, run_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(id, task.id, job.name, kind, unique ? 1 : 0, JSON.stringify(p), job.status_hook ?? null, now, runAt ?? null);
+    if (runAt) this.engine.store.enqueue(task.id, runAt * 1000);
+    else this.engine.enqueue(task.id);
+    return this.stats(id)!;
+  }
+
+  /** `{"action":"stop"}`: 204 whether it was running, pending or already final. */
+  stop(id: string): boolean {
+    const row = this.row(id);
+    if (!row) return false;
+    this.engine.stopTask(row.task_id);
+    return true;
+  }
+
+  log(id: string): string | undefined {
+    const row = this.row(id);
+    return row ? this.engine.logs.read(row.task_id) : undefined;
+  }
+
+  workerPools(): unknown {
+    return {
+      worker_pools: [
+        {
+          worker_pool_id: 'patching',
+          started_at: this.startedAt,
+          heartbeat_at: Math.floor(Date.now() / 1000),
+          job_names: [IMAGE_PATCH],
+          concurrency: this.engine.config.concurrency,
+          status: 'Healthy',
+        },
+      ],
+    };
+  }
+
+  private onTask(t: Task): void {
+    const row = this.db.prepare('SELECT * FROM jobservice_jobs WHERE task_id = ?').get(t.id) as JobRow | undefined;
+    if (!row || !row.status_hook) return;
+    const stats = this.toStats(row, t);
+    if (row.last_hook_status === stats.job.status) return;
+    this.db.prepare('UPDATE jobservice_jobs SET last_hook_status = ? WHERE id = ?').run(stats.job.status, row.id);
+    // One job's hooks go out in order: each waits for the previous one to be delivered or given up.
+    const previous = this.hookChains.get(row.id) ?? Promise.resolve();
+    const next = previous.then(() => this.deliver(row.status_hook!, { job_id: row.id, status: stats.job.status, metadata: stats.job }));
+    this.hookChains.set(row.id, next);
+    void next.finally(() => {
+      if (this.hookChains.get(row.id) === next) this.hookChains.delete(row.id);
+    });
+  }
+
+  /** POSTs a status change; retries with backoff for up to 5 minutes until the hook answers 200. */
+  private async deliver(url: string, body: unknown): Promise<void> {
+    const deadline = Date.now() + 5 * 60_000;
+    for (let delay = 500; ; delay = Math.min(delay * 2, 30_000)) {
+      try {
+        const res = await this.fetchImpl(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+          signal: AbortSignal.timeout(30_000),
+        });
+        await res.body?.cancel();
+        if (res.status === 200) return;
+      } catch {
+        // unreachable: retry
+      }
+      if (Date.now() + delay > deadline) return;
+      await new Promise((r) => setTimeout(r, delay).unref());
+    }
+  }
+}
