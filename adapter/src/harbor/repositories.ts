@@ -185,29 +185,3 @@ export async function getVulnerabilities(
   if (!first) return undefined;
   return first.vulnerabilities ?? [];
 }
-
-/** Global labels and the project's own labels, by name (for label filters given by name). */
-export async function listLabels(
-  client: HarborClient,
-  projectId: number,
-  onRequest?: () => void,
-): Promise<HarborLabel[]> {
-  const all: HarborLabel[] = [];
-  for (const query of [{ scope: 'g' }, { scope: 'p', project_id: projectId }]) {
-    for await (const page of pages<HarborLabel>(client, '/labels', query, { onRequest })) all.push(...page);
-  }
-  return all;
-}
-
-export interface HarborProject {
-  project_id: number;
-  name: string;
-  metadata?: Record<string, string | undefined>;
-}
-
-export async function getProject(client: HarborClient, projectName: string, onRequest?: () => void): Promise<HarborProject> {
-  onRequest?.();
-  return client.get<HarborProject>(`/projects/${encodeURIComponent(projectName)}`, {
-    headers: { 'X-Is-Resource-Name': 'true' },
-  });
-}

@@ -1,0 +1,58 @@
+/**
+ * Policy runs and schedules (under /patching/api/v1):
+ *   POST /projects/{p}/policies/{id}/executions   run now (project admin) -> 201 with the execution (trigger MANUAL)
+ *   GET  /projects/{p}/policies/{id}/schedule     cron, next_run_time, last_run_time, recent schedule decisions
+ * Stopping a run is the executions API's `POST /projects/{p}/executions/{id}/stop`.
+ */
+import { Router, type Request } from 'express';
+import type { PatchPolicy } from '@harbor-patching/shared/policy/model';
+import type { AuthMiddleware } from '../auth/middleware';
+import { PolicyDisabledError, type PolicyRunner } from '../policies/run';
+import type { PolicyScheduler } from '../scheduler/scheduler';
+import { ApiError, badRequest, notFound } from './errors';
+
+export interface PolicyLookup {
+  get(projectName: string, id: number): PatchPolicy | undefined;
+}
+
+export function findPolicy(policies: PolicyLookup, req: Request): PatchPolicy {
+  const project = String(req.params.project_name);
+  const id = Number(req.params.policy_id);
+  if (!Number.isInteger(id) || id < 1) throw badRequest([{ field: 'policy_id', message: 'policy_id must be a positive integer' }]);
+  const policy = policies.get(project, id);
+  if (!policy) throw notFound(`policy ${id} does not exist in project "${project}"`);
+  return policy;
+}
+
+export function runsRouter(deps: {
+  auth: AuthMiddleware;
+  policies: PolicyLookup;
+  runner: PolicyRunner;
+  scheduler: PolicyScheduler;
+}): Router {
+  const { auth, policies, runner, scheduler } = deps;
+  const r = Router({ mergeParams: true });
+
+  r.post('/projects/:project_name/policies/:policy_id/executions', auth.requireProjectAdmin(), (req, res) => {
+    const policy = findPolicy(policies, req);
+    try {
+      const execution = runner.start(policy, 'MANUAL');
+      res
+        .status(201)
+        .setHeader('Location', `${req.baseUrl}/projects/${encodeURIComponent(policy.project_name)}/executions/${execution.id}`)
+        .json(execution);
+    } catch (err) {
+      if (err instanceof PolicyDisabledError) {
+        throw new ApiError(409, `Policy "${policy.name}" is disabled, so it cannot run. Enable it first, then run it again.`);
+      }
+      throw err;
+    }
+  });
+
+  r.get('/projects/:project_name/policies/:policy_id/schedule', auth.requireProjectRead(), (req, res) => {
+    const policy = findPolicy(policies, req);
+    res.json({ policy_id: policy.id, trigger: policy.trigger.type, ...scheduler.info(policy) });
+  });
+
+  return r;
+}

@@ -1,0 +1,96 @@
+/**
+ * Wires policy runs, the dry-run preview, schedules and scan events: tables, background loops and
+ * routers. The app registers `apiRouters` under /patching/api/v1 and `rootRouters` at the root,
+ * calls `start()` after the patch engine started and `stop()` before it closes.
+ */
+import type { Router } from 'express';
+import type { AuthMiddleware } from '../auth/middleware';
+import type { HarborClient } from '../harbor/client';
+import type { PatchEngine } from '../jobs/engine';
+import { migrate, type Db } from '../store/db';
+import type { PolicyStore } from '../store/policies';
+import { schedulerMigrations } from '../scheduler/store';
+import { PolicyScheduler } from '../scheduler/scheduler';
+import { webhookMigrations } from '../webhooks/store';
+import { WebhookProcessor } from '../webhooks/processor';
+import { runsRouter } from '../http/runs';
+import { previewRouter } from '../http/preview';
+import { webhookAdminRouter, webhookReceiverRouter } from '../http/webhooks';
+import { PolicyRunner, policyRunMigrations } from './run';
+
+export interface PolicyRunsSettings {
+  webhookSecret?: string;
+  externalUrl?: string;
+  /** Injected clock for the scheduler (tests). */
+  now?: () => Date;
+  /** Real-timer period of the scheduler (default 10 s). */
+  schedulerIntervalMs?: number;
+  onError?: (err: unknown, context: string) => void;
+}
+
+export interface PolicyRunsModule {
+  runner: PolicyRunner;
+  scheduler: PolicyScheduler;
+  webhooks: WebhookProcessor;
+  apiRouters(auth: AuthMiddleware): Router[];
+  rootRouters(): Router[];
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export function createPolicyRunsModule(
+  db: Db,
+  deps: { harbor: HarborClient; engine: PatchEngine; policies: PolicyStore },
+  s: PolicyRunsSettings = {},
+): PolicyRunsModule {
+  migrate(db, [...policyRunMigrations, ...schedulerMigrations, ...webhookMigrations]);
+  const { harbor, engine, policies } = deps;
+  const report = (context: string) => (err: unknown) => s.onError?.(err, context);
+  const runner = new PolicyRunner({ db, harbor, engine, onError: report('policy run') });
+  const scheduler = new PolicyScheduler({
+    db,
+    now: s.now,
+    intervalMs: s.schedulerIntervalMs,
+    // Polled at each tick: a disabled, deleted or re-scheduled policy is noticed without hooks.
+    listScheduledPolicies: () => policies.listAll({ triggerType: 'scheduled' }),
+    hasActiveRun: (policyId) => {
+      const p = policies.getById(policyId);
+      return p ? runner.hasActiveRun(p) : false;
+    },
+    startRun: async (policyId) => {
+      const p = policies.getById(policyId);
+      if (!p) throw new Error(`policy ${policyId} no longer exists`);
+      return runner.start(p, 'SCHEDULE');
+    },
+    onError: report('scheduler'),
+  });
+  const webhooks = new WebhookProcessor({
+    db,
+    harbor,
+    engine,
+    runner,
+    eventPolicies: (project) => policies.listAll({ enabled: true, triggerType: 'event_based', projectName: project }),
+    onError: report('webhook event'),
+  });
+  return {
+    runner,
+    scheduler,
+    webhooks,
+    apiRouters: (auth) => [
+      previewRouter({ auth, policies, harbor }),
+      runsRouter({ auth, policies, runner, scheduler }),
+      webhookAdminRouter({ auth, harbor, secret: s.webhookSecret, externalUrl: s.externalUrl, processor: webhooks }),
+    ],
+    rootRouters: () => [webhookReceiverRouter({ secret: s.webhookSecret, processor: webhooks })],
+    start() {
+      runner.recover();
+      scheduler.start();
+      webhooks.start();
+    },
+    async stop() {
+      await scheduler.stop();
+      await webhooks.stop();
+      await runner.idle();
+    },
+  };
+}

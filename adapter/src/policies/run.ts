@@ -1,0 +1,184 @@
+/**
+ * Policy runs: an execution of the patch engine whose tasks are the policy's candidates.
+ *
+ * The execution is created at once (the API answers with it); selection runs in the background.
+ * Tasks are added un-queued while the selection goes on, so nothing finishes (and no status flips to
+ * Success) before every candidate is known, and a Stop during selection leaves nothing running.
+ * When the selection ends, the tasks are queued and the execution's message tells how many
+ * artifacts were left out, per reason. A selection cut short by a restart is found at start and
+ * ended as Error (table `policy_run_selection`, owned here).
+ */
+import type { PatchPolicy } from '@harbor-patching/shared/policy/model';
+import type { HarborClient } from '../harbor/client';
+import type { PatchEngine } from '../jobs/engine';
+import type { Db, Migration } from '../store/db';
+import type { Execution, ExecutionTrigger, PatchOptions } from '../store/executions';
+import { evaluatePolicy, newStats, type CandidateArtifact, type ExclusionReason } from './evaluate';
+
+export const policyRunMigrations: Migration[] = [
+  {
+    module: 'policy-runs',
+    version: 1,
+    description: 'executions whose artifact selection is in progress',
+    sql: `
+      CREATE TABLE policy_run_selection (
+        execution_id INTEGER PRIMARY KEY,
+        policy_id INTEGER NOT NULL,
+        started_at TEXT NOT NULL
+      );
+    `,
+  },
+];
+
+export class PolicyDisabledError extends Error {
+  constructor(readonly policy: Pick<PatchPolicy, 'id' | 'name'>) {
+    super(`policy "${policy.name}" is disabled; enable it before running it`);
+    this.name = 'PolicyDisabledError';
+  }
+}
+
+/** The execution's patch options, taken from the policy when the run starts. */
+export function patchOptionsOf(policy: PatchPolicy): Partial<PatchOptions> {
+  return {
+    mode: policy.mode,
+    severity_threshold: policy.severity_threshold,
+    tag_scheme: policy.tag_scheme,
+    tag_suffix: policy.tag_suffix,
+    rescan: policy.options.rescan,
+    copy_labels: policy.options.copy_labels,
+    delete_original: policy.options.delete_original,
+    // Selection already left out artifacts without a report (NOT_SCANNED).
+    scan_if_missing: false,
+  };
+}
+
+export function describeExclusions(candidates: number, byReason: Partial<Record<ExclusionReason, number>>): string {
+  const parts = Object.entries(byReason)
+    .filter(([, n]) => (n ?? 0) > 0)
+    .map(([r, n]) => `${r} ${n}`);
+  const left = Object.values(byReason).reduce((a, b) => a + (b ?? 0), 0);
+  const head = `${candidates} artifact${candidates === 1 ? '' : 's'} selected for patching`;
+  return left > 0 ? `${head}; ${left} left out (${parts.join(', ')}).` : `${head}.`;
+}
+
+export interface PolicyRunnerDeps {
+  db: Db;
+  /** Harbor as the service robot. */
+  harbor: HarborClient;
+  engine: PatchEngine;
+  onError?: (err: unknown, executionId: number) => void;
+}
+
+export class PolicyRunner {
+  private readonly selections = new Map<number, Promise<void>>();
+
+  constructor(private readonly deps: PolicyRunnerDeps) {}
+
+  /** Ends selections that a restart cut short (their tasks were never queued). */
+  recover(): void {
+    const rows = this.deps.db.prepare('SELECT execution_id FROM policy_run_selection').all() as { execution_id: number }[];
+    for (const { execution_id } of rows) {
+      this.deps.engine.stopExecution(execution_id);
+      this.deps.engine.store.setExecutionFinal(
+        execution_id,
+        'Error',
+        'The patching service restarted while it was selecting artifacts for this run. Run the policy again.',
+      );
+      this.forget(execution_id);
+    }
+  }
+
+  /** True while an execution of the policy is not finished. */
+  hasActiveRun(policy: Pick<PatchPolicy, 'id' | 'project_name'>): boolean {
+    const page = this.deps.engine.store.listExecutions({
+      project: policy.project_name,
+      policy_id: policy.id,
+      status: 'Running',
+      page: 1,
+      page_size: 1,
+    });
+    return page.total > 0;
+  }
+
+  /** Starts a run over the whole project; answers with the new execution at once. */
+  start(policy: PatchPolicy, trigger: Extract<ExecutionTrigger, 'MANUAL' | 'SCHEDULE'>): Execution {
+    if (!policy.enabled) throw new PolicyDisabledError(policy);
+    const { engine, db } = this.deps;
+    const execution = engine.createExecution({
+      project: policy.project_name,
+      policy_id: policy.id,
+      trigger,
+      options: patchOptionsOf(policy),
+      status_message: 'Selecting the artifacts to patch.',
+    });
+    db.prepare('INSERT INTO policy_run_selection (execution_id, policy_id, started_at) VALUES (?, ?, ?)').run(
+      execution.id,
+      policy.id,
+      new Date().toISOString(),
+    );
+    const selection = this.select(execution.id, policy)
+      .catch((err) => {
+        this.deps.onError?.(err, execution.id);
+        engine.stopExecution(execution.id);
+        engine.store.setExecutionFinal(
+          execution.id,
+          'Error',
+          `Selecting the artifacts failed: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      })
+      .finally(() => {
+        this.forget(execution.id);
+        this.selections.delete(execution.id);
+      });
+    this.selections.set(execution.id, selection);
+    return execution;
+  }
+
+  /** A run for one artifact already known to be a candidate (event trigger). */
+  startForArtifact(policy: PatchPolicy, candidate: CandidateArtifact, trigger: ExecutionTrigger = 'EVENT'): Execution {
+    const { engine } = this.deps;
+    const execution = engine.createExecution({
+      project: policy.project_name,
+      policy_id: policy.id,
+      trigger,
+      options: patchOptionsOf(policy),
+    });
+    engine.addTask(execution.id, { repository: candidate.repository, tag: candidate.tag, digest: candidate.digest });
+    return engine.completeExecution(execution.id, describeExclusions(1, {})) ?? execution;
+  }
+
+  /** Resolves when every selection in progress has ended (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.selections.size > 0) await Promise.all([...this.selections.values()]);
+  }
+
+  private forget(executionId: number): void {
+    this.deps.db.prepare('DELETE FROM policy_run_selection WHERE execution_id = ?').run(executionId);
+  }
+
+  private stopped(executionId: number): boolean {
+    return this.deps.engine.store.getExecution(executionId)?.status === 'Stopped';
+  }
+
+  private async select(executionId: number, policy: PatchPolicy): Promise<void> {
+    const { engine, harbor } = this.deps;
+    const stats = newStats();
+    const byReason: Partial<Record<ExclusionReason, number>> = {};
+    const taskIds: number[] = [];
+    for await (const v of evaluatePolicy(harbor, policy.project_name, policy, { stats })) {
+      if (this.stopped(executionId)) return;
+      if (v.kind === 'excluded') {
+        byReason[v.reason] = (byReason[v.reason] ?? 0) + v.count;
+        continue;
+      }
+      const a = v.artifact;
+      const task = engine.addTask(executionId, { repository: a.repository, tag: a.tag, digest: a.digest }, { enqueue: false });
+      taskIds.push(task.id);
+    }
+    if (this.stopped(executionId)) return;
+    for (const id of taskIds) {
+      if (engine.store.getTask(id)?.status === 'Pending') engine.enqueue(id);
+    }
+    engine.completeExecution(executionId, describeExclusions(taskIds.length, byReason));
+  }
+}
