@@ -1,0 +1,296 @@
+/**
+ * The adapter's settings: environment variables `PATCHING_*`, optionally a JSON file named by
+ * `PATCHING_CONFIG_FILE` (keys are the variable names without the prefix, lower-case:
+ * `{"harbor_url": "...", "concurrency": 4}`). The environment wins over the file. Every setting has a
+ * default that works for the local stack; README.md ("Configuration") lists them all.
+ */
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface Config {
+  /** Address and port the HTTP server listens on. */
+  host: string;
+  port: number;
+  /** Harbor's origin (no path), e.g. https://harbor.example.com. */
+  harborUrl: string;
+  /** Registry host copa pulls from and pushes to (Harbor's /v2/), e.g. harbor.example.com. */
+  registryHost: string;
+  /** Talk to the registry over plain HTTP (true when harborUrl is http://). */
+  registryInsecure: boolean;
+  /** The service's Harbor robot account (does the pulls, pushes, scans, tags). */
+  robotName?: string;
+  robotSecret?: string;
+  /** Folder for the SQLite file and task files. */
+  dataDir: string;
+  /** buildkitd address for copa, e.g. unix:///run/buildkit/buildkitd.sock or tcp://host:1234. */
+  buildkitAddr: string;
+  /** The copa binary. */
+  copaPath: string;
+  /** The built portal (index.html and assets) served under /patching/. */
+  portalDir: string;
+  /** Shared secret Harbor's webhook policy sends in the Authorization header. */
+  webhookSecret?: string;
+  /** Secret Harbor core uses for the jobservice-compatible API (`Authorization: Harbor-Secret <secret>`). */
+  jobserviceSecret?: string;
+  /** Patch tasks running at once. */
+  concurrency: number;
+  /** Seconds one patch task may take before it is stopped (copa's --timeout gets this too). */
+  taskTimeoutSeconds: number;
+  /** Seconds to wait for a Harbor scan to finish. */
+  scanTimeoutSeconds: number;
+  /** Seconds a caller's identity and permissions stay cached. */
+  authCacheSeconds: number;
+  /** Milliseconds before a call to Harbor is abandoned. */
+  harborTimeoutMs: number;
+  /** pino level: fatal, error, warn, info, debug, trace or silent. */
+  logLevel: string;
+  /** The public origin users reach the adapter at (for CSRF origin checks behind a proxy), e.g. https://harbor.example.com. */
+  externalUrl?: string;
+  /** Trust X-Forwarded-* headers (Express "trust proxy"): set when behind Harbor's nginx. */
+  trustProxy: boolean;
+  /** Largest accepted JSON body in bytes. */
+  maxBodyBytes: number;
+}
+
+/** The settings whose values are secret: never printed, logged or returned. */
+export const SECRET_KEYS: readonly (keyof Config)[] = ['robotSecret', 'webhookSecret', 'jobserviceSecret'];
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const ADAPTER_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Where a copa binary is looked for when PATCHING_COPA_PATH is not set: PATH, then $HP_CACHE/bin. */
+export function findCopa(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const cache = env.HP_CACHE ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'harbor-patching');
+  const dirs = [...(env.PATH ?? '').split(delimiter).filter(Boolean), join(cache, 'bin')];
+  for (const dir of dirs) {
+    const candidate = join(dir, 'copa');
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      /* not here */
+    }
+  }
+  return undefined;
+}
+
+interface Setting {
+  key: keyof Config;
+  env: string;
+  kind: 'string' | 'url' | 'int' | 'bool' | 'seconds' | 'path';
+  min?: number;
+  max?: number;
+  choices?: string[];
+}
+
+const SETTINGS: Setting[] = [
+  { key: 'host', env: 'HOST', kind: 'string' },
+  { key: 'port', env: 'PORT', kind: 'int', min: 0, max: 65535 },
+  { key: 'harborUrl', env: 'HARBOR_URL', kind: 'url' },
+  { key: 'registryHost', env: 'REGISTRY_HOST', kind: 'string' },
+  { key: 'registryInsecure', env: 'REGISTRY_INSECURE', kind: 'bool' },
+  { key: 'robotName', env: 'ROBOT_NAME', kind: 'string' },
+  { key: 'robotSecret', env: 'ROBOT_SECRET', kind: 'string' },
+  { key: 'dataDir', env: 'DATA_DIR', kind: 'path' },
+  { key: 'buildkitAddr', env: 'BUILDKIT_ADDR', kind: 'string' },
+  { key: 'copaPath', env: 'COPA_PATH', kind: 'path' },
+  { key: 'portalDir', env: 'PORTAL_DIR', kind: 'path' },
+  { key: 'webhookSecret', env: 'WEBHOOK_SECRET', kind: 'string' },
+  { key: 'jobserviceSecret', env: 'JOBSERVICE_SECRET', kind: 'string' },
+  { key: 'concurrency', env: 'CONCURRENCY', kind: 'int', min: 1, max: 64 },
+  { key: 'taskTimeoutSeconds', env: 'TASK_TIMEOUT', kind: 'seconds', min: 10, max: 86400 },
+  { key: 'scanTimeoutSeconds', env: 'SCAN_TIMEOUT', kind: 'seconds', min: 5, max: 86400 },
+  { key: 'authCacheSeconds', env: 'AUTH_CACHE_SECONDS', kind: 'int', min: 0, max: 300 },
+  { key: 'harborTimeoutMs', env: 'HARBOR_TIMEOUT_MS', kind: 'int', min: 100, max: 600000 },
+  {
+    key: 'logLevel',
+    env: 'LOG_LEVEL',
+    kind: 'string',
+    choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+  },
+  { key: 'externalUrl', env: 'EXTERNAL_URL', kind: 'url' },
+  { key: 'trustProxy', env: 'TRUST_PROXY', kind: 'bool' },
+  { key: 'maxBodyBytes', env: 'MAX_BODY_BYTES', kind: 'int', min: 1024, max: 64 * 1024 * 1024 },
+];
+
+export const ENV_PREFIX = 'PATCHING_';
+
+/** Defaults: everything works against the local stack without any setting. */
+export function defaultConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  return {
+    host: '127.0.0.1',
+    port: 8480,
+    harborUrl: 'http://127.0.0.1:8380',
+    registryHost: '127.0.0.1:8380',
+    registryInsecure: true,
+    dataDir: resolve(cwd, '.data'),
+    buildkitAddr: 'unix:///run/buildkit/buildkitd.sock',
+    copaPath: findCopa(env) ?? 'copa',
+    portalDir: resolve(ADAPTER_DIR, '../portal-plugin/dist/portal-plugin/browser'),
+    concurrency: 2,
+    taskTimeoutSeconds: 1800,
+    scanTimeoutSeconds: 600,
+    authCacheSeconds: 10,
+    harborTimeoutMs: 15000,
+    logLevel: 'info',
+    trustProxy: false,
+    maxBodyBytes: 1024 * 1024,
+  };
+}
+
+function parseValue(s: Setting, raw: unknown, source: string, cwd: string): { value?: unknown; problem?: string } {
+  const shown = SECRET_KEYS.includes(s.key) ? '(hidden)' : JSON.stringify(raw);
+  const bad = (what: string) => ({ problem: `${source}: ${what}, got ${shown}` });
+  const text = typeof raw === 'string' ? raw.trim() : raw;
+  switch (s.kind) {
+    case 'string': {
+      if (typeof text !== 'string' || text === '') return bad('must be a non-empty string');
+      if (s.choices && !s.choices.includes(text)) return bad(`must be one of ${s.choices.join(', ')}`);
+      return { value: text };
+    }
+    case 'path': {
+      if (typeof text !== 'string' || text === '') return bad('must be a path');
+      return { value: isAbsolute(text) ? text : resolve(cwd, text) };
+    }
+    case 'url': {
+      if (typeof text !== 'string') return bad('must be a URL like http://host:port');
+      let url: URL;
+      try {
+        url = new URL(text);
+      } catch {
+        return bad('must be a URL like http://host:port');
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') return bad('must start with http:// or https://');
+      if (url.pathname !== '/' || url.search || url.hash) return bad('must be an origin without a path (e.g. https://harbor.example.com)');
+      if (url.username || url.password) return bad('must not contain credentials (use PATCHING_ROBOT_NAME/SECRET)');
+      return { value: url.origin };
+    }
+    case 'bool': {
+      if (typeof text === 'boolean') return { value: text };
+      if (typeof text === 'string' && ['true', '1', 'yes'].includes(text.toLowerCase())) return { value: true };
+      if (typeof text === 'string' && ['false', '0', 'no'].includes(text.toLowerCase())) return { value: false };
+      return bad('must be true or false');
+    }
+    case 'int':
+    case 'seconds': {
+      let n: number;
+      if (typeof text === 'number') n = text;
+      else if (typeof text === 'string' && s.kind === 'seconds' && /^[0-9]+(s|m|h)?$/.test(text)) {
+        const unit = text.at(-1)!;
+        const factor = unit === 'm' ? 60 : unit === 'h' ? 3600 : 1;
+        n = Number.parseInt(text, 10) * factor;
+      } else if (typeof text === 'string' && /^-?[0-9]+$/.test(text)) n = Number(text);
+      else return bad(s.kind === 'seconds' ? 'must be a duration like 900, 900s, 15m or 1h' : 'must be an integer');
+      if (!Number.isInteger(n)) return bad('must be an integer');
+      if ((s.min !== undefined && n < s.min) || (s.max !== undefined && n > s.max)) {
+        return bad(`must be between ${s.min} and ${s.max}${s.kind === 'seconds' ? ' seconds' : ''}`);
+      }
+      return { value: n };
+    }
+  }
+}
+
+/**
+ * Reads and checks the configuration. Throws ConfigError listing every problem, one line each.
+ * `overrides` (used by tests and startAdapter) win over the environment.
+ */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<Config> = {},
+  cwd = process.cwd(),
+): Config {
+  const problems: string[] = [];
+  const config = defaultConfig(env, cwd) as unknown as Record<string, unknown>;
+  const byFileKey = new Map(SETTINGS.map((s) => [s.env.toLowerCase(), s]));
+  const explicit = new Set<keyof Config>();
+
+  const file = env[`${ENV_PREFIX}CONFIG_FILE`];
+  if (file) {
+    const path = resolve(cwd, file);
+    let data: unknown;
+    try {
+      data = JSON.parse(readFileSync(path, 'utf8'));
+    } catch (err) {
+      problems.push(`${ENV_PREFIX}CONFIG_FILE: cannot read ${path} as JSON: ${err instanceof Error ? err.message : err}`);
+    }
+    if (data !== undefined) {
+      if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+        problems.push(`${ENV_PREFIX}CONFIG_FILE: ${path} must hold a JSON object`);
+      } else {
+        for (const [k, raw] of Object.entries(data)) {
+          const s = byFileKey.get(k);
+          if (!s) {
+            problems.push(`${path}: unknown setting "${k}" (known: ${[...byFileKey.keys()].join(', ')})`);
+            continue;
+          }
+          const r = parseValue(s, raw, `${path}: ${k}`, dirname(path));
+          if (r.problem) problems.push(r.problem);
+          else {
+            config[s.key] = r.value;
+            explicit.add(s.key);
+          }
+        }
+      }
+    }
+  }
+
+  const known = new Set([...SETTINGS.map((s) => ENV_PREFIX + s.env), `${ENV_PREFIX}CONFIG_FILE`]);
+  for (const name of Object.keys(env)) {
+    if (name.startsWith(ENV_PREFIX) && !known.has(name)) problems.push(`${name}: unknown setting (check the spelling)`);
+  }
+  for (const s of SETTINGS) {
+    const raw = env[ENV_PREFIX + s.env];
+    if (raw === undefined || raw === '') continue;
+    const r = parseValue(s, raw, ENV_PREFIX + s.env, cwd);
+    if (r.problem) problems.push(r.problem);
+    else {
+      config[s.key] = r.value;
+      explicit.add(s.key);
+    }
+  }
+  Object.assign(config, overrides);
+  for (const k of Object.keys(overrides)) explicit.add(k as keyof Config);
+  const c = config as unknown as Config;
+
+  // The registry is Harbor's own /v2/: it follows the Harbor URL unless set explicitly.
+  const harbor = new URL(c.harborUrl);
+  if (!explicit.has('registryHost')) c.registryHost = harbor.host;
+  if (!explicit.has('registryInsecure')) c.registryInsecure = harbor.protocol === 'http:';
+  if (Boolean(c.robotName) !== Boolean(c.robotSecret)) {
+    problems.push(`${ENV_PREFIX}ROBOT_NAME and ${ENV_PREFIX}ROBOT_SECRET must be set together`);
+  }
+  if (c.robotName && !c.robotName.includes('$')) {
+    problems.push(`${ENV_PREFIX}ROBOT_NAME: a Harbor robot login looks like "robot$project+name" or "robot$name", got "${c.robotName}"`);
+  }
+  if (!/^(unix|tcp|ssh|docker-container|kube-pod|nerdctl-container|podman-container):\/\//.test(c.buildkitAddr)) {
+    problems.push(`${ENV_PREFIX}BUILDKIT_ADDR: must look like unix:///path/buildkitd.sock or tcp://host:port, got "${c.buildkitAddr}"`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return c;
+}
+
+/** The configuration with secrets replaced, safe to log. */
+export function describeConfig(config: Config): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...config };
+  for (const k of SECRET_KEYS) if (out[k] !== undefined) out[k] = '[hidden]';
+  return out;
+}
+
+/** Whether the copa binary in the configuration exists and is executable. */
+export function copaAvailable(config: Pick<Config, 'copaPath'>): boolean {
+  if (!existsSync(config.copaPath)) return false;
+  try {
+    accessSync(config.copaPath, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}

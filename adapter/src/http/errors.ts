@@ -1,0 +1,135 @@
+/**
+ * Our error body (Harbor's): `{"errors":[{"code","message","field"?}]}`, and the Express handlers that
+ * turn thrown errors into it. Handlers throw ApiError (or let Express 5 forward a rejected promise).
+ */
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import type { Logger } from 'pino';
+import { HarborError } from '../harbor/client';
+
+export interface ApiErrorItem {
+  code: string;
+  message: string;
+  field?: string;
+}
+
+const CODES: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  409: 'CONFLICT',
+  412: 'PRECONDITION_FAILED',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  422: 'UNPROCESSABLE_ENTITY',
+  429: 'TOO_MANY_REQUESTS',
+  500: 'INTERNAL_SERVER_ERROR',
+  502: 'BAD_GATEWAY',
+  503: 'SERVICE_UNAVAILABLE',
+};
+
+export function codeFor(status: number): string {
+  return CODES[status] ?? (status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST');
+}
+
+export class ApiError extends Error {
+  readonly items: ApiErrorItem[];
+  constructor(
+    readonly status: number,
+    message: string,
+    options: { code?: string; field?: string; items?: ApiErrorItem[] } = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+    this.items = options.items ?? [{ code: options.code ?? codeFor(status), message, ...(options.field !== undefined ? { field: options.field } : {}) }];
+  }
+}
+
+/** 400 with one item per field problem. */
+export function badRequest(problems: { field: string; message: string }[]): ApiError {
+  return new ApiError(400, problems.map((p) => p.message).join('; '), {
+    items: problems.map((p) => ({ code: 'BAD_REQUEST', message: p.message, field: p.field })),
+  });
+}
+
+export const notFound = (message: string) => new ApiError(404, message);
+export const forbidden = (message: string) => new ApiError(403, message);
+export const unauthorized = (message: string) => new ApiError(401, message);
+export const conflict = (message: string, field?: string) => new ApiError(409, message, { field });
+
+export function sendError(res: Response, status: number, items: ApiErrorItem[]): void {
+  if (res.headersSent) return;
+  res.status(status).type('application/json').json({ errors: items });
+}
+
+/** A Harbor failure seen while serving a request: Harbor's 401 stays 401, anything unexpected is a 502. */
+export function fromHarborError(err: HarborError): ApiError {
+  if (err.status === 401) return unauthorized('Harbor did not accept the credentials: sign in to Harbor again');
+  if (err.status === 0) return new ApiError(502, `${err.message}; check that Harbor is running`);
+  return new ApiError(502, `Harbor answered ${err.status} to ${err.method} ${err.path}: ${err.message}`);
+}
+
+/** Turns a validator error path like `/body/filters/0/value` or `.query.page` into `filters[0].value` / `query.page`. */
+export function fieldFromPath(path: string | undefined): string {
+  if (!path) return '';
+  const parts = path
+    .replace(/^[./]/, '')
+    .split(/[./]/)
+    .filter((p) => p !== '');
+  if (parts[0] === 'body') parts.shift();
+  else if (parts[0] === 'params') parts[0] = 'path';
+  let out = '';
+  for (const p of parts) out += /^[0-9]+$/.test(p) ? `[${p}]` : out ? `.${p}` : p;
+  return out;
+}
+
+interface ValidatorLikeError {
+  status?: number;
+  statusCode?: number;
+  type?: string;
+  errors?: { path?: string; message?: string; errorCode?: string }[];
+  message?: string;
+  expose?: boolean;
+}
+
+/** The last handler: every error becomes our body; unexpected ones are logged and answered 500. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    if (err instanceof ApiError) return sendError(res, err.status, err.items);
+    if (err instanceof HarborError) {
+      const mapped = fromHarborError(err);
+      (res.locals.log as Logger | undefined ?? logger).warn({ err: { status: err.status, path: err.path, message: err.message } }, 'harbor call failed');
+      return sendError(res, mapped.status, mapped.items);
+    }
+    const e = (err ?? {}) as ValidatorLikeError;
+    const status = e.status ?? e.statusCode;
+    if (e.type === 'entity.too.large' || status === 413) {
+      return sendError(res, 413, [{ code: 'PAYLOAD_TOO_LARGE', message: 'the request body is too large (at most 1 MiB is accepted)' }]);
+    }
+    if (e.type === 'entity.parse.failed') {
+      return sendError(res, 400, [{ code: 'BAD_REQUEST', message: 'the request body is not valid JSON', field: '' }]);
+    }
+    if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
+      return sendError(res, 415, [{ code: 'UNSUPPORTED_MEDIA_TYPE', message: e.message ?? 'unsupported encoding' }]);
+    }
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      // express-openapi-validator errors carry `errors[]` with paths.
+      if (Array.isArray(e.errors) && e.errors.length > 0) {
+        const items = e.errors.map((x) => {
+          const field = fieldFromPath(x.path);
+          const message = x.message ?? 'is not valid';
+          return { code: codeFor(status), message: field ? `${field}: ${message}` : message, field };
+        });
+        return sendError(res, status, items);
+      }
+      return sendError(res, status, [{ code: codeFor(status), message: e.message ?? 'the request is not valid' }]);
+    }
+    (res.locals.log as Logger | undefined ?? logger).error({ err }, 'unexpected error');
+    sendError(res, 500, [{ code: 'INTERNAL_SERVER_ERROR', message: `internal error; quote request id ${res.getHeader('x-request-id') ?? ''} when reporting it`.trim() }]);
+  };
+}
+
+export function apiNotFound(): RequestHandler {
+  return (req, res) => sendError(res, 404, [{ code: 'NOT_FOUND', message: `no such API path: ${req.method} ${req.originalUrl.split('?')[0]}` }]);
+}

@@ -1,0 +1,112 @@
+/**
+ * GET /patching/api/v1/health: liveness (always 200 while serving) plus the state of each dependency:
+ * Harbor, SQLite, buildkitd, the copa binary and the registry. Modules may add or replace checks.
+ */
+import { connect } from 'node:net';
+import express, { type Router } from 'express';
+import { copaAvailable, type Config } from '../config/config';
+import type { AppContext, HealthCheck, HealthResult } from '../context';
+import type { Db } from '../store/db';
+
+const CHECK_TIMEOUT_MS = 3000;
+
+function withTimeout(p: Promise<HealthResult>, ms: number): Promise<HealthResult> {
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve({ ok: false, error: `no answer within ${ms} ms` }), ms);
+    p.then(
+      (r) => resolve(r),
+      (err) => resolve({ ok: false, error: err instanceof Error ? err.message : String(err) }),
+    ).finally(() => clearTimeout(t));
+  });
+}
+
+/** Opens a connection to buildkitd's socket (unix:// or tcp://) without speaking its protocol. */
+export function canConnect(addr: string, timeoutMs = 2000): Promise<HealthResult> {
+  return new Promise((resolve) => {
+    let target: { path: string } | { host: string; port: number };
+    if (addr.startsWith('unix://')) target = { path: addr.slice('unix://'.length) };
+    else if (addr.startsWith('tcp://')) {
+      const u = new URL(addr);
+      target = { host: u.hostname, port: Number(u.port) };
+    } else return resolve({ ok: true, detail: `${addr} (not checked: only unix:// and tcp:// are probed)` });
+    const socket = connect(target as never);
+    const done = (r: HealthResult) => {
+      socket.destroy();
+      resolve(r);
+    };
+    socket.setTimeout(timeoutMs, () => done({ ok: false, detail: addr, error: 'connection timed out' }));
+    socket.once('connect', () => done({ ok: true, detail: addr }));
+    socket.once('error', (err) =>
+      done({ ok: false, detail: addr, error: `cannot connect (${err.message}); start buildkitd or set PATCHING_BUILDKIT_ADDR` }),
+    );
+  });
+}
+
+export function builtInHealthChecks(config: Config, db: Db): HealthCheck[] {
+  return [
+    {
+      name: 'harbor',
+      check: async () => {
+        const res = await fetch(`${config.harborUrl}/api/v2.0/ping`, { signal: AbortSignal.timeout(2500) }).catch(
+          (err: Error) => err,
+        );
+        if (res instanceof Error) return { ok: false, detail: config.harborUrl, error: `unreachable: ${res.message}` };
+        await res.body?.cancel();
+        return res.ok
+          ? { ok: true, detail: config.harborUrl }
+          : { ok: false, detail: config.harborUrl, error: `ping answered ${res.status}` };
+      },
+    },
+    {
+      name: 'database',
+      check: async () => {
+        const row = db.prepare('SELECT 1 AS one').get() as { one: number };
+        return row.one === 1 ? { ok: true, detail: db.name } : { ok: false, error: 'SELECT 1 failed' };
+      },
+    },
+    { name: 'buildkitd', check: () => canConnect(config.buildkitAddr) },
+    {
+      name: 'copa',
+      check: async () =>
+        copaAvailable(config)
+          ? { ok: true, detail: config.copaPath }
+          : { ok: false, detail: config.copaPath, error: 'copa binary not found or not executable; set PATCHING_COPA_PATH' },
+    },
+    {
+      name: 'registry',
+      check: async () => {
+        const url = `${config.registryInsecure ? 'http' : 'https'}://${config.registryHost}/v2/`;
+        const res = await fetch(url, { signal: AbortSignal.timeout(2500) }).catch((err: Error) => err);
+        if (res instanceof Error) return { ok: false, detail: url, error: `unreachable: ${res.message}` };
+        await res.body?.cancel();
+        // 401 is the normal answer without credentials: the registry is there.
+        return res.ok || res.status === 401
+          ? { ok: true, detail: url }
+          : { ok: false, detail: url, error: `answered ${res.status}` };
+      },
+    },
+  ];
+}
+
+export function healthRouter(ctx: AppContext, checks: () => HealthCheck[]): Router {
+  const router = express.Router();
+  router.get('/health', async (_req, res) => {
+    const results = await Promise.all(
+      checks().map(async (c) => {
+        const r = await withTimeout(c.check(), CHECK_TIMEOUT_MS);
+        return {
+          name: c.name,
+          status: r.ok ? 'healthy' : 'unhealthy',
+          ...(r.error ? { error: r.error } : {}),
+          ...(r.detail ? { detail: r.detail } : {}),
+        };
+      }),
+    );
+    res.json({
+      status: results.every((r) => r.status === 'healthy') ? 'healthy' : 'unhealthy',
+      version: ctx.version,
+      components: results,
+    });
+  });
+  return router;
+}
