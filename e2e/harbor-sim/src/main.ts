@@ -1,0 +1,47 @@
+// CLI: node --import tsx e2e/harbor-sim/src/main.ts --port 8380 --registry http://127.0.0.1:5000
+//        --advisories FILE --seed demo [--robot 'robot$patcher:SECRET'] [--scan-delay-ms 500]
+import { parseArgs } from 'node:util';
+import { startHarborSim, type RobotSeed } from './server';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: process.env.HP_HARBOR_PORT ?? '8380' },
+    host: { type: 'string', default: '127.0.0.1' },
+    registry: { type: 'string', default: `http://${process.env.HP_REGISTRY_ADDR ?? '127.0.0.1:5000'}` },
+    advisories: { type: 'string', default: process.env.HP_ADVISORIES },
+    seed: { type: 'string', default: 'demo' },
+    robot: { type: 'string', multiple: true, default: [] },
+    'scan-delay-ms': { type: 'string', default: '500' },
+    'external-url': { type: 'string' },
+  },
+});
+
+if (values.seed !== 'demo' && values.seed !== 'empty') {
+  process.stderr.write(`--seed must be demo or empty, not "${values.seed}"\n`);
+  process.exit(2);
+}
+const robots: RobotSeed[] = (values.robot ?? []).map((spec) => {
+  const colon = spec.lastIndexOf(':');
+  if (colon <= 0) {
+    process.stderr.write(`--robot must look like 'robot$name:SECRET'\n`);
+    process.exit(2);
+  }
+  return { name: spec.slice(0, colon), secret: spec.slice(colon + 1), level: 'system' };
+});
+
+const sim = await startHarborSim({
+  port: Number(values.port),
+  host: values.host,
+  registryUrl: values.registry,
+  advisoriesFile: values.advisories,
+  seed: values.seed,
+  robots,
+  scanDelayMs: Number(values['scan-delay-ms']),
+  externalUrl: values['external-url'],
+});
+process.stdout.write(`harbor-sim listening on ${sim.url} (registry ${values.registry}, seed ${values.seed})\n`);
+const stop = () => {
+  void sim.close().then(() => process.exit(0));
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

@@ -1,0 +1,303 @@
+// startHarborSim: one origin like Harbor (/api/v2.0, /c/, /service/token, /v2/) over a real registry.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type Request, type Response } from 'express';
+import { addImmutableRule, addLabel, addProject, addRobot, addWebhookPolicy, apiRouter, type ApiContext } from './api';
+import { Auth } from './auth';
+import { RegistryCatalog } from './catalog';
+import { forbidden, sendError } from './errors';
+import type { RoleId } from './rbac';
+import { RegistryClient } from './registry';
+import { SyntheticCatalog, type ScaleOptions } from './scale';
+import { startScan, type ScanContext } from './scans';
+import { now, SimState, type ImmutableRule, type Label, type Project, type Robot, type RobotPermission, type User, type WebhookDelivery, type WebhookPolicy } from './state';
+import { tokenRouter, v2Middleware } from './v2';
+import { Webhooks } from './webhooks';
+
+export interface RobotSeed {
+  name: string;
+  secret: string;
+  level: 'system' | 'project';
+  permissions?: RobotPermission[];
+}
+
+export interface HarborSimOptions {
+  port?: number;
+  host?: string;
+  registryUrl?: string;
+  advisoriesFile?: string;
+  seed?: 'demo' | 'empty';
+  robots?: RobotSeed[];
+  scanDelayMs?: number;
+  /** Webhook delivery tuning (Harbor: 3 s timeout, 3 retries). */
+  webhookTimeoutMs?: number;
+  webhookRetries?: number;
+  webhookRetryDelayMs?: number;
+  /** The origin clients use, when it differs from http://<host>:<port>. */
+  externalUrl?: string;
+}
+
+export const DEFAULT_PASSWORD = 'Harbor12345';
+
+/** What a service robot needs to patch images in every project. */
+export const SERVICE_ROBOT_ACCESS = [
+  ['repository', 'pull'],
+  ['repository', 'push'],
+  ['repository', 'list'],
+  ['repository', 'read'],
+  ['artifact', 'read'],
+  ['artifact', 'list'],
+  ['artifact', 'create'],
+  ['artifact', 'delete'],
+  ['artifact-addition', 'read'],
+  ['tag', 'list'],
+  ['tag', 'create'],
+  ['tag', 'delete'],
+  ['scan', 'create'],
+  ['scan', 'read'],
+  ['artifact-label', 'create'],
+  ['artifact-label', 'delete'],
+  ['label', 'read'],
+  ['label', 'list'],
+  ['immutable-tag', 'list'],
+  ['notification-policy', 'read'],
+  ['notification-policy', 'list'],
+].map(([resource, action]) => ({ resource, action }));
+
+export interface HarborSim {
+  url: string;
+  port: number;
+  state: SimState;
+  close(): Promise<void>;
+  /** Requests served since start (or since resetRequestCount). */
+  requestCount(): number;
+  resetRequestCount(): void;
+  addUser(username: string, o?: { password?: string; sysadmin?: boolean; email?: string }): User;
+  addProject(name: string, o?: { public?: boolean; autoScan?: boolean; owner?: string }): Project;
+  addMember(project: string, username: string, role: RoleId): void;
+  addRobot(o: { name: string; secret?: string; level?: 'system' | 'project'; project?: string; permissions?: RobotPermission[] }): Robot;
+  addLabel(o: { name: string; scope?: 'g' | 'p'; project?: string; color?: string; description?: string }): Label;
+  addImmutableRule(project: string, o: { tag: string; repository?: string; tagDecoration?: string; repoDecoration?: string; disabled?: boolean }): ImmutableRule;
+  addWebhookPolicy(project: string, o: { name?: string; address: string; authHeader?: string; events: string[] }): WebhookPolicy;
+  setScanDelay(ms: number): void;
+  failNextScan(message?: string): void;
+  /** Scans an artifact as if POST .../scan was called, and waits for the result. */
+  scan(project: string, repository: string, reference: string): Promise<void>;
+  webhookDeliveries(): WebhookDelivery[];
+  waitForWebhooks(): Promise<void>;
+  seedScale(o: ScaleOptions): { projects: Project[]; artifacts: number; ms: number };
+}
+
+export async function startHarborSim(options: HarborSimOptions = {}): Promise<HarborSim> {
+  const host = options.host ?? '127.0.0.1';
+  const state = new SimState();
+  const registry = new RegistryClient((options.registryUrl ?? 'http://127.0.0.1:5000').replace(/\/$/, ''));
+  const auth = new Auth(state);
+  const catalog = new RegistryCatalog(state, registry);
+  const synthetic = new SyntheticCatalog(state);
+  const webhooks = new Webhooks(state, {
+    timeoutMs: options.webhookTimeoutMs ?? 3000,
+    retries: options.webhookRetries ?? 3,
+    retryDelayMs: options.webhookRetryDelayMs ?? 1000,
+  });
+  let externalUrl = options.externalUrl ?? '';
+  const scans: ScanContext = {
+    state,
+    registry,
+    webhooks,
+    advisoriesFile: options.advisoriesFile,
+    scanDelayMs: options.scanDelayMs ?? 200,
+    externalHost: () => new URL(externalUrl).host,
+  };
+  const ctx: ApiContext = {
+    state,
+    auth,
+    registry,
+    catalog,
+    synthetic,
+    webhooks,
+    scans,
+    harborVersion: 'v2.15.2-harbor-sim',
+    externalUrl: () => externalUrl,
+  };
+  let requests = 0;
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use((req, _res, next) => {
+    requests++;
+    next();
+  });
+  // CSRF exactly where Harbor applies it: always on /c/, on /api/ /service/ /v2/ only with a session cookie.
+  app.use((req: Request, res: Response, next) => {
+    const served = ['/api/', '/c/', '/service/', '/v2/'].some((p) => req.path.startsWith(p));
+    if (!served || !auth.csrfApplies(req)) return next();
+    const failure = auth.csrf(req, res);
+    if (failure) return sendError(res, forbidden(failure));
+    next();
+  });
+  app.use(v2Middleware(ctx));
+  app.use(tokenRouter(ctx));
+  app.post('/c/login', express.urlencoded({ extended: false }), (req, res) => {
+    const { principal, password } = (req.body ?? {}) as { principal?: string; password?: string };
+    const found = principal && password ? auth.login(principal, password) : undefined;
+    if (!found || found.kind !== 'user') {
+      res.status(401).end();
+      return;
+    }
+    auth.createSession(res, found.user);
+    res.status(200).end();
+  });
+  app.get('/c/log_out', (req, res) => {
+    auth.destroySession(req, res);
+    res.status(200).end();
+  });
+  app.use('/api/v2.0', apiRouter(ctx));
+
+  const server: Server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${host}:${port}`;
+  if (!externalUrl) externalUrl = url;
+
+  const projectNamed = (name: string) => {
+    const project = state.findProject(name, true);
+    if (!project) throw new Error(`project ${name} does not exist in the stand-in; add it first`);
+    return project;
+  };
+
+  const sim: HarborSim = {
+    url,
+    port,
+    state,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+    requestCount: () => requests,
+    resetRequestCount: () => {
+      requests = 0;
+    },
+    addUser(username, o = {}) {
+      const existing = state.findUser(username);
+      if (existing) return existing;
+      const user: User = {
+        user_id: state.nextId('user'),
+        username,
+        password: o.password ?? DEFAULT_PASSWORD,
+        email: o.email ?? `${username}@example.com`,
+        realname: username,
+        comment: '',
+        sysadmin: o.sysadmin ?? false,
+        creation_time: now(),
+        update_time: now(),
+      };
+      state.users.push(user);
+      return user;
+    },
+    addProject(name, o = {}) {
+      const existing = state.findProject(name, true);
+      if (existing) return existing;
+      const owner = o.owner ? state.findUser(o.owner) : state.users[0];
+      return addProject(state, { name, public: o.public, auto_scan: o.autoScan, owner_id: owner?.user_id ?? 1 });
+    },
+    addMember(projectName, username, role) {
+      const project = projectNamed(projectName);
+      const user = state.findUser(username) ?? sim.addUser(username);
+      state.members = state.members.filter((m) => !(m.project_id === project.project_id && m.user_id === user.user_id));
+      state.members.push({ id: state.nextId('member'), project_id: project.project_id, user_id: user.user_id, role_id: role });
+    },
+    addRobot(o) {
+      const level = o.level ?? (o.project ? 'project' : 'system');
+      const bare = o.name.replace(/^robot\$/, '');
+      const name = level === 'project' && o.project && !bare.includes('+') ? `robot$${o.project}+${bare}` : `robot$${bare}`;
+      const permissions =
+        o.permissions ?? [{ kind: 'project', namespace: level === 'project' ? o.project ?? '*' : '*', access: SERVICE_ROBOT_ACCESS }];
+      return addRobot(state, { name, secret: o.secret, level, permissions });
+    },
+    addLabel(o) {
+      const project = o.project ? projectNamed(o.project) : undefined;
+      return addLabel(state, { ...o, scope: o.scope ?? (project ? 'p' : 'g'), project_id: project?.project_id });
+    },
+    addImmutableRule(projectName, o) {
+      return addImmutableRule(state, projectNamed(projectName).project_id, {
+        disabled: o.disabled ?? false,
+        tag_selectors: [{ kind: 'doublestar', decoration: o.tagDecoration ?? 'matches', pattern: o.tag }],
+        scope_selectors: {
+          repository: [{ kind: 'doublestar', decoration: o.repoDecoration ?? 'repoMatches', pattern: o.repository ?? '**' }],
+        },
+      });
+    },
+    addWebhookPolicy(projectName, o) {
+      return addWebhookPolicy(state, projectNamed(projectName).project_id, {
+        name: o.name ?? `hook-${state.webhookPolicies.length + 1}`,
+        targets: [{ type: 'http', address: o.address, auth_header: o.authHeader ?? '', skip_cert_verify: false, payload_format: 'Default' }],
+        event_types: o.events,
+      });
+    },
+    setScanDelay(ms) {
+      scans.scanDelayMs = ms;
+    },
+    failNextScan(message = 'scanner failed: simulated failure') {
+      scans.failNext = message;
+    },
+    async scan(projectName, repository, reference) {
+      const project = projectNamed(projectName);
+      const full = repository.startsWith(`${projectName}/`) ? repository : `${projectName}/${repository}`;
+      const artifact = await catalog.artifact(project, full, reference);
+      if (!artifact) throw new Error(`artifact ${full}:${reference} is not in the registry`);
+      const record = startScan(scans, project, artifact, 'admin');
+      while (record.status === 'Pending' || record.status === 'Running') await new Promise((r) => setTimeout(r, 20));
+      if (record.status !== 'Success') throw new Error(`scan of ${full}:${reference} failed: ${record.log.join('; ')}`);
+    },
+    webhookDeliveries: () => [...state.webhookDeliveries],
+    waitForWebhooks: () => webhooks.idle(),
+    seedScale(o) {
+      const started = performance.now();
+      const count = o.projects ?? 1;
+      const projects: Project[] = [];
+      let artifacts = 0;
+      for (let i = 0; i < count; i++) {
+        const name = `${o.projectPrefix ?? 'scale'}-${i}`;
+        const project = addProject(state, { name, public: o.public ?? false, synthetic: true, owner_id: 1 });
+        const labelIds = Array.from({ length: o.labels ?? 3 }, (_, k) =>
+          addLabel(state, { name: `tier-${k}`, scope: 'p', project_id: project.project_id }).id,
+        );
+        synthetic.seedProject(project, o.repositories ?? 1000, o.artifactsPerRepository ?? 100, labelIds);
+        artifacts += (o.repositories ?? 1000) * (o.artifactsPerRepository ?? 100);
+        projects.push(project);
+      }
+      return { projects, artifacts, ms: performance.now() - started };
+    },
+  };
+
+  sim.addUser('admin', { sysadmin: true });
+  for (const robot of options.robots ?? [])
+    sim.addRobot({ name: robot.name, secret: robot.secret, level: robot.level, permissions: robot.permissions });
+  if (options.seed === 'demo') await seedDemo(sim, registry);
+  return sim;
+}
+
+async function seedDemo(sim: HarborSim, registry: RegistryClient): Promise<void> {
+  sim.addProject('library', { public: false, autoScan: true, owner: 'admin' });
+  const roles: Array<[string, RoleId]> = [
+    ['alice', 1],
+    ['dave', 2],
+    ['gina', 3],
+    ['mona', 4],
+    ['lena', 5],
+  ];
+  for (const [username, role] of roles) {
+    sim.addUser(username);
+    sim.addMember('library', username, role);
+  }
+  if (await registry.resolve('library/sample-app', '1.0').catch(() => undefined)) {
+    await sim.scan('library', 'sample-app', '1.0').catch((err: Error) => {
+      process.stderr.write(`harbor-sim: scanning library/sample-app:1.0 failed: ${err.message}\n`);
+    });
+  }
+}
