@@ -1,0 +1,146 @@
+import { Component, OnDestroy, ViewChild, inject } from '@angular/core';
+import { ActivatedRoute } from '@angular/router';
+import { ClrDatagridStateInterface } from '@clr/angular';
+import { Subscription, finalize, timer } from 'rxjs';
+import { PatchingService, errorMessage } from '../../shared/services/patching.service';
+import { Execution } from '../../shared/services/patching.models';
+import { ConfirmationDialogComponent } from '../../shared/components/confirmation-dialog/confirmation-dialog.component';
+import { durationText } from '../../shared/units/utils';
+import { ProjectContext } from '../project.resolver';
+
+export const EXECUTION_STATUSES = ['Pending', 'Running', 'Success', 'Error', 'Stopped'];
+export const EXECUTION_TRIGGERS = ['MANUAL', 'SCHEDULE', 'EVENT', 'ADHOC', 'JOBSERVICE'];
+const REFRESH_MS = 3000;
+
+export function isInProgress(status: string | null | undefined): boolean {
+  return status === 'Running' || status === 'Pending';
+}
+
+/** Success rate as Harbor shows it: succeeded / total, 100% for an empty finished run. */
+export function successRate(e: Execution): number {
+  const total = e.metrics?.total ?? 0;
+  const ok = e.metrics?.succeeded ?? 0;
+  if (total > 0) return ok / total;
+  return isInProgress(e.status) || e.status === 'Error' ? 0 : 1;
+}
+
+/** Executions of the project's policies and ad-hoc patches, like Harbor's replication executions grid. */
+@Component({
+  selector: 'hp-execution-list',
+  templateUrl: './execution-list.component.html',
+  styleUrls: ['./execution-list.component.scss'],
+  standalone: false,
+})
+export class ExecutionListComponent implements OnDestroy {
+  private patching = inject(PatchingService);
+  private route = inject(ActivatedRoute);
+
+  @ViewChild('stopDialog') stopDialog!: ConfirmationDialogComponent;
+
+  context: ProjectContext = this.route.parent!.snapshot.data['context'];
+  readonly statuses = EXECUTION_STATUSES;
+  readonly triggers = EXECUTION_TRIGGERS;
+  executions: Execution[] = [];
+  selected: Execution[] = [];
+  total = 0;
+  page = 1;
+  pageSize = 15;
+  filterBy: 'status' | 'trigger' = 'status';
+  filterValue = '';
+  policyId: number | undefined = Number(this.route.snapshot.queryParamMap.get('policy_id')) || undefined;
+  loading = false;
+  error: string | null = null;
+  private poll?: Subscription;
+
+  get project(): string {
+    return this.context.project.name;
+  }
+
+  ngOnDestroy(): void {
+    this.poll?.unsubscribe();
+  }
+
+  load(state?: ClrDatagridStateInterface, quiet = false): void {
+    if (state?.page) {
+      this.page = state.page.current ?? 1;
+      this.pageSize = state.page.size ?? this.pageSize;
+    }
+    if (!quiet) this.loading = true;
+    this.error = null;
+    this.patching
+      .listExecutions(this.project, {
+        page: this.page,
+        pageSize: this.pageSize,
+        policy_id: this.policyId,
+        status: this.filterBy === 'status' ? this.filterValue || undefined : undefined,
+        trigger: this.filterBy === 'trigger' ? this.filterValue || undefined : undefined,
+      })
+      .pipe(finalize(() => (this.loading = false)))
+      .subscribe({
+        next: (p) => {
+          this.executions = p.items;
+          this.total = p.total;
+          const ids = new Set(this.selected.map((s) => s.id));
+          this.selected = p.items.filter((e) => ids.has(e.id));
+          this.schedulePoll();
+        },
+        error: (e) => (this.error = errorMessage(e)),
+      });
+  }
+
+  /** While something runs, the grid refreshes itself (Harbor does the same on its tasks page). */
+  private schedulePoll(): void {
+    this.poll?.unsubscribe();
+    if (this.executions.some((e) => isInProgress(e.status))) {
+      this.poll = timer(REFRESH_MS).subscribe(() => this.load(undefined, true));
+    }
+  }
+
+  changeFilterBy(by: 'status' | 'trigger'): void {
+    this.filterBy = by;
+    this.filterValue = '';
+    this.load();
+  }
+
+  changeFilter(value: string): void {
+    this.filterValue = value;
+    this.page = 1;
+    this.load();
+  }
+
+  clearPolicy(): void {
+    this.policyId = undefined;
+    this.load();
+  }
+
+  get canStop(): boolean {
+    return this.selected.length > 0 && this.selected.every((e) => isInProgress(e.status));
+  }
+
+  confirmStop(): void {
+    this.stopDialog.open({
+      title: 'EXECUTION.STOP_TITLE',
+      message: 'EXECUTION.STOP_SUMMARY',
+      params: { ids: this.selected.map((e) => e.id).join(', ') },
+      buttonKey: 'BUTTON.STOP',
+      data: [...this.selected],
+    });
+  }
+
+  stop(data: unknown): void {
+    for (const e of data as Execution[]) {
+      this.patching.stopExecution(this.project, e.id).subscribe({
+        next: () => this.load(),
+        error: (err) => (this.error = errorMessage(err)),
+      });
+    }
+  }
+
+  duration(e: Execution): string {
+    return durationText(e.start_time, e.end_time);
+  }
+
+  rate(e: Execution): number {
+    return successRate(e);
+  }
+}

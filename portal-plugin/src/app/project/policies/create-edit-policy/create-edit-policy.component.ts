@@ -1,0 +1,327 @@
+import { Component, EventEmitter, Input, Output, inject } from '@angular/core';
+import { AbstractControl, FormBuilder, FormGroup, ValidationErrors, ValidatorFn, Validators } from '@angular/forms';
+import { finalize } from 'rxjs';
+import { validatePolicy } from '@harbor-patching/shared/policy';
+import { HarborService } from '../../../shared/services/harbor.service';
+import { HarborLabel } from '../../../shared/services/harbor.models';
+import { PatchingService, apiErrors } from '../../../shared/services/patching.service';
+import {
+  ApiError,
+  PatchPolicy,
+  PolicyFilter,
+  PolicyPreview,
+  PreviewCandidate,
+  TagScheme,
+} from '../../../shared/services/patching.models';
+import {
+  CRON_PRESETS,
+  DEFAULT_TAG_SUFFIX,
+  cronValidator,
+  fieldPath,
+  patternProblem,
+  policyNameValidator,
+  tagPreview,
+  tagSuffixValidator,
+} from '../../../shared/units/policy-form';
+import { ReasonView, reasonView } from '../../../shared/units/reasons';
+import { ProjectContext } from '../../project.resolver';
+
+export const SEVERITY_CHOICES = ['Critical', 'High', 'Medium', 'Low', 'None'] as const;
+export const EXAMPLE_TAG = '1.0';
+
+/** A repository or tag pattern group is valid when its pattern compiles with the chosen syntax. */
+export const patternGroupValidator: ValidatorFn = (group: AbstractControl): ValidationErrors | null => {
+  const value = (group.get('value')?.value ?? '').trim();
+  const syntax = group.get('syntax')?.value === 'regex' ? 'regex' : 'glob';
+  const problem = patternProblem(value, syntax);
+  const control = group.get('value');
+  if (problem) {
+    control?.setErrors({ ...(control.errors ?? {}), problem });
+    return { problem };
+  }
+  if (control?.errors?.['problem']) {
+    const { problem: _gone, ...rest } = control.errors;
+    control.setErrors(Object.keys(rest).length ? rest : null);
+  }
+  return null;
+};
+
+/**
+ * The create/edit modal of a patch policy, modeled on Harbor's replication rule modal: a static-backdrop
+ * `clr-modal` with a horizontal form, Harbor's name rule, filters with matching/excluding, trigger with
+ * cron presets, and the patch settings; validation is the shared one the server applies too.
+ */
+@Component({
+  selector: 'hp-create-edit-policy',
+  templateUrl: './create-edit-policy.component.html',
+  styleUrls: ['./create-edit-policy.component.scss'],
+  standalone: false,
+})
+export class CreateEditPolicyComponent {
+  private fb = inject(FormBuilder);
+  private harbor = inject(HarborService);
+  private patching = inject(PatchingService);
+
+  @Input({ required: true }) context!: ProjectContext;
+  @Output() saved = new EventEmitter<string>();
+
+  readonly severities = SEVERITY_CHOICES;
+  readonly exampleTag = EXAMPLE_TAG;
+  opened = false;
+  policyId: number | null = null;
+  saving = false;
+  generalErrors: string[] = [];
+  labels: HarborLabel[] = [];
+  labelsError = false;
+
+  previewing = false;
+  preview: PolicyPreview | null = null;
+  previewError: string | null = null;
+
+  form: FormGroup = this.newForm();
+
+  get isEdit(): boolean {
+    return this.policyId !== null;
+  }
+
+  get headerKey(): string {
+    return this.isEdit ? 'POLICY.EDIT_TITLE' : 'POLICY.NEW_TITLE';
+  }
+
+  get triggerType(): string {
+    return this.form.get('trigger_type')!.value;
+  }
+
+  get selectedLabels(): string[] {
+    return this.form.get('labels.value')!.value ?? [];
+  }
+
+  /** The live preview of the patched tag name. */
+  get previewTag(): string | null {
+    return tagPreview(EXAMPLE_TAG, this.form.get('tag_scheme')!.value as TagScheme, this.form.get('tag_suffix')!.value ?? '');
+  }
+
+  private newForm(): FormGroup {
+    const form = this.fb.group({
+      name: ['', [Validators.required, policyNameValidator]],
+      description: ['', Validators.maxLength(1024)],
+      repository: this.fb.group(
+        { value: [''], decoration: ['matches'], syntax: ['glob'] },
+        { validators: patternGroupValidator },
+      ),
+      tag: this.fb.group({ value: [''], decoration: ['matches'], syntax: ['glob'] }, { validators: patternGroupValidator }),
+      labels: this.fb.group({ value: [[] as string[]], decoration: ['matches'] }),
+      trigger_type: ['manual'],
+      cron: [CRON_PRESETS.daily as string],
+      severity_threshold: ['None'],
+      mode: ['targeted'],
+      tag_scheme: ['floating'],
+      tag_suffix: [DEFAULT_TAG_SUFFIX as string, tagSuffixValidator],
+      rescan: [true],
+      copy_labels: [true],
+      delete_original: [false],
+      enabled: [true],
+    });
+    form.get('trigger_type')!.valueChanges.subscribe((type) => this.cronRequired(form, type === 'scheduled'));
+    form.valueChanges.subscribe(() => {
+      // A preview is only true for the values it was made with.
+      this.preview = null;
+      this.previewError = null;
+    });
+    return form;
+  }
+
+  private cronRequired(form: FormGroup, required: boolean): void {
+    const cron = form.get('cron')!;
+    cron.setValidators(required ? cronValidator : null);
+    cron.updateValueAndValidity({ emitEvent: false });
+  }
+
+  open(policy: PatchPolicy | null): void {
+    this.form = this.newForm();
+    this.policyId = policy?.id ?? null;
+    this.generalErrors = [];
+    this.preview = null;
+    this.previewError = null;
+    if (policy) this.fill(policy);
+    this.opened = true;
+    this.loadLabels();
+  }
+
+  close(): void {
+    this.opened = false;
+  }
+
+  private fill(policy: PatchPolicy): void {
+    const byType = (type: string) => policy.filters?.find((f) => f.type === type);
+    const repo = byType('repository');
+    const tag = byType('tag');
+    const labels = byType('label');
+    this.form.patchValue({
+      name: policy.name,
+      description: policy.description ?? '',
+      repository: { value: (repo?.value as string) ?? '', decoration: repo?.decoration ?? 'matches', syntax: repo?.syntax ?? 'glob' },
+      tag: { value: (tag?.value as string) ?? '', decoration: tag?.decoration ?? 'matches', syntax: tag?.syntax ?? 'glob' },
+      labels: {
+        value: Array.isArray(labels?.value) ? [...labels.value] : labels?.value ? [labels.value] : [],
+        decoration: labels?.decoration ?? 'matches',
+      },
+      trigger_type: policy.trigger?.type ?? 'manual',
+      cron: policy.trigger?.cron || CRON_PRESETS.daily,
+      severity_threshold: policy.severity_threshold ?? 'None',
+      mode: policy.mode ?? 'targeted',
+      tag_scheme: policy.tag_scheme ?? 'floating',
+      tag_suffix: policy.tag_suffix ?? DEFAULT_TAG_SUFFIX,
+      rescan: policy.options?.rescan ?? true,
+      copy_labels: policy.options?.copy_labels ?? true,
+      delete_original: policy.options?.delete_original ?? false,
+      enabled: policy.enabled ?? true,
+    });
+  }
+
+  private loadLabels(): void {
+    this.labelsError = false;
+    this.harbor.listLabels(this.context.project.project_id).subscribe({
+      next: (labels) => (this.labels = labels),
+      error: () => (this.labelsError = true),
+    });
+  }
+
+  toggleLabel(name: string): void {
+    const control = this.form.get('labels.value')!;
+    const current: string[] = control.value ?? [];
+    control.setValue(current.includes(name) ? current.filter((n) => n !== name) : [...current, name]);
+    control.markAsDirty();
+  }
+
+  labelColor(name: string): string {
+    return this.labels.find((l) => l.name === name)?.color || '#48960C';
+  }
+
+  /** The request body from the form: unused filters dropped, cron only for a scheduled trigger (like Harbor). */
+  toPolicy(): PatchPolicy {
+    const v = this.form.getRawValue();
+    const filters: PolicyFilter[] = [];
+    for (const type of ['repository', 'tag'] as const) {
+      const value = (v[type].value ?? '').trim();
+      if (value) filters.push({ type, value, decoration: v[type].decoration, syntax: v[type].syntax });
+    }
+    if (v.labels.value?.length) filters.push({ type: 'label', value: [...v.labels.value], decoration: v.labels.decoration });
+    return {
+      name: (v.name ?? '').trim(),
+      description: v.description ?? '',
+      enabled: !!v.enabled,
+      filters,
+      trigger: v.trigger_type === 'scheduled' ? { type: 'scheduled', cron: (v.cron ?? '').trim() } : { type: v.trigger_type },
+      severity_threshold: v.severity_threshold,
+      mode: v.mode,
+      tag_scheme: v.tag_scheme,
+      tag_suffix: (v.tag_suffix ?? '').trim(),
+      options: { rescan: !!v.rescan, copy_labels: !!v.copy_labels, delete_original: !!v.delete_original },
+    };
+  }
+
+  /** Puts each error at its field (`filters[1].value` -> the tag pattern); the rest go to the alert at the top. */
+  showErrors(errors: ApiError[], body: PatchPolicy): void {
+    this.generalErrors = [];
+    for (const error of errors) {
+      const control = error.field ? this.controlOf(error.field, body) : null;
+      if (control) {
+        control.setErrors({ ...(control.errors ?? {}), server: error.message });
+        control.markAsTouched();
+      } else {
+        this.generalErrors.push(error.message);
+      }
+    }
+  }
+
+  controlOf(field: string, body: PatchPolicy): AbstractControl | null {
+    const path = fieldPath(field);
+    switch (path[0]) {
+      case 'name':
+      case 'description':
+      case 'severity_threshold':
+      case 'mode':
+      case 'tag_scheme':
+      case 'tag_suffix':
+      case 'enabled':
+        return this.form.get(path[0]);
+      case 'trigger':
+        return this.form.get(path[1] === 'cron' ? 'cron' : 'trigger_type');
+      case 'options':
+        return path[1] ? this.form.get(path[1]) : null;
+      case 'filters': {
+        const filter = body.filters[Number(path[1])];
+        if (!filter) return null;
+        const group = filter.type === 'label' ? 'labels' : filter.type;
+        return this.form.get(`${group}.${path[2] === 'decoration' || path[2] === 'syntax' ? path[2] : 'value'}`);
+      }
+      default:
+        return null;
+    }
+  }
+
+  errorOf(path: string): string | null {
+    const control = this.form.get(path);
+    if (!control || !control.errors || !(control.touched || control.dirty)) return null;
+    return control.errors['server'] ?? control.errors['problem'] ?? (control.errors['required'] ? 'required' : null);
+  }
+
+  save(): void {
+    this.form.markAllAsTouched();
+    const body = this.toPolicy();
+    const local = validatePolicy(body);
+    if (local.errors.length) {
+      this.showErrors(local.errors.map((e) => ({ code: 'BAD_REQUEST', ...e })), body);
+      return;
+    }
+    if (this.form.invalid) return;
+    this.saving = true;
+    this.generalErrors = [];
+    const request =
+      this.policyId !== null
+        ? this.patching.updatePolicy(this.context.project.name, this.policyId, body)
+        : this.patching.createPolicy(this.context.project.name, body);
+    request.pipe(finalize(() => (this.saving = false))).subscribe({
+      next: () => {
+        this.opened = false;
+        this.saved.emit(body.name);
+      },
+      error: (e) => this.showErrors(apiErrors(e), body),
+    });
+  }
+
+  runPreview(): void {
+    const body = this.toPolicy();
+    // The dry run only needs a valid selection; a missing name is not a reason to refuse it.
+    const probe = { ...body, name: body.name || 'preview' };
+    const local = validatePolicy(probe);
+    if (local.errors.length) {
+      this.form.markAllAsTouched();
+      this.showErrors(local.errors.map((e) => ({ code: 'BAD_REQUEST', ...e })), probe);
+      return;
+    }
+    this.previewing = true;
+    this.previewError = null;
+    this.patching
+      .previewPolicy(this.context.project.name, probe)
+      .pipe(finalize(() => (this.previewing = false)))
+      .subscribe({
+        next: (p) => (this.preview = p),
+        error: (e) => (this.previewError = apiErrors(e).map((x) => x.message).join('; ')),
+      });
+  }
+
+  wouldPatch(c: PreviewCandidate): boolean {
+    if (typeof c.would_patch === 'boolean') return c.would_patch;
+    return c.action === 'patch';
+  }
+
+  reasonOf(c: PreviewCandidate): ReasonView {
+    return reasonView(c);
+  }
+
+  get previewPatchCount(): number {
+    return this.preview?.candidates.filter((c) => this.wouldPatch(c)).length ?? 0;
+  }
+}

@@ -1,0 +1,175 @@
+import { Component, ViewChild, inject } from '@angular/core';
+import { ActivatedRoute, Router } from '@angular/router';
+import { ClrDatagridStateInterface } from '@clr/angular';
+import { finalize } from 'rxjs';
+import { PatchingService, errorMessage } from '../../shared/services/patching.service';
+import { PatchPolicy, PolicyFilter } from '../../shared/services/patching.models';
+import { ConfirmationDialogComponent } from '../../shared/components/confirmation-dialog/confirmation-dialog.component';
+import { CreateEditPolicyComponent } from './create-edit-policy/create-edit-policy.component';
+import { ProjectContext } from '../project.resolver';
+import { nextRun } from '../../shared/units/policy-form';
+
+/**
+ * Patch policies of a project, modeled on Harbor's replication rule list: single selection, "New patch
+ * policy" for project admins, "Run" only for an enabled policy, and Edit / Enable-Disable / Delete.
+ */
+@Component({
+  selector: 'hp-policy-list',
+  templateUrl: './policy-list.component.html',
+  styleUrls: ['./policy-list.component.scss'],
+  standalone: false,
+})
+export class PolicyListComponent {
+  private patching = inject(PatchingService);
+  private route = inject(ActivatedRoute);
+  private router = inject(Router);
+
+  @ViewChild(CreateEditPolicyComponent) createEdit!: CreateEditPolicyComponent;
+  @ViewChild('deleteDialog') deleteDialog!: ConfirmationDialogComponent;
+
+  context: ProjectContext = this.route.parent!.snapshot.data['context'];
+  policies: PatchPolicy[] = [];
+  selectedRows: PatchPolicy[] = [];
+  total = 0;
+  page = 1;
+  pageSize = 15;
+  name = '';
+  loading = false;
+  error: string | null = null;
+  message: string | null = null;
+
+  get selected(): PatchPolicy | null {
+    return this.selectedRows[0] ?? null;
+  }
+
+  get project(): string {
+    return this.context.project.name;
+  }
+
+  get canManage(): boolean {
+    return this.context.canManagePolicies;
+  }
+
+  load(state?: ClrDatagridStateInterface): void {
+    if (state?.page) {
+      this.page = state.page.current ?? 1;
+      this.pageSize = state.page.size ?? this.pageSize;
+    }
+    this.loading = true;
+    this.error = null;
+    this.patching
+      .listPolicies(this.project, { page: this.page, pageSize: this.pageSize, name: this.name })
+      .pipe(finalize(() => (this.loading = false)))
+      .subscribe({
+        next: (p) => {
+          this.policies = p.items;
+          this.total = p.total;
+          // Keep the selection on the same policy after a refresh, with its new values.
+          const id = this.selected?.id;
+          this.selectedRows = p.items.filter((x) => x.id === id);
+        },
+        error: (e) => (this.error = errorMessage(e)),
+      });
+  }
+
+  filter(name: string): void {
+    this.name = name;
+    this.page = 1;
+    this.load();
+  }
+
+  openNew(): void {
+    this.createEdit.open(null);
+  }
+
+  edit(policy: PatchPolicy | null): void {
+    if (policy) this.createEdit.open(policy);
+  }
+
+  saved(name: string): void {
+    this.message = name;
+    this.load();
+  }
+
+  setEnabled(policy: PatchPolicy | null, enabled: boolean): void {
+    if (!policy?.id) return;
+    const body = toPolicyInput({ ...policy, enabled });
+    this.patching.updatePolicy(this.project, policy.id, body).subscribe({
+      next: () => this.load(),
+      error: (e) => (this.error = errorMessage(e)),
+    });
+  }
+
+  confirmDelete(policy: PatchPolicy | null): void {
+    if (!policy) return;
+    this.deleteDialog.open({
+      title: 'POLICY.DELETION_TITLE',
+      message: 'POLICY.DELETION_SUMMARY',
+      params: { name: policy.name },
+      buttonKey: 'BUTTON.DELETE',
+      data: policy,
+    });
+  }
+
+  delete(data: unknown): void {
+    const policy = data as PatchPolicy;
+    if (!policy?.id) return;
+    this.patching.deletePolicy(this.project, policy.id).subscribe({
+      next: () => {
+        this.selectedRows = [];
+        this.load();
+      },
+      error: (e) => (this.error = errorMessage(e)),
+    });
+  }
+
+  run(policy: PatchPolicy | null): void {
+    if (!policy?.id || !policy.enabled) return;
+    this.patching.runPolicy(this.project, policy.id).subscribe({
+      next: () => void this.router.navigate(['/projects', this.project, 'executions'], { queryParams: { policy_id: policy.id } }),
+      error: (e) => (this.error = errorMessage(e)),
+    });
+  }
+
+  filtersText(filters: PolicyFilter[] | null | undefined): string {
+    if (!filters?.length) return '-';
+    return filters
+      .map((f) => {
+        const value = Array.isArray(f.value) ? f.value.join(', ') : f.value;
+        const not = f.decoration === 'excludes' ? '!' : '';
+        return `${f.type}${f.type === 'label' ? '' : f.syntax === 'regex' ? '~' : ''}: ${not}${value}`;
+      })
+      .join('; ');
+  }
+
+  nextRunOf(policy: PatchPolicy): Date | null {
+    if (policy.next_run_time) return new Date(policy.next_run_time);
+    return policy.trigger?.type === 'scheduled' ? nextRun(policy.trigger.cron) : null;
+  }
+
+  truncated(text: string | undefined): string {
+    if (!text) return '-';
+    return text.length > 35 ? text.slice(0, 35) + '...' : text;
+  }
+}
+
+/** The fields the API accepts when writing a policy (it refuses the read-only ones). */
+export function toPolicyInput(policy: PatchPolicy): PatchPolicy {
+  const input: PatchPolicy = {
+    name: policy.name,
+    description: policy.description ?? '',
+    enabled: policy.enabled,
+    filters: policy.filters ?? [],
+    trigger: policy.trigger?.type === 'scheduled' ? { type: 'scheduled', cron: policy.trigger.cron } : { type: policy.trigger?.type ?? 'manual' },
+    severity_threshold: policy.severity_threshold,
+    mode: policy.mode,
+    tag_scheme: policy.tag_scheme,
+    tag_suffix: policy.tag_suffix,
+    options: {
+      rescan: policy.options?.rescan ?? true,
+      copy_labels: policy.options?.copy_labels ?? true,
+      delete_original: policy.options?.delete_original ?? false,
+    },
+  };
+  return input;
+}

@@ -1,0 +1,27 @@
+import { NgModule } from '@angular/core';
+import { CommonModule } from '@angular/common';
+import { FormsModule, ReactiveFormsModule } from '@angular/forms';
+import { RouterModule } from '@angular/router';
+import { ClarityModule } from '@clr/angular';
+import { TranslateModule } from '@ngx-translate/core';
+import { FilterComponent } from './components/filter/filter.component';
+import { ConfirmationDialogComponent } from './components/confirmation-dialog/confirmation-dialog.component';
+import { CronSelectionComponent } from './components/cron-selection/cron-selection.component';
+import { VulnerabilitySummaryComponent } from './components/vulnerability-summary/vulnerability-summary.component';
+import { JobStatusComponent } from './components/job-status/job-status.component';
+
+const COMPONENTS = [
+  FilterComponent,
+  ConfirmationDialogComponent,
+  CronSelectionComponent,
+  VulnerabilitySummaryComponent,
+  JobStatusComponent,
+];
+
+/** What every page module needs: Clarity, forms, translations and the small shared components. */
+@NgModule({
+  declarations: COMPONENTS,
+  imports: [CommonModule, FormsModule, ReactiveFormsModule, RouterModule, ClarityModule, TranslateModule],
+  exports: [CommonModule, FormsModule, ReactiveFormsModule, RouterModule, ClarityModule, TranslateModule, ...COMPONENTS],
+})
+export class SharedModule {}
