@@ -79,7 +79,7 @@ export function executionView(e: Execution): Execution {
 export function executionsRouter(engine: PatchEngine, guard: ProjectGuard): Router {
   const r = Router({ mergeParams: true });
   const store = engine.store;
-  const read = guard('repository', 'pull');
+  const read = guard('project', 'read');
   const write = guard('repository', 'push');
 
   const findExecution = (req: Request, res: Response): Execution | undefined => {

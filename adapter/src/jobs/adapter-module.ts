@@ -1,0 +1,81 @@
+/**
+ * The patch engine as an adapter module: its tables, the engine in `ctx.services.patch` (other modules
+ * create executions and tasks through `patch.engine`), the executions/tasks and ad-hoc patch routes,
+ * the jobservice-compatible /api/v1 routes, recovery at start and a clean stop.
+ */
+import type { AdapterModule, AppContext } from '../context';
+import { API_BASE } from '../context';
+import { executionMigrations } from '../store/executions';
+import { jobserviceMigrations, JobService } from '../jobservice/service';
+import { jobserviceRouter } from '../http/jobservice';
+import { getArtifact } from '../harbor/repositories';
+import { createPatchModule, type PatchModule, type PatchModuleSettings } from './module';
+import type { ProjectGuard } from '../http/executions';
+
+const patchOf = (ctx: AppContext) => ctx.services.patch as PatchModule | undefined;
+const jobserviceOf = (ctx: AppContext) => ctx.services.jobservice as JobService | undefined;
+
+/** `tuning` is for tests: retry timing and the like that the configuration does not expose. */
+export function createPatchAdapterModule(tuning: Partial<PatchModuleSettings> = {}): AdapterModule {
+  return {
+    name: 'patch',
+    migrations: [...executionMigrations, ...jobserviceMigrations],
+    init(ctx: AppContext) {
+      const c = ctx.config;
+      if (!c.robotName || !c.robotSecret) {
+        ctx.logger.warn('patching is off: set PATCHING_ROBOT_NAME and PATCHING_ROBOT_SECRET (a Harbor robot account)');
+        return;
+      }
+      const patch = createPatchModule(ctx.db, {
+        harborUrl: c.harborUrl,
+        registryHost: c.registryHost,
+        robotName: c.robotName,
+        robotSecret: c.robotSecret,
+        dataDir: c.dataDir,
+        buildkitAddr: c.buildkitAddr,
+        copaPath: c.copaPath,
+        concurrency: c.concurrency,
+        taskTimeoutSeconds: c.taskTimeoutSeconds,
+        scanTimeoutSeconds: c.scanTimeoutSeconds,
+        harborTimeoutMs: c.harborTimeoutMs,
+        extraSecrets: [c.webhookSecret, c.jobserviceSecret],
+        ...tuning,
+      });
+      ctx.services.patch = patch;
+      ctx.services.jobservice = new JobService(ctx.db, patch.engine, async (project, repository, reference) => {
+        try {
+          return (await getArtifact(patch.harbor, `${project}/${repository}`, reference)).digest;
+        } catch (err) {
+          if ((err as { status?: number }).status === 404) return undefined;
+          throw err;
+        }
+      });
+      patch.engine.on('task', (t) => {
+        if (!['Pending', 'Running'].includes(t.status)) {
+          ctx.logger.info({ task: t.id, execution: t.execution_id, status: t.status, reason: t.reason }, 'patch task finished');
+        }
+      });
+    },
+    routes(ctx: AppContext) {
+      const patch = patchOf(ctx);
+      const jobservice = jobserviceOf(ctx);
+      if (!patch || !jobservice) return [];
+      const guard: ProjectGuard = (resource, action) =>
+        resource === 'project' && action === 'read'
+          ? ctx.auth.requireProjectRead()
+          : ctx.auth.requireProjectPermission(resource, action);
+      return [
+        ...patch.routers(guard).map((router) => ({ path: API_BASE, router })),
+        { path: '/', router: jobserviceRouter(jobservice, ctx.config.jobserviceSecret) },
+      ];
+    },
+    async start(ctx: AppContext) {
+      await patchOf(ctx)?.engine.start();
+    },
+    async stop(ctx: AppContext) {
+      await patchOf(ctx)?.engine.close();
+    },
+  };
+}
+
+export const patchAdapterModule = createPatchAdapterModule();

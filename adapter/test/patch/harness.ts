@@ -1,0 +1,71 @@
+/**
+ * Starts the Harbor stand-in (in front of the real local registry) with a service robot, and the
+ * patch engine against it with the real copa and buildkitd.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startHarborSim } from '@harbor-patching/e2e/harbor-sim';
+import { openDatabase } from '../../src/store/db';
+import { createPatchModule, type PatchModule, type PatchModuleSettings } from '../../src/jobs/module';
+import { registryUrl, stack } from './helpers';
+
+export const ROBOT = { name: 'robot$patcher', secret: 'Patcher-Secret-1234' };
+export const ADMIN = { username: 'admin', password: 'Harbor12345' };
+
+export type Sim = Awaited<ReturnType<typeof startHarborSim>>;
+
+export async function startSim(): Promise<Sim> {
+  return startHarborSim({
+    port: 0,
+    registryUrl: registryUrl(),
+    advisoriesFile: stack.advisories,
+    seed: 'demo',
+    scanDelayMs: 200,
+    robots: [
+      {
+        name: ROBOT.name,
+        secret: ROBOT.secret,
+        level: 'system',
+        permissions: [
+          {
+            kind: 'project',
+            namespace: '*',
+            access: ['repository:pull', 'repository:push', 'artifact:read', 'artifact:delete', 'tag:create', 'tag:delete', 'scan:create', 'artifact-label:create', 'label:read', 'immutable-tag:list'].map((a) => {
+              const [resource, action] = a.split(':');
+              return { resource, action };
+            }),
+          },
+        ],
+      },
+    ],
+  } as Parameters<typeof startHarborSim>[0]);
+}
+
+export function startEngine(sim: Sim, overrides: Partial<PatchModuleSettings> = {}): PatchModule & { dataDir: string } {
+  const dataDir = mkdtempSync(join(tmpdir(), 'hp-patch-'));
+  const db = openDatabase(join(dataDir, 'patching.db'));
+  const mod = createPatchModule(db, {
+    harborUrl: sim.url,
+    robotName: ROBOT.name,
+    robotSecret: ROBOT.secret,
+    dataDir,
+    buildkitAddr: stack.buildkitAddr,
+    copaPath: stack.copaPath,
+    concurrency: 2,
+    taskTimeoutSeconds: 600,
+    scanTimeoutSeconds: 60,
+    ...overrides,
+  });
+  return { ...mod, dataDir };
+}
+
+/** A Harbor API call as the admin user of the stand-in. */
+export async function harborAdmin(sim: Sim, method: string, path: string, body?: unknown): Promise<Response> {
+  const auth = Buffer.from(`${ADMIN.username}:${ADMIN.password}`).toString('base64');
+  return fetch(`${sim.url}/api/v2.0${path}`, {
+    method,
+    headers: { authorization: `Basic ${auth}`, 'content-type': 'application/json', 'x-is-resource-name': 'true' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
