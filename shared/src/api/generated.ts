@@ -128,6 +128,118 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/projects/{project_name}/policies/{policy_id}/executions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policy_id: components["parameters"]["PolicyId"];
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run the policy now (trigger MANUAL).
+         * @description Creates an execution at once and answers with it; the artifacts are selected in the background
+         *     and become one task each (`status_message` then tells how many were selected and why others were
+         *     left out). Stop it with `POST /projects/{project_name}/executions/{id}/stop`. A disabled policy
+         *     cannot run (409). Needs project admin (or system admin).
+         */
+        post: operations["runPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_name}/policies/{policy_id}/schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policy_id: components["parameters"]["PolicyId"];
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The policy's schedule, next run time and recent schedule decisions.
+         * @description Scheduled policies run at their cron slots (UTC). At most one execution per policy runs at a time:
+         *     a slot that finds the previous run still going is logged as SKIPPED (no execution is created).
+         *     After downtime, missed slots produce one catch-up run. Needs read access to the project.
+         */
+        get: operations["getPolicySchedule"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_name}/policies/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Dry run of a stored or draft policy.
+         * @description Which artifacts the policy would patch now, and why each other artifact would not (reasons:
+         *     FILTERED_REPOSITORY, UNTAGGED, NOT_IMAGE, PATCHED_TAG, FILTERED_TAG, FILTERED_LABEL, NOT_SCANNED,
+         *     NOTHING_FIXABLE, BELOW_THRESHOLD). Lists hold at most `limit` entries each; counts cover the whole
+         *     project. Send `{"policy_id": N}` for a stored policy, or a draft with the fields of PatchPolicyInput
+         *     (the name may be left out). Nothing is changed. Needs project admin (or system admin).
+         */
+        post: operations["previewPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_name}/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Whether Harbor's webhook policy for this service exists in the project, and recent events.
+         * @description Harbor delivers SCANNING_COMPLETED and PUSH_ARTIFACT events to `POST /patching/webhooks/harbor`
+         *     (outside this API's base path) with `Authorization: Bearer <PATCHING_WEBHOOK_SECRET>`; a wrong
+         *     secret gets 401. Needs project admin (or system admin).
+         */
+        get: operations["getWebhookRegistration"];
+        put?: never;
+        /**
+         * Create or update Harbor's webhook policy that sends scan and push events to this service.
+         * @description The policy is named `harbor-patching`, targets this service's public URL (PATCHING_EXTERNAL_URL, else
+         *     the origin of this request) and carries the shared secret as its auth header. The service robot needs
+         *     Harbor's notification-policy permissions in the project. 409 when PATCHING_WEBHOOK_SECRET is not set.
+         *     Needs project admin (or system admin).
+         */
+        post: operations["registerWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -146,6 +258,8 @@ export interface components {
         Errors: {
             errors: components["schemas"]["Error"][];
         };
+        /** @enum {string} */
+        ExclusionReason: "FILTERED_REPOSITORY" | "UNTAGGED" | "NOT_IMAGE" | "PATCHED_TAG" | "FILTERED_TAG" | "FILTERED_LABEL" | "NOT_SCANNED" | "NOTHING_FIXABLE" | "BELOW_THRESHOLD";
         Health: {
             components: components["schemas"]["HealthComponent"][];
             /**
@@ -271,6 +385,71 @@ export interface components {
              */
             rescan: boolean;
         };
+        PolicyPreview: {
+            candidates: components["schemas"]["PreviewCandidate"][];
+            counts: {
+                artifacts_listed: number;
+                by_reason: {
+                    [key: string]: number;
+                };
+                candidates: number;
+                excluded: number;
+                repositories_matched: number;
+                repositories_total: number;
+            };
+            draft?: boolean;
+            duration_ms: number;
+            excluded: components["schemas"]["PreviewExclusion"][];
+            harbor_requests: number;
+            /** Format: int64 */
+            policy_id?: number;
+            project_name: string;
+            /** @description More candidates or exclusions exist than are listed. */
+            truncated: boolean;
+        };
+        /** @description `{"policy_id": N}` for a stored policy, or a draft with the fields of PatchPolicyInput (name optional). Checked by the shared policy validation. */
+        PolicyPreviewRequest: {
+            /** Format: int64 */
+            policy_id?: number;
+        };
+        /** @description An execution as the executions API shows it. */
+        PolicyRunExecution: {
+            /** Format: date-time */
+            end_time?: string | null;
+            /** Format: int64 */
+            id: number;
+            metrics?: {
+                [key: string]: number;
+            };
+            /** Format: int64 */
+            policy_id: number | null;
+            project: string;
+            /** Format: date-time */
+            start_time: string;
+            /** @enum {string} */
+            status: "Running" | "Success" | "Error" | "Stopped";
+            status_message: string;
+            /** @enum {string} */
+            trigger: "MANUAL" | "SCHEDULE" | "EVENT" | "ADHOC" | "JOBSERVICE";
+        };
+        PolicySchedule: {
+            cron: string | null;
+            enabled: boolean;
+            /** Format: int64 */
+            last_execution_id?: number | null;
+            /**
+             * Format: date-time
+             * @description The last slot handled (run or skipped).
+             */
+            last_run_time: string | null;
+            /** Format: date-time */
+            next_run_time: string | null;
+            /** Format: int64 */
+            policy_id: number;
+            recent: components["schemas"]["ScheduleLogEntry"][];
+            /** @enum {string} */
+            trigger: "manual" | "scheduled" | "event_based";
+        };
         PolicyTrigger: {
             /** @description Only for `scheduled`: 6 fields, seconds first and `0`, in UTC. Hourly `0 0 * * * *`, daily `0 0 0 * * *`, weekly `0 0 0 * * 0`. */
             cron?: string;
@@ -279,6 +458,51 @@ export interface components {
              * @enum {string}
              */
             type: "manual" | "scheduled" | "event_based";
+        };
+        PreviewCandidate: {
+            digest: string;
+            labels: string[];
+            /** @description Repository name without the project. */
+            repository: string;
+            /** @description The tag that will be patched (newest matching original tag). */
+            tag: string;
+            /** @description Every original tag of the artifact the tag filter accepts. */
+            tags: string[];
+            vulnerabilities?: {
+                by_severity?: {
+                    [key: string]: number;
+                };
+                fixable?: number;
+                scan_status?: string;
+                total?: number;
+            };
+        };
+        PreviewExclusion: {
+            /** @description Artifacts this entry stands for (a filtered repository stands for all of its artifacts). */
+            count: number;
+            digest?: string;
+            /** @description Why */
+            message: string;
+            reason: components["schemas"]["ExclusionReason"];
+            repository: string;
+            tags?: string[];
+        };
+        ScheduleLogEntry: {
+            /** Format: int64 */
+            execution_id?: number | null;
+            /** Format: date-time */
+            fired_time: string;
+            message: string;
+            /**
+             * @description STARTED: an execution was created; SKIPPED: the previous run was still going; FAILED: it could not start.
+             * @enum {string}
+             */
+            outcome: "STARTED" | "SKIPPED" | "FAILED";
+            /**
+             * Format: date-time
+             * @description The cron slot.
+             */
+            scheduled_time: string;
         };
         /**
          * @description Harbor's severity words.
@@ -311,6 +535,35 @@ export interface components {
             };
             /** @description All vulnerabilities. */
             total: number;
+        };
+        WebhookEventSummary: {
+            digest?: string | null;
+            execution_ids?: number[];
+            id?: number;
+            message?: string;
+            /** Format: date-time */
+            received_at?: string;
+            repository?: string;
+            /** @enum {string} */
+            status?: "received" | "done" | "ignored" | "failed";
+            tag?: string | null;
+            /** @enum {string} */
+            type?: "SCANNING_COMPLETED" | "PUSH_ARTIFACT";
+        };
+        WebhookRegistration: {
+            address?: string | null;
+            address_matches: boolean;
+            enabled?: boolean;
+            event_types?: string[];
+            expected_address: string;
+            has_auth_header?: boolean;
+            /** @description Harbor's webhook policy id. */
+            id?: number | null;
+            name?: string;
+            recent_events?: components["schemas"]["WebhookEventSummary"][];
+            registered: boolean;
+            secret_configured: boolean;
+            update_time?: string | null;
         };
     };
     responses: {
@@ -622,6 +875,170 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+        };
+    };
+    runPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policy_id: components["parameters"]["PolicyId"];
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new execution; `Location` points at it. */
+            201: {
+                headers: {
+                    /** @description URL of the execution. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyRunExecution"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getPolicySchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policy_id: components["parameters"]["PolicyId"];
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The schedule. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicySchedule"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    previewPolicy: {
+        parameters: {
+            query?: {
+                /** @description Most candidates and most exclusions listed (counts stay complete). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PolicyPreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description The preview. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyPreview"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getWebhookRegistration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The registration state (the secret is never shown). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookRegistration"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    registerWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Updated. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookRegistration"];
+                };
+            };
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookRegistration"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            /** @description Harbor refused the service robot. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
         };
     };
 }
