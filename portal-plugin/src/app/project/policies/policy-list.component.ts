@@ -93,8 +93,7 @@ export class PolicyListComponent {
 
   setEnabled(policy: PatchPolicy | null, enabled: boolean): void {
     if (!policy?.id) return;
-    const body = toPolicyInput({ ...policy, enabled });
-    this.patching.updatePolicy(this.project, policy.id, body).subscribe({
+    this.patching.setPolicyEnabled(this.project, policy.id, enabled).subscribe({
       next: () => this.load(),
       error: (e) => (this.error = errorMessage(e)),
     });
@@ -151,25 +150,4 @@ export class PolicyListComponent {
     if (!text) return '-';
     return text.length > 35 ? text.slice(0, 35) + '...' : text;
   }
-}
-
-/** The fields the API accepts when writing a policy (it refuses the read-only ones). */
-export function toPolicyInput(policy: PatchPolicy): PatchPolicy {
-  const input: PatchPolicy = {
-    name: policy.name,
-    description: policy.description ?? '',
-    enabled: policy.enabled,
-    filters: policy.filters ?? [],
-    trigger: policy.trigger?.type === 'scheduled' ? { type: 'scheduled', cron: policy.trigger.cron } : { type: policy.trigger?.type ?? 'manual' },
-    severity_threshold: policy.severity_threshold,
-    mode: policy.mode,
-    tag_scheme: policy.tag_scheme,
-    tag_suffix: policy.tag_suffix,
-    options: {
-      rescan: policy.options?.rescan ?? true,
-      copy_labels: policy.options?.copy_labels ?? true,
-      delete_original: policy.options?.delete_original ?? false,
-    },
-  };
-  return input;
 }

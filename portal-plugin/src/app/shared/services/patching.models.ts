@@ -1,49 +1,8 @@
 // The patching API's model (DESIGN §3, shared/src/api/openapi.yaml). Field names are snake_case like Harbor's.
 
-export type FilterType = 'repository' | 'tag' | 'label';
-export type FilterDecoration = 'matches' | 'excludes';
-export type FilterSyntax = 'regex' | 'glob';
-export type TriggerType = 'manual' | 'scheduled' | 'event_based';
-export type SeverityThreshold = 'Critical' | 'High' | 'Medium' | 'Low' | 'None';
-export type PatchMode = 'targeted' | 'comprehensive';
+// Policies: the types generated from shared/src/api/openapi.yaml (npm run gen:api -w portal-plugin).
+export type { PatchPolicy, PatchPolicyInput, PolicyFilter, PolicyTrigger, PolicyOptions } from '../../api/models';
 export type TagScheme = 'floating' | 'incremental';
-
-export interface PolicyFilter {
-  type: FilterType;
-  /** A pattern for repository and tag filters; for label filters, Harbor label names. */
-  value: string | string[];
-  decoration?: FilterDecoration;
-  syntax?: FilterSyntax;
-}
-
-export interface PolicyTrigger {
-  type: TriggerType;
-  cron?: string | null;
-}
-
-export interface PolicyOptions {
-  rescan: boolean;
-  copy_labels: boolean;
-  delete_original: boolean;
-}
-
-export interface PatchPolicy {
-  id?: number;
-  project_name?: string;
-  name: string;
-  description?: string;
-  enabled: boolean;
-  filters: PolicyFilter[];
-  trigger: PolicyTrigger;
-  severity_threshold: SeverityThreshold;
-  mode: PatchMode;
-  tag_scheme: TagScheme;
-  tag_suffix: string;
-  options: PolicyOptions;
-  creation_time?: string;
-  update_time?: string;
-  next_run_time?: string | null;
-}
 
 export type JobStatus = 'Pending' | 'Running' | 'Success' | 'Skipped' | 'Error' | 'Stopped';
 export type ExecutionTrigger = 'MANUAL' | 'SCHEDULE' | 'EVENT' | 'ADHOC' | 'JOBSERVICE';
@@ -113,28 +72,38 @@ export interface PatchTask {
   attempt?: number;
 }
 
-/** One artifact the dry run looked at: whether a run would patch it and, if not, why. */
+/** An artifact a run would patch now (the dry-run preview's `candidates`). */
 export interface PreviewCandidate {
+  /** Repository name without the project. */
   repository: string;
-  tag?: string | null;
-  digest?: string | null;
-  action?: 'patch' | 'skip' | string;
-  would_patch?: boolean;
-  reason?: string | null;
-  reason_code?: string | null;
-  fixable?: number | null;
-  target_tag?: string | null;
+  digest: string;
+  tag: string;
+  tags?: string[];
+  labels?: string[];
+  vulnerabilities?: { total?: number; fixable?: number; summary?: Record<string, number> } | null;
+}
+
+/** An artifact (or a whole repository) a run would leave out, and why in plain words. */
+export interface PreviewExclusion {
+  repository: string;
+  digest?: string;
+  tags?: string[];
+  reason: string;
+  message: string;
+  count: number;
 }
 
 export interface PolicyPreview {
   candidates: PreviewCandidate[];
+  excluded: PreviewExclusion[];
+  counts?: { candidates: number; excluded: number; by_reason?: Record<string, number> };
+  truncated?: boolean;
 }
 
 /** What the ad-hoc patch endpoint answers: the execution and task it created. */
 export interface PatchStarted {
   execution_id: number;
   task_id: number;
-  task?: PatchTask;
 }
 
 export interface ApiError {

@@ -1,12 +1,23 @@
 import { Injectable, inject } from '@angular/core';
-import { HttpClient, HttpErrorResponse, HttpParams } from '@angular/common/http';
+import { HttpClient, HttpErrorResponse, HttpParams, HttpResponse } from '@angular/common/http';
 import { Observable, map } from 'rxjs';
+import { ApiConfiguration } from '../../api/api-configuration';
+import {
+  createPolicy,
+  deletePolicy,
+  disablePolicy,
+  enablePolicy,
+  getPolicy,
+  listPolicies,
+  updatePolicy,
+} from '../../api/functions';
 import { Page } from './harbor.models';
 import { toPage } from './harbor.service';
 import {
   ApiError,
   Execution,
   PatchPolicy,
+  PatchPolicyInput,
   PatchStarted,
   PatchTask,
   PolicyPreview,
@@ -25,49 +36,66 @@ export interface ExecutionQuery extends ListQuery {
   trigger?: string;
 }
 
-/** The patching service's REST API (`/patching/api/v1`, shared/src/api/openapi.yaml). */
+/**
+ * The patching service's REST API (`/patching/api/v1`). Policy calls go through the client generated
+ * from shared/src/api/openapi.yaml (src/app/api); the others follow the adapter's routes until the
+ * document describes them.
+ */
 @Injectable({ providedIn: 'root' })
 export class PatchingService {
   private http = inject(HttpClient);
+  private config = inject(ApiConfiguration);
+
+  private get root(): string {
+    return this.config.rootUrl || PATCHING_API;
+  }
 
   private project(project: string): string {
-    return `${PATCHING_API}/projects/${encodeURIComponent(project)}`;
+    return `${this.root}/projects/${encodeURIComponent(project)}`;
   }
 
   listPolicies(project: string, query: ListQuery): Observable<Page<PatchPolicy>> {
-    let params = new HttpParams().set('page', query.page).set('page_size', query.pageSize);
-    if (query.name) params = params.set('q', `name=~${query.name}`);
-    return this.http
-      .get<PatchPolicy[]>(`${this.project(project)}/policies`, { params, observe: 'response' })
-      .pipe(map(toPage));
+    return listPolicies(this.http, this.root, {
+      project_name: project,
+      page: query.page,
+      page_size: query.pageSize,
+      name: query.name || undefined,
+    }).pipe(map(toPage));
   }
 
   getPolicy(project: string, id: number): Observable<PatchPolicy> {
-    return this.http.get<PatchPolicy>(`${this.project(project)}/policies/${id}`);
+    return getPolicy(this.http, this.root, { project_name: project, policy_id: id }).pipe(map((r) => r.body));
   }
 
-  createPolicy(project: string, policy: PatchPolicy): Observable<unknown> {
-    return this.http.post(`${this.project(project)}/policies`, policy);
+  createPolicy(project: string, policy: PatchPolicyInput): Observable<PatchPolicy> {
+    return createPolicy(this.http, this.root, { project_name: project, body: policy }).pipe(map((r) => r.body));
   }
 
-  updatePolicy(project: string, id: number, policy: PatchPolicy): Observable<unknown> {
-    return this.http.put(`${this.project(project)}/policies/${id}`, policy);
+  updatePolicy(project: string, id: number, policy: PatchPolicyInput): Observable<PatchPolicy> {
+    return updatePolicy(this.http, this.root, { project_name: project, policy_id: id, body: policy }).pipe(
+      map((r) => r.body),
+    );
+  }
+
+  setPolicyEnabled(project: string, id: number, enabled: boolean): Observable<PatchPolicy> {
+    const call = enabled ? enablePolicy : disablePolicy;
+    return call(this.http, this.root, { project_name: project, policy_id: id }).pipe(map((r) => r.body));
   }
 
   deletePolicy(project: string, id: number): Observable<unknown> {
-    return this.http.delete(`${this.project(project)}/policies/${id}`);
+    return deletePolicy(this.http, this.root, { project_name: project, policy_id: id });
   }
 
-  /** Dry run: which artifacts a policy would patch now, and why the others not. */
-  previewPolicy(project: string, policy: PatchPolicy): Observable<PolicyPreview> {
-    return this.http.post<PolicyPreview | PolicyPreview['candidates']>(`${this.project(project)}/policies/preview`, policy).pipe(
-      map((body) => (Array.isArray(body) ? { candidates: body } : { candidates: body?.candidates ?? [] })),
+  /** Dry run of a draft policy: which artifacts would be patched now, and why the others not. */
+  previewPolicy(project: string, policy: PatchPolicyInput): Observable<PolicyPreview> {
+    return this.http.post<PolicyPreview>(`${this.project(project)}/policies/preview`, policy).pipe(
+      map((body) => ({ ...body, candidates: body?.candidates ?? [], excluded: body?.excluded ?? [] })),
     );
   }
 
   /** Runs a policy now (like Harbor's "Replicate"); answers the new execution. */
   runPolicy(project: string, policyId: number): Observable<Execution> {
-    return this.http.post<Execution>(`${this.project(project)}/executions`, { policy_id: policyId });
+    return this.http.post<Execution>(`${this.project(project)}/policies/${policyId}/executions`, {});
   }
 
   listExecutions(project: string, query: ExecutionQuery): Observable<Page<Execution>> {
@@ -104,23 +132,26 @@ export class PatchingService {
     return `${this.project(project)}/executions/${executionId}/tasks/${taskId}/log`;
   }
 
-  /** Patches one artifact now (needs `repository:push`); answers the execution and task created. */
+  /**
+   * Patches one artifact now (needs `repository:push`). The answer is the execution (202), with the
+   * task's id in the `X-Patch-Task-Id` header.
+   */
   patchArtifact(project: string, repository: string, reference: string): Observable<PatchStarted> {
     const repo = repositoryPathSegment(repositoryNameWithoutProject(repository, project));
     const ref = encodeURIComponent(reference);
     return this.http
-      .post<Partial<PatchStarted> & Partial<PatchTask>>(`${this.project(project)}/repositories/${repo}/artifacts/${ref}/patch`, {})
+      .post<Execution>(`${this.project(project)}/repositories/${repo}/artifacts/${ref}/patch`, {}, { observe: 'response' })
       .pipe(map(toPatchStarted));
   }
 }
 
-/** The endpoint may answer the task itself or `{execution_id, task_id}`; both lead to the task page. */
-export function toPatchStarted(body: Partial<PatchStarted> & Partial<PatchTask>): PatchStarted {
-  if (body.task_id !== undefined && body.execution_id !== undefined) {
-    return { execution_id: body.execution_id, task_id: body.task_id, task: body.task };
+export function toPatchStarted(response: HttpResponse<Execution>): PatchStarted {
+  const taskId = Number(response.headers.get('X-Patch-Task-Id'));
+  const executionId = Number(response.body?.id);
+  if (!Number.isInteger(taskId) || !Number.isInteger(executionId)) {
+    throw new Error('The patch was accepted but the answer named no task; open the Executions tab to follow it.');
   }
-  if (body.task) return { execution_id: body.task.execution_id, task_id: body.task.id, task: body.task };
-  return { execution_id: Number(body.execution_id), task_id: Number(body.id), task: body as PatchTask };
+  return { execution_id: executionId, task_id: taskId };
 }
 
 /** Harbor-style error bodies: `{"errors":[{"code","message","field"}]}`. */

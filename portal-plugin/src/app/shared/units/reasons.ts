@@ -21,6 +21,18 @@ export const KNOWN_REASONS = [
   'NOT_FOUND',
   'BELOW_THRESHOLD',
   'FILTERED_OUT',
+  'NOT_IMAGE',
+  'MULTI_PLATFORM',
+  'ALREADY_PATCHED',
+  'NO_TAG',
+  'HARBOR_AUTH',
+  'HARBOR_UNREACHABLE',
+  'VERIFY_FAILED',
+  'INTERNAL',
+  'FILTERED_REPOSITORY',
+  'UNTAGGED',
+  'FILTERED_TAG',
+  'FILTERED_LABEL',
 ] as const;
 
 export interface ReasonView {
@@ -34,12 +46,12 @@ export interface ReasonView {
 const CODE = /^[A-Z][A-Z0-9_]+$/;
 
 /**
- * The reason of a task or preview candidate. The server may send `reason_code` + `reason`, or the
- * code alone in `reason`, or `CODE: details`.
+ * The reason of a task or preview exclusion: the code (in `reason_code`, or alone in `reason`, or as
+ * `CODE: details`) gives the plain-words key; the server's own sentence comes along as the detail.
  */
 export function reasonView(item: { reason?: string | null; reason_code?: string | null; status_message?: string | null }): ReasonView {
   let code = item.reason_code ?? null;
-  let detail = item.reason ?? item.status_message ?? null;
+  let detail = item.reason ?? null;
   if (!code && detail) {
     const m = /^([A-Z][A-Z0-9_]+)(?::\s*(.*))?$/s.exec(detail.trim());
     if (m && CODE.test(m[1])) {
@@ -47,6 +59,8 @@ export function reasonView(item: { reason?: string | null; reason_code?: string 
       detail = m[2] ?? null;
     }
   }
+  // The adapter sends the code in `reason` and its sentence in `status_message`.
+  if (!detail && item.status_message) detail = item.status_message;
   if (detail && code && detail.trim() === code) detail = null;
   const known = code && (KNOWN_REASONS as readonly string[]).includes(code);
   return { key: known ? `REASON.${code}` : null, detail: detail || (known ? null : code), code };

@@ -8,9 +8,10 @@ import { PatchingService, apiErrors } from '../../../shared/services/patching.se
 import {
   ApiError,
   PatchPolicy,
+  PatchPolicyInput,
   PolicyFilter,
   PolicyPreview,
-  PreviewCandidate,
+  PreviewExclusion,
   TagScheme,
 } from '../../../shared/services/patching.models';
 import {
@@ -199,7 +200,7 @@ export class CreateEditPolicyComponent {
   }
 
   /** The request body from the form: unused filters dropped, cron only for a scheduled trigger (like Harbor). */
-  toPolicy(): PatchPolicy {
+  toPolicy(): PatchPolicyInput {
     const v = this.form.getRawValue();
     const filters: PolicyFilter[] = [];
     for (const type of ['repository', 'tag'] as const) {
@@ -222,7 +223,7 @@ export class CreateEditPolicyComponent {
   }
 
   /** Puts each error at its field (`filters[1].value` -> the tag pattern); the rest go to the alert at the top. */
-  showErrors(errors: ApiError[], body: PatchPolicy): void {
+  showErrors(errors: ApiError[], body: PatchPolicyInput): void {
     this.generalErrors = [];
     for (const error of errors) {
       const control = error.field ? this.controlOf(error.field, body) : null;
@@ -235,7 +236,7 @@ export class CreateEditPolicyComponent {
     }
   }
 
-  controlOf(field: string, body: PatchPolicy): AbstractControl | null {
+  controlOf(field: string, body: PatchPolicyInput): AbstractControl | null {
     const path = fieldPath(field);
     switch (path[0]) {
       case 'name':
@@ -251,7 +252,7 @@ export class CreateEditPolicyComponent {
       case 'options':
         return path[1] ? this.form.get(path[1]) : null;
       case 'filters': {
-        const filter = body.filters[Number(path[1])];
+        const filter = body.filters?.[Number(path[1])];
         if (!filter) return null;
         const group = filter.type === 'label' ? 'labels' : filter.type;
         return this.form.get(`${group}.${path[2] === 'decoration' || path[2] === 'syntax' ? path[2] : 'value'}`);
@@ -312,16 +313,22 @@ export class CreateEditPolicyComponent {
       });
   }
 
-  wouldPatch(c: PreviewCandidate): boolean {
-    if (typeof c.would_patch === 'boolean') return c.would_patch;
-    return c.action === 'patch';
+  /** The tag a run would write for a source tag, with the form's scheme and suffix. */
+  targetTag(tag: string): string {
+    return tagPreview(tag, this.form.get('tag_scheme')!.value as TagScheme, this.form.get('tag_suffix')!.value ?? '') ?? '-';
   }
 
-  reasonOf(c: PreviewCandidate): ReasonView {
-    return reasonView(c);
+  reasonOf(x: PreviewExclusion): ReasonView {
+    return reasonView({ reason: x.reason, status_message: x.message });
   }
 
   get previewPatchCount(): number {
-    return this.preview?.candidates.filter((c) => this.wouldPatch(c)).length ?? 0;
+    return this.preview?.counts?.candidates ?? this.preview?.candidates.length ?? 0;
+  }
+
+  get previewTotal(): number {
+    const p = this.preview;
+    if (!p) return 0;
+    return p.counts ? p.counts.candidates + p.counts.excluded : p.candidates.length + p.excluded.reduce((n, x) => n + (x.count || 1), 0);
   }
 }
