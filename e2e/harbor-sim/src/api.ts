@@ -203,6 +203,17 @@ export function apiRouter(ctx: ApiContext): express.Router {
       return false;
     });
 
+  r.head(
+    '/projects',
+    handle((req, res) => {
+      const principal = principalOf(req);
+      if (principal.kind === 'anonymous') throw unauthorized();
+      const name = req.query.project_name;
+      if (typeof name !== 'string' || !name) throw badRequest('project_name is required', 'project_name');
+      res.status(state.findProject(name, true) ? 200 : 404).end();
+    }),
+  );
+
   r.get(
     '/projects',
     handle(async (req, res) => {
@@ -219,17 +230,6 @@ export function apiRouter(ctx: ApiContext): express.Router {
       setPagingHeaders(req, res, list.length, paging);
       const page = pageOf(list, paging);
       res.json(await Promise.all(page.map(async (p) => projectView(state, p, principal, await repoCount(p)))));
-    }),
-  );
-
-  r.head(
-    '/projects',
-    handle((req, res) => {
-      const principal = principalOf(req);
-      if (principal.kind === 'anonymous') throw unauthorized();
-      const name = req.query.project_name;
-      if (typeof name !== 'string' || !name) throw badRequest('project_name is required', 'project_name');
-      res.status(state.findProject(name, true) ? 200 : 404).end();
     }),
   );
 
