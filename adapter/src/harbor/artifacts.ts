@@ -23,9 +23,10 @@ export function classifyArtifact(a: HarborArtifact): 'image' | 'index' | 'other'
   if (IMAGE_INDEX_TYPES.has(media)) return 'index';
   if (!IMAGE_MANIFEST_TYPES.has(media) && media !== '') return 'other';
   // An OCI manifest with an artifactType is a signature, SBOM or other non-image artifact.
-  if (a.artifact_type && !/image\.config/.test(a.artifact_type)) return 'other';
+  const imageConfig = /image\.config|container\.image/;
+  if (a.artifact_type && !imageConfig.test(a.artifact_type)) return 'other';
   const configType = a.media_type ?? '';
-  if (configType && !/image\.config|container\.image/.test(configType)) return 'other';
+  if (configType && !imageConfig.test(configType)) return 'other';
   return 'image';
 }
 

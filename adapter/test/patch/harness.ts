@@ -5,7 +5,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startHarborSim } from '@harbor-patching/e2e/harbor-sim';
+import { startHarborSim, SERVICE_ROBOT_ACCESS } from '@harbor-patching/e2e/harbor-sim';
 import { openDatabase } from '../../src/store/db';
 import { createPatchModule, type PatchModule, type PatchModuleSettings } from '../../src/jobs/module';
 import { registryUrl, stack } from './helpers';
@@ -27,19 +27,10 @@ export async function startSim(): Promise<Sim> {
         name: ROBOT.name,
         secret: ROBOT.secret,
         level: 'system',
-        permissions: [
-          {
-            kind: 'project',
-            namespace: '*',
-            access: ['repository:pull', 'repository:push', 'artifact:read', 'artifact:delete', 'tag:create', 'tag:delete', 'scan:create', 'artifact-label:create', 'label:read', 'immutable-tag:list'].map((a) => {
-              const [resource, action] = a.split(':');
-              return { resource, action };
-            }),
-          },
-        ],
+        permissions: [{ kind: 'project', namespace: '*', access: SERVICE_ROBOT_ACCESS }],
       },
     ],
-  } as Parameters<typeof startHarborSim>[0]);
+  });
 }
 
 export function startEngine(sim: Sim, overrides: Partial<PatchModuleSettings> = {}): PatchModule & { dataDir: string } {
