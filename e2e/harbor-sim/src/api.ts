@@ -412,8 +412,11 @@ export function apiRouter(ctx: ApiContext): express.Router {
           `the configured scanner does not support artifacts of type ${artifact.type} (${artifact.media_type})`,
         );
       const existing = state.scans.get(artifact.digest);
-      if (existing && (existing.status === 'Pending' || existing.status === 'Running'))
-        throw conflict(`a scan of ${name}@${artifact.digest} is already in progress`);
+      if (existing && (existing.status === 'Pending' || existing.status === 'Running')) {
+        // Already scanning: Harbor accepts the request without starting a second job.
+        res.status(202).end();
+        return;
+      }
       if (project.synthetic) {
         const base = existing ?? { report_id: randomBytes(16).toString('hex'), status: 'Success' as const, start_time: now(), log: [], summary: { total: 0, fixable: 0, summary: {} }, severity: 'None' };
         state.scans.set(artifact.digest, { ...base, status: 'Success', start_time: now(), end_time: now() });

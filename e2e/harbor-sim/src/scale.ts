@@ -164,7 +164,7 @@ function syntheticScan(digest: string, seed: number, patched: boolean, time: str
   if (!patched) {
     const levels = SEVERITIES.slice(3); // Low .. Critical
     for (let k = 0; k < levels.length; k++) {
-      const count = (seed * (k + 3)) % (k + 3);
+      const count = (seed * 7 + k * 13) % (k + 3);
       if (count > 0) {
         summary[levels[k]] = count;
         total += count;

@@ -1,4 +1,5 @@
 // startHarborSim: one origin like Harbor (/api/v2.0, /c/, /service/token, /v2/) over a real registry.
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Request, type Response } from 'express';
@@ -125,8 +126,12 @@ export async function startHarborSim(options: HarborSimOptions = {}): Promise<Ha
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use((req, _res, next) => {
+  app.use((req, res, next) => {
     requests++;
+    if (req.path.startsWith('/api/')) {
+      const incoming = req.headers['x-request-id'];
+      res.setHeader('X-Request-Id', typeof incoming === 'string' && incoming ? incoming : randomUUID());
+    }
     next();
   });
   // CSRF exactly where Harbor applies it: always on /c/, on /api/ /service/ /v2/ only with a session cookie.
