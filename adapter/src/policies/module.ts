@@ -38,19 +38,17 @@ export interface PolicyRunsModule {
   stop(): Promise<void>;
 }
 
-export function createPolicyRunsModule(
+/** The scheduler over the policy store and the runner (exported so tests can drive it with their own clock). */
+export function createPolicyScheduler(
   db: Db,
-  deps: { harbor: HarborClient; engine: PatchEngine; policies: PolicyStore },
-  s: PolicyRunsSettings = {},
-): PolicyRunsModule {
-  migrate(db, [...policyRunMigrations, ...schedulerMigrations, ...webhookMigrations]);
-  const { harbor, engine, policies } = deps;
-  const report = (context: string) => (err: unknown) => s.onError?.(err, context);
-  const runner = new PolicyRunner({ db, harbor, engine, onError: report('policy run') });
-  const scheduler = new PolicyScheduler({
+  policies: Pick<PolicyStore, 'listAll' | 'getById'>,
+  runner: PolicyRunner,
+  opts: { now?: () => Date; intervalMs?: number; onError?: (err: unknown) => void } = {},
+): PolicyScheduler {
+  return new PolicyScheduler({
     db,
-    now: s.now,
-    intervalMs: s.schedulerIntervalMs,
+    now: opts.now,
+    intervalMs: opts.intervalMs,
     // Polled at each tick: a disabled, deleted or re-scheduled policy is noticed without hooks.
     listScheduledPolicies: () => policies.listAll({ triggerType: 'scheduled' }),
     hasActiveRun: (policyId) => {
@@ -62,6 +60,22 @@ export function createPolicyRunsModule(
       if (!p) throw new Error(`policy ${policyId} no longer exists`);
       return runner.start(p, 'SCHEDULE');
     },
+    onError: opts.onError,
+  });
+}
+
+export function createPolicyRunsModule(
+  db: Db,
+  deps: { harbor: HarborClient; engine: PatchEngine; policies: PolicyStore },
+  s: PolicyRunsSettings = {},
+): PolicyRunsModule {
+  migrate(db, [...policyRunMigrations, ...schedulerMigrations, ...webhookMigrations]);
+  const { harbor, engine, policies } = deps;
+  const report = (context: string) => (err: unknown) => s.onError?.(err, context);
+  const runner = new PolicyRunner({ db, harbor, engine, onError: report('policy run') });
+  const scheduler = createPolicyScheduler(db, policies, runner, {
+    now: s.now,
+    intervalMs: s.schedulerIntervalMs,
     onError: report('scheduler'),
   });
   const webhooks = new WebhookProcessor({

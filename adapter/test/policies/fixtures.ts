@@ -71,7 +71,7 @@ async function putBlob(repository: string, data: Buffer): Promise<string> {
   const put = await fetch(location, {
     method: 'PUT',
     headers: { 'content-type': 'application/octet-stream' },
-    body: data,
+    body: new Uint8Array(data),
   });
   if (put.status !== 201) throw new Error(`blob PUT to ${repository} answered ${put.status}: ${await put.text()}`);
   return digest;
@@ -127,7 +127,7 @@ export async function pushArtifact(
     const res = await fetch(`${registryUrl}/v2/${repository}/manifests/${ref}`, {
       method: 'PUT',
       headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
-      body: manifest,
+      body: new Uint8Array(manifest),
     });
     if (res.status !== 201) throw new Error(`manifest PUT ${repository}:${ref} answered ${res.status}: ${await res.text()}`);
   }

@@ -1,0 +1,357 @@
+/**
+ * The policy-runs API on the whole adapter over the Harbor stand-in: preview (stored and draft),
+ * run now, stop, disabled policies, schedules with a controllable clock, the webhook receiver's
+ * secret check, webhook registration in Harbor, and scan/push events starting event runs.
+ * Images here are tiny synthetic ones (their tasks end without copa); real patches are in copa.test.ts.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import type { HarborSim } from '@harbor-patching/e2e/harbor-sim';
+import { buildkitAddr, copaPath } from '@harbor-patching/e2e/lib/stack';
+import { startAdapter, type RunningAdapter } from '../../src/app';
+import type { PolicyRunsModule } from '../../src/policies/module';
+import { createPolicyScheduler } from '../../src/policies/module';
+import type { PatchModule } from '../../src/jobs/module';
+import { pushArtifact, ROBOT, setScanResult, startSim, tempDir, uniqueProject } from './fixtures';
+
+const SECRET = `hook-${randomBytes(12).toString('hex')}`;
+const P = uniqueProject('api');
+let sim: HarborSim;
+let adapter: RunningAdapter;
+let dir: ReturnType<typeof tempDir>;
+let digests: Record<string, string>;
+
+const basic = (user: string) => `Basic ${Buffer.from(`${user}:Harbor12345`).toString('base64')}`;
+const api = (path: string) => `${adapter.url}/patching/api/v1/projects/${P}${path}`;
+
+async function call(method: string, path: string, user = 'alice', body?: unknown) {
+  const res = await fetch(api(path), {
+    method,
+    headers: { authorization: basic(user), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+}
+
+const runs = () => adapter.ctx.services.policyRuns as PolicyRunsModule;
+const engine = () => (adapter.ctx.services.patch as PatchModule).engine;
+
+async function createPolicy(body: Record<string, unknown>) {
+  const res = await call('POST', '/policies', 'alice', body);
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  return res.body as { id: number; name: string };
+}
+
+async function waitFinal(executionId: number, timeoutMs = 60_000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    await runs().runner.idle();
+    const e = engine().store.getExecution(executionId)!;
+    if (e.status !== 'Running') return e;
+    if (Date.now() > until) throw new Error(`execution ${executionId} still Running`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+before(async () => {
+  sim = await startSim();
+  sim.addProject(P);
+  sim.addUser('alice');
+  sim.addUser('dave');
+  sim.addMember(P, 'alice', 1);
+  sim.addMember(P, 'dave', 2);
+  digests = {
+    a: await pushArtifact(`${P}/web/a`, ['1.0']),
+    b: await pushArtifact(`${P}/web/b`, ['1.0']),
+    c: await pushArtifact(`${P}/tools/c`, ['1.0']),
+  };
+  setScanResult(sim, digests.a, [{ severity: 'High', fixable: true }]);
+  setScanResult(sim, digests.b, [{ severity: 'Low', fixable: true }]);
+  setScanResult(sim, digests.c, [{ severity: 'Critical', fixable: true }]);
+  dir = tempDir();
+  adapter = await startAdapter({
+    port: 0,
+    harborUrl: sim.url,
+    robotName: ROBOT.name,
+    robotSecret: ROBOT.secret,
+    dataDir: dir.path,
+    webhookSecret: SECRET,
+    copaPath,
+    buildkitAddr,
+    logLevel: 'silent',
+    concurrency: 1,
+  });
+});
+
+after(async () => {
+  await adapter?.close();
+  await sim?.close();
+  dir?.remove();
+});
+
+describe('dry-run preview', () => {
+  test('a stored policy: candidates, exclusions with reasons, complete counts', async () => {
+    const p = await createPolicy({
+      name: 'web-high',
+      filters: [{ type: 'repository', value: `${P}/web/**` }],
+      severity_threshold: 'High',
+    });
+    const res = await call('POST', '/policies/preview', 'alice', { policy_id: p.id });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.policy_id, p.id);
+    assert.deepEqual(
+      res.body.candidates.map((c: { repository: string; tag: string; digest: string }) => [c.repository, c.tag, c.digest]),
+      [['web/a', '1.0', digests.a]],
+    );
+    assert.equal(res.body.counts.candidates, 1);
+    assert.equal(res.body.counts.by_reason.BELOW_THRESHOLD, 1);
+    assert.equal(res.body.counts.by_reason.FILTERED_REPOSITORY, 1);
+    const reasons = res.body.excluded.map((e: { repository: string; reason: string }) => `${e.repository}:${e.reason}`).sort();
+    assert.deepEqual(reasons, ['tools/c:FILTERED_REPOSITORY', 'web/b:BELOW_THRESHOLD']);
+    assert.ok(res.body.harbor_requests >= 3);
+    assert.equal(res.body.truncated, false);
+  });
+
+  test('a draft (no name): validated with the shared rules, lists bounded by limit, counts complete', async () => {
+    const draft = { filters: [{ type: 'tag', value: '1.*' }], severity_threshold: 'Low' };
+    const res = await call('POST', '/policies/preview?limit=1', 'alice', draft);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.draft, true);
+    assert.equal(res.body.counts.candidates, 3);
+    assert.equal(res.body.candidates.length, 1);
+    assert.equal(res.body.truncated, true);
+
+    const bad = await call('POST', '/policies/preview', 'alice', { filters: [{ type: 'tag', value: '(', syntax: 'regex' }] });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.errors[0].field, 'filters[0].value');
+    const missing = await call('POST', '/policies/preview', 'alice', { policy_id: 999999 });
+    assert.equal(missing.status, 404);
+  });
+
+  test('needs project admin', async () => {
+    const res = await call('POST', '/policies/preview', 'dave', { filters: [] });
+    assert.equal(res.status, 403);
+  });
+});
+
+describe('run now', () => {
+  test('creates a MANUAL execution with one task per candidate', async () => {
+    const p = await createPolicy({
+      name: 'run-web',
+      filters: [{ type: 'repository', value: `${P}/web/*` }],
+      severity_threshold: 'Medium',
+    });
+    const res = await call('POST', `/policies/${p.id}/executions`, 'alice');
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    assert.equal(res.body.trigger, 'MANUAL');
+    assert.equal(res.body.policy_id, p.id);
+    assert.match(res.headers.get('location') ?? '', new RegExp(`/executions/${res.body.id}$`));
+    await runs().runner.idle();
+    const tasks = engine().store.tasksOfExecution(res.body.id);
+    assert.deepEqual(
+      tasks.map((t) => [t.repository, t.tag, t.source_digest]),
+      [['web/a', '1.0', digests.a]],
+    );
+    const e = await waitFinal(res.body.id);
+    assert.match(e.status_message, /1 artifact selected for patching; 2 left out \(FILTERED_REPOSITORY 1, BELOW_THRESHOLD 1\)/);
+  });
+
+  test('a developer may not run a policy; a disabled policy cannot run (409)', async () => {
+    const p = await createPolicy({ name: 'off', enabled: false });
+    assert.equal((await call('POST', `/policies/${p.id}/executions`, 'dave')).status, 403);
+    const res = await call('POST', `/policies/${p.id}/executions`, 'alice');
+    assert.equal(res.status, 409);
+    assert.match(res.body.errors[0].message, /disabled.*Enable it first/);
+  });
+
+  test('stop ends the run: no task keeps running', async () => {
+    const p = await createPolicy({ name: 'to-stop' });
+    const res = await call('POST', `/policies/${p.id}/executions`, 'alice');
+    assert.equal(res.status, 201);
+    const stop = await call('POST', `/executions/${res.body.id}/stop`, 'alice');
+    assert.equal(stop.status, 200, JSON.stringify(stop.body));
+    const e = await waitFinal(res.body.id);
+    assert.equal(e.status, 'Stopped');
+    assert.ok(engine().store.tasksOfExecution(res.body.id).every((t) => t.status !== 'Pending' && t.status !== 'Running'));
+  });
+});
+
+describe('schedules', () => {
+  test('a scheduled policy fires from its cron with a controllable clock, never overlaps, and catches up once', async () => {
+    const p = await createPolicy({
+      name: 'nightly',
+      trigger: { type: 'scheduled', cron: '0 0 3 * * *' },
+      filters: [{ type: 'repository', value: `${P}/tools/**` }],
+    });
+    const schedule = await call('GET', `/policies/${p.id}/schedule`, 'dave');
+    assert.equal(schedule.status, 200);
+    assert.equal(schedule.body.cron, '0 0 3 * * *');
+    assert.match(schedule.body.next_run_time, /T03:00:00\.000Z$/);
+
+    // The adapter's own scheduler runs on real time over the same tables: only the test's clock here.
+    await runs().scheduler.stop();
+    let clock = new Date('2031-05-01T02:59:00Z');
+    const scheduler = createPolicyScheduler(adapter.db, adapter.ctx.policies, runs().runner, { now: () => clock });
+    const mine = (rs: { policy_id: number }[]) => rs.filter((r) => r.policy_id === p.id);
+    assert.deepEqual(mine(await scheduler.tick()), []);
+    clock = new Date('2031-05-01T03:00:01Z');
+    const fired = mine(await scheduler.tick());
+    assert.equal(fired.length, 1);
+    assert.equal(fired[0].outcome, 'STARTED');
+    const first = engine().store.getExecution(fired[0].execution_id!)!;
+    assert.equal(first.trigger, 'SCHEDULE');
+    assert.equal(first.policy_id, p.id);
+    await runs().runner.idle();
+    assert.deepEqual(
+      engine().store.tasksOfExecution(first.id).map((t) => t.repository),
+      ['tools/c'],
+    );
+
+    await waitFinal(first.id);
+    // Next day while another run of the policy is still going (it has just started selecting): skipped.
+    const manual = runs().runner.start(adapter.ctx.policies.getById(p.id)!, 'MANUAL');
+    clock = new Date('2031-05-02T03:00:05Z');
+    const skipped = mine(await scheduler.tick());
+    assert.equal(skipped.length, 1);
+    assert.equal(skipped[0].outcome, 'SKIPPED');
+    assert.equal(skipped[0].execution_id, null);
+    await waitFinal(manual.id);
+    const log = (await call('GET', `/policies/${p.id}/schedule`, 'alice')).body.recent;
+    assert.deepEqual(
+      log.map((l: { outcome: string }) => l.outcome),
+      ['SKIPPED', 'STARTED'],
+    );
+
+    // Down for three days: one catch-up run for the latest slot.
+    clock = new Date('2031-05-05T09:00:00Z');
+    const caught = mine(await scheduler.tick());
+    assert.equal(caught.length, 1);
+    assert.equal(caught[0].slot, '2031-05-05T03:00:00.000Z');
+    assert.deepEqual(mine(await scheduler.tick()), []);
+    await waitFinal(caught[0].execution_id!);
+    const listed = engine().store.listExecutions({ project: P, policy_id: p.id, page: 1, page_size: 10 });
+    assert.equal(listed.total, 3, 'two scheduled runs and the manual one; none for the skipped slot');
+
+    // Disabling cancels the schedule.
+    assert.equal((await call('POST', `/policies/${p.id}/disable`, 'alice')).status, 200);
+    clock = new Date('2031-05-06T03:00:00Z');
+    assert.deepEqual(mine(await scheduler.tick()), []);
+    assert.equal((await call('GET', `/policies/${p.id}/schedule`, 'alice')).body.next_run_time, null);
+  });
+});
+
+describe('webhooks', () => {
+  const deliver = (authorization: string | undefined, body: unknown) =>
+    fetch(`${adapter.url}/patching/webhooks/harbor`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+      body: JSON.stringify(body),
+    });
+  const scanEvent = (repository: string, digest: string, tag: string) => ({
+    type: 'SCANNING_COMPLETED',
+    occur_at: Math.floor(Date.now() / 1000),
+    operator: 'auto',
+    event_data: {
+      resources: [{ digest, tag, resource_url: `x/${P}/${repository}:${tag}` }],
+      repository: { name: repository, namespace: P, repo_full_name: `${P}/${repository}`, repo_type: 'private' },
+      scan: { scan_type: 'vulnerability' },
+    },
+  });
+
+  test('a delivery without the shared secret is refused with 401', async () => {
+    const event = scanEvent('web/a', digests.a, '1.0');
+    assert.equal((await deliver(undefined, event)).status, 401);
+    assert.equal((await deliver('Bearer wrong-secret', event)).status, 401);
+    assert.equal((await deliver(`Bearer ${SECRET}x`, event)).status, 401);
+    const ok = await deliver(`Bearer ${SECRET}`, { type: 'PULL_ARTIFACT', event_data: {} });
+    assert.equal(ok.status, 200);
+    assert.equal(((await ok.json()) as { accepted: boolean }).accepted, false);
+  });
+
+  test('registration creates, then updates, Harbor webhook policy; the secret is never shown', async () => {
+    const before = await call('GET', '/webhook', 'alice');
+    assert.equal(before.status, 200);
+    assert.equal(before.body.registered, false);
+    assert.equal((await call('POST', '/webhook', 'dave')).status, 403);
+    const created = await call('POST', '/webhook', 'alice');
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal(created.body.address, `${adapter.url}/patching/webhooks/harbor`);
+    const project = sim.state.findProject(P, true)!;
+    const stored = sim.state.webhookPolicies.filter((w) => w.project_id === project.project_id);
+    assert.equal(stored.length, 1);
+    assert.equal(stored[0].targets[0].auth_header, `Bearer ${SECRET}`);
+    assert.deepEqual([...stored[0].event_types].sort(), ['PUSH_ARTIFACT', 'SCANNING_COMPLETED']);
+    const again = await call('POST', '/webhook', 'alice');
+    assert.equal(again.status, 200);
+    assert.equal(sim.state.webhookPolicies.filter((w) => w.project_id === project.project_id).length, 1);
+    const shown = await call('GET', '/webhook', 'alice');
+    assert.equal(shown.body.registered, true);
+    assert.equal(shown.body.address_matches, true);
+    assert.ok(!JSON.stringify(shown.body).includes(SECRET), 'the secret never appears in the API');
+  });
+
+  test('a scan-completed event starts an EVENT execution for a matching artifact only', async () => {
+    await createPolicy({
+      name: 'on-scan',
+      trigger: { type: 'event_based' },
+      filters: [{ type: 'repository', value: `${P}/web/**` }],
+      severity_threshold: 'High',
+    });
+    for (const [repo, d] of [
+      ['web/a', digests.a],
+      ['web/b', digests.b],
+      ['tools/c', digests.c],
+    ]) {
+      const res = await deliver(`Bearer ${SECRET}`, scanEvent(repo, d, '1.0'));
+      assert.equal(res.status, 200);
+    }
+    await runs().webhooks.idle();
+    const events = runs().webhooks.store.recent(P, 3).reverse();
+    assert.deepEqual(
+      events.map((e) => [e.event.repository, e.status]),
+      [
+        ['web/a', 'done'],
+        ['web/b', 'ignored'],
+        ['tools/c', 'ignored'],
+      ],
+    );
+    assert.match(events[1].message, /BELOW_THRESHOLD/);
+    const execution = engine().store.getExecution(events[0].execution_ids[0])!;
+    assert.equal(execution.trigger, 'EVENT');
+    assert.deepEqual(
+      engine().store.tasksOfExecution(execution.id).map((t) => [t.repository, t.tag, t.source_digest]),
+      [['web/a', '1.0', digests.a]],
+    );
+    await waitFinal(execution.id);
+  });
+
+  test('a push into a project without scan-on-push asks Harbor to scan the artifact', async () => {
+    const d = await pushArtifact(`${P}/web/fresh`, ['2.0']);
+    const res = await deliver(`Bearer ${SECRET}`, {
+      type: 'PUSH_ARTIFACT',
+      occur_at: Math.floor(Date.now() / 1000),
+      operator: 'alice',
+      event_data: {
+        resources: [{ digest: d, tag: '2.0', resource_url: `x/${P}/web/fresh:2.0` }],
+        repository: { name: 'web/fresh', namespace: P, repo_full_name: `${P}/web/fresh`, repo_type: 'private' },
+      },
+    });
+    assert.equal(res.status, 200);
+    await runs().webhooks.idle();
+    const [event] = runs().webhooks.store.recent(P, 1);
+    assert.equal(event.status, 'done', event.message);
+    assert.ok(sim.state.scans.get(d), 'Harbor was asked to scan the pushed artifact');
+    // A patched tag pushed by patching itself does not trigger anything.
+    await deliver(`Bearer ${SECRET}`, {
+      type: 'PUSH_ARTIFACT',
+      event_data: {
+        resources: [{ digest: d, tag: '2.0-patched' }],
+        repository: { name: 'web/fresh', namespace: P, repo_full_name: `${P}/web/fresh` },
+      },
+    });
+    await runs().webhooks.idle();
+    assert.equal(runs().webhooks.store.recent(P, 1)[0].status, 'ignored');
+  });
+});
