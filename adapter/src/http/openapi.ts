@@ -11,7 +11,7 @@ import type { OpenApiDocument } from '@harbor-patching/shared/api/document';
 export function openApiValidator(document: OpenApiDocument): RequestHandler[] {
   return OpenApiValidator.middleware({
     apiSpec: structuredClone(document) as never,
-    validateRequests: { allowUnknownQueryParameters: false, coerceTypes: true },
+    validateRequests: { allowUnknownQueryParameters: false, coerceTypes: false },
     validateResponses: false,
     validateSecurity: false,
     ignoreUndocumented: true,

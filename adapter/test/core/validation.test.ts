@@ -1,0 +1,154 @@
+/**
+ * Bad input at the edge: each invalid policy payload is answered 400 with Harbor's error body naming
+ * the field; oversized and malformed bodies are refused cleanly.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { API, basic, startCore, type Caller, type Core } from './harness';
+
+let core: Core;
+let admin: Caller;
+const path = () => `${API}/projects/library/policies`;
+
+before(async () => {
+  core = await startCore();
+  core.sim.addLabel({ name: 'prod' });
+  core.sim.addLabel({ name: 'web', project: 'library' });
+  admin = basic(core.adapter.url, 'admin');
+});
+after(async () => {
+  await core?.close();
+});
+
+const ok = { name: 'valid-policy' };
+const f = (filters: unknown[]) => ({ ...ok, filters });
+
+/** [what, payload, field the error must name] */
+const INVALID: [string, unknown, string][] = [
+  ['missing name', {}, 'name'],
+  ['empty name', { name: '' }, 'name'],
+  ['one-character name', { name: 'a' }, 'name'],
+  ['upper-case name', { name: 'Nightly' }, 'name'],
+  ['name with a space', { name: 'my policy' }, 'name'],
+  ['name starting with a separator', { name: '-nightly' }, 'name'],
+  ['name with two separators in a row', { name: 'a__b' }, 'name'],
+  ['name longer than 255', { name: 'a'.repeat(256) }, 'name'],
+  ['name not a string', { name: 42 }, 'name'],
+  ['description too long', { ...ok, description: 'x'.repeat(1025) }, 'description'],
+  ['enabled not a boolean', { ...ok, enabled: 'yes' }, 'enabled'],
+  ['unknown top-level field', { ...ok, colour: 'blue' }, 'colour'],
+  ['read-only field id', { ...ok, id: 7 }, 'id'],
+  ['filters not a list', { ...ok, filters: {} }, 'filters'],
+  ['unknown filter type', f([{ type: 'resource', value: 'image' }]), 'filters[0].type'],
+  ['empty repository pattern', f([{ type: 'repository', value: '' }]), 'filters[0].value'],
+  ['missing filter value', f([{ type: 'tag' }]), 'filters[0].value'],
+  ['duplicate filter types', f([{ type: 'tag', value: '1.*' }, { type: 'tag', value: '2.*' }]), 'filters[1].type'],
+  ['bad decoration', f([{ type: 'tag', value: '1.*', decoration: 'includes' }]), 'filters[0].decoration'],
+  ['bad syntax', f([{ type: 'tag', value: '1.*', syntax: 'pcre' }]), 'filters[0].syntax'],
+  ['regex backreference (not RE2)', f([{ type: 'tag', value: '(a)\\1', syntax: 'regex' }]), 'filters[0].value'],
+  ['regex lookahead (not RE2)', f([{ type: 'repository', value: 'lib(?=x)', syntax: 'regex' }]), 'filters[0].value'],
+  ['unbalanced regex', f([{ type: 'tag', value: '(1.0', syntax: 'regex' }]), 'filters[0].value'],
+  ['unknown field in a filter', f([{ type: 'tag', value: '1.*', negate: true }]), 'filters[0].negate'],
+  ['label filter with a pattern syntax', f([{ type: 'label', value: ['prod'], syntax: 'glob' }]), 'filters[0].syntax'],
+  ['label filter with an empty list', f([{ type: 'label', value: [] }]), 'filters[0].value'],
+  ['label that does not exist in Harbor', f([{ type: 'label', value: ['prod', 'no-such-label'] }]), 'filters[0].value[1]'],
+  ['trigger not an object', { ...ok, trigger: 'manual' }, 'trigger'],
+  ['unknown trigger type', { ...ok, trigger: { type: 'hourly' } }, 'trigger.type'],
+  ['scheduled without cron', { ...ok, trigger: { type: 'scheduled' } }, 'trigger.cron'],
+  ['cron on a manual trigger', { ...ok, trigger: { type: 'manual', cron: '0 0 0 * * *' } }, 'trigger.cron'],
+  ['cron on an event trigger', { ...ok, trigger: { type: 'event_based', cron: '0 0 0 * * *' } }, 'trigger.cron'],
+  ['5-field cron', { ...ok, trigger: { type: 'scheduled', cron: '0 0 * * *' } }, 'trigger.cron'],
+  ['cron with non-zero seconds', { ...ok, trigger: { type: 'scheduled', cron: '30 0 0 * * *' } }, 'trigger.cron'],
+  ['cron out of range', { ...ok, trigger: { type: 'scheduled', cron: '0 0 25 * * *' } }, 'trigger.cron'],
+  ['cron alias', { ...ok, trigger: { type: 'scheduled', cron: '@daily' } }, 'trigger.cron'],
+  ['lower-case severity', { ...ok, severity_threshold: 'high' }, 'severity_threshold'],
+  ['unknown mode', { ...ok, mode: 'everything' }, 'mode'],
+  ['unknown tag scheme', { ...ok, tag_scheme: 'semver' }, 'tag_scheme'],
+  ['tag suffix starting with a dot', { ...ok, tag_suffix: '.patched' }, 'tag_suffix'],
+  ['tag suffix with a slash', { ...ok, tag_suffix: 'pat/ched' }, 'tag_suffix'],
+  ['tag suffix too long', { ...ok, tag_suffix: 'p'.repeat(33) }, 'tag_suffix'],
+  ['delete_original without rescan', { ...ok, options: { rescan: false, delete_original: true } }, 'options.delete_original'],
+  ['unknown option', { ...ok, options: { rescan: true, force: true } }, 'options.force'],
+  ['option not a boolean', { ...ok, options: { copy_labels: 'no' } }, 'options.copy_labels'],
+  ['body is a list', [ok], ''],
+];
+
+describe('invalid policy payloads are answered 400 naming the field', () => {
+  test(`at least 30 distinct cases`, () => assert.ok(INVALID.length >= 30));
+  for (const [what, payload, field] of INVALID) {
+    test(`POST ${what} -> 400 ${field || '(body)'}`, async () => {
+      const res = await admin.call('POST', path(), { body: payload });
+      assert.equal(res.status, 400, res.text);
+      assert.ok(Array.isArray(res.body.errors) && res.body.errors.length > 0, res.text);
+      for (const e of res.body.errors) {
+        assert.equal(e.code, 'BAD_REQUEST');
+        assert.equal(typeof e.message, 'string');
+        assert.ok(e.message.length > 5);
+      }
+      assert.ok(
+        res.body.errors.some((e: { field?: string }) => e.field === field),
+        `expected an error on "${field}", got ${res.text}`,
+      );
+    });
+  }
+});
+
+test('PUT validates the same way', async () => {
+  const created = await admin.call('POST', path(), { body: { name: 'put-target' } });
+  assert.equal(created.status, 201);
+  const res = await admin.call('PUT', `${path()}/${created.body.id}`, { body: { name: 'put-target', mode: 'fast' } });
+  assert.equal(res.status, 400);
+  assert.equal(res.body.errors[0].field, 'mode');
+});
+
+test('a valid policy with existing labels (global and project) is accepted', async () => {
+  const res = await admin.call('POST', path(), {
+    body: { name: 'labelled', filters: [{ type: 'label', value: ['prod', 'web'] }, { type: 'repository', value: 'library/**' }] },
+  });
+  assert.equal(res.status, 201, res.text);
+});
+
+test('query parameters are validated', async () => {
+  for (const [query, field] of [
+    ['page=0', 'query.page'],
+    ['page_size=101', 'query.page_size'],
+    ['page=abc', 'query.page'],
+    ['sort=colour', 'query.sort'],
+    ['unknown=1', 'query.unknown'],
+  ]) {
+    const res = await admin.call('GET', `${path()}?${query}`);
+    assert.equal(res.status, 400, query);
+    assert.equal(res.body.errors[0].field, field, res.text);
+  }
+  const bad = await admin.call('GET', `${path()}/abc`);
+  assert.equal(bad.status, 400);
+  assert.equal(bad.body.errors[0].field, 'path.policy_id');
+});
+
+test('a body over 1 MiB is refused with 413 and our error body', async () => {
+  const huge = JSON.stringify({ name: 'huge', description: 'x'.repeat(2 * 1024 * 1024) });
+  const res = await admin.call('POST', path(), { raw: huge });
+  assert.equal(res.status, 413);
+  assert.equal(res.body.errors[0].code, 'PAYLOAD_TOO_LARGE');
+});
+
+test('malformed JSON is refused with 400 and our error body', async () => {
+  for (const raw of ['{"name": "x",', '{name: x}', 'not json at all']) {
+    const res = await admin.call('POST', path(), { raw });
+    assert.equal(res.status, 400, raw);
+    assert.equal(res.body.errors[0].code, 'BAD_REQUEST');
+    assert.match(res.body.errors[0].message, /not valid JSON/);
+  }
+});
+
+test('a body that is not JSON is refused with 415', async () => {
+  const res = await admin.call('POST', path(), { raw: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  assert.equal(res.status, 415);
+  assert.equal(res.body.errors[0].code, 'UNSUPPORTED_MEDIA_TYPE');
+});
+
+test('an unknown API path is a 404 in our error body', async () => {
+  const res = await admin.call('GET', `${API}/nothing-here`);
+  assert.equal(res.status, 404);
+  assert.equal(res.body.errors[0].code, 'NOT_FOUND');
+});
