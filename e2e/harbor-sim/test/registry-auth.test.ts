@@ -107,6 +107,28 @@ describe('registry auth on /v2/', () => {
   });
 });
 
+describe('real clients', () => {
+  test('skopeo copies an image through the stand-in with the token flow', async (t) => {
+    const { execFile } = await import('node:child_process');
+    const run = (args: string[]) =>
+      new Promise<{ code: number; out: string }>((resolve) =>
+        execFile('skopeo', args, { timeout: 60000 }, (err, stdout, stderr) =>
+          resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
+        ),
+      );
+    if ((await run(['--version'])).code !== 0) return t.skip('skopeo is not installed');
+    const host = new URL(sim.url).host;
+    const src = `docker://${host}/${project}/app:1.0`;
+    const dest = `docker://${host}/${project}/skopeo-copy:1.0`;
+    const copy = await run(['copy', '--src-tls-verify=false', '--dest-tls-verify=false', '--src-creds', 'dave:Harbor12345', '--dest-creds', 'dave:Harbor12345', src, dest]);
+    assert.equal(copy.code, 0, copy.out);
+    const inspect = await run(['inspect', '--tls-verify=false', '--creds', 'gina:Harbor12345', dest]);
+    assert.equal(inspect.code, 0, inspect.out);
+    const denied = await run(['copy', '--src-tls-verify=false', '--dest-tls-verify=false', '--src-creds', 'gina:Harbor12345', '--dest-creds', 'gina:Harbor12345', src, `docker://${host}/${project}/by-guest:1.0`]);
+    assert.notEqual(denied.code, 0, 'a guest cannot push');
+  });
+});
+
 describe('immutable tags on /v2/', () => {
   test('overwriting an existing immutable tag gets 412, the first push of a new tag is allowed', async () => {
     const repo = `${project}/locked`;
