@@ -314,7 +314,7 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
 }
 
 function baseImageOf(config: ImageConfig): string | undefined {
-  return config.config?.Labels?.[BASE_IMAGE_LABEL] ?? config.labels?.[BASE_IMAGE_LABEL];
+  return config.config?.labels?.[BASE_IMAGE_LABEL] ?? config.config?.Labels?.[BASE_IMAGE_LABEL];
 }
 
 /** Skips UP_TO_DATE when `patchedTag` came from this same source digest and has nothing fixable left. */

@@ -64,9 +64,8 @@ export interface ImageConfig {
   architecture?: string;
   os?: string;
   variant?: string;
-  config?: { Labels?: Record<string, string> | null };
-  /** copa writes its BaseImage marker here (lowercase key) as well as in config.Labels. */
-  labels?: Record<string, string>;
+  /** copa writes its BaseImage marker into `config.labels` (lowercase key, next to the OCI `Labels`). */
+  config?: { Labels?: Record<string, string> | null; labels?: Record<string, string> | null };
 }
 
 export interface OsRelease {
