@@ -4,7 +4,8 @@
 # that registry, so copa's tooling images come from it.
 #
 #   stack.sh start    start what is not running and wait until both answer (no-op when healthy)
-#   stack.sh stop     stop both (buildkitd first), wait for them to exit
+#   stack.sh stop     stop both (buildkitd first, and the demo's adapter and Harbor stand-in if
+#                     e2e/scripts/start.sh runs them), wait for them to exit
 #   stack.sh status   print the state; exit 0 only when both are healthy
 #   stack.sh logs     print the last lines of both logs
 #
@@ -37,7 +38,7 @@ registry_healthy() {
 
 buildkit_healthy() {
   [ -n "$buildctl_bin" ] || return 1
-  timeout 5 "$buildctl_bin" --addr "$HP_BUILDKIT_ADDR" debug workers 2>/dev/null | grep -q .
+  timeout 10 "$buildctl_bin" --addr "$HP_BUILDKIT_ADDR" debug workers 2>/dev/null | grep -q .
 }
 
 wait_for() { # what check seconds pidfile log
@@ -128,13 +129,25 @@ root = "$buildkit_dir/root"
 EOF
 }
 
+# A daemon that is alive is never restarted by `start` (others may be using it): when it does not
+# answer, wait for it a while (it can be busy on a loaded machine), then give up with a clear message.
+wait_running() { # what check pidfile log
+  local i
+  for ((i = 0; i < 30; i++)); do
+    $2 && return 0
+    pid_alive "$3" || return 1
+    sleep 1
+  done
+  die "$1 (pid $(cat "$3")) runs but has not answered for 30 s; see $4, or restart it with: bash e2e/stack/stack.sh stop && bash e2e/stack/stack.sh start"
+}
+
 start_registry() {
-  if pid_alive "$registry_pid" && registry_healthy; then return 0; fi
+  if pid_alive "$registry_pid" && wait_running registry registry_healthy "$registry_pid" "$registry_log"; then return 0; fi
   if registry_healthy; then
     say "a registry not started by this script already answers at $HP_REGISTRY_ADDR; using it"
     return 0
   fi
-  stop_pid registry "$registry_pid"
+  rm -f "$registry_pid"
   command -v docker-registry >/dev/null || die "docker-registry is not installed: run bash e2e/toolchain/setup.sh"
   write_registry_config
   echo "=== $(date -Is) start" >> "$registry_log"
@@ -145,8 +158,8 @@ start_registry() {
 }
 
 start_buildkit() {
-  if pid_alive "$buildkit_pid" && buildkit_healthy; then return 0; fi
-  stop_pid buildkitd "$buildkit_pid"
+  if pid_alive "$buildkit_pid" && wait_running buildkitd buildkit_healthy "$buildkit_pid" "$buildkit_log"; then return 0; fi
+  rm -f "$buildkit_pid"
   [ -n "$buildkitd_bin" ] && [ -n "$buildctl_bin" ] || die "buildkitd/buildctl are not built: run bash e2e/toolchain/setup.sh"
   command -v runc >/dev/null || die "runc is not installed (buildkitd's OCI worker needs it): run bash e2e/toolchain/setup.sh"
   [ "$(id -u)" = 0 ] || die "buildkitd runs as root here (runc, overlay mounts); run the stack as root"
@@ -166,6 +179,13 @@ start_buildkit() {
 
 status() {
   local ok=0
+  # A busy daemon may be slow to answer: a live pid gets a few tries.
+  local i
+  for ((i = 0; i < 5; i++)); do
+    registry_healthy && buildkit_healthy && break
+    pid_alive "$registry_pid" && pid_alive "$buildkit_pid" || break
+    sleep 1
+  done
   if registry_healthy; then
     if pid_alive "$registry_pid"; then say "registry   running  http://$HP_REGISTRY_ADDR (pid $(cat "$registry_pid"))"
     else say "registry   running  http://$HP_REGISTRY_ADDR (not started by stack.sh)"; fi
@@ -182,6 +202,9 @@ case "${1:-}" in
     start_buildkit
     ;;
   stop)
+    # The demo's processes (e2e/scripts/start.sh) first: they use the registry and buildkitd.
+    stop_pid adapter "$run/adapter.pid"
+    stop_pid harbor-sim "$run/harbor-sim.pid"
     stop_pid buildkitd "$buildkit_pid"
     stop_pid registry "$registry_pid"
     ;;
