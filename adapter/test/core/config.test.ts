@@ -1,0 +1,128 @@
+/** Configuration: defaults, environment, JSON file, one clear line per problem, secrets never shown. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { ConfigError, describeConfig, findCopa, loadConfig } from '../../src/config/config';
+
+const dir = mkdtempSync(join(tmpdir(), 'hp-config-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+
+function problems(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env, {}, dir);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    return err.problems;
+  }
+  return [];
+}
+
+test('defaults need no configuration', () => {
+  const c = loadConfig({}, {}, dir);
+  assert.equal(c.port, 8480);
+  assert.equal(c.host, '127.0.0.1');
+  assert.equal(c.harborUrl, 'http://127.0.0.1:8380');
+  assert.equal(c.registryHost, '127.0.0.1:8380');
+  assert.equal(c.registryInsecure, true);
+  assert.equal(c.dataDir, join(dir, '.data'));
+  assert.equal(c.concurrency, 2);
+  assert.equal(c.maxBodyBytes, 1024 * 1024);
+  assert.equal(c.robotName, undefined);
+});
+
+test('environment variables are read and typed', () => {
+  const c = loadConfig(
+    {
+      PATCHING_PORT: '9000',
+      PATCHING_HARBOR_URL: 'https://harbor.example.com/',
+      PATCHING_DATA_DIR: 'state',
+      PATCHING_CONCURRENCY: '4',
+      PATCHING_TASK_TIMEOUT: '15m',
+      PATCHING_ROBOT_NAME: 'robot$patcher',
+      PATCHING_ROBOT_SECRET: 's3cret-value',
+      PATCHING_TRUST_PROXY: 'true',
+    },
+    {},
+    dir,
+  );
+  assert.equal(c.port, 9000);
+  assert.equal(c.harborUrl, 'https://harbor.example.com');
+  assert.equal(c.registryHost, 'harbor.example.com', 'the registry follows Harbor');
+  assert.equal(c.registryInsecure, false);
+  assert.equal(c.dataDir, join(dir, 'state'));
+  assert.equal(c.concurrency, 4);
+  assert.equal(c.taskTimeoutSeconds, 900);
+  assert.equal(c.trustProxy, true);
+});
+
+test('a JSON file is read; the environment wins over it; unknown keys are refused', () => {
+  const file = join(dir, 'patching.json');
+  writeFileSync(file, JSON.stringify({ port: 7000, concurrency: 3, log_level: 'debug' }));
+  const c = loadConfig({ PATCHING_CONFIG_FILE: file, PATCHING_CONCURRENCY: '5' }, {}, dir);
+  assert.equal(c.port, 7000);
+  assert.equal(c.concurrency, 5);
+  assert.equal(c.logLevel, 'debug');
+  writeFileSync(file, JSON.stringify({ prot: 7000 }));
+  assert.match(problems({ PATCHING_CONFIG_FILE: file })[0], /unknown setting "prot"/);
+  writeFileSync(file, '{not json');
+  assert.match(problems({ PATCHING_CONFIG_FILE: file })[0], /cannot read .* as JSON/);
+});
+
+test('every problem is reported, one line each, naming the variable', () => {
+  const list = problems({
+    PATCHING_PORT: 'eighty',
+    PATCHING_HARBOR_URL: 'ftp://harbor',
+    PATCHING_CONCURRENCY: '0',
+    PATCHING_TASK_TIMEOUT: 'soon',
+    PATCHING_LOG_LEVEL: 'loud',
+    PATCHING_BUILDKIT_ADDR: '/run/buildkitd.sock',
+    PATCHING_ROBOT_NAME: 'patcher',
+    PATCHING_TRUST_PROXY: 'maybe',
+    PATCHING_POTR: '1',
+  });
+  const joined = list.join('\n');
+  for (const name of [
+    'PATCHING_PORT',
+    'PATCHING_HARBOR_URL',
+    'PATCHING_CONCURRENCY',
+    'PATCHING_TASK_TIMEOUT',
+    'PATCHING_LOG_LEVEL',
+    'PATCHING_BUILDKIT_ADDR',
+    'PATCHING_ROBOT_NAME',
+    'PATCHING_TRUST_PROXY',
+    'PATCHING_POTR',
+  ]) {
+    assert.ok(joined.includes(name), `${name} missing from:\n${joined}`);
+  }
+  for (const line of list) assert.ok(!line.includes('\n'));
+  assert.match(problems({ PATCHING_HARBOR_URL: 'http://harbor/api/v2.0' })[0], /without a path/);
+  assert.match(problems({ PATCHING_HARBOR_URL: 'http://user:pw@harbor' })[0], /credentials/);
+});
+
+test('secrets are never shown, not even when invalid', () => {
+  const list = problems({ PATCHING_ROBOT_SECRET: 'top-secret-value' });
+  assert.ok(list.some((l) => l.includes('must be set together')));
+  assert.ok(!list.join('\n').includes('top-secret-value'));
+  const c = loadConfig({ PATCHING_ROBOT_NAME: 'robot$x', PATCHING_ROBOT_SECRET: 'top-secret-value', PATCHING_WEBHOOK_SECRET: 'hook-secret' }, {}, dir);
+  const shown = JSON.stringify(describeConfig(c));
+  assert.ok(!shown.includes('top-secret-value'));
+  assert.ok(!shown.includes('hook-secret'));
+  assert.ok(shown.includes('robot$x'));
+});
+
+test('copa is found on PATH, then in $HP_CACHE/bin', () => {
+  const cache = join(dir, 'cache');
+  mkdirSync(join(cache, 'bin'), { recursive: true });
+  const copa = join(cache, 'bin', 'copa');
+  writeFileSync(copa, '#!/bin/sh\n');
+  chmodSync(copa, 0o755);
+  assert.equal(findCopa({ PATH: '/nonexistent', HP_CACHE: cache }), copa);
+  const onPath = join(dir, 'path-bin');
+  mkdirSync(onPath);
+  writeFileSync(join(onPath, 'copa'), '#!/bin/sh\n');
+  chmodSync(join(onPath, 'copa'), 0o755);
+  assert.equal(findCopa({ PATH: onPath, HP_CACHE: cache }), join(onPath, 'copa'));
+  assert.equal(findCopa({ PATH: '/nonexistent', HP_CACHE: join(dir, 'none') }), undefined);
+});
