@@ -2,6 +2,7 @@
 // through the stand-in's /v2/ with Harbor's token flow, like crane or skopeo), and small HTTP helpers.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -58,6 +59,12 @@ log:
     }
   }
   own = { url, proc, dir };
+  // Never keep a test process alive, and never leave the registry behind when it exits.
+  proc.unref();
+  process.once('exit', () => {
+    proc.kill();
+    rmSync(dir, { recursive: true, force: true });
+  });
   return url;
 }
 
