@@ -175,17 +175,14 @@ export function classifyCopaFailure(lines: readonly string[]): {
   const errorLines = lines.filter((l) => /error|fail|fatal/i.test(l));
   const detail = (errorLines.at(-1) ?? lines.at(-1) ?? 'copa exited without output').slice(0, 500);
   if (/exceeded timeout|context deadline exceeded/i.test(text)) return { code: 'TIMEOUT', detail, transient: false };
-  if (
-    /buildkit|buildkitd|grpc|\.sock/i.test(text) &&
-    /connection refused|no such file or directory|connect: |transport: Error while dialing|failed to dial|Unavailable/i.test(text) &&
-    !/401|403|unauthorized/i.test(text)
-  ) {
+  // gRPC dial errors towards buildkitd (unix socket or tcp): the socket is missing or nothing listens.
+  if (/failed to list workers|Error while dialing|connection error: desc|failed to dial|buildkitd.*(not|un)available/i.test(text)) {
     return { code: 'BUILDKIT_UNREACHABLE', detail, transient: true };
   }
-  if (/401 Unauthorized|403 Forbidden|unauthorized:|authentication required|insufficient_scope|denied:/i.test(text)) {
+  if (/\b401 Unauthorized\b|\b403 Forbidden\b|unauthorized:|authentication required|insufficient_scope|denied:/i.test(text)) {
     return { code: 'REGISTRY_AUTH', detail, transient: false };
   }
-  if (/50[0234] |Internal Server Error|Bad Gateway|Service Unavailable|Gateway Timeout/i.test(text)) {
+  if (/\b50[0234] (Internal|Bad|Service|Gateway)|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Timeout/i.test(text)) {
     return { code: 'REGISTRY_UNREACHABLE', detail, transient: true };
   }
   if (/unsupported (os|distro)|not supported|os-release/i.test(text)) return { code: 'UNSUPPORTED_OS', detail, transient: false };

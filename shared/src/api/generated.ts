@@ -24,6 +24,186 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/projects/{project_name}/executions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List the project's executions (policy runs and ad-hoc patches), newest first.
+         * @description Needs read access to the project.
+         */
+        get: operations["listExecutions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_name}/executions/{execution_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                execution_id: components["parameters"]["ExecutionId"];
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+            };
+            cookie?: never;
+        };
+        /** One execution with its task counts. */
+        get: operations["getExecution"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_name}/executions/{execution_id}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                execution_id: components["parameters"]["ExecutionId"];
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stop every pending and running task of the execution (copa's process group is killed).
+         * @description Needs `repository:push` in the project.
+         */
+        post: operations["stopExecution"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_name}/executions/{execution_id}/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                execution_id: components["parameters"]["ExecutionId"];
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+            };
+            cookie?: never;
+        };
+        /** The execution's tasks, one per artifact. */
+        get: operations["listTasks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_name}/executions/{execution_id}/tasks/{task_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                execution_id: components["parameters"]["ExecutionId"];
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+                task_id: components["parameters"]["TaskId"];
+            };
+            cookie?: never;
+        };
+        /** One task, with live progress while it runs. */
+        get: operations["getTask"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_name}/executions/{execution_id}/tasks/{task_id}/log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                execution_id: components["parameters"]["ExecutionId"];
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+                task_id: components["parameters"]["TaskId"];
+            };
+            cookie?: never;
+        };
+        /** The task's log (copa's output and the service's steps, secrets removed); readable while it runs. */
+        get: operations["getTaskLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_name}/executions/{execution_id}/tasks/{task_id}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                execution_id: components["parameters"]["ExecutionId"];
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+                task_id: components["parameters"]["TaskId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stop one task.
+         * @description Needs `repository:push` in the project.
+         */
+        post: operations["stopTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_name}/executions/{execution_id}/tasks/{task_id}/vex": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                execution_id: components["parameters"]["ExecutionId"];
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+                task_id: components["parameters"]["TaskId"];
+            };
+            cookie?: never;
+        };
+        /** The OpenVEX document copa wrote for the patched image (404 when it wrote none). */
+        get: operations["getTaskVex"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/projects/{project_name}/policies": {
         parameters: {
             query?: never;
@@ -208,6 +388,35 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/patch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+                /** @description A tag or a digest (`sha256:...`). */
+                reference: string;
+                /** @description The repository without the project; URL-encoded twice when it contains '/' (`a%252Fb`), as in Harbor. */
+                repository_name: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Patch one artifact now (trigger ADHOC).
+         * @description Queues a patch of the artifact and answers at once with its execution. A second request for an
+         *     artifact that is already being patched answers with the running execution (`X-Patch-Joined: true`).
+         *     Needs `repository:push` in the project.
+         */
+        post: operations["patchArtifact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/projects/{project_name}/webhook": {
         parameters: {
             query?: never;
@@ -260,6 +469,46 @@ export interface components {
         };
         /** @enum {string} */
         ExclusionReason: "FILTERED_REPOSITORY" | "UNTAGGED" | "NOT_IMAGE" | "PATCHED_TAG" | "FILTERED_TAG" | "FILTERED_LABEL" | "NOT_SCANNED" | "NOTHING_FIXABLE" | "BELOW_THRESHOLD";
+        /** @description One policy run or one ad-hoc patch. `status` derives from the task counts as in Harbor. */
+        Execution: {
+            /** Format: date-time */
+            end_time: string | null;
+            /** Format: int64 */
+            id: number;
+            metrics: components["schemas"]["ExecutionMetrics"];
+            /** @description The patch settings the tasks use (a snapshot of the policy's, for policy runs). */
+            options: {
+                copy_labels?: boolean;
+                delete_original?: boolean;
+                /** @enum {string} */
+                mode?: "targeted" | "comprehensive";
+                rescan?: boolean;
+                scan_if_missing?: boolean;
+                severity_threshold?: components["schemas"]["Severity"];
+                /** @enum {string} */
+                tag_scheme?: "floating" | "incremental";
+                tag_suffix?: string;
+            };
+            /** Format: int64 */
+            policy_id: number | null;
+            project: string;
+            /** Format: date-time */
+            start_time: string;
+            /** @enum {string} */
+            status: "Running" | "Success" | "Error" | "Stopped";
+            status_message: string;
+            /** @enum {string} */
+            trigger: "MANUAL" | "SCHEDULE" | "EVENT" | "ADHOC" | "JOBSERVICE";
+        };
+        ExecutionMetrics: {
+            failed: number;
+            pending: number;
+            running: number;
+            skipped: number;
+            stopped: number;
+            succeeded: number;
+            total: number;
+        };
         Health: {
             components: components["schemas"]["HealthComponent"][];
             /**
@@ -346,6 +595,15 @@ export interface components {
             /** @default patched */
             tag_suffix: string;
             trigger?: components["schemas"]["PolicyTrigger"];
+        };
+        /** @description Optional settings of an ad-hoc patch (defaults: targeted, floating, any fixable severity). */
+        PatchRequest: {
+            /** @enum {string} */
+            mode?: "targeted" | "comprehensive";
+            /** @enum {string} */
+            severity_threshold?: "Critical" | "High" | "Medium" | "Low" | "None";
+            /** @enum {string} */
+            tag_scheme?: "floating" | "incremental";
         };
         /**
          * @description `repository` matches the full repository name (`library/app`), `tag` a tag; both use `syntax`
@@ -481,7 +739,7 @@ export interface components {
             /** @description Artifacts this entry stands for (a filtered repository stands for all of its artifacts). */
             count: number;
             digest?: string;
-            /** @description Why */
+            /** @description Why, in plain words. */
             message: string;
             reason: components["schemas"]["ExclusionReason"];
             repository: string;
@@ -509,6 +767,53 @@ export interface components {
          * @enum {string}
          */
         Severity: "Critical" | "High" | "Medium" | "Low" | "Negligible" | "Unknown" | "None";
+        /**
+         * @description One artifact of an execution. `reason` classifies every ending other than Success: NOTHING_FIXABLE,
+         *     UP_TO_DATE, NOT_IMAGE, MULTI_PLATFORM, ALREADY_PATCHED, NOT_SCANNED, NO_TAG, NOT_FOUND, UNSUPPORTED_OS,
+         *     SCAN_FAILED, TAG_IMMUTABLE, BUILDKIT_UNREACHABLE, REGISTRY_AUTH, REGISTRY_UNREACHABLE, HARBOR_AUTH,
+         *     HARBOR_UNREACHABLE, COPA_FAILED, VERIFY_FAILED, TIMEOUT, INTERRUPTED, STOPPED, INTERNAL;
+         *     `status_message` says it in a sentence. While a transient failure is retried the task is Pending
+         *     with the last reason.
+         */
+        Task: {
+            /** @description Attempts made (transient failures are retried with backoff). */
+            attempt: number;
+            /** @description Time spent inside copa. */
+            copa_seconds?: number | null;
+            /** Format: date-time */
+            creation_time?: string;
+            /** Format: date-time */
+            end_time?: string | null;
+            /** Format: int64 */
+            execution_id: number;
+            fixed_cves?: string[];
+            /** Format: int64 */
+            id: number;
+            patched_digest?: string | null;
+            patched_tag?: string | null;
+            progress?: components["schemas"]["TaskProgress"] | null;
+            project: string;
+            reason: string | null;
+            /** @description The repository without the project. */
+            repository: string;
+            source_digest: string;
+            /** Format: date-time */
+            start_time?: string | null;
+            /** @enum {string} */
+            status: "Pending" | "Running" | "Success" | "Skipped" | "Error" | "Stopped";
+            status_message: string;
+            tag: string | null;
+            /** Format: date-time */
+            update_time?: string;
+            vulnerabilities_after?: components["schemas"]["VulnerabilitySummary"] | null;
+            vulnerabilities_before?: components["schemas"]["VulnerabilitySummary"] | null;
+        };
+        /** @description The stage copa is in (from its build progress) and how far that stage is. */
+        TaskProgress: {
+            percent: number;
+            /** @example Installing 3 security updates */
+            stage: string;
+        };
         /** @description Counts of an artifact's vulnerabilities, like Harbor's NativeReportSummary.summary. */
         VulnerabilitySummary: {
             /** @description Vulnerabilities with a fixed version available. */
@@ -623,6 +928,7 @@ export interface components {
         };
     };
     parameters: {
+        ExecutionId: number;
         /** @description The page number, from 1. */
         Page: number;
         /** @description Items per page (at most 100), as in Harbor. */
@@ -630,6 +936,7 @@ export interface components {
         PolicyId: number;
         /** @description Harbor project name. */
         ProjectName: string;
+        TaskId: number;
     };
     requestBodies: never;
     headers: {
@@ -660,6 +967,241 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+        };
+    };
+    listExecutions: {
+        parameters: {
+            query?: {
+                /** @description The page number, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page (at most 100), as in Harbor. */
+                page_size?: components["parameters"]["PageSize"];
+                policy_id?: number;
+                status?: "Running" | "Success" | "Error" | "Stopped";
+                trigger?: "MANUAL" | "SCHEDULE" | "EVENT" | "ADHOC" | "JOBSERVICE";
+            };
+            header?: never;
+            path: {
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of executions. */
+            200: {
+                headers: {
+                    Link: components["headers"]["Link"];
+                    "X-Total-Count": components["headers"]["XTotalCount"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Execution"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getExecution: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                execution_id: components["parameters"]["ExecutionId"];
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The execution. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Execution"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    stopExecution: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                execution_id: components["parameters"]["ExecutionId"];
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The execution after the stop. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Execution"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listTasks: {
+        parameters: {
+            query?: {
+                /** @description The page number, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page (at most 100), as in Harbor. */
+                page_size?: components["parameters"]["PageSize"];
+                status?: "Pending" | "Running" | "Success" | "Skipped" | "Error" | "Stopped";
+            };
+            header?: never;
+            path: {
+                execution_id: components["parameters"]["ExecutionId"];
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of tasks. */
+            200: {
+                headers: {
+                    Link: components["headers"]["Link"];
+                    "X-Total-Count": components["headers"]["XTotalCount"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                execution_id: components["parameters"]["ExecutionId"];
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+                task_id: components["parameters"]["TaskId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The task. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getTaskLog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                execution_id: components["parameters"]["ExecutionId"];
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+                task_id: components["parameters"]["TaskId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The log. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    stopTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                execution_id: components["parameters"]["ExecutionId"];
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+                task_id: components["parameters"]["TaskId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The task after the stop (Stopped, or still Running for a moment while copa exits). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getTaskVex: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                execution_id: components["parameters"]["ExecutionId"];
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+                task_id: components["parameters"]["TaskId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The OpenVEX document. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
         };
     };
     listPolicies: {
@@ -962,6 +1504,47 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PolicyPreview"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    patchArtifact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+                /** @description A tag or a digest (`sha256:...`). */
+                reference: string;
+                /** @description The repository without the project; URL-encoded twice when it contains '/' (`a%252Fb`), as in Harbor. */
+                repository_name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchRequest"];
+            };
+        };
+        responses: {
+            /** @description The execution; `Location` points at it, `X-Patch-Task-Id` names its task. */
+            202: {
+                headers: {
+                    /** @description URL of the execution. */
+                    Location?: string;
+                    /** @description true when an execution already running for this artifact was returned. */
+                    "X-Patch-Joined"?: string;
+                    /** @description Id of the artifact's task. */
+                    "X-Patch-Task-Id"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Execution"];
                 };
             };
             400: components["responses"]["BadRequest"];
