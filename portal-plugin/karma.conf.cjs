@@ -36,7 +36,7 @@ module.exports = function (config) {
       { 'reporter:hp-counts': ['type', CountsReporter] },
     ],
     client: { jasmine: { random: false }, clearContext: false },
-    reporters: ['progress', 'hp-counts'],
+    reporters: ['dots', 'hp-counts'],
     browsers: ['ChromiumHeadlessNoSandbox'],
     customLaunchers: {
       ChromiumHeadlessNoSandbox: {

@@ -28,7 +28,8 @@ export class ProjectListComponent {
   page = 1;
   pageSize = 15;
   name = '';
-  loading = false;
+  // The grid asks for its first page while it is being rendered: start in the loading state.
+  loading = true;
   error: string | null = null;
 
   load(state?: ClrDatagridStateInterface): void {

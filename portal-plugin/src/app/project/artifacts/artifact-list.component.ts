@@ -38,7 +38,8 @@ export class ArtifactListComponent {
   page = 1;
   pageSize = 15;
   tag = '';
-  loading = false;
+  // The grid asks for its first page while it is being rendered: start in the loading state.
+  loading = true;
   patching$ = false;
   error: string | null = null;
 

@@ -48,7 +48,8 @@ export class ExecutionListComponent implements OnDestroy {
   filterBy: 'status' | 'trigger' = 'status';
   filterValue = '';
   policyId: number | undefined = Number(this.route.snapshot.queryParamMap.get('policy_id')) || undefined;
-  loading = false;
+  // The grid asks for its first page while it is being rendered: start in the loading state.
+  loading = true;
   error: string | null = null;
   private poll?: Subscription;
 

@@ -34,7 +34,8 @@ export class PolicyListComponent {
   page = 1;
   pageSize = 15;
   name = '';
-  loading = false;
+  // The grid asks for its first page while it is being rendered: start in the loading state.
+  loading = true;
   error: string | null = null;
   message: string | null = null;
 

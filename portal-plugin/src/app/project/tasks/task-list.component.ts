@@ -33,7 +33,8 @@ export class TaskListComponent implements OnInit, OnDestroy {
   total = 0;
   page = 1;
   pageSize = 15;
-  loading = false;
+  // The grid asks for its first page while it is being rendered: start in the loading state.
+  loading = true;
   error: string | null = null;
   private poll?: Subscription;
 

@@ -1,0 +1,167 @@
+import { TestBed } from '@angular/core/testing';
+import { provideHttpClient } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { NoopAnimationsModule } from '@angular/platform-browser/animations';
+import { TranslateModule, TranslateService } from '@ngx-translate/core';
+import { SharedModule } from '../../../shared/shared.module';
+import { CreateEditPolicyComponent } from './create-edit-policy.component';
+import { projectContext, useEnglish } from '../../../shared/testing/testing';
+import { PatchPolicy } from '../../../shared/services/patching.models';
+
+const STORED: PatchPolicy = {
+  id: 7,
+  project_id: 1,
+  project_name: 'library',
+  name: 'nightly',
+  description: 'd',
+  enabled: false,
+  filters: [
+    { type: 'repository', value: 'library/**', decoration: 'matches', syntax: 'glob' },
+    { type: 'label', value: ['prod'], decoration: 'excludes' },
+  ],
+  trigger: { type: 'scheduled', cron: '0 0 0 * * 0' },
+  severity_threshold: 'High',
+  mode: 'comprehensive',
+  tag_scheme: 'incremental',
+  tag_suffix: 'fixed',
+  options: { rescan: true, copy_labels: false, delete_original: false },
+  creator: 'alice',
+  updated_by: 'alice',
+  creation_time: '2026-01-01T00:00:00Z',
+  update_time: '2026-01-01T00:00:00Z',
+};
+
+describe('CreateEditPolicyComponent', () => {
+  let backend: HttpTestingController;
+
+  beforeEach(() => {
+    TestBed.configureTestingModule({
+      declarations: [CreateEditPolicyComponent],
+      imports: [SharedModule, NoopAnimationsModule, TranslateModule.forRoot()],
+      providers: [provideHttpClient(), provideHttpClientTesting()],
+    });
+    useEnglish(TestBed.inject(TranslateService));
+    backend = TestBed.inject(HttpTestingController);
+  });
+
+  function create(policy: PatchPolicy | null = null) {
+    const fixture = TestBed.createComponent(CreateEditPolicyComponent);
+    fixture.componentInstance.context = projectContext();
+    fixture.componentInstance.open(policy);
+    fixture.detectChanges();
+    backend.match((r) => r.url === '/api/v2.0/labels').forEach((r) => r.flush([{ id: 1, name: 'prod', color: '#f00' }]));
+    fixture.detectChanges();
+    return fixture;
+  }
+
+  it('builds the request body: unused filters dropped, cron only for a scheduled trigger', () => {
+    const c = create().componentInstance;
+    c.form.patchValue({ name: 'web', tag: { value: '1.*', decoration: 'excludes', syntax: 'regex' }, trigger_type: 'manual' });
+    expect(c.toPolicy()).toEqual({
+      name: 'web',
+      description: '',
+      enabled: true,
+      filters: [{ type: 'tag', value: '1.*', decoration: 'excludes', syntax: 'regex' }],
+      trigger: { type: 'manual' },
+      severity_threshold: 'None',
+      mode: 'targeted',
+      tag_scheme: 'floating',
+      tag_suffix: 'patched',
+      options: { rescan: true, copy_labels: true, delete_original: false },
+    });
+    c.form.patchValue({ trigger_type: 'scheduled', cron: '0 0 * * * *' });
+    expect(c.toPolicy().trigger).toEqual({ type: 'scheduled', cron: '0 0 * * * *' });
+  });
+
+  it('fills the form from a stored policy when editing and sends a PUT', () => {
+    const fixture = create(STORED);
+    const c = fixture.componentInstance;
+    expect(c.isEdit).toBeTrue();
+    const body = c.toPolicy();
+    expect(body.filters).toEqual([
+      { type: 'repository', value: 'library/**', decoration: 'matches', syntax: 'glob' },
+      { type: 'label', value: ['prod'], decoration: 'excludes' },
+    ]);
+    expect(body.trigger).toEqual({ type: 'scheduled', cron: '0 0 0 * * 0' });
+    expect(body.tag_suffix).toBe('fixed');
+    c.save();
+    const req = backend.expectOne('/patching/api/v1/projects/library/policies/7');
+    expect(req.request.method).toBe('PUT');
+    expect(req.request.body.name).toBe('nightly');
+    req.flush(STORED);
+  });
+
+  it('shows the name rule at the field and sends nothing for a bad name', () => {
+    const fixture = create();
+    const c = fixture.componentInstance;
+    c.form.patchValue({ name: 'Bad Name' });
+    c.save();
+    fixture.detectChanges();
+    backend.expectNone('/patching/api/v1/projects/library/policies');
+    const error = fixture.nativeElement.querySelector('#policy-name-error') as HTMLElement;
+    expect(error.textContent).toContain('lower-case letters');
+  });
+
+  it('refuses an invalid regex and a custom cron with seconds other than 0 before sending', () => {
+    const fixture = create();
+    const c = fixture.componentInstance;
+    c.form.patchValue({ name: 'ok-name', repository: { value: '(open', syntax: 'regex' } });
+    c.form.patchValue({ trigger_type: 'scheduled', cron: '7 0 * * * *' });
+    c.save();
+    fixture.detectChanges();
+    backend.expectNone('/patching/api/v1/projects/library/policies');
+    expect(fixture.nativeElement.querySelector('#filter-repository-error').textContent).toContain('RE2');
+    expect(fixture.nativeElement.querySelector('#cron-error').textContent).toContain('seconds');
+  });
+
+  it('puts a server error with a field at that field, and one without a field on top', () => {
+    const fixture = create();
+    const c = fixture.componentInstance;
+    c.form.patchValue({ name: 'web', repository: { value: 'library/**' }, tag: { value: '1.*' } });
+    c.save();
+    backend.expectOne('/patching/api/v1/projects/library/policies').flush(
+      {
+        errors: [
+          { code: 'BAD_REQUEST', message: 'tag pattern refused by the server', field: 'filters[1].value' },
+          { code: 'CONFLICT', message: 'a policy named "web" already exists', field: 'name' },
+          { code: 'BAD_REQUEST', message: 'something general' },
+        ],
+      },
+      { status: 400, statusText: 'Bad Request' },
+    );
+    fixture.detectChanges();
+    expect(fixture.nativeElement.querySelector('#filter-tag-error').textContent).toContain('tag pattern refused by the server');
+    expect(fixture.nativeElement.querySelector('#policy-name-error').textContent).toContain('already exists');
+    expect(fixture.nativeElement.querySelector('.general-error').textContent).toContain('something general');
+    expect(c.opened).toBeTrue();
+  });
+
+  it('shows a live preview of the patched tag', () => {
+    const fixture = create();
+    const preview = () => (fixture.nativeElement.querySelector('#tag-preview') as HTMLElement).textContent ?? '';
+    expect(preview()).toContain('1.0-patched');
+    fixture.componentInstance.form.patchValue({ tag_scheme: 'incremental', tag_suffix: 'sec' });
+    fixture.detectChanges();
+    expect(preview()).toContain('1.0-sec-1');
+  });
+
+  it('runs the dry run and lists what would be patched and why others not', () => {
+    const fixture = create();
+    const c = fixture.componentInstance;
+    c.form.patchValue({ repository: { value: 'library/**' } });
+    c.runPreview();
+    const req = backend.expectOne('/patching/api/v1/projects/library/policies/preview');
+    expect(req.request.body.name).toBe('preview');
+    req.flush({
+      candidates: [{ repository: 'sample-app', digest: 'sha256:1', tag: '1.0', vulnerabilities: { fixable: 4 } }],
+      excluded: [{ repository: 'chart', reason: 'NOT_IMAGE', message: 'chart is a Helm chart, not an image.', count: 1 }],
+      counts: { candidates: 1, excluded: 1 },
+    });
+    fixture.detectChanges();
+    const text = (fixture.nativeElement.querySelector('#policy-preview') as HTMLElement).textContent ?? '';
+    expect(text).toContain('1 of 2 artifacts would be patched');
+    expect(text).toContain('sample-app:1.0');
+    expect(text).toContain('1.0-patched');
+    expect(text).toContain('chart is a Helm chart, not an image.');
+  });
+});

@@ -1,0 +1,127 @@
+import { TestBed } from '@angular/core/testing';
+import { provideHttpClient } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { NoopAnimationsModule } from '@angular/platform-browser/animations';
+import { ActivatedRoute, provideRouter } from '@angular/router';
+import { TranslateModule, TranslateService } from '@ngx-translate/core';
+import { SharedModule } from '../../shared/shared.module';
+import { PolicyListComponent } from './policy-list.component';
+import { CreateEditPolicyComponent } from './create-edit-policy/create-edit-policy.component';
+import { projectContext, routeStub, useEnglish } from '../../shared/testing/testing';
+import { ProjectContext } from '../project.resolver';
+
+const policy = (id: number, name: string, enabled: boolean) => ({
+  id,
+  name,
+  enabled,
+  project_id: 1,
+  project_name: 'library',
+  description: '',
+  filters: [{ type: 'repository', value: 'library/**', decoration: 'matches', syntax: 'glob' }],
+  trigger: { type: 'scheduled', cron: '0 0 0 * * *' },
+  severity_threshold: 'High',
+  mode: 'targeted',
+  tag_scheme: 'floating',
+  tag_suffix: 'patched',
+  options: { rescan: true, copy_labels: true, delete_original: false },
+  creator: 'alice',
+  updated_by: 'alice',
+  creation_time: '2026-01-01T00:00:00Z',
+  update_time: '2026-01-01T00:00:00Z',
+});
+
+describe('PolicyListComponent', () => {
+  let backend: HttpTestingController;
+
+  function setup(context: ProjectContext) {
+    TestBed.configureTestingModule({
+      declarations: [PolicyListComponent, CreateEditPolicyComponent],
+      imports: [SharedModule, NoopAnimationsModule, TranslateModule.forRoot()],
+      providers: [
+        provideHttpClient(),
+        provideHttpClientTesting(),
+        provideRouter([]),
+        { provide: ActivatedRoute, useValue: routeStub(context) },
+      ],
+    });
+    useEnglish(TestBed.inject(TranslateService));
+    backend = TestBed.inject(HttpTestingController);
+    const fixture = TestBed.createComponent(PolicyListComponent);
+    fixture.detectChanges();
+    return fixture;
+  }
+
+  async function answerList(fixture: ReturnType<typeof setup>, total = 2) {
+    await new Promise((r) => setTimeout(r));
+    const req = backend.expectOne((r) => r.url === '/patching/api/v1/projects/library/policies');
+    expect(req.request.params.get('page_size')).toBeTruthy();
+    req.flush([policy(1, 'on-policy', true), policy(2, 'off-policy', false)], { headers: { 'X-Total-Count': String(total) } });
+    fixture.detectChanges();
+    await fixture.whenStable();
+    fixture.detectChanges();
+  }
+
+  it('offers New, Run and Actions to project admins, with server-side paging', async () => {
+    const fixture = setup(projectContext());
+    await answerList(fixture, 42);
+    const el = fixture.nativeElement as HTMLElement;
+    expect(el.querySelector('#new-policy')).not.toBeNull();
+    expect(el.querySelector('#run-policy')).not.toBeNull();
+    expect(el.querySelector('#policy-action')).not.toBeNull();
+    expect(el.textContent).toContain('42 items');
+    expect(el.querySelectorAll('clr-dg-row').length).toBe(2);
+  });
+
+  it('hides New, Run and Actions from users who cannot manage policies', async () => {
+    const fixture = setup(projectContext({ canManagePolicies: false, canPush: false }));
+    await answerList(fixture);
+    const el = fixture.nativeElement as HTMLElement;
+    expect(el.querySelector('#new-policy')).toBeNull();
+    expect(el.querySelector('#run-policy')).toBeNull();
+    expect(el.querySelector('#policy-action')).toBeNull();
+    expect(el.textContent).toContain('on-policy');
+  });
+
+  it('enables Run only for a selected, enabled policy, and runs it', async () => {
+    const fixture = setup(projectContext());
+    await answerList(fixture);
+    const run = () => (fixture.nativeElement as HTMLElement).querySelector('#run-policy') as HTMLButtonElement;
+    expect(run().disabled).toBeTrue();
+    const c = fixture.componentInstance;
+    c.selectedRows = [c.policies[1]];
+    fixture.detectChanges();
+    expect(run().disabled).toBeTrue();
+    c.selectedRows = [c.policies[0]];
+    fixture.detectChanges();
+    expect(run().disabled).toBeFalse();
+    run().click();
+    const req = backend.expectOne('/patching/api/v1/projects/library/policies/1/executions');
+    expect(req.request.method).toBe('POST');
+  });
+
+  it('disables through the disable endpoint and deletes after confirmation', async () => {
+    const fixture = setup(projectContext());
+    await answerList(fixture);
+    const c = fixture.componentInstance;
+    const first = c.policies[0];
+    c.setEnabled(first, false);
+    backend.expectOne('/patching/api/v1/projects/library/policies/1/disable').flush(policy(1, 'on-policy', false));
+    backend.expectOne((r) => r.url === '/patching/api/v1/projects/library/policies').flush([]);
+
+    c.confirmDelete(first);
+    fixture.detectChanges();
+    backend.expectNone((r) => r.method === 'DELETE');
+    c.deleteDialog.confirm();
+    const del = backend.expectOne('/patching/api/v1/projects/library/policies/1');
+    expect(del.request.method).toBe('DELETE');
+  });
+
+  it('filters by name through the API', async () => {
+    const fixture = setup(projectContext());
+    await answerList(fixture);
+    fixture.componentInstance.filter('night');
+    const req = backend.expectOne((r) => r.url === '/patching/api/v1/projects/library/policies');
+    expect(req.request.params.get('name')).toBe('night');
+    expect(req.request.params.get('page')).toBe('1');
+  });
+});

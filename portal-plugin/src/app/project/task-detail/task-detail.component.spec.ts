@@ -1,0 +1,120 @@
+import { TestBed } from '@angular/core/testing';
+import { provideHttpClient } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { NoopAnimationsModule } from '@angular/platform-browser/animations';
+import { ActivatedRoute, provideRouter } from '@angular/router';
+import { TranslateModule, TranslateService } from '@ngx-translate/core';
+import { SharedModule } from '../../shared/shared.module';
+import { TaskDetailComponent, beforeAfterRows } from './task-detail.component';
+import { projectContext, routeStub, useEnglish } from '../../shared/testing/testing';
+import { PatchTask } from '../../shared/services/patching.models';
+
+const BASE: PatchTask = {
+  id: 34,
+  execution_id: 12,
+  repository: 'sample-app',
+  tag: '1.0',
+  source_digest: 'sha256:1111',
+  status: 'Success',
+  reason: null,
+  status_message: '',
+  patched_tag: '1.0-patched',
+  patched_digest: 'sha256:2222',
+  vulnerabilities_before: { total: 7, fixable: 5, summary: { Critical: 1, High: 4, Low: 2 } },
+  vulnerabilities_after: { total: 2, fixable: 0, summary: { Low: 2 } },
+  fixed_cves: ['CVE-2025-1', 'CVE-2025-2', 'CVE-2025-3', 'CVE-2025-4', 'CVE-2025-5'],
+  progress: null,
+};
+
+describe('TaskDetailComponent', () => {
+  let backend: HttpTestingController;
+
+  async function render(task: PatchTask) {
+    TestBed.configureTestingModule({
+      declarations: [TaskDetailComponent],
+      imports: [SharedModule, NoopAnimationsModule, TranslateModule.forRoot()],
+      providers: [
+        provideHttpClient(),
+        provideHttpClientTesting(),
+        provideRouter([]),
+        { provide: ActivatedRoute, useValue: routeStub(projectContext(), { execution: '12', task: '34' }) },
+      ],
+    });
+    useEnglish(TestBed.inject(TranslateService));
+    backend = TestBed.inject(HttpTestingController);
+    const fixture = TestBed.createComponent(TaskDetailComponent);
+    fixture.detectChanges();
+    backend.expectOne('/patching/api/v1/projects/library/executions/12/tasks/34').flush(task);
+    fixture.detectChanges();
+    await fixture.whenStable();
+    fixture.detectChanges();
+    return fixture;
+  }
+
+  afterEach(() => fixture?.destroy());
+  let fixture: Awaited<ReturnType<typeof render>> | undefined;
+
+  it('shows vulnerabilities before and after by severity, and the fixed CVE count', async () => {
+    fixture = await render(BASE);
+    const el = fixture.nativeElement as HTMLElement;
+    const row = (s: string) => el.querySelector(`#task-before-after tr[data-severity="${s}"]`) as HTMLElement;
+    expect(row('Critical').querySelector('.before')!.textContent!.trim()).toBe('1');
+    expect(row('Critical').querySelector('.after')!.textContent!.trim()).toBe('0');
+    expect(row('High').querySelector('.after')!.textContent!.trim()).toBe('0');
+    expect(row('Low').querySelector('.after')!.textContent!.trim()).toBe('2');
+    expect(row('Total').querySelector('.before')!.textContent!.trim()).toBe('7');
+    expect(row('Total').querySelector('.after')!.textContent!.trim()).toBe('2');
+    expect(el.querySelector('#task-fixed')!.textContent).toContain('Fixed CVEs: 5');
+    expect(el.querySelector('#task-patched-tag')!.textContent).toBe('1.0-patched');
+    expect(el.querySelector('#task-reason')).toBeNull();
+  });
+
+  it('explains a skipped task in plain words with the server\'s sentence', async () => {
+    fixture = await render({
+      ...BASE,
+      status: 'Skipped',
+      reason: 'NOTHING_FIXABLE',
+      status_message: 'No fixable vulnerability at or above High in library/sample-app:1.0.',
+      patched_tag: null,
+      vulnerabilities_after: null,
+      fixed_cves: [],
+    });
+    const reason = (fixture.nativeElement as HTMLElement).querySelector('#task-reason')!.textContent!;
+    expect(reason).toContain('Nothing to patch: no vulnerability at or above the threshold has a fix yet.');
+    expect(reason).toContain('No fixable vulnerability at or above High');
+  });
+
+  it('explains a failed task, e.g. an unreachable build engine', async () => {
+    fixture = await render({ ...BASE, status: 'Error', reason: 'BUILDKIT_UNREACHABLE', status_message: 'dial unix /run/buildkit.sock: connect refused' });
+    const el = fixture.nativeElement as HTMLElement;
+    expect(el.querySelector('#task-reason')!.textContent).toContain('The build engine (BuildKit) could not be reached');
+    expect(el.querySelector('clr-alert .alert-danger, .alert-danger')).not.toBeNull();
+  });
+
+  it('shows progress and stage while running, and refreshes until done', async () => {
+    jasmine.clock().install();
+    try {
+      fixture = await render({ ...BASE, status: 'Running', progress: { stage: 'Patching with copa', percent: 40 }, vulnerabilities_after: null });
+      const el = fixture.nativeElement as HTMLElement;
+      expect(el.querySelector('#task-progress')!.textContent).toContain('40%');
+      expect(el.querySelector('#task-progress')!.textContent).toContain('Patching with copa');
+      jasmine.clock().tick(2100);
+      backend.expectOne('/patching/api/v1/projects/library/executions/12/tasks/34').flush(BASE);
+      fixture.detectChanges();
+      expect(el.querySelector('#task-progress')).toBeNull();
+      jasmine.clock().tick(5000);
+      backend.expectNone('/patching/api/v1/projects/library/executions/12/tasks/34');
+    } finally {
+      jasmine.clock().uninstall();
+    }
+  });
+
+  it('builds the before/after rows from the summaries', () => {
+    expect(beforeAfterRows({ ...BASE, vulnerabilities_after: null }).map((r) => [r.severity, r.before, r.after])).toEqual([
+      ['Critical', 1, null],
+      ['High', 4, null],
+      ['Low', 2, null],
+      ['Total', 7, null],
+    ]);
+  });
+});
