@@ -149,6 +149,23 @@ export async function judgeArtifact(
   }
 }
 
+/** Full reports fetched at once per repository being walked. */
+const REPORT_CONCURRENCY = 4;
+
+/** `fn` over `items` with at most `limit` calls in flight; results in input order. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
 async function* evaluateRepository(
   client: HarborClient,
   project: string,
@@ -163,7 +180,11 @@ async function* evaluateRepository(
   for await (const page of listArtifactPages(client, repo.name, { q: 'tags=*', onRequest: () => stats.harbor_requests++ })) {
     listed += page.length;
     stats.artifacts_listed += page.length;
-    for (const artifact of page) yield await judgeArtifact(client, project, repository, artifact, policy, filters, stats);
+    // Judged together: the few that need their full report fetch it concurrently.
+    const verdicts = await mapLimit(page, REPORT_CONCURRENCY, (artifact) =>
+      judgeArtifact(client, project, repository, artifact, policy, filters, stats),
+    );
+    yield* verdicts;
   }
   const untagged = (repo.artifact_count ?? listed) - listed;
   if (untagged > 0) {

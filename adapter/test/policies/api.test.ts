@@ -12,6 +12,7 @@ import { buildkitAddr, copaPath } from '@harbor-patching/e2e/lib/stack';
 import { startAdapter, type RunningAdapter } from '../../src/app';
 import type { PolicyRunsModule } from '../../src/policies/module';
 import { createPolicyScheduler } from '../../src/policies/module';
+import type { TickResult } from '../../src/scheduler/scheduler';
 import type { PatchModule } from '../../src/jobs/module';
 import { pushArtifact, ROBOT, setScanResult, startSim, tempDir, uniqueProject } from './fixtures';
 
@@ -194,7 +195,7 @@ describe('schedules', () => {
     await runs().scheduler.stop();
     let clock = new Date('2031-05-01T02:59:00Z');
     const scheduler = createPolicyScheduler(adapter.db, adapter.ctx.policies, runs().runner, { now: () => clock });
-    const mine = (rs: { policy_id: number }[]) => rs.filter((r) => r.policy_id === p.id);
+    const mine = (rs: TickResult[]) => rs.filter((r) => r.policy_id === p.id);
     assert.deepEqual(mine(await scheduler.tick()), []);
     clock = new Date('2031-05-01T03:00:01Z');
     const fired = mine(await scheduler.tick());
