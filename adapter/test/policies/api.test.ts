@@ -159,6 +159,18 @@ describe('run now', () => {
     assert.match(e.status_message, /1 artifact selected for patching; 2 left out \(FILTERED_REPOSITORY 1, BELOW_THRESHOLD 1\)/);
   });
 
+  test('a selection cut short by a restart is ended as Error at start, never left Running', async () => {
+    const p = await createPolicy({ name: 'interrupted' });
+    const e = engine().createExecution({ project: P, policy_id: p.id, trigger: 'MANUAL' });
+    adapter.db
+      .prepare('INSERT INTO policy_run_selection (execution_id, policy_id, started_at) VALUES (?, ?, ?)')
+      .run(e.id, p.id, new Date().toISOString());
+    runs().runner.recover();
+    const after = engine().store.getExecution(e.id)!;
+    assert.equal(after.status, 'Error');
+    assert.match(after.status_message, /restarted while it was selecting artifacts.*Run the policy again/);
+  });
+
   test('a developer may not run a policy; a disabled policy cannot run (409)', async () => {
     const p = await createPolicy({ name: 'off', enabled: false });
     assert.equal((await call('POST', `/policies/${p.id}/executions`, 'dave')).status, 403);
@@ -263,7 +275,9 @@ describe('webhooks', () => {
 
   test('a delivery without the shared secret is refused with 401', async () => {
     const event = scanEvent('web/a', digests.a, '1.0');
-    assert.equal((await deliver(undefined, event)).status, 401);
+    const unauthenticated = await deliver(undefined, event);
+    assert.equal(unauthenticated.status, 401);
+    assert.doesNotMatch(await unauthenticated.text(), new RegExp(SECRET));
     assert.equal((await deliver('Bearer wrong-secret', event)).status, 401);
     assert.equal((await deliver(`Bearer ${SECRET}x`, event)).status, 401);
     const ok = await deliver(`Bearer ${SECRET}`, { type: 'PULL_ARTIFACT', event_data: {} });
@@ -291,6 +305,18 @@ describe('webhooks', () => {
     assert.equal(shown.body.registered, true);
     assert.equal(shown.body.address_matches, true);
     assert.ok(!JSON.stringify(shown.body).includes(SECRET), 'the secret never appears in the API');
+  });
+
+  test('the receiver answers at once (well within Harbor\'s 3 s) and records the event before handling it', async () => {
+    const started = performance.now();
+    const res = await deliver(`Bearer ${SECRET}`, scanEvent('tools/c', digests.c, '1.0'));
+    const ms = performance.now() - started;
+    assert.equal(res.status, 200);
+    assert.ok(ms < 1000, `answered in ${Math.round(ms)} ms`);
+    const { event_id } = (await res.json()) as { event_id: number };
+    assert.ok(runs().webhooks.store.get(event_id), 'stored before the answer');
+    await runs().webhooks.idle();
+    assert.equal(runs().webhooks.store.get(event_id)!.status, 'ignored', 'no event-based policy yet');
   });
 
   test('a scan-completed event starts an EVENT execution for a matching artifact only', async () => {
