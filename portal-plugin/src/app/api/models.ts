@@ -3,12 +3,27 @@
 
 export type { Error } from './models/error';
 export type { Errors } from './models/errors';
+export type { ExclusionReason } from './models/exclusion-reason';
+export type { Execution } from './models/execution';
+export type { ExecutionMetrics } from './models/execution-metrics';
 export type { Health } from './models/health';
 export type { HealthComponent } from './models/health-component';
 export type { PatchPolicy } from './models/patch-policy';
 export type { PatchPolicyInput } from './models/patch-policy-input';
+export type { PatchRequest } from './models/patch-request';
 export type { PolicyFilter } from './models/policy-filter';
 export type { PolicyOptions } from './models/policy-options';
+export type { PolicyPreview } from './models/policy-preview';
+export type { PolicyPreviewRequest } from './models/policy-preview-request';
+export type { PolicyRunExecution } from './models/policy-run-execution';
+export type { PolicySchedule } from './models/policy-schedule';
 export type { PolicyTrigger } from './models/policy-trigger';
+export type { PreviewCandidate } from './models/preview-candidate';
+export type { PreviewExclusion } from './models/preview-exclusion';
+export type { ScheduleLogEntry } from './models/schedule-log-entry';
 export type { Severity } from './models/severity';
+export type { Task } from './models/task';
+export type { TaskProgress } from './models/task-progress';
 export type { VulnerabilitySummary } from './models/vulnerability-summary';
+export type { WebhookEventSummary } from './models/webhook-event-summary';
+export type { WebhookRegistration } from './models/webhook-registration';

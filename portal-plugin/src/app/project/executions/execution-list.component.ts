@@ -1,4 +1,4 @@
-import { Component, OnDestroy, ViewChild, inject } from '@angular/core';
+import { Component, OnDestroy, OnInit, ViewChild, inject } from '@angular/core';
 import { ActivatedRoute } from '@angular/router';
 import { ClrDatagridStateInterface } from '@clr/angular';
 import { Subscription, finalize, timer } from 'rxjs';
@@ -31,7 +31,7 @@ export function successRate(e: Execution): number {
   styleUrls: ['./execution-list.component.scss'],
   standalone: false,
 })
-export class ExecutionListComponent implements OnDestroy {
+export class ExecutionListComponent implements OnInit, OnDestroy {
   private patching = inject(PatchingService);
   private route = inject(ActivatedRoute);
 
@@ -52,13 +52,26 @@ export class ExecutionListComponent implements OnDestroy {
   loading = true;
   error: string | null = null;
   private poll?: Subscription;
+  private policyNames = new Map<number, string>();
 
   get project(): string {
     return this.context.project.name;
   }
 
+  ngOnInit(): void {
+    // Executions name their policy by id; the grid shows the name, like Harbor's replication executions.
+    this.patching.listPolicies(this.project, { page: 1, pageSize: 100 }).subscribe({
+      next: (p) => p.items.forEach((policy) => this.policyNames.set(policy.id, policy.name)),
+      error: () => {},
+    });
+  }
+
   ngOnDestroy(): void {
     this.poll?.unsubscribe();
+  }
+
+  policyName(id: number): string {
+    return this.policyNames.get(id) ?? `#${id}`;
   }
 
   load(state?: ClrDatagridStateInterface, quiet = false): void {

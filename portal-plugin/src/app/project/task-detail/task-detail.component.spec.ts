@@ -12,6 +12,8 @@ import { PatchTask } from '../../shared/services/patching.models';
 const BASE: PatchTask = {
   id: 34,
   execution_id: 12,
+  project: 'library',
+  attempt: 1,
   repository: 'sample-app',
   tag: '1.0',
   source_digest: 'sha256:1111',

@@ -1,16 +1,27 @@
 import { Injectable, inject } from '@angular/core';
-import { HttpClient, HttpErrorResponse, HttpParams, HttpResponse } from '@angular/common/http';
+import { HttpClient, HttpErrorResponse } from '@angular/common/http';
 import { Observable, map } from 'rxjs';
 import { ApiConfiguration } from '../../api/api-configuration';
+import { StrictHttpResponse } from '../../api/strict-http-response';
 import {
   createPolicy,
   deletePolicy,
   disablePolicy,
   enablePolicy,
+  getExecution,
   getPolicy,
+  getTask,
+  listExecutions,
   listPolicies,
+  listTasks,
+  patchArtifact,
+  previewPolicy,
+  runPolicy,
+  stopExecution,
   updatePolicy,
 } from '../../api/functions';
+import type { ListExecutions$Params, ListTasks$Params } from '../../api/functions';
+import type { PolicyPreviewRequest, PolicyRunExecution } from '../../api/models';
 import { Page } from './harbor.models';
 import { toPage } from './harbor.service';
 import {
@@ -22,7 +33,7 @@ import {
   PatchTask,
   PolicyPreview,
 } from './patching.models';
-import { PATCHING_API, repositoryNameWithoutProject, repositoryPathSegment } from '../units/utils';
+import { PATCHING_API, repositoryNameWithoutProject } from '../units/utils';
 
 export interface ListQuery {
   page: number;
@@ -37,9 +48,8 @@ export interface ExecutionQuery extends ListQuery {
 }
 
 /**
- * The patching service's REST API (`/patching/api/v1`). Policy calls go through the client generated
- * from shared/src/api/openapi.yaml (src/app/api); the others follow the adapter's routes until the
- * document describes them.
+ * The patching service's REST API (`/patching/api/v1`), through the client generated from
+ * shared/src/api/openapi.yaml (src/app/api), as Harbor's portal uses its ng-swagger-gen client.
  */
 @Injectable({ providedIn: 'root' })
 export class PatchingService {
@@ -48,10 +58,6 @@ export class PatchingService {
 
   private get root(): string {
     return this.config.rootUrl || PATCHING_API;
-  }
-
-  private project(project: string): string {
-    return `${this.root}/projects/${encodeURIComponent(project)}`;
   }
 
   listPolicies(project: string, query: ListQuery): Observable<Page<PatchPolicy>> {
@@ -64,22 +70,20 @@ export class PatchingService {
   }
 
   getPolicy(project: string, id: number): Observable<PatchPolicy> {
-    return getPolicy(this.http, this.root, { project_name: project, policy_id: id }).pipe(map((r) => r.body));
+    return getPolicy(this.http, this.root, { project_name: project, policy_id: id }).pipe(map(body));
   }
 
   createPolicy(project: string, policy: PatchPolicyInput): Observable<PatchPolicy> {
-    return createPolicy(this.http, this.root, { project_name: project, body: policy }).pipe(map((r) => r.body));
+    return createPolicy(this.http, this.root, { project_name: project, body: policy }).pipe(map(body));
   }
 
   updatePolicy(project: string, id: number, policy: PatchPolicyInput): Observable<PatchPolicy> {
-    return updatePolicy(this.http, this.root, { project_name: project, policy_id: id, body: policy }).pipe(
-      map((r) => r.body),
-    );
+    return updatePolicy(this.http, this.root, { project_name: project, policy_id: id, body: policy }).pipe(map(body));
   }
 
   setPolicyEnabled(project: string, id: number, enabled: boolean): Observable<PatchPolicy> {
     const call = enabled ? enablePolicy : disablePolicy;
-    return call(this.http, this.root, { project_name: project, policy_id: id }).pipe(map((r) => r.body));
+    return call(this.http, this.root, { project_name: project, policy_id: id }).pipe(map(body));
   }
 
   deletePolicy(project: string, id: number): Observable<unknown> {
@@ -87,68 +91,80 @@ export class PatchingService {
   }
 
   /** Dry run of a draft policy: which artifacts would be patched now, and why the others not. */
-  previewPolicy(project: string, policy: PatchPolicyInput): Observable<PolicyPreview> {
-    return this.http.post<PolicyPreview>(`${this.project(project)}/policies/preview`, policy).pipe(
-      map((body) => ({ ...body, candidates: body?.candidates ?? [], excluded: body?.excluded ?? [] })),
-    );
+  previewPolicy(project: string, draft: PatchPolicyInput): Observable<PolicyPreview> {
+    // The endpoint takes `{"policy_id": N}` or a draft policy (the same body as create).
+    const request = draft as unknown as PolicyPreviewRequest;
+    return previewPolicy(this.http, this.root, { project_name: project, body: request }).pipe(map(body));
   }
 
   /** Runs a policy now (like Harbor's "Replicate"); answers the new execution. */
-  runPolicy(project: string, policyId: number): Observable<Execution> {
-    return this.http.post<Execution>(`${this.project(project)}/policies/${policyId}/executions`, {});
+  runPolicy(project: string, policyId: number): Observable<PolicyRunExecution> {
+    return runPolicy(this.http, this.root, { project_name: project, policy_id: policyId }).pipe(map(body));
   }
 
   listExecutions(project: string, query: ExecutionQuery): Observable<Page<Execution>> {
-    let params = new HttpParams().set('page', query.page).set('page_size', query.pageSize);
-    if (query.policy_id) params = params.set('policy_id', query.policy_id);
-    if (query.status) params = params.set('status', query.status);
-    if (query.trigger) params = params.set('trigger', query.trigger);
-    return this.http
-      .get<Execution[]>(`${this.project(project)}/executions`, { params, observe: 'response' })
-      .pipe(map(toPage));
+    return listExecutions(this.http, this.root, {
+      project_name: project,
+      page: query.page,
+      page_size: query.pageSize,
+      policy_id: query.policy_id,
+      status: (query.status || undefined) as ListExecutions$Params['status'],
+      trigger: (query.trigger || undefined) as ListExecutions$Params['trigger'],
+    }).pipe(map(toPage));
   }
 
   getExecution(project: string, id: number): Observable<Execution> {
-    return this.http.get<Execution>(`${this.project(project)}/executions/${id}`);
+    return getExecution(this.http, this.root, { project_name: project, execution_id: id }).pipe(map(body));
   }
 
   stopExecution(project: string, id: number): Observable<unknown> {
-    return this.http.post(`${this.project(project)}/executions/${id}/stop`, {});
+    return stopExecution(this.http, this.root, { project_name: project, execution_id: id });
   }
 
   listTasks(project: string, executionId: number, query: ListQuery & { status?: string }): Observable<Page<PatchTask>> {
-    let params = new HttpParams().set('page', query.page).set('page_size', query.pageSize);
-    if (query.status) params = params.set('status', query.status);
-    return this.http
-      .get<PatchTask[]>(`${this.project(project)}/executions/${executionId}/tasks`, { params, observe: 'response' })
-      .pipe(map(toPage));
+    return listTasks(this.http, this.root, {
+      project_name: project,
+      execution_id: executionId,
+      page: query.page,
+      page_size: query.pageSize,
+      status: (query.status || undefined) as ListTasks$Params['status'],
+    }).pipe(map(toPage));
   }
 
   getTask(project: string, executionId: number, taskId: number): Observable<PatchTask> {
-    return this.http.get<PatchTask>(`${this.project(project)}/executions/${executionId}/tasks/${taskId}`);
+    return getTask(this.http, this.root, { project_name: project, execution_id: executionId, task_id: taskId }).pipe(
+      map(body),
+    );
   }
 
+  /** The task log is plain text, readable while the task runs; the browser opens it directly. */
   taskLogUrl(project: string, executionId: number, taskId: number): string {
-    return `${this.project(project)}/executions/${executionId}/tasks/${taskId}/log`;
+    return `${this.root}/projects/${encodeURIComponent(project)}/executions/${executionId}/tasks/${taskId}/log`;
   }
 
   /**
    * Patches one artifact now (needs `repository:push`). The answer is the execution (202), with the
-   * task's id in the `X-Patch-Task-Id` header.
+   * task's id in the `X-Patch-Task-Id` header. A repository name with `/` is URL-encoded twice, as Harbor
+   * wants it: encoded once here, once more by the generated request builder.
    */
   patchArtifact(project: string, repository: string, reference: string): Observable<PatchStarted> {
-    const repo = repositoryPathSegment(repositoryNameWithoutProject(repository, project));
-    const ref = encodeURIComponent(reference);
-    return this.http
-      .post<Execution>(`${this.project(project)}/repositories/${repo}/artifacts/${ref}/patch`, {}, { observe: 'response' })
-      .pipe(map(toPatchStarted));
+    return patchArtifact(this.http, this.root, {
+      project_name: project,
+      repository_name: encodeURIComponent(repositoryNameWithoutProject(repository, project)),
+      reference,
+      body: {},
+    }).pipe(map(toPatchStarted));
   }
 }
 
-export function toPatchStarted(response: HttpResponse<Execution>): PatchStarted {
+function body<T>(response: StrictHttpResponse<T>): T {
+  return response.body;
+}
+
+export function toPatchStarted(response: StrictHttpResponse<Execution>): PatchStarted {
   const taskId = Number(response.headers.get('X-Patch-Task-Id'));
   const executionId = Number(response.body?.id);
-  if (!Number.isInteger(taskId) || !Number.isInteger(executionId)) {
+  if (!Number.isInteger(taskId) || taskId < 1 || !Number.isInteger(executionId)) {
     throw new Error('The patch was accepted but the answer named no task; open the Executions tab to follow it.');
   }
   return { execution_id: executionId, task_id: taskId };
@@ -157,8 +173,8 @@ export function toPatchStarted(response: HttpResponse<Execution>): PatchStarted 
 /** Harbor-style error bodies: `{"errors":[{"code","message","field"}]}`. */
 export function apiErrors(error: unknown): ApiError[] {
   if (error instanceof HttpErrorResponse) {
-    const body = typeof error.error === 'string' ? safeJson(error.error) : error.error;
-    const list = body?.errors;
+    const parsed = typeof error.error === 'string' ? safeJson(error.error) : error.error;
+    const list = parsed?.errors;
     if (Array.isArray(list) && list.length) return list as ApiError[];
     return [{ code: String(error.status), message: error.message }];
   }
