@@ -98,7 +98,7 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
         }),
       );
     }
-    await Promise.race([Promise.all(waits), new Promise((r) => setTimeout(r, 10_000))]);
+    await Promise.race([Promise.all(waits), new Promise((r) => setTimeout(r, 10_000).unref())]);
   }
 
   /**
