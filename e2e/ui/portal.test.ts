@@ -148,6 +148,20 @@ describe('portal', () => {
     assert.ok(afterCount < before, `fewer vulnerabilities after (${before} -> ${afterCount})`);
     assert.match((await page.textContent('#task-patched-tag')) ?? '', /^1\.0-patched/);
     await page.screenshot({ path: join(screenshotDir, 'task-detail.png') });
+
+    // The execution's tasks page and the executions grid show the same result.
+    await page.click('#back-to-tasks');
+    const taskRow = page.locator('#task-list clr-dg-row').first();
+    await taskRow.waitFor();
+    const taskText = (await taskRow.textContent()) ?? '';
+    assert.match(taskText, /Success/);
+    assert.match(taskText, /1\.0-patched/);
+    await page.screenshot({ path: join(screenshotDir, 'tasks.png') });
+    await page.click('#tab-executions');
+    const execRow = page.locator('#execution-list clr-dg-row').first();
+    await execRow.waitFor();
+    assert.match((await execRow.textContent()) ?? '', /Success[\s\S]*Ad hoc[\s\S]*100%/);
+    await page.screenshot({ path: join(screenshotDir, 'executions.png') });
     await context.close();
   });
 });
