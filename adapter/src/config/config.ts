@@ -134,7 +134,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env, cwd = proces
     dataDir: resolve(cwd, '.data'),
     buildkitAddr: 'unix:///run/buildkit/buildkitd.sock',
     copaPath: findCopa(env) ?? 'copa',
-    portalDir: resolve(ADAPTER_DIR, '../portal-plugin/dist/portal-plugin/browser'),
+    portalDir: resolve(ADAPTER_DIR, '../dist/portal-plugin'),
     concurrency: 2,
     taskTimeoutSeconds: 1800,
     scanTimeoutSeconds: 600,
