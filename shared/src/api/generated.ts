@@ -592,7 +592,10 @@ export interface components {
              * @enum {string}
              */
             tag_scheme: "floating" | "incremental";
-            /** @default patched */
+            /**
+             * @description Added after the source tag with a `-`. When the result would pass the 128-character tag limit, the source tag is cut and a 10-character hash of it is added (`<cut>.<hash>-<suffix>[-<n>]`), so different long tags never share a patched tag (shared/src/policy/tags.ts).
+             * @default patched
+             */
             tag_suffix: string;
             trigger?: components["schemas"]["PolicyTrigger"];
         };
