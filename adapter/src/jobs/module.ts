@@ -29,6 +29,8 @@ export interface PatchModuleSettings {
   maxAttempts?: number;
   retryBaseMs?: number;
   harborTimeoutMs?: number;
+  /** How often a running Harbor scan is polled (default 500 ms). */
+  scanPollMs?: number;
   /** Other secrets that must never reach a task log (webhook, jobservice secrets). */
   extraSecrets?: (string | undefined)[];
 }
@@ -69,6 +71,7 @@ export function createPatchModule(db: Db, s: PatchModuleSettings): PatchModule {
       // copa's own timeout fires a little before ours, so its error message reaches the log.
       copaTimeoutSeconds: Math.max(10, taskTimeoutSeconds - 30),
       scanTimeoutMs: (s.scanTimeoutSeconds ?? 600) * 1000,
+      scanPollMs: s.scanPollMs ?? 500,
     },
     config,
     logs,

@@ -12,13 +12,13 @@ import { Scrubber } from '../../src/jobs/logs';
 import { classifyCopaFailure, copaFoundNothing } from '../../src/patch/copa';
 import { parseOsRelease } from '../../src/registry/client';
 
-function store(): ExecutionStore {
-  const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'hp-exec-')), 'db.sqlite'));
+function store(file = join(mkdtempSync(join(tmpdir(), 'hp-exec-')), 'db.sqlite')): ExecutionStore {
+  const db = openDatabase(file);
   migrate(db, executionMigrations);
   return new ExecutionStore(db);
 }
 
-test('queue: claims in order, one task per source artifact at a time, durable across reopen', () => {
+test('queue: claims in order, one task per source artifact at a time', () => {
   const s = store();
   const e = s.insertExecution({ project: 'p', trigger: 'MANUAL', options: DEFAULT_PATCH_OPTIONS });
   const a = s.insertTask({ execution_id: e.id, project: 'p', repository: 'app', tag: '1', source_digest: 'sha256:a' });
@@ -37,8 +37,16 @@ test('queue: claims in order, one task per source artifact at a time, durable ac
   assert.deepEqual(s.queuedTaskIds(), []);
 });
 
-test('queue: a delayed (backoff) task is not claimed before it is due', () => {
-  const s = store();
+test('queue: survives reopening the database; a delayed (backoff) task is not claimed before it is due', () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'hp-exec-')), 'db.sqlite');
+  const first = store(file);
+  const e0 = first.insertExecution({ project: 'p', trigger: 'ADHOC', options: DEFAULT_PATCH_OPTIONS });
+  const queued = first.insertTask({ execution_id: e0.id, project: 'p', repository: 'app', source_digest: 'sha256:q' });
+  first.enqueue(queued.id);
+  first.db.close();
+  const s = store(file);
+  assert.deepEqual(s.queuedTaskIds(), [queued.id]);
+  assert.equal(s.claimNext()!.id, queued.id);
   const e = s.insertExecution({ project: 'p', trigger: 'ADHOC', options: DEFAULT_PATCH_OPTIONS });
   const t = s.insertTask({ execution_id: e.id, project: 'p', repository: 'app', source_digest: 'sha256:x' });
   s.enqueue(t.id, Date.now() + 60_000);
