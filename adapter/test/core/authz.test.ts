@@ -211,3 +211,9 @@ test('identity and permissions are cached briefly per credential', async () => {
   for (let i = 0; i < 5; i++) assert.equal((await dev.call('GET', `${API}/projects/${PROJECT}/policies`)).status, 200);
   assert.equal(core.sim.requestCount(), 0, 'repeated reads within the cache time do not ask Harbor again');
 });
+
+test('a robot is recorded by its login name (Harbor answers 412 to /users/current for robots)', async () => {
+  const res = await callers.robotAdmin.call('POST', `${API}/projects/${PROJECT}/policies`, { body: { name: 'by-robot' } });
+  assert.equal(res.status, 201);
+  assert.match(res.body.creator, /^robot\$.*automation$/);
+});

@@ -85,3 +85,38 @@ test('starts, serves, logs JSON without secrets, and stops cleanly on SIGTERM', 
     await sim?.close();
   }
 });
+
+test('a crash (SIGKILL) right after a request loses nothing: a new process sees the policy', async () => {
+  let sim: HarborSim | undefined;
+  try {
+    sim = await startHarborSim({ port: 0, registryUrl, seed: 'demo' });
+    const dataDir = mkdtempSync(join(tmpdir(), 'hp-crash-'));
+    dirs.push(dataDir);
+    const env = { PATCHING_PORT: '0', PATCHING_HARBOR_URL: sim.url, PATCHING_DATA_DIR: dataDir };
+    const first = run(env);
+    const url = await startedUrl(first);
+    const created = await basic(url, 'alice').call('POST', `${API}/projects/library/policies`, { body: { name: 'survivor' } });
+    assert.equal(created.status, 201);
+    first.child.kill('SIGKILL');
+    assert.equal((await first.exited).signal, 'SIGKILL');
+    const second = run(env);
+    const url2 = await startedUrl(second);
+    const got = await basic(url2, 'alice').call('GET', `${API}/projects/library/policies/${created.body.id}`);
+    assert.equal(got.status, 200);
+    assert.deepEqual(got.body, created.body);
+    second.child.kill('SIGTERM');
+    assert.equal((await second.exited).code, 0);
+  } finally {
+    await sim?.close();
+  }
+});
+
+async function startedUrl(p: ReturnType<typeof run>): Promise<string> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const m = /"url":"(http:\/\/[^"]+)".*"msg":"adapter started"/.exec(p.out());
+    if (m) return m[1];
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no start line in:\n${p.out()}\n${p.err()}`);
+}
