@@ -1,2 +1,4 @@
 // Public surface of the shared library: used by the adapter, the portal plugin and the tests.
-export {};
+// Browser-safe only (the node-only API document loader is `@harbor-patching/shared/api/document`).
+export * from './policy/index';
+export type { components as ApiComponents, paths as ApiPaths, operations as ApiOperations } from './api/generated';
