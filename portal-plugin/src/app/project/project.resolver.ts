@@ -1,5 +1,6 @@
 import { inject } from '@angular/core';
-import { ResolveFn } from '@angular/router';
+import { HttpErrorResponse } from '@angular/common/http';
+import { RedirectCommand, ResolveFn, Router } from '@angular/router';
 import { firstValueFrom } from 'rxjs';
 import { HarborService } from '../shared/services/harbor.service';
 import { PERMISSIONS, PermissionService, canManagePolicies, hasPermission } from '../shared/services/permission.service';
@@ -13,12 +14,22 @@ export interface ProjectContext {
   canPush: boolean;
 }
 
-export const projectResolver: ResolveFn<ProjectContext> = async (route) => {
+export const projectResolver: ResolveFn<ProjectContext> = async (route, state) => {
   const harbor = inject(HarborService);
   const permissions = inject(PermissionService);
   const session = inject(SessionService);
+  const router = inject(Router);
   const name = route.paramMap.get('project') ?? '';
-  const project = await firstValueFrom(harbor.getProject(name));
+  let project: HarborProject;
+  try {
+    project = await firstValueFrom(harbor.getProject(name));
+  } catch (error) {
+    // Signed out meanwhile: sign in again and come back; an unknown or hidden project: back to the list.
+    if (error instanceof HttpErrorResponse && error.status === 401) {
+      return new RedirectCommand(router.createUrlTree(['/sign-in'], { queryParams: { redirect_url: state.url } }));
+    }
+    return new RedirectCommand(router.createUrlTree(['/projects']));
+  }
   const list = await firstValueFrom(permissions.permissions(project.project_id)).catch(() => []);
   return {
     project,
