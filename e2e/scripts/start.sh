@@ -16,7 +16,9 @@ adapter_url="http://127.0.0.1:$HP_ADAPTER_PORT"
 
 say() { echo "start: $*"; }
 die() { echo "start: $*" >&2; exit 1; }
-alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+alive() { # pidfile command-pattern: the pid is alive and still that program
+  [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null && tr '\0' ' ' < "/proc/$(cat "$1")/cmdline" | grep -qF -- "$2"
+}
 answers() { curl -fs -o /dev/null --max-time 2 "$1"; }
 
 bash e2e/scripts/install.sh
@@ -24,9 +26,8 @@ bash e2e/stack/stack.sh start
 bash e2e/fixtures/build.sh
 mkdir -p "$run" "$HP_LOGS"
 
-for pidfile in "$adapter_pid" "$sim_pid"; do
-  alive "$pidfile" && die "the demo is already running (pid $(cat "$pidfile")); stop it with: npm run stop"
-done
+alive "$adapter_pid" adapter/src/main.ts && die "the demo is already running (pid $(cat "$adapter_pid")); stop it with: npm run stop"
+alive "$sim_pid" harbor-sim/src/main.ts && die "the demo is already running (pid $(cat "$sim_pid")); stop it with: npm run stop"
 answers "$harbor_url/api/v2.0/ping" && die "port $HP_HARBOR_PORT is taken; free it or set HP_HARBOR_PORT"
 answers "$adapter_url/" && die "port $HP_ADAPTER_PORT is taken; free it or set HP_ADAPTER_PORT"
 

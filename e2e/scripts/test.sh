@@ -11,11 +11,18 @@ stack_was_running=0
 bash e2e/stack/stack.sh status >/dev/null 2>&1 && stack_was_running=1
 bash e2e/stack/stack.sh start
 if [ "$stack_was_running" = 0 ]; then trap 'bash e2e/stack/stack.sh stop' EXIT; fi
+# The stack's address, for the test processes (same defaults as e2e/lib/stack.ts).
+export HP_REGISTRY_ADDR HP_BUILDKIT_ADDR HP_ADVISORIES HP_CACHE HP_STATE
 bash e2e/fixtures/build.sh
 
 export HP_TEST_RESULTS=$(mktemp -d)
 status=0
 npx nx run-many -t test --parallel=1 --outputStyle=stream --skipNxCache "$@" || status=$?
+# Stop what this run started before the summary, so the count line is the last line printed.
+if [ "$stack_was_running" = 0 ]; then
+  trap - EXIT
+  bash e2e/stack/stack.sh stop
+fi
 
 node -e '
   const fs = require("fs"), path = require("path"), dir = process.argv[1];

@@ -28,8 +28,21 @@ buildkitd_bin=$(command -v buildkitd || true)
 say() { echo "stack: $*"; }
 die() { echo "stack: $*" >&2; exit 1; }
 
+# A pid file counts only while its process is alive and is still the program it was written for
+# (after a reboot the number may belong to something else).
 pid_alive() { # pidfile
-  [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null
+  [ -f "$1" ] || return 1
+  local pid pattern
+  pid=$(cat "$1")
+  kill -0 "$pid" 2>/dev/null || return 1
+  case "$(basename "$1")" in
+    registry.pid) pattern='docker-registry serve' ;;
+    buildkitd.pid) pattern='buildkitd --config' ;;
+    adapter.pid) pattern='adapter/src/main.ts' ;;
+    harbor-sim.pid) pattern='harbor-sim/src/main.ts' ;;
+    *) return 0 ;;
+  esac
+  tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$pattern"
 }
 
 registry_healthy() {
