@@ -84,6 +84,26 @@ export function fieldFromPath(path: string | undefined): string {
   return out;
 }
 
+/** Plain words for the patterns our document uses. */
+const PATTERN_HELP: [string, string][] = [
+  ['^[a-z0-9]+(?:[._-][a-z0-9]+)*$', 'may hold lower-case letters, digits and single ".", "_" or "-" between them (Harbor\'s name rule)'],
+  ['^[A-Za-z0-9][A-Za-z0-9._-]*$', 'may hold letters, digits, ".", "_" and "-", and must start with a letter or digit'],
+];
+
+/** Schema errors in plain words; `undefined` drops an error that only repeats others (oneOf summaries). */
+function friendlyMessage(x: { message?: string; errorCode?: string }, field: string): string | undefined {
+  const code = x.errorCode ?? '';
+  const message = x.message ?? 'is not valid';
+  if (code.startsWith('oneOf')) return undefined;
+  if (code.startsWith('additionalProperties')) return 'unknown field, remove it';
+  if (code.startsWith('required')) return 'is required';
+  if (code.startsWith('pattern')) {
+    const help = PATTERN_HELP.find(([pattern]) => message.includes(pattern));
+    if (help) return help[1];
+  }
+  return message;
+}
+
 interface ValidatorLikeError {
   status?: number;
   statusCode?: number;
@@ -116,9 +136,16 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (typeof status === 'number' && status >= 400 && status < 500) {
       // express-openapi-validator errors carry `errors[]` with paths.
       if (Array.isArray(e.errors) && e.errors.length > 0) {
-        const items = e.errors.map((x) => {
+        const byField = new Map<string, string[]>();
+        for (const x of e.errors) {
           const field = fieldFromPath(x.path);
-          const message = x.message ?? 'is not valid';
+          const list = byField.get(field) ?? [];
+          const message = friendlyMessage(x, field);
+          if (message && !list.includes(message)) list.push(message);
+          byField.set(field, list);
+        }
+        const items = [...byField].map(([field, messages]) => {
+          const message = messages.join(', or ') || 'is not valid';
           return { code: codeFor(status), message: field ? `${field}: ${message}` : message, field };
         });
         return sendError(res, status, items);
