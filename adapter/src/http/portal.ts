@@ -14,7 +14,7 @@ function notBuiltPage(dir: string): string {
 <style>body{font-family:sans-serif;max-width:40rem;margin:4rem auto;color:#333}code{background:#eee;padding:.1rem .3rem}</style></head>
 <body><h1>The patching portal is not built yet</h1>
 <p>The API is running, but there is no built portal at <code>${dir.replace(/[<>&]/g, '')}</code>.</p>
-<p>Build it with <code>npx nx build portal-plugin</code>, or point <code>PATCHING_PORTAL_DIR</code> at a built portal, then reload this page.</p>
+<p>Build it with <code>npx nx run portal-plugin:build</code>, or point <code>PATCHING_PORTAL_DIR</code> at a built portal, then reload this page.</p>
 </body></html>`;
 }
 
