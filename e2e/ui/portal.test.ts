@@ -79,6 +79,53 @@ describe('portal', () => {
     await context.close();
   });
 
+  test('alice edits a policy, disables it (Run is then off), enables it and runs it', async () => {
+    stack.sim.addLabel({ name: 'ui-prod', scope: 'p', project: 'library', color: '#C92100' });
+    const { context, page } = await signIn(stack, 'alice');
+    await page.goto(`${stack.adapter.url}/patching/projects/library/policies`);
+    await page.click('#new-policy');
+    await page.fill('#policy-name', 'nothing-matches');
+    await page.fill('#filter-repository', 'library/no-such-repository-*');
+    // The label picker lists Harbor's labels; the chosen one becomes a label filter.
+    await page.click('#filter-label');
+    await page.click('.label-item:has-text("ui-prod")');
+    await page.keyboard.press('Escape');
+    await page.click('#policy-save');
+    const row = page.locator('clr-dg-row[data-policy="nothing-matches"]');
+    await row.waitFor();
+    assert.match((await row.textContent()) ?? '', /label: ui-prod/);
+
+    await row.locator('input[type="radio"]').check({ force: true });
+    await page.click('#policy-action');
+    await page.click('#edit-policy');
+    await page.waitForSelector('#policy-modal');
+    assert.equal(await page.inputValue('#policy-name'), 'nothing-matches');
+    assert.equal(await page.inputValue('#filter-repository'), 'library/no-such-repository-*');
+    await page.fill('#policy-description', 'edited in the browser');
+    await page.click('#policy-save');
+    await page.waitForSelector('#policy-modal', { state: 'detached' });
+    await page.waitForFunction(() =>
+      document.querySelector('clr-dg-row[data-policy="nothing-matches"]')?.textContent?.includes('edited in the browser'),
+    );
+
+    await page.click('#policy-action');
+    await page.click('#disable-policy');
+    await page.waitForFunction(() =>
+      document.querySelector('clr-dg-row[data-policy="nothing-matches"]')?.textContent?.includes('Deactivated'),
+    );
+    assert.equal(await page.isDisabled('#run-policy'), true);
+    await page.click('#policy-action');
+    await page.click('#enable-policy');
+    await page.waitForFunction(() => !(document.querySelector('#run-policy') as HTMLButtonElement)?.disabled);
+
+    await page.click('#run-policy');
+    await page.waitForURL(/\/executions\?policy_id=\d+/);
+    const exec = page.locator('#execution-list clr-dg-row').first();
+    await exec.waitFor();
+    assert.match((await exec.textContent()) ?? '', /nothing-matches[\s\S]*Manual/);
+    await context.close();
+  });
+
   test('a scheduled custom cron with seconds other than 0 is refused at the field', async () => {
     const { context, page } = await signIn(stack, 'alice');
     await page.goto(`${stack.adapter.url}/patching/projects/library/policies`);
