@@ -49,7 +49,11 @@ describe('CreateEditPolicyComponent', () => {
     fixture.componentInstance.context = projectContext();
     fixture.componentInstance.open(policy);
     fixture.detectChanges();
-    backend.match((r) => r.url === '/api/v2.0/labels').forEach((r) => r.flush([{ id: 1, name: 'prod', color: '#f00' }]));
+    backend
+      .match((r) => r.url === '/api/v2.0/labels')
+      .forEach((r) =>
+        r.flush(r.request.params.get('scope') === 'g' ? [{ id: 1, name: 'prod', color: '#f00' }] : [{ id: 2, name: 'team-a', project_id: 1 }]),
+      );
     fixture.detectChanges();
     return fixture;
   }
@@ -163,5 +167,17 @@ describe('CreateEditPolicyComponent', () => {
     expect(text).toContain('sample-app:1.0');
     expect(text).toContain('1.0-patched');
     expect(text).toContain('chart is a Helm chart, not an image.');
+  });
+
+  it('picks Harbor labels into one label filter and drops it when none is left', () => {
+    const fixture = create();
+    const c = fixture.componentInstance;
+    expect(c.labels.map((l) => l.name)).toEqual(['prod', 'team-a']);
+    c.form.patchValue({ name: 'web' });
+    c.toggleLabel('prod');
+    c.form.patchValue({ labels: { decoration: 'excludes' } });
+    expect(c.toPolicy().filters).toEqual([{ type: 'label', value: ['prod'], decoration: 'excludes' }]);
+    c.toggleLabel('prod');
+    expect(c.toPolicy().filters).toEqual([]);
   });
 });
