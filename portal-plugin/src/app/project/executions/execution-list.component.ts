@@ -53,6 +53,8 @@ export class ExecutionListComponent implements OnInit, OnDestroy {
   error: string | null = null;
   private poll?: Subscription;
   private policyNames = new Map<number, string>();
+  /** Running executions show their duration up to the last refresh (stable within one render). */
+  private loadedAt = new Date();
 
   get project(): string {
     return this.context.project.name;
@@ -94,6 +96,7 @@ export class ExecutionListComponent implements OnInit, OnDestroy {
         next: (p) => {
           this.executions = p.items;
           this.total = p.total;
+          this.loadedAt = new Date();
           const ids = new Set(this.selected.map((s) => s.id));
           this.selected = p.items.filter((e) => ids.has(e.id));
           this.schedulePoll();
@@ -151,7 +154,7 @@ export class ExecutionListComponent implements OnInit, OnDestroy {
   }
 
   duration(e: Execution): string {
-    return durationText(e.start_time, e.end_time);
+    return durationText(e.start_time, e.end_time, this.loadedAt);
   }
 
   rate(e: Execution): number {

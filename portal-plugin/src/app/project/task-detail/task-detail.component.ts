@@ -49,6 +49,7 @@ export class TaskDetailComponent implements OnInit, OnDestroy {
   task: PatchTask | null = null;
   error: string | null = null;
   private poll?: Subscription;
+  private loadedAt = new Date();
 
   get project(): string {
     return this.context.project.name;
@@ -67,6 +68,7 @@ export class TaskDetailComponent implements OnInit, OnDestroy {
     this.patching.getTask(this.project, this.executionId, this.taskId).subscribe({
       next: (t) => {
         this.task = t;
+        this.loadedAt = new Date();
         this.error = null;
         if (isTaskRunning(t)) this.poll = timer(REFRESH_MS).subscribe(() => this.load());
       },
@@ -99,7 +101,7 @@ export class TaskDetailComponent implements OnInit, OnDestroy {
   }
 
   get duration(): string {
-    return durationText(this.task?.start_time, this.task?.end_time);
+    return durationText(this.task?.start_time, this.task?.end_time, this.loadedAt);
   }
 
   get alertType(): 'danger' | 'warning' | 'info' {

@@ -37,6 +37,7 @@ export class TaskListComponent implements OnInit, OnDestroy {
   loading = true;
   error: string | null = null;
   private poll?: Subscription;
+  private loadedAt = new Date();
 
   readonly reason = reasonView;
   readonly fixed = fixedCount;
@@ -60,6 +61,7 @@ export class TaskListComponent implements OnInit, OnDestroy {
     this.patching.getExecution(this.project, this.executionId).subscribe({
       next: (e) => {
         this.execution = e;
+        this.loadedAt = new Date();
         this.schedulePoll();
       },
       error: (e) => (this.error = errorMessage(e)),
@@ -124,6 +126,6 @@ export class TaskListComponent implements OnInit, OnDestroy {
   }
 
   duration(): string {
-    return durationText(this.execution?.start_time, this.execution?.end_time);
+    return durationText(this.execution?.start_time, this.execution?.end_time, this.loadedAt);
   }
 }
