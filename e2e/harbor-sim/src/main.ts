@@ -1,5 +1,7 @@
 // CLI: node --import tsx e2e/harbor-sim/src/main.ts --port 8380 --registry http://127.0.0.1:5000
-//        --advisories FILE --seed demo [--robot 'robot$patcher:SECRET'] [--scan-delay-ms 500]
+//        --advisories FILE --seed demo [--scan-delay-ms 500]   (robots: HARBOR_SIM_ROBOTS or --robot)
+// Robot accounts can also come from HARBOR_SIM_ROBOTS (one 'robot$name:SECRET' per line), which keeps the
+// secret out of the process list; both sources add up.
 import { parseArgs } from 'node:util';
 import { startHarborSim, type RobotSeed } from './server';
 
@@ -20,10 +22,16 @@ if (values.seed !== 'demo' && values.seed !== 'empty') {
   process.stderr.write(`--seed must be demo or empty, not "${values.seed}"\n`);
   process.exit(2);
 }
-const robots: RobotSeed[] = (values.robot ?? []).map((spec) => {
+const robotSpecs = [
+  ...(values.robot ?? []),
+  ...(process.env.HARBOR_SIM_ROBOTS ?? '').split('\n').map((line) => line.trim()).filter(Boolean),
+];
+// Child processes have no business with the secrets.
+delete process.env.HARBOR_SIM_ROBOTS;
+const robots: RobotSeed[] = robotSpecs.map((spec) => {
   const colon = spec.lastIndexOf(':');
   if (colon <= 0) {
-    process.stderr.write(`--robot must look like 'robot$name:SECRET'\n`);
+    process.stderr.write(`--robot and HARBOR_SIM_ROBOTS entries must look like 'robot$name:SECRET'\n`);
     process.exit(2);
   }
   return { name: spec.slice(0, colon), secret: spec.slice(colon + 1), level: 'system' };
