@@ -1,13 +1,14 @@
 /**
  * Policy runs and schedules (under /patching/api/v1):
- *   POST /projects/{p}/policies/{id}/executions   run now (project admin) -> 201 with the execution (trigger MANUAL)
+ *   POST /projects/{p}/policies/{id}/executions   run now (project admin) -> 201 with the execution (trigger MANUAL);
+ *                                                 409 while the policy is disabled or one of its runs is still going
  *   GET  /projects/{p}/policies/{id}/schedule     cron, next_run_time, last_run_time, recent schedule decisions
  * Stopping a run is the executions API's `POST /projects/{p}/executions/{id}/stop`.
  */
 import { Router, type Request } from 'express';
 import type { PatchPolicy } from '@harbor-patching/shared/policy/model';
 import type { AuthMiddleware } from '../auth/middleware';
-import { PolicyDisabledError, type PolicyRunner } from '../policies/run';
+import { PolicyBusyError, PolicyDisabledError, type PolicyRunner } from '../policies/run';
 import type { PolicyScheduler } from '../scheduler/scheduler';
 import { ApiError, badRequest, notFound } from './errors';
 
@@ -44,6 +45,13 @@ export function runsRouter(deps: {
     } catch (err) {
       if (err instanceof PolicyDisabledError) {
         throw new ApiError(409, `Policy "${policy.name}" is disabled, so it cannot run. Enable it first, then run it again.`);
+      }
+      if (err instanceof PolicyBusyError) {
+        throw new ApiError(
+          409,
+          `Policy "${policy.name}" is already running as execution ${err.runningExecutionId}. ` +
+            'Wait for it to finish, or stop it, then run the policy again.',
+        );
       }
       throw err;
     }

@@ -53,7 +53,7 @@ export function createPolicyScheduler(
     listScheduledPolicies: () => policies.listAll({ triggerType: 'scheduled' }),
     hasActiveRun: (policyId) => {
       const p = policies.getById(policyId);
-      return p ? runner.hasActiveRun(p) : false;
+      return p ? runner.activeRun(p) !== undefined : false;
     },
     startRun: async (policyId) => {
       const p = policies.getById(policyId);

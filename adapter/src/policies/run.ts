@@ -37,6 +37,17 @@ export class PolicyDisabledError extends Error {
   }
 }
 
+/** At most one running execution per policy: a second start while one runs is refused. */
+export class PolicyBusyError extends Error {
+  constructor(
+    readonly policy: Pick<PatchPolicy, 'id' | 'name'>,
+    readonly runningExecutionId: number,
+  ) {
+    super(`policy "${policy.name}" is already running as execution ${runningExecutionId}`);
+    this.name = 'PolicyBusyError';
+  }
+}
+
 /** The execution's patch options, taken from the policy when the run starts. */
 export function patchOptionsOf(policy: PatchPolicy): Partial<PatchOptions> {
   return {
@@ -88,21 +99,26 @@ export class PolicyRunner {
     }
   }
 
-  /** True while an execution of the policy is not finished. */
-  hasActiveRun(policy: Pick<PatchPolicy, 'id' | 'project_name'>): boolean {
-    const page = this.deps.engine.store.listExecutions({
+  /** The policy's execution that is not finished yet, if any. */
+  activeRun(policy: Pick<PatchPolicy, 'id' | 'project_name'>): Execution | undefined {
+    return this.deps.engine.store.listExecutions({
       project: policy.project_name,
       policy_id: policy.id,
       status: 'Running',
       page: 1,
       page_size: 1,
-    });
-    return page.total > 0;
+    }).items[0];
   }
 
-  /** Starts a run over the whole project; answers with the new execution at once. */
+  /**
+   * Starts a run over the whole project; answers with the new execution at once. Refuses a disabled
+   * policy, and a policy with a run still going (check and insert are synchronous, so two requests
+   * cannot both pass).
+   */
   start(policy: PatchPolicy, trigger: Extract<ExecutionTrigger, 'MANUAL' | 'SCHEDULE'>): Execution {
     if (!policy.enabled) throw new PolicyDisabledError(policy);
+    const running = this.activeRun(policy);
+    if (running) throw new PolicyBusyError(policy, running.id);
     const { engine, db } = this.deps;
     const execution = engine.createExecution({
       project: policy.project_name,

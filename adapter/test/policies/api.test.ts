@@ -179,6 +179,26 @@ describe('run now', () => {
     assert.match(res.body.errors[0].message, /disabled.*Enable it first/);
   });
 
+  test('a second run now while the first is still going is refused with 409 naming the running execution', async () => {
+    const p = await createPolicy({ name: 'one-at-a-time', filters: [{ type: 'repository', value: `${P}/web/*` }] });
+    const first = await call('POST', `/policies/${p.id}/executions`, 'alice');
+    assert.equal(first.status, 201);
+    const second = await call('POST', `/policies/${p.id}/executions`, 'alice');
+    assert.equal(second.status, 409, JSON.stringify(second.body));
+    assert.equal(second.body.errors[0].code, 'CONFLICT');
+    assert.match(
+      second.body.errors[0].message,
+      new RegExp(`"one-at-a-time" is already running as execution ${first.body.id}\\..*stop it`),
+    );
+    const listed = engine().store.listExecutions({ project: P, policy_id: p.id, page: 1, page_size: 10 });
+    assert.deepEqual(listed.items.map((e) => e.id), [first.body.id], 'no second execution was created');
+
+    await waitFinal(first.body.id);
+    const again = await call('POST', `/policies/${p.id}/executions`, 'alice');
+    assert.equal(again.status, 201, 'a finished run no longer blocks the policy');
+    await waitFinal(again.body.id);
+  });
+
   test('stop ends the run: no task keeps running', async () => {
     const p = await createPolicy({ name: 'to-stop' });
     const res = await call('POST', `/policies/${p.id}/executions`, 'alice');

@@ -326,7 +326,8 @@ export interface paths {
          * @description Creates an execution at once and answers with it; the artifacts are selected in the background
          *     and become one task each (`status_message` then tells how many were selected and why others were
          *     left out). Stop it with `POST /projects/{project_name}/executions/{id}/stop`. A disabled policy
-         *     cannot run (409). Needs project admin (or system admin).
+         *     cannot run, nor can a policy with a run still going: at most one execution per policy runs at a
+         *     time (409; the message names the running execution). Needs project admin (or system admin).
          */
         post: operations["runPolicy"];
         delete?: never;
