@@ -274,8 +274,24 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
   ctx.record({ patched_digest: patchedDigest, vex: copa.vex });
   log(`pushed ${full}:${target} as ${patchedDigest}`);
 
-  // 7. Re-scan, labels, delete original.
   const notes: string[] = [];
+  let alsoTagged = '';
+  if (options.tag_scheme === 'incremental') {
+    if (ctx.signal.aborted) throw abortedOutcome(ctx.signal);
+    const floating = floatingTagName(tag, options.tag_suffix);
+    const note = await pointFloatingTag(deps, {
+      project,
+      repository,
+      digest: patchedDigest,
+      tag: floating,
+      exists: existingTags.includes(floating),
+      log,
+    });
+    if (note) notes.push(note);
+    else alsoTagged = ` (also tagged ${floating})`;
+  }
+
+  // 7. Re-scan, labels, delete original.
   let rescanned = false;
   if (options.rescan) {
     ctx.progress({ stage: 'Re-scanning patched image', percent: 0 });
@@ -309,7 +325,7 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
     if (!rescanned) notes.push('the original was kept because the patched image was not re-scanned');
     else notes.push(await deleteOriginal(deps, ctx, artifact, tag));
   }
-  const message = `Patched ${full}:${tag} into ${target}.` + (notes.length ? ` Note: ${notes.join('; ')}.` : '');
+  const message = `Patched ${full}:${tag} into ${target}${alsoTagged}.` + (notes.length ? ` Note: ${notes.join('; ')}.` : '');
   return { status: 'Success', message };
 }
 
@@ -335,6 +351,34 @@ async function checkUpToDate(deps: PatchDeps, ctx: PatchContext, full: string, p
   if (fixableAtThreshold(vulns, ctx.options.severity_threshold).length > 0) return;
   ctx.record({ patched_tag: patchedTag, patched_digest: m.digest, vulnerabilities_after: summarize(vulns) });
   throw skip('UP_TO_DATE', `${full}:${patchedTag} was already patched from this image and has nothing fixable left.`);
+}
+
+/**
+ * Incremental scheme: points the floating tag (`<tag>-patched`) at the newest generation, creating it
+ * or moving it, unless an immutable tag rule protects the existing floating tag. Never fails the task
+ * (the generation is already pushed and verified): answers a note for the task message when the
+ * floating tag was left as it was, undefined when it now points at `digest`.
+ */
+export async function pointFloatingTag(
+  deps: Pick<PatchDeps, 'harbor' | 'registry'>,
+  t: { project: string; repository: string; digest: string; tag: string; exists: boolean; log: (line: string) => void },
+): Promise<string | undefined> {
+  const full = `${t.project}/${t.repository}`;
+  const protectedNote = `${t.tag} was not moved to the new patch because an immutable tag rule of project ${t.project} protects it`;
+  try {
+    if (t.exists) {
+      const rules = await listImmutableRules(deps.harbor, t.project);
+      if (isTagImmutable(rules, t.repository, t.tag)) return protectedNote;
+    }
+    await deps.registry.tagManifest(full, t.digest, t.tag);
+    t.log(`tagged ${full}@${t.digest} as ${t.tag}`);
+    return undefined;
+  } catch (err) {
+    if (err instanceof RegistryError && err.status === 412) return protectedNote;
+    const message = err instanceof Error ? err.message : String(err);
+    t.log(`the floating tag ${t.tag} was not moved: ${message}`);
+    return `${t.tag} was not moved to the new patch (${message})`;
+  }
 }
 
 /** Removes the source tag; the artifact itself goes too when that tag was its only one. */

@@ -212,6 +212,36 @@ export class RegistryClient {
     return { ...body, mediaType: body.mediaType ?? res.headers.get('content-type') ?? '', digest };
   }
 
+  /**
+   * Points `tag` at the manifest `digest` (creating or moving it) by pushing the same manifest bytes
+   * under the tag, as `docker tag` + `docker push` do. Harbor answers 412 when an immutable rule
+   * protects an existing tag; that comes back as a RegistryError with status 412.
+   */
+  async tagManifest(repository: string, digest: string, tag: string): Promise<void> {
+    const got = await this.request(repository, `manifests/${digest}`, { headers: { accept: MANIFEST_ACCEPT } });
+    if (!got.ok) {
+      await got.body?.cancel();
+      throw new RegistryError(got.status, `reading manifest ${repository}@${digest} failed (HTTP ${got.status})`);
+    }
+    const contentType = got.headers.get('content-type') ?? 'application/vnd.oci.image.manifest.v1+json';
+    const bytes = new Uint8Array(await got.arrayBuffer());
+    const put = await this.request(
+      repository,
+      `manifests/${encodeURIComponent(tag)}`,
+      { method: 'PUT', body: bytes, headers: { 'content-type': contentType } },
+      'pull,push',
+    );
+    if (!put.ok) {
+      const detail = (await put.text().catch(() => '')).slice(0, 200);
+      throw new RegistryError(put.status, `tagging ${repository}@${digest} as ${tag} failed (HTTP ${put.status}${detail ? `: ${detail}` : ''})`);
+    }
+    await put.body?.cancel();
+    const pushed = put.headers.get('docker-content-digest');
+    if (pushed && pushed !== digest) {
+      throw new RegistryError(502, `tagging ${repository}@${digest} as ${tag} stored ${pushed} instead`);
+    }
+  }
+
   async blob(repository: string, digest: string): Promise<Response> {
     const res = await this.request(repository, `blobs/${digest}`);
     if (!res.ok) {

@@ -116,13 +116,14 @@ test('a policy run patches two matching copies of the sample image for real; the
   assert.match(execution.status_message, /2 artifacts selected for patching; 1 left out \(FILTERED_REPOSITORY 1\)/);
 });
 
-test('an event-based policy patches the sample image when Harbor reports its scan completed', async () => {
+test('an event-based policy patches the sample image when Harbor reports its scan completed (incremental tags)', async () => {
   const P = newProject('event');
   await registry.copyImage(sampleImage, `${P}/app:1.0`);
   const created = await call('POST', `/projects/${P}/policies`, {
     name: 'on-scan',
     trigger: { type: 'event_based' },
     filters: [{ type: 'tag', value: '1.*' }],
+    tag_scheme: 'incremental',
   });
   assert.equal(created.status, 201, JSON.stringify(created.body));
   const hook = await call('POST', `/projects/${P}/webhook`);
@@ -140,10 +141,14 @@ test('an event-based policy patches the sample image when Harbor reports its sca
   assert.equal(execution.trigger, 'EVENT');
   assert.equal(execution.status, 'Success', JSON.stringify(tasks.map((t) => [t.status, t.reason, t.status_message])));
   assert.equal(tasks.length, 1);
-  assert.equal(tasks[0].patched_tag, '1.0-patched');
+  assert.equal(tasks[0].patched_tag, '1.0-patched-1');
+  assert.equal(await registry.resolve(`${P}/app`, '1.0-patched-1'), tasks[0].patched_digest);
+  // The floating tag follows the newest generation.
   assert.equal(await registry.resolve(`${P}/app`, '1.0-patched'), tasks[0].patched_digest);
+  assert.match(tasks[0].status_message, /into 1\.0-patched-1 \(also tagged 1\.0-patched\)\./);
 
-  // The rescan of the patched image reports back too: it is a patched tag, so nothing more runs.
+  // The rescan of the patched image (and the push of the floating tag) report back too: both are
+  // patched tags, so nothing more runs.
   await sim.waitForWebhooks();
   await runs().webhooks.idle();
   const executions = engine().store.listExecutions({ project: P, page: 1, page_size: 10 });

@@ -588,7 +588,9 @@ export interface components {
              */
             severity_threshold: "Critical" | "High" | "Medium" | "Low" | "None";
             /**
-             * @description `floating`: `<tag>-<suffix>`, overwritten on re-patch; `incremental`: `<tag>-<suffix>-<n>`.
+             * @description `floating`: `<tag>-<suffix>`, overwritten on re-patch. `incremental`: a new `<tag>-<suffix>-<n>`
+             *     each time, and `<tag>-<suffix>` is moved to the newest one unless an immutable tag rule protects
+             *     it (the task message then says so).
              * @default floating
              * @enum {string}
              */
