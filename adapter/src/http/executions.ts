@@ -2,16 +2,18 @@
  * Executions and tasks API (under /patching/api/v1):
  *   GET  /projects/{p}/executions                      ?policy_id&status&trigger&page&page_size
  *   GET  /projects/{p}/executions/{id}
- *   POST /projects/{p}/executions/{id}/stop
+ *   POST /projects/{p}/executions/{id}/stop            (see assertMayStop)
  *   GET  /projects/{p}/executions/{id}/tasks           ?status&page&page_size
  *   GET  /projects/{p}/executions/{id}/tasks/{task_id}
- *   POST /projects/{p}/executions/{id}/tasks/{task_id}/stop
+ *   POST /projects/{p}/executions/{id}/tasks/{task_id}/stop   (see assertMayStop)
  *   GET  /projects/{p}/executions/{id}/tasks/{task_id}/log   (text/plain, readable while running)
  *   GET  /projects/{p}/executions/{id}/tasks/{task_id}/vex   (copa's OpenVEX document)
  */
 import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { PATCH_PERMISSION, PROJECT_ADMIN_PERMISSION, projectAccessOf } from '../auth/middleware';
 import type { PatchEngine } from '../jobs/engine';
 import type { Execution, Task } from '../store/executions';
+import { forbidden } from './errors';
 
 /** Builds a middleware that lets the request through only with `action` on `resource` in the path's project. */
 export type ProjectGuard = (resource: string, action: string) => RequestHandler;
@@ -76,11 +78,30 @@ export function executionView(e: Execution): Execution {
   return e;
 }
 
+/**
+ * Stopping needs what starting needed: an ad-hoc patch, push in the project; a policy run (MANUAL,
+ * SCHEDULE, EVENT) or a job Harbor started (JOBSERVICE), project admin. Checked after the project
+ * check (`res.locals.projectAccess`) and after the execution was found, since the trigger decides.
+ */
+function assertMayStop(res: Response, e: Execution): void {
+  const access = projectAccessOf(res);
+  if (e.trigger === 'ADHOC') {
+    if (!access.can(PATCH_PERMISSION.resource, PATCH_PERMISSION.action)) {
+      throw forbidden(`stopping a patch needs the repository:push permission in project "${e.project}"`);
+    }
+    return;
+  }
+  if (!access.can(PROJECT_ADMIN_PERMISSION.resource, PROJECT_ADMIN_PERMISSION.action)) {
+    throw forbidden(
+      `execution ${e.id} is a policy run (${e.trigger}); only a project admin of "${e.project}" (or a system admin) may stop it`,
+    );
+  }
+}
+
 export function executionsRouter(engine: PatchEngine, guard: ProjectGuard): Router {
   const r = Router({ mergeParams: true });
   const store = engine.store;
   const read = guard('project', 'read');
-  const write = guard('repository', 'push');
 
   const findExecution = (req: Request, res: Response): Execution | undefined => {
     const id = Number(req.params.execution_id);
@@ -125,9 +146,10 @@ export function executionsRouter(engine: PatchEngine, guard: ProjectGuard): Rout
     if (e) res.json(executionView(e));
   });
 
-  r.post('/projects/:project_name/executions/:execution_id/stop', write, (req, res) => {
+  r.post('/projects/:project_name/executions/:execution_id/stop', read, (req, res) => {
     const e = findExecution(req, res);
     if (!e) return;
+    assertMayStop(res, e);
     res.json(executionView(engine.stopExecution(e.id)!));
   });
 
@@ -148,9 +170,11 @@ export function executionsRouter(engine: PatchEngine, guard: ProjectGuard): Rout
     if (t) res.json(taskView(t));
   });
 
-  r.post('/projects/:project_name/executions/:execution_id/tasks/:task_id/stop', write, (req, res) => {
+  r.post('/projects/:project_name/executions/:execution_id/tasks/:task_id/stop', read, (req, res) => {
     const t = findTask(req, res);
-    if (t) res.json(taskView(engine.stopTask(t.id)!));
+    if (!t) return;
+    assertMayStop(res, store.getExecution(t.execution_id)!);
+    res.json(taskView(engine.stopTask(t.id)!));
   });
 
   r.get('/projects/:project_name/executions/:execution_id/tasks/:task_id/log', read, (req, res) => {

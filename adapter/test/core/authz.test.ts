@@ -6,6 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { anonymous, API, basic, Session, startCore, type Caller, type Core } from './harness';
+import type { PatchModule } from '../../src/jobs/module';
+import type { ExecutionTrigger } from '../../src/store/executions';
 
 const PROJECT = 'team';
 const ROLES = { projectAdmin: 1, developer: 2, guest: 3, maintainer: 4, limitedGuest: 5 } as const;
@@ -216,4 +218,62 @@ test('a robot is recorded by its login name (Harbor answers 412 to /users/curren
   const res = await callers.robotAdmin.call('POST', `${API}/projects/${PROJECT}/policies`, { body: { name: 'by-robot' } });
   assert.equal(res.status, 201);
   assert.match(res.body.creator, /^robot\$.*automation$/);
+});
+
+describe('stopping executions and tasks: what starting them needed', () => {
+  const engine = () => (core.adapter.ctx.services.patch as PatchModule).engine;
+  /** An execution with one task that is never queued (it stays Pending until stopped). */
+  const newRun = (trigger: ExecutionTrigger) => {
+    const e = engine().createExecution({ project: PROJECT, trigger });
+    const t = engine().addTask(e.id, { repository: 'app', tag: '1.0', digest: `sha256:${'0'.repeat(64)}` }, { enqueue: false });
+    return { executionId: e.id, taskId: t.id };
+  };
+  const stop = async (who: Who, path: string) => (await callers[who].call('POST', `${API}/projects/${PROJECT}${path}`)).status;
+
+  const POLICY_RUN: Partial<Record<Who, number>> = {
+    sysadmin: 200,
+    projectAdmin: 200,
+    robotAdmin: 200,
+    maintainer: 403,
+    developer: 403,
+    guest: 403,
+    outsider: 404,
+    anonymous: 401,
+  };
+  const ADHOC: Partial<Record<Who, number>> = {
+    projectAdmin: 200,
+    maintainer: 200,
+    developer: 200,
+    guest: 403,
+    limitedGuest: 403,
+    robotPull: 403,
+    outsider: 404,
+  };
+  const cases: [ExecutionTrigger, Partial<Record<Who, number>>][] = [
+    ['MANUAL', POLICY_RUN],
+    ['SCHEDULE', POLICY_RUN],
+    ['EVENT', POLICY_RUN],
+    ['JOBSERVICE', POLICY_RUN],
+    ['ADHOC', ADHOC],
+  ];
+  for (const [trigger, expected] of cases) {
+    for (const [who, status] of Object.entries(expected) as [Who, number][]) {
+      test(`${trigger}: stop execution and stop task as ${who} -> ${status}`, async () => {
+        const run = newRun(trigger);
+        assert.equal(await stop(who, `/executions/${run.executionId}/tasks/${run.taskId}/stop`), status, 'task stop');
+        assert.equal(await stop(who, `/executions/${run.executionId}/stop`), status, 'execution stop');
+        const after = engine().store.getTask(run.taskId)!.status;
+        assert.equal(after, status === 200 ? 'Stopped' : 'Pending', 'a refused stop leaves the task alone');
+        if (status !== 200) engine().stopExecution(run.executionId);
+      });
+    }
+  }
+
+  test('the refusal says who may stop a policy run', async () => {
+    const run = newRun('MANUAL');
+    const res = await callers.developer.call('POST', `${API}/projects/${PROJECT}/executions/${run.executionId}/stop`);
+    assert.equal(res.status, 403);
+    assert.match(res.body.errors[0].message, new RegExp(`execution ${run.executionId} is a policy run \\(MANUAL\\); only a project admin`));
+    engine().stopExecution(run.executionId);
+  });
 });

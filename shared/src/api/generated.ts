@@ -83,7 +83,9 @@ export interface paths {
         put?: never;
         /**
          * Stop every pending and running task of the execution (copa's process group is killed).
-         * @description Needs `repository:push` in the project.
+         * @description Needs what starting it needed: `repository:push` in the project for an ad-hoc patch (trigger
+         *     ADHOC); project admin (or system admin) for a policy run (MANUAL, SCHEDULE, EVENT) and for a job
+         *     Harbor started (JOBSERVICE).
          */
         post: operations["stopExecution"];
         delete?: never;
@@ -173,7 +175,7 @@ export interface paths {
         put?: never;
         /**
          * Stop one task.
-         * @description Needs `repository:push` in the project.
+         * @description Same permission as stopping its execution (push for ADHOC, project admin otherwise).
          */
         post: operations["stopTask"];
         delete?: never;
