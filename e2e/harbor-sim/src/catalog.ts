@@ -148,7 +148,9 @@ export class RegistryCatalog {
 
   async artifact(project: Project, repository: string, reference: string): Promise<ArtifactRecord | undefined> {
     const all = await this.artifacts(project, repository);
-    if (reference.startsWith('sha256:')) {
+    // Harbor takes the reference as a digest only when it parses as one; anything else is a tag name
+    // (artifact controller GetByReference), so a malformed digest is simply not found.
+    if (/^sha256:[a-f0-9]{64}$/.test(reference)) {
       const found = all.find((a) => a.digest === reference);
       if (found) return found;
       if (!(await this.registry.resolve(repository, reference))) return undefined;

@@ -112,6 +112,12 @@ describe('artifacts', () => {
     assert.equal(index.type, 'IMAGE');
     assert.equal(index.references[0].child_digest, digests.child);
     assert.equal((await api(`/projects/${project}/repositories/app/artifacts/9.9`)).status, 404);
+    // A reference that does not parse as a digest is looked up as a tag, like Harbor: 404, not a 500.
+    for (const odd of ['sha256:zz', `sha256:${'A'.repeat(64)}`, 'sha512:abc']) {
+      const res = await api(`/projects/${project}/repositories/app/artifacts/${encodeURIComponent(odd)}`);
+      assert.equal(res.status, 404, odd);
+      assert.equal((await json<{ errors: { code: string }[] }>(res)).errors[0].code, 'NOT_FOUND');
+    }
   });
 
   test('q filters: tags=*, tags=nil, tags=~v, labels=(…), sort', async () => {
