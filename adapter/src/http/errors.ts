@@ -88,6 +88,10 @@ export function fieldFromPath(path: string | undefined): string {
 const PATTERN_HELP: [string, string][] = [
   ['^[a-z0-9]+(?:[._-][a-z0-9]+)*$', 'may hold lower-case letters, digits and single ".", "_" or "-" between them (Harbor\'s name rule)'],
   ['^[A-Za-z0-9][A-Za-z0-9._-]*$', 'may hold letters, digits, ".", "_" and "-", and must start with a letter or digit'],
+  [
+    '^(?:sha256:[a-f0-9]{64}|[A-Za-z0-9_][A-Za-z0-9._-]{0,127})$',
+    'must be a tag (up to 128 letters, digits, ".", "_" and "-") or a digest ("sha256:" and 64 hex digits)',
+  ],
 ];
 
 /** Schema errors in plain words; `undefined` drops an error that only repeats others (oneOf summaries). */
@@ -134,6 +138,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return sendError(res, 415, [{ code: 'UNSUPPORTED_MEDIA_TYPE', message: e.message ?? 'unsupported encoding' }]);
     }
     if (typeof status === 'number' && status >= 400 && status < 500) {
+      if (Array.isArray(e.errors) && e.errors.some((x) => /malformed uri/i.test(x.message ?? ''))) {
+        const message = 'the request path is not validly URL-encoded (a "%" must be followed by two hex digits)';
+        return sendError(res, 400, [{ code: 'BAD_REQUEST', message, field: 'path' }]);
+      }
       // express-openapi-validator errors carry `errors[]` with paths.
       if (Array.isArray(e.errors) && e.errors.length > 0) {
         const byField = new Map<string, string[]>();

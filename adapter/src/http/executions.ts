@@ -12,8 +12,10 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { PATCH_PERMISSION, PROJECT_ADMIN_PERMISSION, projectAccessOf } from '../auth/middleware';
 import type { PatchEngine } from '../jobs/engine';
-import type { Execution, Task } from '../store/executions';
-import { forbidden } from './errors';
+import type { Execution, ExecutionStatus, ExecutionTrigger, Task, TaskStatus } from '../store/executions';
+import { badRequest, forbidden, notFound } from './errors';
+import { pagingOf, setPagingHeaders } from './paging';
+import { positiveId } from './params';
 
 /** Builds a middleware that lets the request through only with `action` on `resource` in the path's project. */
 export type ProjectGuard = (resource: string, action: string) => RequestHandler;
@@ -22,48 +24,12 @@ const TASK_STATUSES = ['Pending', 'Running', 'Success', 'Skipped', 'Error', 'Sto
 const EXECUTION_STATUSES = ['Running', 'Success', 'Error', 'Stopped'];
 const TRIGGERS = ['MANUAL', 'SCHEDULE', 'EVENT', 'ADHOC', 'JOBSERVICE'];
 
-export function badRequest(res: Response, message: string, field?: string): void {
-  res.status(400).json({ errors: [{ code: 'BAD_REQUEST', message, ...(field ? { field } : {}) }] });
-}
-
-export function notFound(res: Response, message: string): void {
-  res.status(404).json({ errors: [{ code: 'NOT_FOUND', message }] });
-}
-
-/** Harbor's paging: page >= 1, page_size 1..100 (default 10); answers X-Total-Count and Link. */
-export function paging(req: Request, res: Response): { page: number; page_size: number } | undefined {
-  const page = req.query.page === undefined ? 1 : Number(req.query.page);
-  const pageSize = req.query.page_size === undefined ? 10 : Number(req.query.page_size);
-  if (!Number.isInteger(page) || page < 1) {
-    badRequest(res, 'page must be an integer of at least 1', 'page');
-    return undefined;
-  }
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) {
-    badRequest(res, 'page_size must be an integer from 1 to 100', 'page_size');
-    return undefined;
-  }
-  return { page, page_size: pageSize };
-}
-
-export function setPageHeaders(req: Request, res: Response, total: number, page: number, pageSize: number): void {
-  res.setHeader('X-Total-Count', String(total));
-  const links: string[] = [];
-  const link = (p: number, rel: string) => {
-    const url = new URL(req.originalUrl, 'http://x');
-    url.searchParams.set('page', String(p));
-    url.searchParams.set('page_size', String(pageSize));
-    links.push(`<${url.pathname}${url.search}>; rel="${rel}"`);
-  };
-  if (page > 1) link(page - 1, 'prev');
-  if (page * pageSize < total) link(page + 1, 'next');
-  if (links.length) res.setHeader('Link', links.join(' , '));
-}
-
-function oneOf(res: Response, value: unknown, allowed: string[], field: string): string | undefined | false {
+/** An optional enum query parameter (the OpenAPI validator checks it first; this keeps the types honest). */
+function oneOf(req: Request, name: string, allowed: string[]): string | undefined {
+  const value = req.query[name];
   if (value === undefined || value === '') return undefined;
   if (typeof value !== 'string' || !allowed.includes(value)) {
-    badRequest(res, `${field} must be one of ${allowed.join(', ')}`, field);
-    return false;
+    throw badRequest([{ field: `query.${name}`, message: `query.${name}: must be one of ${allowed.join(', ')}` }]);
   }
   return value;
 }
@@ -72,10 +38,6 @@ function oneOf(res: Response, value: unknown, allowed: string[], field: string):
 export function taskView(t: Task): Omit<Task, 'copa_pid'> {
   const { copa_pid: _pid, ...rest } = t;
   return rest;
-}
-
-export function executionView(e: Execution): Execution {
-  return e;
 }
 
 /**
@@ -93,7 +55,8 @@ function assertMayStop(res: Response, e: Execution): void {
   }
   if (!access.can(PROJECT_ADMIN_PERMISSION.resource, PROJECT_ADMIN_PERMISSION.action)) {
     throw forbidden(
-      `execution ${e.id} is a policy run (${e.trigger}); only a project admin of "${e.project}" (or a system admin) may stop it`,
+      `execution ${e.id} is a ${e.trigger === 'JOBSERVICE' ? 'job started by Harbor' : 'policy run'} (${e.trigger}); ` +
+        `only a project admin of "${e.project}" (or a system admin) may stop it`,
     );
   }
 }
@@ -103,91 +66,74 @@ export function executionsRouter(engine: PatchEngine, guard: ProjectGuard): Rout
   const store = engine.store;
   const read = guard('project', 'read');
 
-  const findExecution = (req: Request, res: Response): Execution | undefined => {
-    const id = Number(req.params.execution_id);
-    const e = Number.isInteger(id) ? store.getExecution(id) : undefined;
+  const findExecution = (req: Request): Execution => {
+    const id = positiveId(req, 'execution_id', 'path');
+    const e = store.getExecution(id);
     if (!e || e.project !== req.params.project_name) {
-      notFound(res, `execution ${req.params.execution_id} does not exist in project ${req.params.project_name}`);
-      return undefined;
+      throw notFound(`execution ${id} does not exist in project ${req.params.project_name}`);
     }
     return e;
   };
-  const findTask = (req: Request, res: Response): Task | undefined => {
-    const e = findExecution(req, res);
-    if (!e) return undefined;
-    const id = Number(req.params.task_id);
-    const t = Number.isInteger(id) ? store.getTask(id) : undefined;
-    if (!t || t.execution_id !== e.id) {
-      notFound(res, `task ${req.params.task_id} does not exist in execution ${e.id}`);
-      return undefined;
-    }
+  const findTask = (req: Request): Task => {
+    const id = positiveId(req, 'task_id', 'path');
+    const e = findExecution(req);
+    const t = store.getTask(id);
+    if (!t || t.execution_id !== e.id) throw notFound(`task ${id} does not exist in execution ${e.id}`);
     return t;
   };
 
   r.get('/projects/:project_name/executions', read, (req, res) => {
-    const p = paging(req, res);
-    if (!p) return;
-    let policyId: number | undefined;
-    if (req.query.policy_id !== undefined && req.query.policy_id !== '') {
-      policyId = Number(req.query.policy_id);
-      if (!Number.isInteger(policyId) || policyId < 1) return badRequest(res, 'policy_id must be a positive integer', 'policy_id');
-    }
-    const status = oneOf(res, req.query.status, EXECUTION_STATUSES, 'status');
-    if (status === false) return;
-    const trigger = oneOf(res, req.query.trigger, TRIGGERS, 'trigger');
-    if (trigger === false) return;
-    const page = store.listExecutions({ project: String(req.params.project_name), policy_id: policyId, status, trigger, ...p });
-    setPageHeaders(req, res, page.total, p.page, p.page_size);
-    res.json(page.items.map(executionView));
+    const paging = pagingOf(req);
+    const page = store.listExecutions({
+      project: String(req.params.project_name),
+      policy_id: positiveId(req, 'policy_id', 'query'),
+      status: oneOf(req, 'status', EXECUTION_STATUSES) as ExecutionStatus | undefined,
+      trigger: oneOf(req, 'trigger', TRIGGERS) as ExecutionTrigger | undefined,
+      page: paging.page,
+      page_size: paging.pageSize,
+    });
+    setPagingHeaders(req, res, paging, page.total);
+    res.json(page.items);
   });
 
   r.get('/projects/:project_name/executions/:execution_id', read, (req, res) => {
-    const e = findExecution(req, res);
-    if (e) res.json(executionView(e));
+    res.json(findExecution(req));
   });
 
   r.post('/projects/:project_name/executions/:execution_id/stop', read, (req, res) => {
-    const e = findExecution(req, res);
-    if (!e) return;
+    const e = findExecution(req);
     assertMayStop(res, e);
-    res.json(executionView(engine.stopExecution(e.id)!));
+    res.json(engine.stopExecution(e.id)!);
   });
 
   r.get('/projects/:project_name/executions/:execution_id/tasks', read, (req, res) => {
-    const e = findExecution(req, res);
-    if (!e) return;
-    const p = paging(req, res);
-    if (!p) return;
-    const status = oneOf(res, req.query.status, TASK_STATUSES, 'status');
-    if (status === false) return;
-    const page = store.listTasks({ execution_id: e.id, status, ...p });
-    setPageHeaders(req, res, page.total, p.page, p.page_size);
+    const e = findExecution(req);
+    const paging = pagingOf(req);
+    const status = oneOf(req, 'status', TASK_STATUSES) as TaskStatus | undefined;
+    const page = store.listTasks({ execution_id: e.id, status, page: paging.page, page_size: paging.pageSize });
+    setPagingHeaders(req, res, paging, page.total);
     res.json(page.items.map(taskView));
   });
 
   r.get('/projects/:project_name/executions/:execution_id/tasks/:task_id', read, (req, res) => {
-    const t = findTask(req, res);
-    if (t) res.json(taskView(t));
+    res.json(taskView(findTask(req)));
   });
 
   r.post('/projects/:project_name/executions/:execution_id/tasks/:task_id/stop', read, (req, res) => {
-    const t = findTask(req, res);
-    if (!t) return;
+    const t = findTask(req);
     assertMayStop(res, store.getExecution(t.execution_id)!);
     res.json(taskView(engine.stopTask(t.id)!));
   });
 
   r.get('/projects/:project_name/executions/:execution_id/tasks/:task_id/log', read, (req, res) => {
-    const t = findTask(req, res);
-    if (!t) return;
+    const t = findTask(req);
     res.type('text/plain; charset=utf-8').send(engine.logs.read(t.id));
   });
 
   r.get('/projects/:project_name/executions/:execution_id/tasks/:task_id/vex', read, (req, res) => {
-    const t = findTask(req, res);
-    if (!t) return;
+    const t = findTask(req);
     const vex = store.getTaskVex(t.id);
-    if (!vex) return notFound(res, `task ${t.id} has no VEX document (copa writes one only when it applied updates from a report)`);
+    if (!vex) throw notFound(`task ${t.id} has no VEX document (copa writes one only when it applied updates from a report)`);
     res.json(vex);
   });
 

@@ -10,7 +10,8 @@ import { HarborError, type HarborClient } from '../harbor/client';
 import { getArtifact } from '../harbor/repositories';
 import type { PatchEngine } from '../jobs/engine';
 import type { PatchOptions } from '../store/executions';
-import { badRequest, executionView, notFound, type ProjectGuard } from './executions';
+import { ApiError, badRequest, notFound } from './errors';
+import type { ProjectGuard } from './executions';
 
 const MODES = ['targeted', 'comprehensive'];
 const SCHEMES = ['floating', 'incremental'];
@@ -22,52 +23,57 @@ export function patchRouter(engine: PatchEngine, harbor: HarborClient, guard: Pr
   r.post(
     '/projects/:project_name/repositories/:repository_name/artifacts/:reference/patch',
     guard('repository', 'push'),
-    async (req, res, next) => {
+    async (req, res) => {
       const project = String(req.params.project_name);
       let repository: string;
       try {
         repository = decodeURIComponent(String(req.params.repository_name));
       } catch {
-        return badRequest(res, 'repository_name is not validly URL-encoded', 'repository_name');
+        throw badRequest([{ field: 'path.repository_name', message: 'path.repository_name: is not validly URL-encoded' }]);
       }
       const reference = String(req.params.reference);
-      const body = (req.body ?? {}) as Record<string, unknown>;
-      if (typeof body !== 'object' || Array.isArray(body)) return badRequest(res, 'the body must be a JSON object');
+      const body: unknown = req.body ?? {};
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+        throw badRequest([{ field: '', message: 'the body must be a JSON object' }]);
+      }
       const options: Partial<PatchOptions> = { delete_original: false };
       for (const [field, allowed] of [
         ['mode', MODES],
         ['tag_scheme', SCHEMES],
         ['severity_threshold', THRESHOLDS],
       ] as const) {
-        const v = body[field];
+        const v = (body as Record<string, unknown>)[field];
         if (v === undefined) continue;
-        if (typeof v !== 'string' || !allowed.includes(v)) return badRequest(res, `${field} must be one of ${allowed.join(', ')}`, field);
+        if (typeof v !== 'string' || !allowed.includes(v)) {
+          throw badRequest([{ field, message: `${field}: must be one of ${allowed.join(', ')}` }]);
+        }
         (options as Record<string, unknown>)[field] = v;
       }
+      let digest: string;
       try {
-        const artifact = await getArtifact(harbor, `${project}/${repository}`, reference);
-        const isDigest = reference.startsWith('sha256:');
-        const { execution, task, joined } = engine.patchArtifact({
-          project,
-          artifact: { repository, tag: isDigest ? null : reference, digest: artifact.digest },
-          trigger: 'ADHOC',
-          options,
-        });
-        res
-          .status(202)
-          .setHeader('Location', `${req.baseUrl}/projects/${encodeURIComponent(project)}/executions/${execution.id}`)
-          .setHeader('X-Patch-Task-Id', String(task.id))
-          .setHeader('X-Patch-Joined', String(joined))
-          .json(executionView(execution));
+        digest = (await getArtifact(harbor, `${project}/${repository}`, reference)).digest;
       } catch (err) {
         if (err instanceof HarborError && err.status === 404) {
-          return notFound(res, `artifact ${project}/${repository}:${reference} does not exist`);
+          throw notFound(`artifact ${project}/${repository}:${reference} does not exist`);
         }
         if (err instanceof HarborError && err.transient) {
-          return res.status(502).json({ errors: [{ code: 'HARBOR_UNREACHABLE', message: `Harbor could not be reached to resolve the artifact: ${err.message}` }] });
+          throw new ApiError(502, `Harbor could not be reached to resolve the artifact: ${err.message}`, { code: 'HARBOR_UNREACHABLE' });
         }
-        next(err);
+        throw err;
       }
+      const isDigest = reference.startsWith('sha256:');
+      const { execution, task, joined } = engine.patchArtifact({
+        project,
+        artifact: { repository, tag: isDigest ? null : reference, digest },
+        trigger: 'ADHOC',
+        options,
+      });
+      res
+        .status(202)
+        .setHeader('Location', `${req.baseUrl}/projects/${encodeURIComponent(project)}/executions/${execution.id}`)
+        .setHeader('X-Patch-Task-Id', String(task.id))
+        .setHeader('X-Patch-Joined', String(joined))
+        .json(execution);
     },
   );
 

@@ -12,6 +12,7 @@ import { missingLabelNames } from '../harbor/labels';
 import { policyMigrations, PolicyNameTakenError, type PolicySort } from '../store/policies';
 import { badRequest, conflict, notFound } from './errors';
 import { pagingOf, setPagingHeaders } from './paging';
+import { positiveId } from './params';
 
 /** The API form of a policy: the stored one plus its next scheduled run. */
 export function policyView(p: PatchPolicy, now = new Date()): PatchPolicy & { next_run_time: string | null } {
@@ -26,11 +27,7 @@ export function policyView(p: PatchPolicy, now = new Date()): PatchPolicy & { ne
   return { ...p, next_run_time: next };
 }
 
-function policyIdOf(req: Request): number {
-  const id = Number(req.params.policy_id);
-  if (!Number.isSafeInteger(id) || id < 1) throw badRequest([{ field: 'policy_id', message: 'policy_id must be a positive integer' }]);
-  return id;
-}
+const policyIdOf = (req: Request): number => positiveId(req, 'policy_id', 'path');
 
 /** Validates a body into a spec, including that its label names exist in Harbor (for the caller). */
 async function specFromBody(ctx: AppContext, req: Request, res: Response): Promise<PolicySpec> {

@@ -10,7 +10,8 @@ import type { PatchPolicy } from '@harbor-patching/shared/policy/model';
 import type { AuthMiddleware } from '../auth/middleware';
 import { PolicyBusyError, PolicyDisabledError, type PolicyRunner } from '../policies/run';
 import type { PolicyScheduler } from '../scheduler/scheduler';
-import { ApiError, badRequest, notFound } from './errors';
+import { ApiError, notFound } from './errors';
+import { positiveId } from './params';
 
 export interface PolicyLookup {
   get(projectName: string, id: number): PatchPolicy | undefined;
@@ -18,8 +19,7 @@ export interface PolicyLookup {
 
 export function findPolicy(policies: PolicyLookup, req: Request): PatchPolicy {
   const project = String(req.params.project_name);
-  const id = Number(req.params.policy_id);
-  if (!Number.isInteger(id) || id < 1) throw badRequest([{ field: 'policy_id', message: 'policy_id must be a positive integer' }]);
+  const id = positiveId(req, 'policy_id', 'path');
   const policy = policies.get(project, id);
   if (!policy) throw notFound(`policy ${id} does not exist in project "${project}"`);
   return policy;

@@ -125,6 +125,39 @@ test('query parameters are validated', async () => {
   assert.equal(bad.body.errors[0].field, 'path.policy_id');
 });
 
+test('odd path and query values are 400s naming the parameter, never 500s', async () => {
+  const projectApi = `${API}/projects/library`;
+  const cases: [string, string, string][] = [
+    ['GET', `${projectApi}/policies?page=1e300`, 'query.page'],
+    ['GET', `${projectApi}/policies?page=99999999999999999999`, 'query.page'],
+    ['GET', `${projectApi}/executions?page=1e300`, 'query.page'],
+    ['GET', `${projectApi}/executions/1/tasks?page=1e300`, 'query.page'],
+    ['GET', `${projectApi}/policies/99999999999999999999`, 'path.policy_id'],
+    ['GET', `${projectApi}/policies/1e5`, 'path.policy_id'],
+    ['GET', `${projectApi}/policies/99999999999999999999/schedule`, 'path.policy_id'],
+    ['GET', `${projectApi}/executions/1e3`, 'path.execution_id'],
+    ['GET', `${projectApi}/executions/99999999999999999999`, 'path.execution_id'],
+    ['POST', `${projectApi}/executions/1/tasks/1e3/stop`, 'path.task_id'],
+    ['GET', `${projectApi}/executions?policy_id=1e3`, 'query.policy_id'],
+    ['GET', `${API}/projects/%ZZ/policies`, 'path'],
+    ['POST', `${projectApi}/repositories/%ZZ/artifacts/1.0/patch`, 'path'],
+    ['POST', `${projectApi}/repositories/app/artifacts/sha256:zz/patch`, 'path.reference'],
+    ['POST', `${projectApi}/repositories/app/artifacts/..%2F..%2Fx/patch`, 'path.reference'],
+    ['POST', `${projectApi}/repositories/app/artifacts/${'t'.repeat(129)}/patch`, 'path.reference'],
+    ['POST', `${projectApi}/repositories/${'r'.repeat(256)}/artifacts/1.0/patch`, 'path.repository_name'],
+  ];
+  for (const [method, url, field] of cases) {
+    const res = await admin.call(method, url);
+    assert.equal(res.status, 400, `${method} ${url}: ${res.text}`);
+    assert.equal(res.body.errors[0].code, 'BAD_REQUEST');
+    assert.equal(res.body.errors[0].field, field, `${url}: ${res.text}`);
+  }
+  const tag = await admin.call('POST', `${projectApi}/repositories/app/artifacts/sha256:zz/patch`);
+  assert.match(tag.body.errors[0].message, /must be a tag .* or a digest/);
+  const encoding = await admin.call('GET', `${API}/projects/%ZZ/policies`);
+  assert.match(encoding.body.errors[0].message, /not validly URL-encoded/);
+});
+
 test('a body over 1 MiB is refused with 413 and our error body', async () => {
   const huge = JSON.stringify({ name: 'huge', description: 'x'.repeat(2 * 1024 * 1024) });
   const res = await admin.call('POST', path(), { raw: huge });

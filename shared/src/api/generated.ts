@@ -398,7 +398,7 @@ export interface paths {
             path: {
                 /** @description Harbor project name. */
                 project_name: components["parameters"]["ProjectName"];
-                /** @description A tag or a digest (`sha256:...`). */
+                /** @description A tag or a digest (`sha256:` and 64 hex digits). */
                 reference: string;
                 /** @description The repository without the project; URL-encoded twice when it contains '/' (`a%252Fb`), as in Harbor. */
                 repository_name: string;
@@ -1527,7 +1527,7 @@ export interface operations {
             path: {
                 /** @description Harbor project name. */
                 project_name: components["parameters"]["ProjectName"];
-                /** @description A tag or a digest (`sha256:...`). */
+                /** @description A tag or a digest (`sha256:` and 64 hex digits). */
                 reference: string;
                 /** @description The repository without the project; URL-encoded twice when it contains '/' (`a%252Fb`), as in Harbor. */
                 repository_name: string;
