@@ -272,7 +272,7 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
         this.store.updateTask(task.id, {
           status: 'Pending',
           reason: outcome.code,
-          status_message: `Attempt ${task.attempt} failed (${outcome.message}); retrying in ${Math.round(delay / 1000)} s.`,
+          status_message: this.logs.scrub(`Attempt ${task.attempt} failed (${outcome.message}); retrying in ${Math.round(delay / 1000)} s.`),
           progress: null,
           copa_pid: null,
         });
@@ -305,7 +305,8 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
     this.store.updateTask(taskId, {
       status,
       reason,
-      status_message: message,
+      // Messages quote Harbor, the registry and copa: they pass the same scrubber as the log.
+      status_message: this.logs.scrub(message),
       end_time: new Date().toISOString(),
       copa_pid: null,
       progress: status === 'Success' ? { stage: 'Done', percent: 100 } : t.progress,

@@ -36,6 +36,11 @@ export class TaskLogs {
     mkdirSync(dir, { recursive: true });
   }
 
+  /** The scrubber's view of any text about a task (status messages too, not only log lines). */
+  scrub(text: string): string {
+    return this.scrubber.scrub(text);
+  }
+
   path(taskId: number): string {
     return join(this.dir, `${taskId}.log`);
   }
