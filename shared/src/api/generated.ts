@@ -678,26 +678,6 @@ export interface components {
             /** Format: int64 */
             policy_id?: number;
         };
-        /** @description An execution as the executions API shows it. */
-        PolicyRunExecution: {
-            /** Format: date-time */
-            end_time?: string | null;
-            /** Format: int64 */
-            id: number;
-            metrics?: {
-                [key: string]: number;
-            };
-            /** Format: int64 */
-            policy_id: number | null;
-            project: string;
-            /** Format: date-time */
-            start_time: string;
-            /** @enum {string} */
-            status: "Running" | "Success" | "Error" | "Stopped";
-            status_message: string;
-            /** @enum {string} */
-            trigger: "MANUAL" | "SCHEDULE" | "EVENT" | "ADHOC" | "JOBSERVICE";
-        };
         PolicySchedule: {
             cron: string | null;
             enabled: boolean;
@@ -1448,7 +1428,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PolicyRunExecution"];
+                    "application/json": components["schemas"]["Execution"];
                 };
             };
             400: components["responses"]["BadRequest"];

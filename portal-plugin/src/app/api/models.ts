@@ -15,7 +15,6 @@ export type { PolicyFilter } from './models/policy-filter';
 export type { PolicyOptions } from './models/policy-options';
 export type { PolicyPreview } from './models/policy-preview';
 export type { PolicyPreviewRequest } from './models/policy-preview-request';
-export type { PolicyRunExecution } from './models/policy-run-execution';
 export type { PolicySchedule } from './models/policy-schedule';
 export type { PolicyTrigger } from './models/policy-trigger';
 export type { PreviewCandidate } from './models/preview-candidate';

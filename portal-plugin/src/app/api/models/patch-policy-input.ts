@@ -30,9 +30,15 @@ export interface PatchPolicyInput {
   severity_threshold?: 'Critical' | 'High' | 'Medium' | 'Low' | 'None';
 
   /**
-   * `floating`: `<tag>-<suffix>`, overwritten on re-patch; `incremental`: `<tag>-<suffix>-<n>`.
+   * `floating`: `<tag>-<suffix>`, overwritten on re-patch. `incremental`: a new `<tag>-<suffix>-<n>`
+   * each time, and `<tag>-<suffix>` is moved to the newest one unless an immutable tag rule protects
+   * it (the task message then says so).
    */
   tag_scheme?: 'floating' | 'incremental';
+
+  /**
+   * Added after the source tag with a `-`. When the result would pass the 128-character tag limit, the source tag is cut and a 10-character hash of it is added (`<cut>.<hash>-<suffix>[-<n>]`), so different long tags never share a patched tag (shared/src/policy/tags.ts).
+   */
   tag_suffix?: string;
   trigger?: PolicyTrigger;
 }

@@ -149,7 +149,9 @@ export class PatchingService extends BaseService {
   /**
    * Stop every pending and running task of the execution (copa's process group is killed).
    *
-   * Needs `repository:push` in the project.
+   * Needs what starting it needed: `repository:push` in the project for an ad-hoc patch (trigger
+   * ADHOC); project admin (or system admin) for a policy run (MANUAL, SCHEDULE, EVENT) and for a job
+   * Harbor started (JOBSERVICE).
    *
    * This method provides access to the full `HttpResponse`, allowing access to response headers.
    * To access only the response body, use `stopExecution()` instead.
@@ -164,7 +166,9 @@ export class PatchingService extends BaseService {
   /**
    * Stop every pending and running task of the execution (copa's process group is killed).
    *
-   * Needs `repository:push` in the project.
+   * Needs what starting it needed: `repository:push` in the project for an ad-hoc patch (trigger
+   * ADHOC); project admin (or system admin) for a policy run (MANUAL, SCHEDULE, EVENT) and for a job
+   * Harbor started (JOBSERVICE).
    *
    * This method provides access only to the response body.
    * To access the full response (for headers, for example), `stopExecution$Response()` instead.
@@ -248,7 +252,7 @@ export class PatchingService extends BaseService {
   /**
    * Stop one task.
    *
-   * Needs `repository:push` in the project.
+   * Same permission as stopping its execution (push for ADHOC, project admin otherwise).
    *
    * This method provides access to the full `HttpResponse`, allowing access to response headers.
    * To access only the response body, use `stopTask()` instead.
@@ -263,7 +267,7 @@ export class PatchingService extends BaseService {
   /**
    * Stop one task.
    *
-   * Needs `repository:push` in the project.
+   * Same permission as stopping its execution (push for ADHOC, project admin otherwise).
    *
    * This method provides access only to the response body.
    * To access the full response (for headers, for example), `stopTask$Response()` instead.

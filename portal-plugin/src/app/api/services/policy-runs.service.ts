@@ -9,12 +9,12 @@ import { BaseService } from '../base-service';
 import { ApiConfiguration } from '../api-configuration';
 import { StrictHttpResponse } from '../strict-http-response';
 
+import { Execution } from '../models/execution';
 import { getPolicySchedule } from '../fn/policy-runs/get-policy-schedule';
 import { GetPolicySchedule$Params } from '../fn/policy-runs/get-policy-schedule';
 import { getWebhookRegistration } from '../fn/policy-runs/get-webhook-registration';
 import { GetWebhookRegistration$Params } from '../fn/policy-runs/get-webhook-registration';
 import { PolicyPreview } from '../models/policy-preview';
-import { PolicyRunExecution } from '../models/policy-run-execution';
 import { PolicySchedule } from '../models/policy-schedule';
 import { previewPolicy } from '../fn/policy-runs/preview-policy';
 import { PreviewPolicy$Params } from '../fn/policy-runs/preview-policy';
@@ -84,14 +84,15 @@ export class PolicyRunsService extends BaseService {
    * Creates an execution at once and answers with it; the artifacts are selected in the background
    * and become one task each (`status_message` then tells how many were selected and why others were
    * left out). Stop it with `POST /projects/{project_name}/executions/{id}/stop`. A disabled policy
-   * cannot run (409). Needs project admin (or system admin).
+   * cannot run, nor can a policy with a run still going: at most one execution per policy runs at a
+   * time (409; the message names the running execution). Needs project admin (or system admin).
    *
    * This method provides access to the full `HttpResponse`, allowing access to response headers.
    * To access only the response body, use `runPolicy()` instead.
    *
    * This method doesn't expect any request body.
    */
-  runPolicy$Response(params: RunPolicy$Params, context?: HttpContext): Promise<StrictHttpResponse<PolicyRunExecution>> {
+  runPolicy$Response(params: RunPolicy$Params, context?: HttpContext): Promise<StrictHttpResponse<Execution>> {
     const obs = runPolicy(this.http, this.rootUrl, params, context);
     return firstValueFrom(obs);
   }
@@ -102,16 +103,17 @@ export class PolicyRunsService extends BaseService {
    * Creates an execution at once and answers with it; the artifacts are selected in the background
    * and become one task each (`status_message` then tells how many were selected and why others were
    * left out). Stop it with `POST /projects/{project_name}/executions/{id}/stop`. A disabled policy
-   * cannot run (409). Needs project admin (or system admin).
+   * cannot run, nor can a policy with a run still going: at most one execution per policy runs at a
+   * time (409; the message names the running execution). Needs project admin (or system admin).
    *
    * This method provides access only to the response body.
    * To access the full response (for headers, for example), `runPolicy$Response()` instead.
    *
    * This method doesn't expect any request body.
    */
-  runPolicy(params: RunPolicy$Params, context?: HttpContext): Promise<PolicyRunExecution> {
+  runPolicy(params: RunPolicy$Params, context?: HttpContext): Promise<Execution> {
     const resp = this.runPolicy$Response(params, context);
-    return resp.then((r: StrictHttpResponse<PolicyRunExecution>): PolicyRunExecution => r.body);
+    return resp.then((r: StrictHttpResponse<Execution>): Execution => r.body);
   }
 
   /** Path part for operation `getPolicySchedule()` */

@@ -21,7 +21,7 @@ import {
   updatePolicy,
 } from '../../api/functions';
 import type { ListExecutions$Params, ListTasks$Params } from '../../api/functions';
-import type { PolicyPreviewRequest, PolicyRunExecution } from '../../api/models';
+import type { PolicyPreviewRequest } from '../../api/models';
 import { Page } from './harbor.models';
 import { toPage } from './harbor.service';
 import {
@@ -98,7 +98,7 @@ export class PatchingService {
   }
 
   /** Runs a policy now (like Harbor's "Replicate"); answers the new execution. */
-  runPolicy(project: string, policyId: number): Observable<PolicyRunExecution> {
+  runPolicy(project: string, policyId: number): Observable<Execution> {
     return runPolicy(this.http, this.root, { project_name: project, policy_id: policyId }).pipe(map(body));
   }
 

@@ -23,7 +23,7 @@ export interface PatchArtifact$Params {
   repository_name: string;
 
 /**
- * A tag or a digest (`sha256:...`).
+ * A tag or a digest (`sha256:` and 64 hex digits).
  */
   reference: string;
       body?: PatchRequest

@@ -7,7 +7,7 @@ import { filter, map } from 'rxjs/operators';
 import { StrictHttpResponse } from '../../strict-http-response';
 import { RequestBuilder } from '../../request-builder';
 
-import { PolicyRunExecution } from '../../models/policy-run-execution';
+import { Execution } from '../../models/execution';
 
 export interface RunPolicy$Params {
 
@@ -18,7 +18,7 @@ export interface RunPolicy$Params {
   policy_id: number;
 }
 
-export function runPolicy(http: HttpClient, rootUrl: string, params: RunPolicy$Params, context?: HttpContext): Observable<StrictHttpResponse<PolicyRunExecution>> {
+export function runPolicy(http: HttpClient, rootUrl: string, params: RunPolicy$Params, context?: HttpContext): Observable<StrictHttpResponse<Execution>> {
   const rb = new RequestBuilder(rootUrl, runPolicy.PATH, 'post');
   if (params) {
     rb.path('project_name', params.project_name, {});
@@ -30,7 +30,7 @@ export function runPolicy(http: HttpClient, rootUrl: string, params: RunPolicy$P
   ).pipe(
     filter((r: any): r is HttpResponse<any> => r instanceof HttpResponse),
     map((r: HttpResponse<any>) => {
-      return r as StrictHttpResponse<PolicyRunExecution>;
+      return r as StrictHttpResponse<Execution>;
     })
   );
 }
