@@ -413,9 +413,8 @@ export function apiRouter(ctx: ApiContext): express.Router {
         );
       const existing = state.scans.get(artifact.digest);
       if (existing && (existing.status === 'Pending' || existing.status === 'Running')) {
-        // Already scanning: Harbor accepts the request without starting a second job.
-        res.status(202).end();
-        return;
+        // Harbor refuses a second scan while a report is not final (scan base_controller.go makeReportPlaceholder).
+        throw new HarborError('CONFLICT', `a previous scan process is ${existing.status}`);
       }
       if (project.synthetic) {
         const base = existing ?? { report_id: randomBytes(16).toString('hex'), status: 'Success' as const, start_time: now(), log: [], summary: { total: 0, fixable: 0, summary: {} }, severity: 'None' };

@@ -48,9 +48,12 @@ export const SERVED_OPERATIONS = [
 /**
  * Answers real Harbor gives that its swagger file does not declare. The contract test accepts exactly these.
  * Harbor's immutable-tag middleware and tag controller return 412 for tag and artifact deletion
- * (src/controller/tag/controller.go), while the swagger lists no 412 for these two operations.
+ * (src/controller/tag/controller.go), while the swagger lists no 412 for these two operations. The scan
+ * controller answers 409 while the previous scan of the artifact is not final
+ * (src/controller/scan/base_controller.go, makeReportPlaceholder); the swagger lists no 409 for scanning.
  */
 export const UNDECLARED_HARBOR_ANSWERS = [
   'delete /projects/{project_name}/repositories/{repository_name}/artifacts/{reference} 412',
   'delete /projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/{tag_name} 412',
+  'post /projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/scan 409',
 ] as const;

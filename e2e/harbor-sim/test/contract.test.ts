@@ -167,7 +167,10 @@ test('every served operation matches the swagger contract', async () => {
   await check('get', `${A}/{reference}`, `/projects/${project}/repositories/chart/artifacts/0.1.0`, 200);
   await check('get', `${A}/{reference}`, `/projects/${project}/repositories/app/artifacts/9.9`, 404);
 
+  sim.setScanDelay(500);
   await check('post', `${A}/{reference}/scan`, `/projects/${project}/repositories/app/artifacts/1.0/scan`, 202);
+  await check('post', `${A}/{reference}/scan`, `/projects/${project}/repositories/app/artifacts/1.0/scan`, 409);
+  sim.setScanDelay(20);
   await check('post', `${A}/{reference}/scan`, `/projects/${project}/repositories/chart/artifacts/0.1.0/scan`, 422);
   await check('post', `${A}/{reference}/scan`, `/projects/${project}/repositories/app/artifacts/1.0/scan`, 403, { headers: { authorization: basic('dave', 'Harbor12345') } });
   const scanned = await waitFor(async () => {

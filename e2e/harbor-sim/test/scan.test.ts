@@ -84,6 +84,10 @@ describe('scanning synthetic images', () => {
   test('POST scan goes Pending/Running then Success with a report from the dpkg status', async () => {
     const res = await api(`/projects/${project}/repositories/app/artifacts/1.0/scan`, { method: 'POST' });
     assert.equal(res.status, 202);
+    // Like Harbor, a second request while the report is not final is a conflict.
+    const again = await api(`/projects/${project}/repositories/app/artifacts/1.0/scan`, { method: 'POST' });
+    assert.equal(again.status, 409);
+    assert.match((await json<{ errors: { code: string; message: string }[] }>(again)).errors[0].message, /^a previous scan process is (Pending|Running)$/);
     const seen = new Set<string>();
     const final = await waitFor(async () => {
       const art = await json<{ scan_overview?: Record<string, Summary> }>(await api(`/projects/${project}/repositories/app/artifacts/1.0?with_scan_overview=true`));
