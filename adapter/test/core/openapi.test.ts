@@ -70,3 +70,13 @@ test('shared/src/api/generated.ts is up to date (npm run gen:api -w shared)', as
   const fresh = astToString(await openapiTS(structuredClone(doc) as never, { alphabetize: true }));
   assert.ok(committed.endsWith(fresh), 'the generated types are stale: run npm run gen:api -w shared and commit the result');
 });
+
+test("the Task description lists exactly the adapter's classified reasons, and the README explains each", async () => {
+  const { REASONS } = await import('../../src/patch/reasons');
+  const codes = Object.keys(REASONS).sort();
+  const task = (doc as { components: { schemas: Record<string, { description?: string }> } }).components.schemas.Task;
+  const listed = [...new Set((task.description ?? '').match(/\b[A-Z][A-Z_]{3,}\b/g) ?? [])].sort();
+  assert.deepEqual(listed, codes);
+  const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+  for (const code of codes) assert.match(readme, new RegExp(`^\\| \`${code}\` \\|`, 'm'), `README explains ${code}`);
+});
