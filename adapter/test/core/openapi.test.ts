@@ -74,7 +74,7 @@ test('shared/src/api/generated.ts is up to date (npm run gen:api -w shared)', as
 test("the Task description lists exactly the adapter's classified reasons, and the README explains each", async () => {
   const { REASONS } = await import('../../src/patch/reasons');
   const codes = Object.keys(REASONS).sort();
-  const task = (doc as { components: { schemas: Record<string, { description?: string }> } }).components.schemas.Task;
+  const task = (doc as unknown as { components: { schemas: Record<string, { description?: string }> } }).components.schemas.Task;
   const listed = [...new Set((task.description ?? '').match(/\b[A-Z][A-Z_]{3,}\b/g) ?? [])].sort();
   assert.deepEqual(listed, codes);
   const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');

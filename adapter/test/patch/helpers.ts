@@ -1,24 +1,21 @@
 /** Test helpers for the patch engine's end-to-end tests: stack locations, images, waiting. */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { execa } from 'execa';
 import * as tar from 'tar-stream';
+import {
+  advisoriesPath,
+  buildkitAddr,
+  copaPath,
+  registryAddr,
+  registryUrl as sharedRegistryUrl,
+  sampleImage,
+} from '@harbor-patching/e2e/lib/stack';
 
-const cache = process.env.HP_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'harbor-patching');
-const state = process.env.HP_STATE ?? join(process.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'harbor-patching');
+/** The shared stack's locations (e2e/lib/stack.ts), under the names these tests use. */
+export const stack = { registryAddr, buildkitAddr, advisories: advisoriesPath, copaPath, sampleImage };
 
-export const stack = {
-  registryAddr: process.env.HP_REGISTRY_ADDR ?? '127.0.0.1:5000',
-  buildkitAddr: process.env.HP_BUILDKIT_ADDR ?? `unix://${state}/buildkit/buildkitd.sock`,
-  advisories: process.env.HP_ADVISORIES ?? join(cache, 'fixtures', 'advisories.json'),
-  copaPath: [process.env.PATCHING_COPA_PATH, join(cache, 'bin', 'copa')].find((p) => p && existsSync(p)) ?? 'copa',
-  sampleImage: 'library/sample-app:1.0',
-};
-
-export const registryUrl = () => `http://${stack.registryAddr}`;
+export const registryUrl = () => sharedRegistryUrl;
 
 export function unique(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
