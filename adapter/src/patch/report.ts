@@ -5,26 +5,12 @@
 import type { VulnerabilityItem } from '../harbor/repositories';
 import type { Severity, VulnerabilitySummary } from '../store/executions';
 import type { OsRelease } from '../registry/client';
-
-const ORDER: Severity[] = ['Critical', 'High', 'Medium', 'Low', 'Negligible', 'Unknown', 'None'];
+import { atOrAbove, isFixable, SEVERITY_ORDER } from '../policies/threshold';
 
 export function normalizeSeverity(s: string | undefined): Severity {
-  const hit = ORDER.find((o) => o.toLowerCase() === (s ?? '').toLowerCase());
+  const hit = SEVERITY_ORDER.find((o) => o.toLowerCase() === (s ?? '').toLowerCase());
   return hit ?? 'Unknown';
 }
-
-const rank = (s: Severity) => {
-  const i = ['None', 'Unknown', 'Negligible', 'Low', 'Medium', 'High', 'Critical'].indexOf(s);
-  return i < 0 ? 0 : i;
-};
-
-/** Whether a vulnerability of severity `s` reaches `threshold` (`None` = any severity counts). */
-export function atOrAbove(s: Severity, threshold: Severity): boolean {
-  if (threshold === 'None') return true;
-  return rank(s) >= rank(threshold);
-}
-
-export const isFixable = (v: VulnerabilityItem) => typeof v.fix_version === 'string' && v.fix_version.trim() !== '';
 
 export function summarize(vulns: readonly VulnerabilityItem[]): VulnerabilitySummary {
   const out: VulnerabilitySummary = { total: 0, fixable: 0, summary: {}, fixable_summary: {} };
@@ -41,7 +27,7 @@ export function summarize(vulns: readonly VulnerabilityItem[]): VulnerabilitySum
 }
 
 export function fixableAtThreshold(vulns: readonly VulnerabilityItem[], threshold: Severity): VulnerabilityItem[] {
-  return vulns.filter((v) => isFixable(v) && atOrAbove(normalizeSeverity(v.severity), threshold));
+  return vulns.filter((v) => isFixable(v) && atOrAbove(v.severity, threshold));
 }
 
 /** CVE ids fixable before that no longer appear after. */

@@ -20,6 +20,10 @@ export function atOrAbove(severity: string | undefined, threshold: string): bool
   return severityRank(severity) >= severityRank(threshold);
 }
 
+/** A vulnerability is fixable when the scanner names a fixed version. */
+export const isFixable = (v: Pick<VulnerabilityItem, 'fix_version'>): boolean =>
+  typeof v.fix_version === 'string' && v.fix_version.trim() !== '';
+
 export interface ScanFacts {
   scan_status: string;
   total: number;
@@ -66,7 +70,7 @@ export function decideFromSummary(facts: ScanFacts, threshold: string): Threshol
 
 /** Decision from the full vulnerability list. */
 export function decideFromReport(vulnerabilities: VulnerabilityItem[], threshold: string): ThresholdDecision {
-  const fixable = vulnerabilities.filter((v) => typeof v.fix_version === 'string' && v.fix_version.trim() !== '');
+  const fixable = vulnerabilities.filter(isFixable);
   if (fixable.length === 0) return { kind: 'NOTHING_FIXABLE' };
   const reaching = fixable.filter((v) => atOrAbove(v.severity, threshold)).length;
   return reaching > 0 ? { kind: 'candidate', fixable_at_threshold: reaching } : { kind: 'BELOW_THRESHOLD' };
