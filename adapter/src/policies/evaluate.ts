@@ -258,26 +258,3 @@ export async function* evaluatePolicy(
     for (const r of window) await r.gen.return(undefined).catch(() => undefined);
   }
 }
-
-/** The verdict for one artifact named by a webhook event (repository without project, tag or digest). */
-export async function evaluateArtifact(
-  client: HarborClient,
-  project: string,
-  repository: string,
-  reference: string,
-  policy: EvaluablePolicy,
-  stats: EvaluationStats = newStats(),
-): Promise<Verdict> {
-  const filters = compilePolicyFilters(policy);
-  if (!filters.repository(repository, `${project}/${repository}`)) {
-    return {
-      kind: 'excluded',
-      reason: 'FILTERED_REPOSITORY',
-      message: 'The repository does not pass the repository filters.',
-      repository,
-      count: 1,
-    };
-  }
-  const artifact = await getArtifact(client, `${project}/${repository}`, reference, () => stats.harbor_requests++);
-  return judgeArtifact(client, project, repository, artifact, policy, filters, stats);
-}

@@ -67,7 +67,6 @@ export const executionMigrations: Migration[] = [
 export type TaskStatus = 'Pending' | 'Running' | 'Success' | 'Skipped' | 'Error' | 'Stopped';
 export type ExecutionStatus = 'Running' | 'Success' | 'Error' | 'Stopped';
 export type ExecutionTrigger = 'MANUAL' | 'SCHEDULE' | 'EVENT' | 'ADHOC' | 'JOBSERVICE';
-export const FINAL_TASK_STATUSES: readonly TaskStatus[] = ['Success', 'Skipped', 'Error', 'Stopped'];
 
 export type Severity = 'Critical' | 'High' | 'Medium' | 'Low' | 'Negligible' | 'Unknown' | 'None';
 
