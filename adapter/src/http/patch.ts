@@ -6,6 +6,7 @@
  * (the existing one when the same artifact is already being patched).
  */
 import { Router } from 'express';
+import { PATCH_MODES, SEVERITY_THRESHOLDS, TAG_SCHEMES } from '@harbor-patching/shared/policy/model';
 import { HarborError, type HarborClient } from '../harbor/client';
 import { getArtifact } from '../harbor/repositories';
 import type { PatchEngine } from '../jobs/engine';
@@ -13,9 +14,6 @@ import type { PatchOptions } from '../store/executions';
 import { ApiError, badRequest, notFound } from './errors';
 import type { ProjectGuard } from './executions';
 
-const MODES = ['targeted', 'comprehensive'];
-const SCHEMES = ['floating', 'incremental'];
-const THRESHOLDS = ['Critical', 'High', 'Medium', 'Low', 'None'];
 
 export function patchRouter(engine: PatchEngine, harbor: HarborClient, guard: ProjectGuard): Router {
   const r = Router({ mergeParams: true });
@@ -38,13 +36,13 @@ export function patchRouter(engine: PatchEngine, harbor: HarborClient, guard: Pr
       }
       const options: Partial<PatchOptions> = { delete_original: false };
       for (const [field, allowed] of [
-        ['mode', MODES],
-        ['tag_scheme', SCHEMES],
-        ['severity_threshold', THRESHOLDS],
+        ['mode', PATCH_MODES],
+        ['tag_scheme', TAG_SCHEMES],
+        ['severity_threshold', SEVERITY_THRESHOLDS],
       ] as const) {
         const v = (body as Record<string, unknown>)[field];
         if (v === undefined) continue;
-        if (typeof v !== 'string' || !allowed.includes(v)) {
+        if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
           throw badRequest([{ field, message: `${field}: must be one of ${allowed.join(', ')}` }]);
         }
         (options as Record<string, unknown>)[field] = v;

@@ -4,6 +4,8 @@
  * status hook) and posts Harbor's StatusChange to the hook on every status transition.
  */
 import { randomBytes } from 'node:crypto';
+import { PATCH_MODES, SEVERITY_THRESHOLDS, TAG_SCHEMES } from '@harbor-patching/shared/policy/model';
+import { isValidTag, tagSuffixProblem } from '@harbor-patching/shared/policy/tags';
 import type { Db, Migration } from '../store/db';
 import { migrate } from '../store/db';
 import type { PatchEngine } from '../jobs/engine';
@@ -107,6 +109,36 @@ export interface LaunchRequest {
   };
 }
 
+const DIGEST_PATTERN = /^sha256:[a-f0-9]{64}$/;
+const HARBOR_NAME_PATTERN = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+
+/** What is wrong with an IMAGE_PATCH job's parameters, in words; undefined when they are usable. */
+function launchParameterProblem(p: Record<string, unknown>, project: string, reference: string): string | undefined {
+  if (!HARBOR_NAME_PATTERN.test(project)) return `parameters.project_name "${project}" is not a Harbor project name`;
+  if (!DIGEST_PATTERN.test(reference) && !isValidTag(reference)) {
+    return 'parameters.digest must be "sha256:" and 64 hex digits, and a tag or reference must be a valid tag';
+  }
+  if (typeof p.tag === 'string' && !isValidTag(p.tag)) return 'parameters.tag must be a valid tag';
+  const choices: [string, readonly string[]][] = [
+    ['mode', PATCH_MODES],
+    ['tag_scheme', TAG_SCHEMES],
+    ['severity_threshold', SEVERITY_THRESHOLDS],
+  ];
+  for (const [k, allowed] of choices) {
+    if (p[k] !== undefined && (typeof p[k] !== 'string' || !allowed.includes(p[k] as string))) {
+      return `parameters.${k} must be one of ${allowed.join(', ')}`;
+    }
+  }
+  if (p.tag_suffix !== undefined) {
+    const suffixProblem = typeof p.tag_suffix === 'string' ? tagSuffixProblem(p.tag_suffix) : 'the tag suffix must be a string';
+    if (suffixProblem) return `parameters.tag_suffix: ${suffixProblem}`;
+  }
+  for (const k of ['rescan', 'copy_labels', 'delete_original']) {
+    if (p[k] !== undefined && typeof p[k] !== 'boolean') return `parameters.${k} must be true or false`;
+  }
+  return undefined;
+}
+
 export class JobService {
   private readonly startedAt = Math.floor(Date.now() / 1000);
   private readonly hookChains = new Map<string, Promise<void>>();
@@ -191,10 +223,13 @@ export class JobService {
     if (!project || !repository || !reference) {
       throw new JobRequestError(400, 10002, 'parameters need project_name, repository (without the project) and digest, tag or reference');
     }
-    const tag = typeof p.tag === 'string' ? p.tag : reference.startsWith('sha256:') ? null : reference;
+    const problem = launchParameterProblem(p, project, reference);
+    if (problem) throw new JobRequestError(400, 10002, problem);
+    const isDigest = DIGEST_PATTERN.test(reference);
+    const tag = typeof p.tag === 'string' ? p.tag : isDigest ? null : reference;
     let digest: string | undefined;
     try {
-      digest = reference.startsWith('sha256:') ? reference : await this.resolveDigest(project, repository, reference);
+      digest = isDigest ? reference : await this.resolveDigest(project, repository, reference);
     } catch (err) {
       throw new JobRequestError(500, 10000, `resolving ${project}/${repository}:${reference} failed: ${(err as Error).message}`);
     }
