@@ -26,16 +26,16 @@ const CLOUDEVENT_TYPES: Record<string, HarborEventType> = {
 
 export type ParsedEvent = { ok: true; event: ArtifactEvent } | { ok: false; ignored: string } | { ok: false; invalid: string };
 
-interface Resource {
-  digest?: string;
-  tag?: string;
-  resource_url?: string;
+/** A non-empty string field of a payload object, or undefined (payload fields are never trusted to be strings). */
+function text(obj: unknown, key: string): string | undefined {
+  const v = obj && typeof obj === 'object' ? (obj as Record<string, unknown>)[key] : undefined;
+  return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
 interface EventData {
-  resources?: Resource[];
-  repository?: { name?: string; namespace?: string; repo_full_name?: string };
-  scan?: { scan_type?: string };
+  resources?: unknown;
+  repository?: unknown;
+  scan?: unknown;
 }
 
 /** Reads a delivered payload. Events of other types are `ignored`; malformed ones are `invalid`. */
@@ -60,24 +60,28 @@ export function parseHarborEvent(body: unknown): ParsedEvent {
   if (!type) return { ok: false, invalid: 'the event has no type' };
   if (type !== 'SCANNING_COMPLETED' && type !== 'PUSH_ARTIFACT') return { ok: false, ignored: `event type ${type} is not used` };
   const repo = data?.repository;
-  const full = repo?.repo_full_name ?? (repo?.namespace && repo?.name ? `${repo.namespace}/${repo.name}` : undefined);
+  const namespace = text(repo, 'namespace');
+  const name = text(repo, 'name');
+  const full = text(repo, 'repo_full_name') ?? (namespace && name ? `${namespace}/${name}` : undefined);
   if (!full || !full.includes('/')) return { ok: false, invalid: 'the event names no repository (event_data.repository)' };
   const slash = full.indexOf('/');
-  const resource = data?.resources?.[0];
-  if (!resource || (!resource.digest && !resource.tag)) {
+  const resource = Array.isArray(data?.resources) ? data.resources[0] : undefined;
+  const digest = text(resource, 'digest');
+  const rawTag = text(resource, 'tag');
+  if (!digest && !rawTag) {
     return { ok: false, invalid: 'the event names no artifact (event_data.resources[0].digest)' };
   }
   // For a push without tag, Harbor puts the digest in `tag`.
-  const tag = resource.tag && !resource.tag.startsWith('sha256:') ? resource.tag : undefined;
+  const tag = rawTag && !rawTag.startsWith('sha256:') ? rawTag : undefined;
   return {
     ok: true,
     event: {
       type,
-      project: repo?.namespace ?? full.slice(0, slash),
+      project: namespace ?? full.slice(0, slash),
       repository: full.slice(slash + 1),
-      digest: resource.digest || undefined,
+      digest,
       tag,
-      scan_type: data?.scan?.scan_type,
+      scan_type: text(data?.scan, 'scan_type'),
       operator,
       occur_at: occurAt,
     },

@@ -305,6 +305,22 @@ describe('webhooks', () => {
     assert.equal(((await ok.json()) as { accepted: boolean }).accepted, false);
   });
 
+  test('a payload with fields of the wrong type is a 400 naming what is missing, never a 500', async () => {
+    const base = scanEvent('web/a', digests.a, '1.0');
+    const malformed = [
+      { ...base, event_data: { ...base.event_data, repository: { repo_full_name: 5 } } },
+      { ...base, event_data: { ...base.event_data, repository: 'library/app' } },
+      { ...base, event_data: { ...base.event_data, resources: 'x' } },
+      { ...base, event_data: { ...base.event_data, resources: [{ digest: { a: 1 }, tag: 7 }] } },
+      { ...base, event_data: null },
+    ];
+    for (const body of malformed) {
+      const res = await deliver(`Bearer ${SECRET}`, body);
+      assert.equal(res.status, 400, JSON.stringify(body));
+      assert.match(((await res.json()) as { errors: { message: string }[] }).errors[0].message, /the event names no (repository|artifact)/);
+    }
+  });
+
   test('registration creates, then updates, Harbor webhook policy; the secret is never shown', async () => {
     const before = await call('GET', '/webhook', 'alice');
     assert.equal(before.status, 200);
