@@ -26,7 +26,7 @@ export function previewRouter(deps: { auth: AuthMiddleware; policies: PolicyLook
     if (req.query.limit !== undefined) {
       limit = Number(req.query.limit);
       if (!Number.isInteger(limit) || limit < 0 || limit > 500) {
-        throw badRequest([{ field: 'limit', message: 'limit must be an integer from 0 to 500' }]);
+        throw badRequest([{ field: 'query.limit', message: 'query.limit: must be an integer from 0 to 500' }]);
       }
     }
     const body: unknown = req.body;

@@ -21,7 +21,7 @@ export function findPolicy(policies: PolicyLookup, req: Request): PatchPolicy {
   const project = String(req.params.project_name);
   const id = positiveId(req, 'policy_id', 'path');
   const policy = policies.get(project, id);
-  if (!policy) throw notFound(`policy ${id} does not exist in project "${project}"`);
+  if (!policy) throw notFound(`policy ${id} not found in project "${project}"`);
   return policy;
 }
 
