@@ -10,12 +10,16 @@ function selects(selector: ImmutableSelector, value: string, positive: string, n
   return false;
 }
 
+/**
+ * Like Harbor's immutable matcher (src/pkg/immutable/match/rule/match.go): only the first repository
+ * selector and the first tag selector count, and a rule without either never matches.
+ */
 export function ruleMatches(rule: ImmutableRule, repositoryInProject: string, tag: string): boolean {
   if (rule.disabled) return false;
-  const repoSelectors = rule.scope_selectors.repository ?? [];
-  if (!repoSelectors.every((s) => selects(s, repositoryInProject, 'repoMatches', 'repoExcludes'))) return false;
-  if (rule.tag_selectors.length === 0) return false;
-  return rule.tag_selectors.every((s) => selects(s, tag, 'matches', 'excludes'));
+  const repoSelector = rule.scope_selectors.repository?.[0];
+  const tagSelector = rule.tag_selectors[0];
+  if (!repoSelector || !tagSelector) return false;
+  return selects(repoSelector, repositoryInProject, 'repoMatches', 'repoExcludes') && selects(tagSelector, tag, 'matches', 'excludes');
 }
 
 /** Whether <project>/<repo>:<tag> is protected by one of the project's immutable rules. */

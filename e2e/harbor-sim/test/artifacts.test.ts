@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarborSim, type HarborSim } from '../src/index';
+import { ruleMatches } from '../src/immutable';
 import { basic, debianImage, ensureRegistry, json, layer, OciClient, unique } from './helpers';
 
 let sim: HarborSim;
@@ -240,4 +241,15 @@ describe('immutable rules and labels API', () => {
     assert.ok(p.every((l) => l.project_id === pid));
     assert.equal((await api('/labels?scope=x')).status, 400);
   });
+});
+
+test("immutable rules match like Harbor's matcher: first repository and first tag selector only", () => {
+  const sel = (decoration: string, pattern: string) => ({ kind: 'doublestar', decoration, pattern });
+  const rule = (repository: ReturnType<typeof sel>[], tags: ReturnType<typeof sel>[]) =>
+    ({ id: 1, project_id: 1, priority: 0, disabled: false, action: 'immutable', template: 'immutable_template', params: {}, tag_selectors: tags, scope_selectors: { repository } }) as unknown as Parameters<typeof ruleMatches>[0];
+  assert.equal(ruleMatches(rule([sel('repoMatches', '**')], [sel('matches', '*-patched')]), 'app', '1.0-patched'), true);
+  assert.equal(ruleMatches(rule([sel('repoMatches', '**')], [sel('matches', '*-patched'), sel('matches', 'nothing')]), 'app', '1.0-patched'), true);
+  assert.equal(ruleMatches(rule([], [sel('matches', '**')]), 'app', '1.0'), false, 'no repository selector: never matches');
+  assert.equal(ruleMatches(rule([sel('repoMatches', '**')], []), 'app', '1.0'), false, 'no tag selector: never matches');
+  assert.equal(ruleMatches(rule([sel('repoExcludes', 'app')], [sel('matches', '**')]), 'app', '1.0'), false);
 });
