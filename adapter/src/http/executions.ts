@@ -9,16 +9,13 @@
  *   GET  /projects/{p}/executions/{id}/tasks/{task_id}/log   (text/plain, readable while running)
  *   GET  /projects/{p}/executions/{id}/tasks/{task_id}/vex   (copa's OpenVEX document)
  */
-import { Router, type Request, type RequestHandler, type Response } from 'express';
-import { PATCH_PERMISSION, PROJECT_ADMIN_PERMISSION, projectAccessOf } from '../auth/middleware';
+import { Router, type Request, type Response } from 'express';
+import { PATCH_PERMISSION, PROJECT_ADMIN_PERMISSION, projectAccessOf, type AuthMiddleware } from '../auth/middleware';
 import type { PatchEngine } from '../jobs/engine';
 import type { Execution, ExecutionStatus, ExecutionTrigger, Task, TaskStatus } from '../store/executions';
 import { badRequest, forbidden, notFound } from './errors';
 import { pagingOf, setPagingHeaders } from './paging';
 import { positiveId } from './params';
-
-/** Builds a middleware that lets the request through only with `action` on `resource` in the path's project. */
-export type ProjectGuard = (resource: string, action: string) => RequestHandler;
 
 const TASK_STATUSES = ['Pending', 'Running', 'Success', 'Skipped', 'Error', 'Stopped'];
 const EXECUTION_STATUSES = ['Running', 'Success', 'Error', 'Stopped'];
@@ -61,10 +58,10 @@ function assertMayStop(res: Response, e: Execution): void {
   }
 }
 
-export function executionsRouter(engine: PatchEngine, guard: ProjectGuard): Router {
+export function executionsRouter(engine: PatchEngine, auth: AuthMiddleware): Router {
   const r = Router({ mergeParams: true });
   const store = engine.store;
-  const read = guard('project', 'read');
+  const read = auth.requireProjectRead();
 
   const findExecution = (req: Request): Execution => {
     const id = positiveId(req, 'execution_id', 'path');

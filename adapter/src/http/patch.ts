@@ -12,15 +12,15 @@ import { getArtifact } from '../harbor/repositories';
 import type { PatchEngine } from '../jobs/engine';
 import type { PatchOptions } from '../store/executions';
 import { ApiError, badRequest, notFound } from './errors';
-import type { ProjectGuard } from './executions';
+import { PATCH_PERMISSION, type AuthMiddleware } from '../auth/middleware';
 
 
-export function patchRouter(engine: PatchEngine, harbor: HarborClient, guard: ProjectGuard): Router {
+export function patchRouter(engine: PatchEngine, harbor: HarborClient, auth: AuthMiddleware): Router {
   const r = Router({ mergeParams: true });
 
   r.post(
     '/projects/:project_name/repositories/:repository_name/artifacts/:reference/patch',
-    guard('repository', 'push'),
+    auth.requireProjectPermission(PATCH_PERMISSION.resource, PATCH_PERMISSION.action),
     async (req, res) => {
       const project = String(req.params.project_name);
       let repository: string;

@@ -10,7 +10,6 @@ import { jobserviceMigrations, JobService } from '../jobservice/service';
 import { jobserviceRouter } from '../http/jobservice';
 import { getArtifact } from '../harbor/repositories';
 import { createPatchModule, type PatchModule, type PatchModuleSettings } from './module';
-import type { ProjectGuard } from '../http/executions';
 
 const patchOf = (ctx: AppContext) => ctx.services.patch as PatchModule | undefined;
 const jobserviceOf = (ctx: AppContext) => ctx.services.jobservice as JobService | undefined;
@@ -60,12 +59,8 @@ export function createPatchAdapterModule(tuning: Partial<PatchModuleSettings> = 
       const patch = patchOf(ctx);
       const jobservice = jobserviceOf(ctx);
       if (!patch || !jobservice) return [];
-      const guard: ProjectGuard = (resource, action) =>
-        resource === 'project' && action === 'read'
-          ? ctx.auth.requireProjectRead()
-          : ctx.auth.requireProjectPermission(resource, action);
       return [
-        ...patch.routers(guard).map((router) => ({ path: API_BASE, router })),
+        ...patch.routers(ctx.auth).map((router) => ({ path: API_BASE, router })),
         { path: '/', router: jobserviceRouter(jobservice, ctx.config.jobserviceSecret) },
       ];
     },

@@ -11,7 +11,8 @@ import { HarborClient } from '../harbor/client';
 import { RegistryClient } from '../registry/client';
 import { DEFAULT_ENGINE_CONFIG, PatchEngine, type EngineConfig } from './engine';
 import { Scrubber, TaskLogs } from './logs';
-import { executionsRouter, type ProjectGuard } from '../http/executions';
+import type { AuthMiddleware } from '../auth/middleware';
+import { executionsRouter } from '../http/executions';
 import { patchRouter } from '../http/patch';
 
 export interface PatchModuleSettings {
@@ -41,7 +42,7 @@ export interface PatchModule {
   harbor: HarborClient;
   registry: RegistryClient;
   /** Routers for /patching/api/v1 (executions, tasks, ad-hoc patch). */
-  routers(guard: ProjectGuard): Router[];
+  routers(auth: AuthMiddleware): Router[];
 }
 
 export function createPatchModule(db: Db, s: PatchModuleSettings): PatchModule {
@@ -81,6 +82,6 @@ export function createPatchModule(db: Db, s: PatchModuleSettings): PatchModule {
     store,
     harbor,
     registry,
-    routers: (guard) => [executionsRouter(engine, guard), patchRouter(engine, harbor, guard)],
+    routers: (auth) => [executionsRouter(engine, auth), patchRouter(engine, harbor, auth)],
   };
 }
