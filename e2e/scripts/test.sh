@@ -17,6 +17,9 @@ bash e2e/fixtures/build.sh
 
 export HP_TEST_RESULTS=$(mktemp -d)
 status=0
+# Static checks first (type errors and lint findings fail the run, but the tests still run and count).
+checks=0
+npx nx run-many -t typecheck,lint --outputStyle=static --skipNxCache || { checks=1; status=1; }
 npx nx run-many -t test --parallel=1 --outputStyle=stream --skipNxCache "$@" || status=$?
 # Stop what this run started before the summary, so the count line is the last line printed.
 if [ "$stack_was_running" = 0 ]; then
@@ -24,16 +27,27 @@ if [ "$stack_was_running" = 0 ]; then
   bash e2e/stack/stack.sh stop
 fi
 
+# A suite that wrote no counts (it crashed or did not run) counts as one failure, so the total
+# never looks green while the run is not.
+suites="adapter e2e portal-plugin shared"
+[ $# -gt 0 ] && suites=""
 node -e '
   const fs = require("fs"), path = require("path"), dir = process.argv[1];
+  const expected = process.argv[3] ? process.argv[3].split(" ") : [];
   let p = 0, f = 0, s = 0; const per = [];
   for (const file of fs.readdirSync(dir).sort()) {
     const c = JSON.parse(fs.readFileSync(path.join(dir, file), "utf8"));
     p += c.passed; f += c.failed; s += c.skipped;
     per.push(`  ${file.replace(/\.json$/, "")}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
   }
+  for (const suite of expected) {
+    if (fs.existsSync(path.join(dir, suite + ".json"))) continue;
+    f += 1;
+    per.push(`  ${suite}: no results (the suite did not run to its end)`);
+  }
+  if (process.argv[4] === "1") { f += 1; per.push("  static checks (typecheck, lint): failed"); }
   console.log("\nTest suites:\n" + per.join("\n"));
   console.log(`total time: ${Math.round(Date.now() / 1000 - Number(process.argv[2]))} s`);
   console.log(`tests: ${p} passed, ${f} failed, ${s} skipped`);
-' "$HP_TEST_RESULTS" "$start"
+' "$HP_TEST_RESULTS" "$start" "$suites" "$checks"
 exit $status

@@ -95,7 +95,7 @@ const PATTERN_HELP: [string, string][] = [
 ];
 
 /** Schema errors in plain words; `undefined` drops an error that only repeats others (oneOf summaries). */
-function friendlyMessage(x: { message?: string; errorCode?: string }, field: string): string | undefined {
+function friendlyMessage(x: { message?: string; errorCode?: string }): string | undefined {
   const code = x.errorCode ?? '';
   const message = x.message ?? 'is not valid';
   if (code.startsWith('oneOf')) return undefined;
@@ -148,7 +148,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         for (const x of e.errors) {
           const field = fieldFromPath(x.path);
           const list = byField.get(field) ?? [];
-          const message = friendlyMessage(x, field);
+          const message = friendlyMessage(x);
           if (message && !list.includes(message)) list.push(message);
           byField.set(field, list);
         }

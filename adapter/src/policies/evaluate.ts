@@ -5,7 +5,6 @@
 import { classifyArtifact } from '../harbor/artifacts';
 import type { HarborClient } from '../harbor/client';
 import {
-  getArtifact,
   getVulnerabilities,
   listArtifactPages,
   listRepositoryPages,

@@ -104,7 +104,7 @@ export class PolicyScheduler {
 
   private async checkPolicy(p: ScheduledPolicy, now: Date): Promise<TickResult | undefined> {
     const cron = p.trigger.cron!;
-    let state = this.store.get(p.id);
+    const state = this.store.get(p.id);
     if (!state || state.cron !== cron) {
       this.store.reset(p.id, p.project_name, cron, now);
       return undefined;
