@@ -1,9 +1,12 @@
 /**
  * GET /patching/api/v1/health: liveness (always 200 while serving) plus the state of each dependency:
  * Harbor, SQLite, buildkitd, the copa binary and the registry. Modules may add or replace checks.
+ * Like Harbor's /api/v2.0/health, anyone sees only component names and states; `detail` and `error`
+ * (paths, internal addresses) are shown to Harbor system admins only.
  */
 import { connect } from 'node:net';
-import express, { type Router } from 'express';
+import express, { type Request, type Router } from 'express';
+import { credentialsOf } from '../auth/credentials';
 import { copaAvailable, type Config } from '../config/config';
 import type { AppContext, HealthCheck, HealthResult } from '../context';
 import type { Db } from '../store/db';
@@ -88,20 +91,37 @@ export function builtInHealthChecks(config: Config, db: Db): HealthCheck[] {
   ];
 }
 
+/**
+ * Whether the caller is a Harbor system admin. Never throws: missing or refused credentials, or an
+ * unreachable Harbor, mean "no" so that health keeps answering 200.
+ */
+async function callerIsSysadmin(ctx: AppContext, req: Request): Promise<boolean> {
+  const creds = credentialsOf(req);
+  if (!creds) return false;
+  const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), CHECK_TIMEOUT_MS).unref());
+  const identified = ctx.auth.resolver.identify(creds).then(
+    (caller) => caller.sysadmin,
+    () => false,
+  );
+  return Promise.race([identified, timeout]);
+}
+
 export function healthRouter(ctx: AppContext, checks: () => HealthCheck[]): Router {
   const router = express.Router();
-  router.get('/health', async (_req, res) => {
-    const results = await Promise.all(
-      checks().map(async (c) => {
-        const r = await withTimeout(c.check(), CHECK_TIMEOUT_MS);
-        return {
-          name: c.name,
-          status: r.ok ? 'healthy' : 'unhealthy',
-          ...(r.error ? { error: r.error } : {}),
-          ...(r.detail ? { detail: r.detail } : {}),
-        };
-      }),
-    );
+  router.get('/health', async (req, res) => {
+    const [sysadmin, checked] = await Promise.all([
+      callerIsSysadmin(ctx, req),
+      Promise.all(checks().map(async (c) => ({ name: c.name, result: await withTimeout(c.check(), CHECK_TIMEOUT_MS) }))),
+    ]);
+    const results = checked.map(({ name, result: r }) => ({
+      name,
+      status: r.ok ? 'healthy' : 'unhealthy',
+      ...(sysadmin && r.error ? { error: r.error } : {}),
+      ...(sysadmin && r.detail ? { detail: r.detail } : {}),
+    }));
+    // The body depends on who asks: never serve one caller's answer to another from a cache.
+    res.set('Cache-Control', 'no-store');
+    res.vary('Authorization').vary('Cookie');
     res.json({
       status: results.every((r) => r.status === 'healthy') ? 'healthy' : 'unhealthy',
       version: ctx.version,

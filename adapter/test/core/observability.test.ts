@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { buildkitAddr, copaPath } from '@harbor-patching/e2e/lib/stack';
 import { createLogger } from '../../src/http/observability';
-import { API, anonymous, basic, request, SERVICE_ROBOT, startCore, type Core } from './harness';
+import { API, anonymous, basic, request, SERVICE_ROBOT, Session, startCore, type Core } from './harness';
 
 let core: Core;
 const logLines: Record<string, unknown>[] = [];
@@ -58,20 +58,61 @@ test('logs never hold credentials', async () => {
   assert.ok(rawLog.includes('[redacted]'));
 });
 
-test('health reports each dependency and the version', async () => {
-  const res = await anonymous(core.adapter.url).call('GET', `${API}/health`);
+/** Component names by name, after checking the answer is the public shape: names and states only. */
+function publicComponents(res: { status: number; body: any }): Record<string, { name: string; status: string }> {
   assert.equal(res.status, 200);
-  assert.equal(res.body.version, '0.1.0');
-  const byName = Object.fromEntries(res.body.components.map((c: { name: string }) => [c.name, c]));
-  for (const name of ['harbor', 'database', 'buildkitd', 'copa', 'registry']) assert.ok(byName[name], `${name} missing`);
-  assert.equal(byName.harbor.status, 'healthy');
-  assert.equal(byName.database.status, 'healthy');
-  assert.equal(byName.registry.status, 'healthy', JSON.stringify(byName.registry));
-  assert.ok(['healthy', 'unhealthy'].includes(res.body.status));
-  assert.ok(!res.text.includes(SERVICE_ROBOT.secret));
+  assert.deepEqual(Object.keys(res.body).sort(), ['components', 'status', 'version']);
+  for (const c of res.body.components) assert.deepEqual(Object.keys(c).sort(), ['name', 'status'], JSON.stringify(c));
+  return Object.fromEntries(res.body.components.map((c: { name: string }) => [c.name, c]));
+}
+
+test('health names each dependency and its state, and nothing more, to anyone but a system admin', async () => {
+  const { config } = core.adapter;
+  const callers = {
+    anonymous: anonymous(core.adapter.url),
+    'project admin': basic(core.adapter.url, 'alice'),
+    developer: basic(core.adapter.url, 'dave'),
+    'wrong password': basic(core.adapter.url, 'admin', 'not-the-password'),
+    'unknown session': { call: (m: string, p: string) => request(core.adapter.url, m, p, {}, { cookie: 'sid=no-such-session' }) },
+    'service robot': basic(core.adapter.url, SERVICE_ROBOT.name, SERVICE_ROBOT.secret),
+  };
+  for (const [who, caller] of Object.entries(callers)) {
+    const res = await caller.call('GET', `${API}/health`);
+    const byName = publicComponents(res);
+    assert.equal(res.body.version, '0.1.0', who);
+    for (const name of ['harbor', 'database', 'buildkitd', 'copa', 'registry']) assert.ok(byName[name], `${name} missing for ${who}`);
+    assert.equal(byName.harbor.status, 'healthy', who);
+    assert.equal(byName.database.status, 'healthy', who);
+    assert.equal(byName.registry.status, 'healthy', who);
+    assert.ok(['healthy', 'unhealthy'].includes(res.body.status));
+    for (const internal of [config.dataDir, config.copaPath, config.buildkitAddr, config.harborUrl, config.registryHost, SERVICE_ROBOT.secret]) {
+      assert.ok(!res.text.includes(internal), `${who} sees ${internal}`);
+    }
+    assert.equal(res.headers.get('cache-control'), 'no-store');
+    assert.match(res.headers.get('vary') ?? '', /Authorization/i);
+    assert.match(res.headers.get('vary') ?? '', /Cookie/i);
+  }
 });
 
-test('health says clearly what is down', async () => {
+test('a system admin also sees what each check looked at', async () => {
+  const { config } = core.adapter;
+  const session = new Session(core.adapter.url);
+  await session.login('admin');
+  for (const admin of [basic(core.adapter.url, 'admin'), session]) {
+    const res = await admin.call('GET', `${API}/health`);
+    assert.equal(res.status, 200);
+    assert.equal(res.body.version, '0.1.0');
+    const byName = Object.fromEntries(res.body.components.map((c: { name: string }) => [c.name, c]));
+    assert.equal(byName.harbor.status, 'healthy');
+    assert.equal(byName.harbor.detail, config.harborUrl);
+    assert.ok(byName.database.detail.startsWith(config.dataDir), byName.database.detail);
+    assert.equal(byName.copa.detail, config.copaPath);
+    assert.match(byName.registry.detail, new RegExp(config.registryHost.replace(/\./g, '\\.')));
+    assert.ok(!res.text.includes(SERVICE_ROBOT.secret));
+  }
+});
+
+test('health says clearly what is down: states to anyone, reasons to a system admin', async () => {
   const { startAdapter } = await import('../../src/app');
   const down = await startAdapter(
     {},
@@ -80,7 +121,6 @@ test('health says clearly what is down', async () => {
         ...core.adapter.config,
         port: 0,
         dataDir: join(core.dataDir, 'down'),
-        harborUrl: 'http://127.0.0.1:9',
         registryHost: '127.0.0.1:9',
         buildkitAddr: 'unix:///nonexistent/buildkitd.sock',
         copaPath: '/nonexistent/copa',
@@ -91,16 +131,54 @@ test('health says clearly what is down', async () => {
     },
   );
   try {
-    const res = await anonymous(down.url).call('GET', `${API}/health`);
+    const open = await anonymous(down.url).call('GET', `${API}/health`);
+    const openByName = publicComponents(open);
+    assert.equal(open.body.status, 'unhealthy');
+    assert.equal(openByName.database.status, 'healthy');
+    for (const name of ['buildkitd', 'copa', 'registry']) assert.equal(openByName[name].status, 'unhealthy', name);
+    assert.ok(!open.text.includes('/nonexistent'));
+
+    const res = await basic(down.url, 'admin').call('GET', `${API}/health`);
     assert.equal(res.status, 200, 'liveness stays 200');
     assert.equal(res.body.status, 'unhealthy');
     const byName = Object.fromEntries(res.body.components.map((c: { name: string }) => [c.name, c]));
     assert.equal(byName.database.status, 'healthy');
-    for (const name of ['harbor', 'buildkitd', 'copa', 'registry']) {
+    assert.equal(byName.harbor.status, 'healthy');
+    for (const name of ['buildkitd', 'copa', 'registry']) {
       assert.equal(byName[name].status, 'unhealthy', name);
       assert.ok(byName[name].error.length > 5);
     }
     assert.match(byName.copa.error, /PATCHING_COPA_PATH/);
+    assert.match(byName.buildkitd.error, /PATCHING_BUILDKIT_ADDR/);
+    assert.equal(byName.copa.detail, '/nonexistent/copa');
+  } finally {
+    await down.close();
+  }
+});
+
+test('with Harbor down health still answers 200, and nobody can be shown the details', async () => {
+  const { startAdapter } = await import('../../src/app');
+  const { builtInHealthChecks } = await import('../../src/http/health');
+  const down = await startAdapter(
+    {},
+    {
+      config: { ...core.adapter.config, port: 0, dataDir: join(core.dataDir, 'no-harbor'), harborUrl: 'http://127.0.0.1:9' },
+      logger: createLogger('silent'),
+    },
+  );
+  try {
+    for (const caller of [anonymous(down.url), basic(down.url, 'admin')]) {
+      const res = await caller.call('GET', `${API}/health`);
+      const byName = publicComponents(res);
+      assert.equal(res.body.status, 'unhealthy');
+      assert.equal(byName.harbor.status, 'unhealthy');
+      assert.equal(byName.database.status, 'healthy');
+    }
+    // The reason is still worked out (and shown once an admin can be identified).
+    const harbor = builtInHealthChecks(down.config, down.db).find((c) => c.name === 'harbor');
+    const result = await harbor!.check();
+    assert.equal(result.ok, false);
+    assert.match(result.error ?? '', /unreachable/);
   } finally {
     await down.close();
   }

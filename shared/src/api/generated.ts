@@ -13,7 +13,7 @@ export interface paths {
         };
         /**
          * Liveness and the state of each dependency.
-         * @description Always answers 200 while the process serves requests; `status` and `components` tell whether the dependencies work.
+         * @description Always answers 200 while the process serves requests; `status` and `components` tell whether the dependencies work. Needs no sign-in: like Harbor's own health, anyone sees only each component's name and status. A Harbor system admin also gets each component's `detail` and `error`.
          */
         get: operations["getHealth"];
         put?: never;
@@ -522,9 +522,9 @@ export interface components {
             version: string;
         };
         HealthComponent: {
-            /** @description e.g. the address or path checked. */
+            /** @description What was checked, e.g. an internal address or file path. Shown to Harbor system admins only. */
             detail?: string;
-            /** @description Why the component is unhealthy and what to check. */
+            /** @description Why the component is unhealthy and what to check. Shown to Harbor system admins only. */
             error?: string;
             /** @example harbor */
             name: string;

@@ -4,12 +4,12 @@
 export interface HealthComponent {
 
   /**
-   * e.g. the address or path checked.
+   * What was checked, e.g. an internal address or file path. Shown to Harbor system admins only.
    */
   detail?: string;
 
   /**
-   * Why the component is unhealthy and what to check.
+   * Why the component is unhealthy and what to check. Shown to Harbor system admins only.
    */
   error?: string;
   name: string;
