@@ -31,9 +31,10 @@ export const projectResolver: ResolveFn<ProjectContext> = async (route, state) =
     return new RedirectCommand(router.createUrlTree(['/projects']));
   }
   const list = await firstValueFrom(permissions.permissions(project.project_id)).catch(() => []);
+  const user = session.currentUser;
   return {
     project,
-    canManagePolicies: canManagePolicies(session.currentUser, project),
-    canPush: hasPermission(list, PERMISSIONS.REPOSITORY_PUSH),
+    canManagePolicies: canManagePolicies(user, list),
+    canPush: !!user?.sysadmin_flag || hasPermission(list, PERMISSIONS.REPOSITORY_PUSH),
   };
 };

@@ -10,11 +10,16 @@ import { projectContext, routeStub, useEnglish } from '../../shared/testing/test
 import { Execution } from '../../shared/services/patching.models';
 
 const metrics = (m: Partial<Execution['metrics']>) => ({ total: 0, succeeded: 0, failed: 0, skipped: 0, stopped: 0, running: 0, pending: 0, ...m });
-const execution = (id: number, status: Execution['status'], m: Partial<Execution['metrics']>): Execution => ({
+const execution = (
+  id: number,
+  status: Execution['status'],
+  m: Partial<Execution['metrics']>,
+  trigger: Execution['trigger'] = id === 1 ? 'MANUAL' : 'ADHOC',
+): Execution => ({
   id,
   project: 'library',
-  policy_id: id === 1 ? 5 : null,
-  trigger: id === 1 ? 'MANUAL' : 'ADHOC',
+  policy_id: trigger === 'ADHOC' ? null : 5,
+  trigger,
   status,
   status_message: '',
   options: {},
@@ -26,7 +31,9 @@ const execution = (id: number, status: Execution['status'], m: Partial<Execution
 describe('ExecutionListComponent', () => {
   let backend: HttpTestingController;
 
-  async function setup() {
+  const DEFAULT_ROWS = [execution(1, 'Success', { total: 4, succeeded: 3, skipped: 1 }), execution(2, 'Running', { total: 1, running: 1 })];
+
+  async function setup(context = projectContext(), rows: Execution[] = DEFAULT_ROWS) {
     TestBed.configureTestingModule({
       declarations: [ExecutionListComponent],
       imports: [SharedModule, NoopAnimationsModule, TranslateModule.forRoot()],
@@ -34,7 +41,7 @@ describe('ExecutionListComponent', () => {
         provideHttpClient(),
         provideHttpClientTesting(),
         provideRouter([]),
-        { provide: ActivatedRoute, useValue: routeStub(projectContext()) },
+        { provide: ActivatedRoute, useValue: routeStub(context) },
       ],
     });
     useEnglish(TestBed.inject(TranslateService));
@@ -45,9 +52,7 @@ describe('ExecutionListComponent', () => {
     await new Promise((r) => setTimeout(r));
     backend
       .expectOne((r) => r.url === '/patching/api/v1/projects/library/executions')
-      .flush([execution(1, 'Success', { total: 4, succeeded: 3, skipped: 1 }), execution(2, 'Running', { total: 1, running: 1 })], {
-        headers: { 'X-Total-Count': '2' },
-      });
+      .flush(rows, { headers: { 'X-Total-Count': String(rows.length) } });
     fixture.detectChanges();
     await fixture.whenStable();
     fixture.detectChanges();
@@ -92,6 +97,82 @@ describe('ExecutionListComponent', () => {
     c.selected = [];
     expect(c.canStop).toBeFalse();
     fixture.destroy();
+  });
+
+  describe('Stop follows who may stop what', () => {
+    // A running policy run (MANUAL), a running ad-hoc patch, a running job Harbor started, a finished run.
+    const RUNNING = [
+      execution(1, 'Running', { total: 2, running: 2 }, 'MANUAL'),
+      execution(2, 'Running', { total: 1, running: 1 }, 'ADHOC'),
+      execution(3, 'Running', { total: 1, running: 1 }, 'JOBSERVICE'),
+      execution(4, 'Success', { total: 1, succeeded: 1 }, 'SCHEDULE'),
+    ];
+
+    function stopButton(fixture: { nativeElement: HTMLElement }): HTMLButtonElement | null {
+      return fixture.nativeElement.querySelector('#stop-execution');
+    }
+
+    function select(fixture: Awaited<ReturnType<typeof setup>>, ids: number[]): void {
+      const c = fixture.componentInstance;
+      c.selected = c.executions.filter((e) => ids.includes(e.id));
+      fixture.detectChanges();
+    }
+
+    it('a project admin may stop policy runs, Harbor jobs and ad-hoc patches', async () => {
+      const fixture = await setup(projectContext({ canManagePolicies: true, canPush: true }), RUNNING);
+      select(fixture, [1, 2, 3]);
+      expect(fixture.componentInstance.canStop).toBeTrue();
+      expect(stopButton(fixture)!.disabled).toBeFalse();
+      expect(stopButton(fixture)!.getAttribute('title')).toBeNull();
+      stopButton(fixture)!.click();
+      fixture.detectChanges();
+      backend.expectNone((r) => r.method === 'POST');
+      fixture.componentInstance.stopDialog.confirm();
+      const posts = backend.match((r) => r.method === 'POST' && /\/executions\/\d+\/stop$/.test(r.url));
+      expect(posts.map((r) => r.request.url).sort()).toEqual(
+        [1, 2, 3].map((id) => `/patching/api/v1/projects/library/executions/${id}/stop`),
+      );
+      fixture.destroy();
+    });
+
+    it('a developer may stop an ad-hoc patch but not a policy run or a Harbor job, and is told why', async () => {
+      const fixture = await setup(projectContext({ canManagePolicies: false, canPush: true }), RUNNING);
+      const c = fixture.componentInstance;
+      select(fixture, [2]);
+      expect(c.canStop).toBeTrue();
+      expect(stopButton(fixture)!.disabled).toBeFalse();
+      for (const ids of [[1], [3], [1, 2]]) {
+        select(fixture, ids);
+        expect(c.canStop).withContext(String(ids)).toBeFalse();
+        expect(stopButton(fixture)!.disabled).withContext(String(ids)).toBeTrue();
+        expect(stopButton(fixture)!.getAttribute('title')).toBe(
+          'Only a project admin (or a system admin) can stop a policy run or a job started by Harbor.',
+        );
+      }
+      // A finished run cannot be stopped by anyone: disabled, but not for lack of rights.
+      select(fixture, [4]);
+      expect(stopButton(fixture)!.disabled).toBeTrue();
+      expect(stopButton(fixture)!.getAttribute('title')).toBeNull();
+      fixture.destroy();
+    });
+
+    it('a project admin without push (a robot, say) may stop policy runs but not ad-hoc patches', async () => {
+      const fixture = await setup(projectContext({ canManagePolicies: true, canPush: false }), RUNNING);
+      select(fixture, [1, 3]);
+      expect(stopButton(fixture)!.disabled).toBeFalse();
+      select(fixture, [2]);
+      expect(stopButton(fixture)!.disabled).toBeTrue();
+      expect(stopButton(fixture)!.getAttribute('title')).toBe('Stopping a patch needs the push permission in this project.');
+      fixture.destroy();
+    });
+
+    it('a guest, who may stop nothing, sees no Stop button', async () => {
+      const fixture = await setup(projectContext({ canManagePolicies: false, canPush: false }), RUNNING);
+      select(fixture, [1, 2]);
+      expect(stopButton(fixture)).toBeNull();
+      expect(fixture.componentInstance.canStop).toBeFalse();
+      fixture.destroy();
+    });
   });
 
   it('computes the success rate as Harbor does', () => {

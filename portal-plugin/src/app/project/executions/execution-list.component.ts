@@ -5,6 +5,7 @@ import { Subscription, finalize, timer } from 'rxjs';
 import { PatchingService, errorMessage } from '../../shared/services/patching.service';
 import { Execution } from '../../shared/services/patching.models';
 import { ConfirmationDialogComponent } from '../../shared/components/confirmation-dialog/confirmation-dialog.component';
+import { canStopExecution } from '../../shared/services/permission.service';
 import { durationText } from '../../shared/units/utils';
 import { ProjectContext } from '../project.resolver';
 
@@ -130,8 +131,24 @@ export class ExecutionListComponent implements OnInit, OnDestroy {
     this.load();
   }
 
+  /** Stop is offered to callers who may stop some execution: push (ad-hoc patches) or project admin (policy runs). */
+  get showStop(): boolean {
+    return this.context.canPush || this.context.canManagePolicies;
+  }
+
+  mayStop(e: Execution): boolean {
+    return canStopExecution(this.context, e.trigger);
+  }
+
   get canStop(): boolean {
-    return this.selected.length > 0 && this.selected.every((e) => isInProgress(e.status));
+    return this.selected.length > 0 && this.selected.every((e) => isInProgress(e.status) && this.mayStop(e));
+  }
+
+  /** Why Stop is disabled when it is the caller's rights, not the status, that prevent it. */
+  get stopDeniedKey(): string | null {
+    const denied = this.selected.find((e) => isInProgress(e.status) && !this.mayStop(e));
+    if (!denied) return null;
+    return denied.trigger === 'ADHOC' ? 'EXECUTION.STOP_NEEDS_PUSH' : 'EXECUTION.STOP_NEEDS_ADMIN';
   }
 
   confirmStop(): void {

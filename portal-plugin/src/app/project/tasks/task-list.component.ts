@@ -5,6 +5,7 @@ import { Subscription, finalize, timer } from 'rxjs';
 import { PatchingService, errorMessage } from '../../shared/services/patching.service';
 import { Execution, PatchTask } from '../../shared/services/patching.models';
 import { ConfirmationDialogComponent } from '../../shared/components/confirmation-dialog/confirmation-dialog.component';
+import { canStopExecution } from '../../shared/services/permission.service';
 import { durationText } from '../../shared/units/utils';
 import { reasonView } from '../../shared/units/reasons';
 import { artifactName, fixedCount, isTaskRunning, progressPercent } from '../../shared/units/task-view';
@@ -103,6 +104,25 @@ export class TaskListComponent implements OnInit, OnDestroy {
 
   get inProgress(): boolean {
     return isInProgress(this.execution?.status);
+  }
+
+  /** Stop is offered to callers who may stop some execution: push (ad-hoc patches) or project admin (policy runs). */
+  get showStop(): boolean {
+    return this.context.canPush || this.context.canManagePolicies;
+  }
+
+  get mayStop(): boolean {
+    return !!this.execution && canStopExecution(this.context, this.execution.trigger);
+  }
+
+  get canStop(): boolean {
+    return this.inProgress && this.mayStop;
+  }
+
+  /** Why Stop is disabled when it is the caller's rights, not the status, that prevent it. */
+  get stopDeniedKey(): string | null {
+    if (!this.execution || !this.inProgress || this.mayStop) return null;
+    return this.execution.trigger === 'ADHOC' ? 'EXECUTION.STOP_NEEDS_PUSH' : 'EXECUTION.STOP_NEEDS_ADMIN';
   }
 
   confirmStop(): void {

@@ -1,13 +1,18 @@
 import { Injectable, inject } from '@angular/core';
 import { Observable, map, of, shareReplay } from 'rxjs';
 import { HarborService } from './harbor.service';
-import { HarborPermission, HarborProject, HarborUser, ROLE } from './harbor.models';
+import { HarborPermission, HarborUser } from './harbor.models';
 
 /** The permission keys the plugin checks (names as in Harbor's permission-static.ts). */
 export const PERMISSIONS = {
   REPOSITORY_PUSH: { resource: 'repository', action: 'push' },
   REPOSITORY_PULL: { resource: 'repository', action: 'pull' },
   LABEL_LIST: { resource: 'label', action: 'list' },
+  /**
+   * Harbor has no "is project admin" permission: like the adapter, we take one only project admins (and
+   * system admins) hold, creating webhook policies.
+   */
+  PROJECT_ADMIN: { resource: 'notification-policy', action: 'create' },
 } as const;
 
 /** Caches the caller's project permissions, like Harbor's UserPermissionService. */
@@ -39,10 +44,23 @@ export function hasPermission(list: HarborPermission[] | null | undefined, wante
   return !!list?.some((p) => p.resource === wanted.resource && p.action === wanted.action);
 }
 
-/** Patch policies are managed by project admins and system admins (DESIGN §5). */
-export function canManagePolicies(user: HarborUser | null, project: HarborProject | null): boolean {
-  if (!user || !project) return false;
-  if (user.sysadmin_flag) return true;
-  const roles = project.current_user_role_ids ?? (project.current_user_role_id ? [project.current_user_role_id] : []);
-  return roles.includes(ROLE.PROJECT_ADMIN);
+/**
+ * Patch policies are managed by project admins and system admins (DESIGN §5), decided as the adapter
+ * decides: a system admin, or the project admin permission in the project.
+ */
+export function canManagePolicies(user: HarborUser | null, permissions: HarborPermission[] | null | undefined): boolean {
+  if (!user) return false;
+  return !!user.sysadmin_flag || hasPermission(permissions, PERMISSIONS.PROJECT_ADMIN);
+}
+
+/**
+ * Whether the caller may stop an execution (or one of its tasks), as the adapter decides: an ad-hoc patch
+ * needs push in the project; a policy run (MANUAL, SCHEDULE, EVENT) or a job Harbor started (JOBSERVICE)
+ * needs project admin.
+ */
+export function canStopExecution(
+  access: { canManagePolicies: boolean; canPush: boolean },
+  trigger: string | null | undefined,
+): boolean {
+  return trigger === 'ADHOC' ? access.canPush : access.canManagePolicies;
 }

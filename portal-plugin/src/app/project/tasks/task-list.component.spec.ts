@@ -1,0 +1,104 @@
+import { ComponentFixture, TestBed } from '@angular/core/testing';
+import { provideHttpClient } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { NoopAnimationsModule } from '@angular/platform-browser/animations';
+import { ActivatedRoute, provideRouter } from '@angular/router';
+import { TranslateModule, TranslateService } from '@ngx-translate/core';
+import { SharedModule } from '../../shared/shared.module';
+import { TaskListComponent } from './task-list.component';
+import { projectContext, routeStub, useEnglish } from '../../shared/testing/testing';
+import { Execution } from '../../shared/services/patching.models';
+import { ProjectContext } from '../project.resolver';
+
+const EXECUTION_URL = '/patching/api/v1/projects/library/executions/7';
+
+function execution(trigger: Execution['trigger'], status: Execution['status']): Execution {
+  return {
+    id: 7,
+    project: 'library',
+    policy_id: trigger === 'ADHOC' ? null : 5,
+    trigger,
+    status,
+    status_message: '',
+    options: {},
+    start_time: '2026-01-01T00:00:00Z',
+    end_time: status === 'Running' ? null : '2026-01-01T00:01:05Z',
+    metrics: { total: 1, succeeded: 0, failed: 0, skipped: 0, stopped: 0, running: status === 'Running' ? 1 : 0, pending: 0 },
+  };
+}
+
+describe('TaskListComponent', () => {
+  let backend: HttpTestingController;
+  let fixture: ComponentFixture<TaskListComponent> | undefined;
+
+  async function render(context: ProjectContext, e: Execution) {
+    TestBed.configureTestingModule({
+      declarations: [TaskListComponent],
+      imports: [SharedModule, NoopAnimationsModule, TranslateModule.forRoot()],
+      providers: [
+        provideHttpClient(),
+        provideHttpClientTesting(),
+        provideRouter([]),
+        { provide: ActivatedRoute, useValue: routeStub(context, { execution: '7' }) },
+      ],
+    });
+    useEnglish(TestBed.inject(TranslateService));
+    backend = TestBed.inject(HttpTestingController);
+    fixture = TestBed.createComponent(TaskListComponent);
+    fixture.detectChanges();
+    backend.expectOne(EXECUTION_URL).flush(e);
+    fixture.detectChanges();
+    await fixture.whenStable();
+    backend.match((r) => r.url === `${EXECUTION_URL}/tasks`).forEach((r) => r.flush([], { headers: { 'X-Total-Count': '0' } }));
+    fixture.detectChanges();
+    return fixture;
+  }
+
+  const stopButton = () => (fixture!.nativeElement as HTMLElement).querySelector<HTMLButtonElement>('#stop-tasks');
+
+  afterEach(() => {
+    fixture?.destroy();
+    fixture = undefined;
+    TestBed.inject(HttpTestingController, null)?.match(() => true);
+  });
+
+  it('lets a project admin stop a running policy run, after confirmation', async () => {
+    await render(projectContext({ canManagePolicies: true, canPush: true }), execution('SCHEDULE', 'Running'));
+    expect(stopButton()!.disabled).toBeFalse();
+    stopButton()!.click();
+    fixture!.detectChanges();
+    backend.expectNone((r) => r.method === 'POST');
+    fixture!.componentInstance.stopDialog.confirm();
+    expect(backend.expectOne(`${EXECUTION_URL}/stop`).request.method).toBe('POST');
+  });
+
+  it('keeps Stop disabled for a developer on a policy run or a Harbor job, and says why', async () => {
+    for (const trigger of ['MANUAL', 'EVENT', 'JOBSERVICE'] as const) {
+      await render(projectContext({ canManagePolicies: false, canPush: true }), execution(trigger, 'Running'));
+      expect(stopButton()!.disabled).withContext(trigger).toBeTrue();
+      expect(stopButton()!.getAttribute('title')).toBe(
+        'Only a project admin (or a system admin) can stop a policy run or a job started by Harbor.',
+      );
+      fixture!.destroy();
+      fixture = undefined;
+      TestBed.resetTestingModule();
+    }
+  });
+
+  it('lets a developer stop a running ad-hoc patch, but not a finished one', async () => {
+    await render(projectContext({ canManagePolicies: false, canPush: true }), execution('ADHOC', 'Running'));
+    expect(stopButton()!.disabled).toBeFalse();
+    expect(stopButton()!.getAttribute('title')).toBeNull();
+    fixture!.destroy();
+    TestBed.resetTestingModule();
+    await render(projectContext({ canManagePolicies: false, canPush: true }), execution('ADHOC', 'Success'));
+    expect(stopButton()!.disabled).toBeTrue();
+    expect(stopButton()!.getAttribute('title')).toBeNull();
+  });
+
+  it('shows no Stop button to a guest', async () => {
+    await render(projectContext({ canManagePolicies: false, canPush: false }), execution('ADHOC', 'Running'));
+    expect(stopButton()).toBeNull();
+    expect(fixture!.nativeElement.textContent).toContain('Execution #7');
+  });
+});
