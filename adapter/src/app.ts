@@ -100,7 +100,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     res.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
-  app.use(express.json({ limit: config.maxBodyBytes, strict: false, type: ['application/json', 'application/*+json'] }));
+  app.use(
+    express.json({ limit: config.maxBodyBytes, strict: false, type: ['application/json', 'application/*+json'] }),
+  );
   app.use(API_BASE, (req, res, next) => {
     // A body must be JSON: refuse other content types instead of silently reading nothing.
     const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
@@ -158,7 +160,10 @@ function environmentWithoutSettings(): NodeJS.ProcessEnv {
  * Starts the whole adapter. `overrides` are applied over the defaults (not over PATCHING_* variables:
  * an in-process start is configured only by what it is given). Port 0 picks a free port.
  */
-export async function startAdapter(overrides: Partial<Config> = {}, options: StartOptions = {}): Promise<RunningAdapter> {
+export async function startAdapter(
+  overrides: Partial<Config> = {},
+  options: StartOptions = {},
+): Promise<RunningAdapter> {
   const config = options.config ?? loadConfig(environmentWithoutSettings(), overrides);
   const logger = options.logger ?? createLogger(config.logLevel);
   const db = openDatabase(join(config.dataDir, DATABASE_FILE));

@@ -26,7 +26,14 @@ const robot = { name: 'robot$bench', secret: 'Bench-Secret-1234' };
 const alice = 'Basic ' + Buffer.from('alice:Harbor12345').toString('base64');
 
 async function copy(to: string): Promise<void> {
-  await execa('skopeo', ['copy', '--quiet', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${registryAddr}/${sampleImage}`, `docker://${registryAddr}/${to}`]);
+  await execa('skopeo', [
+    'copy',
+    '--quiet',
+    '--src-tls-verify=false',
+    '--dest-tls-verify=false',
+    `docker://${registryAddr}/${sampleImage}`,
+    `docker://${registryAddr}/${to}`,
+  ]);
 }
 
 /** The same v1alpha1 package list the adapter derives from Harbor's report, built from the advisory file. */
@@ -38,10 +45,22 @@ function updateManifest(): string {
     const key = `${a.package}|${a.cve}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    updates.push({ name: a.package, installedVersion: a.installed_version, fixedVersion: a.fixed_version, vulnerabilityID: a.cve });
+    updates.push({
+      name: a.package,
+      installedVersion: a.installed_version,
+      fixedVersion: a.fixed_version,
+      vulnerabilityID: a.cve,
+    });
   }
   const file = join(mkdtempSync(join(tmpdir(), 'hp-bench-')), 'update-manifest.json');
-  writeFileSync(file, JSON.stringify({ apiVersion: 'v1alpha1', metadata: { os: { type: 'debian', version: '12' }, config: { arch: 'amd64' } }, updates }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      apiVersion: 'v1alpha1',
+      metadata: { os: { type: 'debian', version: '12' }, config: { arch: 'amd64' } },
+      updates,
+    }),
+  );
   return file;
 }
 
@@ -51,7 +70,28 @@ async function plainLoop(): Promise<number> {
   const report = updateManifest();
   const started = Date.now();
   for (const r of repos) {
-    const res = await execa(copaPath, ['patch', '-i', `${registryAddr}/${r}:1.0`, '-t', `${registryAddr}/${r}:1.0-patched`, '--push', '--addr', buildkitAddr, '--timeout', '10m', '--report', report, '--scanner', 'native', '--progress', 'plain'], { reject: false, all: true });
+    const res = await execa(
+      copaPath,
+      [
+        'patch',
+        '-i',
+        `${registryAddr}/${r}:1.0`,
+        '-t',
+        `${registryAddr}/${r}:1.0-patched`,
+        '--push',
+        '--addr',
+        buildkitAddr,
+        '--timeout',
+        '10m',
+        '--report',
+        report,
+        '--scanner',
+        'native',
+        '--progress',
+        'plain',
+      ],
+      { reject: false, all: true },
+    );
     if (res.exitCode !== 0) throw new Error(`copa failed for ${r}: ${res.all?.slice(-2000)}`);
   }
   return (Date.now() - started) / 1000;
@@ -71,7 +111,14 @@ async function throughAdapter(concurrency: number): Promise<{ wall: number; over
     registryUrl: `http://${registryAddr}`,
     advisoriesFile: advisoriesPath,
     seed: 'demo',
-    robots: [{ name: robot.name, secret: robot.secret, level: 'system', permissions: [{ kind: 'project', namespace: '*', access: SERVICE_ROBOT_ACCESS }] }],
+    robots: [
+      {
+        name: robot.name,
+        secret: robot.secret,
+        level: 'system',
+        permissions: [{ kind: 'project', namespace: '*', access: SERVICE_ROBOT_ACCESS }],
+      },
+    ],
   });
   const adapter = await startAdapter({
     port: 0,
@@ -90,18 +137,28 @@ async function throughAdapter(concurrency: number): Promise<{ wall: number; over
     const started = Date.now();
     const ids: { execution: number; task: number }[] = [];
     for (const r of repos) {
-      const res = await fetch(`${adapter.url}/patching/api/v1/projects/library/repositories/${encodeURIComponent(encodeURIComponent(r))}/artifacts/1.0/patch`, {
-        method: 'POST',
-        headers: { authorization: alice, 'content-type': 'application/json' },
-        body: '{}',
-      });
+      const res = await fetch(
+        `${adapter.url}/patching/api/v1/projects/library/repositories/${encodeURIComponent(encodeURIComponent(r))}/artifacts/1.0/patch`,
+        {
+          method: 'POST',
+          headers: { authorization: alice, 'content-type': 'application/json' },
+          body: '{}',
+        },
+      );
       if (res.status !== 202) throw new Error(`patch request failed: ${res.status} ${await res.text()}`);
-      ids.push({ execution: ((await res.json()) as { id: number }).id, task: Number(res.headers.get('x-patch-task-id')) });
+      ids.push({
+        execution: ((await res.json()) as { id: number }).id,
+        task: Number(res.headers.get('x-patch-task-id')),
+      });
     }
     const tasks: TaskView[] = [];
     for (const id of ids) {
       for (;;) {
-        const t = (await (await fetch(`${adapter.url}/patching/api/v1/projects/library/executions/${id.execution}/tasks/${id.task}`, { headers: { authorization: alice } })).json()) as TaskView;
+        const t = (await (
+          await fetch(`${adapter.url}/patching/api/v1/projects/library/executions/${id.execution}/tasks/${id.task}`, {
+            headers: { authorization: alice },
+          })
+        ).json()) as TaskView;
         if (!['Pending', 'Running'].includes(t.status)) {
           if (t.status !== 'Success') throw new Error(`task ${id.task} ended ${t.status} ${t.reason}`);
           tasks.push(t);
@@ -127,8 +184,16 @@ console.log(`patch benchmark: ${n} copies of ${sampleImage}, buildkitd ${buildki
 const loop = await plainLoop();
 console.log(`(a) sequential copa loop:          ${s(loop)}  (${s(loop / n)} per image)`);
 const c1 = await throughAdapter(1);
-console.log(`(b) adapter, concurrency 1:        ${s(c1.wall)}  (${s(c1.wall / n)} per image; ratio to loop ${(c1.wall / loop).toFixed(2)})`);
-console.log(`    in copa per task ${s(avg(c1.copa))}, adapter overhead per task ${s(avg(c1.overhead))} (min ${s(Math.min(...c1.overhead))}, max ${s(Math.max(...c1.overhead))})`);
+console.log(
+  `(b) adapter, concurrency 1:        ${s(c1.wall)}  (${s(c1.wall / n)} per image; ratio to loop ${(c1.wall / loop).toFixed(2)})`,
+);
+console.log(
+  `    in copa per task ${s(avg(c1.copa))}, adapter overhead per task ${s(avg(c1.overhead))} (min ${s(Math.min(...c1.overhead))}, max ${s(Math.max(...c1.overhead))})`,
+);
 const c2 = await throughAdapter(2);
-console.log(`(b) adapter, concurrency 2:        ${s(c2.wall)}  (${s(c2.wall / n)} per image; ratio to loop ${(c2.wall / loop).toFixed(2)}, to concurrency 1 ${(c2.wall / c1.wall).toFixed(2)})`);
-console.log(`    in copa per task ${s(avg(c2.copa))}, adapter overhead per task ${s(avg(c2.overhead))} (min ${s(Math.min(...c2.overhead))}, max ${s(Math.max(...c2.overhead))})`);
+console.log(
+  `(b) adapter, concurrency 2:        ${s(c2.wall)}  (${s(c2.wall / n)} per image; ratio to loop ${(c2.wall / loop).toFixed(2)}, to concurrency 1 ${(c2.wall / c1.wall).toFixed(2)})`,
+);
+console.log(
+  `    in copa per task ${s(avg(c2.copa))}, adapter overhead per task ${s(avg(c2.overhead))} (min ${s(Math.min(...c2.overhead))}, max ${s(Math.max(...c2.overhead))})`,
+);

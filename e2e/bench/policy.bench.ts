@@ -28,7 +28,8 @@ const { values } = parseArgs({
 });
 
 type ToChild = { kind: 'count' };
-type FromChild = { kind: 'ready'; url: string; project: string; artifacts: number; ms: number } | { kind: 'count'; value: number };
+type FromChild =
+  { kind: 'ready'; url: string; project: string; artifacts: number; ms: number } | { kind: 'count'; value: number };
 
 async function serveSim(): Promise<void> {
   const { startHarborSim, SERVICE_ROBOT_ACCESS } = await import('@harbor-patching/e2e/harbor-sim');
@@ -36,7 +37,12 @@ async function serveSim(): Promise<void> {
     port: 0,
     seed: 'empty',
     robots: [
-      { name: ROBOT.name, secret: ROBOT.secret, level: 'system', permissions: [{ kind: 'project', namespace: '*', access: SERVICE_ROBOT_ACCESS }] },
+      {
+        name: ROBOT.name,
+        secret: ROBOT.secret,
+        level: 'system',
+        permissions: [{ kind: 'project', namespace: '*', access: SERVICE_ROBOT_ACCESS }],
+      },
     ],
   });
   const seeded = sim.seedScale({
@@ -51,7 +57,13 @@ async function serveSim(): Promise<void> {
   process.on('disconnect', () => {
     void sim.close().then(() => process.exit(0));
   });
-  process.send!({ kind: 'ready', url: sim.url, project: seeded.projects[0].name, artifacts: seeded.artifacts, ms: seeded.ms } satisfies FromChild);
+  process.send!({
+    kind: 'ready',
+    url: sim.url,
+    project: seeded.projects[0].name,
+    artifacts: seeded.artifacts,
+    ms: seeded.ms,
+  } satisfies FromChild);
 }
 
 function ask(child: ChildProcess): Promise<number> {
@@ -111,7 +123,9 @@ async function main(): Promise<void> {
   console.log(
     `Harbor stand-in (child process) at ${ready.url}: project ${ready.project}, ${repos} repositories x ${values.artifacts} artifacts = ${ready.artifacts} artifacts (seeded in ${Math.round(ready.ms)} ms)`,
   );
-  console.log(`severity threshold: ${threshold}; Harbor page size 100; ${values.concurrency} repositories walked concurrently\n`);
+  console.log(
+    `severity threshold: ${threshold}; Harbor page size 100; ${values.concurrency} repositories walked concurrently\n`,
+  );
 
   const client = new HarborClient(ready.url, { kind: 'basic', username: ROBOT.name, password: ROBOT.secret }, 60_000);
   // Repositories are named <project>/app-0000 ... app-0999: "app-000?" is 10 of them (1% of 1,000),
@@ -123,7 +137,9 @@ async function main(): Promise<void> {
     },
     {
       name: '~50% of repositories (regex)',
-      filters: [{ type: 'repository', value: `${ready.project}/app-0[0-4][0-9][0-9]`, syntax: 'regex', decoration: 'matches' }],
+      filters: [
+        { type: 'repository', value: `${ready.project}/app-0[0-4][0-9][0-9]`, syntax: 'regex', decoration: 'matches' },
+      ],
     },
     { name: '100% (no filter, reference)', filters: [] },
   ];
@@ -132,7 +148,11 @@ async function main(): Promise<void> {
   await previewPolicy(
     client,
     ready.project,
-    { filters: [{ type: 'repository', value: `${ready.project}/app-09??`, syntax: 'glob', decoration: 'matches' }], severity_threshold: threshold, tag_suffix: 'patched' },
+    {
+      filters: [{ type: 'repository', value: `${ready.project}/app-09??`, syntax: 'glob', decoration: 'matches' }],
+      severity_threshold: threshold,
+      tag_suffix: 'patched',
+    },
     { limit: 0, concurrency: Number(values.concurrency) },
   );
 
@@ -143,13 +163,20 @@ async function main(): Promise<void> {
     const memory = sampleMemory();
     const baseline = process.memoryUsage();
     const started = performance.now();
-    const preview = await previewPolicy(client, ready.project, { filters: c.filters, severity_threshold: threshold, tag_suffix: 'patched' }, { limit: 50, concurrency: Number(values.concurrency) });
+    const preview = await previewPolicy(
+      client,
+      ready.project,
+      { filters: c.filters, severity_threshold: threshold, tag_suffix: 'patched' },
+      { limit: 50, concurrency: Number(values.concurrency) },
+    );
     const seconds = (performance.now() - started) / 1000;
     const peak = memory.stop();
     const served = (await ask(child)) - before;
     const judged = preview.counts.candidates + preview.counts.excluded - preview.counts.by_reason.FILTERED_REPOSITORY;
     if (served !== preview.harbor_requests) {
-      console.error(`request count mismatch: adapter counted ${preview.harbor_requests}, the stand-in served ${served}`);
+      console.error(
+        `request count mismatch: adapter counted ${preview.harbor_requests}, the stand-in served ${served}`,
+      );
       process.exitCode = 1;
     }
     rows.push([
@@ -169,11 +196,23 @@ async function main(): Promise<void> {
       .join(', ');
     console.log(`${c.name}: ${preview.counts.candidates} candidates; left out: ${reasons}`);
   }
-  const header = ['policy', 'wall', 'Harbor requests', 'repos matched', 'artifacts judged', 'candidates', 'artifacts/s', 'peak rss', 'peak heap'];
+  const header = [
+    'policy',
+    'wall',
+    'Harbor requests',
+    'repos matched',
+    'artifacts judged',
+    'candidates',
+    'artifacts/s',
+    'peak rss',
+    'peak heap',
+  ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
   console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${rows.map(line).join('\n')}`);
-  console.log('\n"artifacts judged" counts artifacts of matched repositories (untagged ones counted per repository, not listed).');
+  console.log(
+    '\n"artifacts judged" counts artifacts of matched repositories (untagged ones counted per repository, not listed).',
+  );
   child.disconnect();
 }
 

@@ -13,7 +13,8 @@ import tar from 'tar-stream';
 const env = process.env;
 
 export const cacheDir = env.HP_CACHE ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'harbor-patching');
-export const stateDir = env.HP_STATE ?? join(env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'harbor-patching');
+export const stateDir =
+  env.HP_STATE ?? join(env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'harbor-patching');
 export const logsDir = env.HP_LOGS ?? join(stateDir, 'logs');
 /** host:port of the plain-HTTP distribution registry. */
 export const registryAddr = env.HP_REGISTRY_ADDR ?? '127.0.0.1:5000';
@@ -52,7 +53,9 @@ export function readAdvisories(path = advisoriesPath): AdvisoryFile {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new Error(`cannot read the advisory file ${path} (${(err as Error).message}); run bash e2e/fixtures/build.sh`);
+    throw new Error(
+      `cannot read the advisory file ${path} (${(err as Error).message}); run bash e2e/fixtures/build.sh`,
+    );
   }
   const file = JSON.parse(text) as AdvisoryFile;
   if (file.schema !== 1 || !Array.isArray(file.advisories)) {
@@ -150,7 +153,10 @@ export class Registry {
     const res = await fetch(url, { ...init, headers, redirect: 'follow' });
     if (!okStatuses.includes(res.status)) {
       const body = await res.text().catch(() => '');
-      throw new RegistryError(`${init.method ?? 'GET'} ${url} answered ${res.status}: ${body.slice(0, 300)}`, res.status);
+      throw new RegistryError(
+        `${init.method ?? 'GET'} ${url} answered ${res.status}: ${body.slice(0, 300)}`,
+        res.status,
+      );
     }
     return res;
   }
@@ -174,7 +180,9 @@ export class Registry {
   }
 
   async getManifest(repository: string, reference: string): Promise<FetchedManifest> {
-    const res = await this.request(`/v2/${repository}/manifests/${reference}`, { headers: { Accept: MANIFEST_ACCEPT } });
+    const res = await this.request(`/v2/${repository}/manifests/${reference}`, {
+      headers: { Accept: MANIFEST_ACCEPT },
+    });
     const raw = Buffer.from(await res.arrayBuffer());
     const manifest = JSON.parse(raw.toString('utf8')) as Manifest;
     const mediaType = manifest.mediaType ?? res.headers.get('content-type') ?? MEDIA_TYPES.ociManifest;
@@ -293,7 +301,8 @@ export class Registry {
     layer: Descriptor,
     path: string,
   ): Promise<Buffer | { symlink: string } | 'hidden' | undefined> {
-    if (layer.mediaType.includes('zstd')) throw new Error(`layer ${layer.digest} is zstd-compressed; not supported here`);
+    if (layer.mediaType.includes('zstd'))
+      throw new Error(`layer ${layer.digest} is zstd-compressed; not supported here`);
     const body = await this.blobStream(repository, layer.digest);
     const input = layer.mediaType.endsWith('gzip') ? body.pipe(createGunzip()) : body;
     const extract = tar.extract();
@@ -304,7 +313,11 @@ export class Registry {
       const name = normalizePath(entry.header.name);
       const dir = posix.dirname(name);
       const base = posix.basename(name);
-      if (result === undefined && name === path && (entry.header.type === 'file' || entry.header.type === 'contiguous-file')) {
+      if (
+        result === undefined &&
+        name === path &&
+        (entry.header.type === 'file' || entry.header.type === 'contiguous-file')
+      ) {
         const chunks: Buffer[] = [];
         for await (const chunk of entry) chunks.push(chunk as Buffer);
         result = Buffer.concat(chunks);

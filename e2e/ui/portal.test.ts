@@ -29,7 +29,7 @@ describe('portal', () => {
     await page.fill('#login_password', 'wrong-password');
     await page.click('#log_in');
     await page.waitForSelector('#login-error');
-    assert.match(await page.textContent('#login-error') ?? '', /Invalid user name or password/);
+    assert.match((await page.textContent('#login-error')) ?? '', /Invalid user name or password/);
     await context.close();
   });
 
@@ -105,7 +105,9 @@ describe('portal', () => {
     await page.click('#policy-save');
     await page.waitForSelector('#policy-modal', { state: 'detached' });
     await page.waitForFunction(() =>
-      document.querySelector('clr-dg-row[data-policy="nothing-matches"]')?.textContent?.includes('edited in the browser'),
+      document
+        .querySelector('clr-dg-row[data-policy="nothing-matches"]')
+        ?.textContent?.includes('edited in the browser'),
     );
 
     await page.click('#policy-action');
@@ -181,9 +183,12 @@ describe('portal', () => {
     await row.locator('input[type="radio"]').check({ force: true });
     await page.click('#patch-artifact');
     await page.waitForURL(/\/executions\/\d+\/tasks\/\d+$/);
-    await page.waitForSelector('#task-status [data-status="Success"], #task-status [data-status="Error"], #task-status [data-status="Skipped"]', {
-      timeout: 600_000,
-    });
+    await page.waitForSelector(
+      '#task-status [data-status="Success"], #task-status [data-status="Error"], #task-status [data-status="Skipped"]',
+      {
+        timeout: 600_000,
+      },
+    );
     const status = await page.locator('#task-status [data-status]').getAttribute('data-status');
     const reason = (await page.locator('#task-reason').count()) ? await page.textContent('#task-reason') : '';
     assert.equal(status, 'Success', `task ended ${status}: ${reason}`);

@@ -38,7 +38,11 @@ async function generate(document: object, source: string, out: string): Promise<
 }
 
 const ours = resolve(root, 'shared/src/api/openapi.yaml');
-await generate(parse(readFileSync(ours, 'utf8')), 'shared/src/api/openapi.yaml', resolve(root, 'shared/src/api/generated.ts'));
+await generate(
+  parse(readFileSync(ours, 'utf8')),
+  'shared/src/api/openapi.yaml',
+  resolve(root, 'shared/src/api/generated.ts'),
+);
 
 const harborSwagger = process.env.HARBOR_SWAGGER ?? resolve(root, '../shared/harbor/swagger-v2.0.yaml');
 if (!existsSync(harborSwagger)) {

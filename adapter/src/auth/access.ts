@@ -99,7 +99,12 @@ export class AccessResolver {
     return this.callers.get(creds.hash, async () => {
       const user = await getCurrentUser(this.harbor, creds.auth).catch(harborFailure);
       if (user) {
-        return { username: user.username ?? 'unknown', userId: user.user_id, sysadmin: Boolean(user.sysadmin_flag), robot: false };
+        return {
+          username: user.username ?? 'unknown',
+          userId: user.user_id,
+          sysadmin: Boolean(user.sysadmin_flag),
+          robot: false,
+        };
       }
       return { username: creds.basicUsername ?? 'robot', sysadmin: false, robot: true };
     });

@@ -57,7 +57,11 @@ export function credentialsOf(req: Pick<Request, 'headers'>): Credentials | unde
   }
   const sid = cookieValue(req.headers.cookie, SESSION_COOKIE);
   if (sid) {
-    return { kind: 'cookie', auth: { kind: 'forward', cookie: `${SESSION_COOKIE}=${sid}` }, hash: sha256(`sid:${sid}`) };
+    return {
+      kind: 'cookie',
+      auth: { kind: 'forward', cookie: `${SESSION_COOKIE}=${sid}` },
+      hash: sha256(`sid:${sid}`),
+    };
   }
   return undefined;
 }

@@ -50,7 +50,7 @@ export function csrfProblem(req: Request, externalUrl?: string): string | undefi
     if (!o || !allowed.has(o)) return `cross-site request refused: Origin ${origin} is not this service's origin`;
   } else if (referer !== undefined) {
     const o = originOf(referer);
-    if (!o || !allowed.has(o)) return 'cross-site request refused: the Referer is not on this service\'s origin';
+    if (!o || !allowed.has(o)) return "cross-site request refused: the Referer is not on this service's origin";
   }
   return undefined;
 }

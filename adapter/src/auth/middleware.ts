@@ -50,7 +50,8 @@ export interface AuthMiddleware {
 export function createAuthMiddleware(resolver: AccessResolver): AuthMiddleware {
   const signIn: RequestHandler = async (req, res, next) => {
     const creds = credentialsOf(req);
-    if (!creds) throw unauthorized('sign in to Harbor first (session cookie) or send Basic auth with a Harbor user or robot');
+    if (!creds)
+      throw unauthorized('sign in to Harbor first (session cookie) or send Basic auth with a Harbor user or robot');
     res.locals.credentials = creds;
     res.locals.caller = await resolver.identify(creds);
     next();
@@ -60,7 +61,8 @@ export function createAuthMiddleware(resolver: AccessResolver): AuthMiddleware {
     (needed?: { resource: string; action: string }): RequestHandler =>
     async (req, res, next) => {
       const creds = credentialsOf(req);
-      if (!creds) throw unauthorized('sign in to Harbor first (session cookie) or send Basic auth with a Harbor user or robot');
+      if (!creds)
+        throw unauthorized('sign in to Harbor first (session cookie) or send Basic auth with a Harbor user or robot');
       const name = req.params.project_name;
       if (typeof name !== 'string' || !name) throw new Error('project check on a route without :project_name');
       const access = await resolver.project(creds, name);

@@ -169,7 +169,8 @@ function parseValue(s: Setting, raw: unknown, source: string, cwd: string): { va
         return bad('must be a URL like http://host:port');
       }
       if (url.protocol !== 'http:' && url.protocol !== 'https:') return bad('must start with http:// or https://');
-      if (url.pathname !== '/' || url.search || url.hash) return bad('must be an origin without a path (e.g. https://harbor.example.com)');
+      if (url.pathname !== '/' || url.search || url.hash)
+        return bad('must be an origin without a path (e.g. https://harbor.example.com)');
       if (url.username || url.password) return bad('must not contain credentials (use PATCHING_ROBOT_NAME/SECRET)');
       return { value: url.origin };
     }
@@ -219,7 +220,9 @@ export function loadConfig(
     try {
       data = JSON.parse(readFileSync(path, 'utf8'));
     } catch (err) {
-      problems.push(`${ENV_PREFIX}CONFIG_FILE: cannot read ${path} as JSON: ${err instanceof Error ? err.message : err}`);
+      problems.push(
+        `${ENV_PREFIX}CONFIG_FILE: cannot read ${path} as JSON: ${err instanceof Error ? err.message : err}`,
+      );
     }
     if (data !== undefined) {
       if (typeof data !== 'object' || data === null || Array.isArray(data)) {
@@ -268,10 +271,14 @@ export function loadConfig(
     problems.push(`${ENV_PREFIX}ROBOT_NAME and ${ENV_PREFIX}ROBOT_SECRET must be set together`);
   }
   if (c.robotName && !c.robotName.includes('$')) {
-    problems.push(`${ENV_PREFIX}ROBOT_NAME: a Harbor robot login looks like "robot$project+name" or "robot$name", got "${c.robotName}"`);
+    problems.push(
+      `${ENV_PREFIX}ROBOT_NAME: a Harbor robot login looks like "robot$project+name" or "robot$name", got "${c.robotName}"`,
+    );
   }
   if (!/^(unix|tcp|ssh|docker-container|kube-pod|nerdctl-container|podman-container):\/\//.test(c.buildkitAddr)) {
-    problems.push(`${ENV_PREFIX}BUILDKIT_ADDR: must look like unix:///path/buildkitd.sock or tcp://host:port, got "${c.buildkitAddr}"`);
+    problems.push(
+      `${ENV_PREFIX}BUILDKIT_ADDR: must look like unix:///path/buildkitd.sock or tcp://host:port, got "${c.buildkitAddr}"`,
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return c;

@@ -46,6 +46,11 @@ export async function addLabel(
   }
 }
 
-export async function deleteArtifact(client: HarborClient, project: string, repository: string, digest: string): Promise<void> {
+export async function deleteArtifact(
+  client: HarborClient,
+  project: string,
+  repository: string,
+  digest: string,
+): Promise<void> {
   await client.request('DELETE', artifactPath(project, repository, digest));
 }

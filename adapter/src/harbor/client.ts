@@ -114,7 +114,13 @@ export class HarborClient {
       });
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
-      throw new HarborError(0, 'UNREACHABLE', `Harbor at ${this.baseUrl} could not be reached: ${reason}`, method, path);
+      throw new HarborError(
+        0,
+        'UNREACHABLE',
+        `Harbor at ${this.baseUrl} could not be reached: ${reason}`,
+        method,
+        path,
+      );
     }
     const text = await res.text();
     const isJson = (res.headers.get('content-type') ?? '').includes('json');
@@ -136,7 +142,11 @@ export class HarborClient {
         path,
       );
     }
-    return { status: res.status, headers: res.headers, body: (isJson || text.length === 0 ? parsed || undefined : text) as T };
+    return {
+      status: res.status,
+      headers: res.headers,
+      body: (isJson || text.length === 0 ? parsed || undefined : text) as T,
+    };
   }
 
   async get<T = unknown>(path: string, req?: HarborRequest): Promise<T> {

@@ -31,7 +31,12 @@ function globMatch(pattern: string, value: string): boolean {
   return picomatch.isMatch(value, pattern, { dot: true });
 }
 
-function selectorMatches(sel: ImmutableSelector | undefined, value: string, positive: string, negative: string): boolean {
+function selectorMatches(
+  sel: ImmutableSelector | undefined,
+  value: string,
+  positive: string,
+  negative: string,
+): boolean {
   if (!sel || sel.pattern === undefined) return false;
   const hit = globMatch(sel.pattern, value);
   if (sel.decoration === negative) return !hit;

@@ -10,7 +10,10 @@ const MAX_PAGES = 50;
 async function listAll(client: HarborClient, query: Record<string, string | number>, auth?: HarborAuth) {
   const out: HarborLabelResp[] = [];
   for (let page = 1; page <= MAX_PAGES; page++) {
-    const batch = await client.get<HarborLabelResp[]>('/labels', { auth, query: { ...query, page, page_size: PAGE_SIZE } });
+    const batch = await client.get<HarborLabelResp[]>('/labels', {
+      auth,
+      query: { ...query, page, page_size: PAGE_SIZE },
+    });
     if (!Array.isArray(batch)) break;
     out.push(...batch);
     if (batch.length < PAGE_SIZE) break;
@@ -24,7 +27,11 @@ export function listGlobalLabels(client: HarborClient, auth?: HarborAuth): Promi
 }
 
 /** The project's own labels (`scope=p&project_id=N`); needs label:list in the project. */
-export function listProjectLabels(client: HarborClient, projectId: number, auth?: HarborAuth): Promise<HarborLabelResp[]> {
+export function listProjectLabels(
+  client: HarborClient,
+  projectId: number,
+  auth?: HarborAuth,
+): Promise<HarborLabelResp[]> {
   return listAll(client, { scope: 'p', project_id: projectId }, auth);
 }
 

@@ -16,8 +16,15 @@ export type ScanOutcome =
   | { state: 'not_scannable'; message: string }
   | { state: 'timeout' };
 
-export async function triggerScan(client: HarborClient, project: string, repository: string, reference: string): Promise<void> {
-  await client.request('POST', `${artifactPath(project, repository, reference)}/scan`, { body: { scan_type: 'vulnerability' } });
+export async function triggerScan(
+  client: HarborClient,
+  project: string,
+  repository: string,
+  reference: string,
+): Promise<void> {
+  await client.request('POST', `${artifactPath(project, repository, reference)}/scan`, {
+    body: { scan_type: 'vulnerability' },
+  });
 }
 
 const FINAL_SCAN = new Set(['Success', 'Error', 'Stopped']);

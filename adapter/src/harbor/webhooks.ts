@@ -31,7 +31,10 @@ const base = (project: string) => `/projects/${encodeURIComponent(project)}/webh
 const byName = { 'X-Is-Resource-Name': 'true' };
 
 /** This service's webhook policy in the project, if registered. */
-export async function findPatchingWebhook(client: HarborClient, project: string): Promise<HarborWebhookPolicy | undefined> {
+export async function findPatchingWebhook(
+  client: HarborClient,
+  project: string,
+): Promise<HarborWebhookPolicy | undefined> {
   for (let page = 1; page <= 20; page++) {
     const batch = await client.get<HarborWebhookPolicy[]>(base(project), {
       headers: byName,
@@ -68,7 +71,10 @@ export async function upsertPatchingWebhook(
   };
   const existing = await findPatchingWebhook(client, project);
   if (existing?.id !== undefined) {
-    await client.request('PUT', `${base(project)}/${existing.id}`, { headers: byName, body: { ...body, id: existing.id } });
+    await client.request('PUT', `${base(project)}/${existing.id}`, {
+      headers: byName,
+      body: { ...body, id: existing.id },
+    });
   } else {
     await client.request('POST', base(project), { headers: byName, body });
   }

@@ -42,7 +42,13 @@ export class ApiError extends Error {
   ) {
     super(message);
     this.name = 'ApiError';
-    this.items = options.items ?? [{ code: options.code ?? codeFor(status), message, ...(options.field !== undefined ? { field: options.field } : {}) }];
+    this.items = options.items ?? [
+      {
+        code: options.code ?? codeFor(status),
+        message,
+        ...(options.field !== undefined ? { field: options.field } : {}),
+      },
+    ];
   }
 }
 
@@ -86,7 +92,10 @@ export function fieldFromPath(path: string | undefined): string {
 
 /** Plain words for the patterns our document uses. */
 const PATTERN_HELP: [string, string][] = [
-  ['^[a-z0-9]+(?:[._-][a-z0-9]+)*$', 'may hold lower-case letters, digits and single ".", "_" or "-" between them (Harbor\'s name rule)'],
+  [
+    '^[a-z0-9]+(?:[._-][a-z0-9]+)*$',
+    'may hold lower-case letters, digits and single ".", "_" or "-" between them (Harbor\'s name rule)',
+  ],
   ['^[A-Za-z0-9][A-Za-z0-9._-]*$', 'may hold letters, digits, ".", "_" and "-", and must start with a letter or digit'],
   [
     '^(?:sha256:[a-f0-9]{64}|[A-Za-z0-9_][A-Za-z0-9._-]{0,127})$',
@@ -123,13 +132,18 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (err instanceof ApiError) return sendError(res, err.status, err.items);
     if (err instanceof HarborError) {
       const mapped = fromHarborError(err);
-      (res.locals.log as Logger | undefined ?? logger).warn({ err: { status: err.status, path: err.path, message: err.message } }, 'harbor call failed');
+      ((res.locals.log as Logger | undefined) ?? logger).warn(
+        { err: { status: err.status, path: err.path, message: err.message } },
+        'harbor call failed',
+      );
       return sendError(res, mapped.status, mapped.items);
     }
     const e = (err ?? {}) as ValidatorLikeError;
     const status = e.status ?? e.statusCode;
     if (e.type === 'entity.too.large' || status === 413) {
-      return sendError(res, 413, [{ code: 'PAYLOAD_TOO_LARGE', message: 'the request body is too large (at most 1 MiB is accepted)' }]);
+      return sendError(res, 413, [
+        { code: 'PAYLOAD_TOO_LARGE', message: 'the request body is too large (at most 1 MiB is accepted)' },
+      ]);
     }
     if (e.type === 'entity.parse.failed') {
       return sendError(res, 400, [{ code: 'BAD_REQUEST', message: 'the request body is not valid JSON', field: '' }]);
@@ -160,11 +174,19 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       }
       return sendError(res, status, [{ code: codeFor(status), message: e.message ?? 'the request is not valid' }]);
     }
-    (res.locals.log as Logger | undefined ?? logger).error({ err }, 'unexpected error');
-    sendError(res, 500, [{ code: 'INTERNAL_SERVER_ERROR', message: `internal error; quote request id ${res.getHeader('x-request-id') ?? ''} when reporting it`.trim() }]);
+    ((res.locals.log as Logger | undefined) ?? logger).error({ err }, 'unexpected error');
+    sendError(res, 500, [
+      {
+        code: 'INTERNAL_SERVER_ERROR',
+        message: `internal error; quote request id ${res.getHeader('x-request-id') ?? ''} when reporting it`.trim(),
+      },
+    ]);
   };
 }
 
 export function apiNotFound(): RequestHandler {
-  return (req, res) => sendError(res, 404, [{ code: 'NOT_FOUND', message: `no such API path: ${req.method} ${req.originalUrl.split('?')[0]}` }]);
+  return (req, res) =>
+    sendError(res, 404, [
+      { code: 'NOT_FOUND', message: `no such API path: ${req.method} ${req.originalUrl.split('?')[0]}` },
+    ]);
 }

@@ -130,7 +130,8 @@ export function executionsRouter(engine: PatchEngine, auth: AuthMiddleware): Rou
   r.get('/projects/:project_name/executions/:execution_id/tasks/:task_id/vex', read, (req, res) => {
     const t = findTask(req);
     const vex = store.getTaskVex(t.id);
-    if (!vex) throw notFound(`task ${t.id} has no VEX document (copa writes one only when it applied updates from a report)`);
+    if (!vex)
+      throw notFound(`task ${t.id} has no VEX document (copa writes one only when it applied updates from a report)`);
     res.json(vex);
   });
 

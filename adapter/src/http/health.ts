@@ -40,7 +40,11 @@ export function canConnect(addr: string, timeoutMs = 2000): Promise<HealthResult
     socket.setTimeout(timeoutMs, () => done({ ok: false, detail: addr, error: 'connection timed out' }));
     socket.once('connect', () => done({ ok: true, detail: addr }));
     socket.once('error', (err) =>
-      done({ ok: false, detail: addr, error: `cannot connect (${err.message}); start buildkitd or set PATCHING_BUILDKIT_ADDR` }),
+      done({
+        ok: false,
+        detail: addr,
+        error: `cannot connect (${err.message}); start buildkitd or set PATCHING_BUILDKIT_ADDR`,
+      }),
     );
   });
 }
@@ -73,7 +77,11 @@ export function builtInHealthChecks(config: Config, db: Db): HealthCheck[] {
       check: async () =>
         copaAvailable(config)
           ? { ok: true, detail: config.copaPath }
-          : { ok: false, detail: config.copaPath, error: 'copa binary not found or not executable; set PATCHING_COPA_PATH' },
+          : {
+              ok: false,
+              detail: config.copaPath,
+              error: 'copa binary not found or not executable; set PATCHING_COPA_PATH',
+            },
     },
     {
       name: 'registry',
@@ -111,7 +119,9 @@ export function healthRouter(ctx: AppContext, checks: () => HealthCheck[]): Rout
   router.get('/health', async (req, res) => {
     const [sysadmin, checked] = await Promise.all([
       callerIsSysadmin(ctx, req),
-      Promise.all(checks().map(async (c) => ({ name: c.name, result: await withTimeout(c.check(), CHECK_TIMEOUT_MS) }))),
+      Promise.all(
+        checks().map(async (c) => ({ name: c.name, result: await withTimeout(c.check(), CHECK_TIMEOUT_MS) })),
+      ),
     ]);
     const results = checked.map(({ name, result: r }) => ({
       name,

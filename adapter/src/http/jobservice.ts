@@ -19,7 +19,13 @@ export function jobserviceRouter(service: JobService, secret: string | undefined
     const header = req.get('authorization') ?? '';
     const m = /^Harbor-Secret\s+(.+)$/.exec(header);
     if (!secret || !m || !secretMatches(m[1].trim(), secret)) {
-      res.status(401).json({ code: 10008, message: 'unauthorized', details: 'a valid "Authorization: Harbor-Secret <secret>" header is required' });
+      res
+        .status(401)
+        .json({
+          code: 10008,
+          message: 'unauthorized',
+          details: 'a valid "Authorization: Harbor-Secret <secret>" header is required',
+        });
       return;
     }
     next();
@@ -44,7 +50,9 @@ export function jobserviceRouter(service: JobService, secret: string | undefined
       res.status(202).json(await service.launch(req.body));
     } catch (err) {
       if (err instanceof JobRequestError) {
-        res.status(err.httpStatus).json({ code: err.code, message: err.httpStatus === 400 ? 'bad request' : 'error', details: err.message });
+        res
+          .status(err.httpStatus)
+          .json({ code: err.code, message: err.httpStatus === 400 ? 'bad request' : 'error', details: err.message });
         return;
       }
       res.status(500).json({ code: 10000, message: 'internal error', details: (err as Error).message });
@@ -64,7 +72,13 @@ export function jobserviceRouter(service: JobService, secret: string | undefined
       return;
     }
     if (action !== 'stop') {
-      res.status(501).json({ code: 10005, message: 'not implemented', details: `action "${action}" is not supported; only "stop" is` });
+      res
+        .status(501)
+        .json({
+          code: 10005,
+          message: 'not implemented',
+          details: `action "${action}" is not supported; only "stop" is`,
+        });
       return;
     }
     if (!service.stop(String(req.params.job_id))) return notFound(res, String(req.params.job_id));

@@ -79,7 +79,8 @@ export interface HttpMetrics {
 function routeLabel(req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1]): string {
   const fixed = res.locals.routeGroup as string | undefined;
   if (fixed) return fixed;
-  if (req.route?.path) return `${(res.locals.mountPath as string | undefined) ?? req.baseUrl}${typeof req.route.path === 'string' ? req.route.path : ''}`;
+  if (req.route?.path)
+    return `${(res.locals.mountPath as string | undefined) ?? req.baseUrl}${typeof req.route.path === 'string' ? req.route.path : ''}`;
   return 'unmatched';
 }
 

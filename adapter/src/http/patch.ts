@@ -14,7 +14,6 @@ import type { PatchOptions } from '../store/executions';
 import { ApiError, badRequest, notFound } from './errors';
 import { PATCH_PERMISSION, type AuthMiddleware } from '../auth/middleware';
 
-
 export function patchRouter(engine: PatchEngine, harbor: HarborClient, auth: AuthMiddleware): Router {
   const r = Router({ mergeParams: true });
 
@@ -27,7 +26,9 @@ export function patchRouter(engine: PatchEngine, harbor: HarborClient, auth: Aut
       try {
         repository = decodeURIComponent(String(req.params.repository_name));
       } catch {
-        throw badRequest([{ field: 'path.repository_name', message: 'path.repository_name: is not validly URL-encoded' }]);
+        throw badRequest([
+          { field: 'path.repository_name', message: 'path.repository_name: is not validly URL-encoded' },
+        ]);
       }
       const reference = String(req.params.reference);
       const body: unknown = req.body ?? {};
@@ -55,7 +56,9 @@ export function patchRouter(engine: PatchEngine, harbor: HarborClient, auth: Aut
           throw notFound(`artifact ${project}/${repository}:${reference} does not exist`);
         }
         if (err instanceof HarborError && err.transient) {
-          throw new ApiError(502, `Harbor could not be reached to resolve the artifact: ${err.message}`, { code: 'HARBOR_UNREACHABLE' });
+          throw new ApiError(502, `Harbor could not be reached to resolve the artifact: ${err.message}`, {
+            code: 'HARBOR_UNREACHABLE',
+          });
         }
         throw err;
       }

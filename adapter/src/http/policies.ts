@@ -118,7 +118,8 @@ export function policiesRouter(ctx: AppContext): Router {
     const id = policyIdOf(req);
     const project = projectAccessOf(res).project;
     const existing = policies.get(project.name, id);
-    if (!existing || !policies.delete(project.name, id)) throw notFound(`policy ${id} not found in project "${project.name}"`);
+    if (!existing || !policies.delete(project.name, id))
+      throw notFound(`policy ${id} not found in project "${project.name}"`);
     events.emit('policy.changed', { change: 'deleted', policy: existing });
     res.status(200).end();
   });
@@ -144,4 +145,3 @@ export const policiesModule: AdapterModule = {
   migrations: policyMigrations,
   routes: (ctx) => [{ path: API_BASE, router: policiesRouter(ctx) }],
 };
-

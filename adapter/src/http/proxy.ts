@@ -8,7 +8,9 @@ import { createProxyMiddleware } from 'http-proxy-middleware';
 import type { Logger } from 'pino';
 
 export function isHarborPath(path: string): boolean {
-  return path === '/api/v2.0' || path.startsWith('/api/v2.0/') || path.startsWith('/c/') || path.startsWith('/service/');
+  return (
+    path === '/api/v2.0' || path.startsWith('/api/v2.0/') || path.startsWith('/c/') || path.startsWith('/service/')
+  );
 }
 
 export function harborProxy(harborUrl: string, logger: Logger): RequestHandler {

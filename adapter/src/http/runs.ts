@@ -40,11 +40,17 @@ export function runsRouter(deps: {
       const execution = runner.start(policy, 'MANUAL');
       res
         .status(201)
-        .setHeader('Location', `${req.baseUrl}/projects/${encodeURIComponent(policy.project_name)}/executions/${execution.id}`)
+        .setHeader(
+          'Location',
+          `${req.baseUrl}/projects/${encodeURIComponent(policy.project_name)}/executions/${execution.id}`,
+        )
         .json(execution);
     } catch (err) {
       if (err instanceof PolicyDisabledError) {
-        throw new ApiError(409, `Policy "${policy.name}" is disabled, so it cannot run. Enable it first, then run it again.`);
+        throw new ApiError(
+          409,
+          `Policy "${policy.name}" is disabled, so it cannot run. Enable it first, then run it again.`,
+        );
       }
       if (err instanceof PolicyBusyError) {
         throw new ApiError(

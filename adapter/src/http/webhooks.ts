@@ -26,7 +26,12 @@ export function webhookReceiverRouter(deps: { secret: string | undefined; proces
     (req, res, next) => {
       if (!deps.secret) {
         res.status(503).json({
-          errors: [{ code: 'SERVICE_UNAVAILABLE', message: 'webhooks are off: set PATCHING_WEBHOOK_SECRET on the patching service' }],
+          errors: [
+            {
+              code: 'SERVICE_UNAVAILABLE',
+              message: 'webhooks are off: set PATCHING_WEBHOOK_SECRET on the patching service',
+            },
+          ],
         });
         return;
       }
@@ -84,7 +89,9 @@ export function webhookAdminRouter(deps: {
 
   r.get('/projects/:project_name/webhook', auth.requireProjectAdmin(), async (req, res) => {
     const project = String(req.params.project_name);
-    const policy = await findPatchingWebhook(harbor, project).catch((err) => harborFailure(err, 'reading webhook policies'));
+    const policy = await findPatchingWebhook(harbor, project).catch((err) =>
+      harborFailure(err, 'reading webhook policies'),
+    );
     res.json({
       ...publicView(policy, webhookAddress(deps.externalUrl, req)),
       secret_configured: Boolean(deps.secret),
@@ -105,7 +112,10 @@ export function webhookAdminRouter(deps: {
   r.post('/projects/:project_name/webhook', auth.requireProjectAdmin(), async (req, res) => {
     const project = String(req.params.project_name);
     if (!deps.secret) {
-      throw new ApiError(409, 'Set PATCHING_WEBHOOK_SECRET on the patching service first; Harbor sends it with every event.');
+      throw new ApiError(
+        409,
+        'Set PATCHING_WEBHOOK_SECRET on the patching service first; Harbor sends it with every event.',
+      );
     }
     const address = webhookAddress(deps.externalUrl, req);
     const { policy, created } = await upsertPatchingWebhook(harbor, project, {

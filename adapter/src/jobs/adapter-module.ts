@@ -51,7 +51,10 @@ export function createPatchAdapterModule(tuning: Partial<PatchModuleSettings> = 
       });
       patch.engine.on('task', (t) => {
         if (!['Pending', 'Running'].includes(t.status)) {
-          ctx.logger.info({ task: t.id, execution: t.execution_id, status: t.status, reason: t.reason }, 'patch task finished');
+          ctx.logger.info(
+            { task: t.id, execution: t.execution_id, status: t.status, reason: t.reason },
+            'patch task finished',
+          );
         }
       });
     },

@@ -112,10 +112,16 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
         await killProcessGroup(t.copa_pid, 2000);
       }
       this.logs.append(t.id, 'the adapter stopped while this task was running');
-      this.finish(t.id, 'Error', 'INTERRUPTED', 'The patching service restarted while this task was running. Run the patch again.');
+      this.finish(
+        t.id,
+        'Error',
+        'INTERRUPTED',
+        'The patching service restarted while this task was running. Run the patch again.',
+      );
     }
     if (existsSync(this.workRoot)) {
-      for (const entry of readdirSync(this.workRoot)) rmSync(join(this.workRoot, entry), { recursive: true, force: true });
+      for (const entry of readdirSync(this.workRoot))
+        rmSync(join(this.workRoot, entry), { recursive: true, force: true });
     }
     mkdirSync(this.workRoot, { recursive: true, mode: 0o700 });
   }
@@ -149,7 +155,10 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
       tag: artifact.tag ?? null,
       source_digest: artifact.digest,
     });
-    this.logs.append(task.id, `queued ${e.project}/${artifact.repository}${artifact.tag ? `:${artifact.tag}` : ''}@${artifact.digest}`);
+    this.logs.append(
+      task.id,
+      `queued ${e.project}/${artifact.repository}${artifact.tag ? `:${artifact.tag}` : ''}@${artifact.digest}`,
+    );
     if (opts.enqueue !== false) this.enqueue(task.id);
     return task;
   }
@@ -179,7 +188,11 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
   }): { execution: Execution; task: Task; joined: boolean } {
     const existing = this.store.activeTaskForDigest(input.project, input.artifact.repository, input.artifact.digest);
     if (existing) return { execution: this.store.getExecution(existing.execution_id)!, task: existing, joined: true };
-    const execution = this.createExecution({ project: input.project, trigger: input.trigger ?? 'ADHOC', options: input.options });
+    const execution = this.createExecution({
+      project: input.project,
+      trigger: input.trigger ?? 'ADHOC',
+      options: input.options,
+    });
     const task = this.addTask(execution.id, input.artifact);
     return { execution: this.store.getExecution(execution.id)!, task, joined: false };
   }
@@ -202,7 +215,8 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
     const e = this.store.getExecution(executionId);
     if (!e) return undefined;
     for (const t of this.store.tasksOfExecution(executionId, ['Pending', 'Running'])) this.stopTask(t.id);
-    if (e.metrics.total === 0 && e.status === 'Running') this.store.setExecutionFinal(executionId, 'Stopped', 'Stopped on request.');
+    if (e.metrics.total === 0 && e.status === 'Running')
+      this.store.setExecutionFinal(executionId, 'Stopped', 'Stopped on request.');
     return this.store.refreshExecution(executionId);
   }
 
@@ -252,7 +266,10 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
           record: (fields) => {
             const { copa_seconds, ...rest } = fields;
             const prev = this.store.getTask(task.id)?.copa_seconds ?? 0;
-            this.store.updateTask(task.id, { ...rest, ...(copa_seconds !== undefined ? { copa_seconds: prev + copa_seconds } : {}) });
+            this.store.updateTask(task.id, {
+              ...rest,
+              ...(copa_seconds !== undefined ? { copa_seconds: prev + copa_seconds } : {}),
+            });
           },
         },
       );
@@ -263,7 +280,12 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
       if (ac.signal.reason === 'shutdown') {
         // Graceful shutdown: put it back for the next start.
         this.logs.append(task.id, 'the service is shutting down; the task goes back to the queue');
-        this.store.updateTask(task.id, { status: 'Pending', progress: null, copa_pid: null, attempt: task.attempt - 1 });
+        this.store.updateTask(task.id, {
+          status: 'Pending',
+          progress: null,
+          copa_pid: null,
+          attempt: task.attempt - 1,
+        });
         this.store.enqueue(task.id);
       } else if (outcome.transient && task.attempt < this.config.maxAttempts && !ac.signal.aborted) {
         const delay = this.config.retryBaseMs * 2 ** (task.attempt - 1);
@@ -272,7 +294,9 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
         this.store.updateTask(task.id, {
           status: 'Pending',
           reason: outcome.code,
-          status_message: this.logs.scrub(`Attempt ${task.attempt} failed (${outcome.message}); retrying in ${Math.round(delay / 1000)} s.`),
+          status_message: this.logs.scrub(
+            `Attempt ${task.attempt} failed (${outcome.message}); retrying in ${Math.round(delay / 1000)} s.`,
+          ),
           progress: null,
           copa_pid: null,
         });

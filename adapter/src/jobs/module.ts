@@ -59,7 +59,10 @@ export function createPatchModule(db: Db, s: PatchModuleSettings): PatchModule {
     retryBaseMs: s.retryBaseMs ?? DEFAULT_ENGINE_CONFIG.retryBaseMs,
     dataDir: s.dataDir,
   };
-  const logs = new TaskLogs(join(s.dataDir, 'task-logs'), Scrubber.forCredentials(s.robotName, s.robotSecret, s.extraSecrets));
+  const logs = new TaskLogs(
+    join(s.dataDir, 'task-logs'),
+    Scrubber.forCredentials(s.robotName, s.robotSecret, s.extraSecrets),
+  );
   const engine = new PatchEngine(
     store,
     {

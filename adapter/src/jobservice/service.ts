@@ -130,7 +130,8 @@ function launchParameterProblem(p: Record<string, unknown>, project: string, ref
     }
   }
   if (p.tag_suffix !== undefined) {
-    const suffixProblem = typeof p.tag_suffix === 'string' ? tagSuffixProblem(p.tag_suffix) : 'the tag suffix must be a string';
+    const suffixProblem =
+      typeof p.tag_suffix === 'string' ? tagSuffixProblem(p.tag_suffix) : 'the tag suffix must be a string';
     if (suffixProblem) return `parameters.tag_suffix: ${suffixProblem}`;
   }
   for (const k of ['rescan', 'copy_labels', 'delete_original']) {
@@ -147,7 +148,11 @@ export class JobService {
     private readonly db: Db,
     private readonly engine: PatchEngine,
     /** Resolves a tag to a digest when the job gives no digest. */
-    private readonly resolveDigest: (project: string, repository: string, reference: string) => Promise<string | undefined>,
+    private readonly resolveDigest: (
+      project: string,
+      repository: string,
+      reference: string,
+    ) => Promise<string | undefined>,
     private readonly fetchImpl: typeof fetch = fetch,
   ) {
     migrate(db, jobserviceMigrations);
@@ -168,7 +173,12 @@ export class JobService {
 
   private toStats(row: JobRow, t: Task): JobStats {
     const status = jobStatusOf(t, row);
-    const checkIn = t.status === 'Running' && t.progress ? `${t.progress.stage} ${t.progress.percent}%` : t.reason ? `${t.reason}: ${t.status_message}` : undefined;
+    const checkIn =
+      t.status === 'Running' && t.progress
+        ? `${t.progress.stage} ${t.progress.percent}%`
+        : t.reason
+          ? `${t.reason}: ${t.status_message}`
+          : undefined;
     return {
       job: {
         id: row.id,
@@ -193,19 +203,25 @@ export class JobService {
     const job = req?.job;
     if (!job || typeof job !== 'object') throw new JobRequestError(400, 10001, 'the body must be {"job":{...}}');
     if (!job.name) throw new JobRequestError(400, 10002, 'job.name is required');
-    if (job.name !== IMAGE_PATCH) throw new JobRequestError(400, 10002, `job "${job.name}" is not known here; only ${IMAGE_PATCH} is`);
+    if (job.name !== IMAGE_PATCH)
+      throw new JobRequestError(400, 10002, `job "${job.name}" is not known here; only ${IMAGE_PATCH} is`);
     const kind = job.metadata?.kind;
     if (!job.metadata || !kind) throw new JobRequestError(400, 10002, 'job.metadata.kind is required');
     if (!['Generic', 'Scheduled', 'Periodic'].includes(kind)) {
       throw new JobRequestError(400, 10002, 'job.metadata.kind must be Generic, Scheduled or Periodic');
     }
     if (kind === 'Periodic') {
-      throw new JobRequestError(400, 10002, 'periodic IMAGE_PATCH jobs are not supported; use a scheduled patch policy');
+      throw new JobRequestError(
+        400,
+        10002,
+        'periodic IMAGE_PATCH jobs are not supported; use a scheduled patch policy',
+      );
     }
     let runAt: number | undefined;
     if (kind === 'Scheduled') {
       const delay = job.metadata.schedule_delay;
-      if (typeof delay !== 'number' || !(delay > 0)) throw new JobRequestError(400, 10002, 'a Scheduled job needs schedule_delay > 0 (seconds)');
+      if (typeof delay !== 'number' || !(delay > 0))
+        throw new JobRequestError(400, 10002, 'a Scheduled job needs schedule_delay > 0 (seconds)');
       runAt = Math.floor(Date.now() / 1000) + Math.floor(delay);
     }
     if (job.status_hook !== undefined) {
@@ -217,11 +233,23 @@ export class JobService {
       }
     }
     const p = job.parameters ?? {};
-    const project = typeof p.project_name === 'string' ? p.project_name : typeof p.project === 'string' ? p.project : undefined;
+    const project =
+      typeof p.project_name === 'string' ? p.project_name : typeof p.project === 'string' ? p.project : undefined;
     const repository = typeof p.repository === 'string' ? p.repository : undefined;
-    const reference = typeof p.digest === 'string' ? p.digest : typeof p.reference === 'string' ? p.reference : typeof p.tag === 'string' ? p.tag : undefined;
+    const reference =
+      typeof p.digest === 'string'
+        ? p.digest
+        : typeof p.reference === 'string'
+          ? p.reference
+          : typeof p.tag === 'string'
+            ? p.tag
+            : undefined;
     if (!project || !repository || !reference) {
-      throw new JobRequestError(400, 10002, 'parameters need project_name, repository (without the project) and digest, tag or reference');
+      throw new JobRequestError(
+        400,
+        10002,
+        'parameters need project_name, repository (without the project) and digest, tag or reference',
+      );
     }
     const problem = launchParameterProblem(p, project, reference);
     if (problem) throw new JobRequestError(400, 10002, problem);
@@ -231,7 +259,11 @@ export class JobService {
     try {
       digest = isDigest ? reference : await this.resolveDigest(project, repository, reference);
     } catch (err) {
-      throw new JobRequestError(500, 10000, `resolving ${project}/${repository}:${reference} failed: ${(err as Error).message}`);
+      throw new JobRequestError(
+        500,
+        10000,
+        `resolving ${project}/${repository}:${reference} failed: ${(err as Error).message}`,
+      );
     }
     if (!digest) throw new JobRequestError(404, 10010, `artifact ${project}/${repository}:${reference} does not exist`);
 
@@ -245,7 +277,9 @@ export class JobService {
     const unique = job.metadata.unique === true;
     if (unique) {
       const active = this.engine.store.activeTaskForDigest(project, repository, digest);
-      const existing = active && (this.db.prepare('SELECT * FROM jobservice_jobs WHERE task_id = ?').get(active.id) as JobRow | undefined);
+      const existing =
+        active &&
+        (this.db.prepare('SELECT * FROM jobservice_jobs WHERE task_id = ?').get(active.id) as JobRow | undefined);
       if (existing) return this.toStats(existing, active);
     }
     const execution = this.engine.createExecution({ project, trigger: 'JOBSERVICE', options });
@@ -299,7 +333,9 @@ export class JobService {
     this.db.prepare('UPDATE jobservice_jobs SET last_hook_status = ? WHERE id = ?').run(stats.job.status, row.id);
     // One job's hooks go out in order: each waits for the previous one to be delivered or given up.
     const previous = this.hookChains.get(row.id) ?? Promise.resolve();
-    const next = previous.then(() => this.deliver(row.status_hook!, { job_id: row.id, status: stats.job.status, metadata: stats.job }));
+    const next = previous.then(() =>
+      this.deliver(row.status_hook!, { job_id: row.id, status: stats.job.status, metadata: stats.job }),
+    );
     this.hookChains.set(row.id, next);
     void next.finally(() => {
       if (this.hookChains.get(row.id) === next) this.hookChains.delete(row.id);

@@ -162,12 +162,19 @@ export async function runCopa(run: CopaRun): Promise<CopaResult> {
   }
   // Credentials never outlive the run.
   rmSync(dockerDir, { recursive: true, force: true });
-  return { exitCode: result.exitCode, killed: killed || run.signal.aborted, vex, lines, seconds: (Date.now() - started) / 1000 };
+  return {
+    exitCode: result.exitCode,
+    killed: killed || run.signal.aborted,
+    vex,
+    lines,
+    seconds: (Date.now() - started) / 1000,
+  };
 }
 
 /** Classifies a failed copa run from its log. */
 export function classifyCopaFailure(lines: readonly string[]): {
-  code: 'BUILDKIT_UNREACHABLE' | 'REGISTRY_AUTH' | 'REGISTRY_UNREACHABLE' | 'TIMEOUT' | 'UNSUPPORTED_OS' | 'COPA_FAILED';
+  code:
+    'BUILDKIT_UNREACHABLE' | 'REGISTRY_AUTH' | 'REGISTRY_UNREACHABLE' | 'TIMEOUT' | 'UNSUPPORTED_OS' | 'COPA_FAILED';
   detail: string;
   transient: boolean;
 } {
@@ -176,16 +183,29 @@ export function classifyCopaFailure(lines: readonly string[]): {
   const detail = (errorLines.at(-1) ?? lines.at(-1) ?? 'copa exited without output').slice(0, 500);
   if (/exceeded timeout|context deadline exceeded/i.test(text)) return { code: 'TIMEOUT', detail, transient: false };
   // gRPC dial errors towards buildkitd (unix socket or tcp): the socket is missing or nothing listens.
-  if (/failed to list workers|Error while dialing|connection error: desc|failed to dial|buildkitd.*(not|un)available/i.test(text)) {
+  if (
+    /failed to list workers|Error while dialing|connection error: desc|failed to dial|buildkitd.*(not|un)available/i.test(
+      text,
+    )
+  ) {
     return { code: 'BUILDKIT_UNREACHABLE', detail, transient: true };
   }
-  if (/\b401 Unauthorized\b|\b403 Forbidden\b|unauthorized:|authentication required|insufficient_scope|denied:/i.test(text)) {
+  if (
+    /\b401 Unauthorized\b|\b403 Forbidden\b|unauthorized:|authentication required|insufficient_scope|denied:/i.test(
+      text,
+    )
+  ) {
     return { code: 'REGISTRY_AUTH', detail, transient: false };
   }
-  if (/\b50[0234] (Internal|Bad|Service|Gateway)|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Timeout/i.test(text)) {
+  if (
+    /\b50[0234] (Internal|Bad|Service|Gateway)|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Timeout/i.test(
+      text,
+    )
+  ) {
     return { code: 'REGISTRY_UNREACHABLE', detail, transient: true };
   }
-  if (/unsupported (os|distro)|not supported|os-release/i.test(text)) return { code: 'UNSUPPORTED_OS', detail, transient: false };
+  if (/unsupported (os|distro)|not supported|os-release/i.test(text))
+    return { code: 'UNSUPPORTED_OS', detail, transient: false };
   return { code: 'COPA_FAILED', detail, transient: false };
 }
 

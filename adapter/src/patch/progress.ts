@@ -54,7 +54,9 @@ export class ProgressTracker {
     const done = named.filter((v) => v.completed).sort((a, b) => (a.completed! < b.completed! ? -1 : 1));
     const stageVertex = running.at(-1) ?? done.at(-1);
     if (stageVertex) {
-      const counters = [...this.statuses.values()].filter((st) => st.vertex === stageVertex.digest && (st.total ?? 0) > 0);
+      const counters = [...this.statuses.values()].filter(
+        (st) => st.vertex === stageVertex.digest && (st.total ?? 0) > 0,
+      );
       let percent: number;
       if (stageVertex.completed) percent = 100;
       else if (counters.length > 0) {

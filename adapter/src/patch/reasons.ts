@@ -45,4 +45,5 @@ export class PatchOutcome extends Error {
 }
 
 export const skip = (code: ReasonCode, message: string) => new PatchOutcome(code, message);
-export const fail = (code: ReasonCode, message: string, transient = false) => new PatchOutcome(code, message, transient);
+export const fail = (code: ReasonCode, message: string, transient = false) =>
+  new PatchOutcome(code, message, transient);

@@ -79,7 +79,12 @@ export function buildUpdateManifest(
     const key = `${v.package}|${v.id}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    updates.push({ name: v.package, installedVersion: v.version ?? '', fixedVersion: v.fix_version!, vulnerabilityID: v.id });
+    updates.push({
+      name: v.package,
+      installedVersion: v.version ?? '',
+      fixedVersion: v.fix_version!,
+      vulnerabilityID: v.id,
+    });
   }
   return { apiVersion: 'v1alpha1', metadata: { os, config: { arch } }, updates };
 }

@@ -63,7 +63,8 @@ export interface PatchResult {
 const BASE_IMAGE_LABEL = 'BaseImage';
 
 function abortedOutcome(signal: AbortSignal): PatchOutcome {
-  if (signal.reason === 'timeout') return fail('TIMEOUT', 'The patch took longer than the configured task timeout and was stopped.');
+  if (signal.reason === 'timeout')
+    return fail('TIMEOUT', 'The patch took longer than the configured task timeout and was stopped.');
   return new PatchOutcome('STOPPED', 'Stopped on request.');
 }
 
@@ -72,7 +73,11 @@ export function classifyError(err: unknown, what: string): PatchOutcome {
   if (err instanceof PatchOutcome) return err;
   if (err instanceof HarborError) {
     if (err.status === 0 || err.status >= 500) {
-      return fail('HARBOR_UNREACHABLE', `Harbor did not answer while ${what} (${err.message}). It will be retried; check that Harbor is up.`, true);
+      return fail(
+        'HARBOR_UNREACHABLE',
+        `Harbor did not answer while ${what} (${err.message}). It will be retried; check that Harbor is up.`,
+        true,
+      );
     }
     if (err.status === 401 || err.status === 403) {
       return fail(
@@ -80,7 +85,8 @@ export function classifyError(err: unknown, what: string): PatchOutcome {
         `Harbor refused the service robot account while ${what} (HTTP ${err.status}). Give the robot pull, push, scan, label and delete rights in the project.`,
       );
     }
-    if (err.status === 404) return fail('NOT_FOUND', `Harbor no longer has what was needed while ${what}: ${err.message}`);
+    if (err.status === 404)
+      return fail('NOT_FOUND', `Harbor no longer has what was needed while ${what}: ${err.message}`);
     return fail('INTERNAL', `Harbor answered HTTP ${err.status} while ${what}: ${err.message}`);
   }
   if (err instanceof RegistryError) {
@@ -115,36 +121,57 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
   );
   const kind = classifyArtifact(artifact);
   if (kind === 'other') {
-    throw skip('NOT_IMAGE', `${full}@${task.source_digest.slice(0, 19)} is a ${artifact.type ?? 'non-image'} artifact, not a container image; only images can be patched.`);
+    throw skip(
+      'NOT_IMAGE',
+      `${full}@${task.source_digest.slice(0, 19)} is a ${artifact.type ?? 'non-image'} artifact, not a container image; only images can be patched.`,
+    );
   }
   if (kind === 'index') {
     throw skip('MULTI_PLATFORM', `${full} is a multi-platform image index; patch its single-platform images instead.`);
   }
   const tags = (artifact.tags ?? []).map((t) => t.name);
   const tag = task.tag ?? tags.find((t) => !isPatchedTag(t, options.tag_suffix)) ?? tags[0];
-  if (!tag) throw fail('NO_TAG', `${full}@${task.source_digest} has no tag; patched images are named after the source tag, so tag it first.`);
+  if (!tag)
+    throw fail(
+      'NO_TAG',
+      `${full}@${task.source_digest} has no tag; patched images are named after the source tag, so tag it first.`,
+    );
   if (tag !== task.tag) ctx.record({ tag });
   if (isPatchedTag(tag, options.tag_suffix)) {
-    throw skip('ALREADY_PATCHED', `${full}:${tag} is itself a patched image; patching always starts from the original tag instead.`);
+    throw skip(
+      'ALREADY_PATCHED',
+      `${full}:${tag} is itself a patched image; patching always starts from the original tag instead.`,
+    );
   }
-  const manifest = await step(ctx, 'reading the image manifest', () => deps.registry.getManifest(full, task.source_digest));
+  const manifest = await step(ctx, 'reading the image manifest', () =>
+    deps.registry.getManifest(full, task.source_digest),
+  );
   if (!manifest) throw fail('NOT_FOUND', `The registry has no manifest ${task.source_digest} in ${full}.`);
-  if (isIndex(manifest)) throw skip('MULTI_PLATFORM', `${full} is a multi-platform image index; patch its single-platform images instead.`);
+  if (isIndex(manifest))
+    throw skip('MULTI_PLATFORM', `${full} is a multi-platform image index; patch its single-platform images instead.`);
   const config = await step(ctx, 'reading the image config', () => deps.registry.getConfig(full, manifest));
   const baseImage = baseImageOf(config);
   if (baseImage) {
-    throw skip('ALREADY_PATCHED', `${full}:${tag} was produced by patching ${baseImage}; patch the original image instead.`);
+    throw skip(
+      'ALREADY_PATCHED',
+      `${full}:${tag} was produced by patching ${baseImage}; patch the original image instead.`,
+    );
   }
 
   // 2. Make sure there is a vulnerability report.
   let vulns: VulnerabilityItem[] | undefined;
   const overview = scanOverview(artifact);
   if (overview?.scan_status === 'Success') {
-    vulns = await step(ctx, 'reading the vulnerability report', () => getVulnerabilities(deps.harbor, full, task.source_digest));
+    vulns = await step(ctx, 'reading the vulnerability report', () =>
+      getVulnerabilities(deps.harbor, full, task.source_digest),
+    );
   }
   if (!vulns) {
     if (!options.scan_if_missing) {
-      throw skip('NOT_SCANNED', `${full}:${tag} has no vulnerability report yet; scan it in Harbor, or let the policy scan missing reports.`);
+      throw skip(
+        'NOT_SCANNED',
+        `${full}:${tag} has no vulnerability report yet; scan it in Harbor, or let the policy scan missing reports.`,
+      );
     }
     ctx.progress({ stage: 'Scanning original', percent: 0 });
     log(`no vulnerability report for ${full}:${tag}: asking Harbor to scan it`);
@@ -157,11 +184,20 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
     );
     if (scan.state === 'not_scannable') throw skip('NOT_SCANNED', `Harbor cannot scan ${full}:${tag}: ${scan.message}`);
     if (scan.state === 'timeout') {
-      throw fail('NOT_SCANNED', `Harbor's scan of ${full}:${tag} did not finish within ${Math.round(deps.scanTimeoutMs / 1000)} s; check the scanner and try again.`);
+      throw fail(
+        'NOT_SCANNED',
+        `Harbor's scan of ${full}:${tag} did not finish within ${Math.round(deps.scanTimeoutMs / 1000)} s; check the scanner and try again.`,
+      );
     }
-    if (scan.state === 'failed') throw fail('SCAN_FAILED', `Harbor could not scan ${full}:${tag} (${scan.message}); check the scanner's log in Harbor.`);
+    if (scan.state === 'failed')
+      throw fail(
+        'SCAN_FAILED',
+        `Harbor could not scan ${full}:${tag} (${scan.message}); check the scanner's log in Harbor.`,
+      );
     artifact = scan.artifact;
-    vulns = await step(ctx, 'reading the vulnerability report', () => getVulnerabilities(deps.harbor, full, task.source_digest));
+    vulns = await step(ctx, 'reading the vulnerability report', () =>
+      getVulnerabilities(deps.harbor, full, task.source_digest),
+    );
     vulns ??= [];
   }
   const before = summarize(vulns);
@@ -184,7 +220,8 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
       .map((t) => patchedGeneration(t, tag, options.tag_suffix))
       .filter((n): n is number => n !== undefined);
     const latest = generations.length ? Math.max(...generations) : 0;
-    if (latest > 0) await checkUpToDate(deps, ctx, full, patchedTagName(tag, 'incremental', options.tag_suffix, latest));
+    if (latest > 0)
+      await checkUpToDate(deps, ctx, full, patchedTagName(tag, 'incremental', options.tag_suffix, latest));
     target = patchedTagName(tag, 'incremental', options.tag_suffix, latest + 1);
   } else {
     target = floatingTagName(tag, options.tag_suffix);
@@ -206,19 +243,30 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
 
   // 4. Build copa's input.
   ctx.progress({ stage: 'Reading OS release', percent: 0 });
-  const os = await step(ctx, 'reading /etc/os-release from the image', () => deps.registry.readOsRelease(full, manifest));
+  const os = await step(ctx, 'reading /etc/os-release from the image', () =>
+    deps.registry.readOsRelease(full, manifest),
+  );
   if (!os) {
-    throw fail('UNSUPPORTED_OS', `${full}:${tag} has no /etc/os-release, so its operating system cannot be identified; only Linux distribution images (Debian, Ubuntu, Alpine, RHEL-like) can be patched.`);
+    throw fail(
+      'UNSUPPORTED_OS',
+      `${full}:${tag} has no /etc/os-release, so its operating system cannot be identified; only Linux distribution images (Debian, Ubuntu, Alpine, RHEL-like) can be patched.`,
+    );
   }
   const osType = copaOsType(os);
   if (!osType || (options.mode === 'targeted' && !os.version_id)) {
-    throw fail('UNSUPPORTED_OS', `${full}:${tag} runs ${os.pretty_name ?? os.id}${os.version_id ? ` ${os.version_id}` : ''}, which copa cannot patch; supported are Debian, Ubuntu, Alpine and RHEL-like releases.`);
+    throw fail(
+      'UNSUPPORTED_OS',
+      `${full}:${tag} runs ${os.pretty_name ?? os.id}${os.version_id ? ` ${os.version_id}` : ''}, which copa cannot patch; supported are Debian, Ubuntu, Alpine and RHEL-like releases.`,
+    );
   }
   const updateManifest =
     options.mode === 'targeted'
       ? buildUpdateManifest({ type: osType, version: os.version_id }, config.architecture ?? 'amd64', vulns)
       : undefined;
-  if (updateManifest) log(`${updateManifest.updates.length} package updates for ${os.id} ${os.version_id} (${config.architecture ?? 'amd64'})`);
+  if (updateManifest)
+    log(
+      `${updateManifest.updates.length} package updates for ${os.id} ${os.version_id} (${config.architecture ?? 'amd64'})`,
+    );
 
   // 5. Run copa.
   const workDir = join(deps.workRoot, `task-${task.id}`);
@@ -262,14 +310,20 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
   }
   if (copaFoundNothing(copa.lines)) {
     ctx.record({ patched_tag: null });
-    throw skip('UP_TO_DATE', `copa found no newer packages for ${full}:${tag} in its package sources; nothing was pushed.`);
+    throw skip(
+      'UP_TO_DATE',
+      `copa found no newer packages for ${full}:${tag} in its package sources; nothing was pushed.`,
+    );
   }
 
   // 6. Verify: exit 0 is not proof of a push.
   ctx.progress({ stage: 'Verifying pushed image', percent: 100 });
   const patchedDigest = await step(ctx, 'verifying the patched tag', () => deps.registry.resolveDigest(full, target));
   if (!patchedDigest || patchedDigest === previousTargetDigest || patchedDigest === task.source_digest) {
-    throw fail('VERIFY_FAILED', `copa reported success but ${full}:${target} was not updated in the registry; see the task log.`);
+    throw fail(
+      'VERIFY_FAILED',
+      `copa reported success but ${full}:${target} was not updated in the registry; see the task log.`,
+    );
   }
   ctx.record({ patched_digest: patchedDigest, vex: copa.vex });
   log(`pushed ${full}:${target} as ${patchedDigest}`);
@@ -303,7 +357,9 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
       }),
     );
     if (scan.state === 'done') {
-      const after = (await step(ctx, 'reading the patched report', () => getVulnerabilities(deps.harbor, full, patchedDigest))) ?? [];
+      const after =
+        (await step(ctx, 'reading the patched report', () => getVulnerabilities(deps.harbor, full, patchedDigest))) ??
+        [];
       const fixed = fixedCves(vulns, after);
       ctx.record({ vulnerabilities_after: summarize(after), fixed_cves: fixed });
       log(`re-scan: ${after.length} vulnerabilities remain, ${fixed.length} CVEs fixed`);
@@ -325,7 +381,8 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
     if (!rescanned) notes.push('the original was kept because the patched image was not re-scanned');
     else notes.push(await deleteOriginal(deps, ctx, artifact, tag));
   }
-  const message = `Patched ${full}:${tag} into ${target}${alsoTagged}.` + (notes.length ? ` Note: ${notes.join('; ')}.` : '');
+  const message =
+    `Patched ${full}:${tag} into ${target}${alsoTagged}.` + (notes.length ? ` Note: ${notes.join('; ')}.` : '');
   return { status: 'Success', message };
 }
 
@@ -382,7 +439,12 @@ export async function pointFloatingTag(
 }
 
 /** Removes the source tag; the artifact itself goes too when that tag was its only one. */
-async function deleteOriginal(deps: PatchDeps, ctx: PatchContext, artifact: HarborArtifact, tag: string): Promise<string> {
+async function deleteOriginal(
+  deps: PatchDeps,
+  ctx: PatchContext,
+  artifact: HarborArtifact,
+  tag: string,
+): Promise<string> {
   const { project, repository, source_digest } = ctx.task;
   const onlyTag = (artifact.tags ?? []).every((t) => t.name === tag);
   try {

@@ -102,9 +102,11 @@ export async function judgeArtifact(
     tags: allTags,
     count: 1,
   });
-  if (allTags.length === 0) return excluded('UNTAGGED', 'The artifact has no tag, so there is no "<tag>-patched" to produce.');
+  if (allTags.length === 0)
+    return excluded('UNTAGGED', 'The artifact has no tag, so there is no "<tag>-patched" to produce.');
   if (classifyArtifact(artifact) === 'other') {
-    const kind = artifact.type && artifact.type.toUpperCase() !== 'IMAGE' ? artifact.type.toLowerCase() : 'non-image artifact';
+    const kind =
+      artifact.type && artifact.type.toUpperCase() !== 'IMAGE' ? artifact.type.toLowerCase() : 'non-image artifact';
     return excluded('NOT_IMAGE', `The artifact is a ${kind}, not a container image.`);
   }
   const originals = allTags.filter((t) => !isPatchedTag(t, policy));
@@ -114,7 +116,8 @@ export async function judgeArtifact(
   const tags = originals.filter((t) => filters.tag(t));
   if (tags.length === 0) return excluded('FILTERED_TAG', 'No tag of the artifact passes the tag filters.');
   const labels = labelNames(artifact);
-  if (!filters.labels(labels)) return excluded('FILTERED_LABEL', 'The artifact\'s labels do not pass the label filters.');
+  if (!filters.labels(labels))
+    return excluded('FILTERED_LABEL', "The artifact's labels do not pass the label filters.");
 
   const facts = scanFacts(artifact.scan_overview);
   if (!facts) return excluded('NOT_SCANNED', 'The artifact has no vulnerability report yet; scan it first.');
@@ -142,7 +145,14 @@ export async function judgeArtifact(
         .sort((a, b) => (b.push_time ?? '').localeCompare(a.push_time ?? '') || a.name.localeCompare(b.name));
       return {
         kind: 'candidate',
-        artifact: { repository, digest: artifact.digest, tag: byPush[0]?.name ?? tags[0], tags, labels, vulnerabilities: facts },
+        artifact: {
+          repository,
+          digest: artifact.digest,
+          tag: byPush[0]?.name ?? tags[0],
+          tags,
+          labels,
+          vulnerabilities: facts,
+        },
       };
     }
   }
@@ -176,7 +186,10 @@ async function* evaluateRepository(
   const repository = shortName(repo.name, project);
   let listed = 0;
   // tags=* lets Harbor leave untagged artifacts out: they cannot be patched to "<tag>-patched".
-  for await (const page of listArtifactPages(client, repo.name, { q: 'tags=*', onRequest: () => stats.harbor_requests++ })) {
+  for await (const page of listArtifactPages(client, repo.name, {
+    q: 'tags=*',
+    onRequest: () => stats.harbor_requests++,
+  })) {
     listed += page.length;
     stats.artifacts_listed += page.length;
     // Judged together: the few that need their full report fetch it concurrently.

@@ -87,7 +87,9 @@ export class PolicyRunner {
 
   /** Ends selections that a restart cut short (their tasks were never queued). */
   recover(): void {
-    const rows = this.deps.db.prepare('SELECT execution_id FROM policy_run_selection').all() as { execution_id: number }[];
+    const rows = this.deps.db.prepare('SELECT execution_id FROM policy_run_selection').all() as {
+      execution_id: number;
+    }[];
     for (const { execution_id } of rows) {
       this.deps.engine.stopExecution(execution_id);
       this.deps.engine.store.setExecutionFinal(
@@ -188,7 +190,11 @@ export class PolicyRunner {
         continue;
       }
       const a = v.artifact;
-      const task = engine.addTask(executionId, { repository: a.repository, tag: a.tag, digest: a.digest }, { enqueue: false });
+      const task = engine.addTask(
+        executionId,
+        { repository: a.repository, tag: a.tag, digest: a.digest },
+        { enqueue: false },
+      );
       taskIds.push(task.id);
     }
     if (this.stopped(executionId)) return;

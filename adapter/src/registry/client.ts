@@ -109,7 +109,12 @@ export class RegistryClient {
     return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
   }
 
-  private async send(url: string, init: RequestInit, authorization?: string, timeoutMs = this.timeoutMs): Promise<Response> {
+  private async send(
+    url: string,
+    init: RequestInit,
+    authorization?: string,
+    timeoutMs = this.timeoutMs,
+  ): Promise<Response> {
     const headers = new Headers(init.headers);
     if (authorization) headers.set('authorization', authorization);
     try {
@@ -162,16 +167,23 @@ export class RegistryClient {
     }
     if (res.status >= 500) {
       await res.body?.cancel();
-      throw new RegistryError(res.status, `the registry failed on ${repository}/${path} (HTTP ${res.status}); try again later`);
+      throw new RegistryError(
+        res.status,
+        `the registry failed on ${repository}/${path} (HTTP ${res.status}); try again later`,
+      );
     }
     return res;
   }
 
   /** The digest a tag (or digest) points at, or undefined when it does not exist. */
   async resolveDigest(repository: string, reference: string): Promise<string | undefined> {
-    const res = await this.request(repository, `manifests/${reference}`, { method: 'HEAD', headers: { accept: MANIFEST_ACCEPT } });
+    const res = await this.request(repository, `manifests/${reference}`, {
+      method: 'HEAD',
+      headers: { accept: MANIFEST_ACCEPT },
+    });
     if (res.status === 404) return undefined;
-    if (!res.ok) throw new RegistryError(res.status, `resolving ${repository}:${reference} failed (HTTP ${res.status})`);
+    if (!res.ok)
+      throw new RegistryError(res.status, `resolving ${repository}:${reference} failed (HTTP ${res.status})`);
     const digest = res.headers.get('docker-content-digest');
     if (digest) return digest;
     return (await this.getManifest(repository, reference))?.digest;
@@ -203,7 +215,8 @@ export class RegistryClient {
       await res.body?.cancel();
       return undefined;
     }
-    if (!res.ok) throw new RegistryError(res.status, `reading manifest ${repository}:${reference} failed (HTTP ${res.status})`);
+    if (!res.ok)
+      throw new RegistryError(res.status, `reading manifest ${repository}:${reference} failed (HTTP ${res.status})`);
     const text = await res.text();
     const body = JSON.parse(text) as Omit<Manifest, 'digest'>;
     const digest =
@@ -233,7 +246,10 @@ export class RegistryClient {
     );
     if (!put.ok) {
       const detail = (await put.text().catch(() => '')).slice(0, 200);
-      throw new RegistryError(put.status, `tagging ${repository}@${digest} as ${tag} failed (HTTP ${put.status}${detail ? `: ${detail}` : ''})`);
+      throw new RegistryError(
+        put.status,
+        `tagging ${repository}@${digest} as ${tag} failed (HTTP ${put.status}${detail ? `: ${detail}` : ''})`,
+      );
     }
     await put.body?.cancel();
     const pushed = put.headers.get('docker-content-digest');
@@ -267,7 +283,10 @@ export class RegistryClient {
     maxBytes = 1 << 20,
   ): Promise<Map<string, { type: 'file'; data: Buffer } | { type: 'symlink'; target: string } | { type: 'deleted' }>> {
     const wanted = new Set(paths.map((p) => p.replace(/^\/+/, '')));
-    const found = new Map<string, { type: 'file'; data: Buffer } | { type: 'symlink'; target: string } | { type: 'deleted' }>();
+    const found = new Map<
+      string,
+      { type: 'file'; data: Buffer } | { type: 'symlink'; target: string } | { type: 'deleted' }
+    >();
     const layers = [...(manifest.layers ?? [])].reverse();
     for (const layer of layers) {
       if (found.size === wanted.size) break;
@@ -276,11 +295,15 @@ export class RegistryClient {
       }
       const res = await this.blob(repository, layer.digest);
       const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream);
-      const gz = /gzip/.test(layer.mediaType) || layer.mediaType === 'application/vnd.docker.image.rootfs.diff.tar.gzip';
+      const gz =
+        /gzip/.test(layer.mediaType) || layer.mediaType === 'application/vnd.docker.image.rootfs.diff.tar.gzip';
       const stream = gz ? body.pipe(createGunzip()) : body;
       const extract = tar.extract();
       stream.pipe(extract);
-      const inLayer = new Map<string, { type: 'file'; data: Buffer } | { type: 'symlink'; target: string } | { type: 'deleted' }>();
+      const inLayer = new Map<
+        string,
+        { type: 'file'; data: Buffer } | { type: 'symlink'; target: string } | { type: 'deleted' }
+      >();
       try {
         for await (const entry of extract) {
           const name = entry.header.name.replace(/^\.?\/+/, '');
@@ -317,7 +340,9 @@ export class RegistryClient {
     const files = await this.findFiles(repository, manifest, [etc, usr]);
     let f = files.get(etc);
     if (f?.type === 'symlink') {
-      const target = posix.normalize(f.target.startsWith('/') ? f.target : posix.join('etc', f.target)).replace(/^\/+/, '');
+      const target = posix
+        .normalize(f.target.startsWith('/') ? f.target : posix.join('etc', f.target))
+        .replace(/^\/+/, '');
       f = files.get(target);
     }
     if (!f || f.type !== 'file') f = files.get(usr);

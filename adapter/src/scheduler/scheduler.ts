@@ -111,7 +111,10 @@ export class PolicyScheduler {
     }
     const slot = previousRunTime(cron, now);
     if (!slot) return undefined;
-    const handled = Math.max(Date.parse(state.baseline_time), state.last_run_time ? Date.parse(state.last_run_time) : 0);
+    const handled = Math.max(
+      Date.parse(state.baseline_time),
+      state.last_run_time ? Date.parse(state.last_run_time) : 0,
+    );
     if (slot.getTime() <= handled) return undefined;
 
     let outcome: ScheduleOutcome;

@@ -66,8 +66,7 @@ export class ScheduleStore {
 
   get(policyId: number): ScheduleState | undefined {
     return this.db.prepare('SELECT * FROM policy_schedule_state WHERE policy_id = ?').get(policyId) as
-      | ScheduleState
-      | undefined;
+      ScheduleState | undefined;
   }
 
   all(): ScheduleState[] {

@@ -329,8 +329,9 @@ export class ExecutionStore {
       args.push(f.trigger);
     }
     const w = where.join(' AND ');
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM patch_executions WHERE ${w}`).get(...args) as { n: number })
-      .n;
+    const total = (
+      this.db.prepare(`SELECT COUNT(*) AS n FROM patch_executions WHERE ${w}`).get(...args) as { n: number }
+    ).n;
     const rows = this.db
       .prepare(`SELECT * FROM patch_executions WHERE ${w} ORDER BY id DESC LIMIT ? OFFSET ?`)
       .all(...args, f.page_size, (f.page - 1) * f.page_size) as ExecutionRow[];
@@ -362,10 +363,18 @@ export class ExecutionStore {
   }
 
   setExecutionMessage(id: number, message: string): void {
-    this.db.prepare('UPDATE patch_executions SET status_message = ?, update_time = ? WHERE id = ?').run(message, now(), id);
+    this.db
+      .prepare('UPDATE patch_executions SET status_message = ?, update_time = ? WHERE id = ?')
+      .run(message, now(), id);
   }
 
-  insertTask(t: { execution_id: number; project: string; repository: string; tag?: string | null; source_digest: string }): Task {
+  insertTask(t: {
+    execution_id: number;
+    project: string;
+    repository: string;
+    tag?: string | null;
+    source_digest: string;
+  }): Task {
     const ts = now();
     const info = this.db
       .prepare(
@@ -402,12 +411,16 @@ export class ExecutionStore {
   }
 
   tasksOfExecution(executionId: number, statuses?: readonly TaskStatus[]): Task[] {
-    const rows = this.db.prepare('SELECT * FROM patch_tasks WHERE execution_id = ? ORDER BY id').all(executionId) as TaskRow[];
+    const rows = this.db
+      .prepare('SELECT * FROM patch_tasks WHERE execution_id = ? ORDER BY id')
+      .all(executionId) as TaskRow[];
     return rows.map(toTask).filter((t) => !statuses || statuses.includes(t.status));
   }
 
   tasksWithStatus(status: TaskStatus): Task[] {
-    return (this.db.prepare('SELECT * FROM patch_tasks WHERE status = ? ORDER BY id').all(status) as TaskRow[]).map(toTask);
+    return (this.db.prepare('SELECT * FROM patch_tasks WHERE status = ? ORDER BY id').all(status) as TaskRow[]).map(
+      toTask,
+    );
   }
 
   /** A Pending or Running task for the same source artifact, if any. */

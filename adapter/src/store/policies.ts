@@ -59,7 +59,9 @@ interface PolicyRow {
 }
 
 function fromRow(r: PolicyRow): PatchPolicy {
-  const trigger: PolicyTrigger = r.trigger_cron ? { type: r.trigger_type, cron: r.trigger_cron } : { type: r.trigger_type };
+  const trigger: PolicyTrigger = r.trigger_cron
+    ? { type: r.trigger_type, cron: r.trigger_cron }
+    : { type: r.trigger_type };
   return {
     id: r.id,
     project_name: r.project_name,
@@ -99,7 +101,10 @@ function specColumns(spec: PolicySpec) {
 
 /** Thrown when another policy of the project already has the name. */
 export class PolicyNameTakenError extends Error {
-  constructor(readonly projectName: string, readonly policyName: string) {
+  constructor(
+    readonly projectName: string,
+    readonly policyName: string,
+  ) {
     super(`a policy named "${policyName}" already exists in project "${projectName}"; choose another name`);
     this.name = 'PolicyNameTakenError';
   }
@@ -174,16 +179,22 @@ export class PolicyStore {
     const page = q.page ?? 1;
     const order = POLICY_SORTS[q.sort ?? '-creation_time'];
     const total = (
-      this.db.prepare(`SELECT COUNT(*) AS n FROM patch_policies WHERE ${where.join(' AND ')}`).get(params) as { n: number }
+      this.db.prepare(`SELECT COUNT(*) AS n FROM patch_policies WHERE ${where.join(' AND ')}`).get(params) as {
+        n: number;
+      }
     ).n;
     const rows = this.db
-      .prepare(`SELECT * FROM patch_policies WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT @limit OFFSET @offset`)
+      .prepare(
+        `SELECT * FROM patch_policies WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT @limit OFFSET @offset`,
+      )
       .all({ ...params, limit: pageSize, offset: (page - 1) * pageSize }) as PolicyRow[];
     return { items: rows.map(fromRow), total };
   }
 
   /** Every policy of every project, optionally only enabled ones or one trigger type (for the scheduler and webhooks). */
-  listAll(filter: { enabled?: boolean; triggerType?: PolicyTrigger['type']; projectName?: string } = {}): PatchPolicy[] {
+  listAll(
+    filter: { enabled?: boolean; triggerType?: PolicyTrigger['type']; projectName?: string } = {},
+  ): PatchPolicy[] {
     const where: string[] = [];
     const params: Record<string, unknown> = {};
     if (filter.enabled !== undefined) {
@@ -221,7 +232,13 @@ export class PolicyStore {
     }
   }
 
-  setEnabled(projectName: string, id: number, enabled: boolean, actor: string, now = new Date()): PatchPolicy | undefined {
+  setEnabled(
+    projectName: string,
+    id: number,
+    enabled: boolean,
+    actor: string,
+    now = new Date(),
+  ): PatchPolicy | undefined {
     const info = this.db
       .prepare(
         `UPDATE patch_policies SET enabled = ?, updated_by = ?, update_time = ? WHERE id = ? AND project_name = ?`,
@@ -231,6 +248,8 @@ export class PolicyStore {
   }
 
   delete(projectName: string, id: number): boolean {
-    return this.db.prepare('DELETE FROM patch_policies WHERE id = ? AND project_name = ?').run(id, projectName).changes > 0;
+    return (
+      this.db.prepare('DELETE FROM patch_policies WHERE id = ? AND project_name = ?').run(id, projectName).changes > 0
+    );
   }
 }

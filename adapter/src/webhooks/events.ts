@@ -24,7 +24,8 @@ const CLOUDEVENT_TYPES: Record<string, HarborEventType> = {
   'harbor.artifact.pushed': 'PUSH_ARTIFACT',
 };
 
-export type ParsedEvent = { ok: true; event: ArtifactEvent } | { ok: false; ignored: string } | { ok: false; invalid: string };
+export type ParsedEvent =
+  { ok: true; event: ArtifactEvent } | { ok: false; ignored: string } | { ok: false; invalid: string };
 
 /** A non-empty string field of a payload object, or undefined (payload fields are never trusted to be strings). */
 function text(obj: unknown, key: string): string | undefined {
@@ -58,12 +59,14 @@ export function parseHarborEvent(body: unknown): ParsedEvent {
     occurAt = typeof b.occur_at === 'number' ? b.occur_at : undefined;
   }
   if (!type) return { ok: false, invalid: 'the event has no type' };
-  if (type !== 'SCANNING_COMPLETED' && type !== 'PUSH_ARTIFACT') return { ok: false, ignored: `event type ${type} is not used` };
+  if (type !== 'SCANNING_COMPLETED' && type !== 'PUSH_ARTIFACT')
+    return { ok: false, ignored: `event type ${type} is not used` };
   const repo = data?.repository;
   const namespace = text(repo, 'namespace');
   const name = text(repo, 'name');
   const full = text(repo, 'repo_full_name') ?? (namespace && name ? `${namespace}/${name}` : undefined);
-  if (!full || !full.includes('/')) return { ok: false, invalid: 'the event names no repository (event_data.repository)' };
+  if (!full || !full.includes('/'))
+    return { ok: false, invalid: 'the event names no repository (event_data.repository)' };
   const slash = full.indexOf('/');
   const resource = Array.isArray(data?.resources) ? data.resources[0] : undefined;
   const digest = text(resource, 'digest');

@@ -118,8 +118,11 @@ export class WebhookProcessor {
   }
 
   async handle(event: ArtifactEvent): Promise<Outcome> {
-    const policies = this.deps.eventPolicies(event.project).filter((p) => p.enabled && p.trigger.type === 'event_based');
-    if (policies.length === 0) return { status: 'ignored', message: `no enabled event-based policy in project ${event.project}` };
+    const policies = this.deps
+      .eventPolicies(event.project)
+      .filter((p) => p.enabled && p.trigger.type === 'event_based');
+    if (policies.length === 0)
+      return { status: 'ignored', message: `no enabled event-based policy in project ${event.project}` };
     if (event.type === 'PUSH_ARTIFACT') return this.onPush(event, policies);
     return this.onScanCompleted(event, policies);
   }
@@ -134,7 +137,10 @@ export class WebhookProcessor {
       return f.repository(event.repository, full) && f.tag(event.tag!);
     });
     if (interested.length === 0) {
-      return { status: 'ignored', message: 'no event-based policy selects this repository and tag (or it is a patched tag)' };
+      return {
+        status: 'ignored',
+        message: 'no event-based policy selects this repository and tag (or it is a patched tag)',
+      };
     }
     const project = await getProjectByName(harbor, event.project);
     if (project.metadata?.auto_scan === 'true') {
@@ -143,7 +149,8 @@ export class WebhookProcessor {
     try {
       await triggerScan(harbor, event.project, event.repository, event.digest ?? event.tag);
     } catch (err) {
-      if (err instanceof HarborError && err.status === 409) return { status: 'done', message: 'a scan was already running' };
+      if (err instanceof HarborError && err.status === 409)
+        return { status: 'done', message: 'a scan was already running' };
       if (err instanceof HarborError && err.status === 422) {
         return { status: 'ignored', message: `Harbor cannot scan this artifact: ${err.message}` };
       }

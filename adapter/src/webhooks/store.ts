@@ -104,22 +104,32 @@ export class WebhookEventStore {
 
   recent(project: string, limit = 20): WebhookEventRecord[] {
     return (
-      this.db.prepare('SELECT * FROM webhook_events WHERE project = ? ORDER BY id DESC LIMIT ?').all(project, limit) as Row[]
+      this.db
+        .prepare('SELECT * FROM webhook_events WHERE project = ? ORDER BY id DESC LIMIT ?')
+        .all(project, limit) as Row[]
     ).map(fromRow);
   }
 
-  finish(id: number, status: Exclude<WebhookEventStatus, 'received'>, message: string, executionIds: number[] = []): void {
+  finish(
+    id: number,
+    status: Exclude<WebhookEventStatus, 'received'>,
+    message: string,
+    executionIds: number[] = [],
+  ): void {
     this.db
       .prepare('UPDATE webhook_events SET status = ?, message = ?, execution_ids = ?, processed_at = ? WHERE id = ?')
       .run(status, message, JSON.stringify(executionIds), new Date().toISOString(), id);
     this.db
-      .prepare(`DELETE FROM webhook_events WHERE status != 'received' AND id <= (SELECT MAX(id) FROM webhook_events) - ?`)
+      .prepare(
+        `DELETE FROM webhook_events WHERE status != 'received' AND id <= (SELECT MAX(id) FROM webhook_events) - ?`,
+      )
       .run(KEEP);
   }
 
   /** Counts a failed attempt; the event stays `received` for the next pass. */
   retryLater(id: number, message: string): number {
     this.db.prepare('UPDATE webhook_events SET attempts = attempts + 1, message = ? WHERE id = ?').run(message, id);
-    return (this.db.prepare('SELECT attempts FROM webhook_events WHERE id = ?').get(id) as { attempts: number }).attempts;
+    return (this.db.prepare('SELECT attempts FROM webhook_events WHERE id = ?').get(id) as { attempts: number })
+      .attempts;
   }
 }

@@ -16,7 +16,9 @@ function req(method: string, headers: Record<string, string>): Request {
 }
 
 test('credentials: Basic wins over the cookie; hashes never contain the secret', () => {
-  const basic = credentialsOf(req('GET', { authorization: `Basic ${Buffer.from('robot$p+x:s3cr3t').toString('base64')}`, cookie: 'sid=abc' }));
+  const basic = credentialsOf(
+    req('GET', { authorization: `Basic ${Buffer.from('robot$p+x:s3cr3t').toString('base64')}`, cookie: 'sid=abc' }),
+  );
   assert.equal(basic?.kind, 'basic');
   assert.equal(basic?.basicUsername, 'robot$p+x');
   assert.match(basic!.hash, /^[0-9a-f]{64}$/);
@@ -34,14 +36,36 @@ test('CSRF: only unsafe cookie-only requests are checked', () => {
   const host = { host: 'patch.example:8480' };
   assert.equal(csrfProblem(req('GET', { ...host, cookie: 'sid=a' })), undefined);
   assert.match(csrfProblem(req('POST', { ...host, cookie: 'sid=a' }))!, /CSRF token missing/);
-  assert.match(csrfProblem(req('DELETE', { ...host, cookie: 'sid=a', 'x-harbor-csrf-token': '' }))!, /CSRF token missing/);
+  assert.match(
+    csrfProblem(req('DELETE', { ...host, cookie: 'sid=a', 'x-harbor-csrf-token': '' }))!,
+    /CSRF token missing/,
+  );
   assert.equal(csrfProblem(req('POST', { ...host, cookie: 'sid=a', 'x-harbor-csrf-token': 't' })), undefined);
-  assert.equal(csrfProblem(req('POST', { ...host, cookie: 'sid=a', 'x-harbor-csrf-token': 't', origin: 'http://patch.example:8480' })), undefined);
-  assert.match(csrfProblem(req('POST', { ...host, cookie: 'sid=a', 'x-harbor-csrf-token': 't', origin: 'http://evil.example' }))!, /cross-site/);
-  assert.match(csrfProblem(req('POST', { ...host, cookie: 'sid=a', 'x-harbor-csrf-token': 't', origin: 'null' }))!, /cross-site/);
-  assert.match(csrfProblem(req('PUT', { ...host, cookie: 'sid=a', 'x-harbor-csrf-token': 't', referer: 'http://evil.example/x' }))!, /Referer/);
   assert.equal(
-    csrfProblem(req('POST', { ...host, cookie: 'sid=a', 'x-harbor-csrf-token': 't', origin: 'https://harbor.example.com' }), 'https://harbor.example.com'),
+    csrfProblem(
+      req('POST', { ...host, cookie: 'sid=a', 'x-harbor-csrf-token': 't', origin: 'http://patch.example:8480' }),
+    ),
+    undefined,
+  );
+  assert.match(
+    csrfProblem(req('POST', { ...host, cookie: 'sid=a', 'x-harbor-csrf-token': 't', origin: 'http://evil.example' }))!,
+    /cross-site/,
+  );
+  assert.match(
+    csrfProblem(req('POST', { ...host, cookie: 'sid=a', 'x-harbor-csrf-token': 't', origin: 'null' }))!,
+    /cross-site/,
+  );
+  assert.match(
+    csrfProblem(
+      req('PUT', { ...host, cookie: 'sid=a', 'x-harbor-csrf-token': 't', referer: 'http://evil.example/x' }),
+    )!,
+    /Referer/,
+  );
+  assert.equal(
+    csrfProblem(
+      req('POST', { ...host, cookie: 'sid=a', 'x-harbor-csrf-token': 't', origin: 'https://harbor.example.com' }),
+      'https://harbor.example.com',
+    ),
     undefined,
     'the configured external URL is a same origin',
   );

@@ -84,7 +84,11 @@ async function callEndpoint(who: Caller, endpoint: Endpoint): Promise<number> {
     case 'get':
       return (await who.call('GET', `${base}/${await newPolicy()}`)).status;
     case 'update':
-      return (await who.call('PUT', `${base}/${await newPolicy()}`, { body: { name: `u${++counter}`, mode: 'comprehensive' } })).status;
+      return (
+        await who.call('PUT', `${base}/${await newPolicy()}`, {
+          body: { name: `u${++counter}`, mode: 'comprehensive' },
+        })
+      ).status;
     case 'delete':
       return (await who.call('DELETE', `${base}/${await newPolicy()}`)).status;
     case 'enable':
@@ -183,7 +187,10 @@ test('public project: any signed-in user reads, only its admins write', async ()
   assert.equal((await outsider.call('POST', `${API}/projects/open/policies`, { body: { name: 'nope' } })).status, 403);
   assert.equal((await anonymous(core.adapter.url).call('GET', `${API}/projects/open/policies`)).status, 401);
   const owner = basic(core.adapter.url, 't-developer');
-  assert.equal((await owner.call('POST', `${API}/projects/open/policies`, { body: { name: 'open-policy' } })).status, 201);
+  assert.equal(
+    (await owner.call('POST', `${API}/projects/open/policies`, { body: { name: 'open-policy' } })).status,
+    201,
+  );
   // The private demo project stays invisible to non-members.
   assert.equal((await outsider.call('GET', `${API}/projects/library/policies`)).status, 404);
 });
@@ -201,7 +208,9 @@ test('error bodies follow Harbor and never echo credentials', async () => {
   assert.equal(res.status, 401);
   assert.equal(res.body.errors[0].code, 'UNAUTHORIZED');
   assert.ok(!res.text.includes('wrong-password'));
-  const denied = await callers.developer.call('POST', `${API}/projects/${PROJECT}/policies`, { body: { name: 'dev-policy' } });
+  const denied = await callers.developer.call('POST', `${API}/projects/${PROJECT}/policies`, {
+    body: { name: 'dev-policy' },
+  });
   assert.equal(denied.status, 403);
   assert.match(denied.body.errors[0].message, /project admin/);
 });
@@ -215,7 +224,9 @@ test('identity and permissions are cached briefly per credential', async () => {
 });
 
 test('a robot is recorded by its login name (Harbor answers 412 to /users/current for robots)', async () => {
-  const res = await callers.robotAdmin.call('POST', `${API}/projects/${PROJECT}/policies`, { body: { name: 'by-robot' } });
+  const res = await callers.robotAdmin.call('POST', `${API}/projects/${PROJECT}/policies`, {
+    body: { name: 'by-robot' },
+  });
   assert.equal(res.status, 201);
   assert.match(res.body.creator, /^robot\$.*automation$/);
 });
@@ -225,10 +236,15 @@ describe('stopping executions and tasks: what starting them needed', () => {
   /** An execution with one task that is never queued (it stays Pending until stopped). */
   const newRun = (trigger: ExecutionTrigger) => {
     const e = engine().createExecution({ project: PROJECT, trigger });
-    const t = engine().addTask(e.id, { repository: 'app', tag: '1.0', digest: `sha256:${'0'.repeat(64)}` }, { enqueue: false });
+    const t = engine().addTask(
+      e.id,
+      { repository: 'app', tag: '1.0', digest: `sha256:${'0'.repeat(64)}` },
+      { enqueue: false },
+    );
     return { executionId: e.id, taskId: t.id };
   };
-  const stop = async (who: Who, path: string) => (await callers[who].call('POST', `${API}/projects/${PROJECT}${path}`)).status;
+  const stop = async (who: Who, path: string) =>
+    (await callers[who].call('POST', `${API}/projects/${PROJECT}${path}`)).status;
 
   const POLICY_RUN: Partial<Record<Who, number>> = {
     sysadmin: 200,
@@ -273,7 +289,10 @@ describe('stopping executions and tasks: what starting them needed', () => {
     const run = newRun('MANUAL');
     const res = await callers.developer.call('POST', `${API}/projects/${PROJECT}/executions/${run.executionId}/stop`);
     assert.equal(res.status, 403);
-    assert.match(res.body.errors[0].message, new RegExp(`execution ${run.executionId} is a policy run \\(MANUAL\\); only a project admin`));
+    assert.match(
+      res.body.errors[0].message,
+      new RegExp(`execution ${run.executionId} is a policy run \\(MANUAL\\); only a project admin`),
+    );
     engine().stopExecution(run.executionId);
   });
 });

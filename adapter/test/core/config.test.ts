@@ -105,7 +105,15 @@ test('secrets are never shown, not even when invalid', () => {
   const list = problems({ PATCHING_ROBOT_SECRET: 'top-secret-value' });
   assert.ok(list.some((l) => l.includes('must be set together')));
   assert.ok(!list.join('\n').includes('top-secret-value'));
-  const c = loadConfig({ PATCHING_ROBOT_NAME: 'robot$x', PATCHING_ROBOT_SECRET: 'top-secret-value', PATCHING_WEBHOOK_SECRET: 'hook-secret' }, {}, dir);
+  const c = loadConfig(
+    {
+      PATCHING_ROBOT_NAME: 'robot$x',
+      PATCHING_ROBOT_SECRET: 'top-secret-value',
+      PATCHING_WEBHOOK_SECRET: 'hook-secret',
+    },
+    {},
+    dir,
+  );
   const shown = JSON.stringify(describeConfig(c));
   assert.ok(!shown.includes('top-secret-value'));
   assert.ok(!shown.includes('hook-secret'));

@@ -33,7 +33,7 @@ test('login through the proxy: /c/login sets the sid session cookie, and the ses
   assert.equal(me.body.username, 'alice');
 });
 
-test('a wrong password at /c/login is Harbor\'s 401, passed through', async () => {
+test("a wrong password at /c/login is Harbor's 401, passed through", async () => {
   const s = new Session(core.adapter.url);
   await s.call('GET', '/c/log_out');
   const res = await request(
@@ -49,24 +49,40 @@ test('a wrong password at /c/login is Harbor\'s 401, passed through', async () =
 test('a cross-site cookie POST is refused with 403 and nothing is created', async () => {
   const before = (await session.call('GET', base)).headers.get('x-total-count');
   // What a form on another site can send: the cookie, no custom header.
-  const forged = await session.call('POST', base, { body: { name: 'forged' }, csrf: false, headers: { origin: 'https://evil.example' } });
+  const forged = await session.call('POST', base, {
+    body: { name: 'forged' },
+    csrf: false,
+    headers: { origin: 'https://evil.example' },
+  });
   assert.equal(forged.status, 403);
   assert.equal(forged.body.errors[0].code, 'FORBIDDEN');
   assert.match(forged.body.errors[0].message, /CSRF/);
   // Even with a token, a foreign Origin or Referer is refused.
-  const foreignOrigin = await session.call('POST', base, { body: { name: 'forged' }, headers: { origin: 'https://evil.example' } });
+  const foreignOrigin = await session.call('POST', base, {
+    body: { name: 'forged' },
+    headers: { origin: 'https://evil.example' },
+  });
   assert.equal(foreignOrigin.status, 403);
-  const foreignReferer = await session.call('POST', base, { body: { name: 'forged' }, headers: { referer: 'https://evil.example/page' } });
+  const foreignReferer = await session.call('POST', base, {
+    body: { name: 'forged' },
+    headers: { referer: 'https://evil.example/page' },
+  });
   assert.equal(foreignReferer.status, 403);
   for (const method of ['PUT', 'DELETE']) {
-    const res = await session.call(method, `${base}/1`, { body: method === 'PUT' ? { name: 'forged' } : undefined, csrf: false });
+    const res = await session.call(method, `${base}/1`, {
+      body: method === 'PUT' ? { name: 'forged' } : undefined,
+      csrf: false,
+    });
     assert.equal(res.status, 403, method);
   }
   assert.equal((await session.call('GET', base)).headers.get('x-total-count'), before);
 });
 
 test('the same POST with the CSRF token (and a same-origin Origin) is accepted', async () => {
-  const res = await session.call('POST', base, { body: { name: 'from-portal' }, headers: { origin: core.adapter.url } });
+  const res = await session.call('POST', base, {
+    body: { name: 'from-portal' },
+    headers: { origin: core.adapter.url },
+  });
   assert.equal(res.status, 201, res.text);
   assert.equal(res.body.creator, 'alice');
   const noOrigin = await session.call('POST', base, { body: { name: 'from-portal-2' } });
@@ -74,14 +90,20 @@ test('the same POST with the CSRF token (and a same-origin Origin) is accepted',
 });
 
 test('Basic auth requests are not CSRF-checked', async () => {
-  const res = await basic(core.adapter.url, 'alice').call('POST', base, { body: { name: 'from-cli' }, headers: { origin: 'https://elsewhere.example' } });
+  const res = await basic(core.adapter.url, 'alice').call('POST', base, {
+    body: { name: 'from-cli' },
+    headers: { origin: 'https://elsewhere.example' },
+  });
   assert.equal(res.status, 201);
 });
 
-test("a CSRF-protected Harbor call passes through with the token, and Harbor refuses it without", async () => {
+test('a CSRF-protected Harbor call passes through with the token, and Harbor refuses it without', async () => {
   const admin = new Session(core.adapter.url);
   await admin.login('admin');
-  const withoutToken = await admin.call('POST', '/api/v2.0/labels', { body: { name: 'no-token', scope: 'g' }, csrf: false });
+  const withoutToken = await admin.call('POST', '/api/v2.0/labels', {
+    body: { name: 'no-token', scope: 'g' },
+    csrf: false,
+  });
   assert.equal(withoutToken.status, 403, 'Harbor (behind the proxy) refuses a session POST without its token');
   const withToken = await admin.call('POST', '/api/v2.0/labels', { body: { name: 'via-proxy', scope: 'g' } });
   assert.equal(withToken.status, 201, withToken.text);

@@ -76,7 +76,13 @@ export interface Caller {
   call(method: string, path: string, opts?: CallOptions): Promise<CallResult>;
 }
 
-export async function request(base: string, method: string, path: string, opts: CallOptions = {}, extra: Record<string, string> = {}): Promise<CallResult> {
+export async function request(
+  base: string,
+  method: string,
+  path: string,
+  opts: CallOptions = {},
+  extra: Record<string, string> = {},
+): Promise<CallResult> {
   const headers: Record<string, string> = { ...extra, ...opts.headers };
   let body: string | Buffer | undefined;
   if (opts.raw !== undefined) {
@@ -130,7 +136,8 @@ export class Session implements Caller {
   /** A call with the session cookie; unsafe methods carry the CSRF token unless `csrf: false`. */
   async call(method: string, path: string, opts: CallOptions & { csrf?: boolean } = {}): Promise<CallResult> {
     const extra: Record<string, string> = { cookie: this.cookieHeader() };
-    if (opts.csrf !== false && !['GET', 'HEAD'].includes(method) && this.csrfToken) extra['x-harbor-csrf-token'] = this.csrfToken;
+    if (opts.csrf !== false && !['GET', 'HEAD'].includes(method) && this.csrfToken)
+      extra['x-harbor-csrf-token'] = this.csrfToken;
     const res = await request(this.base, method, path, opts, extra);
     this.remember(res);
     return res;
@@ -143,7 +150,10 @@ export class Session implements Caller {
       this.base,
       'POST',
       '/c/login',
-      { raw: new URLSearchParams({ principal: username, password }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+      {
+        raw: new URLSearchParams({ principal: username, password }).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      },
       { cookie: this.cookieHeader(), 'x-harbor-csrf-token': this.csrfToken },
     );
     this.remember(res);

@@ -37,20 +37,31 @@ after(async () => {
 });
 
 test('X-Request-Id is honoured and echoed, or made up', async () => {
-  const mine = await request(core.adapter.url, 'GET', `${API}/health`, { headers: { 'x-request-id': 'trace-abc.123' } });
+  const mine = await request(core.adapter.url, 'GET', `${API}/health`, {
+    headers: { 'x-request-id': 'trace-abc.123' },
+  });
   assert.equal(mine.headers.get('x-request-id'), 'trace-abc.123');
   const made = await request(core.adapter.url, 'GET', `${API}/health`);
   assert.match(made.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
-  const odd = await request(core.adapter.url, 'GET', `${API}/health`, { headers: { 'x-request-id': 'bad id with spaces' } });
+  const odd = await request(core.adapter.url, 'GET', `${API}/health`, {
+    headers: { 'x-request-id': 'bad id with spaces' },
+  });
   assert.notEqual(odd.headers.get('x-request-id'), 'bad id with spaces');
   await new Promise((r) => setTimeout(r, 50));
   assert.ok(logLines.some((l) => l.request_id === 'trace-abc.123' && l.msg === 'request'));
 });
 
 test('logs never hold credentials', async () => {
-  await basic(core.adapter.url, 'alice').call('GET', `${API}/projects/library/policies`, { headers: { cookie: 'sid=session-value-1' } });
-  await request(core.adapter.url, 'GET', '/api/v2.0/users/current', { headers: { cookie: 'sid=session-value-2', authorization: 'Basic YWxpY2U6SGFyYm9yMTIzNDU=' } });
-  core.adapter.logger.info({ headers: { authorization: 'Basic c2VjcmV0', cookie: 'sid=x' }, robotSecret: 'zzz', nested: { secret: 'yyy' } }, 'probe');
+  await basic(core.adapter.url, 'alice').call('GET', `${API}/projects/library/policies`, {
+    headers: { cookie: 'sid=session-value-1' },
+  });
+  await request(core.adapter.url, 'GET', '/api/v2.0/users/current', {
+    headers: { cookie: 'sid=session-value-2', authorization: 'Basic YWxpY2U6SGFyYm9yMTIzNDU=' },
+  });
+  core.adapter.logger.info(
+    { headers: { authorization: 'Basic c2VjcmV0', cookie: 'sid=x' }, robotSecret: 'zzz', nested: { secret: 'yyy' } },
+    'probe',
+  );
   await new Promise((r) => setTimeout(r, 50));
   for (const s of ['session-value', 'YWxpY2U6', 'c2VjcmV0', SERVICE_ROBOT.secret, 'zzz', 'yyy', 'Harbor12345']) {
     assert.ok(!rawLog.includes(s), `${s} leaked into the log`);
@@ -73,19 +84,29 @@ test('health names each dependency and its state, and nothing more, to anyone bu
     'project admin': basic(core.adapter.url, 'alice'),
     developer: basic(core.adapter.url, 'dave'),
     'wrong password': basic(core.adapter.url, 'admin', 'not-the-password'),
-    'unknown session': { call: (m: string, p: string) => request(core.adapter.url, m, p, {}, { cookie: 'sid=no-such-session' }) },
+    'unknown session': {
+      call: (m: string, p: string) => request(core.adapter.url, m, p, {}, { cookie: 'sid=no-such-session' }),
+    },
     'service robot': basic(core.adapter.url, SERVICE_ROBOT.name, SERVICE_ROBOT.secret),
   };
   for (const [who, caller] of Object.entries(callers)) {
     const res = await caller.call('GET', `${API}/health`);
     const byName = publicComponents(res);
     assert.equal(res.body.version, '0.1.0', who);
-    for (const name of ['harbor', 'database', 'buildkitd', 'copa', 'registry']) assert.ok(byName[name], `${name} missing for ${who}`);
+    for (const name of ['harbor', 'database', 'buildkitd', 'copa', 'registry'])
+      assert.ok(byName[name], `${name} missing for ${who}`);
     assert.equal(byName.harbor.status, 'healthy', who);
     assert.equal(byName.database.status, 'healthy', who);
     assert.equal(byName.registry.status, 'healthy', who);
     assert.ok(['healthy', 'unhealthy'].includes(res.body.status));
-    for (const internal of [config.dataDir, config.copaPath, config.buildkitAddr, config.harborUrl, config.registryHost, SERVICE_ROBOT.secret]) {
+    for (const internal of [
+      config.dataDir,
+      config.copaPath,
+      config.buildkitAddr,
+      config.harborUrl,
+      config.registryHost,
+      SERVICE_ROBOT.secret,
+    ]) {
       assert.ok(!res.text.includes(internal), `${who} sees ${internal}`);
     }
     assert.equal(res.headers.get('cache-control'), 'no-store');
@@ -162,7 +183,12 @@ test('with Harbor down health still answers 200, and nobody can be shown the det
   const down = await startAdapter(
     {},
     {
-      config: { ...core.adapter.config, port: 0, dataDir: join(core.dataDir, 'no-harbor'), harborUrl: 'http://127.0.0.1:9' },
+      config: {
+        ...core.adapter.config,
+        port: 0,
+        dataDir: join(core.dataDir, 'no-harbor'),
+        harborUrl: 'http://127.0.0.1:9',
+      },
       logger: createLogger('silent'),
     },
   );
@@ -190,7 +216,10 @@ test('Prometheus metrics count requests by route pattern and status', async () =
   const res = await request(core.adapter.url, 'GET', '/patching/metrics');
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type') ?? '', /text\/plain/);
-  assert.match(res.text, /patching_http_requests_total\{method="GET",route="\/patching\/api\/v1\/projects\/:project_name\/policies",status="200"\} \d+/);
+  assert.match(
+    res.text,
+    /patching_http_requests_total\{method="GET",route="\/patching\/api\/v1\/projects\/:project_name\/policies",status="200"\} \d+/,
+  );
   assert.match(res.text, /route="\/patching\/api\/v1\/projects\/:project_name\/policies\/:policy_id",status="404"/);
   assert.match(res.text, /patching_http_request_duration_seconds_bucket/);
   assert.ok(!res.text.includes('12345'), 'raw URLs never become labels');

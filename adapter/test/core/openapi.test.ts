@@ -55,10 +55,16 @@ test('operation ids are unique and path parameters are declared', () => {
       const op = (item as Record<string, { operationId?: string; parameters?: object[] } | undefined>)[method];
       if (!op) continue;
       assert.ok(op.operationId, `${method} ${path} has no operationId`);
-      assert.ok(!ids.has(op.operationId), `operationId ${op.operationId} used twice (${ids.get(op.operationId)} and ${method} ${path})`);
+      assert.ok(
+        !ids.has(op.operationId),
+        `operationId ${op.operationId} used twice (${ids.get(op.operationId)} and ${method} ${path})`,
+      );
       ids.set(op.operationId, `${method} ${path}`);
-      const declared = new Set([...shared, ...(op.parameters ?? []).map(resolve)].filter((p) => p.in === 'path').map((p) => p.name));
-      for (const [, name] of path.matchAll(/\{([^}]+)\}/g)) assert.ok(declared.has(name), `${method} ${path}: path parameter ${name} not declared`);
+      const declared = new Set(
+        [...shared, ...(op.parameters ?? []).map(resolve)].filter((p) => p.in === 'path').map((p) => p.name),
+      );
+      for (const [, name] of path.matchAll(/\{([^}]+)\}/g))
+        assert.ok(declared.has(name), `${method} ${path}: path parameter ${name} not declared`);
     }
   }
   assert.ok(ids.size >= 7);
@@ -68,13 +74,17 @@ test('shared/src/api/generated.ts is up to date (npm run gen:api -w shared)', as
   const generatedFile = OPENAPI_FILE.replace(/openapi\.yaml$/, 'generated.ts');
   const committed = readFileSync(generatedFile, 'utf8');
   const fresh = astToString(await openapiTS(structuredClone(doc) as never, { alphabetize: true }));
-  assert.ok(committed.endsWith(fresh), 'the generated types are stale: run npm run gen:api -w shared and commit the result');
+  assert.ok(
+    committed.endsWith(fresh),
+    'the generated types are stale: run npm run gen:api -w shared and commit the result',
+  );
 });
 
 test("the Task description lists exactly the adapter's classified reasons, and the README explains each", async () => {
   const { REASONS } = await import('../../src/patch/reasons');
   const codes = Object.keys(REASONS).sort();
-  const task = (doc as unknown as { components: { schemas: Record<string, { description?: string }> } }).components.schemas.Task;
+  const task = (doc as unknown as { components: { schemas: Record<string, { description?: string }> } }).components
+    .schemas.Task;
   const listed = [...new Set((task.description ?? '').match(/\b[A-Z][A-Z_]{3,}\b/g) ?? [])].sort();
   assert.deepEqual(listed, codes);
   const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');

@@ -78,7 +78,9 @@ test('update replaces the settings and records who changed it', async () => {
 });
 
 test('enable and disable', async () => {
-  const p = (await alice.call('POST', base, { body: { name: 'toggle', trigger: { type: 'scheduled', cron: '0 0 * * * *' } } })).body;
+  const p = (
+    await alice.call('POST', base, { body: { name: 'toggle', trigger: { type: 'scheduled', cron: '0 0 * * * *' } } })
+  ).body;
   const off = await alice.call('POST', `${base}/${p.id}/disable`);
   assert.equal(off.status, 200);
   assert.equal(off.body.enabled, false);
@@ -121,7 +123,10 @@ test('list pages like Harbor: page, page_size, X-Total-Count, Link, name filter,
   const first = await admin.call('GET', `${paged}?page=1&page_size=5&sort=name`);
   assert.equal(first.status, 200);
   assert.equal(first.headers.get('x-total-count'), '13');
-  assert.deepEqual(first.body.map((p: { name: string }) => p.name), ['policy-01', 'policy-02', 'policy-03', 'policy-04', 'policy-05']);
+  assert.deepEqual(
+    first.body.map((p: { name: string }) => p.name),
+    ['policy-01', 'policy-02', 'policy-03', 'policy-04', 'policy-05'],
+  );
   assert.equal(first.headers.get('link'), `<${paged}?page=2&page_size=5&sort=name>; rel="next"`);
   const second = await admin.call('GET', `${paged}?page=2&page_size=5&sort=name`);
   assert.equal(
@@ -129,9 +134,15 @@ test('list pages like Harbor: page, page_size, X-Total-Count, Link, name filter,
     `<${paged}?page=1&page_size=5&sort=name>; rel="prev" , <${paged}?page=3&page_size=5&sort=name>; rel="next"`,
   );
   const last = await admin.call('GET', `${paged}?page=3&page_size=5&sort=name`);
-  assert.deepEqual(last.body.map((p: { name: string }) => p.name), ['policy-11', 'policy-12', 'zeta']);
+  assert.deepEqual(
+    last.body.map((p: { name: string }) => p.name),
+    ['policy-11', 'policy-12', 'zeta'],
+  );
   const desc = await admin.call('GET', `${paged}?sort=-name&page_size=2`);
-  assert.deepEqual(desc.body.map((p: { name: string }) => p.name), ['zeta', 'policy-12']);
+  assert.deepEqual(
+    desc.body.map((p: { name: string }) => p.name),
+    ['zeta', 'policy-12'],
+  );
   const fuzzy = await admin.call('GET', `${paged}?name=cy-1`);
   assert.equal(fuzzy.headers.get('x-total-count'), '3');
   const none = await admin.call('GET', `${paged}?name=${encodeURIComponent('%')}`);

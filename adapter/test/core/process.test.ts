@@ -21,12 +21,17 @@ function settingsFree(): NodeJS.ProcessEnv {
 }
 
 function run(env: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], { env: { ...settingsFree(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+    env: { ...settingsFree(), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+    child.on('exit', (code, signal) => r({ code, signal })),
+  );
   return { child, exited, out: () => stdout, err: () => stderr };
 }
 
@@ -45,7 +50,12 @@ test('bad settings: one line per problem on stderr, exit code 2, secrets not pri
 test('starts, serves, logs JSON without secrets, and stops cleanly on SIGTERM', async () => {
   let sim: HarborSim | undefined;
   try {
-    sim = await startHarborSim({ port: 0, registryUrl, seed: 'demo', robots: [{ name: 'robot$svc', secret: 'Svc-Secret-42', level: 'system' }] });
+    sim = await startHarborSim({
+      port: 0,
+      registryUrl,
+      seed: 'demo',
+      robots: [{ name: 'robot$svc', secret: 'Svc-Secret-42', level: 'system' }],
+    });
     const dataDir = mkdtempSync(join(tmpdir(), 'hp-proc-'));
     dirs.push(dataDir);
     const p = run({
@@ -72,7 +82,11 @@ test('starts, serves, logs JSON without secrets, and stops cleanly on SIGTERM', 
     p.child.kill('SIGTERM');
     const { code } = await p.exited;
     assert.equal(code, 0, p.err());
-    const lines = p.out().trim().split('\n').map((l) => JSON.parse(l));
+    const lines = p
+      .out()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.ok(lines.some((l) => l.msg === 'shutting down'));
     assert.ok(lines.some((l) => l.msg === 'adapter stopped'));
     const request = lines.find((l) => l.msg === 'request' && l.method === 'POST');
@@ -95,7 +109,9 @@ test('a crash (SIGKILL) right after a request loses nothing: a new process sees 
     const env = { PATCHING_PORT: '0', PATCHING_HARBOR_URL: sim.url, PATCHING_DATA_DIR: dataDir };
     const first = run(env);
     const url = await startedUrl(first);
-    const created = await basic(url, 'alice').call('POST', `${API}/projects/library/policies`, { body: { name: 'survivor' } });
+    const created = await basic(url, 'alice').call('POST', `${API}/projects/library/policies`, {
+      body: { name: 'survivor' },
+    });
     assert.equal(created.status, 201);
     first.child.kill('SIGKILL');
     assert.equal((await first.exited).signal, 'SIGKILL');

@@ -42,7 +42,14 @@ const INVALID: [string, unknown, string][] = [
   ['unknown filter type', f([{ type: 'resource', value: 'image' }]), 'filters[0].type'],
   ['empty repository pattern', f([{ type: 'repository', value: '' }]), 'filters[0].value'],
   ['missing filter value', f([{ type: 'tag' }]), 'filters[0].value'],
-  ['duplicate filter types', f([{ type: 'tag', value: '1.*' }, { type: 'tag', value: '2.*' }]), 'filters[1].type'],
+  [
+    'duplicate filter types',
+    f([
+      { type: 'tag', value: '1.*' },
+      { type: 'tag', value: '2.*' },
+    ]),
+    'filters[1].type',
+  ],
   ['bad decoration', f([{ type: 'tag', value: '1.*', decoration: 'includes' }]), 'filters[0].decoration'],
   ['bad syntax', f([{ type: 'tag', value: '1.*', syntax: 'pcre' }]), 'filters[0].syntax'],
   ['regex backreference (not RE2)', f([{ type: 'tag', value: '(a)\\1', syntax: 'regex' }]), 'filters[0].value'],
@@ -51,7 +58,11 @@ const INVALID: [string, unknown, string][] = [
   ['unknown field in a filter', f([{ type: 'tag', value: '1.*', negate: true }]), 'filters[0].negate'],
   ['label filter with a pattern syntax', f([{ type: 'label', value: ['prod'], syntax: 'glob' }]), 'filters[0].syntax'],
   ['label filter with an empty list', f([{ type: 'label', value: [] }]), 'filters[0].value'],
-  ['label that does not exist in Harbor', f([{ type: 'label', value: ['prod', 'no-such-label'] }]), 'filters[0].value[1]'],
+  [
+    'label that does not exist in Harbor',
+    f([{ type: 'label', value: ['prod', 'no-such-label'] }]),
+    'filters[0].value[1]',
+  ],
   ['trigger not an object', { ...ok, trigger: 'manual' }, 'trigger'],
   ['unknown trigger type', { ...ok, trigger: { type: 'hourly' } }, 'trigger.type'],
   ['scheduled without cron', { ...ok, trigger: { type: 'scheduled' } }, 'trigger.cron'],
@@ -67,7 +78,11 @@ const INVALID: [string, unknown, string][] = [
   ['tag suffix starting with a dot', { ...ok, tag_suffix: '.patched' }, 'tag_suffix'],
   ['tag suffix with a slash', { ...ok, tag_suffix: 'pat/ched' }, 'tag_suffix'],
   ['tag suffix too long', { ...ok, tag_suffix: 'p'.repeat(33) }, 'tag_suffix'],
-  ['delete_original without rescan', { ...ok, options: { rescan: false, delete_original: true } }, 'options.delete_original'],
+  [
+    'delete_original without rescan',
+    { ...ok, options: { rescan: false, delete_original: true } },
+    'options.delete_original',
+  ],
   ['unknown option', { ...ok, options: { rescan: true, force: true } }, 'options.force'],
   ['option not a boolean', { ...ok, options: { copy_labels: 'no' } }, 'options.copy_labels'],
   ['body is a list', [ok], ''],
@@ -103,7 +118,13 @@ test('PUT validates the same way', async () => {
 
 test('a valid policy with existing labels (global and project) is accepted', async () => {
   const res = await admin.call('POST', path(), {
-    body: { name: 'labelled', filters: [{ type: 'label', value: ['prod', 'web'] }, { type: 'repository', value: 'library/**' }] },
+    body: {
+      name: 'labelled',
+      filters: [
+        { type: 'label', value: ['prod', 'web'] },
+        { type: 'repository', value: 'library/**' },
+      ],
+    },
   });
   assert.equal(res.status, 201, res.text);
 });
@@ -175,7 +196,10 @@ test('malformed JSON is refused with 400 and our error body', async () => {
 });
 
 test('a body that is not JSON is refused with 415', async () => {
-  const res = await admin.call('POST', path(), { raw: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  const res = await admin.call('POST', path(), {
+    raw: 'name=x',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
   assert.equal(res.status, 415);
   assert.equal(res.body.errors[0].code, 'UNSUPPORTED_MEDIA_TYPE');
 });

@@ -103,7 +103,9 @@ test('kill -9 mid-task, restart: task ends INTERRUPTED, the orphaned copa is kil
     assert.deepEqual(await copaProcessesMentioning(repo), []);
     assert.deepEqual(readdirSync(join(dataDir, 'work')), []);
     const execution = (await (
-      await fetch(`${second.url}/patching/api/v1/projects/library/executions/${executionId}`, { headers: { authorization: alice } })
+      await fetch(`${second.url}/patching/api/v1/projects/library/executions/${executionId}`, {
+        headers: { authorization: alice },
+      })
     ).json()) as { status: string };
     assert.equal(execution.status, 'Error');
   } finally {

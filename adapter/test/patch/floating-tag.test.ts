@@ -24,7 +24,10 @@ before(async () => {
   sim = await startSim();
   sim.addProject(project);
   const robot = { username: ROBOT.name, password: ROBOT.secret };
-  deps = { harbor: new HarborClient(sim.url, { kind: 'basic', ...robot }), registry: new RegistryClient(sim.url, robot) };
+  deps = {
+    harbor: new HarborClient(sim.url, { kind: 'basic', ...robot }),
+    registry: new RegistryClient(sim.url, robot),
+  };
   for (const n of [1, 2, 3]) {
     generations.push(await pushTinyImage(full, `1.0-patched-${n}`, { 'etc/generation': String(n) }));
   }
@@ -48,7 +51,10 @@ test('the first generation creates the floating tag; the next one moves it', asy
 test('an immutable rule on the existing floating tag leaves it in place with a note, never an error', async () => {
   sim.addImmutableRule(project, { tag: '*-patched', repository: '**' });
   const note = await point(generations[2], true);
-  assert.match(note ?? '', /^1\.0-patched was not moved to the new patch because an immutable tag rule of project \S+ protects it$/);
+  assert.match(
+    note ?? '',
+    /^1\.0-patched was not moved to the new patch because an immutable tag rule of project \S+ protects it$/,
+  );
   assert.equal(await registryDigest(full, '1.0-patched'), generations[1]);
 
   // A floating tag created after the tags were listed: Harbor's 412 on the push gives the same note.
@@ -64,7 +70,14 @@ test('an immutable rule on the existing floating tag leaves it in place with a n
 
 test('a new tag under the immutable rule is still created (Harbor only protects existing tags)', async () => {
   assert.equal(
-    await pointFloatingTag(deps, { project, repository, digest: generations[2], tag: '2.0-patched', exists: false, log }),
+    await pointFloatingTag(deps, {
+      project,
+      repository,
+      digest: generations[2],
+      tag: '2.0-patched',
+      exists: false,
+      log,
+    }),
     undefined,
   );
   assert.equal(await registryDigest(full, '2.0-patched'), generations[2]);

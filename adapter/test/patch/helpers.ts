@@ -41,7 +41,11 @@ async function putBlob(repo: string, data: Buffer): Promise<string> {
   if (start.status !== 202) throw new Error(`blob upload to ${repo} failed: HTTP ${start.status}`);
   const location = new URL(start.headers.get('location')!, registryUrl());
   location.searchParams.set('digest', digest);
-  const put = await fetch(location, { method: "PUT", body: new Uint8Array(data), headers: { 'content-type': 'application/octet-stream' } });
+  const put = await fetch(location, {
+    method: 'PUT',
+    body: new Uint8Array(data),
+    headers: { 'content-type': 'application/octet-stream' },
+  });
   if (put.status !== 201) throw new Error(`blob upload to ${repo} failed: HTTP ${put.status} ${await put.text()}`);
   return digest;
 }
@@ -84,7 +88,8 @@ export async function pushTinyImage(
     body: manifest,
     headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
   });
-  if (res.status !== 201) throw new Error(`manifest push to ${repo}:${tag} failed: HTTP ${res.status} ${await res.text()}`);
+  if (res.status !== 201)
+    throw new Error(`manifest push to ${repo}:${tag} failed: HTTP ${res.status} ${await res.text()}`);
   return sha256(manifest);
 }
 
@@ -99,7 +104,12 @@ export async function registryDigest(repo: string, tag: string): Promise<string 
   return res.status === 200 ? (res.headers.get('docker-content-digest') ?? undefined) : undefined;
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 120_000, everyMs = 250): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 120_000,
+  everyMs = 250,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

@@ -45,7 +45,9 @@ async function startTestAdapter(overrides: Record<string, unknown> = {}, tuning:
       logLevel: 'silent',
       ...overrides,
     },
-    { modules: MODULES.map((m) => (m.name === 'patch' ? createPatchAdapterModule({ retryBaseMs: 100, ...tuning }) : m)) },
+    {
+      modules: MODULES.map((m) => (m.name === 'patch' ? createPatchAdapterModule({ retryBaseMs: 100, ...tuning }) : m)),
+    },
   );
 }
 
@@ -62,12 +64,22 @@ after(async () => {
 const api = (path: string) => `${adapter.url}/patching/api/v1${path}`;
 const enc = (repository: string) => encodeURIComponent(encodeURIComponent(repository));
 
-async function patch(project: string, repository: string, reference: string, as = users.alice, body?: unknown, base = adapter) {
-  return fetch(`${base.url}/patching/api/v1/projects/${project}/repositories/${enc(repository)}/artifacts/${reference}/patch`, {
-    method: 'POST',
-    headers: { authorization: as, 'content-type': 'application/json' },
-    body: JSON.stringify(body ?? {}),
-  });
+async function patch(
+  project: string,
+  repository: string,
+  reference: string,
+  as = users.alice,
+  body?: unknown,
+  base = adapter,
+) {
+  return fetch(
+    `${base.url}/patching/api/v1/projects/${project}/repositories/${enc(repository)}/artifacts/${reference}/patch`,
+    {
+      method: 'POST',
+      headers: { authorization: as, 'content-type': 'application/json' },
+      body: JSON.stringify(body ?? {}),
+    },
+  );
 }
 
 async function getJson<T>(url: string, as = users.alice): Promise<T> {
@@ -84,11 +96,19 @@ async function startPatch(project: string, repository: string, reference: string
   return { executionId: execution.id, taskId: Number(res.headers.get('x-patch-task-id')), execution, res };
 }
 
-async function waitTask(project: string, executionId: number, taskId: number, base = adapter, timeoutMs = 300_000): Promise<Task> {
+async function waitTask(
+  project: string,
+  executionId: number,
+  taskId: number,
+  base = adapter,
+  timeoutMs = 300_000,
+): Promise<Task> {
   return waitFor(
     `task ${taskId} to finish`,
     async () => {
-      const t = await getJson<Task>(`${base.url}/patching/api/v1/projects/${project}/executions/${executionId}/tasks/${taskId}`);
+      const t = await getJson<Task>(
+        `${base.url}/patching/api/v1/projects/${project}/executions/${executionId}/tasks/${taskId}`,
+      );
       return ['Pending', 'Running'].includes(t.status) ? undefined : t;
     },
     timeoutMs,
@@ -109,7 +129,9 @@ const shared = { repo: `${unique('adhoc')}/app`, executionId: 0, taskId: 0 };
 test('ad-hoc patch: permission, 202 with the execution, join, live progress, Success with tag, rescan, CVEs, VEX, labels', async () => {
   await copyImage(stack.sampleImage, `library/${shared.repo}:1.0`);
   const label = sim.addLabel({ name: unique('team'), scope: 'g' });
-  const labelled = await harbor(`/projects/library/repositories/${enc(shared.repo)}/artifacts/1.0/labels`, 'POST', { id: label.id });
+  const labelled = await harbor(`/projects/library/repositories/${enc(shared.repo)}/artifacts/1.0/labels`, 'POST', {
+    id: label.id,
+  });
   assert.ok([200, 201].includes(labelled.status), `label: ${labelled.status}`);
 
   const denied = await patch('library', shared.repo, '1.0', users.gina);
@@ -142,32 +164,51 @@ test('ad-hoc patch: permission, 202 with the execution, join, live progress, Suc
   const task = await getJson<Task>(api(base));
   assert.equal(task.status, 'Success', `${task.reason}: ${task.status_message}`);
   assert.ok(logWhileRunning.includes('copa patch'), 'the log is readable while the task runs');
-  assert.ok([...stages].some((s) => !['Resolving artifact', 'Queued', 'Reading OS release', 'Starting copa'].includes(s)), `copa stages seen: ${[...stages].join(' | ')}`);
+  assert.ok(
+    [...stages].some((s) => !['Resolving artifact', 'Queued', 'Reading OS release', 'Starting copa'].includes(s)),
+    `copa stages seen: ${[...stages].join(' | ')}`,
+  );
 
   assert.equal(task.patched_tag, '1.0-patched');
   assert.equal(await registryDigest(`library/${shared.repo}`, '1.0-patched'), task.patched_digest);
   assert.ok(task.vulnerabilities_before && task.vulnerabilities_after);
   assert.ok(task.vulnerabilities_before.fixable > 0);
-  assert.ok(task.vulnerabilities_after.fixable < task.vulnerabilities_before.fixable, JSON.stringify(task.vulnerabilities_after));
+  assert.ok(
+    task.vulnerabilities_after.fixable < task.vulnerabilities_before.fixable,
+    JSON.stringify(task.vulnerabilities_after),
+  );
   assert.ok(task.fixed_cves.length > 0 && task.fixed_cves.every((c) => /^CVE-/.test(c)));
   assert.ok((task.copa_seconds ?? 0) > 0);
 
-  const vex = await getJson<{ statements: { status: string; vulnerability: { '@id'?: string; name?: string } }[] }>(api(`${base}/vex`));
+  const vex = await getJson<{ statements: { status: string; vulnerability: { '@id'?: string; name?: string } }[] }>(
+    api(`${base}/vex`),
+  );
   assert.ok(vex.statements.length > 0);
   assert.ok(vex.statements.every((s) => s.status === 'fixed'));
 
-  const patched = (await (await harbor(`/projects/library/repositories/${enc(shared.repo)}/artifacts/1.0-patched?with_label=true`)).json()) as {
+  const patched = (await (
+    await harbor(`/projects/library/repositories/${enc(shared.repo)}/artifacts/1.0-patched?with_label=true`)
+  ).json()) as {
     labels: { id: number }[];
   };
-  assert.ok(patched.labels.some((l) => l.id === label.id), 'labels copied to the patched artifact');
+  assert.ok(
+    patched.labels.some((l) => l.id === label.id),
+    'labels copied to the patched artifact',
+  );
 
   const log = await (await fetch(api(`${base}/log`), { headers: { authorization: users.alice } })).text();
-  assert.ok(!log.includes(ROBOT.secret) && !log.includes(Buffer.from(`${ROBOT.name}:${ROBOT.secret}`).toString('base64')));
+  assert.ok(
+    !log.includes(ROBOT.secret) && !log.includes(Buffer.from(`${ROBOT.name}:${ROBOT.secret}`).toString('base64')),
+  );
 
-  const execution = await getJson<{ status: string; metrics: { total: number; succeeded: number } }>(api(`/projects/library/executions/${first.executionId}`));
+  const execution = await getJson<{ status: string; metrics: { total: number; succeeded: number } }>(
+    api(`/projects/library/executions/${first.executionId}`),
+  );
   assert.equal(execution.status, 'Success');
   assert.deepEqual([execution.metrics.total, execution.metrics.succeeded], [1, 1]);
-  const list = await fetch(api('/projects/library/executions?trigger=ADHOC&page=1&page_size=5'), { headers: { authorization: users.alice } });
+  const list = await fetch(api('/projects/library/executions?trigger=ADHOC&page=1&page_size=5'), {
+    headers: { authorization: users.alice },
+  });
   assert.equal(list.status, 200);
   assert.ok(Number(list.headers.get('x-total-count')) >= 1);
   assert.ok(((await list.json()) as { id: number }[]).some((e) => e.id === first.executionId));
@@ -191,7 +232,12 @@ test('re-patching the same original is UP_TO_DATE; patching a patched tag is ALR
 test('NOTHING_FIXABLE, NOT_IMAGE and UNSUPPORTED_OS end with a reason and a sentence', async () => {
   const u = unique('odd');
   await pushTinyImage(`library/${u}/empty`, '1', { 'hello.txt': 'hello\n' });
-  await pushTinyImage(`library/${u}/chart`, '1', { 'chart.yaml': 'name: x\n' }, 'application/vnd.cncf.helm.config.v1+json');
+  await pushTinyImage(
+    `library/${u}/chart`,
+    '1',
+    { 'chart.yaml': 'name: x\n' },
+    'application/vnd.cncf.helm.config.v1+json',
+  );
   const adv = (await import('node:fs')).readFileSync(stack.advisories, 'utf8');
   const first = (JSON.parse(adv) as { advisories: { package: string; installed_version: string }[] }).advisories[0];
   await pushTinyImage(`library/${u}/plan9`, '1', {
@@ -249,7 +295,12 @@ test('stop during a run: copa is killed, the task is Stopped and no tag is pushe
   await copyImage(stack.sampleImage, `library/${repo}:1.0`);
   const started = await startPatch('library', repo, '1.0');
   const base = `/projects/library/executions/${started.executionId}`;
-  await waitFor('copa to start', async () => (await copaProcessesMentioning(repo)).length > 0 || undefined, 120_000, 200);
+  await waitFor(
+    'copa to start',
+    async () => (await copaProcessesMentioning(repo)).length > 0 || undefined,
+    120_000,
+    200,
+  );
   await new Promise((r) => setTimeout(r, 1500));
   const stop = await fetch(api(`${base}/stop`), { method: 'POST', headers: { authorization: users.alice } });
   assert.equal(stop.status, 200);
@@ -258,7 +309,11 @@ test('stop during a run: copa is killed, the task is Stopped and no tag is pushe
   assert.equal(t.reason, 'STOPPED');
   const execution = await getJson<{ status: string }>(api(base));
   assert.equal(execution.status, 'Stopped');
-  await waitFor('copa to exit', async () => ((await copaProcessesMentioning(repo)).length === 0 ? true : undefined), 15_000);
+  await waitFor(
+    'copa to exit',
+    async () => ((await copaProcessesMentioning(repo)).length === 0 ? true : undefined),
+    15_000,
+  );
   assert.equal(await registryDigest(`library/${repo}`, '1.0-patched'), undefined);
 });
 
@@ -287,8 +342,21 @@ test('jobservice API: IMAGE_PATCH with delete_original removes the original only
         status_hook: hookUrl,
       },
     };
-    assert.equal((await fetch(jobs, { method: 'POST', headers: { ...secret, authorization: 'Harbor-Secret wrong' }, body: JSON.stringify(launch) })).status, 401);
-    const bad = await fetch(jobs, { method: 'POST', headers: secret, body: JSON.stringify({ job: { name: 'REPLICATION', metadata: { kind: 'Generic' } } }) });
+    assert.equal(
+      (
+        await fetch(jobs, {
+          method: 'POST',
+          headers: { ...secret, authorization: 'Harbor-Secret wrong' },
+          body: JSON.stringify(launch),
+        })
+      ).status,
+      401,
+    );
+    const bad = await fetch(jobs, {
+      method: 'POST',
+      headers: secret,
+      body: JSON.stringify({ job: { name: 'REPLICATION', metadata: { kind: 'Generic' } } }),
+    });
     assert.equal(bad.status, 400);
     const res = await fetch(jobs, { method: 'POST', headers: secret, body: JSON.stringify(launch) });
     assert.equal(res.status, 202);
@@ -300,7 +368,9 @@ test('jobservice API: IMAGE_PATCH with delete_original removes the original only
     const final = await waitFor(
       'the job to finish',
       async () => {
-        const s = (await (await fetch(`${jobs}/${job.id}`, { headers: secret })).json()) as { job: { status: string; check_in?: string } };
+        const s = (await (await fetch(`${jobs}/${job.id}`, { headers: secret })).json()) as {
+          job: { status: string; check_in?: string };
+        };
         return ['Pending', 'Scheduled', 'Running'].includes(s.job.status) ? undefined : s.job;
       },
       300_000,
@@ -308,14 +378,28 @@ test('jobservice API: IMAGE_PATCH with delete_original removes the original only
     );
     assert.equal(final.status, 'Success', final.check_in);
     assert.ok(await registryDigest(`library/${repo}`, '1.0-patched'), 'patched tag pushed');
-    assert.equal(await registryDigest(`library/${repo}`, '1.0'), undefined, 'original removed after the verified patch');
+    assert.equal(
+      await registryDigest(`library/${repo}`, '1.0'),
+      undefined,
+      'original removed after the verified patch',
+    );
 
     const log = await fetch(`${jobs}/${job.id}/log`, { headers: secret });
     assert.equal(log.status, 200);
     assert.match(await log.text(), /deleted the original/);
-    assert.equal((await fetch(`${jobs}/${job.id}`, { method: 'POST', headers: secret, body: JSON.stringify({ action: 'stop' }) })).status, 204);
-    assert.equal((await fetch(`${jobs}/${job.id}`, { method: 'POST', headers: secret, body: JSON.stringify({ action: 'retry' }) })).status, 501);
-    const stats = (await (await fetch(`${adapter.url}/api/v1/stats`)).json()) as { worker_pools: { job_names: string[]; status: string }[] };
+    assert.equal(
+      (await fetch(`${jobs}/${job.id}`, { method: 'POST', headers: secret, body: JSON.stringify({ action: 'stop' }) }))
+        .status,
+      204,
+    );
+    assert.equal(
+      (await fetch(`${jobs}/${job.id}`, { method: 'POST', headers: secret, body: JSON.stringify({ action: 'retry' }) }))
+        .status,
+      501,
+    );
+    const stats = (await (await fetch(`${adapter.url}/api/v1/stats`)).json()) as {
+      worker_pools: { job_names: string[]; status: string }[];
+    };
     assert.deepEqual(stats.worker_pools[0].job_names, ['IMAGE_PATCH']);
 
     await waitFor('the Success hook', () => (hooks.some((h) => h.status === 'Success') ? true : undefined), 10_000);

@@ -4,7 +4,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, migrate } from '../../src/store/db';
-import { ExecutionStore, DEFAULT_PATCH_OPTIONS, deriveExecutionStatus, executionMigrations } from '../../src/store/executions';
+import {
+  ExecutionStore,
+  DEFAULT_PATCH_OPTIONS,
+  deriveExecutionStatus,
+  executionMigrations,
+} from '../../src/store/executions';
 import { ProgressTracker, lineSplitter, type SolveStatus } from '../../src/patch/progress';
 import { buildUpdateManifest, fixableAtThreshold, fixedCves, summarize } from '../../src/patch/report';
 import { isTagImmutable } from '../../src/harbor/immutable';
@@ -22,7 +27,13 @@ test('queue: claims in order, one task per source artifact at a time', () => {
   const s = store();
   const e = s.insertExecution({ project: 'p', trigger: 'MANUAL', options: DEFAULT_PATCH_OPTIONS });
   const a = s.insertTask({ execution_id: e.id, project: 'p', repository: 'app', tag: '1', source_digest: 'sha256:a' });
-  const a2 = s.insertTask({ execution_id: e.id, project: 'p', repository: 'app', tag: '1b', source_digest: 'sha256:a' });
+  const a2 = s.insertTask({
+    execution_id: e.id,
+    project: 'p',
+    repository: 'app',
+    tag: '1b',
+    source_digest: 'sha256:a',
+  });
   const b = s.insertTask({ execution_id: e.id, project: 'p', repository: 'app', tag: '2', source_digest: 'sha256:b' });
   for (const t of [a, a2, b]) s.enqueue(t.id);
   const first = s.claimNext()!;
@@ -73,7 +84,15 @@ test('execution status derives from task counts like Harbor', () => {
   const after = s.refreshExecution(e.id)!;
   assert.equal(after.status, 'Error');
   assert.ok(after.end_time);
-  assert.deepEqual(after.metrics, { total: 2, succeeded: 0, failed: 1, skipped: 1, stopped: 0, running: 0, pending: 0 });
+  assert.deepEqual(after.metrics, {
+    total: 2,
+    succeeded: 0,
+    failed: 1,
+    skipped: 1,
+    stopped: 0,
+    running: 0,
+    pending: 0,
+  });
   assert.equal(s.listExecutions({ project: 'p', status: 'Error', page: 1, page_size: 10 }).total, 1);
   assert.equal(s.listTasks({ execution_id: e.id, status: 'Skipped', page: 1, page_size: 10 }).items[0].id, t1.id);
 });
@@ -82,10 +101,17 @@ test('progress: stage from vertexes, percent from status counters, text lines ke
   const tracker = new ProgressTracker();
   const lines: string[] = [];
   const statuses: SolveStatus[] = [];
-  const split = lineSplitter((s) => statuses.push(s), (l) => lines.push(l));
+  const split = lineSplitter(
+    (s) => statuses.push(s),
+    (l) => lines.push(l),
+  );
   const t0 = '2026-01-01T00:00:00Z';
-  split.push('time="x" level=info msg="Loading image"\n{"vertexes":[{"digest":"d1","name":"Resolving image","started":"');
-  split.push(`${t0}"}]}\n{"vertexes":[{"digest":"d1","name":"Resolving image","started":"${t0}","completed":"2026-01-01T00:00:01Z"},{"digest":"d2","name":"Installing 3 security updates","started":"2026-01-01T00:00:02Z"}],"statuses":[{"id":"s","vertex":"d2","current":25,"total":100,"timestamp":"${t0}"}],"logs":[{"vertex":"d2","stream":1,"data":"${Buffer.from('Unpacking libssl3\n').toString('base64')}"}]}\n`);
+  split.push(
+    'time="x" level=info msg="Loading image"\n{"vertexes":[{"digest":"d1","name":"Resolving image","started":"',
+  );
+  split.push(
+    `${t0}"}]}\n{"vertexes":[{"digest":"d1","name":"Resolving image","started":"${t0}","completed":"2026-01-01T00:00:01Z"},{"digest":"d2","name":"Installing 3 security updates","started":"2026-01-01T00:00:02Z"}],"statuses":[{"id":"s","vertex":"d2","current":25,"total":100,"timestamp":"${t0}"}],"logs":[{"vertex":"d2","stream":1,"data":"${Buffer.from('Unpacking libssl3\n').toString('base64')}"}]}\n`,
+  );
   split.end();
   assert.deepEqual(lines, ['time="x" level=info msg="Loading image"']);
   assert.equal(statuses.length, 2);
@@ -113,8 +139,16 @@ test('report: summary, threshold, UpdateManifest v1alpha1 and fixed CVEs', () =>
   const m = buildUpdateManifest({ type: 'debian', version: '12' }, 'amd64', vulns);
   assert.equal(m.apiVersion, 'v1alpha1');
   assert.deepEqual(m.metadata, { os: { type: 'debian', version: '12' }, config: { arch: 'amd64' } });
-  assert.deepEqual(m.updates.map((u) => u.name), ['libssl3', 'openssl', 'tzdata']);
-  assert.deepEqual(m.updates[0], { name: 'libssl3', installedVersion: '3.0.1', fixedVersion: '3.0.2', vulnerabilityID: 'CVE-1' });
+  assert.deepEqual(
+    m.updates.map((u) => u.name),
+    ['libssl3', 'openssl', 'tzdata'],
+  );
+  assert.deepEqual(m.updates[0], {
+    name: 'libssl3',
+    installedVersion: '3.0.1',
+    fixedVersion: '3.0.2',
+    vulnerabilityID: 'CVE-1',
+  });
   assert.deepEqual(fixedCves(vulns, [vulns[2], vulns[3]]), ['CVE-1']);
 });
 
@@ -147,7 +181,9 @@ test('scrubber removes secrets in all the forms they travel in', () => {
 
 test('copa failure classification and the no-update case', () => {
   assert.equal(
-    classifyCopaFailure(['Error: failed to connect to buildkit: connection error: desc = "transport: Error while dialing: dial unix /x.sock: connect: connection refused"']).code,
+    classifyCopaFailure([
+      'Error: failed to connect to buildkit: connection error: desc = "transport: Error while dialing: dial unix /x.sock: connect: connection refused"',
+    ]).code,
     'BUILDKIT_UNREACHABLE',
   );
   assert.equal(classifyCopaFailure(['Error: patch exceeded timeout 5m0s']).code, 'TIMEOUT');

@@ -103,13 +103,19 @@ describe('dry-run preview', () => {
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.equal(res.body.policy_id, p.id);
     assert.deepEqual(
-      res.body.candidates.map((c: { repository: string; tag: string; digest: string }) => [c.repository, c.tag, c.digest]),
+      res.body.candidates.map((c: { repository: string; tag: string; digest: string }) => [
+        c.repository,
+        c.tag,
+        c.digest,
+      ]),
       [['web/a', '1.0', digests.a]],
     );
     assert.equal(res.body.counts.candidates, 1);
     assert.equal(res.body.counts.by_reason.BELOW_THRESHOLD, 1);
     assert.equal(res.body.counts.by_reason.FILTERED_REPOSITORY, 1);
-    const reasons = res.body.excluded.map((e: { repository: string; reason: string }) => `${e.repository}:${e.reason}`).sort();
+    const reasons = res.body.excluded
+      .map((e: { repository: string; reason: string }) => `${e.repository}:${e.reason}`)
+      .sort();
     assert.deepEqual(reasons, ['tools/c:FILTERED_REPOSITORY', 'web/b:BELOW_THRESHOLD']);
     assert.ok(res.body.harbor_requests >= 3);
     assert.equal(res.body.truncated, false);
@@ -124,7 +130,9 @@ describe('dry-run preview', () => {
     assert.equal(res.body.candidates.length, 1);
     assert.equal(res.body.truncated, true);
 
-    const bad = await call('POST', '/policies/preview', 'alice', { filters: [{ type: 'tag', value: '(', syntax: 'regex' }] });
+    const bad = await call('POST', '/policies/preview', 'alice', {
+      filters: [{ type: 'tag', value: '(', syntax: 'regex' }],
+    });
     assert.equal(bad.status, 400);
     assert.equal(bad.body.errors[0].field, 'filters[0].value');
     const missing = await call('POST', '/policies/preview', 'alice', { policy_id: 999999 });
@@ -156,7 +164,10 @@ describe('run now', () => {
       [['web/a', '1.0', digests.a]],
     );
     const e = await waitFinal(res.body.id);
-    assert.match(e.status_message, /1 artifact selected for patching; 2 left out \(FILTERED_REPOSITORY 1, BELOW_THRESHOLD 1\)/);
+    assert.match(
+      e.status_message,
+      /1 artifact selected for patching; 2 left out \(FILTERED_REPOSITORY 1, BELOW_THRESHOLD 1\)/,
+    );
   });
 
   test('a selection cut short by a restart is ended as Error at start, never left Running', async () => {
@@ -191,7 +202,11 @@ describe('run now', () => {
       new RegExp(`"one-at-a-time" is already running as execution ${first.body.id}\\..*stop it`),
     );
     const listed = engine().store.listExecutions({ project: P, policy_id: p.id, page: 1, page_size: 10 });
-    assert.deepEqual(listed.items.map((e) => e.id), [first.body.id], 'no second execution was created');
+    assert.deepEqual(
+      listed.items.map((e) => e.id),
+      [first.body.id],
+      'no second execution was created',
+    );
 
     await waitFinal(first.body.id);
     const again = await call('POST', `/policies/${p.id}/executions`, 'alice');
@@ -207,7 +222,11 @@ describe('run now', () => {
     assert.equal(stop.status, 200, JSON.stringify(stop.body));
     const e = await waitFinal(res.body.id);
     assert.equal(e.status, 'Stopped');
-    assert.ok(engine().store.tasksOfExecution(res.body.id).every((t) => t.status !== 'Pending' && t.status !== 'Running'));
+    assert.ok(
+      engine()
+        .store.tasksOfExecution(res.body.id)
+        .every((t) => t.status !== 'Pending' && t.status !== 'Running'),
+    );
   });
 });
 
@@ -238,7 +257,9 @@ describe('schedules', () => {
     assert.equal(first.policy_id, p.id);
     await runs().runner.idle();
     assert.deepEqual(
-      engine().store.tasksOfExecution(first.id).map((t) => t.repository),
+      engine()
+        .store.tasksOfExecution(first.id)
+        .map((t) => t.repository),
       ['tools/c'],
     );
 
@@ -317,7 +338,10 @@ describe('webhooks', () => {
     for (const body of malformed) {
       const res = await deliver(`Bearer ${SECRET}`, body);
       assert.equal(res.status, 400, JSON.stringify(body));
-      assert.match(((await res.json()) as { errors: { message: string }[] }).errors[0].message, /the event names no (repository|artifact)/);
+      assert.match(
+        ((await res.json()) as { errors: { message: string }[] }).errors[0].message,
+        /the event names no (repository|artifact)/,
+      );
     }
   });
 
@@ -343,7 +367,7 @@ describe('webhooks', () => {
     assert.ok(!JSON.stringify(shown.body).includes(SECRET), 'the secret never appears in the API');
   });
 
-  test('the receiver answers at once (well within Harbor\'s 3 s) and records the event before handling it', async () => {
+  test("the receiver answers at once (well within Harbor's 3 s) and records the event before handling it", async () => {
     const started = performance.now();
     const res = await deliver(`Bearer ${SECRET}`, scanEvent('tools/c', digests.c, '1.0'));
     const ms = performance.now() - started;
@@ -384,7 +408,9 @@ describe('webhooks', () => {
     const execution = engine().store.getExecution(events[0].execution_ids[0])!;
     assert.equal(execution.trigger, 'EVENT');
     assert.deepEqual(
-      engine().store.tasksOfExecution(execution.id).map((t) => [t.repository, t.tag, t.source_digest]),
+      engine()
+        .store.tasksOfExecution(execution.id)
+        .map((t) => [t.repository, t.tag, t.source_digest]),
       [['web/a', '1.0', digests.a]],
     );
     await waitFinal(execution.id);

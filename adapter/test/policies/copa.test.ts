@@ -96,14 +96,19 @@ test('a policy run patches two matching copies of the sample image for real; the
   const preview = await call('POST', `/projects/${P}/policies/preview`, { policy_id: created.body.id });
   assert.equal(preview.status, 200);
   assert.deepEqual(preview.body.candidates.map((c: { repository: string }) => c.repository).sort(), ['svc-a', 'svc-b']);
-  assert.deepEqual(preview.body.excluded.map((e: { repository: string; reason: string }) => [e.repository, e.reason]), [
-    ['legacy', 'FILTERED_REPOSITORY'],
-  ]);
+  assert.deepEqual(
+    preview.body.excluded.map((e: { repository: string; reason: string }) => [e.repository, e.reason]),
+    [['legacy', 'FILTERED_REPOSITORY']],
+  );
 
   const run = await call('POST', `/projects/${P}/policies/${created.body.id}/executions`);
   assert.equal(run.status, 201, JSON.stringify(run.body));
   const { execution, tasks } = await waitExecution(run.body.id);
-  assert.equal(execution.status, 'Success', JSON.stringify(tasks.map((t) => [t.repository, t.status, t.reason, t.status_message])));
+  assert.equal(
+    execution.status,
+    'Success',
+    JSON.stringify(tasks.map((t) => [t.repository, t.status, t.reason, t.status_message])),
+  );
   assert.deepEqual(tasks.map((t) => [t.repository, t.status, t.patched_tag]).sort(), [
     ['svc-a', 'Success', '1.0-patched'],
     ['svc-b', 'Success', '1.0-patched'],
@@ -135,7 +140,9 @@ test('an event-based policy patches the sample image when Harbor reports its sca
   const delivered = sim.webhookDeliveries().filter((d) => d.event_type === 'SCANNING_COMPLETED' && d.ok);
   assert.ok(delivered.length >= 1, 'the stand-in delivered the scan event and got a 2xx');
   await runs().webhooks.idle();
-  const [event] = runs().webhooks.store.recent(P, 10).filter((e) => e.event.type === 'SCANNING_COMPLETED');
+  const [event] = runs()
+    .webhooks.store.recent(P, 10)
+    .filter((e) => e.event.type === 'SCANNING_COMPLETED');
   assert.equal(event.status, 'done', event.message);
   const { execution, tasks } = await waitExecution(event.execution_ids[0]);
   assert.equal(execution.trigger, 'EVENT');

@@ -14,22 +14,38 @@ import { attachLabel, pushArtifact, robotClient, setScanResult, startSim, unique
 let sim: HarborSim;
 const P = uniqueProject('eval');
 
-function policy(filters: NormalizedFilter[], threshold: PatchPolicy['severity_threshold'] = 'None', suffix = 'patched'): EvaluablePolicy {
+function policy(
+  filters: NormalizedFilter[],
+  threshold: PatchPolicy['severity_threshold'] = 'None',
+  suffix = 'patched',
+): EvaluablePolicy {
   return { filters, severity_threshold: threshold, tag_suffix: suffix };
 }
-const repo = (value: string, syntax: 'glob' | 'regex' = 'glob', decoration: 'matches' | 'excludes' = 'matches'): NormalizedFilter => ({
+const repo = (
+  value: string,
+  syntax: 'glob' | 'regex' = 'glob',
+  decoration: 'matches' | 'excludes' = 'matches',
+): NormalizedFilter => ({
   type: 'repository',
   value,
   syntax,
   decoration,
 });
-const tag = (value: string, syntax: 'glob' | 'regex' = 'glob', decoration: 'matches' | 'excludes' = 'matches'): NormalizedFilter => ({
+const tag = (
+  value: string,
+  syntax: 'glob' | 'regex' = 'glob',
+  decoration: 'matches' | 'excludes' = 'matches',
+): NormalizedFilter => ({
   type: 'tag',
   value,
   syntax,
   decoration,
 });
-const labels = (value: string[], decoration: 'matches' | 'excludes' = 'matches'): NormalizedFilter => ({ type: 'label', value, decoration });
+const labels = (value: string[], decoration: 'matches' | 'excludes' = 'matches'): NormalizedFilter => ({
+  type: 'label',
+  value,
+  decoration,
+});
 
 /** "repository:tag" -> "CANDIDATE" or the exclusion reason; untagged/filtered-repository entries by repository. */
 async function verdicts(p: EvaluablePolicy, stats = newStats()): Promise<Map<string, string>> {
@@ -50,7 +66,12 @@ before(async () => {
   sim = await startSim();
   sim.addProject(P);
   const prod = sim.addLabel({ name: 'prod', project: P });
-  const push = async (r: string, tags: string[], vulns?: readonly { severity: string; fixable: boolean }[], kind?: 'chart') => {
+  const push = async (
+    r: string,
+    tags: string[],
+    vulns?: readonly { severity: string; fixable: boolean }[],
+    kind?: 'chart',
+  ) => {
     const d = await pushArtifact(`${P}/${r}`, tags, { kind });
     if (vulns) setScanResult(sim, d, vulns as never);
     // Pushed straight to the registry: tell the stand-in about untagged digests as a push through it would.
@@ -67,18 +88,33 @@ before(async () => {
   // web/api: scan states and thresholds
   await push('web/api', ['1.0']); // never scanned
   await push('web/api', ['1.1'], [{ severity: 'Critical', fixable: false }]); // nothing fixable
-  await push('web/api', ['1.2'], [{ severity: 'Low', fixable: true }, { severity: 'Medium', fixable: true }]);
+  await push(
+    'web/api',
+    ['1.2'],
+    [
+      { severity: 'Low', fixable: true },
+      { severity: 'Medium', fixable: true },
+    ],
+  );
   // The summary cannot decide High for these two: one High plus two fixable Lows.
-  await push('web/api', ['1.3'], [
-    { severity: 'High', fixable: false },
-    { severity: 'Low', fixable: true },
-    { severity: 'Low', fixable: true },
-  ]);
-  await push('web/api', ['1.4'], [
-    { severity: 'High', fixable: true },
-    { severity: 'Low', fixable: true },
-    { severity: 'Low', fixable: false },
-  ]);
+  await push(
+    'web/api',
+    ['1.3'],
+    [
+      { severity: 'High', fixable: false },
+      { severity: 'Low', fixable: true },
+      { severity: 'Low', fixable: true },
+    ],
+  );
+  await push(
+    'web/api',
+    ['1.4'],
+    [
+      { severity: 'High', fixable: true },
+      { severity: 'Low', fixable: true },
+      { severity: 'Low', fixable: false },
+    ],
+  );
   const failed = await push('web/api', ['1.5']);
   setScanResult(sim, failed, [], 'Error');
   await push('web/api', [], HIGH_FIXABLE); // untagged
@@ -171,7 +207,11 @@ describe('policy evaluation over a project', () => {
     const re = await verdicts(policy([...only, tag('[0-9]+\\.[0-9]+', 'regex')]));
     assert.equal(re.get('web/frontend:1.0'), 'CANDIDATE');
     assert.equal(re.get('web/frontend:2.0'), 'CANDIDATE');
-    assert.equal(re.get('web/frontend:2.0-rc1'), 'FILTERED_TAG', 'regex is anchored: "2.0" inside "2.0-rc1" is not enough');
+    assert.equal(
+      re.get('web/frontend:2.0-rc1'),
+      'FILTERED_TAG',
+      'regex is anchored: "2.0" inside "2.0-rc1" is not enough',
+    );
 
     const reEx = await verdicts(policy([...only, tag('.*-rc[0-9]+', 'regex', 'excludes')]));
     assert.equal(reEx.get('web/frontend:2.0-rc1'), 'FILTERED_TAG');
@@ -208,7 +248,12 @@ describe('policy evaluation over a project', () => {
 
 describe('paging', () => {
   test('repositories and artifacts are walked page by page (100 per page), never more than needed', async () => {
-    const seeded = sim.seedScale({ projects: 1, repositories: 3, artifactsPerRepository: 250, projectPrefix: uniqueProject('paged') });
+    const seeded = sim.seedScale({
+      projects: 1,
+      repositories: 3,
+      artifactsPerRepository: 250,
+      projectPrefix: uniqueProject('paged'),
+    });
     const project = seeded.projects[0].name;
     const stats = newStats();
     let seen = 0;

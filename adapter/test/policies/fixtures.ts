@@ -16,10 +16,28 @@ export const ROBOT = { name: 'robot$patcher', secret: `Robot-${randomBytes(8).to
 /** Everything the service robot needs, including webhook policy management. */
 const ROBOT_ACCESS = [
   ...[
-    'repository:pull', 'repository:push', 'repository:list', 'repository:read', 'artifact:read', 'artifact:list',
-    'artifact:create', 'artifact:delete', 'artifact-addition:read', 'tag:list', 'tag:create', 'tag:delete',
-    'scan:create', 'scan:read', 'artifact-label:create', 'artifact-label:delete', 'label:read', 'label:list',
-    'immutable-tag:list', 'notification-policy:read', 'notification-policy:list', 'notification-policy:create',
+    'repository:pull',
+    'repository:push',
+    'repository:list',
+    'repository:read',
+    'artifact:read',
+    'artifact:list',
+    'artifact:create',
+    'artifact:delete',
+    'artifact-addition:read',
+    'tag:list',
+    'tag:create',
+    'tag:delete',
+    'scan:create',
+    'scan:read',
+    'artifact-label:create',
+    'artifact-label:delete',
+    'label:read',
+    'label:list',
+    'immutable-tag:list',
+    'notification-policy:read',
+    'notification-policy:list',
+    'notification-policy:create',
     'notification-policy:update',
   ].map((s) => {
     const [resource, action] = s.split(':');
@@ -115,7 +133,9 @@ export async function pushArtifact(
       },
       layers: [
         {
-          mediaType: chart ? 'application/vnd.cncf.helm.chart.content.v1.tar+gzip' : 'application/vnd.oci.image.layer.v1.tar+gzip',
+          mediaType: chart
+            ? 'application/vnd.cncf.helm.chart.content.v1.tar+gzip'
+            : 'application/vnd.oci.image.layer.v1.tar+gzip',
           digest: layerDigest,
           size: EMPTY_LAYER.length,
         },
@@ -129,7 +149,8 @@ export async function pushArtifact(
       headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
       body: new Uint8Array(manifest),
     });
-    if (res.status !== 201) throw new Error(`manifest PUT ${repository}:${ref} answered ${res.status}: ${await res.text()}`);
+    if (res.status !== 201)
+      throw new Error(`manifest PUT ${repository}:${ref} answered ${res.status}: ${await res.text()}`);
   }
   return digest;
 }
@@ -140,7 +161,12 @@ export interface FakeVuln {
 }
 
 /** Records a finished vulnerability scan of `digest` in the stand-in, with these vulnerabilities. */
-export function setScanResult(sim: HarborSim, digest: string, vulns: FakeVuln[], status: 'Success' | 'Error' = 'Success'): void {
+export function setScanResult(
+  sim: HarborSim,
+  digest: string,
+  vulns: FakeVuln[],
+  status: 'Success' | 'Error' = 'Success',
+): void {
   const vulnerabilities = vulns.map((v, i) => ({
     id: `CVE-2099-${1000 + i}`,
     package: `pkg${i}`,

@@ -3,15 +3,41 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { randomBytes } from 'node:crypto';
 import type { Auth, Principal } from './auth';
 import type { ArtifactRecord, RegistryCatalog, RepositoryRecord } from './catalog';
-import { badRequest, conflict, forbidden, HarborError, notFound, precondition, sendError, unauthorized } from './errors';
+import {
+  badRequest,
+  conflict,
+  forbidden,
+  HarborError,
+  notFound,
+  precondition,
+  sendError,
+  unauthorized,
+} from './errors';
 import { isImmutable, validateRule } from './immutable';
 import { ALL_PROJECT_POLICIES, type RoleId, ROLE_NAMES } from './rbac';
-import { compareBy, matchString, pageOf, parsePaging, parseQuery, parseSort, setPagingHeaders, type Query } from './query';
+import {
+  compareBy,
+  matchString,
+  pageOf,
+  parsePaging,
+  parseQuery,
+  parseSort,
+  setPagingHeaders,
+  type Query,
+} from './query';
 import { RegistryError, type RegistryClient } from './registry';
 import type { SyntheticCatalog } from './scale';
 import { acceptedMimes, MIME_NATIVE_11, startScan, type ScanContext } from './scans';
 import { SEVERITIES } from './scanner';
-import { now, type ImmutableRule, type Project, type Robot, type SimState, type Vulnerability, type WebhookPolicy } from './state';
+import {
+  now,
+  type ImmutableRule,
+  type Project,
+  type Robot,
+  type SimState,
+  type Vulnerability,
+  type WebhookPolicy,
+} from './state';
 import { artifactView, labelView, principalName, projectView, robotView, userView } from './views';
 import { EVENT_TYPES, type Webhooks } from './webhooks';
 
@@ -77,7 +103,12 @@ export function apiRouter(ctx: ApiContext): express.Router {
   const listArtifacts = async (project: Project, repository: string): Promise<ArtifactRecord[]> => {
     if (project.synthetic) return synthetic.repository(repository)?.artifacts ?? [];
     const list = await catalog.artifacts(project, repository);
-    return list.sort(compareBy<ArtifactRecord>([{ field: 'push_time', desc: true }, { field: 'id', desc: false }]));
+    return list.sort(
+      compareBy<ArtifactRecord>([
+        { field: 'push_time', desc: true },
+        { field: 'id', desc: false },
+      ]),
+    );
   };
 
   const findArtifact = async (project: Project, repository: string, reference: string) => {
@@ -91,7 +122,12 @@ export function apiRouter(ctx: ApiContext): express.Router {
   const listRepositories = async (project: Project): Promise<RepositoryRecord[]> => {
     if (project.synthetic) return synthetic.repositoryList(project);
     const list = await catalog.repositories(project);
-    return list.sort(compareBy<RepositoryRecord>([{ field: 'creation_time', desc: true }, { field: 'id', desc: false }]));
+    return list.sort(
+      compareBy<RepositoryRecord>([
+        { field: 'creation_time', desc: true },
+        { field: 'id', desc: false },
+      ]),
+    );
   };
 
   const repoCount = async (project: Project) =>
@@ -116,7 +152,9 @@ export function apiRouter(ctx: ApiContext): express.Router {
       const components = [
         { name: 'core', status: 'healthy' },
         { name: 'jobservice', status: 'healthy' },
-        registryUp ? { name: 'registry', status: 'healthy' } : { name: 'registry', status: 'unhealthy', error: 'registry is unreachable' },
+        registryUp
+          ? { name: 'registry', status: 'healthy' }
+          : { name: 'registry', status: 'unhealthy', error: 'registry is unreachable' },
       ];
       res.json({ status: registryUp ? 'healthy' : 'unhealthy', components });
     }),
@@ -187,7 +225,14 @@ export function apiRouter(ctx: ApiContext): express.Router {
           return;
         }
         const sys = ['project', 'user', 'label', 'robot', 'registry', 'replication', 'scan-all', 'audit-log'];
-        res.json(sys.flatMap((s) => ['create', 'read', 'update', 'delete', 'list'].map((a) => ({ resource: relative ? s : `/system/${s}`, action: a }))));
+        res.json(
+          sys.flatMap((s) =>
+            ['create', 'read', 'update', 'delete', 'list'].map((a) => ({
+              resource: relative ? s : `/system/${s}`,
+              action: a,
+            })),
+          ),
+        );
         return;
       }
       throw badRequest(`scope "${scope}" is not valid: use /project/<project id> or /system`, 'scope');
@@ -245,8 +290,18 @@ export function apiRouter(ctx: ApiContext): express.Router {
         throw badRequest('project_name must be lowercase letters, digits and ._- (e.g. "team-a")', 'project_name');
       if (state.findProject(name, true)) throw conflict(`project ${name} already exists`);
       const isPublic = body.public ?? body.metadata?.public === 'true';
-      const project = addProject(state, { name, public: isPublic, auto_scan: body.metadata?.auto_scan === 'true', owner_id: principal.user.user_id });
-      state.members.push({ id: state.nextId('member'), project_id: project.project_id, user_id: principal.user.user_id, role_id: 1 });
+      const project = addProject(state, {
+        name,
+        public: isPublic,
+        auto_scan: body.metadata?.auto_scan === 'true',
+        owner_id: principal.user.user_id,
+      });
+      state.members.push({
+        id: state.nextId('member'),
+        project_id: project.project_id,
+        user_id: principal.user.user_id,
+        role_id: 1,
+      });
       res.setHeader('Location', `/api/v2.0/projects/${project.project_id}`);
       res.status(201).end();
     }),
@@ -286,14 +341,20 @@ export function apiRouter(ctx: ApiContext): express.Router {
     handle((req, res) => {
       const [project] = projectFor(req, 'project', 'member', 'create');
       const body = req.body as { role_id?: number; member_user?: { user_id?: number; username?: string } };
-      if (!body?.role_id || ![1, 2, 3, 4, 5].includes(body.role_id)) throw badRequest('role_id must be 1 to 5', 'role_id');
+      if (!body?.role_id || ![1, 2, 3, 4, 5].includes(body.role_id))
+        throw badRequest('role_id must be 1 to 5', 'role_id');
       const user = state.users.find(
         (u) => u.user_id === body.member_user?.user_id || u.username === body.member_user?.username,
       );
       if (!user) throw notFound('user not found: give member_user.username or member_user.user_id');
       if (state.roleOf(project.project_id, user.user_id)) throw conflict(`${user.username} is already a member`);
       const id = state.nextId('member');
-      state.members.push({ id, project_id: project.project_id, user_id: user.user_id, role_id: body.role_id as RoleId });
+      state.members.push({
+        id,
+        project_id: project.project_id,
+        user_id: user.user_id,
+        role_id: body.role_id as RoleId,
+      });
       res.setHeader('Location', `/api/v2.0/projects/${project.project_id}/members/${id}`);
       res.status(201).end();
     }),
@@ -306,7 +367,14 @@ export function apiRouter(ctx: ApiContext): express.Router {
       const [project] = projectFor(req, 'project', 'repository', 'list');
       const paging = parsePaging(req);
       const q = parseQuery(req.query.q);
-      const sort = parseSort(req.query.sort, ['name', 'creation_time', 'update_time', 'id', 'artifact_count', 'pull_count']);
+      const sort = parseSort(req.query.sort, [
+        'name',
+        'creation_time',
+        'update_time',
+        'id',
+        'artifact_count',
+        'pull_count',
+      ]);
       let list = await listRepositories(project);
       const nameQuery = q.get('name');
       if (nameQuery) list = list.filter((repo) => matchString(repo.name, nameQuery));
@@ -336,7 +404,8 @@ export function apiRouter(ctx: ApiContext): express.Router {
         else if (value.kind === 'exact' && value.value === 'nil') out = out.filter((a) => a.tags.length === 0);
         else out = out.filter((a) => a.tags.some((t) => matchString(t.name, value)));
       } else if (key === 'labels') {
-        const wanted = value.kind === 'and' || value.kind === 'or' ? value.values : value.kind === 'exact' ? [value.value] : [];
+        const wanted =
+          value.kind === 'and' || value.kind === 'or' ? value.values : value.kind === 'exact' ? [value.value] : [];
         out = out.filter((a) => {
           const have = state.artifactLabels.get(`${a.repository_name}@${a.digest}`) ?? [];
           return value.kind === 'or'
@@ -389,9 +458,20 @@ export function apiRouter(ctx: ApiContext): express.Router {
       else await ctx.registry.deleteManifest(name, artifact.digest);
       state.knownDigests.get(name)?.delete(artifact.digest);
       state.artifactLabels.delete(`${name}@${artifact.digest}`);
-      ctx.webhooks.emit(project, 'DELETE_ARTIFACT', principalName(principal), name, [
-        { digest: artifact.digest, tag: artifact.tags[0]?.name ?? '', resource_url: `${new URL(ctx.externalUrl()).host}/${name}@${artifact.digest}` },
-      ], artifact.push_time);
+      ctx.webhooks.emit(
+        project,
+        'DELETE_ARTIFACT',
+        principalName(principal),
+        name,
+        [
+          {
+            digest: artifact.digest,
+            tag: artifact.tags[0]?.name ?? '',
+            resource_url: `${new URL(ctx.externalUrl()).host}/${name}@${artifact.digest}`,
+          },
+        ],
+        artifact.push_time,
+      );
       res.status(200).end();
     }),
   );
@@ -417,7 +497,14 @@ export function apiRouter(ctx: ApiContext): express.Router {
         throw new HarborError('CONFLICT', `a previous scan process is ${existing.status}`);
       }
       if (project.synthetic) {
-        const base = existing ?? { report_id: randomBytes(16).toString('hex'), status: 'Success' as const, start_time: now(), log: [], summary: { total: 0, fixable: 0, summary: {} }, severity: 'None' };
+        const base = existing ?? {
+          report_id: randomBytes(16).toString('hex'),
+          status: 'Success' as const,
+          start_time: now(),
+          log: [],
+          summary: { total: 0, fixable: 0, summary: {} },
+          severity: 'None',
+        };
         state.scans.set(artifact.digest, { ...base, status: 'Success', start_time: now(), end_time: now() });
       } else startScan(ctx.scans, project, artifact, principalName(principal));
       res.status(202).end();
@@ -431,7 +518,8 @@ export function apiRouter(ctx: ApiContext): express.Router {
       const name = repositoryFor(req, project);
       const artifact = await findArtifact(project, name, String(req.params.reference));
       const record = state.scans.get(artifact.digest);
-      if (!record || record.report_id !== req.params.reportId) throw notFound(`scan report ${req.params.reportId} not found`);
+      if (!record || record.report_id !== req.params.reportId)
+        throw notFound(`scan report ${req.params.reportId} not found`);
       res.type('text/plain').send(record.log.join('\n') + '\n');
     }),
   );
@@ -446,7 +534,9 @@ export function apiRouter(ctx: ApiContext): express.Router {
       const mime = acceptedMimes(req.headers['x-accept-vulnerabilities'] as string | undefined)[0];
       const out: Record<string, unknown> = {};
       if (record?.status === 'Success') {
-        out[mime] = record.report ?? syntheticReport(artifact, record.summary, record.severity ?? 'None', record.end_time ?? now());
+        out[mime] =
+          record.report ??
+          syntheticReport(artifact, record.summary, record.severity ?? 'None', record.end_time ?? now());
       }
       res.type('application/json').send(JSON.stringify(out));
     }),
@@ -461,7 +551,10 @@ export function apiRouter(ctx: ApiContext): express.Router {
       const artifact = await findArtifact(project, name, String(req.params.reference));
       const paging = parsePaging(req);
       const withImmutable = boolParam(req.query.with_immutable_status, false);
-      const tags = artifact.tags.map((t) => ({ ...t, immutable: withImmutable && isImmutable(state, project.project_id, name, t.name) }));
+      const tags = artifact.tags.map((t) => ({
+        ...t,
+        immutable: withImmutable && isImmutable(state, project.project_id, name, t.name),
+      }));
       setPagingHeaders(req, res, tags.length, paging);
       res.json(pageOf(tags, paging));
     }),
@@ -498,7 +591,8 @@ export function apiRouter(ctx: ApiContext): express.Router {
       const name = repositoryFor(req, project);
       const tag = String(req.params.tag);
       const artifact = await findArtifact(project, name, String(req.params.reference));
-      if (!artifact.tags.some((t) => t.name === tag)) throw notFound(`tag ${tag} not found on ${name}@${artifact.digest}`);
+      if (!artifact.tags.some((t) => t.name === tag))
+        throw notFound(`tag ${tag} not found on ${name}@${artifact.digest}`);
       if (isImmutable(state, project.project_id, name, tag))
         throw precondition(`the tag ${name}:${tag} is protected by an immutable tag rule and cannot be deleted`);
       if (project.synthetic) synthetic.removeTag(name, tag);
@@ -538,7 +632,10 @@ export function apiRouter(ctx: ApiContext): express.Router {
       const id = Number(req.params.labelId);
       const ids = state.artifactLabels.get(key) ?? [];
       if (!ids.includes(id)) throw notFound(`label ${id} is not on the artifact`);
-      state.artifactLabels.set(key, ids.filter((x) => x !== id));
+      state.artifactLabels.set(
+        key,
+        ids.filter((x) => x !== id),
+      );
       res.status(200).end();
     }),
   );
@@ -586,7 +683,13 @@ export function apiRouter(ctx: ApiContext): express.Router {
     handle((req, res) => {
       const principal = principalOf(req);
       if (principal.kind === 'anonymous') throw unauthorized();
-      const body = req.body as { name?: string; description?: string; color?: string; scope?: string; project_id?: number };
+      const body = req.body as {
+        name?: string;
+        description?: string;
+        color?: string;
+        scope?: string;
+        project_id?: number;
+      };
       if (!body?.name) throw badRequest('name is required', 'name');
       const scope = body.scope ?? 'g';
       if (scope === 'g') {
@@ -596,9 +699,19 @@ export function apiRouter(ctx: ApiContext): express.Router {
         if (!project) throw badRequest('project_id must name an existing project for scope p', 'project_id');
         if (!auth.can(principal, project, 'label', 'create')) throw forbidden();
       } else throw badRequest('scope must be g or p', 'scope');
-      if (state.labels.some((l) => l.name === body.name && l.scope === scope && (scope === 'g' || l.project_id === body.project_id)))
+      if (
+        state.labels.some(
+          (l) => l.name === body.name && l.scope === scope && (scope === 'g' || l.project_id === body.project_id),
+        )
+      )
         throw conflict(`label ${body.name} already exists`);
-      const label = addLabel(state, { name: body.name, description: body.description, color: body.color, scope, project_id: body.project_id });
+      const label = addLabel(state, {
+        name: body.name,
+        description: body.description,
+        color: body.color,
+        scope,
+        project_id: body.project_id,
+      });
       res.setHeader('Location', `/api/v2.0/labels/${label.id}`);
       res.status(201).end();
     }),
@@ -611,10 +724,16 @@ export function apiRouter(ctx: ApiContext): express.Router {
       const label = state.labels.find((l) => l.id === Number(req.params.id));
       if (!label) throw notFound(`label ${req.params.id} not found`);
       const allowed =
-        label.scope === 'g' ? auth.isSysadmin(principal) : auth.can(principal, state.findProject(label.project_id)!, 'label', 'delete');
+        label.scope === 'g'
+          ? auth.isSysadmin(principal)
+          : auth.can(principal, state.findProject(label.project_id)!, 'label', 'delete');
       if (!allowed) throw deny(principal);
       state.labels = state.labels.filter((l) => l !== label);
-      for (const [key, ids] of state.artifactLabels) state.artifactLabels.set(key, ids.filter((id) => id !== label.id));
+      for (const [key, ids] of state.artifactLabels)
+        state.artifactLabels.set(
+          key,
+          ids.filter((id) => id !== label.id),
+        );
       res.status(200).end();
     }),
   );
@@ -647,7 +766,9 @@ export function apiRouter(ctx: ApiContext): express.Router {
     '/projects/:project/immutabletagrules/:id',
     handle((req, res) => {
       const [project] = projectFor(req, 'project', 'immutable-tag', 'update');
-      const rule = state.immutableRules.find((x) => x.id === Number(req.params.id) && x.project_id === project.project_id);
+      const rule = state.immutableRules.find(
+        (x) => x.id === Number(req.params.id) && x.project_id === project.project_id,
+      );
       if (!rule) throw notFound(`immutable rule ${req.params.id} not found`);
       const body = req.body as Partial<ImmutableRule>;
       // The portal toggles a rule by sending only {"disabled": true|false}.
@@ -666,7 +787,9 @@ export function apiRouter(ctx: ApiContext): express.Router {
     handle((req, res) => {
       const [project] = projectFor(req, 'project', 'immutable-tag', 'delete');
       const before = state.immutableRules.length;
-      state.immutableRules = state.immutableRules.filter((x) => !(x.id === Number(req.params.id) && x.project_id === project.project_id));
+      state.immutableRules = state.immutableRules.filter(
+        (x) => !(x.id === Number(req.params.id) && x.project_id === project.project_id),
+      );
       if (state.immutableRules.length === before) throw notFound(`immutable rule ${req.params.id} not found`);
       res.status(200).end();
     }),
@@ -703,7 +826,9 @@ export function apiRouter(ctx: ApiContext): express.Router {
     '/projects/:project/webhook/policies/:id',
     handle((req, res) => {
       const [project] = projectFor(req, 'project', 'notification-policy', 'read');
-      const policy = state.webhookPolicies.find((p) => p.id === Number(req.params.id) && p.project_id === project.project_id);
+      const policy = state.webhookPolicies.find(
+        (p) => p.id === Number(req.params.id) && p.project_id === project.project_id,
+      );
       if (!policy) throw notFound(`webhook policy ${req.params.id} not found`);
       res.json(webhookView(policy));
     }),
@@ -723,7 +848,9 @@ export function apiRouter(ctx: ApiContext): express.Router {
     '/projects/:project/webhook/policies/:id',
     handle((req, res) => {
       const [project] = projectFor(req, 'project', 'notification-policy', 'update');
-      const policy = state.webhookPolicies.find((p) => p.id === Number(req.params.id) && p.project_id === project.project_id);
+      const policy = state.webhookPolicies.find(
+        (p) => p.id === Number(req.params.id) && p.project_id === project.project_id,
+      );
       if (!policy) throw notFound(`webhook policy ${req.params.id} not found`);
       Object.assign(policy, validateWebhook(req.body), { update_time: now() });
       res.status(200).end();
@@ -735,7 +862,9 @@ export function apiRouter(ctx: ApiContext): express.Router {
     handle((req, res) => {
       const [project] = projectFor(req, 'project', 'notification-policy', 'delete');
       const before = state.webhookPolicies.length;
-      state.webhookPolicies = state.webhookPolicies.filter((p) => !(p.id === Number(req.params.id) && p.project_id === project.project_id));
+      state.webhookPolicies = state.webhookPolicies.filter(
+        (p) => !(p.id === Number(req.params.id) && p.project_id === project.project_id),
+      );
       if (before === state.webhookPolicies.length) throw notFound(`webhook policy ${req.params.id} not found`);
       res.status(200).end();
     }),
@@ -758,7 +887,8 @@ export function apiRouter(ctx: ApiContext): express.Router {
         if (!project) throw notFound('project not found');
         if (!auth.can(principal, project, 'robot', 'list')) throw deny(principal);
         list = list.filter((x) => x.level === 'project' && x.permissions[0]?.namespace === project.name);
-      } else if (!auth.isSysadmin(principal)) throw forbidden('listing all robots needs system administrator rights; filter by ProjectID');
+      } else if (!auth.isSysadmin(principal))
+        throw forbidden('listing all robots needs system administrator rights; filter by ProjectID');
       setPagingHeaders(req, res, list.length, paging);
       res.json(pageOf(list, paging).map(robotView));
     }),
@@ -789,7 +919,8 @@ export function apiRouter(ctx: ApiContext): express.Router {
       if (!(duration === -1 || (Number.isInteger(duration) && duration > 0)))
         throw badRequest('duration must be -1 (never expires) or a positive number of days', 'duration');
       const permissions = body.permissions ?? [];
-      if (!Array.isArray(permissions) || permissions.length === 0) throw badRequest('permissions must not be empty', 'permissions');
+      if (!Array.isArray(permissions) || permissions.length === 0)
+        throw badRequest('permissions must not be empty', 'permissions');
       let fullName: string;
       if (level === 'project') {
         if (permissions.length !== 1 || permissions[0].kind !== 'project')
@@ -812,7 +943,15 @@ export function apiRouter(ctx: ApiContext): express.Router {
         permissions,
       });
       res.setHeader('Location', `/api/v2.0/robots/${robot.id}`);
-      res.status(201).json({ id: robot.id, name: robot.name, secret: robot.secret, creation_time: robot.creation_time, expires_at: robot.expires_at });
+      res
+        .status(201)
+        .json({
+          id: robot.id,
+          name: robot.name,
+          secret: robot.secret,
+          creation_time: robot.creation_time,
+          expires_at: robot.expires_at,
+        });
     }),
   );
 
@@ -835,7 +974,9 @@ export function apiRouter(ctx: ApiContext): express.Router {
     return project !== undefined && auth.can(principal, project, 'robot', action);
   };
 
-  r.use((req, res) => sendError(res, notFound(`no route for ${req.method} ${req.baseUrl}${req.path} in this Harbor stand-in`)));
+  r.use((req, res) =>
+    sendError(res, notFound(`no route for ${req.method} ${req.baseUrl}${req.path} in this Harbor stand-in`)),
+  );
   return r;
 }
 
@@ -879,7 +1020,8 @@ export function addLabel(
 
 export function addRobot(
   state: SimState,
-  o: Pick<Robot, 'name' | 'level' | 'permissions'> & Partial<Pick<Robot, 'description' | 'duration' | 'disable' | 'secret'>>,
+  o: Pick<Robot, 'name' | 'level' | 'permissions'> &
+    Partial<Pick<Robot, 'description' | 'duration' | 'disable' | 'secret'>>,
 ): Robot {
   const duration = o.duration ?? -1;
   const robot: Robot = {
@@ -907,7 +1049,9 @@ function normalizeRule(body: Partial<ImmutableRule>) {
     template: body.template ?? 'immutable_template',
     params: body.params ?? {},
     tag_selectors: body.tag_selectors ?? [],
-    scope_selectors: body.scope_selectors ?? { repository: [{ kind: 'doublestar', decoration: 'repoMatches', pattern: '**' }] },
+    scope_selectors: body.scope_selectors ?? {
+      repository: [{ kind: 'doublestar', decoration: 'repoMatches', pattern: '**' }],
+    },
   };
 }
 
@@ -922,16 +1066,21 @@ function ruleView(rule: ImmutableRule) {
   return rest;
 }
 
-function validateWebhook(body: unknown): Pick<WebhookPolicy, 'name' | 'description' | 'targets' | 'event_types' | 'enabled'> {
+function validateWebhook(
+  body: unknown,
+): Pick<WebhookPolicy, 'name' | 'description' | 'targets' | 'event_types' | 'enabled'> {
   const b = body as Partial<WebhookPolicy> | undefined;
   if (!b || typeof b !== 'object') throw badRequest('the body must be a webhook policy object');
   if (!b.name) throw badRequest('name is required', 'name');
-  if (!Array.isArray(b.targets) || b.targets.length === 0) throw badRequest('targets must hold at least one target', 'targets');
+  if (!Array.isArray(b.targets) || b.targets.length === 0)
+    throw badRequest('targets must hold at least one target', 'targets');
   if (!Array.isArray(b.event_types) || b.event_types.length === 0)
     throw badRequest('event_types must hold at least one event type', 'event_types');
-  for (const e of b.event_types) if (!EVENT_TYPES.includes(e)) throw badRequest(`unknown event type ${e}`, 'event_types');
+  for (const e of b.event_types)
+    if (!EVENT_TYPES.includes(e)) throw badRequest(`unknown event type ${e}`, 'event_types');
   const targets = b.targets.map((t, i) => {
-    if (t.type !== 'http' && t.type !== 'slack') throw badRequest('target type must be http or slack', `targets[${i}].type`);
+    if (t.type !== 'http' && t.type !== 'slack')
+      throw badRequest('target type must be http or slack', `targets[${i}].type`);
     let address: URL;
     try {
       address = new URL(t.address);
@@ -946,7 +1095,13 @@ function validateWebhook(body: unknown): Pick<WebhookPolicy, 'name' | 'descripti
       payload_format: t.payload_format || 'Default',
     };
   });
-  return { name: b.name, description: b.description ?? '', targets, event_types: b.event_types, enabled: b.enabled ?? true };
+  return {
+    name: b.name,
+    description: b.description ?? '',
+    targets,
+    event_types: b.event_types,
+    enabled: b.enabled ?? true,
+  };
 }
 
 export function addWebhookPolicy(
@@ -1019,7 +1174,12 @@ function syntheticReport(
         cwe_ids: [],
         vendor_attributes: {},
       });
-  return { generated_at: time, scanner: { name: 'HarborSim', vendor: 'harbor-patching', version: '1.0' }, severity, vulnerabilities };
+  return {
+    generated_at: time,
+    scanner: { name: 'HarborSim', vendor: 'harbor-patching', version: '1.0' },
+    severity,
+    vulnerabilities,
+  };
 }
 
 export { MIME_NATIVE_11 };

@@ -19,7 +19,10 @@ export function ruleMatches(rule: ImmutableRule, repositoryInProject: string, ta
   const repoSelector = rule.scope_selectors.repository?.[0];
   const tagSelector = rule.tag_selectors[0];
   if (!repoSelector || !tagSelector) return false;
-  return selects(repoSelector, repositoryInProject, 'repoMatches', 'repoExcludes') && selects(tagSelector, tag, 'matches', 'excludes');
+  return (
+    selects(repoSelector, repositoryInProject, 'repoMatches', 'repoExcludes') &&
+    selects(tagSelector, tag, 'matches', 'excludes')
+  );
 }
 
 /** Whether <project>/<repo>:<tag> is protected by one of the project's immutable rules. */

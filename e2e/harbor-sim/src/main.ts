@@ -24,7 +24,10 @@ if (values.seed !== 'demo' && values.seed !== 'empty') {
 }
 const robotSpecs = [
   ...(values.robot ?? []),
-  ...(process.env.HARBOR_SIM_ROBOTS ?? '').split('\n').map((line) => line.trim()).filter(Boolean),
+  ...(process.env.HARBOR_SIM_ROBOTS ?? '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean),
 ];
 // Child processes have no business with the secrets.
 delete process.env.HARBOR_SIM_ROBOTS;

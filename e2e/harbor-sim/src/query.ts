@@ -40,7 +40,11 @@ export function parseQuery(raw: unknown): Query {
   }
   for (const term of splitTerms(q)) {
     const eq = term.indexOf('=');
-    if (eq <= 0) throw badRequest(`invalid query term "${term}": use key=value, key=~value, key=[a~b], key={a b} or key=(a b)`, 'q');
+    if (eq <= 0)
+      throw badRequest(
+        `invalid query term "${term}": use key=value, key=~value, key=[a~b], key={a b} or key=(a b)`,
+        'q',
+      );
     const key = term.slice(0, eq).trim();
     const value = term.slice(eq + 1).trim();
     let parsed: QueryValue;
@@ -96,7 +100,8 @@ export function parseSort(raw: unknown, allowed: string[]): SortKey[] {
   return raw.split(',').map((part) => {
     const desc = part.startsWith('-');
     const field = desc ? part.slice(1) : part;
-    if (!allowed.includes(field)) throw badRequest(`cannot sort by "${field}"; use one of ${allowed.join(', ')}`, 'sort');
+    if (!allowed.includes(field))
+      throw badRequest(`cannot sort by "${field}"; use one of ${allowed.join(', ')}`, 'sort');
     return { field, desc };
   });
 }

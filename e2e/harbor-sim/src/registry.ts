@@ -56,7 +56,10 @@ export class RegistryClient {
     try {
       return await fetch(this.baseUrl + path, init);
     } catch (err) {
-      throw new RegistryError(502, `registry at ${this.baseUrl} is unreachable (${(err as Error).message}); start it with e2e/stack/stack.sh start`);
+      throw new RegistryError(
+        502,
+        `registry at ${this.baseUrl} is unreachable (${(err as Error).message}); start it with e2e/stack/stack.sh start`,
+      );
     }
   }
 
@@ -109,7 +112,8 @@ export class RegistryClient {
     }
     const res = await this.call(`/v2/${repository}/manifests/${reference}`, { headers: { accept: MANIFEST_ACCEPT } });
     if (res.status === 404) return undefined;
-    if (!res.ok) throw new RegistryError(res.status, `reading manifest ${repository}:${reference} failed with ${res.status}`);
+    if (!res.ok)
+      throw new RegistryError(res.status, `reading manifest ${repository}:${reference} failed with ${res.status}`);
     const raw = Buffer.from(await res.arrayBuffer());
     const manifest = JSON.parse(raw.toString('utf8')) as Manifest;
     const fetched: FetchedManifest = {
@@ -129,17 +133,15 @@ export class RegistryClient {
       headers: { 'content-type': mediaType },
       body: new Uint8Array(raw),
     });
-    if (!res.ok) throw new RegistryError(res.status, `writing manifest ${repository}:${reference} failed with ${res.status}`);
+    if (!res.ok)
+      throw new RegistryError(res.status, `writing manifest ${repository}:${reference} failed with ${res.status}`);
     return res.headers.get('docker-content-digest') ?? '';
   }
 
   async deleteManifest(repository: string, digest: string): Promise<void> {
     const res = await this.call(`/v2/${repository}/manifests/${digest}`, { method: 'DELETE' });
     if (res.status === 405)
-      throw new RegistryError(
-        405,
-        'the registry refuses deletes: enable storage.delete.enabled in its configuration',
-      );
+      throw new RegistryError(405, 'the registry refuses deletes: enable storage.delete.enabled in its configuration');
     if (!res.ok && res.status !== 404)
       throw new RegistryError(res.status, `deleting ${repository}@${digest} failed with ${res.status}`);
   }

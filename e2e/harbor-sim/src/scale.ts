@@ -94,7 +94,7 @@ export class SyntheticCatalog {
         const digest = digestOf(`${name}#${i}`);
         const id = this.state.idFor('artifact', `${name}@${digest}`);
         const pushTime = new Date(base + r * 1_000_000 + i * 1000).toISOString();
-        const version = `${Math.floor(i / 2) >> 3}.${(Math.floor(i / 2) & 7)}`;
+        const version = `${Math.floor(i / 2) >> 3}.${Math.floor(i / 2) & 7}`;
         const patched = i % 2 === 1 && i % 4 === 1;
         const untagged = i % 10 === 9;
         const tagName = patched ? `${version}-patched` : `${version}${i % 2 === 1 ? '.1' : ''}`;
@@ -152,7 +152,9 @@ export class SyntheticCatalog {
       });
     }
     // Harbor's default repository order: newest first.
-    repoRecords.sort((a, b) => (a.creation_time === b.creation_time ? a.id - b.id : a.creation_time < b.creation_time ? 1 : -1));
+    repoRecords.sort((a, b) =>
+      a.creation_time === b.creation_time ? a.id - b.id : a.creation_time < b.creation_time ? 1 : -1,
+    );
     this.repositories.set(project.project_id, repoRecords);
   }
 }

@@ -53,7 +53,8 @@ async function scanLayer(stream: NodeJS.ReadableStream): Promise<LayerFiles> {
         for (const watched of WATCHED) if (watched.startsWith(dir === '.' ? '' : `${dir}/`)) out.deleted.add(watched);
       } else if (base.startsWith('.wh.')) {
         const hidden = dir === '.' ? base.slice(4) : `${dir}/${base.slice(4)}`;
-        for (const watched of WATCHED) if (watched === hidden || watched.startsWith(`${hidden}/`)) out.deleted.add(watched);
+        for (const watched of WATCHED)
+          if (watched === hidden || watched.startsWith(`${hidden}/`)) out.deleted.add(watched);
       } else if (WATCHED.includes(path)) {
         if (header.type === 'symlink' && header.linkname) {
           out.files.set(path, { symlink: normalize(posix.join(dir, header.linkname)) });
@@ -86,7 +87,11 @@ export interface ImageFiles {
   osRelease?: string;
 }
 
-export async function readImageFiles(registry: RegistryClient, repository: string, layers: Descriptor[]): Promise<ImageFiles> {
+export async function readImageFiles(
+  registry: RegistryClient,
+  repository: string,
+  layers: Descriptor[],
+): Promise<ImageFiles> {
   const merged = new Map<string, Buffer | { symlink: string }>();
   for (const layer of layers) {
     const files = await scanLayer(await registry.layerStream(repository, layer));
@@ -141,7 +146,11 @@ export function highestSeverity(list: { severity: string }[]): string {
   return best;
 }
 
-export function matchAdvisories(installed: InstalledPackage[], advisories: Advisory[], digest: string): Vulnerability[] {
+export function matchAdvisories(
+  installed: InstalledPackage[],
+  advisories: Advisory[],
+  digest: string,
+): Vulnerability[] {
   const byName = new Map(installed.map((p) => [p.name, p]));
   const out: Vulnerability[] = [];
   const seen = new Set<string>();

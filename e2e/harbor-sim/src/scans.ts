@@ -2,7 +2,15 @@
 import { randomUUID } from 'node:crypto';
 import type { ArtifactRecord } from './catalog';
 import type { RegistryClient } from './registry';
-import { buildReport, loadAdvisories, matchAdvisories, parseDpkgStatus, readImageFiles, SCANNER, summarize } from './scanner';
+import {
+  buildReport,
+  loadAdvisories,
+  matchAdvisories,
+  parseDpkgStatus,
+  readImageFiles,
+  SCANNER,
+  summarize,
+} from './scanner';
 import type { Project, ScanRecord, SimState } from './state';
 import { now } from './state';
 import type { Webhooks } from './webhooks';

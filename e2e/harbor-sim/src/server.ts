@@ -11,7 +11,18 @@ import type { RoleId } from './rbac';
 import { RegistryClient } from './registry';
 import { SyntheticCatalog, type ScaleOptions } from './scale';
 import { startScan, type ScanContext } from './scans';
-import { now, SimState, type ImmutableRule, type Label, type Project, type Robot, type RobotPermission, type User, type WebhookDelivery, type WebhookPolicy } from './state';
+import {
+  now,
+  SimState,
+  type ImmutableRule,
+  type Label,
+  type Project,
+  type Robot,
+  type RobotPermission,
+  type User,
+  type WebhookDelivery,
+  type WebhookPolicy,
+} from './state';
 import { tokenRouter, v2Middleware } from './v2';
 import { Webhooks } from './webhooks';
 
@@ -76,10 +87,22 @@ export interface HarborSim {
   addUser(username: string, o?: { password?: string; sysadmin?: boolean; email?: string }): User;
   addProject(name: string, o?: { public?: boolean; autoScan?: boolean; owner?: string }): Project;
   addMember(project: string, username: string, role: RoleId): void;
-  addRobot(o: { name: string; secret?: string; level?: 'system' | 'project'; project?: string; permissions?: RobotPermission[] }): Robot;
+  addRobot(o: {
+    name: string;
+    secret?: string;
+    level?: 'system' | 'project';
+    project?: string;
+    permissions?: RobotPermission[];
+  }): Robot;
   addLabel(o: { name: string; scope?: 'g' | 'p'; project?: string; color?: string; description?: string }): Label;
-  addImmutableRule(project: string, o: { tag: string; repository?: string; tagDecoration?: string; repoDecoration?: string; disabled?: boolean }): ImmutableRule;
-  addWebhookPolicy(project: string, o: { name?: string; address: string; authHeader?: string; events: string[] }): WebhookPolicy;
+  addImmutableRule(
+    project: string,
+    o: { tag: string; repository?: string; tagDecoration?: string; repoDecoration?: string; disabled?: boolean },
+  ): ImmutableRule;
+  addWebhookPolicy(
+    project: string,
+    o: { name?: string; address: string; authHeader?: string; events: string[] },
+  ): WebhookPolicy;
   setScanDelay(ms: number): void;
   failNextScan(message?: string): void;
   /** Scans an artifact as if POST .../scan was called, and waits for the result. */
@@ -214,14 +237,21 @@ export async function startHarborSim(options: HarborSimOptions = {}): Promise<Ha
       const project = projectNamed(projectName);
       const user = state.findUser(username) ?? sim.addUser(username);
       state.members = state.members.filter((m) => !(m.project_id === project.project_id && m.user_id === user.user_id));
-      state.members.push({ id: state.nextId('member'), project_id: project.project_id, user_id: user.user_id, role_id: role });
+      state.members.push({
+        id: state.nextId('member'),
+        project_id: project.project_id,
+        user_id: user.user_id,
+        role_id: role,
+      });
     },
     addRobot(o) {
       const level = o.level ?? (o.project ? 'project' : 'system');
       const bare = o.name.replace(/^robot\$/, '');
-      const name = level === 'project' && o.project && !bare.includes('+') ? `robot$${o.project}+${bare}` : `robot$${bare}`;
-      const permissions =
-        o.permissions ?? [{ kind: 'project', namespace: level === 'project' ? o.project ?? '*' : '*', access: SERVICE_ROBOT_ACCESS }];
+      const name =
+        level === 'project' && o.project && !bare.includes('+') ? `robot$${o.project}+${bare}` : `robot$${bare}`;
+      const permissions = o.permissions ?? [
+        { kind: 'project', namespace: level === 'project' ? (o.project ?? '*') : '*', access: SERVICE_ROBOT_ACCESS },
+      ];
       return addRobot(state, { name, secret: o.secret, level, permissions });
     },
     addLabel(o) {
@@ -233,14 +263,24 @@ export async function startHarborSim(options: HarborSimOptions = {}): Promise<Ha
         disabled: o.disabled ?? false,
         tag_selectors: [{ kind: 'doublestar', decoration: o.tagDecoration ?? 'matches', pattern: o.tag }],
         scope_selectors: {
-          repository: [{ kind: 'doublestar', decoration: o.repoDecoration ?? 'repoMatches', pattern: o.repository ?? '**' }],
+          repository: [
+            { kind: 'doublestar', decoration: o.repoDecoration ?? 'repoMatches', pattern: o.repository ?? '**' },
+          ],
         },
       });
     },
     addWebhookPolicy(projectName, o) {
       return addWebhookPolicy(state, projectNamed(projectName).project_id, {
         name: o.name ?? `hook-${state.webhookPolicies.length + 1}`,
-        targets: [{ type: 'http', address: o.address, auth_header: o.authHeader ?? '', skip_cert_verify: false, payload_format: 'Default' }],
+        targets: [
+          {
+            type: 'http',
+            address: o.address,
+            auth_header: o.authHeader ?? '',
+            skip_cert_verify: false,
+            payload_format: 'Default',
+          },
+        ],
         event_types: o.events,
       });
     },
@@ -269,8 +309,9 @@ export async function startHarborSim(options: HarborSimOptions = {}): Promise<Ha
       for (let i = 0; i < count; i++) {
         const name = `${o.projectPrefix ?? 'scale'}-${i}`;
         const project = addProject(state, { name, public: o.public ?? false, synthetic: true, owner_id: 1 });
-        const labelIds = Array.from({ length: o.labels ?? 3 }, (_, k) =>
-          addLabel(state, { name: `tier-${k}`, scope: 'p', project_id: project.project_id }).id,
+        const labelIds = Array.from(
+          { length: o.labels ?? 3 },
+          (_, k) => addLabel(state, { name: `tier-${k}`, scope: 'p', project_id: project.project_id }).id,
         );
         synthetic.seedProject(project, o.repositories ?? 1000, o.artifactsPerRepository ?? 100, labelIds);
         artifacts += (o.repositories ?? 1000) * (o.artifactsPerRepository ?? 100);

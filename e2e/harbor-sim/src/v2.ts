@@ -79,7 +79,13 @@ export function v2Middleware(ctx: ApiContext & { externalUrl: () => string }) {
         return reject(res, 401, 'UNAUTHORIZED', 'unauthorized to list catalog', challenge(req, list));
       if (a.target === 'repository') {
         if (!req.headers.authorization && req.method === 'HEAD')
-          return reject(res, 401, 'UNAUTHORIZED', 'authorize header needed to send HEAD to repository', challenge(req, list));
+          return reject(
+            res,
+            401,
+            'UNAUTHORIZED',
+            'authorize header needed to send HEAD to repository',
+            challenge(req, list),
+          );
         const project = state.findProject(a.name!.split('/')[0], true);
         if (!project) return reject(res, 401, 'UNAUTHORIZED', `project ${a.name!.split('/')[0]} not found`, '');
         if (!auth.can(principal, project, 'repository', permissionAction(a.action!)))
@@ -100,9 +106,11 @@ export function v2Middleware(ctx: ApiContext & { externalUrl: () => string }) {
       if (!reference.startsWith('sha256:')) {
         if ((req.method === 'GET' || req.method === 'HEAD') && state.deletedTags.has(`${repository}:${reference}`)) {
           // Deleted through the API: Harbor no longer knows the tag even though the registry link remains.
-          return ctx.catalog.tagDigests(repository).then((tags) =>
-            tags.has(reference) ? next() : reject(res, 404, 'MANIFEST_UNKNOWN', `manifest unknown: ${reference}`),
-          );
+          return ctx.catalog
+            .tagDigests(repository)
+            .then((tags) =>
+              tags.has(reference) ? next() : reject(res, 404, 'MANIFEST_UNKNOWN', `manifest unknown: ${reference}`),
+            );
         }
         if (req.method === 'PUT' && isImmutable(state, project.project_id, repository, reference)) {
           // Only an existing tag is protected: the first push of a new tag is allowed (pushmf.go).
@@ -141,7 +149,8 @@ export function v2Middleware(ctx: ApiContext & { externalUrl: () => string }) {
         if (location && location.startsWith(registryOrigin))
           proxyRes.headers.location = ctx.externalUrl() + location.slice(registryOrigin.length);
         const r = req as unknown as Request & { principal?: Principal };
-        if (r.method === 'PUT' && proxyRes.statusCode === 201) onManifestPushed(r, proxyRes.headers['docker-content-digest']);
+        if (r.method === 'PUT' && proxyRes.statusCode === 201)
+          onManifestPushed(r, proxyRes.headers['docker-content-digest']);
       },
       error: (err, _req, res) => {
         const out = res as ServerResponse;
@@ -173,7 +182,13 @@ export function v2Middleware(ctx: ApiContext & { externalUrl: () => string }) {
     void afterPush(project, repository, digest, tag, operator).catch(() => undefined);
   };
 
-  const afterPush = async (project: Project, repository: string, digest: string, tag: string | undefined, operator: string) => {
+  const afterPush = async (
+    project: Project,
+    repository: string,
+    digest: string,
+    tag: string | undefined,
+    operator: string,
+  ) => {
     if (!tag) return; // Harbor fires PUSH_ARTIFACT for tagged pushes; children of an index come untagged
     const host = new URL(ctx.externalUrl()).host;
     ctx.webhooks.emit(
@@ -225,7 +240,11 @@ export function tokenRouter(ctx: ApiContext) {
       const project = state.findProject(name.split('/')[0], true);
       const granted = project
         ? actions.filter((a) => {
-            if (a === '*') return auth.can(principal, project, 'repository', 'delete') && auth.can(principal, project, 'repository', 'push');
+            if (a === '*')
+              return (
+                auth.can(principal, project, 'repository', 'delete') &&
+                auth.can(principal, project, 'repository', 'push')
+              );
             return ['pull', 'push', 'delete'].includes(a) && auth.can(principal, project, 'repository', a);
           })
         : [];

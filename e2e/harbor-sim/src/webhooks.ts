@@ -111,7 +111,8 @@ export class Webhooks {
         record.ok = res.status >= 200 && res.status < 300;
         if (!record.ok) record.error = `target answered ${res.status}`;
       } catch (err) {
-        record.error = (err as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (err as Error).message;
+        record.error =
+          (err as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (err as Error).message;
       }
       this.state.webhookDeliveries.push(record);
       if (record.ok) return;

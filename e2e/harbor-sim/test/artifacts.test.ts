@@ -31,7 +31,11 @@ before(async () => {
   sim.addMember(project, 'mona', 4);
   const c = new OciClient(registry);
   for (let i = 0; i < 12; i++) {
-    const pushed = await c.pushImage(`${project}/app`, `1.${i}`, await debianImage([{ name: 'pkg', version: `1.${i}` }]));
+    const pushed = await c.pushImage(
+      `${project}/app`,
+      `1.${i}`,
+      await debianImage([{ name: 'pkg', version: `1.${i}` }]),
+    );
     digests[`1.${i}`] = pushed.digest;
   }
   digests.nested = (await c.pushImage(`${project}/team/api`, 'v1', await debianImage([]))).digest;
@@ -44,7 +48,18 @@ before(async () => {
   ).digest;
   // An index with one linux child.
   const child = await c.pushImage(`${project}/multi`, 'child-tmp', await debianImage([]));
-  const index = { schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: child.digest, size: JSON.stringify(child.manifest).length, platform: { os: 'linux', architecture: 'amd64' } }] };
+  const index = {
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.index.v1+json',
+    manifests: [
+      {
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        digest: child.digest,
+        size: JSON.stringify(child.manifest).length,
+        platform: { os: 'linux', architecture: 'amd64' },
+      },
+    ],
+  };
   const res = await c.putManifest(`${project}/multi`, 'latest', index, 'application/vnd.oci.image.index.v1+json');
   digests.index = res.headers.get('docker-content-digest')!;
   digests.child = child.digest;
@@ -63,8 +78,13 @@ describe('repositories', () => {
     assert.equal(byName.get(`${project}/app`), 12);
     assert.equal(byName.get(`${project}/team/api`), 1);
     assert.equal(res.headers.get('x-total-count'), String(repos.length));
-    const fuzzy = await json<{ name: string }[]>(await api(`/projects/${project}/repositories?q=${encodeURIComponent('name=~team')}`));
-    assert.deepEqual(fuzzy.map((r) => r.name), [`${project}/team/api`]);
+    const fuzzy = await json<{ name: string }[]>(
+      await api(`/projects/${project}/repositories?q=${encodeURIComponent('name=~team')}`),
+    );
+    assert.deepEqual(
+      fuzzy.map((r) => r.name),
+      [`${project}/team/api`],
+    );
   });
 
   test('names with a slash must be URL-encoded twice', async () => {
@@ -82,7 +102,10 @@ describe('artifacts', () => {
     const first = await api(`/projects/${project}/repositories/app/artifacts`);
     assert.equal(first.headers.get('x-total-count'), '12');
     assert.equal((await json<Artifact[]>(first)).length, 10, 'page_size defaults to 10');
-    assert.equal(first.headers.get('link'), `</api/v2.0/projects/${project}/repositories/app/artifacts?page=2&page_size=10>; rel="next"`);
+    assert.equal(
+      first.headers.get('link'),
+      `</api/v2.0/projects/${project}/repositories/app/artifacts?page=2&page_size=10>; rel="next"`,
+    );
     const second = await api(`/projects/${project}/repositories/app/artifacts?page=2&page_size=5&with_tag=true`);
     assert.equal(
       second.headers.get('link'),
@@ -92,7 +115,9 @@ describe('artifacts', () => {
     assert.equal((await json<Artifact[]>(last)).length, 2);
     assert.match(last.headers.get('link')!, /rel="prev"$/);
     assert.equal((await api(`/projects/${project}/repositories/app/artifacts?page_size=101`)).status, 400);
-    const encoded = await api(`/projects/${project}/repositories/team%252Fapi/artifacts?page_size=1&q=${encodeURIComponent('tags=*')}`);
+    const encoded = await api(
+      `/projects/${project}/repositories/team%252Fapi/artifacts?page_size=1&q=${encodeURIComponent('tags=*')}`,
+    );
     assert.equal(encoded.headers.get('link'), null);
   });
 
@@ -102,10 +127,15 @@ describe('artifacts', () => {
     assert.equal(art.type, 'IMAGE');
     assert.equal(art.media_type, 'application/vnd.oci.image.config.v1+json');
     assert.ok(art.size > 100);
-    assert.deepEqual(art.tags!.map((t) => t.name), ['1.3']);
+    assert.deepEqual(
+      art.tags!.map((t) => t.name),
+      ['1.3'],
+    );
     assert.equal(art.extra_attrs.os, 'linux');
     assert.equal(art.extra_attrs.architecture, 'amd64');
-    const byDigest = await json<Artifact>(await api(`/projects/${project}/repositories/app/artifacts/${digests['1.3']}`));
+    const byDigest = await json<Artifact>(
+      await api(`/projects/${project}/repositories/app/artifacts/${digests['1.3']}`),
+    );
     assert.equal(byDigest.id, art.id);
     const chart = await json<Artifact>(await api(`/projects/${project}/repositories/chart/artifacts/0.1.0`));
     assert.equal(chart.type, 'CHART');
@@ -128,7 +158,11 @@ describe('artifacts', () => {
     await c.pushImage(`${project}/filters`, 'temp', await debianImage([{ name: 'x', version: '2' }]));
     await c.pushImage(`${project}/filters`, 'other', await debianImage([{ name: 'x', version: '3' }]));
     const list = async (q: string) =>
-      (await json<Artifact[]>(await api(`/projects/${project}/repositories/filters/artifacts?q=${encodeURIComponent(q)}&with_label=true`))).map((a) => a.digest);
+      (
+        await json<Artifact[]>(
+          await api(`/projects/${project}/repositories/filters/artifacts?q=${encodeURIComponent(q)}&with_label=true`),
+        )
+      ).map((a) => a.digest);
     assert.equal((await list('tags=*')).length, 2);
     assert.deepEqual(await list('tags=nil'), [untagged.digest]);
     assert.equal((await list('tags=~oth')).length, 1);
@@ -146,16 +180,29 @@ describe('artifacts', () => {
     });
     assert.equal(again.status, 409);
     assert.equal((await list(`labels=(${label.id})`)).length, 1);
-    const art = await json<Artifact>(await api(`/projects/${project}/repositories/filters/artifacts/other?with_label=true`));
-    assert.deepEqual(art.labels!.map((l) => l.id), [label.id]);
-    const removed = await api(`/projects/${project}/repositories/filters/artifacts/other/labels/${label.id}`, { method: 'DELETE' });
+    const art = await json<Artifact>(
+      await api(`/projects/${project}/repositories/filters/artifacts/other?with_label=true`),
+    );
+    assert.deepEqual(
+      art.labels!.map((l) => l.id),
+      [label.id],
+    );
+    const removed = await api(`/projects/${project}/repositories/filters/artifacts/other/labels/${label.id}`, {
+      method: 'DELETE',
+    });
     assert.equal(removed.status, 200);
     assert.equal((await list(`labels=(${label.id})`)).length, 0);
     type Timed = Artifact & { push_time: string };
     const asc = await json<Timed[]>(await api(`/projects/${project}/repositories/filters/artifacts?sort=push_time`));
     const desc = await json<Timed[]>(await api(`/projects/${project}/repositories/filters/artifacts?sort=-push_time`));
-    assert.deepEqual(asc.map((a) => a.push_time), [...asc.map((a) => a.push_time)].sort());
-    assert.deepEqual(desc.map((a) => a.push_time), [...asc.map((a) => a.push_time)].reverse());
+    assert.deepEqual(
+      asc.map((a) => a.push_time),
+      [...asc.map((a) => a.push_time)].sort(),
+    );
+    assert.deepEqual(
+      desc.map((a) => a.push_time),
+      [...asc.map((a) => a.push_time)].reverse(),
+    );
     assert.equal((await api(`/projects/${project}/repositories/app/artifacts?sort=bogus`)).status, 400);
   });
 
@@ -166,7 +213,10 @@ describe('artifacts', () => {
       body: JSON.stringify({ name: '1.0-copy' }),
     });
     assert.equal(created.status, 201);
-    const reg = await fetch(`${registry}/v2/${project}/app/manifests/1.0-copy`, { method: 'HEAD', headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } });
+    const reg = await fetch(`${registry}/v2/${project}/app/manifests/1.0-copy`, {
+      method: 'HEAD',
+      headers: { accept: 'application/vnd.oci.image.manifest.v1+json' },
+    });
     assert.equal(reg.headers.get('docker-content-digest'), digests['1.0']);
     const dup = await api(`/projects/${project}/repositories/app/artifacts/1.1/tags`, {
       method: 'POST',
@@ -179,13 +229,27 @@ describe('artifacts', () => {
     const del = await api(`/projects/${project}/repositories/app/artifacts/1.0/tags/1.0-copy`, { method: 'DELETE' });
     assert.equal(del.status, 200);
     const art = await json<Artifact>(await api(`/projects/${project}/repositories/app/artifacts/1.0`));
-    assert.deepEqual(art.tags!.map((t) => t.name), ['1.0']);
+    assert.deepEqual(
+      art.tags!.map((t) => t.name),
+      ['1.0'],
+    );
     assert.equal((await api(`/projects/${project}/repositories/app/artifacts/1.0-copy`)).status, 404);
 
     const dave = { authorization: basic('dave', 'Harbor12345') };
-    assert.equal((await fetch(`${sim.url}/api/v2.0/projects/${project}/repositories/app/artifacts/1.11`, { method: 'DELETE', headers: dave })).status, 403);
+    assert.equal(
+      (
+        await fetch(`${sim.url}/api/v2.0/projects/${project}/repositories/app/artifacts/1.11`, {
+          method: 'DELETE',
+          headers: dave,
+        })
+      ).status,
+      403,
+    );
     const mona = { authorization: basic('mona', 'Harbor12345') };
-    const gone = await fetch(`${sim.url}/api/v2.0/projects/${project}/repositories/app/artifacts/1.11`, { method: 'DELETE', headers: mona });
+    const gone = await fetch(`${sim.url}/api/v2.0/projects/${project}/repositories/app/artifacts/1.11`, {
+      method: 'DELETE',
+      headers: mona,
+    });
     assert.equal(gone.status, 200);
     const check = await fetch(`${registry}/v2/${project}/app/manifests/${digests['1.11']}`, { method: 'HEAD' });
     assert.equal(check.status, 404);
@@ -198,9 +262,13 @@ describe('artifacts', () => {
     assert.equal(del.status, 412);
     assert.equal((await json<{ errors: { code: string }[] }>(del)).errors[0].code, 'PRECONDITION');
     assert.equal((await api(`/projects/${project}/repositories/app/artifacts/1.5`, { method: 'DELETE' })).status, 412);
-    const art = await json<Artifact>(await api(`/projects/${project}/repositories/app/artifacts/1.5?with_immutable_status=true`));
+    const art = await json<Artifact>(
+      await api(`/projects/${project}/repositories/app/artifacts/1.5?with_immutable_status=true`),
+    );
     assert.equal(art.tags![0].immutable, true);
-    const other = await json<Artifact>(await api(`/projects/${project}/repositories/app/artifacts/1.4?with_immutable_status=true`));
+    const other = await json<Artifact>(
+      await api(`/projects/${project}/repositories/app/artifacts/1.4?with_immutable_status=true`),
+    );
     assert.equal(other.tags![0].immutable, false);
   });
 
@@ -219,17 +287,33 @@ describe('immutable rules and labels API', () => {
       tag_selectors: [{ kind: 'doublestar', decoration: 'matches', pattern: 'release-*' }],
       scope_selectors: { repository: [{ kind: 'doublestar', decoration: 'repoMatches', pattern: '**' }] },
     };
-    const created = await api(`/projects/${project}/immutabletagrules`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const created = await api(`/projects/${project}/immutabletagrules`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     assert.equal(created.status, 201);
     const id = Number(created.headers.get('location')!.split('/').pop());
-    const rules = await json<{ id: number; tag_selectors: { pattern: string }[] }[]>(await api(`/projects/${project}/immutabletagrules`));
+    const rules = await json<{ id: number; tag_selectors: { pattern: string }[] }[]>(
+      await api(`/projects/${project}/immutabletagrules`),
+    );
     assert.ok(rules.some((r) => r.id === id && r.tag_selectors[0].pattern === 'release-*'));
-    const disabled = await api(`/projects/${project}/immutabletagrules/${id}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...body, id, disabled: true }) });
+    const disabled = await api(`/projects/${project}/immutabletagrules/${id}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...body, id, disabled: true }),
+    });
     assert.equal(disabled.status, 200);
     assert.equal((await api(`/projects/${project}/immutabletagrules/${id}`, { method: 'DELETE' })).status, 200);
-    const bad = await api(`/projects/${project}/immutabletagrules`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tag_selectors: [] }) });
+    const bad = await api(`/projects/${project}/immutabletagrules`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tag_selectors: [] }),
+    });
     assert.equal(bad.status, 400);
-    const guest = await fetch(`${sim.url}/api/v2.0/projects/${project}/immutabletagrules`, { headers: { authorization: basic('dave', 'Harbor12345') } });
+    const guest = await fetch(`${sim.url}/api/v2.0/projects/${project}/immutabletagrules`, {
+      headers: { authorization: basic('dave', 'Harbor12345') },
+    });
     assert.equal(guest.status, 403);
   });
 
@@ -246,10 +330,38 @@ describe('immutable rules and labels API', () => {
 test("immutable rules match like Harbor's matcher: first repository and first tag selector only", () => {
   const sel = (decoration: string, pattern: string) => ({ kind: 'doublestar', decoration, pattern });
   const rule = (repository: ReturnType<typeof sel>[], tags: ReturnType<typeof sel>[]) =>
-    ({ id: 1, project_id: 1, priority: 0, disabled: false, action: 'immutable', template: 'immutable_template', params: {}, tag_selectors: tags, scope_selectors: { repository } }) as unknown as Parameters<typeof ruleMatches>[0];
-  assert.equal(ruleMatches(rule([sel('repoMatches', '**')], [sel('matches', '*-patched')]), 'app', '1.0-patched'), true);
-  assert.equal(ruleMatches(rule([sel('repoMatches', '**')], [sel('matches', '*-patched'), sel('matches', 'nothing')]), 'app', '1.0-patched'), true);
-  assert.equal(ruleMatches(rule([], [sel('matches', '**')]), 'app', '1.0'), false, 'no repository selector: never matches');
-  assert.equal(ruleMatches(rule([sel('repoMatches', '**')], []), 'app', '1.0'), false, 'no tag selector: never matches');
+    ({
+      id: 1,
+      project_id: 1,
+      priority: 0,
+      disabled: false,
+      action: 'immutable',
+      template: 'immutable_template',
+      params: {},
+      tag_selectors: tags,
+      scope_selectors: { repository },
+    }) as unknown as Parameters<typeof ruleMatches>[0];
+  assert.equal(
+    ruleMatches(rule([sel('repoMatches', '**')], [sel('matches', '*-patched')]), 'app', '1.0-patched'),
+    true,
+  );
+  assert.equal(
+    ruleMatches(
+      rule([sel('repoMatches', '**')], [sel('matches', '*-patched'), sel('matches', 'nothing')]),
+      'app',
+      '1.0-patched',
+    ),
+    true,
+  );
+  assert.equal(
+    ruleMatches(rule([], [sel('matches', '**')]), 'app', '1.0'),
+    false,
+    'no repository selector: never matches',
+  );
+  assert.equal(
+    ruleMatches(rule([sel('repoMatches', '**')], []), 'app', '1.0'),
+    false,
+    'no tag selector: never matches',
+  );
   assert.equal(ruleMatches(rule([sel('repoExcludes', 'app')], [sel('matches', '**')]), 'app', '1.0'), false);
 });

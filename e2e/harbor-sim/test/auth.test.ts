@@ -22,11 +22,75 @@ const permissions = async (auth: string, projectId: number) => {
 describe('role matrix through /users/current/permissions', () => {
   const expectations: Record<string, Record<string, boolean>> = {
     //             pull  push  scan  tagdel artdel label robot hook  immut  addlbl retention
-    alice: { 'repository:pull': true, 'repository:push': true, 'scan:create': true, 'tag:delete': true, 'artifact:delete': true, 'label:create': true, 'robot:create': true, 'notification-policy:create': true, 'immutable-tag:list': true, 'artifact-label:create': true, 'tag-retention:read': true, 'tag:create': true },
-    mona: { 'repository:pull': true, 'repository:push': true, 'scan:create': true, 'tag:delete': true, 'artifact:delete': true, 'label:create': true, 'robot:create': false, 'notification-policy:create': false, 'immutable-tag:list': true, 'artifact-label:create': true, 'tag-retention:read': true, 'tag:create': true },
-    dave: { 'repository:pull': true, 'repository:push': true, 'scan:create': false, 'tag:delete': false, 'artifact:delete': false, 'label:create': false, 'robot:create': false, 'notification-policy:create': false, 'immutable-tag:list': false, 'artifact-label:create': true, 'tag-retention:read': true, 'tag:create': true },
-    gina: { 'repository:pull': true, 'repository:push': false, 'scan:create': false, 'tag:delete': false, 'artifact:delete': false, 'label:create': false, 'robot:create': false, 'notification-policy:create': false, 'immutable-tag:list': false, 'artifact-label:create': false, 'tag-retention:read': false, 'tag:create': false, 'scan:read': true, 'artifact:read': true },
-    lena: { 'repository:pull': true, 'repository:push': false, 'scan:create': false, 'artifact:read': true, 'artifact-addition:read': true, 'scan:read': true, 'label:list': false, 'member:list': false, 'tag:create': false },
+    alice: {
+      'repository:pull': true,
+      'repository:push': true,
+      'scan:create': true,
+      'tag:delete': true,
+      'artifact:delete': true,
+      'label:create': true,
+      'robot:create': true,
+      'notification-policy:create': true,
+      'immutable-tag:list': true,
+      'artifact-label:create': true,
+      'tag-retention:read': true,
+      'tag:create': true,
+    },
+    mona: {
+      'repository:pull': true,
+      'repository:push': true,
+      'scan:create': true,
+      'tag:delete': true,
+      'artifact:delete': true,
+      'label:create': true,
+      'robot:create': false,
+      'notification-policy:create': false,
+      'immutable-tag:list': true,
+      'artifact-label:create': true,
+      'tag-retention:read': true,
+      'tag:create': true,
+    },
+    dave: {
+      'repository:pull': true,
+      'repository:push': true,
+      'scan:create': false,
+      'tag:delete': false,
+      'artifact:delete': false,
+      'label:create': false,
+      'robot:create': false,
+      'notification-policy:create': false,
+      'immutable-tag:list': false,
+      'artifact-label:create': true,
+      'tag-retention:read': true,
+      'tag:create': true,
+    },
+    gina: {
+      'repository:pull': true,
+      'repository:push': false,
+      'scan:create': false,
+      'tag:delete': false,
+      'artifact:delete': false,
+      'label:create': false,
+      'robot:create': false,
+      'notification-policy:create': false,
+      'immutable-tag:list': false,
+      'artifact-label:create': false,
+      'tag-retention:read': false,
+      'tag:create': false,
+      'scan:read': true,
+      'artifact:read': true,
+    },
+    lena: {
+      'repository:pull': true,
+      'repository:push': false,
+      'scan:create': false,
+      'artifact:read': true,
+      'artifact-addition:read': true,
+      'scan:read': true,
+      'label:list': false,
+      'member:list': false,
+      'tag:create': false,
+    },
   };
   for (const [user, expected] of Object.entries(expectations)) {
     test(`${user} gets Harbor's permissions for the role`, async () => {
@@ -79,9 +143,15 @@ describe('current user', () => {
     assert.equal(body.username, 'admin');
     assert.equal(body.sysadmin_flag, true);
     assert.equal((await fetch(`${sim.url}/api/v2.0/users/current`)).status, 401);
-    assert.equal((await fetch(`${sim.url}/api/v2.0/users/current`, { headers: { authorization: basic('admin', 'wrong') } })).status, 401);
+    assert.equal(
+      (await fetch(`${sim.url}/api/v2.0/users/current`, { headers: { authorization: basic('admin', 'wrong') } }))
+        .status,
+      401,
+    );
     sim.addRobot({ name: 'svc', secret: 'Svc12345', level: 'system' });
-    const robot = await fetch(`${sim.url}/api/v2.0/users/current`, { headers: { authorization: basic('robot$svc', 'Svc12345') } });
+    const robot = await fetch(`${sim.url}/api/v2.0/users/current`, {
+      headers: { authorization: basic('robot$svc', 'Svc12345') },
+    });
     assert.equal(robot.status, 412);
     assert.equal((await json<{ errors: { code: string }[] }>(robot)).errors[0].code, 'PRECONDITION');
   });
@@ -90,22 +160,52 @@ describe('current user', () => {
     const res = await fetch(`${sim.url}/api/v2.0/projects/library`, {
       headers: { authorization: basic('dave', 'Harbor12345'), 'X-Is-Resource-Name': 'true' },
     });
-    const project = await json<{ name: string; current_user_role_ids: number[]; metadata: { public: string; auto_scan: string } }>(res);
+    const project = await json<{
+      name: string;
+      current_user_role_ids: number[];
+      metadata: { public: string; auto_scan: string };
+    }>(res);
     assert.equal(project.name, 'library');
     assert.deepEqual(project.current_user_role_ids, [2]);
     assert.equal(project.metadata.public, 'false');
     assert.equal(project.metadata.auto_scan, 'true');
     assert.equal((await fetch(`${sim.url}/api/v2.0/projects/library`)).status, 401);
     sim.addUser('stranger');
-    assert.equal((await fetch(`${sim.url}/api/v2.0/projects/library`, { headers: { authorization: basic('stranger', 'Harbor12345') } })).status, 403);
-    assert.equal((await fetch(`${sim.url}/api/v2.0/projects?project_name=library`, { method: 'HEAD', headers: { authorization: admin } })).status, 200);
-    assert.equal((await fetch(`${sim.url}/api/v2.0/projects?project_name=nope`, { method: 'HEAD', headers: { authorization: admin } })).status, 404);
+    assert.equal(
+      (
+        await fetch(`${sim.url}/api/v2.0/projects/library`, {
+          headers: { authorization: basic('stranger', 'Harbor12345') },
+        })
+      ).status,
+      403,
+    );
+    assert.equal(
+      (
+        await fetch(`${sim.url}/api/v2.0/projects?project_name=library`, {
+          method: 'HEAD',
+          headers: { authorization: admin },
+        })
+      ).status,
+      200,
+    );
+    assert.equal(
+      (
+        await fetch(`${sim.url}/api/v2.0/projects?project_name=nope`, {
+          method: 'HEAD',
+          headers: { authorization: admin },
+        })
+      ).status,
+      404,
+    );
   });
 });
 
 describe('sessions and CSRF', () => {
   const cookiesOf = (res: Response) =>
-    res.headers.getSetCookie().map((c) => c.split(';')[0]).filter((c) => !c.endsWith('='));
+    res.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .filter((c) => !c.endsWith('='));
 
   async function login(user: string) {
     // A GET first, to obtain a CSRF token and its cookie, like the portal does.
@@ -122,7 +222,11 @@ describe('sessions and CSRF', () => {
     assert.equal(noToken.status, 403, 'login without a CSRF token is refused');
     const res = await fetch(`${sim.url}/c/login`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrfCookie, 'x-harbor-csrf-token': token },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: csrfCookie,
+        'x-harbor-csrf-token': token,
+      },
       body: `principal=${user}&password=Harbor12345`,
     });
     assert.equal(res.status, 200);
@@ -152,15 +256,30 @@ describe('sessions and CSRF', () => {
     assert.equal((await json<{ username: string }>(me)).username, 'alice');
     assert.ok(me.headers.get('x-harbor-csrf-token'), 'a GET carrying sid is protected and re-issues the token');
 
-    const body = JSON.stringify({ name: 'from-session', scope: 'p', project_id: sim.state.findProject('library', true)!.project_id });
-    const without = await fetch(`${sim.url}/api/v2.0/labels`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body });
+    const body = JSON.stringify({
+      name: 'from-session',
+      scope: 'p',
+      project_id: sim.state.findProject('library', true)!.project_id,
+    });
+    const without = await fetch(`${sim.url}/api/v2.0/labels`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json' },
+      body,
+    });
     assert.equal(without.status, 403);
-    assert.equal((await json<{ errors: { code: string; message: string }[] }>(without)).errors[0].message, 'CSRF token not found in request');
+    assert.equal(
+      (await json<{ errors: { code: string; message: string }[] }>(without)).errors[0].message,
+      'CSRF token not found in request',
+    );
     assert.ok(without.headers.get('x-harbor-csrf-token'), 'failures also carry a fresh token');
 
     const bad = await fetch(`${sim.url}/api/v2.0/labels`, {
       method: 'POST',
-      headers: { cookie, 'content-type': 'application/json', 'x-harbor-csrf-token': Buffer.alloc(64, 1).toString('base64') },
+      headers: {
+        cookie,
+        'content-type': 'application/json',
+        'x-harbor-csrf-token': Buffer.alloc(64, 1).toString('base64'),
+      },
       body,
     });
     assert.equal(bad.status, 403);

@@ -77,7 +77,10 @@ function responseSpec(method: string, template: string, status: number): Json {
   const op = pathItem[method];
   assert.ok(op, `swagger has no ${method.toUpperCase()} ${template}`);
   let spec = op.responses[String(status)] as Json | undefined;
-  assert.ok(spec, `${method.toUpperCase()} ${template} does not declare status ${status} (declared: ${Object.keys(op.responses).join(', ')})`);
+  assert.ok(
+    spec,
+    `${method.toUpperCase()} ${template} does not declare status ${status} (declared: ${Object.keys(op.responses).join(', ')})`,
+  );
   if (typeof spec.$ref === 'string') spec = swagger.responses[spec.$ref.split('/').pop()!];
   return spec!;
 }
@@ -121,7 +124,10 @@ async function check(
         validators.set(id, validate);
       }
       const body = JSON.parse(text);
-      assert.ok(validate(body), `${key} ${res.status} body does not match the swagger schema: ${ajv.errorsText(validate.errors)}\n${text.slice(0, 500)}`);
+      assert.ok(
+        validate(body),
+        `${key} ${res.status} body does not match the swagger schema: ${ajv.errorsText(validate.errors)}\n${text.slice(0, 500)}`,
+      );
     }
   }
   return new Response(text, { status: res.status, headers: res.headers });
@@ -137,33 +143,68 @@ test('every served operation matches the swagger contract', async () => {
   await check('get', '/users/current', '/users/current', 200);
   await check('get', '/users/current', '/users/current', 401, { headers: { authorization: '' } });
   sim.addRobot({ name: 'contract', secret: 'Contract1', level: 'system' });
-  await check('get', '/users/current', '/users/current', 412, { headers: { authorization: basic('robot$contract', 'Contract1') } });
-  await check('get', '/users/current/permissions', `/users/current/permissions?scope=/project/${projectId}&relative=true`, 200);
+  await check('get', '/users/current', '/users/current', 412, {
+    headers: { authorization: basic('robot$contract', 'Contract1') },
+  });
+  await check(
+    'get',
+    '/users/current/permissions',
+    `/users/current/permissions?scope=/project/${projectId}&relative=true`,
+    200,
+  );
 
   await check('get', '/projects', '/projects?page_size=2', 200);
   await check('get', '/projects', '/projects?page_size=500', 400);
   await check('head', '/projects', `/projects?project_name=${project}`, 200);
   await check('head', '/projects', '/projects?project_name=absent', 404);
   const newProject = unique('contract-new');
-  await check('post', '/projects', '/projects', 201, { body: { project_name: newProject, metadata: { public: 'false' } } });
+  await check('post', '/projects', '/projects', 201, {
+    body: { project_name: newProject, metadata: { public: 'false' } },
+  });
   await check('post', '/projects', '/projects', 409, { body: { project_name: newProject } });
   await check('post', '/projects', '/projects', 400, { body: { project_name: 'Bad Name' } });
-  await check('get', '/projects/{project_name_or_id}', `/projects/${project}`, 200, { headers: { 'X-Is-Resource-Name': 'true' } });
+  await check('get', '/projects/{project_name_or_id}', `/projects/${project}`, 200, {
+    headers: { 'X-Is-Resource-Name': 'true' },
+  });
   await check('get', '/projects/{project_name_or_id}', `/projects/${projectId}`, 200);
   await check('get', '/projects/{project_name_or_id}', '/projects/absent-project', 404);
   await check('get', '/projects/{project_name_or_id}', `/projects/library`, 401, { headers: { authorization: '' } });
   sim.addUser('contract-outsider');
-  await check('get', '/projects/{project_name_or_id}', `/projects/library`, 403, { headers: { authorization: basic('contract-outsider', 'Harbor12345') } });
-  await check('post', '/projects/{project_name_or_id}/members', `/projects/${project}/members`, 201, { body: { role_id: 2, member_user: { username: 'dave' } } });
+  await check('get', '/projects/{project_name_or_id}', `/projects/library`, 403, {
+    headers: { authorization: basic('contract-outsider', 'Harbor12345') },
+  });
+  await check('post', '/projects/{project_name_or_id}/members', `/projects/${project}/members`, 201, {
+    body: { role_id: 2, member_user: { username: 'dave' } },
+  });
   await check('get', '/projects/{project_name_or_id}/members', `/projects/${project}/members`, 200);
 
   await check('get', '/projects/{project_name}/repositories', `/projects/${project}/repositories`, 200);
-  await check('get', '/projects/{project_name}/repositories/{repository_name}', `/projects/${project}/repositories/team%252Fapi`, 200);
-  await check('get', '/projects/{project_name}/repositories/{repository_name}', `/projects/${project}/repositories/none`, 404);
+  await check(
+    'get',
+    '/projects/{project_name}/repositories/{repository_name}',
+    `/projects/${project}/repositories/team%252Fapi`,
+    200,
+  );
+  await check(
+    'get',
+    '/projects/{project_name}/repositories/{repository_name}',
+    `/projects/${project}/repositories/none`,
+    404,
+  );
 
-  await check('get', A, `/projects/${project}/repositories/app/artifacts?with_tag=true&with_label=true&with_scan_overview=true&with_immutable_status=true&page_size=1`, 200);
+  await check(
+    'get',
+    A,
+    `/projects/${project}/repositories/app/artifacts?with_tag=true&with_label=true&with_scan_overview=true&with_immutable_status=true&page_size=1`,
+    200,
+  );
   await check('get', A, `/projects/${project}/repositories/app/artifacts?q=${encodeURIComponent('bogus=1')}`, 400);
-  await check('get', `${A}/{reference}`, `/projects/${project}/repositories/app/artifacts/1.0?with_scan_overview=true&with_label=true`, 200);
+  await check(
+    'get',
+    `${A}/{reference}`,
+    `/projects/${project}/repositories/app/artifacts/1.0?with_scan_overview=true&with_label=true`,
+    200,
+  );
   await check('get', `${A}/{reference}`, `/projects/${project}/repositories/chart/artifacts/0.1.0`, 200);
   await check('get', `${A}/{reference}`, `/projects/${project}/repositories/app/artifacts/9.9`, 404);
 
@@ -172,36 +213,88 @@ test('every served operation matches the swagger contract', async () => {
   await check('post', `${A}/{reference}/scan`, `/projects/${project}/repositories/app/artifacts/1.0/scan`, 409);
   sim.setScanDelay(20);
   await check('post', `${A}/{reference}/scan`, `/projects/${project}/repositories/chart/artifacts/0.1.0/scan`, 422);
-  await check('post', `${A}/{reference}/scan`, `/projects/${project}/repositories/app/artifacts/1.0/scan`, 403, { headers: { authorization: basic('dave', 'Harbor12345') } });
+  await check('post', `${A}/{reference}/scan`, `/projects/${project}/repositories/app/artifacts/1.0/scan`, 403, {
+    headers: { authorization: basic('dave', 'Harbor12345') },
+  });
   const scanned = await waitFor(async () => {
-    const res = await fetch(`${sim.url}/api/v2.0/projects/${project}/repositories/app/artifacts/1.0?with_scan_overview=true`, { headers: admin });
+    const res = await fetch(
+      `${sim.url}/api/v2.0/projects/${project}/repositories/app/artifacts/1.0?with_scan_overview=true`,
+      { headers: admin },
+    );
     const body = (await res.json()) as { scan_overview?: Record<string, { scan_status: string; report_id: string }> };
     const s = body.scan_overview && Object.values(body.scan_overview)[0];
     return s?.scan_status === 'Success' ? s : undefined;
   });
-  await check('get', `${A}/{reference}`, `/projects/${project}/repositories/app/artifacts/1.0?with_scan_overview=true`, 200);
-  await check('get', `${A}/{reference}/scan/{report_id}/log`, `/projects/${project}/repositories/app/artifacts/1.0/scan/${scanned.report_id}/log`, 200);
-  await check('get', `${A}/{reference}/additions/vulnerabilities`, `/projects/${project}/repositories/app/artifacts/1.0/additions/vulnerabilities`, 200);
+  await check(
+    'get',
+    `${A}/{reference}`,
+    `/projects/${project}/repositories/app/artifacts/1.0?with_scan_overview=true`,
+    200,
+  );
+  await check(
+    'get',
+    `${A}/{reference}/scan/{report_id}/log`,
+    `/projects/${project}/repositories/app/artifacts/1.0/scan/${scanned.report_id}/log`,
+    200,
+  );
+  await check(
+    'get',
+    `${A}/{reference}/additions/vulnerabilities`,
+    `/projects/${project}/repositories/app/artifacts/1.0/additions/vulnerabilities`,
+    200,
+  );
 
   await check('get', `${A}/{reference}/tags`, `/projects/${project}/repositories/app/artifacts/1.0/tags`, 200);
-  await check('post', `${A}/{reference}/tags`, `/projects/${project}/repositories/app/artifacts/1.0/tags`, 201, { body: { name: '1.0-extra' } });
-  await check('post', `${A}/{reference}/tags`, `/projects/${project}/repositories/app/artifacts/1.0/tags`, 409, { body: { name: '1.0-extra' } });
-  await check('post', `${A}/{reference}/tags`, `/projects/${project}/repositories/app/artifacts/1.0/tags`, 400, { body: {} });
-  await check('delete', `${A}/{reference}/tags/{tag_name}`, `/projects/${project}/repositories/app/artifacts/1.0/tags/1.0-extra`, 200);
-  await check('delete', `${A}/{reference}/tags/{tag_name}`, `/projects/${project}/repositories/app/artifacts/1.0/tags/nope`, 404);
+  await check('post', `${A}/{reference}/tags`, `/projects/${project}/repositories/app/artifacts/1.0/tags`, 201, {
+    body: { name: '1.0-extra' },
+  });
+  await check('post', `${A}/{reference}/tags`, `/projects/${project}/repositories/app/artifacts/1.0/tags`, 409, {
+    body: { name: '1.0-extra' },
+  });
+  await check('post', `${A}/{reference}/tags`, `/projects/${project}/repositories/app/artifacts/1.0/tags`, 400, {
+    body: {},
+  });
+  await check(
+    'delete',
+    `${A}/{reference}/tags/{tag_name}`,
+    `/projects/${project}/repositories/app/artifacts/1.0/tags/1.0-extra`,
+    200,
+  );
+  await check(
+    'delete',
+    `${A}/{reference}/tags/{tag_name}`,
+    `/projects/${project}/repositories/app/artifacts/1.0/tags/nope`,
+    404,
+  );
 
   await check('post', '/labels', '/labels', 201, { body: { name: 'contract-g', scope: 'g' } });
   await check('post', '/labels', '/labels', 201, { body: { name: 'contract-p', scope: 'p', project_id: projectId } });
   await check('post', '/labels', '/labels', 409, { body: { name: 'contract-g', scope: 'g' } });
-  const labels = (await (await check('get', '/labels', `/labels?scope=p&project_id=${projectId}`, 200)).json()) as { id: number }[];
+  const labels = (await (await check('get', '/labels', `/labels?scope=p&project_id=${projectId}`, 200)).json()) as {
+    id: number;
+  }[];
   await check('get', '/labels', '/labels?scope=g', 200);
   await check('get', '/labels', '/labels?scope=z', 400);
   await check('get', '/labels/{label_id}', `/labels/${labels[0].id}`, 200);
   await check('get', '/labels/{label_id}', '/labels/99999', 404);
-  await check('post', `${A}/{reference}/labels`, `/projects/${project}/repositories/app/artifacts/1.0/labels`, 200, { body: { id: labels[0].id } });
-  await check('post', `${A}/{reference}/labels`, `/projects/${project}/repositories/app/artifacts/1.0/labels`, 409, { body: { id: labels[0].id } });
-  await check('delete', `${A}/{reference}/labels/{label_id}`, `/projects/${project}/repositories/app/artifacts/1.0/labels/${labels[0].id}`, 200);
-  await check('delete', `${A}/{reference}/labels/{label_id}`, `/projects/${project}/repositories/app/artifacts/1.0/labels/${labels[0].id}`, 404);
+  await check('post', `${A}/{reference}/labels`, `/projects/${project}/repositories/app/artifacts/1.0/labels`, 200, {
+    body: { id: labels[0].id },
+  });
+  await check('post', `${A}/{reference}/labels`, `/projects/${project}/repositories/app/artifacts/1.0/labels`, 409, {
+    body: { id: labels[0].id },
+  });
+  await check(
+    'delete',
+    `${A}/{reference}/labels/{label_id}`,
+    `/projects/${project}/repositories/app/artifacts/1.0/labels/${labels[0].id}`,
+    200,
+  );
+  await check(
+    'delete',
+    `${A}/{reference}/labels/{label_id}`,
+    `/projects/${project}/repositories/app/artifacts/1.0/labels/${labels[0].id}`,
+    404,
+  );
 
   const rule = {
     disabled: false,
@@ -210,37 +303,126 @@ test('every served operation matches the swagger contract', async () => {
     tag_selectors: [{ kind: 'doublestar', decoration: 'matches', pattern: '2.*' }],
     scope_selectors: { repository: [{ kind: 'doublestar', decoration: 'repoMatches', pattern: '**' }] },
   };
-  const created = await check('post', '/projects/{project_name_or_id}/immutabletagrules', `/projects/${project}/immutabletagrules`, 201, { body: rule });
+  const created = await check(
+    'post',
+    '/projects/{project_name_or_id}/immutabletagrules',
+    `/projects/${project}/immutabletagrules`,
+    201,
+    { body: rule },
+  );
   const ruleId = created.headers.get('location')!.split('/').pop();
-  await check('post', '/projects/{project_name_or_id}/immutabletagrules', `/projects/${project}/immutabletagrules`, 400, { body: {} });
+  await check(
+    'post',
+    '/projects/{project_name_or_id}/immutabletagrules',
+    `/projects/${project}/immutabletagrules`,
+    400,
+    { body: {} },
+  );
   await check('get', '/projects/{project_name_or_id}/immutabletagrules', `/projects/${project}/immutabletagrules`, 200);
-  await check('delete', `${A}/{reference}/tags/{tag_name}`, `/projects/${project}/repositories/app/artifacts/2.0/tags/2.0`, 412);
+  await check(
+    'delete',
+    `${A}/{reference}/tags/{tag_name}`,
+    `/projects/${project}/repositories/app/artifacts/2.0/tags/2.0`,
+    412,
+  );
   await check('delete', `${A}/{reference}`, `/projects/${project}/repositories/app/artifacts/2.0`, 412);
-  await check('put', '/projects/{project_name_or_id}/immutabletagrules/{immutable_rule_id}', `/projects/${project}/immutabletagrules/${ruleId}`, 200, { body: { ...rule, disabled: true } });
-  await check('delete', '/projects/{project_name_or_id}/immutabletagrules/{immutable_rule_id}', `/projects/${project}/immutabletagrules/${ruleId}`, 200);
-  await check('delete', '/projects/{project_name_or_id}/immutabletagrules/{immutable_rule_id}', `/projects/${project}/immutabletagrules/${ruleId}`, 404);
+  await check(
+    'put',
+    '/projects/{project_name_or_id}/immutabletagrules/{immutable_rule_id}',
+    `/projects/${project}/immutabletagrules/${ruleId}`,
+    200,
+    { body: { ...rule, disabled: true } },
+  );
+  await check(
+    'delete',
+    '/projects/{project_name_or_id}/immutabletagrules/{immutable_rule_id}',
+    `/projects/${project}/immutabletagrules/${ruleId}`,
+    200,
+  );
+  await check(
+    'delete',
+    '/projects/{project_name_or_id}/immutabletagrules/{immutable_rule_id}',
+    `/projects/${project}/immutabletagrules/${ruleId}`,
+    404,
+  );
   await check('delete', `${A}/{reference}`, `/projects/${project}/repositories/app/artifacts/2.0`, 200);
   await check('delete', `${A}/{reference}`, `/projects/${project}/repositories/app/artifacts/2.0`, 404);
 
   await check('get', '/projects/{project_name_or_id}/webhook/events', `/projects/${project}/webhook/events`, 200);
-  const hook = { name: 'c', enabled: true, event_types: ['PUSH_ARTIFACT'], targets: [{ type: 'http', address: 'http://127.0.0.1:9/x', auth_header: 'Bearer t' }] };
-  const hookRes = await check('post', '/projects/{project_name_or_id}/webhook/policies', `/projects/${project}/webhook/policies`, 201, { body: hook });
+  const hook = {
+    name: 'c',
+    enabled: true,
+    event_types: ['PUSH_ARTIFACT'],
+    targets: [{ type: 'http', address: 'http://127.0.0.1:9/x', auth_header: 'Bearer t' }],
+  };
+  const hookRes = await check(
+    'post',
+    '/projects/{project_name_or_id}/webhook/policies',
+    `/projects/${project}/webhook/policies`,
+    201,
+    { body: hook },
+  );
   const hookId = hookRes.headers.get('location')!.split('/').pop();
-  await check('post', '/projects/{project_name_or_id}/webhook/policies', `/projects/${project}/webhook/policies`, 400, { body: { ...hook, targets: [] } });
+  await check('post', '/projects/{project_name_or_id}/webhook/policies', `/projects/${project}/webhook/policies`, 400, {
+    body: { ...hook, targets: [] },
+  });
   await check('get', '/projects/{project_name_or_id}/webhook/policies', `/projects/${project}/webhook/policies`, 200);
-  await check('get', '/projects/{project_name_or_id}/webhook/policies/{webhook_policy_id}', `/projects/${project}/webhook/policies/${hookId}`, 200);
-  await check('put', '/projects/{project_name_or_id}/webhook/policies/{webhook_policy_id}', `/projects/${project}/webhook/policies/${hookId}`, 200, { body: { ...hook, enabled: false } });
-  await check('delete', '/projects/{project_name_or_id}/webhook/policies/{webhook_policy_id}', `/projects/${project}/webhook/policies/${hookId}`, 200);
-  await check('get', '/projects/{project_name_or_id}/webhook/policies/{webhook_policy_id}', `/projects/${project}/webhook/policies/${hookId}`, 404);
+  await check(
+    'get',
+    '/projects/{project_name_or_id}/webhook/policies/{webhook_policy_id}',
+    `/projects/${project}/webhook/policies/${hookId}`,
+    200,
+  );
+  await check(
+    'put',
+    '/projects/{project_name_or_id}/webhook/policies/{webhook_policy_id}',
+    `/projects/${project}/webhook/policies/${hookId}`,
+    200,
+    { body: { ...hook, enabled: false } },
+  );
+  await check(
+    'delete',
+    '/projects/{project_name_or_id}/webhook/policies/{webhook_policy_id}',
+    `/projects/${project}/webhook/policies/${hookId}`,
+    200,
+  );
+  await check(
+    'get',
+    '/projects/{project_name_or_id}/webhook/policies/{webhook_policy_id}',
+    `/projects/${project}/webhook/policies/${hookId}`,
+    404,
+  );
 
-  const robotBody = { name: 'ci', level: 'project', duration: -1, permissions: [{ kind: 'project', namespace: project, access: [{ resource: 'repository', action: 'pull' }, { resource: 'repository', action: 'push' }] }] };
+  const robotBody = {
+    name: 'ci',
+    level: 'project',
+    duration: -1,
+    permissions: [
+      {
+        kind: 'project',
+        namespace: project,
+        access: [
+          { resource: 'repository', action: 'pull' },
+          { resource: 'repository', action: 'push' },
+        ],
+      },
+    ],
+  };
   const robot = await check('post', '/robots', '/robots', 201, { body: robotBody });
   const robotBodyJson = (await robot.json()) as { id: number; name: string; secret: string };
   assert.equal(robotBodyJson.name, `robot$${project}+ci`);
   assert.ok(robotBodyJson.secret.length >= 16);
   await check('post', '/robots', '/robots', 400, { body: { ...robotBody, duration: 0 } });
-  await check('post', '/robots', '/robots', 403, { body: robotBody, headers: { authorization: basic('dave', 'Harbor12345') } });
-  const list = await check('get', '/robots', `/robots?q=${encodeURIComponent(`Level=project,ProjectID=${projectId}`)}`, 200);
+  await check('post', '/robots', '/robots', 403, {
+    body: robotBody,
+    headers: { authorization: basic('dave', 'Harbor12345') },
+  });
+  const list = await check(
+    'get',
+    '/robots',
+    `/robots?q=${encodeURIComponent(`Level=project,ProjectID=${projectId}`)}`,
+    200,
+  );
   assert.ok(!(await list.text()).includes(robotBodyJson.secret), 'secrets are shown only at creation');
   await check('get', '/robots/{robot_id}', `/robots/${robotBodyJson.id}`, 200);
   await check('delete', '/robots/{robot_id}', `/robots/${robotBodyJson.id}`, 200);
@@ -261,5 +443,9 @@ test('the contract validator rejects wrong shapes (it can fail)', () => {
   const artifact = ajv.compile({ $ref: 'swagger#/definitions/Artifact' });
   assert.equal(artifact({ digest: 'sha256:x', push_time: 'yesterday' }), false, 'date-time format is checked');
   assert.equal(artifact({ digest: 'sha256:x', tags: [{ name: 1 }] }), false);
-  assert.equal(artifact({ digest: 'sha256:x', extra_attrs: { os: 'linux' } }), true, 'extra_attrs values are free-form');
+  assert.equal(
+    artifact({ digest: 'sha256:x', extra_attrs: { os: 'linux' } }),
+    true,
+    'extra_attrs values are free-form',
+  );
 });

@@ -111,7 +111,8 @@ export async function layer(entries: LayerEntry[]): Promise<Buffer> {
   return gzipSync(Buffer.concat(chunks));
 }
 
-export const debianOsRelease = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n';
+export const debianOsRelease =
+  'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n';
 
 export interface ImageSpec {
   layers: Buffer[];
@@ -155,7 +156,8 @@ export class OciClient {
         tokenUrl.searchParams.set('scope', scope);
         const tokenHeaders: Record<string, string> = {};
         if (this.creds)
-          tokenHeaders.authorization = 'Basic ' + Buffer.from(`${this.creds.username}:${this.creds.password}`).toString('base64');
+          tokenHeaders.authorization =
+            'Basic ' + Buffer.from(`${this.creds.username}:${this.creds.password}`).toString('base64');
         const tr = await fetch(tokenUrl, { headers: tokenHeaders });
         if (!tr.ok) throw new Error(`token request failed: ${tr.status} ${await tr.text()}`);
         token = ((await tr.json()) as { token: string }).token;
@@ -193,10 +195,18 @@ export class OciClient {
   }
 
   /** Pushes an image (or any OCI artifact) and returns its manifest digest. */
-  async pushImage(repo: string, tag: string, spec: ImageSpec): Promise<{ digest: string; manifest: object; status: number }> {
+  async pushImage(
+    repo: string,
+    tag: string,
+    spec: ImageSpec,
+  ): Promise<{ digest: string; manifest: object; status: number }> {
     const layerDescs = [];
     for (const l of spec.layers)
-      layerDescs.push({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: await this.pushBlob(repo, l), size: l.length });
+      layerDescs.push({
+        mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+        digest: await this.pushBlob(repo, l),
+        size: l.length,
+      });
     const configMediaType = spec.configMediaType ?? 'application/vnd.oci.image.config.v1+json';
     const config = Buffer.from(
       JSON.stringify(
@@ -223,7 +233,11 @@ export class OciClient {
     const body = await res.text();
     if (res.status !== 201) return { digest: '', manifest, status: res.status };
     void body;
-    return { digest: res.headers.get('docker-content-digest') ?? sha256(JSON.stringify(manifest)), manifest, status: res.status };
+    return {
+      digest: res.headers.get('docker-content-digest') ?? sha256(JSON.stringify(manifest)),
+      manifest,
+      status: res.status,
+    };
   }
 }
 
@@ -252,7 +266,11 @@ export async function json<T = unknown>(res: Response): Promise<T> {
   }
 }
 
-export async function waitFor<T>(fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 10000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(
+  fn: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 10000,
+  what = 'condition',
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const value = await fn();

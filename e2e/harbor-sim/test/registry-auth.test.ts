@@ -19,7 +19,10 @@ describe('registry auth on /v2/', () => {
   test('anonymous requests get the Bearer challenge with realm, service and scope', async () => {
     const ping = await fetch(`${sim.url}/v2/`);
     assert.equal(ping.status, 401);
-    assert.equal(ping.headers.get('www-authenticate'), `Bearer realm="${sim.url}/service/token",service="harbor-registry"`);
+    assert.equal(
+      ping.headers.get('www-authenticate'),
+      `Bearer realm="${sim.url}/service/token",service="harbor-registry"`,
+    );
     const pull = await fetch(`${sim.url}/v2/${project}/app/manifests/1.0`);
     assert.equal(pull.status, 401);
     assert.equal(
@@ -35,9 +38,16 @@ describe('registry auth on /v2/', () => {
     const bad = await fetch(`${sim.url}/v2/`, { headers: { authorization: basic('dave', 'wrong') } });
     assert.equal(bad.status, 401);
     assert.equal(bad.headers.get('www-authenticate'), 'Basic realm="harbor"');
-    assert.equal((await fetch(`${sim.url}/v2/`, { headers: { authorization: basic('dave', 'Harbor12345') } })).status, 200);
+    assert.equal(
+      (await fetch(`${sim.url}/v2/`, { headers: { authorization: basic('dave', 'Harbor12345') } })).status,
+      200,
+    );
     sim.addRobot({ name: 'pusher', secret: 'Pusher123', project });
-    assert.equal((await fetch(`${sim.url}/v2/`, { headers: { authorization: basic(`robot$${project}+pusher`, 'Pusher123') } })).status, 200);
+    assert.equal(
+      (await fetch(`${sim.url}/v2/`, { headers: { authorization: basic(`robot$${project}+pusher`, 'Pusher123') } }))
+        .status,
+      200,
+    );
   });
 
   test('the token service grants only the allowed actions', async () => {
@@ -49,10 +59,15 @@ describe('registry auth on /v2/', () => {
       const body = await json<{ token: string; access_token: string; expires_in: number; issued_at: string }>(res);
       assert.equal(body.token, body.access_token);
       assert.ok(body.expires_in > 0 && !Number.isNaN(Date.parse(body.issued_at)));
-      const claims = JSON.parse(Buffer.from(body.token.split('.')[1], 'base64url').toString()) as { access: { name: string; actions: string[] }[] };
+      const claims = JSON.parse(Buffer.from(body.token.split('.')[1], 'base64url').toString()) as {
+        access: { name: string; actions: string[] }[];
+      };
       return claims.access[0].actions;
     };
-    assert.deepEqual(await token(basic('dave', 'Harbor12345'), `repository:${project}/app:pull,push`), ['pull', 'push']);
+    assert.deepEqual(await token(basic('dave', 'Harbor12345'), `repository:${project}/app:pull,push`), [
+      'pull',
+      'push',
+    ]);
     assert.deepEqual(await token(basic('gina', 'Harbor12345'), `repository:${project}/app:pull,push`), ['pull']);
     assert.deepEqual(await token(undefined, `repository:${project}/app:pull`), []);
     assert.deepEqual(await token(basic('admin', 'Harbor12345'), `repository:no-such-project/app:pull,push`), []);
@@ -64,7 +79,11 @@ describe('registry auth on /v2/', () => {
 
   test('push and pull through the bearer flow; guests cannot push; unknown projects are denied', async () => {
     const dave = new OciClient(sim.url, { username: 'dave', password: 'Harbor12345' });
-    const pushed = await dave.pushImage(`${project}/app`, '1.0', await debianImage([{ name: 'bash', version: '5.2.15-2+b7' }]));
+    const pushed = await dave.pushImage(
+      `${project}/app`,
+      '1.0',
+      await debianImage([{ name: 'bash', version: '5.2.15-2+b7' }]),
+    );
     assert.equal(pushed.status, 201);
     const manifest = await dave.request(`/v2/${project}/app/manifests/1.0`, {
       headers: { accept: 'application/vnd.oci.image.manifest.v1+json' },
@@ -74,7 +93,9 @@ describe('registry auth on /v2/', () => {
 
     const gina = new OciClient(sim.url, { username: 'gina', password: 'Harbor12345' });
     await assert.rejects(gina.pushImage(`${project}/app`, '2.0', await debianImage([])), /401/);
-    const pulled = await gina.request(`/v2/${project}/app/manifests/1.0`, { headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } });
+    const pulled = await gina.request(`/v2/${project}/app/manifests/1.0`, {
+      headers: { accept: 'application/vnd.oci.image.manifest.v1+json' },
+    });
     assert.equal(pulled.status, 200);
 
     const admin = new OciClient(sim.url, { username: 'admin', password: 'Harbor12345' });
@@ -86,7 +107,10 @@ describe('registry auth on /v2/', () => {
     const start = await dave.request(`/v2/${project}/blobs-test/blobs/uploads/`, { method: 'POST' });
     assert.equal(start.status, 202);
     const location = start.headers.get('location')!;
-    assert.ok(location.startsWith(sim.url) || location.startsWith('/v2/'), `Location ${location} stays on the stand-in`);
+    assert.ok(
+      location.startsWith(sim.url) || location.startsWith('/v2/'),
+      `Location ${location} stays on the stand-in`,
+    );
     const data = await layer([{ path: 'hello.txt', content: 'x'.repeat(5000) }]);
     const digest = await dave.pushBlob(`${project}/blobs-test`, data);
     const range = await dave.request(`/v2/${project}/blobs-test/blobs/${digest}`, { headers: { range: 'bytes=0-9' } });
@@ -102,7 +126,9 @@ describe('registry auth on /v2/', () => {
     await admin.pushImage(`${pub}/app`, '1.0', await debianImage([]));
     const head = await fetch(`${sim.url}/v2/${pub}/app/manifests/1.0`, { method: 'HEAD' });
     assert.equal(head.status, 401);
-    const get = await fetch(`${sim.url}/v2/${pub}/app/manifests/1.0`, { headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } });
+    const get = await fetch(`${sim.url}/v2/${pub}/app/manifests/1.0`, {
+      headers: { accept: 'application/vnd.oci.image.manifest.v1+json' },
+    });
     assert.equal(get.status, 200);
   });
 });
@@ -120,11 +146,31 @@ describe('real clients', () => {
     const host = new URL(sim.url).host;
     const src = `docker://${host}/${project}/app:1.0`;
     const dest = `docker://${host}/${project}/skopeo-copy:1.0`;
-    const copy = await run(['copy', '--src-tls-verify=false', '--dest-tls-verify=false', '--src-creds', 'dave:Harbor12345', '--dest-creds', 'dave:Harbor12345', src, dest]);
+    const copy = await run([
+      'copy',
+      '--src-tls-verify=false',
+      '--dest-tls-verify=false',
+      '--src-creds',
+      'dave:Harbor12345',
+      '--dest-creds',
+      'dave:Harbor12345',
+      src,
+      dest,
+    ]);
     assert.equal(copy.code, 0, copy.out);
     const inspect = await run(['inspect', '--tls-verify=false', '--creds', 'gina:Harbor12345', dest]);
     assert.equal(inspect.code, 0, inspect.out);
-    const denied = await run(['copy', '--src-tls-verify=false', '--dest-tls-verify=false', '--src-creds', 'gina:Harbor12345', '--dest-creds', 'gina:Harbor12345', src, `docker://${host}/${project}/by-guest:1.0`]);
+    const denied = await run([
+      'copy',
+      '--src-tls-verify=false',
+      '--dest-tls-verify=false',
+      '--src-creds',
+      'gina:Harbor12345',
+      '--dest-creds',
+      'gina:Harbor12345',
+      src,
+      `docker://${host}/${project}/by-guest:1.0`,
+    ]);
     assert.notEqual(denied.code, 0, 'a guest cannot push');
   });
 });

@@ -21,22 +21,76 @@ const advisories = {
   source: 'test',
   image: 'test',
   advisories: [
-    { package: 'libssl3', source_package: 'openssl', installed_version: '3.0.11-1~deb12u2', fixed_version: '3.0.15-1~deb12u1', cve: 'CVE-2024-0001', severity: 'High', title: 'ssl bug' },
-    { package: 'libssl3', source_package: 'openssl', installed_version: '3.0.11-1~deb12u2', fixed_version: '3.0.11-1~deb12u3', cve: 'CVE-2024-0002', severity: 'Critical', title: 'ssl bug 2' },
-    { package: 'zlib1g', source_package: 'zlib', installed_version: '1:1.2.13.dfsg-1', fixed_version: '1:1.2.13.dfsg-2', cve: 'CVE-2024-0003', severity: 'Medium', title: 'zlib bug' },
-    { package: 'bash', source_package: 'bash', installed_version: '5.2.15-2', fixed_version: '5.2.15-2', cve: 'CVE-2024-0004', severity: 'Low', title: 'already fixed' },
-    { package: 'curl', source_package: 'curl', installed_version: '7.88.1-10', fixed_version: '7.88.1-10+deb12u1', cve: 'CVE-2024-0005', severity: 'Low', title: 'not installed' },
+    {
+      package: 'libssl3',
+      source_package: 'openssl',
+      installed_version: '3.0.11-1~deb12u2',
+      fixed_version: '3.0.15-1~deb12u1',
+      cve: 'CVE-2024-0001',
+      severity: 'High',
+      title: 'ssl bug',
+    },
+    {
+      package: 'libssl3',
+      source_package: 'openssl',
+      installed_version: '3.0.11-1~deb12u2',
+      fixed_version: '3.0.11-1~deb12u3',
+      cve: 'CVE-2024-0002',
+      severity: 'Critical',
+      title: 'ssl bug 2',
+    },
+    {
+      package: 'zlib1g',
+      source_package: 'zlib',
+      installed_version: '1:1.2.13.dfsg-1',
+      fixed_version: '1:1.2.13.dfsg-2',
+      cve: 'CVE-2024-0003',
+      severity: 'Medium',
+      title: 'zlib bug',
+    },
+    {
+      package: 'bash',
+      source_package: 'bash',
+      installed_version: '5.2.15-2',
+      fixed_version: '5.2.15-2',
+      cve: 'CVE-2024-0004',
+      severity: 'Low',
+      title: 'already fixed',
+    },
+    {
+      package: 'curl',
+      source_package: 'curl',
+      installed_version: '7.88.1-10',
+      fixed_version: '7.88.1-10+deb12u1',
+      cve: 'CVE-2024-0005',
+      severity: 'Low',
+      title: 'not installed',
+    },
   ],
 };
 
-type Summary = { report_id: string; scan_status: string; severity: string; summary?: { total: number; fixable: number; summary: Record<string, number> }; complete_percent: number };
-type Report = { severity: string; vulnerabilities: { id: string; package: string; version: string; fix_version: string; severity: string }[] };
+type Summary = {
+  report_id: string;
+  scan_status: string;
+  severity: string;
+  summary?: { total: number; fixable: number; summary: Record<string, number> };
+  complete_percent: number;
+};
+type Report = {
+  severity: string;
+  vulnerabilities: { id: string; package: string; version: string; fix_version: string; severity: string }[];
+};
 
 before(async () => {
   registry = await ensureRegistry();
   dir = await mkdtemp(join(tmpdir(), 'harbor-sim-scan-'));
   await writeFile(join(dir, 'advisories.json'), JSON.stringify(advisories));
-  sim = await startHarborSim({ registryUrl: registry, advisoriesFile: join(dir, 'advisories.json'), scanDelayMs: 300, webhookRetryDelayMs: 20 });
+  sim = await startHarborSim({
+    registryUrl: registry,
+    advisoriesFile: join(dir, 'advisories.json'),
+    scanDelayMs: 300,
+    webhookRetryDelayMs: 20,
+  });
   project = unique('scan');
   sim.addProject(project);
   const c = new OciClient(registry);
@@ -48,12 +102,23 @@ before(async () => {
   ];
   await c.pushImage(`${project}/app`, '1.0', await debianImage(pkgs));
   // Upper layer upgrades libssl3 past one fix: the last layer's status file wins.
-  const upgraded = await layer([{ path: './var/lib/dpkg/status', content: dpkgStatus([{ name: 'libssl3', version: '3.0.11-1~deb12u3' }, { name: 'zlib1g', version: '1:1.2.13.dfsg-1' }]) }]);
+  const upgraded = await layer([
+    {
+      path: './var/lib/dpkg/status',
+      content: dpkgStatus([
+        { name: 'libssl3', version: '3.0.11-1~deb12u3' },
+        { name: 'zlib1g', version: '1:1.2.13.dfsg-1' },
+      ]),
+    },
+  ]);
   await c.pushImage(`${project}/app`, '1.1', await debianImage(pkgs, [upgraded]));
   // Upper layer deletes the status file with a whiteout: no packages are known any more.
   const whiteout = await layer([{ path: 'var/lib/dpkg/.wh.status', content: '' }]);
   await c.pushImage(`${project}/app`, '1.2', await debianImage(pkgs, [whiteout]));
-  const opaque = await layer([{ path: 'var/lib/dpkg/.wh..wh..opq', content: '' }, { path: 'var/lib/dpkg/status', content: dpkgStatus([{ name: 'zlib1g', version: '1:1.2.13.dfsg-1' }]) }]);
+  const opaque = await layer([
+    { path: 'var/lib/dpkg/.wh..wh..opq', content: '' },
+    { path: 'var/lib/dpkg/status', content: dpkgStatus([{ name: 'zlib1g', version: '1:1.2.13.dfsg-1' }]) },
+  ]);
   await c.pushImage(`${project}/app`, '1.3', await debianImage(pkgs, [opaque]));
 });
 after(async () => {
@@ -67,15 +132,24 @@ const api = (path: string, init: RequestInit = {}) =>
 async function scanAndWait(repo: string, tag: string): Promise<Summary> {
   const res = await api(`/projects/${project}/repositories/${repo}/artifacts/${tag}/scan`, { method: 'POST' });
   assert.equal(res.status, 202);
-  return waitFor(async () => {
-    const art = await json<{ scan_overview?: Record<string, Summary> }>(await api(`/projects/${project}/repositories/${repo}/artifacts/${tag}?with_scan_overview=true`));
-    const s = art.scan_overview?.[MIME_NATIVE_11];
-    return s && (s.scan_status === 'Success' || s.scan_status === 'Error') ? s : undefined;
-  }, 15000, `scan of ${repo}:${tag}`);
+  return waitFor(
+    async () => {
+      const art = await json<{ scan_overview?: Record<string, Summary> }>(
+        await api(`/projects/${project}/repositories/${repo}/artifacts/${tag}?with_scan_overview=true`),
+      );
+      const s = art.scan_overview?.[MIME_NATIVE_11];
+      return s && (s.scan_status === 'Success' || s.scan_status === 'Error') ? s : undefined;
+    },
+    15000,
+    `scan of ${repo}:${tag}`,
+  );
 }
 
 const report = async (repo: string, tag: string, accept?: string) => {
-  const res = await api(`/projects/${project}/repositories/${repo}/artifacts/${tag}/additions/vulnerabilities`, accept ? { headers: { 'X-Accept-Vulnerabilities': accept } } : {});
+  const res = await api(
+    `/projects/${project}/repositories/${repo}/artifacts/${tag}/additions/vulnerabilities`,
+    accept ? { headers: { 'X-Accept-Vulnerabilities': accept } } : {},
+  );
   assert.equal(res.status, 200);
   return json<Record<string, Report>>(res);
 };
@@ -87,10 +161,15 @@ describe('scanning synthetic images', () => {
     // Like Harbor, a second request while the report is not final is a conflict.
     const again = await api(`/projects/${project}/repositories/app/artifacts/1.0/scan`, { method: 'POST' });
     assert.equal(again.status, 409);
-    assert.match((await json<{ errors: { code: string; message: string }[] }>(again)).errors[0].message, /^a previous scan process is (Pending|Running)$/);
+    assert.match(
+      (await json<{ errors: { code: string; message: string }[] }>(again)).errors[0].message,
+      /^a previous scan process is (Pending|Running)$/,
+    );
     const seen = new Set<string>();
     const final = await waitFor(async () => {
-      const art = await json<{ scan_overview?: Record<string, Summary> }>(await api(`/projects/${project}/repositories/app/artifacts/1.0?with_scan_overview=true`));
+      const art = await json<{ scan_overview?: Record<string, Summary> }>(
+        await api(`/projects/${project}/repositories/app/artifacts/1.0?with_scan_overview=true`),
+      );
       const s = art.scan_overview![MIME_NATIVE_11];
       seen.add(s.scan_status);
       return s.scan_status === 'Success' ? s : undefined;
@@ -127,7 +206,9 @@ describe('scanning synthetic images', () => {
     assert.deepEqual(Object.keys(await report('app', '1.0', `text/plain, ${MIME_NATIVE_11}`)), [MIME_NATIVE_11]);
     assert.deepEqual(Object.keys(await report('app', '1.0', 'application/json')), [MIME_NATIVE_10]);
     const art = await json<{ scan_overview: Record<string, Summary> }>(
-      await api(`/projects/${project}/repositories/app/artifacts/1.0?with_scan_overview=true`, { headers: { 'X-Accept-Vulnerabilities': MIME_NATIVE_10 } }),
+      await api(`/projects/${project}/repositories/app/artifacts/1.0?with_scan_overview=true`, {
+        headers: { 'X-Accept-Vulnerabilities': MIME_NATIVE_10 },
+      }),
     );
     assert.deepEqual(Object.keys(art.scan_overview), [MIME_NATIVE_10]);
   });
@@ -150,13 +231,18 @@ describe('scanning synthetic images', () => {
     const failed = await scanAndWait('app', '1.1');
     assert.equal(failed.scan_status, 'Error');
     await sim.waitForWebhooks();
-    const event = received.find((e) => (e as { type: string }).type === 'SCANNING_FAILED') as { event_data: { resources: { tag: string }[]; scan: { scan_type: string } } };
+    const event = received.find((e) => (e as { type: string }).type === 'SCANNING_FAILED') as {
+      event_data: { resources: { tag: string }[]; scan: { scan_type: string } };
+    };
     assert.ok(event, 'SCANNING_FAILED delivered');
     assert.equal(event.event_data.scan.scan_type, 'vulnerability');
     hook.close();
     sim.addUser('dev');
     sim.addMember(project, 'dev', 2);
-    const denied = await fetch(`${sim.url}/api/v2.0/projects/${project}/repositories/app/artifacts/1.0/scan`, { method: 'POST', headers: { authorization: basic('dev', 'Harbor12345') } });
+    const denied = await fetch(`${sim.url}/api/v2.0/projects/${project}/repositories/app/artifacts/1.0/scan`, {
+      method: 'POST',
+      headers: { authorization: basic('dev', 'Harbor12345') },
+    });
     assert.equal(denied.status, 403);
   });
 });
@@ -164,12 +250,31 @@ describe('scanning synthetic images', () => {
 describe('the sample image', () => {
   const [sampleRepo, sampleTag] = sampleImage.split(':');
   test('its report matches the advisory file', async (t) => {
-    const present = existsSync(advisoriesPath) && (await fetch(`${sharedRegistry}/v2/${sampleRepo}/manifests/${sampleTag}`, { method: 'HEAD', headers: { accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.index.v1+json' } }).then((r) => r.ok, () => false));
+    const present =
+      existsSync(advisoriesPath) &&
+      (await fetch(`${sharedRegistry}/v2/${sampleRepo}/manifests/${sampleTag}`, {
+        method: 'HEAD',
+        headers: {
+          accept:
+            'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.index.v1+json',
+        },
+      }).then(
+        (r) => r.ok,
+        () => false,
+      ));
     if (!present) return t.skip('the sample image or the advisory file is missing: run bash e2e/fixtures/build.sh');
     const file = readAdvisories();
-    const demo = await startHarborSim({ registryUrl: sharedRegistry, advisoriesFile: advisoriesPath, seed: 'demo', scanDelayMs: 0 });
+    const demo = await startHarborSim({
+      registryUrl: sharedRegistry,
+      advisoriesFile: advisoriesPath,
+      seed: 'demo',
+      scanDelayMs: 0,
+    });
     try {
-      const res = await fetch(`${demo.url}/api/v2.0/projects/library/repositories/sample-app/artifacts/${sampleTag}/additions/vulnerabilities`, { headers: admin });
+      const res = await fetch(
+        `${demo.url}/api/v2.0/projects/library/repositories/sample-app/artifacts/${sampleTag}/additions/vulnerabilities`,
+        { headers: admin },
+      );
       const r = (await json<Record<string, Report>>(res))[MIME_NATIVE_11];
       assert.ok(r, 'the demo seed scanned the sample image at start');
       const expected = file.advisories

@@ -7,13 +7,22 @@ import { basic, debianImage, ensureRegistry, json, OciClient, unique, waitFor } 
 let sim: HarborSim;
 let receiver: Server;
 let receiverUrl: string;
-const received: { path: string; authorization?: string; body: { type: string; operator: string; event_data: Record<string, unknown> } }[] = [];
+const received: {
+  path: string;
+  authorization?: string;
+  body: { type: string; operator: string; event_data: Record<string, unknown> };
+}[] = [];
 let failuresLeft = 0;
 let hang = false;
 const admin = { authorization: basic('admin', 'Harbor12345') };
 
 before(async () => {
-  sim = await startHarborSim({ registryUrl: await ensureRegistry(), scanDelayMs: 50, webhookRetryDelayMs: 20, webhookTimeoutMs: 300 });
+  sim = await startHarborSim({
+    registryUrl: await ensureRegistry(),
+    scanDelayMs: 50,
+    webhookRetryDelayMs: 20,
+    webhookTimeoutMs: 300,
+  });
   receiver = createServer((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
@@ -43,25 +52,39 @@ describe('webhooks', () => {
     const project = unique('hooks-api');
     sim.addProject(project);
     const api = (path: string, init: RequestInit = {}) =>
-      fetch(`${sim.url}/api/v2.0/projects/${project}${path}`, { ...init, headers: { ...admin, 'content-type': 'application/json' } });
+      fetch(`${sim.url}/api/v2.0/projects/${project}${path}`, {
+        ...init,
+        headers: { ...admin, 'content-type': 'application/json' },
+      });
     const events = await json<{ event_type: string[] }>(await api('/webhook/events'));
     assert.ok(events.event_type.includes('SCANNING_COMPLETED') && events.event_type.includes('PUSH_ARTIFACT'));
     const policy = {
       name: 'patcher',
       enabled: true,
       event_types: ['SCANNING_COMPLETED'],
-      targets: [{ type: 'http', address: `${receiverUrl}/x?drop=me`, auth_header: 'Bearer s3cret', skip_cert_verify: false }],
+      targets: [
+        { type: 'http', address: `${receiverUrl}/x?drop=me`, auth_header: 'Bearer s3cret', skip_cert_verify: false },
+      ],
     };
     const created = await api('/webhook/policies', { method: 'POST', body: JSON.stringify(policy) });
     assert.equal(created.status, 201);
     const id = created.headers.get('location')!.split('/').pop();
-    const got = await json<{ targets: { address: string; payload_format: string }[] }>(await api(`/webhook/policies/${id}`));
+    const got = await json<{ targets: { address: string; payload_format: string }[] }>(
+      await api(`/webhook/policies/${id}`),
+    );
     assert.equal(got.targets[0].address, `${receiverUrl}/x`, 'the query is dropped like Harbor does');
     assert.equal(got.targets[0].payload_format, 'Default');
-    assert.equal((await api(`/webhook/policies/${id}`, { method: 'PUT', body: JSON.stringify({ ...policy, enabled: false }) })).status, 200);
+    assert.equal(
+      (await api(`/webhook/policies/${id}`, { method: 'PUT', body: JSON.stringify({ ...policy, enabled: false }) }))
+        .status,
+      200,
+    );
     assert.equal((await json<{ enabled: boolean }[]>(await api('/webhook/policies')))[0].enabled, false);
     assert.equal((await api(`/webhook/policies/${id}`, { method: 'DELETE' })).status, 200);
-    assert.equal((await api('/webhook/policies', { method: 'POST', body: JSON.stringify({ ...policy, targets: [] }) })).status, 400);
+    assert.equal(
+      (await api('/webhook/policies', { method: 'POST', body: JSON.stringify({ ...policy, targets: [] }) })).status,
+      400,
+    );
     sim.addUser('maint');
     sim.addMember(project, 'maint', 4);
     const denied = await fetch(`${sim.url}/api/v2.0/projects/${project}/webhook/policies`, {
@@ -75,10 +98,27 @@ describe('webhooks', () => {
   test('PUSH_ARTIFACT on a tagged push through /v2/, SCANNING_COMPLETED after auto-scan, with the auth header', async () => {
     const project = unique('hooks');
     sim.addProject(project, { autoScan: true });
-    sim.addWebhookPolicy(project, { address: `${receiverUrl}/events`, authHeader: 'Bearer hook-secret', events: ['PUSH_ARTIFACT', 'SCANNING_COMPLETED'] });
+    sim.addWebhookPolicy(project, {
+      address: `${receiverUrl}/events`,
+      authHeader: 'Bearer hook-secret',
+      events: ['PUSH_ARTIFACT', 'SCANNING_COMPLETED'],
+    });
     const client = new OciClient(sim.url, { username: 'admin', password: 'Harbor12345' });
-    const pushed = await client.pushImage(`${project}/app`, '1.0', await debianImage([{ name: 'bash', version: '5.2' }]));
-    const push = await waitFor(() => received.find((r) => r.body.type === 'PUSH_ARTIFACT' && (r.body.event_data.repository as { namespace: string }).namespace === project), 5000, 'PUSH_ARTIFACT');
+    const pushed = await client.pushImage(
+      `${project}/app`,
+      '1.0',
+      await debianImage([{ name: 'bash', version: '5.2' }]),
+    );
+    const push = await waitFor(
+      () =>
+        received.find(
+          (r) =>
+            r.body.type === 'PUSH_ARTIFACT' &&
+            (r.body.event_data.repository as { namespace: string }).namespace === project,
+        ),
+      5000,
+      'PUSH_ARTIFACT',
+    );
     assert.equal(push.authorization, 'Bearer hook-secret');
     assert.equal(push.body.operator, 'admin');
     const resources = push.body.event_data.resources as { digest: string; tag: string; resource_url: string }[];
@@ -92,7 +132,16 @@ describe('webhooks', () => {
       repo_full_name: `${project}/app`,
       repo_type: 'private',
     });
-    const scan = await waitFor(() => received.find((r) => r.body.type === 'SCANNING_COMPLETED' && (r.body.event_data.repository as { namespace: string }).namespace === project), 5000, 'SCANNING_COMPLETED');
+    const scan = await waitFor(
+      () =>
+        received.find(
+          (r) =>
+            r.body.type === 'SCANNING_COMPLETED' &&
+            (r.body.event_data.repository as { namespace: string }).namespace === project,
+        ),
+      5000,
+      'SCANNING_COMPLETED',
+    );
     const scanned = (scan.body.event_data.resources as { scan_overview: Record<string, { scan_status: string }> }[])[0];
     assert.equal(Object.values(scanned.scan_overview)[0].scan_status, 'Success');
     assert.deepEqual(scan.body.event_data.scan, { scan_type: 'vulnerability' });
@@ -101,17 +150,24 @@ describe('webhooks', () => {
   test('failed deliveries are retried 3 times; a silent target times out', async () => {
     const project = unique('hooks-retry');
     sim.addProject(project);
-    const policy = sim.addWebhookPolicy(project, { address: `${receiverUrl}/retry`, authHeader: 'Basic abc', events: ['PUSH_ARTIFACT'] });
+    const policy = sim.addWebhookPolicy(project, {
+      address: `${receiverUrl}/retry`,
+      authHeader: 'Basic abc',
+      events: ['PUSH_ARTIFACT'],
+    });
     failuresLeft = 2;
     const client = new OciClient(sim.url, { username: 'admin', password: 'Harbor12345' });
     await client.pushImage(`${project}/app`, '1.0', await debianImage([]));
     await sim.waitForWebhooks();
     const attempts = sim.webhookDeliveries().filter((d) => d.policy_id === policy.id);
-    assert.deepEqual(attempts.map((a) => [a.attempt, a.status, a.ok]), [
-      [1, 500, false],
-      [2, 500, false],
-      [3, 200, true],
-    ]);
+    assert.deepEqual(
+      attempts.map((a) => [a.attempt, a.status, a.ok]),
+      [
+        [1, 500, false],
+        [2, 500, false],
+        [3, 200, true],
+      ],
+    );
     assert.ok(attempts.every((a) => a.authorization === 'Basic abc'));
 
     hang = true;

@@ -107,8 +107,26 @@ describe('copa patches the sample image through buildkitd and the registry', () 
     const vex = join(work, 'vex.json');
     const image = `${registryAddr}/${repo}:1.0`;
     const result = await runCopa(
-      ['patch', '-i', image, '-r', report, '--scanner', 'native', '--addr', buildkitAddr, '--push',
-        '--timeout', '10m', '--progress', 'rawjson', '--format', 'openvex', '-o', vex],
+      [
+        'patch',
+        '-i',
+        image,
+        '-r',
+        report,
+        '--scanner',
+        'native',
+        '--addr',
+        buildkitAddr,
+        '--push',
+        '--timeout',
+        '10m',
+        '--progress',
+        'rawjson',
+        '--format',
+        'openvex',
+        '-o',
+        vex,
+      ],
       env,
     );
     t.diagnostic(`copa patch wall time: ${(result.wallMs / 1000).toFixed(1)} s`);
@@ -122,7 +140,10 @@ describe('copa patches the sample image through buildkitd and the registry', () 
       .map((l) => JSON.parse(l) as { vertexes?: { name?: string; completed?: string }[] });
     assert.ok(statuses.length > 0, 'rawjson progress lines on stderr');
     const vertexNames = statuses.flatMap((s) => s.vertexes ?? []).map((v) => v.name ?? '');
-    assert.ok(vertexNames.some((n) => /apt-get|Install/i.test(n)), `an install step among ${[...new Set(vertexNames)].length} vertexes`);
+    assert.ok(
+      vertexNames.some((n) => /apt-get|Install/i.test(n)),
+      `an install step among ${[...new Set(vertexNames)].length} vertexes`,
+    );
 
     // The patched tag exists, is a new image, and the source tag is untouched.
     const patchedDigest = await registry.resolve(repo, '1.0-patched');
@@ -135,7 +156,10 @@ describe('copa patches the sample image through buildkitd and the registry', () 
     const source = await registry.getImageManifest(repo, '1.0');
     const patched = await registry.getImageManifest(repo, '1.0-patched');
     const sourceLayers = source.manifest.layers!.map((l) => l.digest);
-    assert.deepEqual(patched.manifest.layers!.slice(0, sourceLayers.length).map((l) => l.digest), sourceLayers);
+    assert.deepEqual(
+      patched.manifest.layers!.slice(0, sourceLayers.length).map((l) => l.digest),
+      sourceLayers,
+    );
     assert.equal(patched.manifest.layers!.length, sourceLayers.length + 1);
     const config = await registry.getImageConfig(repo, '1.0-patched');
     assert.deepEqual(config.config?.Entrypoint, ['/opt/sample-app/run.sh']);
@@ -175,8 +199,24 @@ describe('copa patches the sample image through buildkitd and the registry', () 
     writeFileSync(report, JSON.stringify(updateManifest([], { ID: 'debian', VERSION_ID: '12' })));
     const vex = join(work, 'empty-vex.json');
     const result = await runCopa(
-      ['patch', '-i', `${registryAddr}/${repo}:1.0`, '-r', report, '--scanner', 'native', '--addr', buildkitAddr,
-        '--push', '--progress', 'rawjson', '--format', 'openvex', '-o', vex],
+      [
+        'patch',
+        '-i',
+        `${registryAddr}/${repo}:1.0`,
+        '-r',
+        report,
+        '--scanner',
+        'native',
+        '--addr',
+        buildkitAddr,
+        '--push',
+        '--progress',
+        'rawjson',
+        '--format',
+        'openvex',
+        '-o',
+        vex,
+      ],
       env,
     );
     assert.equal(result.code, 0, `copa failed:\n${lastLines(result.stderr)}`);

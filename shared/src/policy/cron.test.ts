@@ -37,7 +37,16 @@ test('next run times are computed in UTC, strictly after the start', () => {
 });
 
 test('previous run time is the latest slot at or before the instant', () => {
-  assert.equal(previousRunTime(CRON_PRESETS.daily, new Date("2025-03-10T10:00:00Z"))!.toISOString(), '2025-03-10T00:00:00.000Z');
-  assert.equal(previousRunTime(CRON_PRESETS.daily, new Date("2025-03-10T00:00:00Z"))!.toISOString(), '2025-03-10T00:00:00.000Z');
-  assert.equal(previousRunTime(CRON_PRESETS.hourly, new Date("2025-03-10T10:59:59Z"))!.toISOString(), '2025-03-10T10:00:00.000Z');
+  assert.equal(
+    previousRunTime(CRON_PRESETS.daily, new Date('2025-03-10T10:00:00Z'))!.toISOString(),
+    '2025-03-10T00:00:00.000Z',
+  );
+  assert.equal(
+    previousRunTime(CRON_PRESETS.daily, new Date('2025-03-10T00:00:00Z'))!.toISOString(),
+    '2025-03-10T00:00:00.000Z',
+  );
+  assert.equal(
+    previousRunTime(CRON_PRESETS.hourly, new Date('2025-03-10T10:59:59Z'))!.toISOString(),
+    '2025-03-10T10:00:00.000Z',
+  );
 });

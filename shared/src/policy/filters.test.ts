@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { compileFilters, compilePattern, FilterPatternError, matchLabels, matchRepository, matchTag, selectTags } from './filters';
+import {
+  compileFilters,
+  compilePattern,
+  FilterPatternError,
+  matchLabels,
+  matchRepository,
+  matchTag,
+  selectTags,
+} from './filters';
 
 test('regex is anchored on the whole name', () => {
   const m = compilePattern('app', 'regex');
@@ -90,7 +98,9 @@ test('selectTags combines repository, tag and label filters', () => {
     { type: 'tag', value: '1\\.[0-9]+', syntax: 'regex' },
     { type: 'label', value: ['prod'] },
   ]);
-  assert.deepEqual(selectTags(m, { repository: 'library/app', tags: ['1.2', '1.2.3', 'latest'], labels: ['prod'] }), ['1.2']);
+  assert.deepEqual(selectTags(m, { repository: 'library/app', tags: ['1.2', '1.2.3', 'latest'], labels: ['prod'] }), [
+    '1.2',
+  ]);
   assert.deepEqual(selectTags(m, { repository: 'library/app', tags: ['1.2'], labels: [] }), []);
   assert.deepEqual(selectTags(m, { repository: 'team/app', tags: ['1.2'], labels: ['prod'] }), []);
 });

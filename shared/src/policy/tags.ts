@@ -80,7 +80,11 @@ export function isPatchedTag(tag: string, suffix: string = DEFAULT_TAG_SUFFIX): 
 }
 
 /** The generation number of an incremental patched tag of `sourceTag`, or undefined. */
-export function patchedGeneration(tag: string, sourceTag: string, suffix: string = DEFAULT_TAG_SUFFIX): number | undefined {
+export function patchedGeneration(
+  tag: string,
+  sourceTag: string,
+  suffix: string = DEFAULT_TAG_SUFFIX,
+): number | undefined {
   const m = /-([1-9][0-9]{0,8})$/.exec(tag);
   if (!m) return undefined;
   const n = Number(m[1]);

@@ -38,7 +38,12 @@ test('a full policy is normalized', () => {
   });
   assert.deepEqual(errors, []);
   assert.equal(policy!.trigger.cron, '0 0 2 * * *');
-  assert.deepEqual(policy!.filters[0], { type: 'repository', value: 'library/**', decoration: 'matches', syntax: 'glob' });
+  assert.deepEqual(policy!.filters[0], {
+    type: 'repository',
+    value: 'library/**',
+    decoration: 'matches',
+    syntax: 'glob',
+  });
   assert.deepEqual(policy!.options, { rescan: true, copy_labels: true, delete_original: true });
   assert.deepEqual(labelNamesOf(policy!), ['prod', 'web']);
 });
@@ -51,7 +56,17 @@ const invalid: [string, unknown, string][] = [
   ['double separator', { name: 'a--b' }, 'name'],
   ['unknown field', { name: 'ok', colour: 'red' }, 'colour'],
   ['read-only field', { name: 'ok', id: 3 }, 'id'],
-  ['duplicate filter types', { name: 'ok', filters: [{ type: 'tag', value: 'a' }, { type: 'tag', value: 'b' }] }, 'filters[1].type'],
+  [
+    'duplicate filter types',
+    {
+      name: 'ok',
+      filters: [
+        { type: 'tag', value: 'a' },
+        { type: 'tag', value: 'b' },
+      ],
+    },
+    'filters[1].type',
+  ],
   ['empty filter value', { name: 'ok', filters: [{ type: 'repository', value: '' }] }, 'filters[0].value'],
   ['backreference', { name: 'ok', filters: [{ type: 'tag', value: '(a)\\1', syntax: 'regex' }] }, 'filters[0].value'],
   ['syntax on label', { name: 'ok', filters: [{ type: 'label', value: ['x'], syntax: 'glob' }] }, 'filters[0].syntax'],
@@ -61,7 +76,11 @@ const invalid: [string, unknown, string][] = [
   ['5-field cron', { name: 'ok', trigger: { type: 'scheduled', cron: '0 0 * * *' } }, 'trigger.cron'],
   ['bad severity', { name: 'ok', severity_threshold: 'high' }, 'severity_threshold'],
   ['bad suffix', { name: 'ok', tag_suffix: '-x' }, 'tag_suffix'],
-  ['delete without rescan', { name: 'ok', options: { rescan: false, delete_original: true } }, 'options.delete_original'],
+  [
+    'delete without rescan',
+    { name: 'ok', options: { rescan: false, delete_original: true } },
+    'options.delete_original',
+  ],
   ['non-boolean option', { name: 'ok', options: { rescan: 'yes' } }, 'options.rescan'],
 ];
 
@@ -69,7 +88,10 @@ for (const [what, input, field] of invalid) {
   test(`refused: ${what} (${field || 'body'})`, () => {
     const { errors, policy } = validatePolicy(input);
     assert.equal(policy, undefined);
-    assert.ok(errors.some((e) => e.field === field), `expected an error on "${field}", got ${JSON.stringify(errors)}`);
+    assert.ok(
+      errors.some((e) => e.field === field),
+      `expected an error on "${field}", got ${JSON.stringify(errors)}`,
+    );
     for (const e of errors) assert.ok(e.message.length > 5);
   });
 }

@@ -92,7 +92,8 @@ export function validatePolicy(input: unknown): PolicyValidation {
       add('description', `the description may have at most ${DESCRIPTION_MAX} characters`);
     }
   }
-  if (input.enabled !== undefined && typeof input.enabled !== 'boolean') add('enabled', 'enabled must be true or false');
+  if (input.enabled !== undefined && typeof input.enabled !== 'boolean')
+    add('enabled', 'enabled must be true or false');
 
   const filters: NormalizedFilter[] = [];
   if (input.filters !== undefined) {
@@ -109,14 +110,16 @@ export function validatePolicy(input: unknown): PolicyValidation {
         if (typeof type !== 'string' || !(FILTER_TYPES as readonly string[]).includes(type)) {
           return add(`${at}.type`, `the filter type must be one of ${oneOf(FILTER_TYPES)}`);
         }
-        if (seen.has(type)) return add(`${at}.type`, `only one ${type} filter is allowed; combine the patterns into one`);
+        if (seen.has(type))
+          return add(`${at}.type`, `only one ${type} filter is allowed; combine the patterns into one`);
         seen.add(type);
         const decoration = raw.decoration ?? 'matches';
         if (typeof decoration !== 'string' || !(FILTER_DECORATIONS as readonly string[]).includes(decoration)) {
           add(`${at}.decoration`, `decoration must be one of ${oneOf(FILTER_DECORATIONS)}`);
         }
         if (type === 'label') {
-          if (raw.syntax !== undefined) add(`${at}.syntax`, 'a label filter takes label names, not a pattern: remove syntax');
+          if (raw.syntax !== undefined)
+            add(`${at}.syntax`, 'a label filter takes label names, not a pattern: remove syntax');
           const value = raw.value;
           if (!Array.isArray(value) || value.length === 0) {
             return add(`${at}.value`, 'a label filter needs a non-empty list of label names');
@@ -127,7 +130,8 @@ export function validatePolicy(input: unknown): PolicyValidation {
           const names = new Set<string>();
           value.forEach((n, j) => {
             if (typeof n !== 'string' || n.trim() === '') add(`${at}.value[${j}]`, 'a label name must not be empty');
-            else if (n.length > LABEL_NAME_MAX) add(`${at}.value[${j}]`, `a label name has at most ${LABEL_NAME_MAX} characters`);
+            else if (n.length > LABEL_NAME_MAX)
+              add(`${at}.value[${j}]`, `a label name has at most ${LABEL_NAME_MAX} characters`);
             else if (names.has(n)) add(`${at}.value[${j}]`, `label "${n}" is listed twice`);
             else names.add(n);
           });
@@ -140,7 +144,10 @@ export function validatePolicy(input: unknown): PolicyValidation {
         }
         const value = raw.value;
         if (typeof value !== 'string' || value.trim() === '') {
-          return add(`${at}.value`, `a ${type} filter needs a pattern (e.g. ${type === 'tag' ? '"1.*"' : '"library/**"'})`);
+          return add(
+            `${at}.value`,
+            `a ${type} filter needs a pattern (e.g. ${type === 'tag' ? '"1.*"' : '"library/**"'})`,
+          );
         }
         if (value.length > FILTER_VALUE_MAX) {
           return add(`${at}.value`, `a pattern may have at most ${FILTER_VALUE_MAX} characters`);
@@ -171,11 +178,13 @@ export function validatePolicy(input: unknown): PolicyValidation {
       if (typeof t.type !== 'string' || !(TRIGGER_TYPES as readonly string[]).includes(t.type)) {
         add('trigger.type', `the trigger type must be one of ${oneOf(TRIGGER_TYPES)}`);
       } else if (t.type === 'scheduled') {
-        const problem = typeof t.cron === 'string' ? cronProblem(t.cron) : 'a scheduled trigger needs a cron expression';
+        const problem =
+          typeof t.cron === 'string' ? cronProblem(t.cron) : 'a scheduled trigger needs a cron expression';
         if (problem) add('trigger.cron', problem);
         else trigger = { type: 'scheduled', cron: (t.cron as string).trim().split(/\s+/).join(' ') };
       } else {
-        if (t.cron !== undefined && t.cron !== '') add('trigger.cron', `a cron is only allowed with the "scheduled" trigger`);
+        if (t.cron !== undefined && t.cron !== '')
+          add('trigger.cron', `a cron is only allowed with the "scheduled" trigger`);
         trigger = { type: t.type as 'manual' | 'event_based' };
       }
     }
@@ -196,7 +205,8 @@ export function validatePolicy(input: unknown): PolicyValidation {
 
   let tag_suffix = POLICY_DEFAULTS.tag_suffix;
   if (input.tag_suffix !== undefined) {
-    const problem = typeof input.tag_suffix === 'string' ? tagSuffixProblem(input.tag_suffix) : 'the tag suffix must be a string';
+    const problem =
+      typeof input.tag_suffix === 'string' ? tagSuffixProblem(input.tag_suffix) : 'the tag suffix must be a string';
     if (problem) add('tag_suffix', problem);
     else tag_suffix = input.tag_suffix as string;
   }
@@ -212,7 +222,10 @@ export function validatePolicy(input: unknown): PolicyValidation {
         else options[key as keyof typeof options] = o[key] as boolean;
       }
       if (options.delete_original && !options.rescan) {
-        add('options.delete_original', 'deleting the original needs rescan: the patched image is only trusted once re-scanned');
+        add(
+          'options.delete_original',
+          'deleting the original needs rescan: the patched image is only trusted once re-scanned',
+        );
       }
     }
   }

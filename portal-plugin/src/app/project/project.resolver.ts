@@ -3,7 +3,12 @@ import { HttpErrorResponse } from '@angular/common/http';
 import { RedirectCommand, ResolveFn, Router } from '@angular/router';
 import { firstValueFrom } from 'rxjs';
 import { HarborService } from '../shared/services/harbor.service';
-import { PERMISSIONS, PermissionService, canManagePolicies, hasPermission } from '../shared/services/permission.service';
+import {
+  PERMISSIONS,
+  PermissionService,
+  canManagePolicies,
+  hasPermission,
+} from '../shared/services/permission.service';
 import { SessionService } from '../shared/services/session.service';
 import { HarborProject } from '../shared/services/harbor.models';
 

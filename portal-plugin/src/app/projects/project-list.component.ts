@@ -59,7 +59,7 @@ export class ProjectListComponent {
 
   roleKey(p: HarborProject): string {
     const role = p.current_user_role_ids?.[0] ?? p.current_user_role_id;
-    return role ? ROLE_KEYS[role] ?? 'ROLE.NONE' : 'ROLE.NONE';
+    return role ? (ROLE_KEYS[role] ?? 'ROLE.NONE') : 'ROLE.NONE';
   }
 
   isPublic(p: HarborProject): boolean {

@@ -22,6 +22,14 @@ const COMPONENTS = [
 @NgModule({
   declarations: COMPONENTS,
   imports: [CommonModule, FormsModule, ReactiveFormsModule, RouterModule, ClarityModule, TranslateModule],
-  exports: [CommonModule, FormsModule, ReactiveFormsModule, RouterModule, ClarityModule, TranslateModule, ...COMPONENTS],
+  exports: [
+    CommonModule,
+    FormsModule,
+    ReactiveFormsModule,
+    RouterModule,
+    ClarityModule,
+    TranslateModule,
+    ...COMPONENTS,
+  ],
 })
 export class SharedModule {}

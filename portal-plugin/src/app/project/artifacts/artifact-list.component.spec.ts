@@ -94,18 +94,24 @@ describe('ArtifactListComponent', () => {
     (fixture.nativeElement.querySelector('#patch-artifact') as HTMLButtonElement).click();
     const req = backend.expectOne('/patching/api/v1/projects/library/repositories/team%252Fapp/artifacts/1.0/patch');
     expect(req.request.method).toBe('POST');
-    req.flush({ id: 12, status: 'Running' }, { status: 202, statusText: 'Accepted', headers: { 'X-Patch-Task-Id': '34' } });
+    req.flush(
+      { id: 12, status: 'Running' },
+      { status: 202, statusText: 'Accepted', headers: { 'X-Patch-Task-Id': '34' } },
+    );
     expect(navigate).toHaveBeenCalledWith(['/projects', 'library', 'executions', 12, 'tasks', 34]);
   });
 
-  it('shows the server\'s words when the patch is refused', async () => {
+  it("shows the server's words when the patch is refused", async () => {
     const fixture = await setup(projectContext());
     const c = fixture.componentInstance;
     c.selectedRows = [c.artifacts[0]];
     c.patch(c.artifacts[0]);
     backend
       .expectOne((r) => r.url.endsWith('/patch'))
-      .flush({ errors: [{ code: 'FORBIDDEN', message: 'You need push permission in project library.' }] }, { status: 403, statusText: 'Forbidden' });
+      .flush(
+        { errors: [{ code: 'FORBIDDEN', message: 'You need push permission in project library.' }] },
+        { status: 403, statusText: 'Forbidden' },
+      );
     fixture.detectChanges();
     expect(fixture.nativeElement.querySelector('#artifact-error').textContent).toContain('You need push permission');
   });

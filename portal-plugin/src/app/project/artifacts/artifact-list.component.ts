@@ -103,7 +103,14 @@ export class ArtifactListComponent {
       .pipe(finalize(() => (this.patching$ = false)))
       .subscribe({
         next: (started) =>
-          void this.router.navigate(['/projects', this.project, 'executions', started.execution_id, 'tasks', started.task_id]),
+          void this.router.navigate([
+            '/projects',
+            this.project,
+            'executions',
+            started.execution_id,
+            'tasks',
+            started.task_id,
+          ]),
         error: (e) => (this.error = errorMessage(e)),
       });
   }

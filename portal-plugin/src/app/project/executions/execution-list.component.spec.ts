@@ -9,7 +9,16 @@ import { ExecutionListComponent, successRate } from './execution-list.component'
 import { projectContext, routeStub, useEnglish } from '../../shared/testing/testing';
 import { Execution } from '../../shared/services/patching.models';
 
-const metrics = (m: Partial<Execution['metrics']>) => ({ total: 0, succeeded: 0, failed: 0, skipped: 0, stopped: 0, running: 0, pending: 0, ...m });
+const metrics = (m: Partial<Execution['metrics']>) => ({
+  total: 0,
+  succeeded: 0,
+  failed: 0,
+  skipped: 0,
+  stopped: 0,
+  running: 0,
+  pending: 0,
+  ...m,
+});
 const execution = (
   id: number,
   status: Execution['status'],
@@ -31,7 +40,10 @@ const execution = (
 describe('ExecutionListComponent', () => {
   let backend: HttpTestingController;
 
-  const DEFAULT_ROWS = [execution(1, 'Success', { total: 4, succeeded: 3, skipped: 1 }), execution(2, 'Running', { total: 1, running: 1 })];
+  const DEFAULT_ROWS = [
+    execution(1, 'Success', { total: 4, succeeded: 3, skipped: 1 }),
+    execution(2, 'Running', { total: 1, running: 1 }),
+  ];
 
   async function setup(context = projectContext(), rows: Execution[] = DEFAULT_ROWS) {
     TestBed.configureTestingModule({
@@ -48,7 +60,9 @@ describe('ExecutionListComponent', () => {
     backend = TestBed.inject(HttpTestingController);
     const fixture = TestBed.createComponent(ExecutionListComponent);
     fixture.detectChanges();
-    backend.expectOne((r) => r.url === '/patching/api/v1/projects/library/policies').flush([{ id: 5, name: 'nightly' }]);
+    backend
+      .expectOne((r) => r.url === '/patching/api/v1/projects/library/policies')
+      .flush([{ id: 5, name: 'nightly' }]);
     await new Promise((r) => setTimeout(r));
     backend
       .expectOne((r) => r.url === '/patching/api/v1/projects/library/executions')
@@ -61,7 +75,7 @@ describe('ExecutionListComponent', () => {
 
   afterEach(() => TestBed.inject(HttpTestingController, null)?.match(() => true));
 
-  it('shows the policy name, trigger, duration, success rate and total like Harbor\'s executions grid', async () => {
+  it("shows the policy name, trigger, duration, success rate and total like Harbor's executions grid", async () => {
     const fixture = await setup();
     const rows = (fixture.nativeElement as HTMLElement).querySelectorAll('clr-dg-row');
     const first = rows[0].textContent ?? '';
@@ -162,7 +176,9 @@ describe('ExecutionListComponent', () => {
       expect(stopButton(fixture)!.disabled).toBeFalse();
       select(fixture, [2]);
       expect(stopButton(fixture)!.disabled).toBeTrue();
-      expect(stopButton(fixture)!.getAttribute('title')).toBe('Stopping a patch needs the push permission in this project.');
+      expect(stopButton(fixture)!.getAttribute('title')).toBe(
+        'Stopping a patch needs the push permission in this project.',
+      );
       fixture.destroy();
     });
 

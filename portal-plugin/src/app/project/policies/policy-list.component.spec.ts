@@ -55,7 +55,9 @@ describe('PolicyListComponent', () => {
     await new Promise((r) => setTimeout(r));
     const req = backend.expectOne((r) => r.url === '/patching/api/v1/projects/library/policies');
     expect(req.request.params.get('page_size')).toBeTruthy();
-    req.flush([policy(1, 'on-policy', true), policy(2, 'off-policy', false)], { headers: { 'X-Total-Count': String(total) } });
+    req.flush([policy(1, 'on-policy', true), policy(2, 'off-policy', false)], {
+      headers: { 'X-Total-Count': String(total) },
+    });
     fixture.detectChanges();
     await fixture.whenStable();
     fixture.detectChanges();

@@ -126,7 +126,8 @@ export class PolicyListComponent {
   run(policy: PatchPolicy | null): void {
     if (!policy?.id || !policy.enabled) return;
     this.patching.runPolicy(this.project, policy.id).subscribe({
-      next: () => void this.router.navigate(['/projects', this.project, 'executions'], { queryParams: { policy_id: policy.id } }),
+      next: () =>
+        void this.router.navigate(['/projects', this.project, 'executions'], { queryParams: { policy_id: policy.id } }),
       error: (e) => (this.error = errorMessage(e)),
     });
   }

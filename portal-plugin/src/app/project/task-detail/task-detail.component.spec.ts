@@ -71,7 +71,7 @@ describe('TaskDetailComponent', () => {
     expect(el.querySelector('#task-reason')).toBeNull();
   });
 
-  it('explains a skipped task in plain words with the server\'s sentence', async () => {
+  it("explains a skipped task in plain words with the server's sentence", async () => {
     fixture = await render({
       ...BASE,
       status: 'Skipped',
@@ -87,7 +87,12 @@ describe('TaskDetailComponent', () => {
   });
 
   it('explains a failed task, e.g. an unreachable build engine', async () => {
-    fixture = await render({ ...BASE, status: 'Error', reason: 'BUILDKIT_UNREACHABLE', status_message: 'dial unix /run/buildkit.sock: connect refused' });
+    fixture = await render({
+      ...BASE,
+      status: 'Error',
+      reason: 'BUILDKIT_UNREACHABLE',
+      status_message: 'dial unix /run/buildkit.sock: connect refused',
+    });
     const el = fixture.nativeElement as HTMLElement;
     expect(el.querySelector('#task-reason')!.textContent).toContain('The build engine (BuildKit) could not be reached');
     expect(el.querySelector('clr-alert .alert-danger, .alert-danger')).not.toBeNull();
@@ -96,7 +101,12 @@ describe('TaskDetailComponent', () => {
   it('shows progress and stage while running, and refreshes until done', async () => {
     jasmine.clock().install();
     try {
-      fixture = await render({ ...BASE, status: 'Running', progress: { stage: 'Patching with copa', percent: 40 }, vulnerabilities_after: null });
+      fixture = await render({
+        ...BASE,
+        status: 'Running',
+        progress: { stage: 'Patching with copa', percent: 40 },
+        vulnerabilities_after: null,
+      });
       const el = fixture.nativeElement as HTMLElement;
       expect(el.querySelector('#task-progress')!.textContent).toContain('40%');
       expect(el.querySelector('#task-progress')!.textContent).toContain('Patching with copa');
@@ -112,7 +122,9 @@ describe('TaskDetailComponent', () => {
   });
 
   it('builds the before/after rows from the summaries', () => {
-    expect(beforeAfterRows({ ...BASE, vulnerabilities_after: null }).map((r) => [r.severity, r.before, r.after])).toEqual([
+    expect(
+      beforeAfterRows({ ...BASE, vulnerabilities_after: null }).map((r) => [r.severity, r.before, r.after]),
+    ).toEqual([
       ['Critical', 1, null],
       ['High', 4, null],
       ['Low', 2, null],

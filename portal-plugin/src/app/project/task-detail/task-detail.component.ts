@@ -22,7 +22,8 @@ export interface BeforeAfterRow {
 export function beforeAfterRows(task: PatchTask): BeforeAfterRow[] {
   const before = severityCounts(task.vulnerabilities_before);
   const after = task.vulnerabilities_after ? severityCounts(task.vulnerabilities_after) : null;
-  const count = (list: { severity: string; count: number }[], s: string) => list.find((x) => x.severity === s)?.count ?? 0;
+  const count = (list: { severity: string; count: number }[], s: string) =>
+    list.find((x) => x.severity === s)?.count ?? 0;
   const rows = ROWS.map((severity) => ({
     severity,
     before: count(before.bySeverity, severity),

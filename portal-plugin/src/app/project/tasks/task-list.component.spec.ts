@@ -23,7 +23,15 @@ function execution(trigger: Execution['trigger'], status: Execution['status']): 
     options: {},
     start_time: '2026-01-01T00:00:00Z',
     end_time: status === 'Running' ? null : '2026-01-01T00:01:05Z',
-    metrics: { total: 1, succeeded: 0, failed: 0, skipped: 0, stopped: 0, running: status === 'Running' ? 1 : 0, pending: 0 },
+    metrics: {
+      total: 1,
+      succeeded: 0,
+      failed: 0,
+      skipped: 0,
+      stopped: 0,
+      running: status === 'Running' ? 1 : 0,
+      pending: 0,
+    },
   };
 }
 
@@ -49,7 +57,9 @@ describe('TaskListComponent', () => {
     backend.expectOne(EXECUTION_URL).flush(e);
     fixture.detectChanges();
     await fixture.whenStable();
-    backend.match((r) => r.url === `${EXECUTION_URL}/tasks`).forEach((r) => r.flush([], { headers: { 'X-Total-Count': '0' } }));
+    backend
+      .match((r) => r.url === `${EXECUTION_URL}/tasks`)
+      .forEach((r) => r.flush([], { headers: { 'X-Total-Count': '0' } }));
     fixture.detectChanges();
     return fixture;
   }

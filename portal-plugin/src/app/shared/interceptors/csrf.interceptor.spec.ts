@@ -1,5 +1,11 @@
 import { TestBed } from '@angular/core/testing';
-import { HTTP_INTERCEPTORS, HttpClient, HttpHeaders, provideHttpClient, withInterceptorsFromDi } from '@angular/common/http';
+import {
+  HTTP_INTERCEPTORS,
+  HttpClient,
+  HttpHeaders,
+  provideHttpClient,
+  withInterceptorsFromDi,
+} from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { CsrfInterceptor } from './csrf.interceptor';
 import { CSRF_HEADER, CSRF_STORAGE_KEY } from '../units/utils';
@@ -36,7 +42,10 @@ describe('CsrfInterceptor', () => {
     http.get('/api/v2.0/users/current').subscribe({ error: () => {} });
     backend
       .expectOne('/api/v2.0/users/current')
-      .flush({ errors: [] }, { status: 401, statusText: 'Unauthorized', headers: new HttpHeaders({ [CSRF_HEADER]: 'token-401' }) });
+      .flush(
+        { errors: [] },
+        { status: 401, statusText: 'Unauthorized', headers: new HttpHeaders({ [CSRF_HEADER]: 'token-401' }) },
+      );
     expect(localStorage.getItem(CSRF_STORAGE_KEY)).toBe('token-401');
   });
 
@@ -62,7 +71,11 @@ describe('CsrfInterceptor', () => {
     http.post('/c/login', 'principal=a&password=b').subscribe((r) => (result = r));
     const first = backend.expectOne('/c/login');
     expect(first.request.headers.get(CSRF_HEADER)).toBe('stale');
-    first.flush('CSRF token invalid', { status: 403, statusText: 'Forbidden', headers: new HttpHeaders({ [CSRF_HEADER]: 'fresh' }) });
+    first.flush('CSRF token invalid', {
+      status: 403,
+      statusText: 'Forbidden',
+      headers: new HttpHeaders({ [CSRF_HEADER]: 'fresh' }),
+    });
     const second = backend.expectOne('/c/login');
     expect(second.request.headers.get(CSRF_HEADER)).toBe('fresh');
     second.flush({ ok: true });
@@ -73,7 +86,9 @@ describe('CsrfInterceptor', () => {
     localStorage.setItem(CSRF_STORAGE_KEY, 't');
     let status = 0;
     http.post('/patching/api/v1/x', {}).subscribe({ error: (e) => (status = e.status) });
-    backend.expectOne('/patching/api/v1/x').flush({ errors: [{ code: 'FORBIDDEN', message: 'no' }] }, { status: 403, statusText: 'Forbidden' });
+    backend
+      .expectOne('/patching/api/v1/x')
+      .flush({ errors: [{ code: 'FORBIDDEN', message: 'no' }] }, { status: 403, statusText: 'Forbidden' });
     expect(status).toBe(403);
 
     let failures = 0;

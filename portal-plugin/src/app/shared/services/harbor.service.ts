@@ -1,14 +1,7 @@
 import { Injectable, inject } from '@angular/core';
 import { HttpClient, HttpHeaders, HttpParams, HttpResponse } from '@angular/common/http';
 import { Observable, forkJoin, map } from 'rxjs';
-import {
-  HarborArtifact,
-  HarborLabel,
-  HarborPermission,
-  HarborProject,
-  HarborRepository,
-  Page,
-} from './harbor.models';
+import { HarborArtifact, HarborLabel, HarborPermission, HarborProject, HarborRepository, Page } from './harbor.models';
 import { HARBOR_API, VULNERABILITY_ACCEPT, repositoryNameWithoutProject, repositoryPathSegment } from '../units/utils';
 
 export interface PageQuery {
@@ -25,9 +18,7 @@ export class HarborService {
   listProjects(query: PageQuery): Observable<Page<HarborProject>> {
     let params = new HttpParams().set('page', query.page).set('page_size', query.pageSize).set('with_detail', true);
     if (query.name) params = params.set('name', query.name);
-    return this.http
-      .get<HarborProject[]>(`${HARBOR_API}/projects`, { params, observe: 'response' })
-      .pipe(map(toPage));
+    return this.http.get<HarborProject[]>(`${HARBOR_API}/projects`, { params, observe: 'response' }).pipe(map(toPage));
   }
 
   getProject(name: string): Observable<HarborProject> {

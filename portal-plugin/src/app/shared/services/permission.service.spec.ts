@@ -1,10 +1,16 @@
 import { TestBed } from '@angular/core/testing';
 import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
-import { PERMISSIONS, PermissionService, canManagePolicies, canStopExecution, hasPermission } from './permission.service';
+import {
+  PERMISSIONS,
+  PermissionService,
+  canManagePolicies,
+  canStopExecution,
+  hasPermission,
+} from './permission.service';
 
 describe('PermissionService', () => {
-  it('reads the caller\'s project permissions the way Harbor\'s portal does, once per project', () => {
+  it("reads the caller's project permissions the way Harbor's portal does, once per project", () => {
     TestBed.configureTestingModule({ providers: [provideHttpClient(), provideHttpClientTesting()] });
     const service = TestBed.inject(PermissionService);
     const backend = TestBed.inject(HttpTestingController);
@@ -30,7 +36,9 @@ describe('PermissionService', () => {
     ];
     expect(canManagePolicies({ user_id: 1, username: 'alice' }, admin)).toBeTrue();
     expect(canManagePolicies({ user_id: 2, username: 'mona' }, maintainer)).toBeFalse();
-    expect(canManagePolicies({ user_id: 3, username: 'dave' }, [{ resource: 'repository', action: 'push' }])).toBeFalse();
+    expect(
+      canManagePolicies({ user_id: 3, username: 'dave' }, [{ resource: 'repository', action: 'push' }]),
+    ).toBeFalse();
     expect(canManagePolicies({ user_id: 4, username: 'admin', sysadmin_flag: true }, [])).toBeTrue();
     expect(canManagePolicies({ user_id: 5, username: 'gina' }, undefined)).toBeFalse();
     expect(canManagePolicies(null, admin)).toBeFalse();

@@ -40,7 +40,10 @@ export class PermissionService {
   }
 }
 
-export function hasPermission(list: HarborPermission[] | null | undefined, wanted: { resource: string; action: string }) {
+export function hasPermission(
+  list: HarborPermission[] | null | undefined,
+  wanted: { resource: string; action: string },
+) {
   return !!list?.some((p) => p.resource === wanted.resource && p.action === wanted.action);
 }
 
@@ -48,7 +51,10 @@ export function hasPermission(list: HarborPermission[] | null | undefined, wante
  * Patch policies are managed by project admins and system admins (DESIGN §5), decided as the adapter
  * decides: a system admin, or the project admin permission in the project.
  */
-export function canManagePolicies(user: HarborUser | null, permissions: HarborPermission[] | null | undefined): boolean {
+export function canManagePolicies(
+  user: HarborUser | null,
+  permissions: HarborPermission[] | null | undefined,
+): boolean {
   if (!user) return false;
   return !!user.sysadmin_flag || hasPermission(permissions, PERMISSIONS.PROJECT_ADMIN);
 }

@@ -13,7 +13,7 @@ import {
 } from './policy-form';
 
 describe('policy form helpers', () => {
-  it('maps the cron presets like Harbor\'s cron-selection (seconds first)', () => {
+  it("maps the cron presets like Harbor's cron-selection (seconds first)", () => {
     expect(cronOfPreset('Hourly')).toBe('0 0 * * * *');
     expect(cronOfPreset('Daily')).toBe('0 0 0 * * *');
     expect(cronOfPreset('Weekly')).toBe('0 0 0 * * 0');
@@ -45,7 +45,7 @@ describe('policy form helpers', () => {
     expect(tagPreview('1.0', 'floating', '-bad')).toBeNull();
   });
 
-  it('validates names with Harbor\'s rule', () => {
+  it("validates names with Harbor's rule", () => {
     const problem = (v: string) => policyNameValidator(new FormControl(v));
     expect(problem('nightly-web')).toBeNull();
     expect(problem('a.b_c-d')).toBeNull();

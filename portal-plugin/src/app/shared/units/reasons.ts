@@ -49,7 +49,11 @@ const CODE = /^[A-Z][A-Z0-9_]+$/;
  * The reason of a task or preview exclusion: the code (in `reason_code`, or alone in `reason`, or as
  * `CODE: details`) gives the plain-words key; the server's own sentence comes along as the detail.
  */
-export function reasonView(item: { reason?: string | null; reason_code?: string | null; status_message?: string | null }): ReasonView {
+export function reasonView(item: {
+  reason?: string | null;
+  reason_code?: string | null;
+  status_message?: string | null;
+}): ReasonView {
   let code = item.reason_code ?? null;
   let detail = item.reason ?? null;
   if (!code && detail) {

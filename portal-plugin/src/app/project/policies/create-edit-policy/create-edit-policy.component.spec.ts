@@ -52,7 +52,11 @@ describe('CreateEditPolicyComponent', () => {
     backend
       .match((r) => r.url === '/api/v2.0/labels')
       .forEach((r) =>
-        r.flush(r.request.params.get('scope') === 'g' ? [{ id: 1, name: 'prod', color: '#f00' }] : [{ id: 2, name: 'team-a', project_id: 1 }]),
+        r.flush(
+          r.request.params.get('scope') === 'g'
+            ? [{ id: 1, name: 'prod', color: '#f00' }]
+            : [{ id: 2, name: 'team-a', project_id: 1 }],
+        ),
       );
     fixture.detectChanges();
     return fixture;
@@ -60,7 +64,11 @@ describe('CreateEditPolicyComponent', () => {
 
   it('builds the request body: unused filters dropped, cron only for a scheduled trigger', () => {
     const c = create().componentInstance;
-    c.form.patchValue({ name: 'web', tag: { value: '1.*', decoration: 'excludes', syntax: 'regex' }, trigger_type: 'manual' });
+    c.form.patchValue({
+      name: 'web',
+      tag: { value: '1.*', decoration: 'excludes', syntax: 'regex' },
+      trigger_type: 'manual',
+    });
     expect(c.toPolicy()).toEqual({
       name: 'web',
       description: '',
@@ -134,7 +142,9 @@ describe('CreateEditPolicyComponent', () => {
       { status: 400, statusText: 'Bad Request' },
     );
     fixture.detectChanges();
-    expect(fixture.nativeElement.querySelector('#filter-tag-error').textContent).toContain('tag pattern refused by the server');
+    expect(fixture.nativeElement.querySelector('#filter-tag-error').textContent).toContain(
+      'tag pattern refused by the server',
+    );
     expect(fixture.nativeElement.querySelector('#policy-name-error').textContent).toContain('already exists');
     expect(fixture.nativeElement.querySelector('.general-error').textContent).toContain('something general');
     expect(c.opened).toBeTrue();
@@ -158,7 +168,9 @@ describe('CreateEditPolicyComponent', () => {
     expect(req.request.body.name).toBe('preview');
     req.flush({
       candidates: [{ repository: 'sample-app', digest: 'sha256:1', tag: '1.0', vulnerabilities: { fixable: 4 } }],
-      excluded: [{ repository: 'chart', reason: 'NOT_IMAGE', message: 'chart is a Helm chart, not an image.', count: 1 }],
+      excluded: [
+        { repository: 'chart', reason: 'NOT_IMAGE', message: 'chart is a Helm chart, not an image.', count: 1 },
+      ],
       counts: { candidates: 1, excluded: 1 },
     });
     fixture.detectChanges();

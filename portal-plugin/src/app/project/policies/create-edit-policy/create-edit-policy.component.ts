@@ -99,7 +99,11 @@ export class CreateEditPolicyComponent {
 
   /** The live preview of the patched tag name. */
   get previewTag(): string | null {
-    return tagPreview(EXAMPLE_TAG, this.form.get('tag_scheme')!.value as TagScheme, this.form.get('tag_suffix')!.value ?? '');
+    return tagPreview(
+      EXAMPLE_TAG,
+      this.form.get('tag_scheme')!.value as TagScheme,
+      this.form.get('tag_suffix')!.value ?? '',
+    );
   }
 
   private newForm(): FormGroup {
@@ -110,7 +114,10 @@ export class CreateEditPolicyComponent {
         { value: [''], decoration: ['matches'], syntax: ['glob'] },
         { validators: patternGroupValidator },
       ),
-      tag: this.fb.group({ value: [''], decoration: ['matches'], syntax: ['glob'] }, { validators: patternGroupValidator }),
+      tag: this.fb.group(
+        { value: [''], decoration: ['matches'], syntax: ['glob'] },
+        { validators: patternGroupValidator },
+      ),
       labels: this.fb.group({ value: [[] as string[]], decoration: ['matches'] }),
       trigger_type: ['manual'],
       cron: [CRON_PRESETS.daily as string],
@@ -161,8 +168,16 @@ export class CreateEditPolicyComponent {
     this.form.patchValue({
       name: policy.name,
       description: policy.description ?? '',
-      repository: { value: (repo?.value as string) ?? '', decoration: repo?.decoration ?? 'matches', syntax: repo?.syntax ?? 'glob' },
-      tag: { value: (tag?.value as string) ?? '', decoration: tag?.decoration ?? 'matches', syntax: tag?.syntax ?? 'glob' },
+      repository: {
+        value: (repo?.value as string) ?? '',
+        decoration: repo?.decoration ?? 'matches',
+        syntax: repo?.syntax ?? 'glob',
+      },
+      tag: {
+        value: (tag?.value as string) ?? '',
+        decoration: tag?.decoration ?? 'matches',
+        syntax: tag?.syntax ?? 'glob',
+      },
       labels: {
         value: Array.isArray(labels?.value) ? [...labels.value] : labels?.value ? [labels.value] : [],
         decoration: labels?.decoration ?? 'matches',
@@ -207,13 +222,15 @@ export class CreateEditPolicyComponent {
       const value = (v[type].value ?? '').trim();
       if (value) filters.push({ type, value, decoration: v[type].decoration, syntax: v[type].syntax });
     }
-    if (v.labels.value?.length) filters.push({ type: 'label', value: [...v.labels.value], decoration: v.labels.decoration });
+    if (v.labels.value?.length)
+      filters.push({ type: 'label', value: [...v.labels.value], decoration: v.labels.decoration });
     return {
       name: (v.name ?? '').trim(),
       description: v.description ?? '',
       enabled: !!v.enabled,
       filters,
-      trigger: v.trigger_type === 'scheduled' ? { type: 'scheduled', cron: (v.cron ?? '').trim() } : { type: v.trigger_type },
+      trigger:
+        v.trigger_type === 'scheduled' ? { type: 'scheduled', cron: (v.cron ?? '').trim() } : { type: v.trigger_type },
       severity_threshold: v.severity_threshold,
       mode: v.mode,
       tag_scheme: v.tag_scheme,
@@ -273,7 +290,10 @@ export class CreateEditPolicyComponent {
     const body = this.toPolicy();
     const local = validatePolicy(body);
     if (local.errors.length) {
-      this.showErrors(local.errors.map((e) => ({ code: 'BAD_REQUEST', ...e })), body);
+      this.showErrors(
+        local.errors.map((e) => ({ code: 'BAD_REQUEST', ...e })),
+        body,
+      );
       return;
     }
     if (this.form.invalid) return;
@@ -299,7 +319,10 @@ export class CreateEditPolicyComponent {
     const local = validatePolicy(probe);
     if (local.errors.length) {
       this.form.markAllAsTouched();
-      this.showErrors(local.errors.map((e) => ({ code: 'BAD_REQUEST', ...e })), probe);
+      this.showErrors(
+        local.errors.map((e) => ({ code: 'BAD_REQUEST', ...e })),
+        probe,
+      );
       return;
     }
     this.previewing = true;
@@ -309,13 +332,18 @@ export class CreateEditPolicyComponent {
       .pipe(finalize(() => (this.previewing = false)))
       .subscribe({
         next: (p) => (this.preview = p),
-        error: (e) => (this.previewError = apiErrors(e).map((x) => x.message).join('; ')),
+        error: (e) =>
+          (this.previewError = apiErrors(e)
+            .map((x) => x.message)
+            .join('; ')),
       });
   }
 
   /** The tag a run would write for a source tag, with the form's scheme and suffix. */
   targetTag(tag: string): string {
-    return tagPreview(tag, this.form.get('tag_scheme')!.value as TagScheme, this.form.get('tag_suffix')!.value ?? '') ?? '-';
+    return (
+      tagPreview(tag, this.form.get('tag_scheme')!.value as TagScheme, this.form.get('tag_suffix')!.value ?? '') ?? '-'
+    );
   }
 
   reasonOf(x: PreviewExclusion): ReasonView {
@@ -329,6 +357,8 @@ export class CreateEditPolicyComponent {
   get previewTotal(): number {
     const p = this.preview;
     if (!p) return 0;
-    return p.counts ? p.counts.candidates + p.counts.excluded : p.candidates.length + p.excluded.reduce((n, x) => n + (x.count || 1), 0);
+    return p.counts
+      ? p.counts.candidates + p.counts.excluded
+      : p.candidates.length + p.excluded.reduce((n, x) => n + (x.count || 1), 0);
   }
 }

@@ -34,7 +34,7 @@ describe('CronSelectionComponent', () => {
     expect(fixture.nativeElement.querySelector('#cron-text').textContent).toContain('0 0 * * * *');
   });
 
-  it('writes the preset\'s cron into the form control when the preset changes', async () => {
+  it("writes the preset's cron into the form control when the preset changes", async () => {
     const fixture = await render();
     const select = fixture.nativeElement.querySelector('#cron-preset') as HTMLSelectElement;
     select.value = 'Weekly';

@@ -19,7 +19,9 @@ export class FilterComponent implements OnInit, OnDestroy {
   private subscription?: Subscription;
 
   ngOnInit(): void {
-    this.subscription = this.terms.pipe(debounceTime(300), distinctUntilChanged()).subscribe((t) => this.filterEvt.emit(t));
+    this.subscription = this.terms
+      .pipe(debounceTime(300), distinctUntilChanged())
+      .subscribe((t) => this.filterEvt.emit(t));
   }
 
   ngOnDestroy(): void {
