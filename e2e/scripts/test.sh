@@ -17,9 +17,9 @@ bash e2e/fixtures/build.sh
 
 export HP_TEST_RESULTS=$(mktemp -d)
 status=0
-# Static checks first (type errors and lint findings fail the run, but the tests still run and count).
+# Static checks first (type errors, lint findings and unformatted files fail the run, but the tests still run and count).
 checks=0
-npx nx run-many -t typecheck,lint --outputStyle=static --skipNxCache || { checks=1; status=1; }
+npx nx run-many -t typecheck,lint --outputStyle=static --skipNxCache && npm run -s format:check || { checks=1; status=1; }
 npx nx run-many -t test --parallel=1 --outputStyle=stream --skipNxCache "$@" || status=$?
 # Stop what this run started before the summary, so the count line is the last line printed.
 if [ "$stack_was_running" = 0 ]; then
@@ -45,7 +45,7 @@ node -e '
     f += 1;
     per.push(`  ${suite}: no results (the suite did not run to its end)`);
   }
-  if (process.argv[4] === "1") { f += 1; per.push("  static checks (typecheck, lint): failed"); }
+  if (process.argv[4] === "1") { f += 1; per.push("  static checks (typecheck, lint, format): failed"); }
   console.log("\nTest suites:\n" + per.join("\n"));
   console.log(`total time: ${Math.round(Date.now() / 1000 - Number(process.argv[2]))} s`);
   console.log(`tests: ${p} passed, ${f} failed, ${s} skipped`);

@@ -19,13 +19,11 @@ export function jobserviceRouter(service: JobService, secret: string | undefined
     const header = req.get('authorization') ?? '';
     const m = /^Harbor-Secret\s+(.+)$/.exec(header);
     if (!secret || !m || !secretMatches(m[1].trim(), secret)) {
-      res
-        .status(401)
-        .json({
-          code: 10008,
-          message: 'unauthorized',
-          details: 'a valid "Authorization: Harbor-Secret <secret>" header is required',
-        });
+      res.status(401).json({
+        code: 10008,
+        message: 'unauthorized',
+        details: 'a valid "Authorization: Harbor-Secret <secret>" header is required',
+      });
       return;
     }
     next();
@@ -72,13 +70,11 @@ export function jobserviceRouter(service: JobService, secret: string | undefined
       return;
     }
     if (action !== 'stop') {
-      res
-        .status(501)
-        .json({
-          code: 10005,
-          message: 'not implemented',
-          details: `action "${action}" is not supported; only "stop" is`,
-        });
+      res.status(501).json({
+        code: 10005,
+        message: 'not implemented',
+        details: `action "${action}" is not supported; only "stop" is`,
+      });
       return;
     }
     if (!service.stop(String(req.params.job_id))) return notFound(res, String(req.params.job_id));

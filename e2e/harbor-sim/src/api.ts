@@ -943,15 +943,13 @@ export function apiRouter(ctx: ApiContext): express.Router {
         permissions,
       });
       res.setHeader('Location', `/api/v2.0/robots/${robot.id}`);
-      res
-        .status(201)
-        .json({
-          id: robot.id,
-          name: robot.name,
-          secret: robot.secret,
-          creation_time: robot.creation_time,
-          expires_at: robot.expires_at,
-        });
+      res.status(201).json({
+        id: robot.id,
+        name: robot.name,
+        secret: robot.secret,
+        creation_time: robot.creation_time,
+        expires_at: robot.expires_at,
+      });
     }),
   );
 

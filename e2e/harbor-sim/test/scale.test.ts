@@ -52,15 +52,14 @@ describe('scale mode', () => {
     const res = await get(
       '/projects/scale-0/repositories/app-0001/artifacts?page_size=100&with_scan_overview=true&with_label=true',
     );
-    const list =
-      await json<
-        {
-          digest: string;
-          tags: { name: string }[];
-          labels: { id: number }[];
-          scan_overview?: Record<string, { severity: string; summary: { fixable: number } }>;
-        }[]
-      >(res);
+    const list = await json<
+      {
+        digest: string;
+        tags: { name: string }[];
+        labels: { id: number }[];
+        scan_overview?: Record<string, { severity: string; summary: { fixable: number } }>;
+      }[]
+    >(res);
     assert.equal(list.length, 100);
     assert.ok(list.some((a) => a.tags.some((t) => t.name.endsWith('-patched'))));
     assert.ok(list.some((a) => a.tags.length === 0));
