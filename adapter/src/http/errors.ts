@@ -103,11 +103,46 @@ const PATTERN_HELP: [string, string][] = [
   ],
 ];
 
-/** Schema errors in plain words; `undefined` drops an error that only repeats others (oneOf summaries). */
-function friendlyMessage(x: { message?: string; errorCode?: string }): string | undefined {
+interface SchemaError {
+  path?: string;
+  message?: string;
+  errorCode?: string;
+}
+
+const isAlternativesSummary = (x: SchemaError) => /^(oneOf|anyOf)\./.test(x.errorCode ?? '');
+
+/**
+ * A value checked against alternatives (oneOf/anyOf) fails with the errors of every alternative. Keeps
+ * the ones that say what to fix: a property one alternative requires is dropped when another
+ * alternative found a problem inside the same object (`policy_id` is not missing from a draft whose
+ * `mode` is wrong), and "unknown field" is dropped for a field another alternative knows and faults.
+ */
+function withoutAlternativeNoise(errors: SchemaError[]): SchemaError[] {
+  if (!errors.some(isAlternativesSummary)) return errors;
+  const problems = errors.filter((x) => !isAlternativesSummary(x));
+  const code = (x: SchemaError) => x.errorCode ?? '';
+  const parent = (path = '') => path.replace(/[./][^./]*$/, '');
+  return problems.filter((x) => {
+    if (code(x).startsWith('required')) {
+      const object = parent(x.path);
+      return !problems.some(
+        (y) =>
+          y !== x &&
+          (y.path ?? '').startsWith(`${object}/`) &&
+          !(code(y).startsWith('required') && parent(y.path) === object),
+      );
+    }
+    if (code(x).startsWith('additionalProperties')) {
+      return !problems.some((y) => y.path === x.path && !code(y).startsWith('additionalProperties'));
+    }
+    return true;
+  });
+}
+
+/** Schema errors in plain words. */
+function friendlyMessage(x: SchemaError): string {
   const code = x.errorCode ?? '';
   const message = x.message ?? 'is not valid';
-  if (code.startsWith('oneOf')) return undefined;
   if (code.startsWith('additionalProperties')) return 'unknown field, remove it';
   if (code.startsWith('required')) return 'is required';
   if (code.startsWith('pattern')) {
@@ -121,7 +156,7 @@ interface ValidatorLikeError {
   status?: number;
   statusCode?: number;
   type?: string;
-  errors?: { path?: string; message?: string; errorCode?: string }[];
+  errors?: SchemaError[];
   message?: string;
   expose?: boolean;
 }
@@ -159,17 +194,18 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       // express-openapi-validator errors carry `errors[]` with paths.
       if (Array.isArray(e.errors) && e.errors.length > 0) {
         const byField = new Map<string, string[]>();
-        for (const x of e.errors) {
+        for (const x of withoutAlternativeNoise(e.errors)) {
           const field = fieldFromPath(x.path);
           const list = byField.get(field) ?? [];
           const message = friendlyMessage(x);
-          if (message && !list.includes(message)) list.push(message);
+          if (!list.includes(message)) list.push(message);
           byField.set(field, list);
         }
         const items = [...byField].map(([field, messages]) => {
-          const message = messages.join(', or ') || 'is not valid';
+          const message = messages.join(', or ');
           return { code: codeFor(status), message: field ? `${field}: ${message}` : message, field };
         });
+        if (items.length === 0) items.push({ code: codeFor(status), message: 'the request is not valid', field: '' });
         return sendError(res, status, items);
       }
       return sendError(res, status, [{ code: codeFor(status), message: e.message ?? 'the request is not valid' }]);

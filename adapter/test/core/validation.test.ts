@@ -108,6 +108,46 @@ describe('invalid policy payloads are answered 400 naming the field', () => {
   }
 });
 
+/** Preview bodies are `{"policy_id": N}` or a draft (anyOf in the document): errors name the field of the form sent. */
+const PREVIEW_INVALID: [string, unknown, string, RegExp][] = [
+  ['policy_id zero', { policy_id: 0 }, 'policy_id', />= 1/],
+  ['policy_id not a number', { policy_id: 'seven' }, 'policy_id', /integer/],
+  ['policy_id with draft fields', { policy_id: 1, mode: 'targeted' }, 'mode', /unknown field/],
+  ['draft with a bad severity', { severity_threshold: 'high' }, 'severity_threshold', /allowed values/],
+  ['draft with an unknown field', { colour: 'blue' }, 'colour', /unknown field/],
+  ['draft with a bad name', { name: 'A' }, 'name', /fewer than 2/],
+  ['draft filter without value', { filters: [{ type: 'tag' }] }, 'filters[0].value', /required/],
+  ['draft filter value of the wrong type', { filters: [{ type: 'tag', value: 5 }] }, 'filters[0].value', /string/],
+  ['draft with a bad regex', { filters: [{ type: 'tag', value: '(', syntax: 'regex' }] }, 'filters[0].value', /RE2/],
+  ['body is a list', [{ policy_id: 1 }], '', /object/],
+];
+
+describe('invalid preview bodies are answered 400 naming the field', () => {
+  for (const [what, payload, field, message] of PREVIEW_INVALID) {
+    test(`preview: ${what} -> 400 ${field || '(body)'}`, async () => {
+      const res = await admin.call('POST', `${path()}/preview`, { body: payload });
+      assert.equal(res.status, 400, res.text);
+      const errors = res.body.errors as { code: string; field?: string; message: string }[];
+      const named = errors.find((e) => e.field === field);
+      assert.ok(named, `expected an error on "${field}", got ${res.text}`);
+      assert.match(named.message, message);
+      for (const e of errors) {
+        assert.equal(e.code, 'BAD_REQUEST');
+        // The other form's complaints and the anyOf summary are left out.
+        assert.doesNotMatch(e.message, /anyOf|oneOf|is not valid$/, res.text);
+        if ('policy_id' in (payload as object)) assert.notEqual(e.field, 'name', res.text);
+        else assert.notEqual(e.field, 'policy_id', res.text);
+      }
+    });
+  }
+
+  test('a {"policy_id": N} body is not filled with the draft defaults: an unknown id is a 404', async () => {
+    const res = await admin.call('POST', `${path()}/preview`, { body: { policy_id: 999999 } });
+    assert.equal(res.status, 404, res.text);
+    assert.match(res.body.errors[0].message, /policy 999999 does not exist/);
+  });
+});
+
 test('PUT validates the same way', async () => {
   const created = await admin.call('POST', path(), { body: { name: 'put-target' } });
   assert.equal(created.status, 201);

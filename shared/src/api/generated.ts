@@ -381,8 +381,8 @@ export interface paths {
          * @description Which artifacts the policy would patch now, and why each other artifact would not (reasons:
          *     FILTERED_REPOSITORY, UNTAGGED, NOT_IMAGE, PATCHED_TAG, FILTERED_TAG, FILTERED_LABEL, NOT_SCANNED,
          *     NOTHING_FIXABLE, BELOW_THRESHOLD). Lists hold at most `limit` entries each; counts cover the whole
-         *     project. Send `{"policy_id": N}` for a stored policy, or a draft with the fields of PatchPolicyInput
-         *     (the name may be left out). Nothing is changed. Needs project admin (or system admin).
+         *     project. Send `{"policy_id": N}` for a stored policy, or a draft policy (PolicyDraft: the fields of
+         *     PatchPolicyInput, the name may be left out). Nothing is changed. Needs project admin (or system admin).
          */
         post: operations["previewPolicy"];
         delete?: never;
@@ -569,7 +569,18 @@ export interface components {
             updated_by: string;
         };
         /** @description What a client sends to create or replace a policy. Fields left out take their defaults. */
-        PatchPolicyInput: {
+        PatchPolicyInput: WithRequired<components["schemas"]["PolicyDraft"], "name">;
+        /** @description Optional settings of an ad-hoc patch (defaults: targeted, floating, any fixable severity). */
+        PatchRequest: {
+            /** @enum {string} */
+            mode?: "targeted" | "comprehensive";
+            /** @enum {string} */
+            severity_threshold?: "Critical" | "High" | "Medium" | "Low" | "None";
+            /** @enum {string} */
+            tag_scheme?: "floating" | "incremental";
+        };
+        /** @description The fields of a policy, all optional (a policy being edited, e.g. for a preview). PatchPolicyInput adds that `name` is required. */
+        PolicyDraft: {
             description?: string;
             /** @default true */
             enabled: boolean;
@@ -581,7 +592,7 @@ export interface components {
              */
             mode: "targeted" | "comprehensive";
             /** @description Unique in the project; Harbor's name rule. */
-            name: string;
+            name?: string;
             options?: components["schemas"]["PolicyOptions"];
             /**
              * @description Patch only when a fixable vulnerability at or above this severity exists (None = any fixable).
@@ -603,15 +614,6 @@ export interface components {
              */
             tag_suffix: string;
             trigger?: components["schemas"]["PolicyTrigger"];
-        };
-        /** @description Optional settings of an ad-hoc patch (defaults: targeted, floating, any fixable severity). */
-        PatchRequest: {
-            /** @enum {string} */
-            mode?: "targeted" | "comprehensive";
-            /** @enum {string} */
-            severity_threshold?: "Critical" | "High" | "Medium" | "Low" | "None";
-            /** @enum {string} */
-            tag_scheme?: "floating" | "incremental";
         };
         /**
          * @description `repository` matches the full repository name (`library/app`), `tag` a tag; both use `syntax`
@@ -673,11 +675,15 @@ export interface components {
             /** @description More candidates or exclusions exist than are listed. */
             truncated: boolean;
         };
-        /** @description `{"policy_id": N}` for a stored policy, or a draft with the fields of PatchPolicyInput (name optional). Checked by the shared policy validation. */
-        PolicyPreviewRequest: {
-            /** Format: int64 */
-            policy_id?: number;
+        PolicyPreviewById: {
+            /**
+             * Format: int64
+             * @description A stored policy of the project.
+             */
+            policy_id: number;
         };
+        /** @description `{"policy_id": N}` for a stored policy, or a draft policy (PolicyDraft: PatchPolicyInput with `name` optional). A draft is checked by the shared policy validation. */
+        PolicyPreviewRequest: components["schemas"]["PolicyPreviewById"] | components["schemas"]["PolicyDraft"];
         PolicySchedule: {
             cron: string | null;
             enabled: boolean;
@@ -1613,3 +1619,6 @@ export interface operations {
         };
     };
 }
+type WithRequired<T, K extends keyof T> = T & {
+    [P in K]-?: T[P];
+};

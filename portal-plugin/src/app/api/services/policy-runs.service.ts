@@ -43,8 +43,8 @@ export class PolicyRunsService extends BaseService {
    * Which artifacts the policy would patch now, and why each other artifact would not (reasons:
    * FILTERED_REPOSITORY, UNTAGGED, NOT_IMAGE, PATCHED_TAG, FILTERED_TAG, FILTERED_LABEL, NOT_SCANNED,
    * NOTHING_FIXABLE, BELOW_THRESHOLD). Lists hold at most `limit` entries each; counts cover the whole
-   * project. Send `{"policy_id": N}` for a stored policy, or a draft with the fields of PatchPolicyInput
-   * (the name may be left out). Nothing is changed. Needs project admin (or system admin).
+   * project. Send `{"policy_id": N}` for a stored policy, or a draft policy (PolicyDraft: the fields of
+   * PatchPolicyInput, the name may be left out). Nothing is changed. Needs project admin (or system admin).
    *
    * This method provides access to the full `HttpResponse`, allowing access to response headers.
    * To access only the response body, use `previewPolicy()` instead.
@@ -62,8 +62,8 @@ export class PolicyRunsService extends BaseService {
    * Which artifacts the policy would patch now, and why each other artifact would not (reasons:
    * FILTERED_REPOSITORY, UNTAGGED, NOT_IMAGE, PATCHED_TAG, FILTERED_TAG, FILTERED_LABEL, NOT_SCANNED,
    * NOTHING_FIXABLE, BELOW_THRESHOLD). Lists hold at most `limit` entries each; counts cover the whole
-   * project. Send `{"policy_id": N}` for a stored policy, or a draft with the fields of PatchPolicyInput
-   * (the name may be left out). Nothing is changed. Needs project admin (or system admin).
+   * project. Send `{"policy_id": N}` for a stored policy, or a draft policy (PolicyDraft: the fields of
+   * PatchPolicyInput, the name may be left out). Nothing is changed. Needs project admin (or system admin).
    *
    * This method provides access only to the response body.
    * To access the full response (for headers, for example), `previewPolicy$Response()` instead.

@@ -93,7 +93,7 @@ export class PatchingService {
   /** Dry run of a draft policy: which artifacts would be patched now, and why the others not. */
   previewPolicy(project: string, draft: PatchPolicyInput): Observable<PolicyPreview> {
     // The endpoint takes `{"policy_id": N}` or a draft policy (the same body as create).
-    const request = draft as unknown as PolicyPreviewRequest;
+    const request: PolicyPreviewRequest = draft;
     return previewPolicy(this.http, this.root, { project_name: project, body: request }).pipe(map(body));
   }
 
