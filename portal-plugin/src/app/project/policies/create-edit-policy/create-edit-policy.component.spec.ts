@@ -1,10 +1,10 @@
-import { TestBed } from '@angular/core/testing';
+import { TestBed, fakeAsync, tick } from '@angular/core/testing';
 import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { NoopAnimationsModule } from '@angular/platform-browser/animations';
 import { TranslateModule, TranslateService } from '@ngx-translate/core';
 import { SharedModule } from '../../../shared/shared.module';
-import { CreateEditPolicyComponent } from './create-edit-policy.component';
+import { CreateEditPolicyComponent, NAME_CHECK_DEBOUNCE_MS } from './create-edit-policy.component';
 import { projectContext, useEnglish } from '../../../shared/testing/testing';
 import { PatchPolicy } from '../../../shared/services/patching.models';
 
@@ -191,5 +191,106 @@ describe('CreateEditPolicyComponent', () => {
     expect(c.toPolicy().filters).toEqual([{ type: 'label', value: ['prod'], decoration: 'excludes' }]);
     c.toggleLabel('prod');
     expect(c.toPolicy().filters).toEqual([]);
+  });
+
+  describe('live name check', () => {
+    const LIST = '/patching/api/v1/projects/library/policies';
+
+    function type(fixture: ReturnType<typeof create>, name: string) {
+      const input = fixture.nativeElement.querySelector('#policy-name') as HTMLInputElement;
+      input.value = name;
+      input.dispatchEvent(new Event('input'));
+      input.dispatchEvent(new KeyboardEvent('keyup', { key: name.slice(-1) }));
+    }
+
+    it('asks the list API once typing pauses and shows "already exists" at the field; Save then sends nothing', fakeAsync(() => {
+      const fixture = create();
+      type(fixture, 'nig');
+      tick(100);
+      type(fixture, 'nightly');
+      tick(NAME_CHECK_DEBOUNCE_MS - 1);
+      backend.expectNone((r) => r.url === LIST);
+      tick(1);
+      const req = backend.expectOne((r) => r.url === LIST);
+      expect(req.request.params.get('name')).toBe('nightly');
+      expect(req.request.params.get('page_size')).toBe('100');
+      fixture.detectChanges();
+      expect(fixture.nativeElement.querySelector('#policy-name-checking')).not.toBeNull();
+      // "name contains": the exact name is there among others.
+      req.flush([{ ...STORED, id: 9, name: 'nightly-web' }, STORED], { headers: { 'X-Total-Count': '2' } });
+      fixture.detectChanges();
+      expect(fixture.nativeElement.querySelector('#policy-name-checking')).toBeNull();
+      const error = fixture.nativeElement.querySelector('#policy-name-error') as HTMLElement;
+      expect(error.textContent).toContain('A patch policy named nightly already exists in this project');
+      expect(fixture.nativeElement.querySelector('.clr-form-control.clr-error #policy-name')).not.toBeNull();
+
+      fixture.componentInstance.save();
+      backend.expectNone((r) => r.method === 'POST');
+
+      // Changing the name clears the error until the next check.
+      type(fixture, 'nightly-2');
+      fixture.detectChanges();
+      expect(fixture.nativeElement.querySelector('#policy-name-error')).toBeNull();
+      tick(NAME_CHECK_DEBOUNCE_MS);
+      backend.expectOne((r) => r.url === LIST).flush([], { headers: { 'X-Total-Count': '0' } });
+      fixture.detectChanges();
+      expect(fixture.nativeElement.querySelector('#policy-name-error')).toBeNull();
+      fixture.componentInstance.save();
+      backend.expectOne((r) => r.method === 'POST' && r.url === LIST).flush({ ...STORED, id: 10, name: 'nightly-2' });
+    }));
+
+    it('does not flag the policy being edited, nor names that only contain the typed one', fakeAsync(() => {
+      const fixture = create(STORED);
+      type(fixture, 'nightly');
+      tick(NAME_CHECK_DEBOUNCE_MS);
+      backend.expectOne((r) => r.url === LIST).flush([STORED, { ...STORED, id: 9, name: 'nightly-web' }]);
+      fixture.detectChanges();
+      expect(fixture.nativeElement.querySelector('#policy-name-error')).toBeNull();
+    }));
+
+    it('does not ask for a name the name rule already refuses, and checks again after reopening', fakeAsync(() => {
+      const fixture = create();
+      type(fixture, 'Bad Name');
+      tick(NAME_CHECK_DEBOUNCE_MS);
+      backend.expectNone((r) => r.url === LIST);
+      type(fixture, 'web');
+      tick(NAME_CHECK_DEBOUNCE_MS);
+      backend.expectOne((r) => r.url === LIST).flush([]);
+      fixture.componentInstance.close();
+      fixture.componentInstance.open(null);
+      fixture.detectChanges();
+      backend.match((r) => r.url === '/api/v2.0/labels').forEach((r) => r.flush([]));
+      type(fixture, 'web');
+      tick(NAME_CHECK_DEBOUNCE_MS);
+      backend.expectOne((r) => r.url === LIST).flush([{ ...STORED, id: 3, name: 'web' }]);
+      fixture.detectChanges();
+      expect((fixture.nativeElement.querySelector('#policy-name-error') as HTMLElement).textContent).toContain(
+        'named web already exists',
+      );
+    }));
+
+    it('keeps the server answer: a 409 when the name was taken meanwhile shows at the field', fakeAsync(() => {
+      const fixture = create();
+      const c = fixture.componentInstance;
+      type(fixture, 'web');
+      tick(NAME_CHECK_DEBOUNCE_MS);
+      backend.expectOne((r) => r.url === LIST).flush([]);
+      c.save();
+      backend
+        .expectOne((r) => r.method === 'POST')
+        .flush(
+          {
+            errors: [
+              { code: 'CONFLICT', message: 'a policy named "web" already exists in project "library"', field: 'name' },
+            ],
+          },
+          { status: 409, statusText: 'Conflict' },
+        );
+      fixture.detectChanges();
+      expect((fixture.nativeElement.querySelector('#policy-name-error') as HTMLElement).textContent).toContain(
+        'already exists in project "library"',
+      );
+      expect(c.opened).toBeTrue();
+    }));
   });
 });

@@ -1,6 +1,16 @@
-import { Component, EventEmitter, Input, Output, inject } from '@angular/core';
+import { Component, EventEmitter, Input, OnDestroy, Output, inject } from '@angular/core';
 import { AbstractControl, FormBuilder, FormGroup, ValidationErrors, ValidatorFn, Validators } from '@angular/forms';
-import { finalize } from 'rxjs';
+import {
+  Subject,
+  Subscription,
+  catchError,
+  debounceTime,
+  distinctUntilChanged,
+  finalize,
+  map,
+  of,
+  switchMap,
+} from 'rxjs';
 import { validatePolicy } from '@harbor-patching/shared/policy';
 import { HarborService } from '../../../shared/services/harbor.service';
 import { HarborLabel } from '../../../shared/services/harbor.models';
@@ -29,6 +39,8 @@ import { ProjectContext } from '../../project.resolver';
 
 export const SEVERITY_CHOICES = ['Critical', 'High', 'Medium', 'Low', 'None'] as const;
 export const EXAMPLE_TAG = '1.0';
+/** How long typing must pause before the name is checked against the project's policies (Harbor: 300 ms). */
+export const NAME_CHECK_DEBOUNCE_MS = 300;
 
 /** A repository or tag pattern group is valid when its pattern compiles with the chosen syntax. */
 export const patternGroupValidator: ValidatorFn = (group: AbstractControl): ValidationErrors | null => {
@@ -58,7 +70,7 @@ export const patternGroupValidator: ValidatorFn = (group: AbstractControl): Vali
   styleUrls: ['./create-edit-policy.component.scss'],
   standalone: false,
 })
-export class CreateEditPolicyComponent {
+export class CreateEditPolicyComponent implements OnDestroy {
   private fb = inject(FormBuilder);
   private harbor = inject(HarborService);
   private patching = inject(PatchingService);
@@ -80,6 +92,11 @@ export class CreateEditPolicyComponent {
   previewError: string | null = null;
 
   form: FormGroup = this.newForm();
+
+  /** The live name check, like Harbor's replication rule modal: on keyup, debounced, against the list API. */
+  inNameChecking = false;
+  private nameChecker = new Subject<string>();
+  private nameCheck: Subscription | null = null;
 
   get isEdit(): boolean {
     return this.policyId !== null;
@@ -147,6 +164,7 @@ export class CreateEditPolicyComponent {
 
   open(policy: PatchPolicy | null): void {
     this.form = this.newForm();
+    this.watchName();
     this.policyId = policy?.id ?? null;
     this.generalErrors = [];
     this.preview = null;
@@ -158,6 +176,46 @@ export class CreateEditPolicyComponent {
 
   close(): void {
     this.opened = false;
+  }
+
+  ngOnDestroy(): void {
+    this.nameCheck?.unsubscribe();
+  }
+
+  /** Called on keyup in the name field. */
+  checkName(): void {
+    this.nameChecker.next((this.form.get('name')!.value ?? '').trim());
+  }
+
+  /**
+   * A fresh check pipeline per opening, so the same name typed again after reopening is checked again.
+   * The list API filters by "name contains": the exact name, other than the policy being edited, is taken.
+   */
+  private watchName(): void {
+    this.nameCheck?.unsubscribe();
+    this.inNameChecking = false;
+    this.nameCheck = this.nameChecker
+      .pipe(
+        debounceTime(NAME_CHECK_DEBOUNCE_MS),
+        distinctUntilChanged(),
+        switchMap((name) => {
+          const control = this.form.get('name')!;
+          if (!name || control.hasError('required') || control.hasError('problem')) return of(null);
+          this.inNameChecking = true;
+          return this.patching.listPolicies(this.context.project.name, { page: 1, pageSize: 100, name }).pipe(
+            map((page) => ({ name, taken: page.items.some((p) => p.name === name && p.id !== this.policyId) })),
+            // The check only helps: when it cannot run, saving still gets the server's answer.
+            catchError(() => of(null)),
+          );
+        }),
+      )
+      .subscribe((result) => {
+        this.inNameChecking = false;
+        const control = this.form.get('name')!;
+        if (!result?.taken || (control.value ?? '').trim() !== result.name) return;
+        control.setErrors({ ...(control.errors ?? {}), exists: result.name });
+        control.markAsTouched();
+      });
   }
 
   private fill(policy: PatchPolicy): void {
@@ -282,7 +340,11 @@ export class CreateEditPolicyComponent {
   errorOf(path: string): string | null {
     const control = this.form.get(path);
     if (!control || !control.errors || !(control.touched || control.dirty)) return null;
-    return control.errors['server'] ?? control.errors['problem'] ?? (control.errors['required'] ? 'required' : null);
+    return (
+      control.errors['server'] ??
+      control.errors['problem'] ??
+      (control.errors['required'] ? 'required' : control.errors['exists'] ? 'exists' : null)
+    );
   }
 
   save(): void {
