@@ -9,11 +9,17 @@ import { badRequest } from './errors';
 export function positiveId(req: Request, name: string, from: 'path'): number;
 export function positiveId(req: Request, name: string, from: 'query'): number | undefined;
 export function positiveId(req: Request, name: string, from: 'path' | 'query'): number | undefined {
-  const raw = from === 'path' ? req.params[name] : req.query[name];
-  if (from === 'query' && (raw === undefined || raw === '')) return undefined;
+  // The query is read as sent: the OpenAPI validator may have coerced `req.query` already (e.g. "1e3" to 1000).
+  const raw = from === 'path' ? req.params[name] : rawQuery(req).get(name);
+  if (from === 'query' && (raw === undefined || raw === null || raw === '')) return undefined;
   const id = typeof raw === 'string' && /^[0-9]+$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isSafeInteger(id) || id < 1) {
     throw badRequest([{ field: `${from}.${name}`, message: `${from}.${name}: must be a positive integer (an id)` }]);
   }
   return id;
+}
+
+function rawQuery(req: Request): URLSearchParams {
+  const q = req.originalUrl.indexOf('?');
+  return new URLSearchParams(q < 0 ? '' : req.originalUrl.slice(q + 1));
 }
