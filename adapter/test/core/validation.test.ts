@@ -219,6 +219,21 @@ test('odd path and query values are 400s naming the parameter, never 500s', asyn
   assert.match(encoding.body.errors[0].message, /not validly URL-encoded/);
 });
 
+test('valid ids in the path and the query are accepted (the validator may hand them over as numbers)', async () => {
+  const projectApi = `${API}/projects/library`;
+  for (const url of [
+    `${projectApi}/executions?policy_id=1`,
+    `${projectApi}/executions?policy_id=1&page=2&page_size=5`,
+    `${projectApi}/executions?status=Running`,
+  ]) {
+    const res = await admin.call('GET', url);
+    assert.equal(res.status, 200, `${url}: ${res.text}`);
+    assert.ok(Array.isArray(res.body), url);
+  }
+  const missing = await admin.call('GET', `${projectApi}/executions/12345`);
+  assert.equal(missing.status, 404, missing.text);
+});
+
 test('a body over 1 MiB is refused with 413 and our error body', async () => {
   const huge = JSON.stringify({ name: 'huge', description: 'x'.repeat(2 * 1024 * 1024) });
   const res = await admin.call('POST', path(), { raw: huge });
