@@ -4,7 +4,8 @@
  *   startAdapter(config)   opens the store, builds the app, starts the modules, listens; returns
  *                          { url, close(), db, config, ctx, ... } (tests start it on port 0)
  * Request order: request id + metrics -> Harbor proxy (raw bodies) -> health, metrics, openapi.json ->
- * API (JSON body limit, OpenAPI validation, CSRF guard, module routers) -> portal -> errors.
+ * API (405 for undocumented methods, JSON body limit, CSRF guard, OpenAPI validation, module routers) ->
+ * portal -> errors.
  */
 import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
@@ -22,7 +23,7 @@ import { HarborClient, type HarborAuth } from './harbor/client';
 import { apiNotFound, errorHandler, sendError } from './http/errors';
 import { builtInHealthChecks, healthRouter } from './http/health';
 import { createLogger, createMetrics, requestContext } from './http/observability';
-import { openApiValidator } from './http/openapi';
+import { methodNotAllowed, openApiValidator } from './http/openapi';
 import { portalRouter } from './http/portal';
 import { harborProxy } from './http/proxy';
 import { MODULES } from './modules';
@@ -100,6 +101,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     res.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
+  app.use(API_BASE, methodNotAllowed(document));
   app.use(
     express.json({ limit: config.maxBodyBytes, strict: false, type: ['application/json', 'application/*+json'] }),
   );

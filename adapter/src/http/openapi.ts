@@ -1,11 +1,13 @@
 /**
  * The OpenAPI document (shared/src/api/openapi.yaml) at the edge: requests to documented operations
- * are checked against it (path and query parameters, body schema, unknown fields), and the document
- * itself is served as JSON at /patching/api/v1/openapi.json.
+ * are checked against it (path and query parameters, body schema, unknown fields), a documented path
+ * asked with a method it does not have is a 405, and the document itself is served as JSON at
+ * /patching/api/v1/openapi.json.
  */
 import type { RequestHandler } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import type { OpenApiDocument } from '@harbor-patching/shared/api/document';
+import { sendError } from './errors';
 
 /** Validates requests of documented operations; undocumented paths pass through (their routers check them). */
 export function openApiValidator(document: OpenApiDocument): RequestHandler[] {
@@ -17,4 +19,57 @@ export function openApiValidator(document: OpenApiDocument): RequestHandler[] {
     ignoreUndocumented: true,
     validateFormats: true,
   }) as unknown as RequestHandler[];
+}
+
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'trace'];
+
+interface DocumentedPath {
+  /** Literal segments, or undefined for a `{parameter}` segment (matches any one segment). */
+  segments: (string | undefined)[];
+  allow: string[];
+}
+
+/** The documented path a request path falls on; a literal segment wins over a parameter, as OpenAPI says. */
+function findPath(paths: DocumentedPath[], requestPath: string): DocumentedPath | undefined {
+  const segments = requestPath.split('/').filter((s) => s !== '');
+  let best: DocumentedPath | undefined;
+  let bestRank = '';
+  for (const p of paths) {
+    if (p.segments.length !== segments.length) continue;
+    if (!p.segments.every((s, i) => s === undefined || s === segments[i].toLowerCase())) continue;
+    const rank = p.segments.map((s) => (s === undefined ? '1' : '0')).join('');
+    if (!best || rank < bestRank) [best, bestRank] = [p, rank];
+  }
+  return best;
+}
+
+/**
+ * Mounted at the API base: a documented path asked with a method it does not document is answered
+ * 405 with an `Allow` header and our error body (as Harbor's API does). Unknown paths pass on (404 later).
+ */
+export function methodNotAllowed(document: OpenApiDocument): RequestHandler {
+  const paths: DocumentedPath[] = Object.entries(document.paths).map(([path, item]) => {
+    const methods = HTTP_METHODS.filter((m) => item[m] !== undefined).map((m) => m.toUpperCase());
+    // Express answers HEAD with the GET handler.
+    if (methods.includes('GET')) methods.splice(1 + methods.indexOf('GET'), 0, 'HEAD');
+    return {
+      segments: path
+        .split('/')
+        .filter((s) => s !== '')
+        .map((s) => (/^\{[^}]+\}$/.test(s) ? undefined : s.toLowerCase())),
+      allow: methods,
+    };
+  });
+  return (req, res, next) => {
+    const documented = findPath(paths, req.path);
+    if (!documented || documented.allow.includes(req.method)) return next();
+    const allow = documented.allow.join(', ');
+    res.set('Allow', allow);
+    sendError(res, 405, [
+      {
+        code: 'METHOD_NOT_ALLOWED',
+        message: `method ${req.method} is not allowed on ${req.originalUrl.split('?')[0]}; use ${allow}`,
+      },
+    ]);
+  };
 }

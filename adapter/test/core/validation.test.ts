@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { API, basic, startCore, type Caller, type Core } from './harness';
+import { loadOpenApiDocument } from '@harbor-patching/shared/api/document';
+import { anonymous, API, basic, startCore, type Caller, type Core } from './harness';
 
 let core: Core;
 let admin: Caller;
@@ -263,4 +264,70 @@ test('an unknown API path is a 404 in our error body', async () => {
   const res = await admin.call('GET', `${API}/nothing-here`);
   assert.equal(res.status, 404);
   assert.equal(res.body.errors[0].code, 'NOT_FOUND');
+});
+
+describe('a documented path asked with a method it does not have is a 405 with Allow', () => {
+  const projectApi = `${API}/projects/library`;
+  const cases: [string, string, string][] = [
+    ['DELETE', `${projectApi}/policies`, 'GET, HEAD, POST'],
+    ['PATCH', `${projectApi}/policies/1`, 'GET, HEAD, PUT, DELETE'],
+    // A literal segment wins over a parameter: this is the preview path, not policy "preview".
+    ['GET', `${projectApi}/policies/preview`, 'POST'],
+    ['PUT', `${projectApi}/policies/preview`, 'POST'],
+    ['GET', `${projectApi}/executions/1/stop`, 'POST'],
+    ['DELETE', `${projectApi}/repositories/app/artifacts/1.0/patch`, 'POST'],
+    ['POST', `${API}/health`, 'GET, HEAD'],
+    ['OPTIONS', `${projectApi}/webhook/`, 'GET, HEAD, POST'],
+  ];
+  for (const [method, url, allow] of cases) {
+    test(`${method} ${url.slice(API.length)} -> 405 Allow: ${allow}`, async () => {
+      const res = await admin.call(method, url);
+      assert.equal(res.status, 405, res.text);
+      assert.equal(res.headers.get('allow'), allow);
+      assert.equal(res.body.errors[0].code, 'METHOD_NOT_ALLOWED');
+      assert.match(res.body.errors[0].message, new RegExp(`method ${method} is not allowed.*use ${allow}`));
+    });
+  }
+
+  test('before authentication and body parsing, like a router', async () => {
+    const res = await anonymous(core.adapter.url).call('DELETE', `${projectApi}/policies`, { raw: '{broken' });
+    assert.equal(res.status, 405, res.text);
+  });
+
+  test('unknown paths stay 404, whatever the method', async () => {
+    for (const [method, url] of [
+      ['DELETE', `${API}/nothing-here`],
+      ['GET', `${projectApi}/policies/1/nothing`],
+      ['POST', `${projectApi}/policies/1/enable/now`],
+    ]) {
+      const res = await admin.call(method, url);
+      assert.equal(res.status, 404, `${method} ${url}: ${res.text}`);
+      assert.match(res.body.errors[0].message, /no such API path/);
+      assert.equal(res.headers.get('allow'), null);
+    }
+  });
+
+  test('no documented operation is refused with 405 (HEAD is served for GET)', async () => {
+    const values: Record<string, string> = {
+      project_name: 'library',
+      policy_id: '999999',
+      execution_id: '999999',
+      task_id: '999999',
+      repository_name: 'no-such-repo',
+      reference: '1.0',
+    };
+    const doc = loadOpenApiDocument();
+    let checked = 0;
+    for (const [template, item] of Object.entries(doc.paths)) {
+      const url = API + template.replace(/\{([^}]+)\}/g, (_, name: string) => values[name] ?? 'x');
+      for (const method of Object.keys(item).filter((k) => ['get', 'put', 'post', 'delete', 'patch'].includes(k))) {
+        for (const m of method === 'get' ? ['GET', 'HEAD'] : [method.toUpperCase()]) {
+          const res = await admin.call(m, url);
+          assert.notEqual(res.status, 405, `${m} ${template}: ${res.text}`);
+          checked++;
+        }
+      }
+    }
+    assert.ok(checked >= 20, `only ${checked} operations checked`);
+  });
 });
