@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { Registry, registryUrl, sampleImage, uniqueRepository } from '../lib/stack';
-import { screenshotDir, signIn, startStack, type Stack } from './harness';
+import { PASSWORD, screenshotDir, signIn, startStack, type Stack } from './harness';
 
 let stack: Stack;
 
@@ -151,6 +151,26 @@ describe('portal', () => {
     await page.waitForSelector('#policy-preview, #preview-error');
     const preview = (await page.locator('#policy-preview, #preview-error').first().textContent()) ?? '';
     assert.match(preview, /sample-app/);
+    await context.close();
+  });
+
+  test('when the session ends on a page, the next call sends the user to sign in and back to that page', async () => {
+    const { context, page } = await signIn(stack, 'alice');
+    await page.goto(`${stack.adapter.url}/patching/projects/library/policies`);
+    await page.locator('clr-dg-row[data-policy="nightly-web"]').waitFor();
+    // Harbor's session cookie is gone (expired or signed out elsewhere): the next API call answers 401.
+    await context.clearCookies();
+    await page.click('#refresh-policies');
+    await page.waitForURL(/\/patching\/sign-in\?redirect_url=%2Fprojects%2Flibrary%2Fpolicies$/);
+    assert.match((await page.textContent('#session-expired')) ?? '', /session has expired/);
+    // The sign-in page itself does not bounce (its own calls are anonymous).
+    await page.waitForTimeout(500);
+    assert.match(page.url(), /\/patching\/sign-in\?redirect_url=/);
+    await page.fill('#login_username', 'alice');
+    await page.fill('#login_password', PASSWORD);
+    await page.click('#log_in');
+    await page.waitForURL(/\/patching\/projects\/library\/policies$/);
+    await page.locator('clr-dg-row[data-policy="nightly-web"]').waitFor();
     await context.close();
   });
 

@@ -8,6 +8,7 @@ import { AppComponent } from './app.component';
 import { AppRoutingModule } from './app-routing.module';
 import { SharedModule } from './shared/shared.module';
 import { CsrfInterceptor } from './shared/interceptors/csrf.interceptor';
+import { SessionExpiredInterceptor } from './shared/interceptors/session-expired.interceptor';
 import { registerIcons } from './shared/icons';
 import { SignInComponent } from './sign-in/sign-in.component';
 import { HarborShellComponent } from './base/harbor-shell.component';
@@ -52,6 +53,7 @@ registerIcons();
     provideHttpClient(withInterceptorsFromDi()),
     provideAnimations(),
     { provide: HTTP_INTERCEPTORS, useClass: CsrfInterceptor, multi: true },
+    { provide: HTTP_INTERCEPTORS, useClass: SessionExpiredInterceptor, multi: true },
   ],
   bootstrap: [AppComponent],
 })

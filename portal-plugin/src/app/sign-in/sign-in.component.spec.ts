@@ -6,6 +6,7 @@ import { Router, provideRouter } from '@angular/router';
 import { TranslateModule, TranslateService } from '@ngx-translate/core';
 import { SharedModule } from '../shared/shared.module';
 import { SignInComponent } from './sign-in.component';
+import { SessionService } from '../shared/services/session.service';
 import { useEnglish } from '../shared/testing/testing';
 
 describe('SignInComponent', () => {
@@ -53,5 +54,18 @@ describe('SignInComponent', () => {
     await done;
     fixture.detectChanges();
     expect(fixture.nativeElement.querySelector('#login-error').textContent).toContain('Invalid user name or password');
+  });
+
+  it('says once that the session expired when a page sent the user here', () => {
+    TestBed.inject(SessionService).expired = true;
+    const fixture = TestBed.createComponent(SignInComponent);
+    fixture.detectChanges();
+    backend.match('/api/v2.0/systeminfo').forEach((r) => r.flush({}));
+    expect(fixture.nativeElement.querySelector('#session-expired').textContent).toContain('Your session has expired');
+    expect(TestBed.inject(SessionService).expired).toBeFalse();
+    const again = TestBed.createComponent(SignInComponent);
+    again.detectChanges();
+    backend.match('/api/v2.0/systeminfo').forEach((r) => r.flush({}));
+    expect(again.nativeElement.querySelector('#session-expired')).toBeNull();
   });
 });

@@ -21,8 +21,12 @@ export class SignInComponent implements OnInit {
   password = '';
   signingIn = false;
   errorKey: string | null = null;
+  /** Came here because the session ran out on a page (shown once). */
+  sessionExpired = false;
 
   ngOnInit(): void {
+    this.sessionExpired = this.session.expired;
+    this.session.expired = false;
     void this.session.primeCsrfToken();
   }
 
@@ -34,6 +38,7 @@ export class SignInComponent implements OnInit {
     if (!this.canSubmit) return;
     this.signingIn = true;
     this.errorKey = null;
+    this.sessionExpired = false;
     try {
       await this.session.signIn(this.principal.trim(), this.password);
       this.permissions.clear();

@@ -9,6 +9,8 @@ import { HARBOR_API } from '../units/utils';
 export class SessionService {
   private http = inject(HttpClient);
   private user: HarborUser | null = null;
+  /** Set when a page lost its session (an API answered 401); the sign-in page says so once. */
+  expired = false;
 
   get currentUser(): HarborUser | null {
     return this.user;
@@ -18,6 +20,11 @@ export class SessionService {
   async retrieveUser(): Promise<HarborUser> {
     this.user = await firstValueFrom(this.http.get<HarborUser>(`${HARBOR_API}/users/current`));
     return this.user;
+  }
+
+  /** Forgets the user, as Harbor's SessionService.clear() when the session is no longer valid. */
+  clear(): void {
+    this.user = null;
   }
 
   /** Harbor's form login: `POST /c/login` with `principal` and `password`, form-urlencoded. */
