@@ -16,6 +16,14 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const PORTAL_DIR = join(ROOT, 'dist/portal-plugin');
 export const PASSWORD = DEFAULT_PASSWORD;
 const ROBOT = { name: 'robot$ui-patcher', secret: 'Ui-Patcher-Secret-1234' };
+/** The service robot's permissions as the README lists them, webhook registration (notification-policy create, update) included. */
+const ROBOT_ACCESS = [
+  ...SERVICE_ROBOT_ACCESS,
+  { resource: 'notification-policy', action: 'create' },
+  { resource: 'notification-policy', action: 'update' },
+];
+/** Harbor sends it with every webhook event; set so project admins can register the webhook from the portal. */
+const WEBHOOK_SECRET = 'Ui-Webhook-Secret-1234';
 const CHROMIUM = process.env.HP_CHROMIUM ?? '/usr/bin/chromium';
 
 export type Sim = Awaited<ReturnType<typeof startHarborSim>>;
@@ -58,7 +66,7 @@ export async function startStack(): Promise<Stack> {
         name: ROBOT.name,
         secret: ROBOT.secret,
         level: 'system',
-        permissions: [{ kind: 'project', namespace: '*', access: SERVICE_ROBOT_ACCESS }],
+        permissions: [{ kind: 'project', namespace: '*', access: ROBOT_ACCESS }],
       },
     ],
   });
@@ -74,6 +82,7 @@ export async function startStack(): Promise<Stack> {
       portalDir: PORTAL_DIR,
       buildkitAddr,
       copaPath,
+      webhookSecret: WEBHOOK_SECRET,
       logLevel: 'warn',
     });
   } catch (err) {

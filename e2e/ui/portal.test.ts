@@ -75,6 +75,15 @@ describe('portal', () => {
     await page.waitForSelector('#policy-name-error, .general-error');
     const shown = (await page.locator('#policy-name-error, .general-error').first().textContent()) ?? '';
     assert.match(shown, /nightly-web|exist/i);
+
+    // Typed key by key, the name is checked while typing: "already exists" shows before any save.
+    await page.fill('#policy-name', '');
+    await page.locator('#policy-name').pressSequentially('nightly-web');
+    await page.waitForSelector('#policy-name-error:has-text("already exists")');
+    assert.match(
+      (await page.textContent('#policy-name-error')) ?? '',
+      /A patch policy named nightly-web already exists in this project/,
+    );
     await page.click('#policy-cancel');
     await context.close();
   });
@@ -181,6 +190,8 @@ describe('portal', () => {
     await page.locator('clr-dg-row[data-policy="nightly-web"]').waitFor();
     assert.equal(await page.locator('#new-policy').count(), 0);
     assert.equal(await page.locator('#run-policy').count(), 0);
+    // The webhook registration is for project admins only: nothing asked, nothing shown.
+    assert.equal(await page.locator('#webhook-status').count(), 0);
     await page.goto(`${stack.adapter.url}/patching/projects/library/artifacts/sample-app`);
     await page.waitForSelector('#artifact-list clr-dg-row');
     assert.equal(await page.locator('#patch-artifact').count(), 0);
@@ -234,6 +245,39 @@ describe('portal', () => {
     await execRow.waitFor();
     assert.match((await execRow.textContent()) ?? '', /Success[\s\S]*Ad hoc[\s\S]*100%/);
     await page.screenshot({ path: join(screenshotDir, 'executions.png') });
+    await context.close();
+  });
+
+  test('alice sees that Harbor sends events elsewhere and re-registers the webhook from the policies page', async () => {
+    stack.sim.addWebhookPolicy('library', {
+      name: 'harbor-patching',
+      address: 'http://old-host.invalid/patching/webhooks/harbor',
+      events: ['SCANNING_COMPLETED', 'PUSH_ARTIFACT'],
+    });
+    const { context, page } = await signIn(stack, 'alice');
+    await page.goto(`${stack.adapter.url}/patching/projects/library/policies`);
+    await page.waitForSelector('#webhook-status[data-state="address-mismatch"]');
+    const text = (await page.textContent('#webhook-status-text')) ?? '';
+    assert.match(text, /old-host\.invalid/);
+    assert.ok(text.includes(`${stack.adapter.url}/patching/webhooks/harbor`), text);
+    assert.match((await page.textContent('#register-webhook')) ?? '', /UPDATE WEBHOOK/);
+    await page.click('#register-webhook');
+    await page.waitForSelector('#webhook-status[data-state="registered"], #webhook-register-error');
+    assert.equal(
+      await page.getAttribute('#webhook-status', 'data-state'),
+      'registered',
+      (await page.textContent('#webhook-status-text')) ?? '',
+    );
+    assert.equal(await page.locator('#register-webhook').count(), 0);
+
+    // Harbor keeps it: after a reload, and in the modal of an event-based policy, it shows registered.
+    await page.reload();
+    await page.waitForSelector('#webhook-status[data-state="registered"]');
+    await page.click('#new-policy');
+    await page.selectOption('#trigger-type', 'event_based');
+    await page.waitForSelector('#policy-modal #webhook-status[data-state="registered"]');
+    await page.screenshot({ path: join(screenshotDir, 'policy-modal-webhook.png') });
+    await page.click('#policy-cancel');
     await context.close();
   });
 });

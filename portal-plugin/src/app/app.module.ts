@@ -16,6 +16,7 @@ import { ProjectListComponent } from './projects/project-list.component';
 import { ProjectDetailComponent } from './project/project-detail.component';
 import { PolicyListComponent } from './project/policies/policy-list.component';
 import { CreateEditPolicyComponent } from './project/policies/create-edit-policy/create-edit-policy.component';
+import { WebhookStatusComponent } from './project/policies/webhook-status/webhook-status.component';
 import { ExecutionListComponent } from './project/executions/execution-list.component';
 import { TaskListComponent } from './project/tasks/task-list.component';
 import { TaskDetailComponent } from './project/task-detail/task-detail.component';
@@ -33,6 +34,7 @@ registerIcons();
     ProjectDetailComponent,
     PolicyListComponent,
     CreateEditPolicyComponent,
+    WebhookStatusComponent,
     ExecutionListComponent,
     TaskListComponent,
     TaskDetailComponent,

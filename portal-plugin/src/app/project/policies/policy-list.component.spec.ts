@@ -7,6 +7,7 @@ import { TranslateModule, TranslateService } from '@ngx-translate/core';
 import { SharedModule } from '../../shared/shared.module';
 import { PolicyListComponent } from './policy-list.component';
 import { CreateEditPolicyComponent } from './create-edit-policy/create-edit-policy.component';
+import { WebhookStatusComponent } from './webhook-status/webhook-status.component';
 import { projectContext, routeStub, useEnglish } from '../../shared/testing/testing';
 import { ProjectContext } from '../project.resolver';
 
@@ -35,7 +36,7 @@ describe('PolicyListComponent', () => {
 
   function setup(context: ProjectContext) {
     TestBed.configureTestingModule({
-      declarations: [PolicyListComponent, CreateEditPolicyComponent],
+      declarations: [PolicyListComponent, CreateEditPolicyComponent, WebhookStatusComponent],
       imports: [SharedModule, NoopAnimationsModule, TranslateModule.forRoot()],
       providers: [
         provideHttpClient(),
@@ -125,5 +126,27 @@ describe('PolicyListComponent', () => {
     const req = backend.expectOne((r) => r.url === '/patching/api/v1/projects/library/policies');
     expect(req.request.params.get('name')).toBe('night');
     expect(req.request.params.get('page')).toBe('1');
+  });
+
+  it("shows project admins whether Harbor's webhook for this service is registered", async () => {
+    const fixture = setup(projectContext());
+    await answerList(fixture);
+    backend.expectOne('/patching/api/v1/projects/library/webhook').flush({
+      registered: false,
+      expected_address: 'http://h/patching/webhooks/harbor',
+      address_matches: false,
+      secret_configured: true,
+    });
+    fixture.detectChanges();
+    const el = fixture.nativeElement as HTMLElement;
+    expect(el.querySelector('#webhook-status')?.getAttribute('data-state')).toBe('missing');
+    expect(el.querySelector('#register-webhook')).not.toBeNull();
+  });
+
+  it('does not ask about the webhook for users who cannot manage policies', async () => {
+    const fixture = setup(projectContext({ canManagePolicies: false }));
+    await answerList(fixture);
+    backend.expectNone('/patching/api/v1/projects/library/webhook');
+    expect((fixture.nativeElement as HTMLElement).querySelector('#webhook-status')).toBeNull();
   });
 });

@@ -14,6 +14,8 @@ export type {
   PolicyPreview,
   PreviewCandidate,
   PreviewExclusion,
+  WebhookRegistration,
+  WebhookEventSummary,
 } from '../../api/models';
 
 export type TagScheme = 'floating' | 'incremental';

@@ -11,11 +11,13 @@ import {
   getExecution,
   getPolicy,
   getTask,
+  getWebhookRegistration,
   listExecutions,
   listPolicies,
   listTasks,
   patchArtifact,
   previewPolicy,
+  registerWebhook,
   runPolicy,
   stopExecution,
   updatePolicy,
@@ -32,6 +34,7 @@ import {
   PatchStarted,
   PatchTask,
   PolicyPreview,
+  WebhookRegistration,
 } from './patching.models';
 import { PATCHING_API, repositoryNameWithoutProject } from '../units/utils';
 
@@ -100,6 +103,16 @@ export class PatchingService {
   /** Runs a policy now (like Harbor's "Replicate"); answers the new execution. */
   runPolicy(project: string, policyId: number): Observable<Execution> {
     return runPolicy(this.http, this.root, { project_name: project, policy_id: policyId }).pipe(map(body));
+  }
+
+  /** Whether Harbor's webhook policy for this service is registered in the project (project admin). */
+  getWebhook(project: string): Observable<WebhookRegistration> {
+    return getWebhookRegistration(this.http, this.root, { project_name: project }).pipe(map(body));
+  }
+
+  /** Creates or updates Harbor's webhook policy so scan events reach this service (project admin). */
+  registerWebhook(project: string): Observable<WebhookRegistration> {
+    return registerWebhook(this.http, this.root, { project_name: project }).pipe(map(body));
   }
 
   listExecutions(project: string, query: ExecutionQuery): Observable<Page<Execution>> {

@@ -7,6 +7,7 @@ import { SharedModule } from '../../../shared/shared.module';
 import { CreateEditPolicyComponent, NAME_CHECK_DEBOUNCE_MS } from './create-edit-policy.component';
 import { projectContext, useEnglish } from '../../../shared/testing/testing';
 import { PatchPolicy } from '../../../shared/services/patching.models';
+import { WebhookStatusComponent } from '../webhook-status/webhook-status.component';
 
 const STORED: PatchPolicy = {
   id: 7,
@@ -36,7 +37,7 @@ describe('CreateEditPolicyComponent', () => {
 
   beforeEach(() => {
     TestBed.configureTestingModule({
-      declarations: [CreateEditPolicyComponent],
+      declarations: [CreateEditPolicyComponent, WebhookStatusComponent],
       imports: [SharedModule, NoopAnimationsModule, TranslateModule.forRoot()],
       providers: [provideHttpClient(), provideHttpClientTesting()],
     });
@@ -191,6 +192,29 @@ describe('CreateEditPolicyComponent', () => {
     expect(c.toPolicy().filters).toEqual([{ type: 'label', value: ['prod'], decoration: 'excludes' }]);
     c.toggleLabel('prod');
     expect(c.toPolicy().filters).toEqual([]);
+  });
+
+  it('shows the webhook registration under the trigger when the trigger is "on scan completed"', () => {
+    const fixture = create();
+    const url = '/patching/api/v1/projects/library/webhook';
+    backend.expectNone(url);
+    expect(fixture.nativeElement.querySelector('#webhook-status')).toBeNull();
+    fixture.componentInstance.form.patchValue({ trigger_type: 'event_based' });
+    fixture.detectChanges();
+    backend.expectOne(url).flush({
+      registered: true,
+      name: 'harbor-patching',
+      enabled: true,
+      event_types: ['SCANNING_COMPLETED'],
+      address: 'http://old/patching/webhooks/harbor',
+      expected_address: 'http://new/patching/webhooks/harbor',
+      address_matches: false,
+      secret_configured: true,
+    });
+    fixture.detectChanges();
+    const status = fixture.nativeElement.querySelector('#webhook-status') as HTMLElement;
+    expect(status.getAttribute('data-state')).toBe('address-mismatch');
+    expect(status.textContent).toContain('http://new/patching/webhooks/harbor');
   });
 
   describe('live name check', () => {
