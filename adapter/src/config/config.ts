@@ -28,6 +28,8 @@ export interface Config {
   buildkitAddr: string;
   /** The copa binary. */
   copaPath: string;
+  /** Base URL of the end-of-life API copa asks in comprehensive mode (its --eol-api-url); unset: copa's default. */
+  copaEolApiUrl?: string;
   /** The built portal (index.html and assets) served under /patching/. */
   portalDir: string;
   /** Shared secret Harbor's webhook policy sends in the Authorization header. */
@@ -85,7 +87,7 @@ export function findCopa(env: NodeJS.ProcessEnv = process.env): string | undefin
 interface Setting {
   key: keyof Config;
   env: string;
-  kind: 'string' | 'url' | 'int' | 'bool' | 'seconds' | 'path';
+  kind: 'string' | 'url' | 'baseUrl' | 'int' | 'bool' | 'seconds' | 'path';
   min?: number;
   max?: number;
   choices?: string[];
@@ -102,6 +104,7 @@ const SETTINGS: Setting[] = [
   { key: 'dataDir', env: 'DATA_DIR', kind: 'path' },
   { key: 'buildkitAddr', env: 'BUILDKIT_ADDR', kind: 'string' },
   { key: 'copaPath', env: 'COPA_PATH', kind: 'path' },
+  { key: 'copaEolApiUrl', env: 'COPA_EOL_API_URL', kind: 'baseUrl' },
   { key: 'portalDir', env: 'PORTAL_DIR', kind: 'path' },
   { key: 'webhookSecret', env: 'WEBHOOK_SECRET', kind: 'string' },
   { key: 'jobserviceSecret', env: 'JOBSERVICE_SECRET', kind: 'string' },
@@ -173,6 +176,18 @@ function parseValue(s: Setting, raw: unknown, source: string, cwd: string): { va
         return bad('must be an origin without a path (e.g. https://harbor.example.com)');
       if (url.username || url.password) return bad('must not contain credentials (use PATCHING_ROBOT_NAME/SECRET)');
       return { value: url.origin };
+    }
+    case 'baseUrl': {
+      let url: URL | undefined;
+      try {
+        url = typeof text === 'string' ? new URL(text) : undefined;
+      } catch {
+        url = undefined;
+      }
+      if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+        return bad('must be an http:// or https:// URL');
+      if (url.username || url.password) return bad('must not contain credentials');
+      return { value: url.href.replace(/\/+$/, '') };
     }
     case 'bool': {
       if (typeof text === 'boolean') return { value: text };

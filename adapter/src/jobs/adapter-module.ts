@@ -33,6 +33,7 @@ export function createPatchAdapterModule(tuning: Partial<PatchModuleSettings> = 
         dataDir: c.dataDir,
         buildkitAddr: c.buildkitAddr,
         copaPath: c.copaPath,
+        copaEolApiUrl: c.copaEolApiUrl,
         concurrency: c.concurrency,
         taskTimeoutSeconds: c.taskTimeoutSeconds,
         scanTimeoutSeconds: c.scanTimeoutSeconds,

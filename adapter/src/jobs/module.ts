@@ -24,6 +24,8 @@ export interface PatchModuleSettings {
   dataDir: string;
   buildkitAddr: string;
   copaPath: string;
+  /** copa's --eol-api-url (comprehensive mode); unset: copa's default. */
+  copaEolApiUrl?: string;
   concurrency?: number;
   taskTimeoutSeconds?: number;
   scanTimeoutSeconds?: number;
@@ -71,6 +73,7 @@ export function createPatchModule(db: Db, s: PatchModuleSettings): PatchModule {
       registryHost: s.registryHost,
       robot,
       copaPath: s.copaPath,
+      copaEolApiUrl: s.copaEolApiUrl,
       buildkitAddr: s.buildkitAddr,
       // copa's own timeout fires a little before ours, so its error message reaches the log.
       copaTimeoutSeconds: Math.max(10, taskTimeoutSeconds - 30),

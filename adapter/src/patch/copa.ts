@@ -9,6 +9,8 @@ import { ProgressTracker, lineSplitter, type Progress } from './progress';
 
 export interface CopaRun {
   copaPath: string;
+  /** --eol-api-url: the end-of-life API copa asks in update-all (comprehensive) mode; undefined: copa's default. */
+  eolApiUrl?: string;
   buildkitAddr: string;
   /** Per-task directory (created here, removed by the caller). */
   workDir: string;
@@ -102,6 +104,7 @@ export async function runCopa(run: CopaRun): Promise<CopaResult> {
     '--progress',
     'rawjson',
   ];
+  if (run.eolApiUrl) args.push('--eol-api-url', run.eolApiUrl);
   if (run.updateManifest) {
     const reportPath = join(run.workDir, 'update-manifest.json');
     writeFileSync(reportPath, JSON.stringify(run.updateManifest, null, 2), { mode: 0o600 });

@@ -25,6 +25,8 @@ export interface PatchDeps {
   registryHost?: string;
   robot: { username: string; password: string };
   copaPath: string;
+  /** copa's --eol-api-url (asked only in comprehensive mode); undefined: copa's default. */
+  copaEolApiUrl?: string;
   buildkitAddr: string;
   /** Parent of the per-task work directories. */
   workRoot: string;
@@ -278,6 +280,7 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
     ctx.progress({ stage: 'Starting copa', percent: 0 });
     copa = await runCopa({
       copaPath: deps.copaPath,
+      eolApiUrl: deps.copaEolApiUrl,
       buildkitAddr: deps.buildkitAddr,
       workDir,
       registryHost: host,
@@ -327,6 +330,7 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
   }
   ctx.record({ patched_digest: patchedDigest, vex: copa.vex });
   log(`pushed ${full}:${target} as ${patchedDigest}`);
+  if (!updateManifest) log('comprehensive mode: copa writes no VEX document without a vulnerability report');
 
   const notes: string[] = [];
   let alsoTagged = '';

@@ -30,6 +30,7 @@ test('defaults need no configuration', () => {
   assert.equal(c.concurrency, 2);
   assert.equal(c.maxBodyBytes, 1024 * 1024);
   assert.equal(c.robotName, undefined);
+  assert.equal(c.copaEolApiUrl, undefined, "copa's own default");
 });
 
 test('environment variables are read and typed', () => {
@@ -43,6 +44,7 @@ test('environment variables are read and typed', () => {
       PATCHING_ROBOT_NAME: 'robot$patcher',
       PATCHING_ROBOT_SECRET: 's3cret-value',
       PATCHING_TRUST_PROXY: 'true',
+      PATCHING_COPA_EOL_API_URL: 'http://eol.internal:8080/api/v1/products/',
     },
     {},
     dir,
@@ -55,6 +57,7 @@ test('environment variables are read and typed', () => {
   assert.equal(c.concurrency, 4);
   assert.equal(c.taskTimeoutSeconds, 900);
   assert.equal(c.trustProxy, true);
+  assert.equal(c.copaEolApiUrl, 'http://eol.internal:8080/api/v1/products');
 });
 
 test('a JSON file is read; the environment wins over it; unknown keys are refused', () => {
@@ -81,6 +84,7 @@ test('every problem is reported, one line each, naming the variable', () => {
     PATCHING_ROBOT_NAME: 'patcher',
     PATCHING_TRUST_PROXY: 'maybe',
     PATCHING_POTR: '1',
+    PATCHING_COPA_EOL_API_URL: 'endoflife.internal',
   });
   const joined = list.join('\n');
   for (const name of [
@@ -93,6 +97,7 @@ test('every problem is reported, one line each, naming the variable', () => {
     'PATCHING_ROBOT_NAME',
     'PATCHING_TRUST_PROXY',
     'PATCHING_POTR',
+    'PATCHING_COPA_EOL_API_URL',
   ]) {
     assert.ok(joined.includes(name), `${name} missing from:\n${joined}`);
   }

@@ -1,7 +1,8 @@
 /**
  * The patch engine end to end: the adapter (in process) with the real copa, buildkitd and registry,
  * behind the Harbor stand-in. Real copa runs are few and shared: one ad-hoc patch backs several
- * assertions; the delete-original run goes through the jobservice API.
+ * assertions; the delete-original run goes through the jobservice API; one run is cut by the task
+ * timeout and one patches in comprehensive mode.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,7 +17,18 @@ import { createPatchAdapterModule } from '../../src/jobs/adapter-module';
 import type { PatchModuleSettings } from '../../src/jobs/module';
 import type { Task } from '../../src/store/executions';
 import { ROBOT, startSim, type Sim } from './harness';
-import { copaProcessesMentioning, copyImage, pushTinyImage, registryDigest, stack, unique, waitFor } from './helpers';
+import { compareDebianVersions } from '@harbor-patching/shared/debversion';
+import { readAdvisories, readInstalledPackages, Registry } from '@harbor-patching/e2e/lib/stack';
+import {
+  alive,
+  copaProcessesMentioning,
+  copyImage,
+  pushTinyImage,
+  registryDigest,
+  stack,
+  unique,
+  waitFor,
+} from './helpers';
 
 const JOBSERVICE_SECRET = 'jobservice-secret-for-tests';
 const users = {
@@ -315,6 +327,94 @@ test('stop during a run: copa is killed, the task is Stopped and no tag is pushe
     15_000,
   );
   assert.equal(await registryDigest(`library/${repo}`, '1.0-patched'), undefined);
+});
+
+test("task timeout during a real copa run: Error TIMEOUT, copa's process group is gone, no tag pushed", async () => {
+  const timeoutSeconds = 8;
+  // copa's own --timeout is never below 10 s, so here the task timeout (the engine) is what stops it.
+  const other = await startTestAdapter({ taskTimeoutSeconds: timeoutSeconds });
+  try {
+    const repo = `${unique('timeout')}/app`;
+    await copyImage(stack.sampleImage, `library/${repo}:1.0`);
+    const started = await startPatch('library', repo, '1.0', undefined, other);
+    const [pid] = await waitFor(
+      'copa to start',
+      async () => {
+        const pids = await copaProcessesMentioning(repo);
+        return pids.length > 0 ? pids : undefined;
+      },
+      timeoutSeconds * 1000,
+      100,
+    );
+    assert.ok(alive(-pid), 'copa runs as its own process group');
+    const t = await waitTask('library', started.executionId, started.taskId, other, 60_000);
+    assert.equal(t.status, 'Error', t.status_message);
+    assert.equal(t.reason, 'TIMEOUT', t.status_message);
+    assert.match(t.status_message, /longer than the configured task timeout/);
+    assert.equal(t.attempt, 1, 'a timeout is not retried');
+    const ran = (Date.parse(t.end_time!) - Date.parse(t.start_time!)) / 1000;
+    assert.ok(ran >= timeoutSeconds && ran < timeoutSeconds + 8, `the task ran ${ran} s`);
+    await waitFor("copa's process group to be gone", () => (alive(-pid) ? undefined : true), 10_000, 100);
+    assert.deepEqual(await copaProcessesMentioning(repo), []);
+    assert.equal(await registryDigest(`library/${repo}`, '1.0-patched'), undefined);
+    assert.equal(t.patched_digest ?? null, null);
+    const log = await (
+      await fetch(`${other.url}/patching/api/v1/projects/library/executions/${started.executionId}/tasks/${t.id}/log`, {
+        headers: { authorization: users.alice },
+      })
+    ).text();
+    assert.match(log, /\$ copa patch/);
+    assert.match(log, /TIMEOUT: /);
+  } finally {
+    await other.close();
+  }
+});
+
+test('comprehensive ad-hoc patch: every package updated (dpkg status holds the security versions), no VEX, EOL API setting used', async () => {
+  // An address that refuses connections: copa's end-of-life lookup fails at once (only a warning).
+  const closed = createServer();
+  await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
+  const eolApiUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/api/v1/products`;
+  await new Promise((r) => closed.close(r));
+  const other = await startTestAdapter({ copaEolApiUrl: eolApiUrl });
+  try {
+    const repo = `${unique('full')}/app`;
+    await copyImage(stack.sampleImage, `library/${repo}:1.0`);
+    const started = await startPatch('library', repo, '1.0', { mode: 'comprehensive' }, other);
+    const t = await waitTask('library', started.executionId, started.taskId, other);
+    assert.equal(t.status, 'Success', `${t.reason}: ${t.status_message}`);
+    assert.equal(t.patched_tag, '1.0-patched');
+    assert.equal(await registryDigest(`library/${repo}`, '1.0-patched'), t.patched_digest);
+    assert.ok(t.fixed_cves.length > 0);
+    assert.equal(t.vulnerabilities_after?.fixable, 0, JSON.stringify(t.vulnerabilities_after));
+
+    const registry = new Registry();
+    const before = await readInstalledPackages(registry, `library/${repo}:1.0`);
+    const after = await readInstalledPackages(registry, `library/${repo}:1.0-patched`);
+    const advisories = readAdvisories().advisories;
+    assert.ok(advisories.length > 0);
+    for (const a of advisories) {
+      assert.ok(compareDebianVersions(before.get(a.package)!, a.fixed_version) < 0, `${a.package} was vulnerable`);
+      const now = after.get(a.package);
+      assert.ok(
+        now && compareDebianVersions(now, a.fixed_version) >= 0,
+        `${a.package} ${now} should be at least ${a.fixed_version} (${a.cve})`,
+      );
+    }
+
+    const base = `${other.url}/patching/api/v1/projects/library/executions/${started.executionId}/tasks/${t.id}`;
+    const vex = await fetch(`${base}/vex`, { headers: { authorization: users.alice } });
+    assert.equal(vex.status, 404);
+    assert.match(((await vex.json()) as { errors: { message: string }[] }).errors[0].message, /no VEX document/);
+    const log = await (await fetch(`${base}/log`, { headers: { authorization: users.alice } })).text();
+    const command = log.split('\n').find((l) => l.includes('$ copa patch')) ?? '';
+    assert.doesNotMatch(command, /--report|--output/, 'no report, so no VEX output asked for');
+    assert.ok(command.includes(`--eol-api-url ${eolApiUrl}`), command);
+    assert.match(log, new RegExp(`EOL.*${eolApiUrl.replace(/[.]/g, '\\.')}/debian/releases/12`));
+    assert.match(log, /comprehensive mode: copa writes no VEX document/);
+  } finally {
+    await other.close();
+  }
 });
 
 test('jobservice API: IMAGE_PATCH with delete_original removes the original only after a verified patch; hooks in order', async () => {
