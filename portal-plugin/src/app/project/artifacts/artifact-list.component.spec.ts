@@ -115,4 +115,18 @@ describe('ArtifactListComponent', () => {
     fixture.detectChanges();
     expect(fixture.nativeElement.querySelector('#artifact-error').textContent).toContain('You need push permission');
   });
+
+  it('says in words from the translation file when an accepted patch names no task', async () => {
+    const fixture = await setup(projectContext());
+    const c = fixture.componentInstance;
+    c.selectedRows = [c.artifacts[0]];
+    c.patch(c.artifacts[0]);
+    backend
+      .expectOne((r) => r.url.endsWith('/patch'))
+      .flush({ id: 12, status: 'Running' }, { status: 202, statusText: 'Accepted' });
+    fixture.detectChanges();
+    expect(fixture.nativeElement.querySelector('#artifact-error').textContent).toContain(
+      'The patch was accepted but the answer named no task',
+    );
+  });
 });

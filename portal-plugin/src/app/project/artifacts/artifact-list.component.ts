@@ -4,7 +4,8 @@ import { ClrDatagridStateInterface } from '@clr/angular';
 import { finalize } from 'rxjs';
 import { HarborService } from '../../shared/services/harbor.service';
 import { HarborArtifact } from '../../shared/services/harbor.models';
-import { PatchingService, errorMessage } from '../../shared/services/patching.service';
+import { TranslateService } from '@ngx-translate/core';
+import { PatchingService, TranslatedError, errorMessage } from '../../shared/services/patching.service';
 import { firstReport } from '../../shared/components/vulnerability-summary/vulnerability-summary.component';
 import { shortDigest, sizeText } from '../../shared/units/utils';
 import { ProjectContext } from '../project.resolver';
@@ -27,6 +28,7 @@ export function isPatchable(a: HarborArtifact | null | undefined): boolean {
 export class ArtifactListComponent {
   private harbor = inject(HarborService);
   private patching = inject(PatchingService);
+  private translate = inject(TranslateService);
   private route = inject(ActivatedRoute);
   private router = inject(Router);
 
@@ -111,7 +113,7 @@ export class ArtifactListComponent {
             'tasks',
             started.task_id,
           ]),
-        error: (e) => (this.error = errorMessage(e)),
+        error: (e) => (this.error = e instanceof TranslatedError ? this.translate.instant(e.key) : errorMessage(e)),
       });
   }
 }

@@ -174,11 +174,19 @@ function body<T>(response: StrictHttpResponse<T>): T {
   return response.body;
 }
 
+/** A failure found in the browser, not told by a server: its text is in the translation file under `key`. */
+export class TranslatedError extends Error {
+  constructor(readonly key: string) {
+    super(key);
+    this.name = 'TranslatedError';
+  }
+}
+
 export function toPatchStarted(response: StrictHttpResponse<Execution>): PatchStarted {
   const taskId = Number(response.headers.get('X-Patch-Task-Id'));
   const executionId = Number(response.body?.id);
   if (!Number.isInteger(taskId) || taskId < 1 || !Number.isInteger(executionId)) {
-    throw new Error('The patch was accepted but the answer named no task; open the Executions tab to follow it.');
+    throw new TranslatedError('ARTIFACT.PATCH_WITHOUT_TASK');
   }
   return { execution_id: executionId, task_id: taskId };
 }
