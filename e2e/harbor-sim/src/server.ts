@@ -74,6 +74,9 @@ export const SERVICE_ROBOT_ACCESS = [
   ['immutable-tag', 'list'],
   ['notification-policy', 'read'],
   ['notification-policy', 'list'],
+  // Registering the service's own webhook policy in a project (README, "Running next to a real Harbor").
+  ['notification-policy', 'create'],
+  ['notification-policy', 'update'],
 ].map(([resource, action]) => ({ resource, action }));
 
 export interface HarborSim {
