@@ -71,6 +71,7 @@ export class ArtifactListComponent {
       this.pageSize = state.page.size ?? this.pageSize;
     }
     this.loading = true;
+    this.error = null;
     this.harbor
       .listArtifacts(this.project, this.repository, { page: this.page, pageSize: this.pageSize, name: this.tag })
       .pipe(finalize(() => (this.loading = false)))

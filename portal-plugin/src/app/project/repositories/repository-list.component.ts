@@ -38,6 +38,7 @@ export class RepositoryListComponent {
       this.pageSize = state.page.size ?? this.pageSize;
     }
     this.loading = true;
+    this.error = null;
     this.harbor
       .listRepositories(this.project, { page: this.page, pageSize: this.pageSize, name: this.name })
       .pipe(finalize(() => (this.loading = false)))

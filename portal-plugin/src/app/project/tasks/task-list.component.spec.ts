@@ -111,4 +111,18 @@ describe('TaskListComponent', () => {
     expect(stopButton()).toBeNull();
     expect(fixture!.nativeElement.textContent).toContain('Execution #7');
   });
+
+  it('clears a failed load once the tasks load again', async () => {
+    await render(projectContext({ canManagePolicies: false, canPush: false }), execution('ADHOC', 'Success'));
+    const component = fixture!.componentInstance;
+    component.load();
+    backend
+      .expectOne((r) => r.url === `${EXECUTION_URL}/tasks`)
+      .flush({ errors: [{ code: 'INTERNAL', message: 'boom' }] }, { status: 500, statusText: 'Internal Server Error' });
+    expect(component.error).toBeTruthy();
+    component.load();
+    expect(component.error).toBeNull();
+    backend.expectOne((r) => r.url === `${EXECUTION_URL}/tasks`).flush([], { headers: { 'X-Total-Count': '0' } });
+    expect(component.error).toBeNull();
+  });
 });

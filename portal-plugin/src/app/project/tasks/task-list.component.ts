@@ -75,6 +75,7 @@ export class TaskListComponent implements OnInit, OnDestroy {
       this.pageSize = state.page.size ?? this.pageSize;
     }
     if (!quiet) this.loading = true;
+    this.error = null;
     this.patching
       .listTasks(this.project, this.executionId, { page: this.page, pageSize: this.pageSize })
       .pipe(finalize(() => (this.loading = false)))
