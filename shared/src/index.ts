@@ -2,3 +2,4 @@
 // Browser-safe only (the node-only API document loader is `@harbor-patching/shared/api/document`).
 export * from './policy/index';
 export type { components as ApiComponents, paths as ApiPaths, operations as ApiOperations } from './api/generated';
+export * from './harbor/names';
