@@ -1,3 +1,3 @@
-import base from '../shared/eslint.base.mjs';
+import base from './eslint.base.mjs';
 
 export default base;

@@ -1,7 +1,7 @@
 /**
  * Generates TypeScript types from the API documents:
  *  - our REST API: shared/src/api/openapi.yaml -> shared/src/api/generated.ts (adapter and portal)
- *  - Harbor's API: ../shared/harbor/swagger-v2.0.yaml (Swagger 2, converted to OpenAPI 3 first)
+ *  - Harbor's API: shared/harbor/swagger-v2.0.yaml (Swagger 2, converted to OpenAPI 3 first)
  *    -> adapter/src/harbor/generated.ts; set HARBOR_SWAGGER to use another copy.
  * Usage: npm run gen:api -w shared   (add --check to fail when a committed file is out of date)
  */
@@ -44,14 +44,14 @@ await generate(
   resolve(root, 'shared/src/api/generated.ts'),
 );
 
-const harborSwagger = process.env.HARBOR_SWAGGER ?? resolve(root, '../shared/harbor/swagger-v2.0.yaml');
+const harborSwagger = process.env.HARBOR_SWAGGER ?? resolve(root, 'shared/harbor/swagger-v2.0.yaml');
 if (!existsSync(harborSwagger)) {
-  console.log(`Harbor's swagger not found at ${harborSwagger}: adapter/src/harbor/generated.ts left as it is`);
-} else {
-  const converted = await swagger2openapi.convertObj(parse(readFileSync(harborSwagger, 'utf8')), {
-    patch: true,
-    warnOnly: true,
-  });
-  await generate(converted.openapi, "Harbor's api/v2.0/swagger.yaml", resolve(root, 'adapter/src/harbor/generated.ts'));
+  console.error(`Harbor's swagger is missing at ${harborSwagger} (see shared/harbor/SOURCE.md)`);
+  process.exit(1);
 }
+const converted = await swagger2openapi.convertObj(parse(readFileSync(harborSwagger, 'utf8')), {
+  patch: true,
+  warnOnly: true,
+});
+await generate(converted.openapi, "Harbor's api/v2.0/swagger.yaml", resolve(root, 'adapter/src/harbor/generated.ts'));
 if (stale > 0) process.exit(1);

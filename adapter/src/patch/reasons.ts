@@ -1,6 +1,6 @@
 /**
- * Classified outcomes of a patch task (DESIGN §3). Every task that does not end Success carries one
- * of these codes plus a sentence a person can act on.
+ * Classified outcomes of a patch task (README.md, "Why a task did not succeed"). Every task that does
+ * not end Success carries one of these codes plus a sentence a person can act on.
  */
 export const REASONS = {
   NOTHING_FIXABLE: 'Skipped',

@@ -1,5 +1,5 @@
 /**
- * One patch task end to end (DESIGN §4): resolve -> (scan) -> decide -> build copa's input -> copa ->
+ * One patch task end to end: resolve -> (scan) -> decide -> build copa's input -> copa ->
  * verify the pushed tag -> re-scan -> labels -> delete original. Ends with an outcome or throws PatchOutcome.
  */
 import { mkdirSync, rmSync } from 'node:fs';

@@ -13,7 +13,7 @@ import { SERVED_OPERATIONS, UNDECLARED_HARBOR_ANSWERS, startHarborSim, type Harb
 import { basic, debianImage, ensureRegistry, layer, OciClient, unique, waitFor } from './helpers';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const swaggerPath = resolve(repoRoot, '../shared/harbor/swagger-v2.0.yaml');
+const swaggerPath = resolve(repoRoot, 'shared/harbor/swagger-v2.0.yaml');
 
 type Json = Record<string, unknown>;
 interface Swagger {
@@ -46,9 +46,7 @@ const validators = new Map<string, ValidateFunction>();
 
 before(async () => {
   if (!existsSync(swaggerPath))
-    throw new Error(
-      `Harbor's swagger file is missing at ${swaggerPath}: the repository's parent folder must hold shared/harbor/swagger-v2.0.yaml`,
-    );
+    throw new Error(`Harbor's swagger file is missing at ${swaggerPath} (see shared/harbor/SOURCE.md)`);
   swagger = YAML.parse(readFileSync(swaggerPath, 'utf8')) as Swagger;
   ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
   addFormats.default(ajv);

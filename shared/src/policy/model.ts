@@ -1,5 +1,5 @@
 /**
- * The patch policy model (DESIGN §3). The REST API's PatchPolicy schema in `../api/openapi.yaml`
+ * The patch policy model. The REST API's PatchPolicy schema in `../api/openapi.yaml`
  * has the same fields; this file holds the constants and defaults both sides rely on.
  */
 

@@ -48,8 +48,8 @@ export function hasPermission(
 }
 
 /**
- * Patch policies are managed by project admins and system admins (DESIGN §5), decided as the adapter
- * decides: a system admin, or the project admin permission in the project.
+ * Patch policies are managed by project admins and system admins (README.md, "Access rules"), decided
+ * as the adapter decides: a system admin, or the project admin permission in the project.
  */
 export function canManagePolicies(
   user: HarborUser | null,
