@@ -18,6 +18,7 @@ import { AccessResolver } from './auth/access';
 import { csrfGuard } from './auth/csrf';
 import { createAuthMiddleware } from './auth/middleware';
 import { describeConfig, ENV_PREFIX, loadConfig, type Config } from './config/config';
+import { outbound as outboundHttp } from './config/outbound';
 import { API_BASE, type AdapterModule, type AppContext, type AppEventMap, type HealthCheck } from './context';
 import { HarborClient, type HarborAuth } from './harbor/client';
 import { apiNotFound, errorHandler, sendError } from './http/errors';
@@ -64,13 +65,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const applied = migrate(db, collectMigrations(modules));
   if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
 
-  const harbor = new HarborClient(config.harborUrl, serviceAuth(config), config.harborTimeoutMs);
+  const outbound = outboundHttp(config.caFile);
+  const harbor = new HarborClient(config.harborUrl, serviceAuth(config), config.harborTimeoutMs, outbound.fetch);
   const metrics = createMetrics();
   const ctx: AppContext = {
     config,
     db,
     logger,
     harbor,
+    outbound,
     auth: createAuthMiddleware(new AccessResolver(harbor, config.authCacheSeconds)),
     policies: new PolicyStore(db),
     metrics: metrics.registry,
@@ -85,11 +88,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.set('trust proxy', config.trustProxy);
   app.use(requestContext(logger));
   app.use(metrics.middleware);
-  app.use(harborProxy(config.harborUrl, logger));
+  app.use(harborProxy(config.harborUrl, logger, outbound.httpsAgent));
 
   const document = loadOpenApiDocument();
   const healthChecks = (): HealthCheck[] => {
-    const byName = new Map(builtInHealthChecks(config, db).map((c) => [c.name, c]));
+    const byName = new Map(builtInHealthChecks(config, db, outbound.fetch).map((c) => [c.name, c]));
     for (const m of modules) for (const c of m.healthChecks?.(ctx) ?? []) byName.set(c.name, c);
     return [...byName.values()];
   };

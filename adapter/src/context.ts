@@ -9,6 +9,7 @@ import type { Registry } from 'prom-client';
 import type { PatchPolicy } from '@harbor-patching/shared/policy/model';
 import type { AuthMiddleware } from './auth/middleware';
 import type { Config } from './config/config';
+import type { Outbound } from './config/outbound';
 import type { HarborClient } from './harbor/client';
 import type { Db, Migration } from './store/db';
 import type { PolicyStore } from './store/policies';
@@ -41,6 +42,8 @@ export interface AppContext {
   logger: Logger;
   /** Harbor as the service's robot account (anonymous when no robot is configured). */
   harbor: HarborClient;
+  /** How to reach Harbor and its registry (trusts PATCHING_CA_FILE): use its fetch for every call to them. */
+  outbound: Outbound;
   auth: AuthMiddleware;
   policies: PolicyStore;
   /** Prometheus registry served at /patching/metrics: modules add their own metrics to it. */

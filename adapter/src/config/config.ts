@@ -4,6 +4,7 @@
  * `{"harbor_url": "...", "concurrency": 4}`). The environment wins over the file. Every setting has a
  * default that works for the local stack; README.md ("Configuration") lists them all.
  */
+import { X509Certificate } from 'node:crypto';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
@@ -19,6 +20,8 @@ export interface Config {
   registryHost: string;
   /** Talk to the registry over plain HTTP (true when harborUrl is http://). */
   registryInsecure: boolean;
+  /** PEM file of the CA(s) that signed Harbor's TLS certificate, trusted besides Node's built-in ones. */
+  caFile?: string;
   /** The service's Harbor robot account (does the pulls, pushes, scans, tags). */
   robotName?: string;
   robotSecret?: string;
@@ -66,12 +69,31 @@ export class ConfigError extends Error {
   }
 }
 
-const ADAPTER_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** Set by the release build (adapter/scripts/build.ts): the code runs as one bundle, dist/adapter/main.js. */
+declare const HP_RELEASE_BUNDLE: boolean | undefined;
+const MODULE_DIR = dirname(fileURLToPath(import.meta.url));
+/** The built portal: beside the release bundle (dist/portal-plugin), or the repository's dist/ when run from source. */
+const DEFAULT_PORTAL_DIR =
+  typeof HP_RELEASE_BUNDLE !== 'undefined' && HP_RELEASE_BUNDLE
+    ? resolve(MODULE_DIR, '../portal-plugin')
+    : resolve(MODULE_DIR, '../../../dist/portal-plugin');
 
-/** Where a copa binary is looked for when PATCHING_COPA_PATH is not set: PATH, then $HP_CACHE/bin. */
+/**
+ * NODE_ENV=production: an installed release. Nothing falls back to the local development stack then:
+ * copa comes from PATCHING_COPA_PATH or PATH only, and PATCHING_HARBOR_URL must be set.
+ */
+export function isProduction(env: NodeJS.ProcessEnv): boolean {
+  return env.NODE_ENV === 'production';
+}
+
+/**
+ * Where a copa binary is looked for when PATCHING_COPA_PATH is not set: PATH, then (except in production)
+ * the local stack's $HP_CACHE/bin.
+ */
 export function findCopa(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const cache = env.HP_CACHE ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'harbor-patching');
-  const dirs = [...(env.PATH ?? '').split(delimiter).filter(Boolean), join(cache, 'bin')];
+  const dirs = (env.PATH ?? '').split(delimiter).filter(Boolean);
+  if (!isProduction(env)) dirs.push(join(cache, 'bin'));
   for (const dir of dirs) {
     const candidate = join(dir, 'copa');
     try {
@@ -99,6 +121,7 @@ const SETTINGS: Setting[] = [
   { key: 'harborUrl', env: 'HARBOR_URL', kind: 'url' },
   { key: 'registryHost', env: 'REGISTRY_HOST', kind: 'string' },
   { key: 'registryInsecure', env: 'REGISTRY_INSECURE', kind: 'bool' },
+  { key: 'caFile', env: 'CA_FILE', kind: 'path' },
   { key: 'robotName', env: 'ROBOT_NAME', kind: 'string' },
   { key: 'robotSecret', env: 'ROBOT_SECRET', kind: 'string' },
   { key: 'dataDir', env: 'DATA_DIR', kind: 'path' },
@@ -137,7 +160,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env, cwd = proces
     dataDir: resolve(cwd, '.data'),
     buildkitAddr: 'unix:///run/buildkit/buildkitd.sock',
     copaPath: findCopa(env) ?? 'copa',
-    portalDir: resolve(ADAPTER_DIR, '../dist/portal-plugin'),
+    portalDir: DEFAULT_PORTAL_DIR,
     concurrency: 2,
     taskTimeoutSeconds: 1800,
     scanTimeoutSeconds: 600,
@@ -290,6 +313,22 @@ export function loadConfig(
       `${ENV_PREFIX}ROBOT_NAME: a Harbor robot login looks like "robot$project+name" or "robot$name", got "${c.robotName}"`,
     );
   }
+  if (c.caFile) {
+    const problem = caFileProblem(c.caFile);
+    if (problem) problems.push(`${ENV_PREFIX}CA_FILE: ${problem}`);
+  }
+  if (isProduction(env)) {
+    if (!explicit.has('harborUrl')) {
+      problems.push(
+        `${ENV_PREFIX}HARBOR_URL: must be set when NODE_ENV=production (Harbor's origin, e.g. https://harbor.example.com)`,
+      );
+    }
+    if (!explicit.has('copaPath') && !findCopa(env)) {
+      problems.push(`${ENV_PREFIX}COPA_PATH: copa is not on PATH; install copa or set ${ENV_PREFIX}COPA_PATH to it`);
+    } else if (!copaAvailable(c)) {
+      problems.push(`${ENV_PREFIX}COPA_PATH: ${c.copaPath} is not an executable file`);
+    }
+  }
   if (!/^(unix|tcp|ssh|docker-container|kube-pod|nerdctl-container|podman-container):\/\//.test(c.buildkitAddr)) {
     problems.push(
       `${ENV_PREFIX}BUILDKIT_ADDR: must look like unix:///path/buildkitd.sock or tcp://host:port, got "${c.buildkitAddr}"`,
@@ -297,6 +336,26 @@ export function loadConfig(
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return c;
+}
+
+/** Why a CA file cannot be used (unreadable, no PEM certificate, a broken one), or undefined when it can. */
+function caFileProblem(path: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    return `cannot read ${path}: ${(err as Error).message}`;
+  }
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) return `${path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`;
+  for (const [i, block] of blocks.entries()) {
+    try {
+      new X509Certificate(block);
+    } catch (err) {
+      return `certificate ${i + 1} in ${path} cannot be read: ${(err as Error).message}`;
+    }
+  }
+  return undefined;
 }
 
 /** The configuration with secrets replaced, safe to log. */

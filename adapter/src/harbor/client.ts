@@ -80,11 +80,13 @@ export class HarborClient {
     readonly baseUrl: string,
     private readonly defaultAuth: HarborAuth,
     private readonly defaultTimeoutMs = 15_000,
+    /** The fetch to call Harbor with (config/outbound.ts: trusts PATCHING_CA_FILE). */
+    private readonly fetchImpl: typeof fetch = (input, init) => fetch(input, init),
   ) {}
 
   /** A client for the same Harbor with other credentials. */
   withAuth(auth: HarborAuth): HarborClient {
-    return new HarborClient(this.baseUrl, auth, this.defaultTimeoutMs);
+    return new HarborClient(this.baseUrl, auth, this.defaultTimeoutMs, this.fetchImpl);
   }
 
   /** Calls `/api/v2.0<path>` and parses JSON (or returns text for non-JSON answers). Throws HarborError on non-2xx. */
@@ -105,7 +107,7 @@ export class HarborClient {
     }
     let res: Response;
     try {
-      res = await fetch(url, {
+      res = await this.fetchImpl(url, {
         method,
         headers,
         body,

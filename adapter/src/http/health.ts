@@ -49,12 +49,17 @@ export function canConnect(addr: string, timeoutMs = 2000): Promise<HealthResult
   });
 }
 
-export function builtInHealthChecks(config: Config, db: Db): HealthCheck[] {
+/** `fetchImpl` reaches Harbor and the registry as every other call does (config/outbound.ts). */
+export function builtInHealthChecks(
+  config: Config,
+  db: Db,
+  fetchImpl: typeof fetch = (input, init) => fetch(input, init),
+): HealthCheck[] {
   return [
     {
       name: 'harbor',
       check: async () => {
-        const res = await fetch(`${config.harborUrl}/api/v2.0/ping`, { signal: AbortSignal.timeout(2500) }).catch(
+        const res = await fetchImpl(`${config.harborUrl}/api/v2.0/ping`, { signal: AbortSignal.timeout(2500) }).catch(
           (err: Error) => err,
         );
         if (res instanceof Error) return { ok: false, detail: config.harborUrl, error: `unreachable: ${res.message}` };
@@ -87,7 +92,7 @@ export function builtInHealthChecks(config: Config, db: Db): HealthCheck[] {
       name: 'registry',
       check: async () => {
         const url = `${config.registryInsecure ? 'http' : 'https'}://${config.registryHost}/v2/`;
-        const res = await fetch(url, { signal: AbortSignal.timeout(2500) }).catch((err: Error) => err);
+        const res = await fetchImpl(url, { signal: AbortSignal.timeout(2500) }).catch((err: Error) => err);
         if (res instanceof Error) return { ok: false, detail: url, error: `unreachable: ${res.message}` };
         await res.body?.cancel();
         // 401 is the normal answer without credentials: the registry is there.

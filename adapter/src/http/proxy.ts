@@ -3,6 +3,7 @@
  * session: /api/v2.0 (API), /c/ (login, logout, OIDC), /service/ (registry tokens). Cookies, the CSRF
  * header and Set-Cookie pass through untouched; X-Forwarded-* are added.
  */
+import type { Agent } from 'node:https';
 import type { RequestHandler } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import type { Logger } from 'pino';
@@ -13,9 +14,11 @@ export function isHarborPath(path: string): boolean {
   );
 }
 
-export function harborProxy(harborUrl: string, logger: Logger): RequestHandler {
+/** `httpsAgent` (config/outbound.ts) trusts PATCHING_CA_FILE for an https:// Harbor. */
+export function harborProxy(harborUrl: string, logger: Logger, httpsAgent?: Agent): RequestHandler {
   const proxy = createProxyMiddleware({
     target: harborUrl,
+    agent: harborUrl.startsWith('https:') ? httpsAgent : undefined,
     changeOrigin: false,
     xfwd: true,
     pathFilter: (path) => isHarborPath(path),

@@ -28,6 +28,8 @@ export function createPatchAdapterModule(tuning: Partial<PatchModuleSettings> = 
       const patch = createPatchModule(ctx.db, {
         harborUrl: c.harborUrl,
         registryHost: c.registryHost,
+        registryInsecure: c.registryInsecure,
+        fetch: ctx.outbound.fetch,
         robotName: c.robotName,
         robotSecret: c.robotSecret,
         dataDir: c.dataDir,

@@ -19,6 +19,10 @@ export interface PatchModuleSettings {
   harborUrl: string;
   /** host[:port] in image references copa pulls and pushes; defaults to the Harbor URL's host. */
   registryHost?: string;
+  /** The registry speaks plain HTTP (default: when the Harbor URL is http://). Used with registryHost. */
+  registryInsecure?: boolean;
+  /** The fetch for Harbor and the registry (config/outbound.ts); default: Node's. */
+  fetch?: typeof fetch;
   robotName: string;
   robotSecret: string;
   dataDir: string;
@@ -47,12 +51,19 @@ export interface PatchModule {
   routers(auth: AuthMiddleware): Router[];
 }
 
+/** Harbor's /v2/ as the registry client reaches it: the registry host and scheme when set, else Harbor's origin. */
+export function registryUrl(s: Pick<PatchModuleSettings, 'harborUrl' | 'registryHost' | 'registryInsecure'>): string {
+  if (!s.registryHost) return s.harborUrl;
+  const insecure = s.registryInsecure ?? s.harborUrl.startsWith('http:');
+  return `${insecure ? 'http' : 'https'}://${s.registryHost}`;
+}
+
 export function createPatchModule(db: Db, s: PatchModuleSettings): PatchModule {
   migrate(db, executionMigrations);
   const store = new ExecutionStore(db);
   const robot = { username: s.robotName, password: s.robotSecret };
-  const harbor = new HarborClient(s.harborUrl, { kind: 'basic', ...robot }, s.harborTimeoutMs ?? 15_000);
-  const registry = new RegistryClient(s.harborUrl, robot);
+  const harbor = new HarborClient(s.harborUrl, { kind: 'basic', ...robot }, s.harborTimeoutMs ?? 15_000, s.fetch);
+  const registry = new RegistryClient(registryUrl(s), robot, undefined, s.fetch);
   const taskTimeoutSeconds = s.taskTimeoutSeconds ?? DEFAULT_ENGINE_CONFIG.taskTimeoutMs / 1000;
   const config: EngineConfig = {
     concurrency: s.concurrency ?? DEFAULT_ENGINE_CONFIG.concurrency,

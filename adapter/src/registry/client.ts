@@ -96,6 +96,8 @@ export class RegistryClient {
     readonly baseUrl: string,
     private readonly credentials?: RegistryCredentials,
     private readonly timeoutMs = 30_000,
+    /** The fetch to call the registry with (config/outbound.ts: trusts PATCHING_CA_FILE). */
+    private readonly fetchImpl: typeof fetch = (input, init) => fetch(input, init),
   ) {}
 
   /** host[:port] as used in image references. */
@@ -118,7 +120,12 @@ export class RegistryClient {
     const headers = new Headers(init.headers);
     if (authorization) headers.set('authorization', authorization);
     try {
-      return await fetch(url, { ...init, headers, redirect: 'follow', signal: AbortSignal.timeout(timeoutMs) });
+      return await this.fetchImpl(url, {
+        ...init,
+        headers,
+        redirect: 'follow',
+        signal: AbortSignal.timeout(timeoutMs),
+      });
     } catch (err) {
       throw new RegistryError(0, `the registry at ${this.baseUrl} could not be reached: ${(err as Error).message}`);
     }

@@ -139,3 +139,51 @@ test('copa is found on PATH, then in $HP_CACHE/bin', () => {
   assert.equal(findCopa({ PATH: onPath, HP_CACHE: cache }), join(onPath, 'copa'));
   assert.equal(findCopa({ PATH: '/nonexistent', HP_CACHE: join(dir, 'none') }), undefined);
 });
+
+test('NODE_ENV=production: copa only from PATCHING_COPA_PATH or PATH, never $HP_CACHE/bin; the Harbor URL is required', () => {
+  const cache = join(dir, 'prod-cache');
+  mkdirSync(join(cache, 'bin'), { recursive: true });
+  writeFileSync(join(cache, 'bin', 'copa'), '#!/bin/sh\n');
+  chmodSync(join(cache, 'bin', 'copa'), 0o755);
+  const base = { NODE_ENV: 'production', PATH: '/nonexistent', HP_CACHE: cache };
+  assert.equal(findCopa(base), undefined, 'the local stack is not looked at');
+  assert.equal(findCopa({ ...base, NODE_ENV: 'development' }), join(cache, 'bin', 'copa'));
+
+  const list = problems(base);
+  assert.ok(
+    list.some((l) => /^PATCHING_COPA_PATH: copa is not on PATH; install copa or set PATCHING_COPA_PATH/.test(l)),
+    list.join('\n'),
+  );
+  assert.ok(
+    list.some((l) => /^PATCHING_HARBOR_URL: must be set when NODE_ENV=production/.test(l)),
+    list.join('\n'),
+  );
+
+  const missing = problems({
+    ...base,
+    PATCHING_HARBOR_URL: 'https://harbor.example.com',
+    PATCHING_COPA_PATH: 'bin/copa',
+  });
+  assert.deepEqual(missing, [`PATCHING_COPA_PATH: ${join(dir, 'bin/copa')} is not an executable file`]);
+
+  const onPath = join(dir, 'prod-path');
+  mkdirSync(onPath);
+  writeFileSync(join(onPath, 'copa'), '#!/bin/sh\n');
+  chmodSync(join(onPath, 'copa'), 0o755);
+  const c = loadConfig({ ...base, PATH: onPath, PATCHING_HARBOR_URL: 'https://harbor.example.com' }, {}, dir);
+  assert.equal(c.copaPath, join(onPath, 'copa'));
+});
+
+test('PATCHING_CA_FILE must name a readable file of PEM certificates', () => {
+  const none = join(dir, 'no-such-ca.pem');
+  assert.match(problems({ PATCHING_CA_FILE: none })[0], /^PATCHING_CA_FILE: cannot read .*no-such-ca\.pem: ENOENT/);
+  const notPem = join(dir, 'not-pem.txt');
+  writeFileSync(notPem, 'hello\n');
+  assert.match(problems({ PATCHING_CA_FILE: notPem })[0], /^PATCHING_CA_FILE: .*not-pem\.txt holds no PEM certificate/);
+  const broken = join(dir, 'broken.pem');
+  writeFileSync(broken, '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n');
+  assert.match(
+    problems({ PATCHING_CA_FILE: broken })[0],
+    /^PATCHING_CA_FILE: certificate 1 in .*broken\.pem cannot be read/,
+  );
+});

@@ -1,7 +1,9 @@
 // CLI: node --import tsx e2e/harbor-sim/src/main.ts --port 8380 --registry http://127.0.0.1:5000
-//        --advisories FILE --seed demo [--scan-delay-ms 500]   (robots: HARBOR_SIM_ROBOTS or --robot)
+//        --advisories FILE --seed demo [--scan-delay-ms 500] [--tls-cert FILE --tls-key FILE]
+//        (robots: HARBOR_SIM_ROBOTS or --robot)
 // Robot accounts can also come from HARBOR_SIM_ROBOTS (one 'robot$name:SECRET' per line), which keeps the
 // secret out of the process list; both sources add up.
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startHarborSim, type RobotSeed } from './server';
 
@@ -15,11 +17,17 @@ const { values } = parseArgs({
     robot: { type: 'string', multiple: true, default: [] },
     'scan-delay-ms': { type: 'string', default: '500' },
     'external-url': { type: 'string' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
   },
 });
 
 if (values.seed !== 'demo' && values.seed !== 'empty') {
   process.stderr.write(`--seed must be demo or empty, not "${values.seed}"\n`);
+  process.exit(2);
+}
+if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) {
+  process.stderr.write('--tls-cert and --tls-key go together (PEM files of the certificate and its key)\n');
   process.exit(2);
 }
 const robotSpecs = [
@@ -49,6 +57,10 @@ const sim = await startHarborSim({
   robots,
   scanDelayMs: Number(values['scan-delay-ms']),
   externalUrl: values['external-url'],
+  tls:
+    values['tls-cert'] && values['tls-key']
+      ? { cert: readFileSync(values['tls-cert']), key: readFileSync(values['tls-key']) }
+      : undefined,
 });
 process.stdout.write(`harbor-sim listening on ${sim.url} (registry ${values.registry}, seed ${values.seed})\n`);
 const stop = () => {

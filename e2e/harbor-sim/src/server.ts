@@ -1,6 +1,7 @@
 // startHarborSim: one origin like Harbor (/api/v2.0, /c/, /service/token, /v2/) over a real registry.
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import express, { type Request, type Response } from 'express';
 import { addImmutableRule, addLabel, addProject, addRobot, addWebhookPolicy, apiRouter, type ApiContext } from './api';
@@ -45,8 +46,10 @@ export interface HarborSimOptions {
   webhookTimeoutMs?: number;
   webhookRetries?: number;
   webhookRetryDelayMs?: number;
-  /** The origin clients use, when it differs from http://<host>:<port>. */
+  /** The origin clients use, when it differs from http(s)://<host>:<port>. */
   externalUrl?: string;
+  /** Serve HTTPS with this certificate and key (PEM), like a Harbor with TLS; default: plain HTTP. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
 }
 
 export const DEFAULT_PASSWORD = 'Harbor12345';
@@ -186,13 +189,15 @@ export async function startHarborSim(options: HarborSimOptions = {}): Promise<Ha
   });
   app.use('/api/v2.0', apiRouter(ctx));
 
-  const server: Server = createServer(app);
+  const server: Server = options.tls
+    ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, app)
+    : createServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const url = `http://${host}:${port}`;
+  const url = `${options.tls ? 'https' : 'http'}://${host}:${port}`;
   if (!externalUrl) externalUrl = url;
 
   const projectNamed = (name: string) => {
