@@ -3,6 +3,8 @@
 export HP_ROOT=${HP_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 # Toolchain binaries, the debootstrap rootfs and image layouts: slow to make, kept between runs.
 export HP_CACHE=${HP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/harbor-patching}
+# Node.js 24 (the release's runtime) and better-sqlite3 built for it (e2e/toolchain/node24.sh).
+export HP_NODE24=${HP_NODE24:-$HP_CACHE/node24}
 # Running services: registry storage, buildkitd root and socket, pid files, logs, demo data.
 export HP_STATE=${HP_STATE:-${XDG_STATE_HOME:-$HOME/.local/state}/harbor-patching}
 export HP_LOGS=${HP_LOGS:-$HP_STATE/logs}

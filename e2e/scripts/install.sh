@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs whatever is missing, and nothing that is already there: npm packages (when the lock
-# file changed since the last install), Debian packages and the Go-built patch toolchain.
+# file changed since the last install), Debian packages, the Go-built patch toolchain, and Node.js 24
+# with its own better-sqlite3 build (the release's runtime).
 # Install scripts of dependencies run only for the packages listed under "allowScripts" in the
 # root package.json (npm 11's policy); better-sqlite3 needs its native build from there.
 set -euo pipefail
@@ -30,3 +31,4 @@ if ! node -e "new (require('better-sqlite3'))(':memory:').close()" 2>/dev/null; 
     || { echo "better-sqlite3 still cannot load: check that python3, make and g++ are installed" >&2; exit 1; }
 fi
 bash e2e/toolchain/setup.sh
+bash e2e/toolchain/node24.sh
