@@ -28,7 +28,7 @@ import { methodNotAllowed, openApiValidator } from './http/openapi';
 import { portalRouter } from './http/portal';
 import { harborProxy } from './http/proxy';
 import { MODULES } from './modules';
-import { migrate, openDatabase, type Db, type Migration } from './store/db';
+import { migrate, openDatabase, unknownMigrations, type Db, type Migration } from './store/db';
 import { PolicyStore } from './store/policies';
 
 export const VERSION = '0.1.0';
@@ -62,10 +62,17 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const { config, db } = deps;
   const modules = deps.modules ?? MODULES;
   const logger = deps.logger ?? createLogger(config.logLevel);
+  const newer = unknownMigrations(db, collectMigrations(modules));
+  if (newer.length > 0) {
+    throw new Error(
+      `the database ${db.name} was migrated by a newer release (schema steps ${newer.join(', ')} are unknown to this one); ` +
+        'run that release, or restore the backup of the data directory made before the upgrade',
+    );
+  }
   const applied = migrate(db, collectMigrations(modules));
   if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
 
-  const outbound = outboundHttp(config.caFile);
+  const outbound = await outboundHttp(config.caFile);
   const harbor = new HarborClient(config.harborUrl, serviceAuth(config), config.harborTimeoutMs, outbound.fetch);
   const metrics = createMetrics();
   const ctx: AppContext = {

@@ -9,6 +9,7 @@ import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hasModernFetch } from './outbound';
 
 export interface Config {
   /** Address and port the HTTP server listens on. */
@@ -316,6 +317,11 @@ export function loadConfig(
   if (c.caFile) {
     const problem = caFileProblem(c.caFile);
     if (problem) problems.push(`${ENV_PREFIX}CA_FILE: ${problem}`);
+    else if (!hasModernFetch()) {
+      problems.push(
+        `${ENV_PREFIX}CA_FILE: needs Node.js 22.19 or newer (the release runs on 24), this is ${process.version}`,
+      );
+    }
   }
   if (isProduction(env)) {
     if (!explicit.has('harborUrl')) {

@@ -28,6 +28,19 @@ export function openDatabase(file: string): Db {
   return db;
 }
 
+/**
+ * Schema steps recorded in the database that `known` does not hold, as "module@version": the database was
+ * migrated by a newer release. Migrations only go forward, so this release must not use it.
+ */
+export function unknownMigrations(db: Db, known: readonly Migration[]): string[] {
+  const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
+  if (!table) return [];
+  const keys = new Set(known.map((m) => `${m.module}@${m.version}`));
+  return (db.prepare('SELECT module, version FROM schema_migrations ORDER BY module, version').all() as Migration[])
+    .map((m) => `${m.module}@${m.version}`)
+    .filter((key) => !keys.has(key));
+}
+
 /** Applies every migration not yet recorded, each in its own transaction, in (module order given, version) order. */
 export function migrate(db: Db, migrations: readonly Migration[]): string[] {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (

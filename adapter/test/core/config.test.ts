@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ConfigError, describeConfig, findCopa, loadConfig } from '../../src/config/config';
+import { hasModernFetch } from '../../src/config/outbound';
+import { makeTestCertificates } from '@harbor-patching/e2e/lib/tls';
 
 const dir = mkdtempSync(join(tmpdir(), 'hp-config-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -186,4 +188,21 @@ test('PATCHING_CA_FILE must name a readable file of PEM certificates', () => {
     problems({ PATCHING_CA_FILE: broken })[0],
     /^PATCHING_CA_FILE: certificate 1 in .*broken\.pem cannot be read/,
   );
+});
+
+test('a valid PATCHING_CA_FILE is taken on Node.js 22.19 and newer, and refused with the reason on older ones', () => {
+  const certs = makeTestCertificates(mkdtempSync(join(dir, 'ca-')));
+  const list = problems({ PATCHING_CA_FILE: certs.caFile });
+  if (hasModernFetch()) {
+    assert.deepEqual(list, []);
+    assert.equal(loadConfig({ PATCHING_CA_FILE: certs.caFile }, {}, dir).caFile, certs.caFile);
+  } else {
+    assert.deepEqual(list, [
+      `PATCHING_CA_FILE: needs Node.js 22.19 or newer (the release runs on 24), this is ${process.version}`,
+    ]);
+  }
+  assert.equal(hasModernFetch('20.20.2'), false);
+  assert.equal(hasModernFetch('22.18.0'), false);
+  assert.equal(hasModernFetch('22.19.0'), true);
+  assert.equal(hasModernFetch('24.22.3'), true);
 });

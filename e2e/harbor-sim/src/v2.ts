@@ -1,7 +1,7 @@
 // /v2/ in front of the real registry with Harbor's registry auth (src/server/middleware/v2auth) and the token
 // service (/service/token, src/core/service/token): anonymous callers get a Bearer challenge, callers with
 // bad credentials a Basic one; pushes are checked against immutable tag rules before they are forwarded.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Agent as HttpAgent, type IncomingMessage, type ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import type { ApiContext } from './api';
@@ -136,6 +136,9 @@ export function v2Middleware(ctx: ApiContext & { externalUrl: () => string }) {
   const registryOrigin = new URL(ctx.registry.baseUrl).origin;
   const proxy = createProxyMiddleware<IncomingMessage, ServerResponse>({
     target: ctx.registry.baseUrl,
+    // Without an agent, http-proxy asks the registry for `Connection: close` and passes that on; Harbor
+    // keeps client connections open.
+    agent: new HttpAgent({ keepAlive: true }),
     changeOrigin: false,
     pathFilter: (path) => path.startsWith('/v2'),
     on: {

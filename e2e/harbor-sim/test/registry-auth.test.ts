@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { get as httpGet, type IncomingHttpHeaders } from 'node:http';
 import { startHarborSim, type HarborSim } from '../src/index';
 import { basic, debianImage, ensureRegistry, json, layer, OciClient, unique } from './helpers';
 
@@ -117,6 +118,23 @@ describe('registry auth on /v2/', () => {
     assert.ok(range.status === 206 || range.status === 200);
     if (range.status === 206) assert.equal(Buffer.from(await range.arrayBuffer()).length, 10);
     assert.equal(range.headers.get('docker-content-digest'), digest);
+  });
+
+  test('answers from the registry keep the connection open, as Harbor does (no Connection: close)', async () => {
+    const dave = new OciClient(sim.url, { username: 'dave', password: 'Harbor12345' });
+    const digest = await dave.pushBlob(`${project}/keepalive`, await layer([{ path: 'a.txt', content: 'a' }]));
+    const headers = await new Promise<IncomingHttpHeaders>((resolve, reject) => {
+      const req = httpGet(
+        `${sim.url}/v2/${project}/keepalive/blobs/${digest}`,
+        { headers: { authorization: basic('dave', 'Harbor12345') } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.headers));
+        },
+      );
+      req.on('error', reject);
+    });
+    assert.notEqual(headers.connection, 'close');
   });
 
   test('HEAD without Authorization always gets the challenge; public projects allow anonymous pulls', async () => {
