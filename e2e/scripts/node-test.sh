@@ -13,5 +13,5 @@ fi
 export HP_TEST_SUITE=$suite
 exec node --import tsx --test --test-concurrency=1 \
   --test-reporter=spec --test-reporter-destination=stdout \
-  --test-reporter="$root/e2e/scripts/count-reporter.mjs" --test-reporter-destination=/dev/null \
+  --test-reporter="$root/e2e/scripts/count-reporter.mjs" --test-reporter-destination=stderr \
   ${HP_NODE_TEST_ARGS:-} "${files[@]}"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test run: installs what is missing, starts the local stack (registry, buildkitd),
-# builds the image fixtures, runs every project's tests through Nx, prints one total.
+# builds the image fixtures, runs every project's tests through Nx, then the repository on its own
+# under Node.js 24 (test-node24.sh: self-containment, the adapter's and shared's suites), prints one total.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$HP_ROOT"
@@ -21,6 +22,11 @@ status=0
 checks=0
 npx nx run-many -t typecheck,lint --outputStyle=static --skipNxCache && npm run -s format:check || { checks=1; status=1; }
 npx nx run-many -t test --parallel=1 --outputStyle=stream --skipNxCache "$@" || status=$?
+if [ $# -eq 0 ]; then
+  node24_start=$(date +%s)
+  bash e2e/scripts/test-node24.sh || status=1
+  echo "Node.js 24 run: $(( $(date +%s) - node24_start )) s"
+fi
 # Stop what this run started before the summary, so the count line is the last line printed.
 if [ "$stack_was_running" = 0 ]; then
   trap - EXIT
@@ -29,7 +35,7 @@ fi
 
 # A suite that wrote no counts (it crashed or did not run) counts as one failure, so the total
 # never looks green while the run is not.
-suites="adapter e2e portal-plugin shared"
+suites="adapter e2e portal-plugin shared self-contained adapter-node24 shared-node24"
 [ $# -gt 0 ] && suites=""
 node -e '
   const fs = require("fs"), path = require("path"), dir = process.argv[1];
