@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startHarborSim, SERVICE_ROBOT_ACCESS, type HarborSim } from '@harbor-patching/e2e/harbor-sim';
+import { startHarborSim, serviceRobot, type HarborSim } from '@harbor-patching/e2e/harbor-sim';
 import { makeTestCertificates, type TestCertificates } from '@harbor-patching/e2e/lib/tls';
 import { startAdapter, type RunningAdapter } from '../../src/app';
 import type { Config } from '../../src/config/config';
@@ -38,14 +38,7 @@ before(async () => {
     seed: 'demo',
     scanDelayMs: 50,
     tls: { cert: certs.cert, key: certs.key },
-    robots: [
-      {
-        name: ROBOT.name,
-        secret: ROBOT.secret,
-        level: 'system',
-        permissions: [{ kind: 'project', namespace: '*', access: SERVICE_ROBOT_ACCESS }],
-      },
-    ],
+    robots: [serviceRobot(ROBOT.name, ROBOT.secret)],
   });
 });
 

@@ -11,7 +11,7 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { startHarborSim, SERVICE_ROBOT_ACCESS } from '@harbor-patching/e2e/harbor-sim';
+import { startHarborSim, serviceRobot } from '@harbor-patching/e2e/harbor-sim';
 import { advisoriesPath, buildkitAddr, copaPath, registryUrl } from '@harbor-patching/e2e/lib/stack';
 import { startAdapter } from '../../src/app';
 import { pushTinyImage, unique, waitFor } from '../patch/helpers';
@@ -31,14 +31,7 @@ const sim = await startHarborSim({
   advisoriesFile: advisoriesPath,
   seed: 'demo',
   scanDelayMs: 50,
-  robots: [
-    {
-      name: ROBOT.name,
-      secret: ROBOT.secret,
-      level: 'system',
-      permissions: [{ kind: 'project', namespace: '*', access: SERVICE_ROBOT_ACCESS }],
-    },
-  ],
+  robots: [serviceRobot(ROBOT.name, ROBOT.secret)],
 });
 const adapter = await startAdapter({
   port: 0,

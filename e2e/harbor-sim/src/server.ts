@@ -82,6 +82,16 @@ export const SERVICE_ROBOT_ACCESS = [
   ['notification-policy', 'update'],
 ].map(([resource, action]) => ({ resource, action }));
 
+/** A system robot with SERVICE_ROBOT_ACCESS in every project: the service robot, for `robots`. */
+export function serviceRobot(name: string, secret: string): RobotSeed {
+  return {
+    name,
+    secret,
+    level: 'system',
+    permissions: [{ kind: 'project', namespace: '*', access: SERVICE_ROBOT_ACCESS }],
+  };
+}
+
 export interface HarborSim {
   url: string;
   port: number;

@@ -9,7 +9,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startHarborSim, SERVICE_ROBOT_ACCESS, type HarborSim } from '../../harbor-sim/src/index';
+import { startHarborSim, serviceRobot, type HarborSim } from '../../harbor-sim/src/index';
 import { buildkitAddr, cacheDir, copaPath, registryUrl } from '../../lib/stack';
 import { ensurePortalBuilt, PORTAL_DIR, ROOT } from '../../ui/harness';
 
@@ -37,14 +37,7 @@ before(async () => {
     port: 0,
     registryUrl,
     seed: 'demo',
-    robots: [
-      {
-        name: ROBOT.name,
-        secret: ROBOT.secret,
-        level: 'system',
-        permissions: [{ kind: 'project', namespace: '*', access: SERVICE_ROBOT_ACCESS }],
-      },
-    ],
+    robots: [serviceRobot(ROBOT.name, ROBOT.secret)],
   });
 });
 
