@@ -16,13 +16,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
-import { cacheDir } from '@harbor-patching/e2e/lib/stack';
+import { node24Dir } from '@harbor-patching/e2e/lib/stack';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const { values } = parseArgs({ options: { out: { type: 'string', default: join(root, 'dist') } } });
 const out = join(resolve(values.out!), 'adapter');
-const node24 = process.env.HP_NODE24 ?? join(cacheDir, 'node24');
-const nativeModules = join(node24, 'modules/node_modules');
+const nativeModules = join(node24Dir, 'modules/node_modules');
 /** Packages that stay outside the bundle, with what of them is needed at run time. */
 const RUNTIME_PACKAGES: Record<string, string[]> = {
   'better-sqlite3': ['package.json', 'LICENSE', 'lib', 'build/Release/better_sqlite3.node'],

@@ -23,6 +23,8 @@ export const buildkitAddr = env.HP_BUILDKIT_ADDR ?? `unix://${join(stateDir, 'bu
 export const binDir = join(cacheDir, 'bin');
 export const copaPath = join(binDir, 'copa');
 export const buildctlPath = join(binDir, 'buildctl');
+/** Node.js 24 (node/bin/node) and better-sqlite3 built for it (modules/node_modules), from e2e/toolchain/node24.sh. */
+export const node24Dir = env.HP_NODE24 ?? join(cacheDir, 'node24');
 export const advisoriesPath = env.HP_ADVISORIES ?? join(cacheDir, 'fixtures', 'advisories.json');
 /** The vulnerable sample image the fixtures push (repository:tag in the local registry). */
 export const sampleImage = 'library/sample-app:1.0';

@@ -10,10 +10,10 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHarborSim, serviceRobot, type HarborSim } from '../../harbor-sim/src/index';
-import { buildkitAddr, cacheDir, copaPath, registryUrl } from '../../lib/stack';
+import { buildkitAddr, cacheDir, copaPath, node24Dir, registryUrl } from '../../lib/stack';
 import { ensurePortalBuilt, PORTAL_DIR, ROOT } from '../../ui/harness';
 
-const NODE24 = join(process.env.HP_NODE24 ?? join(cacheDir, 'node24'), 'node/bin/node');
+const NODE24 = join(node24Dir, 'node/bin/node');
 const ROBOT = { name: 'robot$release', secret: 'Release-Robot-Secret-1' };
 const alice = 'Basic ' + Buffer.from('alice:Harbor12345').toString('base64');
 
