@@ -32,6 +32,7 @@ const policyRunsModule: AdapterModule = {
         webhookSecret: ctx.config.webhookSecret,
         externalUrl: ctx.config.externalUrl,
         onError: (err, context) => ctx.logger.error({ err, context }, 'policy runs error'),
+        logger: ctx.logger,
       },
     );
   },

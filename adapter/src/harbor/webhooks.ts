@@ -1,6 +1,6 @@
 /**
  * The project's Harbor webhook policy that delivers scan and push events to this service.
- * It is recognised by its name; the secret travels only in `auth_header` and is never returned.
+ * It is recognised by its name; the project's webhook credential travels only in `auth_header` and is never returned.
  */
 import type { HarborClient } from './client';
 

@@ -4,6 +4,7 @@
  * calls `start()` after the patch engine started and `stop()` before it closes.
  */
 import type { Router } from 'express';
+import type { Logger } from 'pino';
 import type { AuthMiddleware } from '../auth/middleware';
 import type { HarborClient } from '../harbor/client';
 import type { PatchEngine } from '../jobs/engine';
@@ -26,6 +27,8 @@ export interface PolicyRunsSettings {
   /** Real-timer period of the scheduler (default 10 s). */
   schedulerIntervalMs?: number;
   onError?: (err: unknown, context: string) => void;
+  /** Where refused and dropped webhook events are reported (warnings). */
+  logger?: Pick<Logger, 'warn'>;
 }
 
 export interface PolicyRunsModule {
@@ -85,6 +88,19 @@ export function createPolicyRunsModule(
     runner,
     eventPolicies: (project) => policies.listAll({ enabled: true, triggerType: 'event_based', projectName: project }),
     onError: report('webhook event'),
+    onDropped: (event, reason, eventId) =>
+      s.logger?.warn(
+        {
+          event_id: eventId,
+          type: event.type,
+          project: event.project,
+          repository: event.repository,
+          digest: event.digest,
+          tag: event.tag ?? null,
+          reason,
+        },
+        'dropped a webhook event: Harbor does not confirm it',
+      ),
   });
   return {
     runner,
@@ -95,7 +111,9 @@ export function createPolicyRunsModule(
       runsRouter({ auth, policies, runner, scheduler }),
       webhookAdminRouter({ auth, harbor, secret: s.webhookSecret, externalUrl: s.externalUrl, processor: webhooks }),
     ],
-    rootRouters: () => [webhookReceiverRouter({ secret: s.webhookSecret, processor: webhooks })],
+    rootRouters: () => [
+      webhookReceiverRouter({ secret: s.webhookSecret, processor: webhooks, harbor, logger: s.logger }),
+    ],
     start() {
       runner.recover();
       scheduler.start();

@@ -433,15 +433,18 @@ export interface paths {
         /**
          * Whether Harbor's webhook policy for this service exists in the project, and recent events.
          * @description Harbor delivers SCANNING_COMPLETED and PUSH_ARTIFACT events to `POST /patching/webhooks/harbor`
-         *     (outside this API's base path) with `Authorization: Bearer <PATCHING_WEBHOOK_SECRET>`; a wrong
-         *     secret gets 401. Needs project admin (or system admin).
+         *     (outside this API's base path) with `Authorization: Bearer <the project's webhook credential>`, derived
+         *     from PATCHING_WEBHOOK_SECRET and the project's id. An event whose credential is not its project's gets
+         *     401. `credential_current` is false when the policy carries an old credential (the service-wide secret
+         *     of an older version, or one made before the secret changed): its events are refused until it is
+         *     registered again. Needs project admin (or system admin).
          */
         get: operations["getWebhookRegistration"];
         put?: never;
         /**
          * Create or update Harbor's webhook policy that sends scan and push events to this service.
          * @description The policy is named `harbor-patching`, targets this service's public URL (PATCHING_EXTERNAL_URL, else
-         *     the origin of this request) and carries the shared secret as its auth header. The service robot needs
+         *     the origin of this request) and carries the project's own webhook credential as its auth header. The service robot needs
          *     Harbor's notification-policy permissions in the project. 409 when PATCHING_WEBHOOK_SECRET is not set.
          *     Needs project admin (or system admin).
          */
@@ -843,8 +846,11 @@ export interface components {
             /** Format: date-time */
             received_at?: string;
             repository?: string;
-            /** @enum {string} */
-            status?: "received" | "done" | "ignored" | "failed";
+            /**
+             * @description dropped: Harbor does not confirm the artifact the event names (project, repository, digest, tag); nothing was done.
+             * @enum {string}
+             */
+            status?: "received" | "done" | "ignored" | "dropped" | "failed";
             tag?: string | null;
             /** @enum {string} */
             type?: "SCANNING_COMPLETED" | "PUSH_ARTIFACT";
@@ -852,6 +858,8 @@ export interface components {
         WebhookRegistration: {
             address?: string | null;
             address_matches: boolean;
+            /** @description Whether the policy carries this project's current webhook credential; false means "register again". */
+            credential_current?: boolean;
             enabled?: boolean;
             event_types?: string[];
             expected_address: string;

@@ -160,8 +160,11 @@ export class PolicyRunsService extends BaseService {
    * Whether Harbor's webhook policy for this service exists in the project, and recent events.
    *
    * Harbor delivers SCANNING_COMPLETED and PUSH_ARTIFACT events to `POST /patching/webhooks/harbor`
-   * (outside this API's base path) with `Authorization: Bearer <PATCHING_WEBHOOK_SECRET>`; a wrong
-   * secret gets 401. Needs project admin (or system admin).
+   * (outside this API's base path) with `Authorization: Bearer <the project's webhook credential>`, derived
+   * from PATCHING_WEBHOOK_SECRET and the project's id. An event whose credential is not its project's gets
+   * 401. `credential_current` is false when the policy carries an old credential (the service-wide secret
+   * of an older version, or one made before the secret changed): its events are refused until it is
+   * registered again. Needs project admin (or system admin).
    *
    * This method provides access to the full `HttpResponse`, allowing access to response headers.
    * To access only the response body, use `getWebhookRegistration()` instead.
@@ -177,8 +180,11 @@ export class PolicyRunsService extends BaseService {
    * Whether Harbor's webhook policy for this service exists in the project, and recent events.
    *
    * Harbor delivers SCANNING_COMPLETED and PUSH_ARTIFACT events to `POST /patching/webhooks/harbor`
-   * (outside this API's base path) with `Authorization: Bearer <PATCHING_WEBHOOK_SECRET>`; a wrong
-   * secret gets 401. Needs project admin (or system admin).
+   * (outside this API's base path) with `Authorization: Bearer <the project's webhook credential>`, derived
+   * from PATCHING_WEBHOOK_SECRET and the project's id. An event whose credential is not its project's gets
+   * 401. `credential_current` is false when the policy carries an old credential (the service-wide secret
+   * of an older version, or one made before the secret changed): its events are refused until it is
+   * registered again. Needs project admin (or system admin).
    *
    * This method provides access only to the response body.
    * To access the full response (for headers, for example), `getWebhookRegistration$Response()` instead.
@@ -197,7 +203,7 @@ export class PolicyRunsService extends BaseService {
    * Create or update Harbor's webhook policy that sends scan and push events to this service.
    *
    * The policy is named `harbor-patching`, targets this service's public URL (PATCHING_EXTERNAL_URL, else
-   * the origin of this request) and carries the shared secret as its auth header. The service robot needs
+   * the origin of this request) and carries the project's own webhook credential as its auth header. The service robot needs
    * Harbor's notification-policy permissions in the project. 409 when PATCHING_WEBHOOK_SECRET is not set.
    * Needs project admin (or system admin).
    *
@@ -215,7 +221,7 @@ export class PolicyRunsService extends BaseService {
    * Create or update Harbor's webhook policy that sends scan and push events to this service.
    *
    * The policy is named `harbor-patching`, targets this service's public URL (PATCHING_EXTERNAL_URL, else
-   * the origin of this request) and carries the shared secret as its auth header. The service robot needs
+   * the origin of this request) and carries the project's own webhook credential as its auth header. The service robot needs
    * Harbor's notification-policy permissions in the project. 409 when PATCHING_WEBHOOK_SECRET is not set.
    * Needs project admin (or system admin).
    *

@@ -21,6 +21,7 @@ const registered = (over: Partial<WebhookRegistration> = {}): WebhookRegistratio
   expected_address: EXPECTED,
   address_matches: true,
   has_auth_header: true,
+  credential_current: true,
   secret_configured: true,
   recent_events: [],
   ...over,
@@ -67,6 +68,24 @@ describe('WebhookStatusComponent', () => {
     expect(webhookState(registered({ address: 'http://old/x', address_matches: false }))).toBe('address-mismatch');
     expect(webhookState(registered({ event_types: ['PUSH_ARTIFACT'] }))).toBe('no-scan-events');
     expect(webhookState(registered({ enabled: false }))).toBe('disabled');
+    expect(webhookState(registered({ credential_current: false }))).toBe('credential-outdated');
+  });
+
+  it('says an old credential must be re-registered, and re-registers it', () => {
+    const f = create();
+    backend.expectOne(URL).flush(registered({ credential_current: false }));
+    f.detectChanges();
+    expect(dataState(f)).toBe('credential-outdated');
+    expect(text(f)).toContain('carries an old credential');
+    expect(text(f)).toContain('re-register it');
+    const button = el(f).querySelector('#register-webhook') as HTMLButtonElement;
+    expect(button.textContent).toContain('RE-REGISTER WEBHOOK');
+    button.click();
+    const req = backend.expectOne(URL);
+    expect(req.request.method).toBe('POST');
+    req.flush(registered());
+    f.detectChanges();
+    expect(dataState(f)).toBe('registered');
   });
 
   it('shows a registered webhook and its address, with no action', () => {
