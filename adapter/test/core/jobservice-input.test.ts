@@ -51,3 +51,18 @@ test('bad IMAGE_PATCH parameters are 400s naming the parameter; nothing is creat
   }
   assert.equal(engine.store.listExecutions({ project: 'library', page: 1, page_size: 1 }).total, before);
 });
+
+test('GET /api/v1/stats needs the Harbor-Secret like the rest of the jobservice API', async () => {
+  const stats = (headers: Record<string, string> = {}) => fetch(`${core.adapter.url}/api/v1/stats`, { headers });
+  for (const headers of [{}, { authorization: 'Harbor-Secret wrong' }, { authorization: `Bearer ${SECRET}` }]) {
+    const res = await stats(headers);
+    assert.equal(res.status, 401, JSON.stringify(headers));
+    const body = (await res.json()) as { code: number; worker_pools?: unknown };
+    assert.equal(body.code, 10008);
+    assert.equal(body.worker_pools, undefined, 'nothing about the workers is told');
+  }
+  const ok = await stats({ authorization: `Harbor-Secret ${SECRET}` });
+  assert.equal(ok.status, 200);
+  const body = (await ok.json()) as { worker_pools: { job_names: string[] }[] };
+  assert.deepEqual(body.worker_pools[0].job_names, ['IMAGE_PATCH']);
+});

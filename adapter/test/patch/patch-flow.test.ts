@@ -497,7 +497,7 @@ test('jobservice API: IMAGE_PATCH with delete_original removes the original only
         .status,
       501,
     );
-    const stats = (await (await fetch(`${adapter.url}/api/v1/stats`)).json()) as {
+    const stats = (await (await fetch(`${adapter.url}/api/v1/stats`, { headers: secret })).json()) as {
       worker_pools: { job_names: string[]; status: string }[];
     };
     assert.deepEqual(stats.worker_pools[0].job_names, ['IMAGE_PATCH']);
