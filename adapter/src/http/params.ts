@@ -19,7 +19,8 @@ export function positiveId(req: Request, name: string, from: 'path' | 'query'): 
   return id;
 }
 
-function rawQuery(req: Request): URLSearchParams {
+/** The query as the client sent it (before any validator coerced it). */
+export function rawQuery(req: Request): URLSearchParams {
   const q = req.originalUrl.indexOf('?');
   return new URLSearchParams(q < 0 ? '' : req.originalUrl.slice(q + 1));
 }

@@ -931,7 +931,7 @@ export interface components {
     };
     parameters: {
         ExecutionId: number;
-        /** @description The page number, from 1. */
+        /** @description The page number, from 1, in digits (as Harbor's int64); pages past the end are empty. */
         Page: number;
         /** @description Items per page (at most 100), as in Harbor. */
         PageSize: number;
@@ -974,7 +974,7 @@ export interface operations {
     listExecutions: {
         parameters: {
             query?: {
-                /** @description The page number, from 1. */
+                /** @description The page number, from 1, in digits (as Harbor's int64); pages past the end are empty. */
                 page?: components["parameters"]["Page"];
                 /** @description Items per page (at most 100), as in Harbor. */
                 page_size?: components["parameters"]["PageSize"];
@@ -1063,7 +1063,7 @@ export interface operations {
     listTasks: {
         parameters: {
             query?: {
-                /** @description The page number, from 1. */
+                /** @description The page number, from 1, in digits (as Harbor's int64); pages past the end are empty. */
                 page?: components["parameters"]["Page"];
                 /** @description Items per page (at most 100), as in Harbor. */
                 page_size?: components["parameters"]["PageSize"];
@@ -1211,7 +1211,7 @@ export interface operations {
             query?: {
                 /** @description Only policies whose name contains this text (fuzzy, like Harbor's `q=name=~x`). */
                 name?: string;
-                /** @description The page number, from 1. */
+                /** @description The page number, from 1, in digits (as Harbor's int64); pages past the end are empty. */
                 page?: components["parameters"]["Page"];
                 /** @description Items per page (at most 100), as in Harbor. */
                 page_size?: components["parameters"]["PageSize"];
