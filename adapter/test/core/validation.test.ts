@@ -73,6 +73,12 @@ const INVALID: [string, unknown, string][] = [
   ['cron with non-zero seconds', { ...ok, trigger: { type: 'scheduled', cron: '30 0 0 * * *' } }, 'trigger.cron'],
   ['cron out of range', { ...ok, trigger: { type: 'scheduled', cron: '0 0 25 * * *' } }, 'trigger.cron'],
   ['cron alias', { ...ok, trigger: { type: 'scheduled', cron: '@daily' } }, 'trigger.cron'],
+  [
+    'cron with Quartz L (Harbor refuses it)',
+    { ...ok, trigger: { type: 'scheduled', cron: '0 0 0 L * *' } },
+    'trigger.cron',
+  ],
+  ['cron with day of week 7', { ...ok, trigger: { type: 'scheduled', cron: '0 0 0 * * 7' } }, 'trigger.cron'],
   ['lower-case severity', { ...ok, severity_threshold: 'high' }, 'severity_threshold'],
   ['unknown mode', { ...ok, mode: 'everything' }, 'mode'],
   ['unknown tag scheme', { ...ok, tag_scheme: 'semver' }, 'tag_scheme'],
