@@ -12,9 +12,9 @@ export type WebhookState =
 /** What the registration means for event-based policies: only "registered" lets them run. */
 export function webhookState(r: WebhookRegistration): WebhookState {
   if (!r.registered) return 'missing';
+  if (!r.address_matches) return 'address-mismatch';
   // The service refuses events carrying an old credential (e.g. the service-wide secret of an older version).
   if (r.credential_current === false) return 'credential-outdated';
-  if (!r.address_matches) return 'address-mismatch';
   if (r.event_types && !r.event_types.includes(SCAN_EVENT)) return 'no-scan-events';
   if (r.enabled === false) return 'disabled';
   return 'registered';
