@@ -54,7 +54,12 @@ test('bad IMAGE_PATCH parameters are 400s naming the parameter; nothing is creat
 
 test('GET /api/v1/stats needs the Harbor-Secret like the rest of the jobservice API', async () => {
   const stats = (headers: Record<string, string> = {}) => fetch(`${core.adapter.url}/api/v1/stats`, { headers });
-  for (const headers of [{}, { authorization: 'Harbor-Secret wrong' }, { authorization: `Bearer ${SECRET}` }]) {
+  const refused: Record<string, string>[] = [
+    {},
+    { authorization: 'Harbor-Secret wrong' },
+    { authorization: `Bearer ${SECRET}` },
+  ];
+  for (const headers of refused) {
     const res = await stats(headers);
     assert.equal(res.status, 401, JSON.stringify(headers));
     const body = (await res.json()) as { code: number; worker_pools?: unknown };

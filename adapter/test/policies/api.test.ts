@@ -10,15 +10,14 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { HarborSim } from '@harbor-patching/e2e/harbor-sim';
-import { buildkitAddr, copaPath } from '@harbor-patching/e2e/lib/stack';
-import { startAdapter, type RunningAdapter } from '../../src/app';
+import type { RunningAdapter } from '../../src/app';
 import { createLogger } from '../../src/http/observability';
 import { projectWebhookCredential } from '../../src/webhooks/credential';
 import type { PolicyRunsModule } from '../../src/policies/module';
 import { createPolicyScheduler } from '../../src/policies/module';
 import type { TickResult } from '../../src/scheduler/scheduler';
 import type { PatchModule } from '../../src/jobs/module';
-import { pushArtifact, ROBOT, setScanResult, startSim, tempDir, uniqueProject } from './fixtures';
+import { pushArtifact, setScanResult, startSim, startTestAdapter, tempDir, uniqueProject } from './fixtures';
 
 const SECRET = `hook-${randomBytes(12).toString('hex')}`;
 const P = uniqueProject('api');
@@ -91,19 +90,10 @@ before(async () => {
       done();
     },
   });
-  adapter = await startAdapter(
-    {
-      port: 0,
-      harborUrl: sim.url,
-      robotName: ROBOT.name,
-      robotSecret: ROBOT.secret,
-      dataDir: dir.path,
-      webhookSecret: SECRET,
-      copaPath,
-      buildkitAddr,
-      logLevel: 'silent',
-      concurrency: 1,
-    },
+  adapter = await startTestAdapter(
+    sim,
+    dir.path,
+    { webhookSecret: SECRET, concurrency: 1 },
     { logger: createLogger('warn', logStream) },
   );
 });

@@ -8,7 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHarborSim, type HarborSim } from '@harbor-patching/e2e/harbor-sim';
-import { registryUrl } from '@harbor-patching/e2e/lib/stack';
+import { buildkitAddr, copaPath, registryUrl } from '@harbor-patching/e2e/lib/stack';
+import { startAdapter, type RunningAdapter, type StartOptions } from '../../src/app';
+import type { Config } from '../../src/config/config';
 import { HarborClient } from '../../src/harbor/client';
 
 export const ROBOT = { name: 'robot$patcher', secret: `Robot-${randomBytes(8).toString('hex')}` };
@@ -65,6 +67,29 @@ export async function startSim(opts: { scanDelayMs?: number; advisoriesFile?: st
       },
     ],
   });
+}
+
+/** The whole adapter over the stand-in as the service robot, with the local copa and buildkitd. */
+export function startTestAdapter(
+  sim: HarborSim,
+  dataDir: string,
+  settings: Partial<Config> = {},
+  options: StartOptions = {},
+): Promise<RunningAdapter> {
+  return startAdapter(
+    {
+      port: 0,
+      harborUrl: sim.url,
+      robotName: ROBOT.name,
+      robotSecret: ROBOT.secret,
+      dataDir,
+      copaPath,
+      buildkitAddr,
+      logLevel: 'silent',
+      ...settings,
+    },
+    options,
+  );
 }
 
 export function robotClient(sim: HarborSim): HarborClient {

@@ -62,6 +62,17 @@ describe('WebhookStatusComponent', () => {
   const dataState = (f: ReturnType<typeof create>) =>
     el(f).querySelector('#webhook-status')?.getAttribute('data-state');
 
+  /** Clicks the action (checking its label), answers the POST it sends with a registered webhook. */
+  function clickAction(f: ReturnType<typeof create>, label: string, status = 200) {
+    const button = el(f).querySelector('#register-webhook') as HTMLButtonElement;
+    expect(button.textContent).toContain(label);
+    button.click();
+    const req = backend.expectOne(URL);
+    expect(req.request.method).toBe('POST');
+    req.flush(registered(), { status, statusText: status === 201 ? 'Created' : 'OK' });
+    f.detectChanges();
+  }
+
   it('tells the states apart: only a matching, enabled policy with scan events lets event-based policies run', () => {
     expect(webhookState(registered())).toBe('registered');
     expect(webhookState(missing)).toBe('missing');
@@ -78,13 +89,7 @@ describe('WebhookStatusComponent', () => {
     expect(dataState(f)).toBe('credential-outdated');
     expect(text(f)).toContain('carries an old credential');
     expect(text(f)).toContain('re-register it');
-    const button = el(f).querySelector('#register-webhook') as HTMLButtonElement;
-    expect(button.textContent).toContain('RE-REGISTER WEBHOOK');
-    button.click();
-    const req = backend.expectOne(URL);
-    expect(req.request.method).toBe('POST');
-    req.flush(registered());
-    f.detectChanges();
+    clickAction(f, 'RE-REGISTER WEBHOOK');
     expect(dataState(f)).toBe('registered');
   });
 
@@ -104,13 +109,7 @@ describe('WebhookStatusComponent', () => {
     f.detectChanges();
     expect(dataState(f)).toBe('missing');
     expect(text(f)).toContain('not registered in this project');
-    const button = el(f).querySelector('#register-webhook') as HTMLButtonElement;
-    expect(button.textContent).toContain('REGISTER WEBHOOK');
-    button.click();
-    const req = backend.expectOne(URL);
-    expect(req.request.method).toBe('POST');
-    req.flush(registered(), { status: 201, statusText: 'Created' });
-    f.detectChanges();
+    clickAction(f, 'REGISTER WEBHOOK', 201);
     expect(dataState(f)).toBe('registered');
     expect(el(f).querySelector('#register-webhook')).toBeNull();
   });
