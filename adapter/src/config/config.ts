@@ -32,7 +32,7 @@ export interface Config {
   copaEolApiUrl?: string;
   /** The built portal (index.html and assets) served under /patching/. */
   portalDir: string;
-  /** Shared secret Harbor's webhook policy sends in the Authorization header. */
+  /** The secret each project's webhook credential is derived from (webhooks/credential.ts); never sent anywhere. */
   webhookSecret?: string;
   /** Secret Harbor core uses for the jobservice-compatible API (`Authorization: Harbor-Secret <secret>`). */
   jobserviceSecret?: string;
