@@ -116,7 +116,7 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
   const full = `${project}/${repository}`;
   const log = ctx.log;
 
-  // 1. Resolve the artifact through Harbor.
+  // 1. Resolve the artifact through Harbor (which must answer with an artifact of this very repository).
   ctx.progress({ stage: 'Resolving artifact', percent: 0 });
   let artifact = await step(ctx, `reading ${full}@${task.source_digest}`, () =>
     getArtifact(deps.harbor, full, task.source_digest),

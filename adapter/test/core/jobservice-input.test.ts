@@ -31,7 +31,10 @@ test('bad IMAGE_PATCH parameters are 400s naming the parameter; nothing is creat
     [{ ...ok, project_name: '../x' }, /parameters\.project_name/],
     [{ ...ok, project_name: 'Library' }, /parameters\.project_name/],
     [{ project_name: 'library', repository: 'sample-app', digest: 'sha256:zz' }, /parameters\.digest/],
-    [{ project_name: 'library', repository: 'sample-app', reference: '../../x' }, /parameters\.digest.*valid tag/],
+    [
+      { project_name: 'library', repository: 'sample-app', reference: '../../x' },
+      /parameters\.reference must be a tag/,
+    ],
     [{ ...ok, tag: 'a b' }, /parameters\.(digest|tag)/],
     [{ ...ok, mode: 'everything' }, /parameters\.mode must be one of targeted, comprehensive/],
     [{ ...ok, tag_scheme: 'weekly' }, /parameters\.tag_scheme/],

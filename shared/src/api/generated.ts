@@ -400,7 +400,7 @@ export interface paths {
                 project_name: components["parameters"]["ProjectName"];
                 /** @description A tag or a digest (`sha256:` and 64 hex digits). */
                 reference: string;
-                /** @description The repository without the project; URL-encoded twice when it contains '/' (`a%252Fb`), as in Harbor. */
+                /** @description The repository without the project; URL-encoded twice when it contains '/' (`a%252Fb`), as in Harbor. Distribution's repository grammar: lower-case path components separated by '/'; `..`, `.`, empty components, backslashes and control characters are refused (400), never normalised into another name. */
                 repository_name: string;
             };
             cookie?: never;
@@ -1515,7 +1515,7 @@ export interface operations {
                 project_name: components["parameters"]["ProjectName"];
                 /** @description A tag or a digest (`sha256:` and 64 hex digits). */
                 reference: string;
-                /** @description The repository without the project; URL-encoded twice when it contains '/' (`a%252Fb`), as in Harbor. */
+                /** @description The repository without the project; URL-encoded twice when it contains '/' (`a%252Fb`), as in Harbor. Distribution's repository grammar: lower-case path components separated by '/'; `..`, `.`, empty components, backslashes and control characters are refused (400), never normalised into another name. */
                 repository_name: string;
             };
             cookie?: never;
