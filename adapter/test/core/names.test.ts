@@ -9,7 +9,7 @@ import { request as httpRequest } from 'node:http';
 import { after, before, test } from 'node:test';
 import type { PatchModule } from '../../src/jobs/module';
 import { pushTinyImage, unique } from '../patch/helpers';
-import { API, basic, PASSWORD, startCore, type Caller, type Core } from './harness';
+import { API, basic, launchImagePatch, PASSWORD, startCore, type Caller, type Core } from './harness';
 
 const JOBSERVICE_SECRET = 'Jobservice-Secret-For-Name-Tests';
 let core: Core;
@@ -148,11 +148,7 @@ test('a name cannot come in through the body or the query instead: unknown field
 });
 
 const launch = (parameters: Record<string, unknown>) =>
-  fetch(`${core.adapter.url}/api/v1/jobs`, {
-    method: 'POST',
-    headers: { authorization: `Harbor-Secret ${JOBSERVICE_SECRET}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ job: { name: 'IMAGE_PATCH', metadata: { kind: 'Generic' }, parameters } }),
-  });
+  launchImagePatch(core.adapter.url, JOBSERVICE_SECRET, parameters);
 
 test('jobservice IMAGE_PATCH parameters: every bad name is a 400 naming the parameter; nothing is created', async () => {
   const ok = { project_name: hidden, repository: 'app', tag: '1.0' };

@@ -6,34 +6,28 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
 import { assertArtifactIn, ForeignArtifactError } from '../../src/harbor/artifacts';
 import { HarborClient, HarborError, hasDotSegment } from '../../src/harbor/client';
 import { RegistryClient } from '../../src/registry/client';
 import { classifyError } from '../../src/patch/task';
-import { harborAdmin, startEngine, startSim, type Sim } from './harness';
+import { harborAdmin, startSimWithEngine, type Engine, type Sim } from './harness';
 import { pushTinyImage, registryDigest, unique } from './helpers';
 
 let sim: Sim;
-let engine: ReturnType<typeof startEngine>;
+let engine: Engine;
+let close: () => Promise<void>;
 const hidden = unique('hidden');
 const other = unique('other');
 let secretDigest: string;
 
 before(async () => {
-  sim = await startSim();
+  ({ sim, engine, close } = await startSimWithEngine());
   sim.addProject(hidden);
   sim.addProject(other);
   secretDigest = await pushTinyImage(`${other}/secret-app`, '1.0', { 'etc/secret': 'theirs\n' });
-  engine = startEngine(sim);
-  await engine.engine.start();
 });
 
-after(async () => {
-  await engine?.engine.close();
-  await sim?.close();
-  if (engine) rmSync(engine.dataDir, { recursive: true, force: true });
-});
+after(() => close?.());
 
 test("a task naming another project's repository through '..' ends NOT_FOUND and leaves that image alone", async () => {
   // Straight into the engine, as an older database row or a caller without the edge's checks would.

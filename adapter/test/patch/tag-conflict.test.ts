@@ -7,16 +7,16 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
 import { patchedTagName } from '@harbor-patching/shared/policy/tags';
 import { checkPatchedTagSource } from '../../src/patch/task';
 import { PatchOutcome } from '../../src/patch/reasons';
 import { DEFAULT_PATCH_OPTIONS } from '../../src/store/executions';
-import { startEngine, startSim, type Sim } from './harness';
+import { startSimWithEngine, type Engine, type Sim } from './harness';
 import { copyImage, pushTinyImage, registryDigest, stack, unique } from './helpers';
 
 let sim: Sim;
-let engine: ReturnType<typeof startEngine>;
+let engine: Engine;
+let close: () => Promise<void>;
 const project = unique('conflict').replace(/-/g, '');
 const repository = 'app';
 const full = `${project}/${repository}`;
@@ -29,21 +29,15 @@ let digestB: string;
 let host: string;
 
 before(async () => {
-  sim = await startSim();
+  ({ sim, engine, close } = await startSimWithEngine());
   sim.addProject(project);
   host = new URL(sim.url).host;
   await copyImage(stack.sampleImage, `${full}:${tagA}`);
   digestA = (await registryDigest(full, tagA))!;
   digestB = await pushTinyImage(full, tagB, { 'etc/b': 'b\n' });
-  engine = startEngine(sim);
-  await engine.engine.start();
 });
 
-after(async () => {
-  await engine?.engine.close();
-  await sim?.close();
-  if (engine) rmSync(engine.dataDir, { recursive: true, force: true });
-});
+after(() => close?.());
 
 /** Records, as the service does after a verified push, that `sourceTag` was patched into `patchedDigest`. */
 function recordPatch(sourceTag: string, sourceDigest: string, patchedTag: string, patchedDigest: string): void {
