@@ -2,6 +2,36 @@
 import { HarborClient, HarborError, repositoryPathSegment } from './client';
 import type { HarborArtifact } from './repositories';
 
+/**
+ * Harbor answered a lookup in one repository with an artifact of another (its `repository_name` differs).
+ * A 404 to every caller: whatever name trick led there, another project's artifact is never used.
+ */
+export class ForeignArtifactError extends HarborError {
+  constructor(asked: string, answered: string | undefined, method: string, path: string) {
+    super(
+      404,
+      'NOT_FOUND',
+      `Harbor answered a lookup in ${asked} with an artifact of ${answered ?? 'an unnamed repository'}; it is not used`,
+      method,
+      path,
+    );
+    this.name = 'ForeignArtifactError';
+  }
+}
+
+/** Throws ForeignArtifactError unless `artifact` is in `fullRepositoryName` (`project/repo`) exactly. */
+export function assertArtifactIn<T extends Pick<HarborArtifact, 'repository_name'>>(
+  artifact: T,
+  fullRepositoryName: string,
+  method: string,
+  path: string,
+): T {
+  if (artifact?.repository_name !== fullRepositoryName) {
+    throw new ForeignArtifactError(fullRepositoryName, artifact?.repository_name, method, path);
+  }
+  return artifact;
+}
+
 export function artifactPath(project: string, repository: string, reference: string): string {
   return `/projects/${encodeURIComponent(project)}/repositories/${repositoryPathSegment(repository)}/artifacts/${encodeURIComponent(reference)}`;
 }

@@ -4,6 +4,7 @@
  */
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
+import { NAME_RULES, REPOSITORY_PATH_PARAMETER_PATTERN } from '@harbor-patching/shared/harbor/names';
 import { HarborError } from '../harbor/client';
 
 export interface ApiErrorItem {
@@ -92,15 +93,10 @@ export function fieldFromPath(path: string | undefined): string {
 
 /** Plain words for the patterns our document uses. */
 const PATTERN_HELP: [string, string][] = [
-  [
-    '^[a-z0-9]+(?:[._-][a-z0-9]+)*$',
-    'may hold lower-case letters, digits and single ".", "_" or "-" between them (Harbor\'s name rule)',
-  ],
+  ['^[a-z0-9]+(?:[._-][a-z0-9]+)*$', NAME_RULES.project],
   ['^[A-Za-z0-9][A-Za-z0-9._-]*$', 'may hold letters, digits, ".", "_" and "-", and must start with a letter or digit'],
-  [
-    '^(?:sha256:[a-f0-9]{64}|[A-Za-z0-9_][A-Za-z0-9._-]{0,127})$',
-    'must be a tag (up to 128 letters, digits, ".", "_" and "-") or a digest ("sha256:" and 64 hex digits)',
-  ],
+  ['^(?:sha256:[a-f0-9]{64}|[A-Za-z0-9_][A-Za-z0-9._-]{0,127})$', NAME_RULES.reference],
+  [REPOSITORY_PATH_PARAMETER_PATTERN, NAME_RULES.repository],
 ];
 
 interface SchemaError {

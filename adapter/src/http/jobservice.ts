@@ -50,9 +50,12 @@ export function jobserviceRouter(service: JobService, secret: string | undefined
       res.status(202).json(await service.launch(req.body));
     } catch (err) {
       if (err instanceof JobRequestError) {
-        res
-          .status(err.httpStatus)
-          .json({ code: err.code, message: err.httpStatus === 400 ? 'bad request' : 'error', details: err.message });
+        res.status(err.httpStatus).json({
+          code: err.code,
+          message: err.httpStatus === 400 ? 'bad request' : 'error',
+          details: err.message,
+          ...(err.field ? { field: err.field } : {}),
+        });
         return;
       }
       res.status(500).json({ code: 10000, message: 'internal error', details: (err as Error).message });

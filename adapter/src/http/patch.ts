@@ -1,11 +1,12 @@
 /**
  * Ad-hoc patching of one artifact (needs repository:push in the project):
  *   POST /projects/{project}/repositories/{repository}/artifacts/{reference}/patch
- * `repository` excludes the project and is URL-encoded twice when it contains '/', as in Harbor.
+ * `repository` excludes the project and is URL-encoded twice when it contains '/', as in Harbor; every name
+ * is checked against Harbor's grammar before Harbor is asked anything.
  * Optional JSON body: {mode?, tag_scheme?, severity_threshold?}. Answers 202 with the execution
  * (the existing one when the same artifact is already being patched).
  */
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { PATCH_MODES, SEVERITY_THRESHOLDS, TAG_SCHEMES } from '@harbor-patching/shared/policy/model';
 import { HarborError, type HarborClient } from '../harbor/client';
 import { getArtifact } from '../harbor/repositories';
@@ -13,24 +14,35 @@ import type { PatchEngine } from '../jobs/engine';
 import type { PatchOptions } from '../store/executions';
 import { ApiError, badRequest, notFound } from './errors';
 import { PATCH_PERMISSION, type AuthMiddleware } from '../auth/middleware';
+import { nameParam, repositoryParam } from './params';
+
+interface ArtifactName {
+  project: string;
+  repository: string;
+  reference: string;
+}
+
+/** The artifact's names, checked before anything asks Harbor (the permission check included). */
+const checkArtifactName: RequestHandler = (req, res, next) => {
+  const project = nameParam(req, 'project_name', 'project');
+  const name: ArtifactName = {
+    project,
+    repository: repositoryParam(req, project),
+    reference: nameParam(req, 'reference', 'reference'),
+  };
+  res.locals.artifactName = name;
+  next();
+};
 
 export function patchRouter(engine: PatchEngine, harbor: HarborClient, auth: AuthMiddleware): Router {
   const r = Router({ mergeParams: true });
 
   r.post(
     '/projects/:project_name/repositories/:repository_name/artifacts/:reference/patch',
+    checkArtifactName,
     auth.requireProjectPermission(PATCH_PERMISSION.resource, PATCH_PERMISSION.action),
     async (req, res) => {
-      const project = String(req.params.project_name);
-      let repository: string;
-      try {
-        repository = decodeURIComponent(String(req.params.repository_name));
-      } catch {
-        throw badRequest([
-          { field: 'path.repository_name', message: 'path.repository_name: is not validly URL-encoded' },
-        ]);
-      }
-      const reference = String(req.params.reference);
+      const { project, repository, reference } = res.locals.artifactName as ArtifactName;
       const body: unknown = req.body ?? {};
       if (typeof body !== 'object' || body === null || Array.isArray(body)) {
         throw badRequest([{ field: '', message: 'the body must be a JSON object' }]);

@@ -263,6 +263,7 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
           signal: ac.signal,
           log: (line) => this.logs.append(task.id, line),
           progress: (p) => this.setProgress(task.id, p),
+          sourceTagsPatchedInto: (digest) => this.store.sourceTagsPatchedInto(task.project, task.repository, digest),
           record: (fields) => {
             const { copa_seconds, ...rest } = fields;
             const prev = this.store.getTask(task.id)?.copa_seconds ?? 0;

@@ -14,6 +14,7 @@ export const REASONS = {
   UNSUPPORTED_OS: 'Error',
   SCAN_FAILED: 'Error',
   TAG_IMMUTABLE: 'Error',
+  TAG_CONFLICT: 'Error',
   BUILDKIT_UNREACHABLE: 'Error',
   REGISTRY_AUTH: 'Error',
   REGISTRY_UNREACHABLE: 'Error',

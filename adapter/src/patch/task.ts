@@ -42,6 +42,8 @@ export interface PatchContext {
   signal: AbortSignal;
   log: (line: string) => void;
   progress: (p: TaskProgress) => void;
+  /** The service's own record: the source tags of the task's repository whose patches it pushed as `digest`. */
+  sourceTagsPatchedInto: (digest: string) => string[];
   /** Persists partial results as they become known. */
   record: (fields: {
     tag?: string;
@@ -99,7 +101,7 @@ export function classifyError(err: unknown, what: string): PatchOutcome {
   return fail('INTERNAL', `Unexpected error while ${what}: ${(err as Error)?.message ?? String(err)}`);
 }
 
-async function step<T>(ctx: PatchContext, what: string, fn: () => Promise<T>): Promise<T> {
+async function step<T>(ctx: Pick<PatchContext, 'signal'>, what: string, fn: () => Promise<T>): Promise<T> {
   if (ctx.signal.aborted) throw abortedOutcome(ctx.signal);
   try {
     return await fn();
@@ -116,7 +118,7 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
   const full = `${project}/${repository}`;
   const log = ctx.log;
 
-  // 1. Resolve the artifact through Harbor.
+  // 1. Resolve the artifact through Harbor (which must answer with an artifact of this very repository).
   ctx.progress({ stage: 'Resolving artifact', percent: 0 });
   let artifact = await step(ctx, `reading ${full}@${task.source_digest}`, () =>
     getArtifact(deps.harbor, full, task.source_digest),
@@ -225,6 +227,9 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
     if (latest > 0)
       await checkUpToDate(deps, ctx, full, patchedTagName(tag, 'incremental', options.tag_suffix, latest));
     target = patchedTagName(tag, 'incremental', options.tag_suffix, latest + 1);
+    // The new generation is a new tag; the floating tag moved to it afterwards may already exist.
+    const floating = floatingTagName(tag, options.tag_suffix);
+    if (existingTags.includes(floating)) await checkPatchedTagSource(deps, ctx, full, tag, floating);
   } else {
     target = floatingTagName(tag, options.tag_suffix);
     if (existingTags.includes(target)) {
@@ -236,6 +241,7 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
           `${full}:${target} already exists and an immutable tag rule of project ${project} protects it, so it cannot be overwritten. Use the incremental tag scheme, or change the rule.`,
         );
       }
+      await checkPatchedTagSource(deps, ctx, full, tag, target);
     }
   }
   const previousTargetDigest = existingTags.includes(target)
@@ -412,6 +418,40 @@ async function checkUpToDate(deps: PatchDeps, ctx: PatchContext, full: string, p
   if (fixableAtThreshold(vulns, ctx.options.severity_threshold).length > 0) return;
   ctx.record({ patched_tag: patchedTag, patched_digest: m.digest, vulnerabilities_after: summarize(vulns) });
   throw skip('UP_TO_DATE', `${full}:${patchedTag} was already patched from this image and has nothing fixable left.`);
+}
+
+/**
+ * Before an existing patched tag is overwritten: its image must have been made from this same source,
+ * either from this very image (copa's `BaseImage` label names `<repository>@<source digest>`) or, by the
+ * service's own record, from this same source tag (an earlier image of a tag that has moved since).
+ * Anything else (another tag's patch, an image the service did not make) fails TAG_CONFLICT and is left
+ * as it is.
+ */
+export async function checkPatchedTagSource(
+  deps: Pick<PatchDeps, 'registry'>,
+  ctx: Pick<PatchContext, 'signal' | 'sourceTagsPatchedInto' | 'log'> & { task: Pick<Task, 'source_digest'> },
+  full: string,
+  sourceTag: string,
+  patchedTag: string,
+): Promise<void> {
+  const m = await step(ctx, 'reading the existing patched image', () => deps.registry.getManifest(full, patchedTag));
+  if (!m) return; // gone since the tags were listed: nothing to overwrite
+  const base = isIndex(m)
+    ? undefined
+    : baseImageOf(await step(ctx, 'reading the existing patched image', () => deps.registry.getConfig(full, m)));
+  if (base?.endsWith(`/${full}@${ctx.task.source_digest}`)) return;
+  const recorded = ctx.sourceTagsPatchedInto(m.digest);
+  if (recorded.includes(sourceTag)) return;
+  const origin = recorded.length
+    ? `this service made it from ${recorded.map((t) => `${full}:${t}`).join(', ')}`
+    : base
+      ? `it was patched from ${base}`
+      : 'it was not made by patching this image';
+  ctx.log(`${full}:${patchedTag} (${m.digest}) is not a patch of ${full}:${sourceTag}: ${origin}`);
+  throw fail(
+    'TAG_CONFLICT',
+    `${full}:${patchedTag} already exists and was not made from ${full}:${sourceTag} (${origin}), so it was left untouched. Delete or rename that tag, or patch with another tag suffix.`,
+  );
 }
 
 /**

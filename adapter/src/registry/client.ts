@@ -7,6 +7,8 @@ import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { posix } from 'node:path';
 import * as tar from 'tar-stream';
+import { isFullRepositoryName } from '@harbor-patching/shared/harbor/names';
+import { hasDotSegment } from '../harbor/client';
 
 export interface RegistryCredentials {
   username: string;
@@ -147,6 +149,12 @@ export class RegistryClient {
 
   /** GET/HEAD under /v2/<repository>/..., answering Harbor's auth challenge once. */
   async request(repository: string, path: string, init: RequestInit = {}, actions = 'pull'): Promise<Response> {
+    if (!isFullRepositoryName(repository) || hasDotSegment(path)) {
+      // `/v2/library/../other/app` would reach another project's repository once a URL parser resolves it.
+      throw new Error(
+        `refusing to ask the registry about ${JSON.stringify(`${repository}/${path}`)}: not a valid name`,
+      );
+    }
     const url = `${this.baseUrl}/v2/${repository}/${path}`;
     const scope = `repository:${repository}:${actions}`;
     const cachedKey = [...this.tokens.keys()].find((k) => k.endsWith(`|${scope}`));

@@ -111,7 +111,12 @@ export function apiRouter(ctx: ApiContext): express.Router {
     );
   };
 
+  /** Harbor's artifact controller (GetByReference): the repository is looked up by its exact name first. */
   const findArtifact = async (project: Project, repository: string, reference: string) => {
+    const known = project.synthetic
+      ? synthetic.repository(repository) !== undefined
+      : await ctx.registry.hasRepository(repository);
+    if (!known) throw notFound(`repository ${repository} not found`);
     const found = project.synthetic
       ? synthetic.artifact(repository, reference)
       : await catalog.artifact(project, repository, reference);

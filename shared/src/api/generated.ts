@@ -400,7 +400,7 @@ export interface paths {
                 project_name: components["parameters"]["ProjectName"];
                 /** @description A tag or a digest (`sha256:` and 64 hex digits). */
                 reference: string;
-                /** @description The repository without the project; URL-encoded twice when it contains '/' (`a%252Fb`), as in Harbor. */
+                /** @description The repository without the project; URL-encoded twice when it contains '/' (`a%252Fb`), as in Harbor. Distribution's repository grammar: lower-case path components separated by '/'; `..`, `.`, empty components, backslashes and control characters are refused (400), never normalised into another name. */
                 repository_name: string;
             };
             cookie?: never;
@@ -612,7 +612,7 @@ export interface components {
              */
             tag_scheme: "floating" | "incremental";
             /**
-             * @description Added after the source tag with a `-`. When the result would pass the 128-character tag limit, the source tag is cut and a 10-character hash of it is added (`<cut>.<hash>-<suffix>[-<n>]`), so different long tags never share a patched tag (shared/src/policy/tags.ts).
+             * @description Added after the source tag with a `-`. When the result would reach the 128-character tag limit, the source tag is cut and 32 hex digits of its SHA-256 are added (`<cut>.<hash>-<suffix>[-<n>]`, exactly 128 characters; plain names are at most 127), so different long tags do not share a patched tag (shared/src/policy/tags.ts). An existing patched tag made from another source is never overwritten (the task fails TAG_CONFLICT).
              * @default patched
              */
             tag_suffix: string;
@@ -767,7 +767,7 @@ export interface components {
         /**
          * @description One artifact of an execution. `reason` classifies every ending other than Success: NOTHING_FIXABLE,
          *     UP_TO_DATE, NOT_IMAGE, MULTI_PLATFORM, ALREADY_PATCHED, NOT_SCANNED, NO_TAG, NOT_FOUND, UNSUPPORTED_OS,
-         *     SCAN_FAILED, TAG_IMMUTABLE, BUILDKIT_UNREACHABLE, REGISTRY_AUTH, REGISTRY_UNREACHABLE, HARBOR_AUTH,
+         *     SCAN_FAILED, TAG_IMMUTABLE, TAG_CONFLICT, BUILDKIT_UNREACHABLE, REGISTRY_AUTH, REGISTRY_UNREACHABLE, HARBOR_AUTH,
          *     HARBOR_UNREACHABLE, COPA_FAILED, VERIFY_FAILED, TIMEOUT, INTERRUPTED, STOPPED, INTERNAL;
          *     `status_message` says it in a sentence. While a transient failure is retried the task is Pending
          *     with the last reason.
@@ -1523,7 +1523,7 @@ export interface operations {
                 project_name: components["parameters"]["ProjectName"];
                 /** @description A tag or a digest (`sha256:` and 64 hex digits). */
                 reference: string;
-                /** @description The repository without the project; URL-encoded twice when it contains '/' (`a%252Fb`), as in Harbor. */
+                /** @description The repository without the project; URL-encoded twice when it contains '/' (`a%252Fb`), as in Harbor. Distribution's repository grammar: lower-case path components separated by '/'; `..`, `.`, empty components, backslashes and control characters are refused (400), never normalised into another name. */
                 repository_name: string;
             };
             cookie?: never;
