@@ -11,6 +11,7 @@ import { getProjectByName, isPublicProject } from '../harbor/projects';
 import { getCurrentUser, getProjectPermissions } from '../harbor/users';
 import { ApiError, fromHarborError, notFound } from '../http/errors';
 import type { Credentials } from './credentials';
+import { TtlCache } from '../cache';
 
 export interface Caller {
   /** Harbor user name, or the robot's login name (`robot$...`). */
@@ -48,34 +49,6 @@ const PUBLIC_PROJECT_PERMISSIONS = [
   'label:read',
   'label:list',
 ];
-
-class TtlCache<V> {
-  private readonly entries = new Map<string, { expires: number; value: Promise<V> }>();
-  constructor(
-    private readonly ttlMs: number,
-    private readonly maxEntries = 10_000,
-  ) {}
-
-  get(key: string, load: () => Promise<V>): Promise<V> {
-    const now = Date.now();
-    const hit = this.entries.get(key);
-    if (hit && hit.expires > now) return hit.value;
-    if (this.entries.size >= this.maxEntries) {
-      for (const [k, e] of this.entries) if (e.expires <= now) this.entries.delete(k);
-      if (this.entries.size >= this.maxEntries) this.entries.clear();
-    }
-    const value = load();
-    if (this.ttlMs > 0) {
-      this.entries.set(key, { expires: now + this.ttlMs, value });
-      value.catch(() => this.entries.delete(key));
-    }
-    return value;
-  }
-
-  clear(): void {
-    this.entries.clear();
-  }
-}
 
 function harborFailure(err: unknown): never {
   if (err instanceof HarborError) throw fromHarborError(err);

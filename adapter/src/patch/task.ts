@@ -81,10 +81,13 @@ export function classifyError(err: unknown, what: string): PatchOutcome {
         true,
       );
     }
-    if (err.status === 401 || err.status === 403) {
+    if (err.status === 401) {
+      return fail('HARBOR_AUTH', `Harbor rejected the service robot's credentials while ${what} (HTTP 401).`);
+    }
+    if (err.status === 403) {
       return fail(
-        'HARBOR_AUTH',
-        `Harbor refused the service robot account while ${what} (HTTP ${err.status}). Give the robot pull, push, scan, label and delete rights in the project.`,
+        'ROBOT_PERMISSION',
+        `Harbor refused the service robot while ${what} (HTTP 403): it lacks a permission in the project.`,
       );
     }
     if (err.status === 404)

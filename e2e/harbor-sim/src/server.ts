@@ -87,6 +87,8 @@ export interface HarborSim {
   /** Requests served since start (or since resetRequestCount). */
   requestCount(): number;
   resetRequestCount(): void;
+  /** Counts, from now on, the requests whose path starts with `prefix` (e.g. `/api/v2.0/ping`). */
+  watchRequests(prefix: string): { count(): number; stop(): void };
   addUser(username: string, o?: { password?: string; sysadmin?: boolean; email?: string }): User;
   addProject(name: string, o?: { public?: boolean; autoScan?: boolean; owner?: string }): Project;
   addMember(project: string, username: string, role: RoleId): void;
@@ -148,12 +150,14 @@ export async function startHarborSim(options: HarborSimOptions = {}): Promise<Ha
     externalUrl: () => externalUrl,
   };
   let requests = 0;
+  const watchers = new Set<{ prefix: string; seen: number }>();
 
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use((req, res, next) => {
     requests++;
+    for (const w of watchers) if (req.path.startsWith(w.prefix)) w.seen++;
     if (req.path.startsWith('/api/')) {
       const incoming = req.headers['x-request-id'];
       res.setHeader('X-Request-Id', typeof incoming === 'string' && incoming ? incoming : randomUUID());
@@ -212,6 +216,11 @@ export async function startHarborSim(options: HarborSimOptions = {}): Promise<Ha
     requestCount: () => requests,
     resetRequestCount: () => {
       requests = 0;
+    },
+    watchRequests(prefix) {
+      const watcher = { prefix, seen: 0 };
+      watchers.add(watcher);
+      return { count: () => watcher.seen, stop: () => watchers.delete(watcher) };
     },
     addUser(username, o = {}) {
       const existing = state.findUser(username);

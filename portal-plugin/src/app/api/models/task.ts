@@ -8,7 +8,8 @@ import { VulnerabilitySummary } from '../models/vulnerability-summary';
  * One artifact of an execution. `reason` classifies every ending other than Success: NOTHING_FIXABLE,
  * UP_TO_DATE, NOT_IMAGE, MULTI_PLATFORM, ALREADY_PATCHED, NOT_SCANNED, NO_TAG, NOT_FOUND, UNSUPPORTED_OS,
  * SCAN_FAILED, TAG_IMMUTABLE, BUILDKIT_UNREACHABLE, REGISTRY_AUTH, REGISTRY_UNREACHABLE, HARBOR_AUTH,
- * HARBOR_UNREACHABLE, COPA_FAILED, VERIFY_FAILED, TIMEOUT, INTERRUPTED, STOPPED, INTERNAL;
+ * ROBOT_NO_ACCESS, ROBOT_PERMISSION, HARBOR_UNREACHABLE, COPA_FAILED, VERIFY_FAILED, TIMEOUT, INTERRUPTED,
+ * STOPPED, INTERNAL;
  * `status_message` says it in a sentence. While a transient failure is retried the task is Pending
  * with the last reason.
  */
