@@ -14,7 +14,8 @@ import { HarborError } from '../harbor/client';
 import { findPatchingWebhook, publicView, upsertPatchingWebhook } from '../harbor/webhooks';
 import { parseHarborEvent, webhookAuthHeader, webhookAuthorized } from '../webhooks/events';
 import type { WebhookProcessor } from '../webhooks/processor';
-import { ApiError } from './errors';
+import { ApiError, fromRobotCheck } from './errors';
+import { robotPermissions, type ServiceRobot } from '../harbor/robot';
 
 export const WEBHOOK_PATH = '/patching/webhooks/harbor';
 
@@ -73,11 +74,15 @@ export function webhookAdminRouter(deps: {
   secret: string | undefined;
   externalUrl: string | undefined;
   processor: WebhookProcessor;
+  /** Tells what to grant when Harbor refuses the robot. */
+  robot?: ServiceRobot;
 }): Router {
   const { auth, harbor } = deps;
   const r = Router({ mergeParams: true });
 
-  const harborFailure = (err: unknown, what: string): never => {
+  const harborFailure = async (err: unknown, what: string, project: string): Promise<never> => {
+    const refusal = await deps.robot?.explainRefusal(project, err, robotPermissions('webhook'));
+    if (refusal) throw fromRobotCheck(refusal);
     if (err instanceof HarborError && (err.status === 401 || err.status === 403)) {
       throw new ApiError(
         502,
@@ -90,7 +95,7 @@ export function webhookAdminRouter(deps: {
   r.get('/projects/:project_name/webhook', auth.requireProjectAdmin(), async (req, res) => {
     const project = String(req.params.project_name);
     const policy = await findPatchingWebhook(harbor, project).catch((err) =>
-      harborFailure(err, 'reading webhook policies'),
+      harborFailure(err, 'reading webhook policies', project),
     );
     res.json({
       ...publicView(policy, webhookAddress(deps.externalUrl, req)),
@@ -121,7 +126,7 @@ export function webhookAdminRouter(deps: {
     const { policy, created } = await upsertPatchingWebhook(harbor, project, {
       address,
       authHeader: webhookAuthHeader(deps.secret),
-    }).catch((err) => harborFailure(err, 'registering the webhook policy'));
+    }).catch((err) => harborFailure(err, 'registering the webhook policy', project));
     res.status(created ? 201 : 200).json({ ...publicView(policy, address), secret_configured: true });
   });
 

@@ -94,7 +94,14 @@ export function createPolicyRunsModule(
     apiRouters: (auth) => [
       previewRouter({ auth, policies, harbor, robot }),
       runsRouter({ auth, policies, runner, scheduler }),
-      webhookAdminRouter({ auth, harbor, secret: s.webhookSecret, externalUrl: s.externalUrl, processor: webhooks }),
+      webhookAdminRouter({
+        auth,
+        harbor,
+        secret: s.webhookSecret,
+        externalUrl: s.externalUrl,
+        processor: webhooks,
+        robot,
+      }),
     ],
     rootRouters: () => [webhookReceiverRouter({ secret: s.webhookSecret, processor: webhooks })],
     start() {

@@ -23,6 +23,8 @@ const README = join(import.meta.dirname, '../../../README.md');
 const OTHER = 'robotless';
 /** A project where one robot lacks scan:create. */
 const PARTIAL = 'partial';
+/** A project where that robot may patch but not list webhook policies. */
+const NO_HOOKS = 'nohooks';
 
 let core: Core;
 const adapters: RunningAdapter[] = [];
@@ -44,6 +46,7 @@ async function adapterWith(robotName: string, robotSecret: string, log = false):
         dataDir: join(core.dataDir, robotName.replace(/\W/g, '-')),
         robotName,
         robotSecret,
+        webhookSecret: 'Webhook-Secret-1',
       },
       logger: log ? createLogger('info', sink) : createLogger('silent'),
     },
@@ -58,7 +61,10 @@ before(async () => {
   core = await startCore();
   core.sim.addProject(OTHER, { public: false, owner: 'admin' });
   core.sim.addProject(PARTIAL, { public: false, owner: 'admin' });
-  const withoutScan = SERVICE_ROBOT_ACCESS.filter((a) => !(a.resource === 'scan' && a.action === 'create'));
+  core.sim.addProject(NO_HOOKS, { public: false, owner: 'admin' });
+  const without = (resource: string, action: string) =>
+    SERVICE_ROBOT_ACCESS.filter((a) => !(a.resource === resource && a.action === action));
+  const withoutScan = without('scan', 'create');
   core.sim.addRobot({
     name: 'robot$narrow',
     secret: 'Narrow-Secret-1',
@@ -66,6 +72,7 @@ before(async () => {
     permissions: [
       { kind: 'project', namespace: 'library', access: SERVICE_ROBOT_ACCESS },
       { kind: 'project', namespace: PARTIAL, access: withoutScan },
+      { kind: 'project', namespace: NO_HOOKS, access: without('notification-policy', 'list') },
     ],
   });
 });
@@ -204,4 +211,14 @@ test('a refusal in the middle of a task is explained: which of the three problem
   assert.equal(explained.code, 'ROBOT_PERMISSION');
   assert.match(explained.message, /scan:create.*401 Unauthorized/s);
   assert.equal((await explainRefusal(narrow, 'library', registryRefused)).code, 'REGISTRY_AUTH');
+});
+
+test('webhook registration names the webhook permission the robot lacks (before: 502 "Harbor refused")', async () => {
+  const adapter = adapters.find((a) => a.config.robotName === 'robot$narrow')!;
+  for (const method of ['GET', 'POST']) {
+    const res = await basic(adapter.url, 'admin').call(method, `${API}/projects/${NO_HOOKS}/webhook`);
+    assert.equal(res.status, 409, `${method}: ${res.text}`);
+    assert.equal(res.body.errors[0].code, 'ROBOT_PERMISSION');
+    assert.match(res.body.errors[0].message, /lacks notification-policy:list in project "nohooks"/);
+  }
 });

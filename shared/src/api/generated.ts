@@ -444,8 +444,10 @@ export interface paths {
          * Create or update Harbor's webhook policy that sends scan and push events to this service.
          * @description The policy is named `harbor-patching`, targets this service's public URL (PATCHING_EXTERNAL_URL, else
          *     the origin of this request) and carries the shared secret as its auth header. The service robot needs
-         *     Harbor's notification-policy permissions in the project. 409 when PATCHING_WEBHOOK_SECRET is not set.
-         *     Needs project admin (or system admin).
+         *     Harbor's notification-policy list, create and update permissions in the project (409 `ROBOT_PERMISSION`
+         *     names the missing one). An existing policy keeps what an admin added (other targets and event types,
+         *     description): only this service's target and event types change. 409 when PATCHING_WEBHOOK_SECRET is
+         *     not set. Needs project admin (or system admin).
          */
         post: operations["registerWebhook"];
         delete?: never;
@@ -1599,6 +1601,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["RobotCannot"];
+            503: components["responses"]["RobotRejected"];
         };
     };
     registerWebhook: {
@@ -1644,6 +1648,7 @@ export interface operations {
                     "application/json": components["schemas"]["Errors"];
                 };
             };
+            503: components["responses"]["RobotRejected"];
         };
     };
 }
