@@ -15,6 +15,7 @@ import type { PatchOptions, Task, TaskProgress, VulnerabilitySummary } from '../
 import { PatchOutcome, fail, skip } from './reasons';
 import { buildUpdateManifest, copaOsType, fixableAtThreshold, fixedCves, summarize } from './report';
 import { classifyCopaFailure, copaFoundNothing, runCopa } from './copa';
+import { TaskProgressMeter } from './progress';
 
 export interface PatchDeps {
   /** Harbor API as the service robot. */
@@ -120,7 +121,8 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
   const log = ctx.log;
 
   // 1. Resolve the artifact through Harbor.
-  ctx.progress({ stage: 'Resolving artifact', percent: 0 });
+  const meter = new TaskProgressMeter(ctx.progress);
+  meter.at('resolve');
   let artifact = await step(ctx, `reading ${full}@${task.source_digest}`, () =>
     getArtifact(deps.harbor, full, task.source_digest),
   );
@@ -178,7 +180,7 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
         `${full}:${tag} has no vulnerability report yet; scan it in Harbor, or let the policy scan missing reports.`,
       );
     }
-    ctx.progress({ stage: 'Scanning original', percent: 0 });
+    meter.at('scan');
     log(`no vulnerability report for ${full}:${tag}: asking Harbor to scan it`);
     const scan = await step(ctx, 'scanning the original', () =>
       scanAndWait(deps.harbor, project, repository, task.source_digest, {
@@ -247,7 +249,7 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
   ctx.record({ patched_tag: target });
 
   // 4. Build copa's input.
-  ctx.progress({ stage: 'Reading OS release', percent: 0 });
+  meter.at('copa', 0, 'Reading OS release');
   const os = await step(ctx, 'reading /etc/os-release from the image', () =>
     deps.registry.readOsRelease(full, manifest),
   );
@@ -280,7 +282,7 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
   const host = deps.registryHost ?? deps.registry.host;
   let copa;
   try {
-    ctx.progress({ stage: 'Starting copa', percent: 0 });
+    meter.at('copa');
     copa = await runCopa({
       copaPath: deps.copaPath,
       eolApiUrl: deps.copaEolApiUrl,
@@ -294,7 +296,7 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
       timeoutSeconds: deps.copaTimeoutSeconds,
       signal: ctx.signal,
       onLine: log,
-      onProgress: ctx.progress,
+      onProgress: (p) => meter.at('copa', p.fraction, p.stage),
       onSpawn: (pid) => ctx.record({ copa_pid: pid }),
     });
   } finally {
@@ -323,7 +325,7 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
   }
 
   // 6. Verify: exit 0 is not proof of a push.
-  ctx.progress({ stage: 'Verifying pushed image', percent: 100 });
+  meter.at('verify');
   const patchedDigest = await step(ctx, 'verifying the patched tag', () => deps.registry.resolveDigest(full, target));
   if (!patchedDigest || patchedDigest === previousTargetDigest || patchedDigest === task.source_digest) {
     throw fail(
@@ -355,7 +357,7 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
   // 7. Re-scan, labels, delete original.
   let rescanned = false;
   if (options.rescan) {
-    ctx.progress({ stage: 'Re-scanning patched image', percent: 0 });
+    meter.at('rescan');
     const scan = await step(ctx, 're-scanning the patched image', () =>
       scanAndWait(deps.harbor, project, repository, patchedDigest, {
         timeoutMs: deps.scanTimeoutMs,
