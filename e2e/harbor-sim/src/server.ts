@@ -164,9 +164,11 @@ export async function startHarborSim(options: HarborSimOptions = {}): Promise<Ha
     }
     next();
   });
-  // CSRF exactly where Harbor applies it: always on /c/, on /api/ /service/ /v2/ only with a session cookie.
+  // Sessions, and CSRF exactly where Harbor applies it: always on /c/, on /api/ /service/ /v2/ only with a
+  // session cookie (the request's: the one a first answer sets counts from the next request on).
   app.use((req: Request, res: Response, next) => {
     const served = ['/api/', '/c/', '/service/', '/v2/'].some((p) => req.path.startsWith(p));
+    if (served) auth.startSession(req, res);
     if (!served || !auth.csrfApplies(req)) return next();
     const failure = auth.csrf(req, res);
     if (failure) return sendError(res, forbidden(failure));
