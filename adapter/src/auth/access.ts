@@ -7,7 +7,7 @@
  * System admins may do everything; a public project grants read to every signed-in caller.
  */
 import { HarborError, type HarborClient } from '../harbor/client';
-import { getProjectByName, isPublicProject } from '../harbor/projects';
+import { getProjectByName, isPublicProject, PUBLIC_PROJECT_PERMISSIONS } from '../harbor/projects';
 import { getCurrentUser, getProjectPermissions } from '../harbor/users';
 import { ApiError, fromHarborError, notFound } from '../http/errors';
 import type { Credentials } from './credentials';
@@ -35,19 +35,6 @@ export interface ProjectAccess {
 export const READ_PERMISSIONS: readonly [string, string][] = [
   ['repository', 'pull'],
   ['artifact', 'read'],
-];
-
-/** Granted to every signed-in caller on a public project (Harbor's rbac_util.go public policies). */
-const PUBLIC_PROJECT_PERMISSIONS = [
-  'repository:pull',
-  'repository:read',
-  'repository:list',
-  'artifact:read',
-  'artifact:list',
-  'tag:list',
-  'scan:read',
-  'label:read',
-  'label:list',
 ];
 
 function harborFailure(err: unknown): never {

@@ -9,7 +9,7 @@
  */
 import { TtlCache } from '../cache';
 import { HarborError, type HarborClient } from './client';
-import { getProjectByName } from './projects';
+import { getProjectByName, PUBLIC_PROJECT_PERMISSIONS } from './projects';
 import { getProjectPermissions } from './users';
 
 export interface RobotPermission {
@@ -43,21 +43,6 @@ export const permissionName = (p: { resource: string; action: string }) => `${p.
 export function robotPermissions(...uses: RobotPermission['use'][]): RobotPermission[] {
   return ROBOT_PERMISSIONS.filter((p) => uses.includes(p.use));
 }
-
-/** What Harbor allows every caller in a public project (rbac_util.go): holding only these is no access at all. */
-const PUBLIC_PROJECT_GRANTS = new Set([
-  'repository:pull',
-  'repository:list',
-  'artifact:read',
-  'artifact:list',
-  'tag:list',
-  'scan:read',
-  'label:read',
-  'label:list',
-  'accessory:list',
-  'scanner:read',
-  'artifact-addition:read',
-]);
 
 export type RobotProblem =
   /** PATCHING_ROBOT_NAME / PATCHING_ROBOT_SECRET are not set. */
@@ -125,7 +110,7 @@ export class ServiceRobot {
     }
     const held = state.permissions;
     const granted = ROBOT_PERMISSIONS.some(
-      (p) => held.has(permissionName(p)) && !PUBLIC_PROJECT_GRANTS.has(permissionName(p)),
+      (p) => held.has(permissionName(p)) && !PUBLIC_PROJECT_PERMISSIONS.includes(permissionName(p)),
     );
     if (!granted) return this.noAccess(project);
     const missing = needed.filter((p) => !held.has(permissionName(p)));

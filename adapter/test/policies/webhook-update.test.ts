@@ -31,21 +31,24 @@ async function harbor<T>(project: string, path: string, init: RequestInit = {}):
 
 const ours = (policies: HarborWebhookPolicy[]) => policies.find((p) => p.name === WEBHOOK_POLICY_NAME)!;
 
-test("an update keeps what an admin added to the policy and its creation time; only the service's part changes", async () => {
-  const project = uniqueProject('hook-put');
+/** A new project whose admin made the service's policy by hand, as `policy` (named harbor-patching). */
+async function projectWithPolicy(prefix: string, policy: HarborWebhookPolicy): Promise<string> {
+  const project = uniqueProject(prefix);
   sim.addProject(project);
-  await harbor(project, '/webhook/policies', {
-    method: 'POST',
-    body: JSON.stringify({
-      name: WEBHOOK_POLICY_NAME,
-      description: 'ours, plus a copy to the audit system',
-      enabled: false,
-      event_types: ['SCANNING_COMPLETED', 'DELETE_ARTIFACT'],
-      targets: [
-        { type: 'http', address: 'http://old.example/patching/webhooks/harbor', auth_header: 'Bearer old' },
-        { type: 'http', address: 'http://audit.example/harbor', auth_header: 'Bearer audit', skip_cert_verify: true },
-      ],
-    }),
+  const body = JSON.stringify({ name: WEBHOOK_POLICY_NAME, ...policy });
+  await harbor(project, '/webhook/policies', { method: 'POST', body });
+  return project;
+}
+
+test("an update keeps what an admin added to the policy and its creation time; only the service's part changes", async () => {
+  const project = await projectWithPolicy('hook-put', {
+    description: 'ours, plus a copy to the audit system',
+    enabled: false,
+    event_types: ['SCANNING_COMPLETED', 'DELETE_ARTIFACT'],
+    targets: [
+      { type: 'http', address: 'http://old.example/patching/webhooks/harbor', auth_header: 'Bearer old' },
+      { type: 'http', address: 'http://audit.example/harbor', auth_header: 'Bearer audit', skip_cert_verify: true },
+    ],
   });
   const before = ours(await harbor<HarborWebhookPolicy[]>(project, '/webhook/policies'));
 
@@ -83,16 +86,10 @@ test("an update keeps what an admin added to the policy and its creation time; o
 });
 
 test("a policy without the service's target gets it added next to the others", async () => {
-  const project = uniqueProject('hook-add');
-  sim.addProject(project);
-  await harbor(project, '/webhook/policies', {
-    method: 'POST',
-    body: JSON.stringify({
-      name: WEBHOOK_POLICY_NAME,
-      enabled: true,
-      event_types: ['PUSH_ARTIFACT'],
-      targets: [{ type: 'http', address: 'http://audit.example/harbor' }],
-    }),
+  const project = await projectWithPolicy('hook-add', {
+    enabled: true,
+    event_types: ['PUSH_ARTIFACT'],
+    targets: [{ type: 'http', address: 'http://audit.example/harbor' }],
   });
   const { policy } = await upsertPatchingWebhook(robotClient(sim), project, {
     address: 'http://patching.example/patching/webhooks/harbor',

@@ -1,8 +1,8 @@
 import { TestBed } from '@angular/core/testing';
-import { HTTP_INTERCEPTORS, HttpHeaders, provideHttpClient, withInterceptorsFromDi } from '@angular/common/http';
-import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
-import { CsrfInterceptor } from '../interceptors/csrf.interceptor';
+import { HttpHeaders } from '@angular/common/http';
+import { HttpTestingController } from '@angular/common/http/testing';
 import { CSRF_HEADER, CSRF_STORAGE_KEY } from '../units/utils';
+import { csrfHttpTesting } from '../testing/testing';
 import { SessionService } from './session.service';
 
 const tick = () => new Promise((r) => setTimeout(r));
@@ -13,13 +13,7 @@ describe('SessionService sign-in', () => {
 
   beforeEach(() => {
     localStorage.removeItem(CSRF_STORAGE_KEY);
-    TestBed.configureTestingModule({
-      providers: [
-        provideHttpClient(withInterceptorsFromDi()),
-        provideHttpClientTesting(),
-        { provide: HTTP_INTERCEPTORS, useClass: CsrfInterceptor, multi: true },
-      ],
-    });
+    TestBed.configureTestingModule({ providers: csrfHttpTesting() });
     session = TestBed.inject(SessionService);
     backend = TestBed.inject(HttpTestingController);
   });
