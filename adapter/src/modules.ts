@@ -27,7 +27,7 @@ const policyRunsModule: AdapterModule = {
     if (!p) return;
     ctx.services.policyRuns = createPolicyRunsModule(
       ctx.db,
-      { harbor: p.harbor, engine: p.engine, policies: ctx.policies },
+      { harbor: p.harbor, engine: p.engine, policies: ctx.policies, robot: p.robot },
       {
         webhookSecret: ctx.config.webhookSecret,
         externalUrl: ctx.config.externalUrl,

@@ -6,6 +6,7 @@ import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { NAME_RULES, REPOSITORY_PATH_PARAMETER_PATTERN } from '@harbor-patching/shared/harbor/names';
 import { HarborError } from '../harbor/client';
+import type { RobotCheck } from '../harbor/robot';
 
 export interface ApiErrorItem {
   code: string;
@@ -75,6 +76,26 @@ export function fromHarborError(err: HarborError): ApiError {
   if (err.status === 401) return unauthorized('Harbor did not accept the credentials: sign in to Harbor again');
   if (err.status === 0) return new ApiError(502, `${err.message}; check that Harbor is running`);
   return new ApiError(502, `Harbor answered ${err.status} to ${err.method} ${err.path}: ${err.message}`);
+}
+
+/**
+ * The service robot cannot do what the request needs: 503 when Harbor rejects its credentials (the whole
+ * service is affected), 409 when it lacks access or permissions in this project, each with what to fix.
+ */
+export function fromRobotCheck(check: Exclude<RobotCheck, { ok: true }>): ApiError {
+  switch (check.problem) {
+    case 'rejected':
+    case 'not_configured':
+      return new ApiError(503, check.message, { code: 'ROBOT_REJECTED' });
+    case 'no_access':
+      return new ApiError(409, check.message, { code: 'ROBOT_NO_ACCESS' });
+    case 'missing_permissions':
+      return new ApiError(409, check.message, { code: 'ROBOT_PERMISSION' });
+    case 'no_project':
+      return notFound(check.message);
+    case 'unreachable':
+      return new ApiError(502, check.message, { code: 'HARBOR_UNREACHABLE' });
+  }
 }
 
 /** Turns a validator error path like `/body/filters/0/value` or `.query.page` into `filters[0].value` / `query.page`. */

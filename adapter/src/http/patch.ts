@@ -4,15 +4,17 @@
  * `repository` excludes the project and is URL-encoded twice when it contains '/', as in Harbor; every name
  * is checked against Harbor's grammar before Harbor is asked anything.
  * Optional JSON body: {mode?, tag_scheme?, severity_threshold?}. Answers 202 with the execution
- * (the existing one when the same artifact is already being patched).
+ * (the existing one when the same artifact is already being patched); 503 when Harbor rejects the
+ * service robot, 409 when the robot has no access or lacks a permission in the project.
  */
 import { Router, type RequestHandler } from 'express';
 import { PATCH_MODES, SEVERITY_THRESHOLDS, TAG_SCHEMES } from '@harbor-patching/shared/policy/model';
 import { HarborError, type HarborClient } from '../harbor/client';
 import { getArtifact } from '../harbor/repositories';
+import { robotPermissions, type ServiceRobot } from '../harbor/robot';
 import type { PatchEngine } from '../jobs/engine';
 import type { PatchOptions } from '../store/executions';
-import { ApiError, badRequest, notFound } from './errors';
+import { ApiError, badRequest, fromRobotCheck, notFound } from './errors';
 import { PATCH_PERMISSION, type AuthMiddleware } from '../auth/middleware';
 import { nameParam, repositoryParam } from './params';
 
@@ -34,7 +36,12 @@ const checkArtifactName: RequestHandler = (req, res, next) => {
   next();
 };
 
-export function patchRouter(engine: PatchEngine, harbor: HarborClient, auth: AuthMiddleware): Router {
+export function patchRouter(
+  engine: PatchEngine,
+  harbor: HarborClient,
+  auth: AuthMiddleware,
+  robot: ServiceRobot,
+): Router {
   const r = Router({ mergeParams: true });
 
   r.post(
@@ -60,6 +67,9 @@ export function patchRouter(engine: PatchEngine, harbor: HarborClient, auth: Aut
         }
         (options as Record<string, unknown>)[field] = v;
       }
+      // Refused at once when the service robot cannot patch here, rather than failing the task later.
+      const check = await robot.checkProject(project, robotPermissions('patch'));
+      if (!check.ok) throw fromRobotCheck(check);
       let digest: string;
       try {
         digest = (await getArtifact(harbor, `${project}/${repository}`, reference)).digest;

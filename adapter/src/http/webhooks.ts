@@ -16,11 +16,12 @@ import { projectAccessOf } from '../auth/middleware';
 import type { HarborClient } from '../harbor/client';
 import { HarborError } from '../harbor/client';
 import { getProjectByName } from '../harbor/projects';
-import { findPatchingWebhook, publicView, upsertPatchingWebhook } from '../harbor/webhooks';
+import { findOurTarget, findPatchingWebhook, publicView, upsertPatchingWebhook } from '../harbor/webhooks';
 import { checkWebhookCredential, isCurrentAuthHeader, webhookAuthHeader } from '../webhooks/credential';
 import { parseHarborEvent } from '../webhooks/events';
 import type { WebhookProcessor } from '../webhooks/processor';
-import { ApiError, sendError } from './errors';
+import { ApiError, fromRobotCheck, sendError } from './errors';
+import { robotPermissions, type ServiceRobot } from '../harbor/robot';
 
 export const WEBHOOK_PATH = '/patching/webhooks/harbor';
 
@@ -120,11 +121,15 @@ export function webhookAdminRouter(deps: {
   secret: string | undefined;
   externalUrl: string | undefined;
   processor: WebhookProcessor;
+  /** Tells what to grant when Harbor refuses the robot. */
+  robot?: ServiceRobot;
 }): Router {
   const { auth, harbor } = deps;
   const r = Router({ mergeParams: true });
 
-  const harborFailure = (err: unknown, what: string): never => {
+  const harborFailure = async (err: unknown, what: string, project: string): Promise<never> => {
+    const refusal = await deps.robot?.explainRefusal(project, err, robotPermissions('webhook'));
+    if (refusal) throw fromRobotCheck(refusal);
     if (err instanceof HarborError && (err.status === 401 || err.status === 403)) {
       throw new ApiError(
         502,
@@ -137,12 +142,16 @@ export function webhookAdminRouter(deps: {
   r.get('/projects/:project_name/webhook', auth.requireProjectAdmin(), async (req, res) => {
     const project = String(req.params.project_name);
     const policy = await findPatchingWebhook(harbor, project).catch((err) =>
-      harborFailure(err, 'reading webhook policies'),
+      harborFailure(err, 'reading webhook policies', project),
     );
     const projectId = projectAccessOf(res).project.id;
     res.json({
       ...publicView(policy, webhookAddress(deps.externalUrl, req)),
-      credential_current: isCurrentAuthHeader(policy?.targets?.[0]?.auth_header, deps.secret, projectId),
+      credential_current: isCurrentAuthHeader(
+        policy && findOurTarget(policy, webhookAddress(deps.externalUrl, req))?.auth_header,
+        deps.secret,
+        projectId,
+      ),
       secret_configured: Boolean(deps.secret),
       recent_events: deps.processor.store.recent(project, 10).map((e) => ({
         id: e.id,
@@ -171,10 +180,10 @@ export function webhookAdminRouter(deps: {
     const { policy, created } = await upsertPatchingWebhook(harbor, project, {
       address,
       authHeader: webhookAuthHeader(deps.secret, projectId),
-    }).catch((err) => harborFailure(err, 'registering the webhook policy'));
+    }).catch((err) => harborFailure(err, 'registering the webhook policy', project));
     res.status(created ? 201 : 200).json({
       ...publicView(policy, address),
-      credential_current: isCurrentAuthHeader(policy.targets?.[0]?.auth_header, deps.secret, projectId),
+      credential_current: isCurrentAuthHeader(findOurTarget(policy, address)?.auth_header, deps.secret, projectId),
       secret_configured: true,
     });
   });

@@ -21,6 +21,8 @@ import {
 import { runPatchTask, classifyError, type PatchDeps } from '../patch/task';
 import { PatchOutcome } from '../patch/reasons';
 import { killProcessGroup } from '../patch/copa';
+import { explainRefusal, robotPreflight } from '../patch/robot';
+import type { ServiceRobot } from '../harbor/robot';
 import { TaskLogs } from './logs';
 
 export interface EngineConfig {
@@ -67,6 +69,8 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
     private readonly deps: Omit<PatchDeps, 'workRoot'>,
     readonly config: EngineConfig,
     logs: TaskLogs,
+    /** Checked before each task, and asked which problem it has when Harbor or the registry refused it. */
+    readonly robot?: ServiceRobot,
   ) {
     super();
     this.logs = logs;
@@ -255,6 +259,8 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
     const execution = this.store.getExecution(task.execution_id)!;
     this.logs.append(task.id, `attempt ${task.attempt} of ${this.config.maxAttempts} started`);
     try {
+      const refused = this.robot && (await robotPreflight(this.robot, task.project));
+      if (refused) throw refused;
       const result = await runPatchTask(
         { ...this.deps, workRoot: this.workRoot },
         {
@@ -277,7 +283,8 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
       this.logs.append(task.id, result.message);
       this.finish(task.id, result.status, result.reason ?? null, result.message);
     } catch (err) {
-      const outcome = err instanceof PatchOutcome ? err : classifyError(err, 'patching');
+      let outcome = err instanceof PatchOutcome ? err : classifyError(err, 'patching');
+      if (this.robot && !ac.signal.aborted) outcome = await explainRefusal(this.robot, task.project, outcome);
       if (ac.signal.reason === 'shutdown') {
         // Graceful shutdown: put it back for the next start.
         this.logs.append(task.id, 'the service is shutting down; the task goes back to the queue');

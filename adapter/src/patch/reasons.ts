@@ -19,6 +19,8 @@ export const REASONS = {
   REGISTRY_AUTH: 'Error',
   REGISTRY_UNREACHABLE: 'Error',
   HARBOR_AUTH: 'Error',
+  ROBOT_NO_ACCESS: 'Error',
+  ROBOT_PERMISSION: 'Error',
   HARBOR_UNREACHABLE: 'Error',
   COPA_FAILED: 'Error',
   VERIFY_FAILED: 'Error',

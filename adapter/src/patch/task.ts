@@ -15,6 +15,7 @@ import type { PatchOptions, Task, TaskProgress, VulnerabilitySummary } from '../
 import { PatchOutcome, fail, skip } from './reasons';
 import { buildUpdateManifest, copaOsType, fixableAtThreshold, fixedCves, summarize } from './report';
 import { classifyCopaFailure, copaFoundNothing, runCopa } from './copa';
+import { TaskProgressMeter } from './progress';
 
 export interface PatchDeps {
   /** Harbor API as the service robot. */
@@ -83,10 +84,13 @@ export function classifyError(err: unknown, what: string): PatchOutcome {
         true,
       );
     }
-    if (err.status === 401 || err.status === 403) {
+    if (err.status === 401) {
+      return fail('HARBOR_AUTH', `Harbor rejected the service robot's credentials while ${what} (HTTP 401).`);
+    }
+    if (err.status === 403) {
       return fail(
-        'HARBOR_AUTH',
-        `Harbor refused the service robot account while ${what} (HTTP ${err.status}). Give the robot pull, push, scan, label and delete rights in the project.`,
+        'ROBOT_PERMISSION',
+        `Harbor refused the service robot while ${what} (HTTP 403): it lacks a permission in the project.`,
       );
     }
     if (err.status === 404)
@@ -119,7 +123,8 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
   const log = ctx.log;
 
   // 1. Resolve the artifact through Harbor (which must answer with an artifact of this very repository).
-  ctx.progress({ stage: 'Resolving artifact', percent: 0 });
+  const meter = new TaskProgressMeter(ctx.progress);
+  meter.at('resolve');
   let artifact = await step(ctx, `reading ${full}@${task.source_digest}`, () =>
     getArtifact(deps.harbor, full, task.source_digest),
   );
@@ -177,7 +182,7 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
         `${full}:${tag} has no vulnerability report yet; scan it in Harbor, or let the policy scan missing reports.`,
       );
     }
-    ctx.progress({ stage: 'Scanning original', percent: 0 });
+    meter.at('scan');
     log(`no vulnerability report for ${full}:${tag}: asking Harbor to scan it`);
     const scan = await step(ctx, 'scanning the original', () =>
       scanAndWait(deps.harbor, project, repository, task.source_digest, {
@@ -250,7 +255,7 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
   ctx.record({ patched_tag: target });
 
   // 4. Build copa's input.
-  ctx.progress({ stage: 'Reading OS release', percent: 0 });
+  meter.at('copa', 0, 'Reading OS release');
   const os = await step(ctx, 'reading /etc/os-release from the image', () =>
     deps.registry.readOsRelease(full, manifest),
   );
@@ -283,7 +288,7 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
   const host = deps.registryHost ?? deps.registry.host;
   let copa;
   try {
-    ctx.progress({ stage: 'Starting copa', percent: 0 });
+    meter.at('copa');
     copa = await runCopa({
       copaPath: deps.copaPath,
       eolApiUrl: deps.copaEolApiUrl,
@@ -297,7 +302,7 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
       timeoutSeconds: deps.copaTimeoutSeconds,
       signal: ctx.signal,
       onLine: log,
-      onProgress: ctx.progress,
+      onProgress: (p) => meter.at('copa', p.fraction, p.stage),
       onSpawn: (pid) => ctx.record({ copa_pid: pid }),
     });
   } finally {
@@ -326,7 +331,7 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
   }
 
   // 6. Verify: exit 0 is not proof of a push.
-  ctx.progress({ stage: 'Verifying pushed image', percent: 100 });
+  meter.at('verify');
   const patchedDigest = await step(ctx, 'verifying the patched tag', () => deps.registry.resolveDigest(full, target));
   if (!patchedDigest || patchedDigest === previousTargetDigest || patchedDigest === task.source_digest) {
     throw fail(
@@ -358,7 +363,7 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
   // 7. Re-scan, labels, delete original.
   let rescanned = false;
   if (options.rescan) {
-    ctx.progress({ stage: 'Re-scanning patched image', percent: 0 });
+    meter.at('rescan');
     const scan = await step(ctx, 're-scanning the patched image', () =>
       scanAndWait(deps.harbor, project, repository, patchedDigest, {
         timeoutMs: deps.scanTimeoutMs,

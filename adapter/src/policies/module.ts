@@ -7,6 +7,7 @@ import type { Router } from 'express';
 import type { Logger } from 'pino';
 import type { AuthMiddleware } from '../auth/middleware';
 import type { HarborClient } from '../harbor/client';
+import type { ServiceRobot } from '../harbor/robot';
 import type { PatchEngine } from '../jobs/engine';
 import { migrate, type Db } from '../store/db';
 import type { PolicyStore } from '../store/policies';
@@ -69,13 +70,13 @@ export function createPolicyScheduler(
 
 export function createPolicyRunsModule(
   db: Db,
-  deps: { harbor: HarborClient; engine: PatchEngine; policies: PolicyStore },
+  deps: { harbor: HarborClient; engine: PatchEngine; policies: PolicyStore; robot?: ServiceRobot },
   s: PolicyRunsSettings = {},
 ): PolicyRunsModule {
   migrate(db, [...policyRunMigrations, ...schedulerMigrations, ...webhookMigrations]);
-  const { harbor, engine, policies } = deps;
+  const { harbor, engine, policies, robot } = deps;
   const report = (context: string) => (err: unknown) => s.onError?.(err, context);
-  const runner = new PolicyRunner({ db, harbor, engine, onError: report('policy run') });
+  const runner = new PolicyRunner({ db, harbor, engine, robot, onError: report('policy run') });
   const scheduler = createPolicyScheduler(db, policies, runner, {
     now: s.now,
     intervalMs: s.schedulerIntervalMs,
@@ -107,9 +108,16 @@ export function createPolicyRunsModule(
     scheduler,
     webhooks,
     apiRouters: (auth) => [
-      previewRouter({ auth, policies, harbor }),
+      previewRouter({ auth, policies, harbor, robot }),
       runsRouter({ auth, policies, runner, scheduler }),
-      webhookAdminRouter({ auth, harbor, secret: s.webhookSecret, externalUrl: s.externalUrl, processor: webhooks }),
+      webhookAdminRouter({
+        auth,
+        harbor,
+        secret: s.webhookSecret,
+        externalUrl: s.externalUrl,
+        processor: webhooks,
+        robot,
+      }),
     ],
     rootRouters: () => [
       webhookReceiverRouter({ secret: s.webhookSecret, processor: webhooks, harbor, logger: s.logger }),

@@ -138,7 +138,7 @@ const harbor = (path: string, method = 'GET', body?: unknown) =>
 // One real patch, shared by the assertions of the next tests.
 const shared = { repo: `${unique('adhoc')}/app`, executionId: 0, taskId: 0 };
 
-test('ad-hoc patch: permission, 202 with the execution, join, live progress, Success with tag, rescan, CVEs, VEX, labels', async () => {
+test('ad-hoc patch: permission, 202 with the execution, join, live progress, Success with tag, rescan, CVEs, VEX, labels', async (t) => {
   await copyImage(stack.sampleImage, `library/${shared.repo}:1.0`);
   const label = sim.addLabel({ name: unique('team'), scope: 'g' });
   const labelled = await harbor(`/projects/library/repositories/${enc(shared.repo)}/artifacts/1.0/labels`, 'POST', {
@@ -160,9 +160,11 @@ test('ad-hoc patch: permission, 202 with the execution, join, live progress, Suc
   // Live progress and the log while copa runs.
   const base = `/projects/library/executions/${first.executionId}/tasks/${first.taskId}`;
   const stages = new Set<string>();
+  const percents: number[] = [];
   let logWhileRunning = '';
   for (;;) {
     const t = await getJson<Task>(api(base));
+    if (t.progress) percents.push(t.progress.percent);
     if (t.status === 'Running' && t.progress) stages.add(t.progress.stage);
     if (t.status === 'Running' && !logWhileRunning) {
       const log = await fetch(api(`${base}/log`), { headers: { authorization: users.alice } });
@@ -176,6 +178,13 @@ test('ad-hoc patch: permission, 202 with the execution, join, live progress, Suc
   const task = await getJson<Task>(api(base));
   assert.equal(task.status, 'Success', `${task.reason}: ${task.status_message}`);
   assert.ok(logWhileRunning.includes('copa patch'), 'the log is readable while the task runs');
+  // The percent moves while the task runs, never goes back, and is 100 at Success.
+  percents.push(task.progress!.percent);
+  for (let i = 1; i < percents.length; i++) assert.ok(percents[i] >= percents[i - 1], `went back: ${percents}`);
+  assert.equal(percents.at(-1), 100);
+  t.diagnostic(`progress samples: ${percents.join(' ')}`);
+  const between = new Set(percents.filter((p) => p > 0 && p < 100));
+  assert.ok(between.size >= 3, `percents seen while running: ${percents}`);
   assert.ok(
     [...stages].some((s) => !['Resolving artifact', 'Queued', 'Reading OS release', 'Starting copa'].includes(s)),
     `copa stages seen: ${[...stages].join(' | ')}`,

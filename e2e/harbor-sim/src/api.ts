@@ -3,6 +3,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { randomBytes } from 'node:crypto';
 import type { Auth, Principal } from './auth';
 import type { ArtifactRecord, RegistryCatalog, RepositoryRecord } from './catalog';
+import { ZERO_TIME } from './catalog';
 import {
   badRequest,
   conflict,
@@ -857,7 +858,15 @@ export function apiRouter(ctx: ApiContext): express.Router {
         (p) => p.id === Number(req.params.id) && p.project_id === project.project_id,
       );
       if (!policy) throw notFound(`webhook policy ${req.params.id} not found`);
-      Object.assign(policy, validateWebhook(req.body), { update_time: now() });
+      // Harbor stores the body as the whole record (handler/webhook.go UpdateWebhookPolicyOfProject, an ORM
+      // update of every column): what the body leaves out is reset, and update_time is not bumped.
+      const body = req.body as Partial<WebhookPolicy>;
+      Object.assign(policy, validateWebhook(req.body), {
+        enabled: body.enabled === true,
+        creator: typeof body.creator === 'string' ? body.creator : '',
+        creation_time: typeof body.creation_time === 'string' ? body.creation_time : ZERO_TIME,
+        update_time: typeof body.update_time === 'string' ? body.update_time : ZERO_TIME,
+      });
       res.status(200).end();
     }),
   );

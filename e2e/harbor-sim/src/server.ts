@@ -87,6 +87,8 @@ export interface HarborSim {
   /** Requests served since start (or since resetRequestCount). */
   requestCount(): number;
   resetRequestCount(): void;
+  /** Counts, from now on, the requests whose path starts with `prefix` (e.g. `/api/v2.0/ping`). */
+  watchRequests(prefix: string): { count(): number; stop(): void };
   addUser(username: string, o?: { password?: string; sysadmin?: boolean; email?: string }): User;
   addProject(name: string, o?: { public?: boolean; autoScan?: boolean; owner?: string }): Project;
   addMember(project: string, username: string, role: RoleId): void;
@@ -148,21 +150,25 @@ export async function startHarborSim(options: HarborSimOptions = {}): Promise<Ha
     externalUrl: () => externalUrl,
   };
   let requests = 0;
+  const watchers = new Set<{ prefix: string; seen: number }>();
 
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use((req, res, next) => {
     requests++;
+    for (const w of watchers) if (req.path.startsWith(w.prefix)) w.seen++;
     if (req.path.startsWith('/api/')) {
       const incoming = req.headers['x-request-id'];
       res.setHeader('X-Request-Id', typeof incoming === 'string' && incoming ? incoming : randomUUID());
     }
     next();
   });
-  // CSRF exactly where Harbor applies it: always on /c/, on /api/ /service/ /v2/ only with a session cookie.
+  // Sessions, and CSRF exactly where Harbor applies it: always on /c/, on /api/ /service/ /v2/ only with a
+  // session cookie (the request's: the one a first answer sets counts from the next request on).
   app.use((req: Request, res: Response, next) => {
     const served = ['/api/', '/c/', '/service/', '/v2/'].some((p) => req.path.startsWith(p));
+    if (served) auth.startSession(req, res);
     if (!served || !auth.csrfApplies(req)) return next();
     const failure = auth.csrf(req, res);
     if (failure) return sendError(res, forbidden(failure));
@@ -212,6 +218,11 @@ export async function startHarborSim(options: HarborSimOptions = {}): Promise<Ha
     requestCount: () => requests,
     resetRequestCount: () => {
       requests = 0;
+    },
+    watchRequests(prefix) {
+      const watcher = { prefix, seen: 0 };
+      watchers.add(watcher);
+      return { count: () => watcher.seen, stop: () => watchers.delete(watcher) };
     },
     addUser(username, o = {}) {
       const existing = state.findUser(username);

@@ -13,7 +13,7 @@ export interface paths {
         };
         /**
          * Liveness and the state of each dependency.
-         * @description Always answers 200 while the process serves requests; `status` and `components` tell whether the dependencies work. Needs no sign-in: like Harbor's own health, anyone sees only each component's name and status. A Harbor system admin also gets each component's `detail` and `error`.
+         * @description Always answers 200 while the process serves requests; `status` and `components` tell whether the dependencies work (harbor, robot, database, buildkitd, copa, registry). Needs no sign-in: like Harbor's own health, anyone sees only each component's name and status. A Harbor system admin also gets each component's `detail` and `error`. The components are checked at most once per PATCHING_HEALTH_CACHE_SECONDS (default 5); calls in between get that result.
          */
         get: operations["getHealth"];
         put?: never;
@@ -411,7 +411,9 @@ export interface paths {
          * Patch one artifact now (trigger ADHOC).
          * @description Queues a patch of the artifact and answers at once with its execution. A second request for an
          *     artifact that is already being patched answers with the running execution (`X-Patch-Joined: true`).
-         *     Needs `repository:push` in the project.
+         *     Needs `repository:push` in the project. Refused at once when the service robot cannot patch here:
+         *     503 `ROBOT_REJECTED` (Harbor rejects its credentials), 409 `ROBOT_NO_ACCESS` (no access to the
+         *     project) or `ROBOT_PERMISSION` (a permission is missing; the message names it).
          */
         post: operations["patchArtifact"];
         delete?: never;
@@ -444,9 +446,11 @@ export interface paths {
         /**
          * Create or update Harbor's webhook policy that sends scan and push events to this service.
          * @description The policy is named `harbor-patching`, targets this service's public URL (PATCHING_EXTERNAL_URL, else
-         *     the origin of this request) and carries the project's own webhook credential as its auth header. The service robot needs
-         *     Harbor's notification-policy permissions in the project. 409 when PATCHING_WEBHOOK_SECRET is not set.
-         *     Needs project admin (or system admin).
+         *     the origin of this request) and carries the project's own webhook credential as its auth header. The service
+         *     robot needs Harbor's notification-policy list, create and update permissions in the project (409
+         *     `ROBOT_PERMISSION` names the missing one). An existing policy keeps what an admin added (other targets and
+         *     event types, description): only this service's target and event types change. 409 when
+         *     PATCHING_WEBHOOK_SECRET is not set. Needs project admin (or system admin).
          */
         post: operations["registerWebhook"];
         delete?: never;
@@ -461,7 +465,7 @@ export interface components {
     schemas: {
         Error: {
             /**
-             * @description BAD_REQUEST, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, CONFLICT, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, BAD_GATEWAY, INTERNAL_SERVER_ERROR
+             * @description BAD_REQUEST, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, CONFLICT, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, BAD_GATEWAY, INTERNAL_SERVER_ERROR, ROBOT_REJECTED, ROBOT_NO_ACCESS, ROBOT_PERMISSION, HARBOR_UNREACHABLE
              * @example BAD_REQUEST
              */
             code: string;
@@ -767,8 +771,9 @@ export interface components {
         /**
          * @description One artifact of an execution. `reason` classifies every ending other than Success: NOTHING_FIXABLE,
          *     UP_TO_DATE, NOT_IMAGE, MULTI_PLATFORM, ALREADY_PATCHED, NOT_SCANNED, NO_TAG, NOT_FOUND, UNSUPPORTED_OS,
-         *     SCAN_FAILED, TAG_IMMUTABLE, TAG_CONFLICT, BUILDKIT_UNREACHABLE, REGISTRY_AUTH, REGISTRY_UNREACHABLE, HARBOR_AUTH,
-         *     HARBOR_UNREACHABLE, COPA_FAILED, VERIFY_FAILED, TIMEOUT, INTERRUPTED, STOPPED, INTERNAL;
+         *     SCAN_FAILED, TAG_IMMUTABLE, TAG_CONFLICT, BUILDKIT_UNREACHABLE, REGISTRY_AUTH, REGISTRY_UNREACHABLE,
+         *     HARBOR_AUTH, ROBOT_NO_ACCESS, ROBOT_PERMISSION, HARBOR_UNREACHABLE, COPA_FAILED, VERIFY_FAILED, TIMEOUT,
+         *     INTERRUPTED, STOPPED, INTERNAL;
          *     `status_message` says it in a sentence. While a transient failure is retried the task is Pending
          *     with the last reason.
          */
@@ -805,7 +810,11 @@ export interface components {
             vulnerabilities_after?: components["schemas"]["VulnerabilitySummary"] | null;
             vulnerabilities_before?: components["schemas"]["VulnerabilitySummary"] | null;
         };
-        /** @description The stage copa is in (from its build progress) and how far that stage is. */
+        /**
+         * @description What the task is doing (while copa runs, its current build step) and how far the whole task is: resolving
+         *     5 %, waiting for a scan 10 %, copa's build steps 70 %, verifying 5 %, the re-scan 10 %. The percent only
+         *     rises and is 100 at Success.
+         */
         TaskProgress: {
             percent: number;
             /** @example Installing 3 security updates */
@@ -912,6 +921,27 @@ export interface components {
         };
         /** @description The body is larger than the limit (1 MiB). */
         PayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Errors"];
+            };
+        };
+        /**
+         * @description The service robot has no access to the project (`ROBOT_NO_ACCESS`) or lacks a permission there
+         *     (`ROBOT_PERMISSION`); the message says what to grant it in Harbor.
+         */
+        RobotCannot: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Errors"];
+            };
+        };
+        /** @description Harbor rejects the service robot's credentials (`ROBOT_REJECTED`); the message says what to check. */
+        RobotRejected: {
             headers: {
                 [name: string]: unknown;
             };
@@ -1512,6 +1542,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["RobotCannot"];
+            503: components["responses"]["RobotRejected"];
         };
     };
     patchArtifact: {
@@ -1553,6 +1585,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["RobotCannot"];
+            503: components["responses"]["RobotRejected"];
         };
     };
     getWebhookRegistration: {
@@ -1579,6 +1613,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["RobotCannot"];
+            503: components["responses"]["RobotRejected"];
         };
     };
     registerWebhook: {
@@ -1624,6 +1660,7 @@ export interface operations {
                     "application/json": components["schemas"]["Errors"];
                 };
             };
+            503: components["responses"]["RobotRejected"];
         };
     };
 }

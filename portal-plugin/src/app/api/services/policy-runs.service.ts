@@ -203,9 +203,11 @@ export class PolicyRunsService extends BaseService {
    * Create or update Harbor's webhook policy that sends scan and push events to this service.
    *
    * The policy is named `harbor-patching`, targets this service's public URL (PATCHING_EXTERNAL_URL, else
-   * the origin of this request) and carries the project's own webhook credential as its auth header. The service robot needs
-   * Harbor's notification-policy permissions in the project. 409 when PATCHING_WEBHOOK_SECRET is not set.
-   * Needs project admin (or system admin).
+   * the origin of this request) and carries the project's own webhook credential as its auth header. The service
+   * robot needs Harbor's notification-policy list, create and update permissions in the project (409
+   * `ROBOT_PERMISSION` names the missing one). An existing policy keeps what an admin added (other targets and
+   * event types, description): only this service's target and event types change. 409 when
+   * PATCHING_WEBHOOK_SECRET is not set. Needs project admin (or system admin).
    *
    * This method provides access to the full `HttpResponse`, allowing access to response headers.
    * To access only the response body, use `registerWebhook()` instead.
@@ -221,9 +223,11 @@ export class PolicyRunsService extends BaseService {
    * Create or update Harbor's webhook policy that sends scan and push events to this service.
    *
    * The policy is named `harbor-patching`, targets this service's public URL (PATCHING_EXTERNAL_URL, else
-   * the origin of this request) and carries the project's own webhook credential as its auth header. The service robot needs
-   * Harbor's notification-policy permissions in the project. 409 when PATCHING_WEBHOOK_SECRET is not set.
-   * Needs project admin (or system admin).
+   * the origin of this request) and carries the project's own webhook credential as its auth header. The service
+   * robot needs Harbor's notification-policy list, create and update permissions in the project (409
+   * `ROBOT_PERMISSION` names the missing one). An existing policy keeps what an admin added (other targets and
+   * event types, description): only this service's target and event types change. 409 when
+   * PATCHING_WEBHOOK_SECRET is not set. Needs project admin (or system admin).
    *
    * This method provides access only to the response body.
    * To access the full response (for headers, for example), `registerWebhook$Response()` instead.

@@ -1,8 +1,11 @@
 // Test helpers for the component specs: the project context a resolver would give, a route stub,
 // and the English strings so specs read what users read.
+import { HTTP_INTERCEPTORS, provideHttpClient, withInterceptorsFromDi } from '@angular/common/http';
+import { provideHttpClientTesting } from '@angular/common/http/testing';
 import { convertToParamMap, ActivatedRoute } from '@angular/router';
 import { TranslateService } from '@ngx-translate/core';
 import { ProjectContext } from '../../project/project.resolver';
+import { CsrfInterceptor } from '../interceptors/csrf.interceptor';
 import en from '../../../i18n/lang/en-us-lang.json';
 
 export function projectContext(overrides: Partial<ProjectContext> = {}): ProjectContext {
@@ -28,4 +31,13 @@ export function routeStub(
 export function useEnglish(translate: TranslateService): void {
   translate.setTranslation('en-us', en);
   translate.use('en-us');
+}
+
+/** HttpClient through the CSRF interceptor, as the app has it, against the testing backend. */
+export function csrfHttpTesting() {
+  return [
+    provideHttpClient(withInterceptorsFromDi()),
+    provideHttpClientTesting(),
+    { provide: HTTP_INTERCEPTORS, useClass: CsrfInterceptor, multi: true },
+  ];
 }
