@@ -1,7 +1,7 @@
 /**
  * Records what copa writes with `--progress rawjson` (BuildKit SolveStatus JSON lines among its log lines)
  * during a real patch of the sample image, through the local stack's buildkitd and registry, into the
- * fixture the progress tests replay: adapter/test/patch/fixtures/copa-rawjson.log. Run it again after a
+ * fixture the progress tests replay: adapter/test/patch/fixtures/copa-rawjson.jsonl. Run it again after a
  * copa upgrade (the stack and fixtures must be up):
  *   source e2e/scripts/env.sh && node --import tsx e2e/scripts/record-copa-progress.ts
  */
@@ -21,7 +21,7 @@ import {
 } from '../lib/stack';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const out = join(root, 'adapter/test/patch/fixtures/copa-rawjson.log');
+const out = join(root, 'adapter/test/patch/fixtures/copa-rawjson.jsonl');
 
 const work = mkdtempSync(join(tmpdir(), 'copa-progress-'));
 const registry = new Registry();

@@ -43,7 +43,7 @@ export interface CopaProgress {
 /**
  * BuildKit reveals copa's solve graph while it runs, so early on only a few vertexes are known: the
  * fraction is taken over at least this many. A targeted patch of a Debian image shows 16 to 21 (the
- * recording in test/patch/fixtures/copa-rawjson.log has 16).
+ * recording in test/patch/fixtures/copa-rawjson.jsonl has 16).
  */
 export const EXPECTED_COPA_VERTEXES = 16;
 

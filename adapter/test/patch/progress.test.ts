@@ -1,5 +1,5 @@
 /**
- * A task's progress from a recorded real copa run (fixtures/copa-rawjson.log, made by
+ * A task's progress from a recorded real copa run (fixtures/copa-rawjson.jsonl, made by
  * e2e/scripts/record-copa-progress.ts): replayed through the same splitter, tracker and stage weights
  * a task uses.
  */
@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProgressTracker, TASK_STAGES, TaskProgressMeter, lineSplitter, type Progress } from '../../src/patch/progress';
 
-const recording = readFileSync(join(import.meta.dirname, 'fixtures/copa-rawjson.log'), 'utf8');
+const recording = readFileSync(join(import.meta.dirname, 'fixtures/copa-rawjson.jsonl'), 'utf8');
 
 function replay(chunkSize: number) {
   const samples: Progress[] = [];
