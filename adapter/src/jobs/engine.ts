@@ -18,7 +18,7 @@ import {
   type Task,
   type TaskProgress,
 } from '../store/executions';
-import { runPatchTask, classifyError, type PatchDeps } from '../patch/task';
+import { runPatchTask, classifyError, abortedOutcome, type PatchDeps } from '../patch/task';
 import { PatchOutcome } from '../patch/reasons';
 import { killProcessGroup } from '../patch/copa';
 import { TaskLogs } from './logs';
@@ -52,6 +52,8 @@ export interface ArtifactRef {
 export interface EngineEvents {
   task: [Task];
   execution: [Execution];
+  /** A running task's stage or percent changed (as stored). */
+  progress: [number, TaskProgress];
 }
 
 export class PatchEngine extends EventEmitter<EngineEvents> {
@@ -276,7 +278,13 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
       this.logs.append(task.id, result.message);
       this.finish(task.id, result.status, result.reason ?? null, result.message);
     } catch (err) {
-      const outcome = err instanceof PatchOutcome ? err : classifyError(err, 'patching');
+      // A stop or timeout wins over whatever the interrupted stage threw.
+      const aborted = ac.signal.aborted && ac.signal.reason !== 'shutdown';
+      const outcome = aborted
+        ? abortedOutcome(ac.signal)
+        : err instanceof PatchOutcome
+          ? err
+          : classifyError(err, 'patching');
       if (ac.signal.reason === 'shutdown') {
         // Graceful shutdown: put it back for the next start.
         this.logs.append(task.id, 'the service is shutting down; the task goes back to the queue');
@@ -321,6 +329,7 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
     if (current?.stage === p.stage && now - last < 500 && p.percent !== 100) return;
     this.lastProgressWrite.set(taskId, now);
     this.store.updateTask(taskId, { progress: p });
+    this.emit('progress', taskId, p);
   }
 
   private finish(taskId: number, status: Task['status'], reason: string | null, message: string): void {
