@@ -60,6 +60,33 @@ export function classifyArtifact(a: HarborArtifact): 'image' | 'index' | 'other'
   return 'image';
 }
 
+/** Known OCI artifact types of things that are not images, in plain words. */
+const ARTIFACT_KINDS: [RegExp, string][] = [
+  [/cosign/, 'a cosign signature'],
+  [/notary|notation/, 'a Notation signature'],
+  [/sbom|spdx|cyclonedx/, 'an SBOM'],
+  [/in-toto|attestation/, 'an attestation'],
+  [/helm/, 'a Helm chart'],
+  [/cnab/, 'a CNAB bundle'],
+  [/wasm/, 'a WebAssembly module'],
+];
+
+/** What an artifact is, in plain words for messages ("a Helm chart", "an artifact of an unknown type"). */
+export function describeArtifactKind(a: HarborArtifact): string {
+  const type = (a.type ?? '').toUpperCase();
+  if (type === 'CHART') return 'a Helm chart';
+  if (type === 'CNAB') return 'a CNAB bundle';
+  if (type === 'WASM') return 'a WebAssembly module';
+  const media = `${a.artifact_type ?? ''} ${a.media_type ?? ''}`.toLowerCase();
+  const known = ARTIFACT_KINDS.find(([pattern]) => pattern.test(media));
+  if (known) return known[1];
+  if (classifyArtifact(a) === 'index') return 'an image index';
+  if (type === 'IMAGE' && classifyArtifact(a) === 'image') return 'a container image';
+  if (type && type !== 'IMAGE' && type !== 'UNKNOWN') return `an artifact of type ${type.toLowerCase()}`;
+  const mediaType = a.artifact_type || a.media_type;
+  return mediaType ? `an artifact of an unknown type (${mediaType})` : 'an artifact of an unknown type';
+}
+
 export async function addLabel(
   client: HarborClient,
   project: string,

@@ -18,7 +18,7 @@ import {
   type Task,
   type TaskProgress,
 } from '../store/executions';
-import { runPatchTask, classifyError, type PatchDeps } from '../patch/task';
+import { runPatchTask, classifyError, abortedOutcome, type PatchDeps } from '../patch/task';
 import { PatchOutcome } from '../patch/reasons';
 import { killProcessGroup } from '../patch/copa';
 import { explainRefusal, robotPreflight } from '../patch/robot';
@@ -54,6 +54,8 @@ export interface ArtifactRef {
 export interface EngineEvents {
   task: [Task];
   execution: [Execution];
+  /** A running task's stage or percent changed (as stored). */
+  progress: [number, TaskProgress];
 }
 
 export class PatchEngine extends EventEmitter<EngineEvents> {
@@ -283,7 +285,13 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
       this.logs.append(task.id, result.message);
       this.finish(task.id, result.status, result.reason ?? null, result.message);
     } catch (err) {
-      let outcome = err instanceof PatchOutcome ? err : classifyError(err, 'patching');
+      // A stop or timeout wins over whatever the interrupted stage threw.
+      const aborted = ac.signal.aborted && ac.signal.reason !== 'shutdown';
+      let outcome = aborted
+        ? abortedOutcome(ac.signal)
+        : err instanceof PatchOutcome
+          ? err
+          : classifyError(err, 'patching');
       if (this.robot && !ac.signal.aborted) outcome = await explainRefusal(this.robot, task.project, outcome);
       if (ac.signal.reason === 'shutdown') {
         // Graceful shutdown: put it back for the next start.
@@ -329,6 +337,7 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
     if (current?.stage === p.stage && now - last < 500 && p.percent !== 100) return;
     this.lastProgressWrite.set(taskId, now);
     this.store.updateTask(taskId, { progress: p });
+    this.emit('progress', taskId, p);
   }
 
   private finish(taskId: number, status: Task['status'], reason: string | null, message: string): void {

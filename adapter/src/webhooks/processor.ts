@@ -14,7 +14,7 @@ import type { PatchPolicy } from '@harbor-patching/shared/policy/model';
 import { HarborError, type HarborClient } from '../harbor/client';
 import { getProjectByName } from '../harbor/projects';
 import { getArtifact } from '../harbor/repositories';
-import { triggerScan } from '../harbor/scans';
+import { isNoScanner, triggerScan } from '../harbor/scans';
 import type { PatchEngine } from '../jobs/engine';
 import type { Db } from '../store/db';
 import { judgeArtifact, newStats } from '../policies/evaluate';
@@ -195,6 +195,12 @@ export class WebhookProcessor {
         return { status: 'done', message: 'a scan was already running' };
       if (err instanceof HarborError && err.status === 422) {
         return { status: 'ignored', message: `Harbor cannot scan this artifact: ${err.message}` };
+      }
+      if (isNoScanner(err)) {
+        return {
+          status: 'ignored',
+          message: `Harbor has no vulnerability scanner for project ${event.project} (${err.message}); event-based policies act on finished scans, so add a scanner in Harbor`,
+        };
       }
       throw err;
     }

@@ -250,24 +250,38 @@ test('re-patching the same original is UP_TO_DATE; patching a patched tag is ALR
   assert.match(p.status_message, /original/);
 });
 
-test('NOTHING_FIXABLE, NOT_IMAGE and UNSUPPORTED_OS end with a reason and a sentence', async () => {
+test('NOTHING_FIXABLE (no package database, or nothing known), NOT_IMAGE and UNSUPPORTED_OS end with a reason and a plain sentence', async () => {
   const u = unique('odd');
+  const adv = (await import('node:fs')).readFileSync(stack.advisories, 'utf8');
+  const first = (
+    JSON.parse(adv) as { advisories: { package: string; installed_version: string; fixed_version: string }[] }
+  ).advisories[0];
+  const dpkg = (version: string) =>
+    `Package: ${first.package}\nStatus: install ok installed\nVersion: ${version}\nArchitecture: amd64\n\n`;
+  const debian = 'ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n';
+  // No package database at all (as an image built from scratch): copa has nothing it could update.
   await pushTinyImage(`library/${u}/empty`, '1', { 'hello.txt': 'hello\n' });
+  // A Debian image whose packages are all at their fixed versions: a package database, nothing known.
+  await pushTinyImage(`library/${u}/clean`, '1', {
+    'etc/os-release': debian,
+    'var/lib/dpkg/status': dpkg(first.fixed_version),
+  });
   await pushTinyImage(
     `library/${u}/chart`,
     '1',
     { 'chart.yaml': 'name: x\n' },
     'application/vnd.cncf.helm.config.v1+json',
   );
-  const adv = (await import('node:fs')).readFileSync(stack.advisories, 'utf8');
-  const first = (JSON.parse(adv) as { advisories: { package: string; installed_version: string }[] }).advisories[0];
+  await pushTinyImage(`library/${u}/thing`, '1', { 'thing.bin': 'x' }, 'application/vnd.example.thing.config.v1+json');
   await pushTinyImage(`library/${u}/plan9`, '1', {
     'etc/os-release': 'ID=plan9\nVERSION_ID=4\nPRETTY_NAME="Plan 9"\n',
-    'var/lib/dpkg/status': `Package: ${first.package}\nStatus: install ok installed\nVersion: ${first.installed_version}\nArchitecture: amd64\n\n`,
+    'var/lib/dpkg/status': dpkg(first.installed_version),
   });
   const expectations: [string, string, RegExp][] = [
-    [`${u}/empty`, 'NOTHING_FIXABLE', /nothing to patch/],
-    [`${u}/chart`, 'NOT_IMAGE', /not a container image/],
+    [`${u}/empty`, 'NOTHING_FIXABLE', /has no package database that copa could update.*nothing to patch/],
+    [`${u}/clean`, 'NOTHING_FIXABLE', /has no known vulnerabilities: nothing to patch/],
+    [`${u}/chart`, 'NOT_IMAGE', /is a Helm chart, not a container image/],
+    [`${u}/thing`, 'NOT_IMAGE', /is an artifact of an unknown type \(application\/vnd\.example\.thing/],
     [`${u}/plan9`, 'UNSUPPORTED_OS', /Plan 9.*cannot patch/],
   ];
   for (const [repo, reason, message] of expectations) {
@@ -275,7 +289,9 @@ test('NOTHING_FIXABLE, NOT_IMAGE and UNSUPPORTED_OS end with a reason and a sent
     const t = await waitTask('library', started.executionId, started.taskId);
     assert.equal(t.reason, reason, `${repo}: ${t.status} ${t.reason} ${t.status_message}`);
     assert.match(t.status_message, message);
+    assert.doesNotMatch(t.status_message, /\ba (UNKNOWN|IMAGE|CHART) artifact/);
     assert.equal(t.status, reason === 'UNSUPPORTED_OS' ? 'Error' : 'Skipped');
+    assert.equal(t.patched_tag, null, `${repo}: nothing was pushed, so no patched tag is reported`);
   }
 });
 
@@ -306,6 +322,7 @@ test('buildkitd unreachable: retried as transient, then BUILDKIT_UNREACHABLE wit
     assert.equal(t.attempt, 2);
     assert.match(t.status_message, /buildkitd/);
     assert.equal(await registryDigest(`library/${repo}`, '1.0-patched'), undefined);
+    assert.equal(t.patched_tag, null, 'a failed task reports no patched tag: none was pushed');
   } finally {
     await other.close();
   }

@@ -123,12 +123,12 @@ describe('dry-run preview', () => {
       [['web/a', '1.0', digests.a]],
     );
     assert.equal(res.body.counts.candidates, 1);
-    assert.equal(res.body.counts.by_reason.BELOW_THRESHOLD, 1);
+    assert.equal(res.body.counts.by_reason.NOTHING_FIXABLE, 1, 'fixable, but below the threshold');
     assert.equal(res.body.counts.by_reason.FILTERED_REPOSITORY, 1);
     const reasons = res.body.excluded
       .map((e: { repository: string; reason: string }) => `${e.repository}:${e.reason}`)
       .sort();
-    assert.deepEqual(reasons, ['tools/c:FILTERED_REPOSITORY', 'web/b:BELOW_THRESHOLD']);
+    assert.deepEqual(reasons, ['tools/c:FILTERED_REPOSITORY', 'web/b:NOTHING_FIXABLE']);
     assert.ok(res.body.harbor_requests >= 3);
     assert.equal(res.body.truncated, false);
   });
@@ -178,7 +178,7 @@ describe('run now', () => {
     const e = await waitFinal(res.body.id);
     assert.match(
       e.status_message,
-      /1 artifact selected for patching; 2 left out \(FILTERED_REPOSITORY 1, BELOW_THRESHOLD 1\)/,
+      /1 artifact selected for patching; 2 left out \(FILTERED_REPOSITORY 1, NOTHING_FIXABLE 1\)/,
     );
   });
 
@@ -557,7 +557,7 @@ describe('webhooks', () => {
         ['tools/c', 'ignored'],
       ],
     );
-    assert.match(events[1].message, /BELOW_THRESHOLD/);
+    assert.match(events[1].message, /NOTHING_FIXABLE.*at or above High/);
     const execution = engine().store.getExecution(events[0].execution_ids[0])!;
     assert.equal(execution.trigger, 'EVENT');
     assert.deepEqual(
@@ -668,5 +668,28 @@ describe('webhooks', () => {
     await runs().webhooks.idle();
     const [last] = runs().webhooks.store.recent(P, 1);
     assert.equal(last.status, 'ignored', last.message);
+  });
+
+  test('a push into a project whose Harbor has no scanner is ignored with the reason, not failed', async () => {
+    const d = await pushArtifact(`${P}/web/unscannable`, ['3.0']);
+    sim.setScanner(P, false);
+    try {
+      const res = await deliver(`Bearer ${SECRET}`, {
+        type: 'PUSH_ARTIFACT',
+        occur_at: Math.floor(Date.now() / 1000),
+        operator: 'alice',
+        event_data: {
+          resources: [{ digest: d, tag: '3.0', resource_url: `x/${P}/web/unscannable:3.0` }],
+          repository: { name: 'web/unscannable', namespace: P, repo_full_name: `${P}/web/unscannable` },
+        },
+      });
+      assert.equal(res.status, 200);
+      await runs().webhooks.idle();
+      const [event] = runs().webhooks.store.recent(P, 1);
+      assert.equal(event.status, 'ignored', event.message);
+      assert.match(event.message, /no vulnerability scanner for project/);
+    } finally {
+      sim.setScanner(P, true);
+    }
   });
 });

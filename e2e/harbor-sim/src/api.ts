@@ -489,6 +489,8 @@ export function apiRouter(ctx: ApiContext): express.Router {
       const [project, principal] = projectFor(req, 'project', 'scan', 'create');
       const name = repositoryFor(req, project);
       const artifact = await findArtifact(project, name, String(req.params.reference));
+      // Harbor checks the project's scanner registration first (scan base_controller.go Scan).
+      if (!project.scanner) throw precondition(`no available scanner for project: ${project.project_id}`);
       const scanType = (req.body as { scan_type?: string } | undefined)?.scan_type ?? 'vulnerability';
       if (scanType !== 'vulnerability')
         throw new HarborError('UNPROCESSABLE_ENTITY', `scan_type ${scanType} is not supported by this scanner`);
@@ -536,6 +538,8 @@ export function apiRouter(ctx: ApiContext): express.Router {
       const [project] = projectFor(req, 'project', 'artifact-addition', 'read');
       const name = repositoryFor(req, project);
       const artifact = await findArtifact(project, name, String(req.params.reference));
+      // Harbor: scan base_controller.go GetReport without a registration.
+      if (!project.scanner) throw notFound(`no scanner registration configured for project: ${project.project_id}`);
       const record = state.scans.get(artifact.digest);
       const mime = acceptedMimes(req.headers['x-accept-vulnerabilities'] as string | undefined)[0];
       const out: Record<string, unknown> = {};
@@ -996,7 +1000,14 @@ export function apiRouter(ctx: ApiContext): express.Router {
 
 export function addProject(
   state: SimState,
-  o: { name: string; public?: boolean; auto_scan?: boolean; owner_id?: number; synthetic?: boolean },
+  o: {
+    name: string;
+    public?: boolean;
+    auto_scan?: boolean;
+    owner_id?: number;
+    synthetic?: boolean;
+    scanner?: boolean;
+  },
 ): Project {
   const project: Project = {
     project_id: state.nextId('project'),
@@ -1007,6 +1018,7 @@ export function addProject(
     creation_time: now(),
     update_time: now(),
     synthetic: o.synthetic ?? false,
+    scanner: o.scanner ?? !(state.projectsWithoutScanner.has('*') || state.projectsWithoutScanner.has(o.name)),
   };
   state.projects.push(project);
   return project;

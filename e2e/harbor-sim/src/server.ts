@@ -47,6 +47,11 @@ export interface HarborSimOptions {
   webhookRetryDelayMs?: number;
   /** The origin clients use, when it differs from http://<host>:<port>. */
   externalUrl?: string;
+  /**
+   * Projects (by name) that have no scanner, as in a Harbor installed without Trivy; '*' for every
+   * project. They answer scans with 412 and reports with 404, and list no scan overview.
+   */
+  noScanner?: string[];
 }
 
 export const DEFAULT_PASSWORD = 'Harbor12345';
@@ -90,7 +95,9 @@ export interface HarborSim {
   /** Counts, from now on, the requests whose path starts with `prefix` (e.g. `/api/v2.0/ping`). */
   watchRequests(prefix: string): { count(): number; stop(): void };
   addUser(username: string, o?: { password?: string; sysadmin?: boolean; email?: string }): User;
-  addProject(name: string, o?: { public?: boolean; autoScan?: boolean; owner?: string }): Project;
+  addProject(name: string, o?: { public?: boolean; autoScan?: boolean; owner?: string; scanner?: boolean }): Project;
+  /** Gives a project a scanner, or takes it away (no-scanner mode, as a Harbor without Trivy). */
+  setScanner(project: string, available: boolean): void;
   addMember(project: string, username: string, role: RoleId): void;
   addRobot(o: {
     name: string;
@@ -245,7 +252,16 @@ export async function startHarborSim(options: HarborSimOptions = {}): Promise<Ha
       const existing = state.findProject(name, true);
       if (existing) return existing;
       const owner = o.owner ? state.findUser(o.owner) : state.users[0];
-      return addProject(state, { name, public: o.public, auto_scan: o.autoScan, owner_id: owner?.user_id ?? 1 });
+      return addProject(state, {
+        name,
+        public: o.public,
+        auto_scan: o.autoScan,
+        owner_id: owner?.user_id ?? 1,
+        scanner: o.scanner,
+      });
+    },
+    setScanner(projectName, available) {
+      projectNamed(projectName).scanner = available;
     },
     addMember(projectName, username, role) {
       const project = projectNamed(projectName);
@@ -306,6 +322,7 @@ export async function startHarborSim(options: HarborSimOptions = {}): Promise<Ha
     },
     async scan(projectName, repository, reference) {
       const project = projectNamed(projectName);
+      if (!project.scanner) throw new Error(`project ${projectName} has no scanner (no-scanner mode)`);
       const full = repository.startsWith(`${projectName}/`) ? repository : `${projectName}/${repository}`;
       const artifact = await catalog.artifact(project, full, reference);
       if (!artifact) throw new Error(`artifact ${full}:${reference} is not in the registry`);
@@ -335,6 +352,7 @@ export async function startHarborSim(options: HarborSimOptions = {}): Promise<Ha
     },
   };
 
+  for (const name of options.noScanner ?? []) state.projectsWithoutScanner.add(name);
   sim.addUser('admin', { sysadmin: true });
   for (const robot of options.robots ?? [])
     sim.addRobot({ name: robot.name, secret: robot.secret, level: robot.level, permissions: robot.permissions });
@@ -355,7 +373,8 @@ async function seedDemo(sim: HarborSim, registry: RegistryClient): Promise<void>
     sim.addUser(username);
     sim.addMember('library', username, role);
   }
-  if (await registry.resolve('library/sample-app', '1.0').catch(() => undefined)) {
+  const library = sim.state.findProject('library', true);
+  if (library?.scanner && (await registry.resolve('library/sample-app', '1.0').catch(() => undefined))) {
     await sim.scan('library', 'sample-app', '1.0').catch((err: Error) => {
       process.stderr.write(`harbor-sim: scanning library/sample-app:1.0 failed: ${err.message}\n`);
     });

@@ -378,10 +378,11 @@ export interface paths {
         put?: never;
         /**
          * Dry run of a stored or draft policy.
-         * @description Which artifacts the policy would patch now, and why each other artifact would not (reasons:
-         *     FILTERED_REPOSITORY, UNTAGGED, NOT_IMAGE, PATCHED_TAG, FILTERED_TAG, FILTERED_LABEL, NOT_SCANNED,
-         *     NOTHING_FIXABLE, BELOW_THRESHOLD). Lists hold at most `limit` entries each; counts cover the whole
-         *     project. Send `{"policy_id": N}` for a stored policy, or a draft policy (PolicyDraft: the fields of
+         * @description Which artifacts the policy would patch now, and why each other artifact would not: a filter
+         *     (FILTERED_REPOSITORY, FILTERED_TAG, FILTERED_LABEL) or the reason a task would be skipped with
+         *     (NO_TAG, NOT_IMAGE, MULTI_PLATFORM, ALREADY_PATCHED, NOT_SCANNED, NOTHING_FIXABLE, UP_TO_DATE). The
+         *     decision is the one a run of the policy makes before copa, so a run patches exactly the candidates.
+         *     Lists hold at most `limit` entries each; counts cover the whole project. Send `{"policy_id": N}` for a stored policy, or a draft policy (PolicyDraft: the fields of
          *     PatchPolicyInput, the name may be left out). Nothing is changed. Needs project admin (or system admin).
          */
         post: operations["previewPolicy"];
@@ -477,8 +478,11 @@ export interface components {
         Errors: {
             errors: components["schemas"]["Error"][];
         };
-        /** @enum {string} */
-        ExclusionReason: "FILTERED_REPOSITORY" | "UNTAGGED" | "NOT_IMAGE" | "PATCHED_TAG" | "FILTERED_TAG" | "FILTERED_LABEL" | "NOT_SCANNED" | "NOTHING_FIXABLE" | "BELOW_THRESHOLD";
+        /**
+         * @description A policy filter, or the Task reason the artifact would be skipped with (NOTHING_FIXABLE also covers fixable vulnerabilities below the severity threshold).
+         * @enum {string}
+         */
+        ExclusionReason: "FILTERED_REPOSITORY" | "FILTERED_TAG" | "FILTERED_LABEL" | "NO_TAG" | "NOT_IMAGE" | "MULTI_PLATFORM" | "ALREADY_PATCHED" | "NOT_SCANNED" | "NOTHING_FIXABLE" | "UP_TO_DATE";
         /** @description One policy run or one ad-hoc patch. `status` derives from the task counts as in Harbor. */
         Execution: {
             /** Format: date-time */
@@ -723,6 +727,8 @@ export interface components {
             labels: string[];
             /** @description Repository name without the project. */
             repository: string;
+            /** @description The full repository name, as the repository filter matches it (e.g. `library/sample-app`). */
+            repository_name: string;
             /** @description The tag that will be patched (newest matching original tag). */
             tag: string;
             /** @description Every original tag of the artifact the tag filter accepts. */
@@ -743,7 +749,10 @@ export interface components {
             /** @description Why, in plain words. */
             message: string;
             reason: components["schemas"]["ExclusionReason"];
+            /** @description Repository name without the project. */
             repository: string;
+            /** @description The full repository name, as the repository filter matches it (e.g. `library/sample-app`). */
+            repository_name: string;
             tags?: string[];
         };
         ScheduleLogEntry: {
@@ -791,7 +800,9 @@ export interface components {
             fixed_cves?: string[];
             /** Format: int64 */
             id: number;
+            /** @description The digest of `patched_tag`, under the same rule. */
             patched_digest?: string | null;
+            /** @description The patched tag, set only once that image is in the registry (pushed by this task, or already there when the task is skipped as up to date); null when nothing was pushed. */
             patched_tag?: string | null;
             progress?: components["schemas"]["TaskProgress"] | null;
             project: string;
@@ -807,7 +818,9 @@ export interface components {
             tag: string | null;
             /** Format: date-time */
             update_time?: string;
+            /** @description Harbor's counts for the patched image after the re-scan; null when it was not (re-)scanned. */
             vulnerabilities_after?: components["schemas"]["VulnerabilitySummary"] | null;
+            /** @description Harbor's counts for the original; null when it was not scanned (e.g. Harbor has no scanner for the project and the task patched in comprehensive mode). */
             vulnerabilities_before?: components["schemas"]["VulnerabilitySummary"] | null;
         };
         /**

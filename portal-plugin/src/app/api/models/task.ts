@@ -29,7 +29,15 @@ export interface Task {
   execution_id: number;
   fixed_cves?: Array<string>;
   id: number;
+
+  /**
+   * The digest of `patched_tag`, under the same rule.
+   */
   patched_digest?: string | null;
+
+  /**
+   * The patched tag, set only once that image is in the registry (pushed by this task, or already there when the task is skipped as up to date); null when nothing was pushed.
+   */
   patched_tag?: string | null;
   progress?: (TaskProgress & {
 }) | null;
@@ -46,8 +54,16 @@ export interface Task {
   status_message: string;
   tag: string | null;
   update_time?: string;
+
+  /**
+   * Harbor's counts for the patched image after the re-scan; null when it was not (re-)scanned.
+   */
   vulnerabilities_after?: (VulnerabilitySummary & {
 }) | null;
+
+  /**
+   * Harbor's counts for the original; null when it was not scanned (e.g. Harbor has no scanner for the project and the task patched in comprehensive mode).
+   */
   vulnerabilities_before?: (VulnerabilitySummary & {
 }) | null;
 }

@@ -40,10 +40,11 @@ export class PolicyRunsService extends BaseService {
   /**
    * Dry run of a stored or draft policy.
    *
-   * Which artifacts the policy would patch now, and why each other artifact would not (reasons:
-   * FILTERED_REPOSITORY, UNTAGGED, NOT_IMAGE, PATCHED_TAG, FILTERED_TAG, FILTERED_LABEL, NOT_SCANNED,
-   * NOTHING_FIXABLE, BELOW_THRESHOLD). Lists hold at most `limit` entries each; counts cover the whole
-   * project. Send `{"policy_id": N}` for a stored policy, or a draft policy (PolicyDraft: the fields of
+   * Which artifacts the policy would patch now, and why each other artifact would not: a filter
+   * (FILTERED_REPOSITORY, FILTERED_TAG, FILTERED_LABEL) or the reason a task would be skipped with
+   * (NO_TAG, NOT_IMAGE, MULTI_PLATFORM, ALREADY_PATCHED, NOT_SCANNED, NOTHING_FIXABLE, UP_TO_DATE). The
+   * decision is the one a run of the policy makes before copa, so a run patches exactly the candidates.
+   * Lists hold at most `limit` entries each; counts cover the whole project. Send `{"policy_id": N}` for a stored policy, or a draft policy (PolicyDraft: the fields of
    * PatchPolicyInput, the name may be left out). Nothing is changed. Needs project admin (or system admin).
    *
    * This method provides access to the full `HttpResponse`, allowing access to response headers.
@@ -59,10 +60,11 @@ export class PolicyRunsService extends BaseService {
   /**
    * Dry run of a stored or draft policy.
    *
-   * Which artifacts the policy would patch now, and why each other artifact would not (reasons:
-   * FILTERED_REPOSITORY, UNTAGGED, NOT_IMAGE, PATCHED_TAG, FILTERED_TAG, FILTERED_LABEL, NOT_SCANNED,
-   * NOTHING_FIXABLE, BELOW_THRESHOLD). Lists hold at most `limit` entries each; counts cover the whole
-   * project. Send `{"policy_id": N}` for a stored policy, or a draft policy (PolicyDraft: the fields of
+   * Which artifacts the policy would patch now, and why each other artifact would not: a filter
+   * (FILTERED_REPOSITORY, FILTERED_TAG, FILTERED_LABEL) or the reason a task would be skipped with
+   * (NO_TAG, NOT_IMAGE, MULTI_PLATFORM, ALREADY_PATCHED, NOT_SCANNED, NOTHING_FIXABLE, UP_TO_DATE). The
+   * decision is the one a run of the policy makes before copa, so a run patches exactly the candidates.
+   * Lists hold at most `limit` entries each; counts cover the whole project. Send `{"policy_id": N}` for a stored policy, or a draft policy (PolicyDraft: the fields of
    * PatchPolicyInput, the name may be left out). Nothing is changed. Needs project admin (or system admin).
    *
    * This method provides access only to the response body.
