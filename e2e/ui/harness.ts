@@ -2,18 +2,17 @@
  * Browser test harness: the Harbor stand-in (demo seed, service robot) in front of the local registry,
  * the adapter in-process serving the built portal, and headless Debian Chromium through playwright-core.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startHarborSim, SERVICE_ROBOT_ACCESS, DEFAULT_PASSWORD } from '../harbor-sim/src/index';
 import { advisoriesPath, buildkitAddr, copaPath, registryUrl } from '../lib/stack';
+import { ensurePortalBuilt, PORTAL_DIR } from '../lib/portal';
 import { startAdapter, type RunningAdapter } from '../../adapter/src/app';
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const PORTAL_DIR = join(ROOT, 'dist/portal-plugin');
+export { ensurePortalBuilt, PORTAL_DIR, ROOT } from '../lib/portal';
+
 export const PASSWORD = DEFAULT_PASSWORD;
 const ROBOT = { name: 'robot$ui-patcher', secret: 'Ui-Patcher-Secret-1234' };
 /** The service robot's permissions as the README lists them, webhook registration (notification-policy create, update) included. */
@@ -27,24 +26,6 @@ const WEBHOOK_SECRET = 'Ui-Webhook-Secret-1234';
 const CHROMIUM = process.env.HP_CHROMIUM ?? '/usr/bin/chromium';
 
 export type Sim = Awaited<ReturnType<typeof startHarborSim>>;
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds the portal when there is no build yet or its sources (or the shared library) changed since. */
-export function ensurePortalBuilt(): void {
-  const index = join(PORTAL_DIR, 'index.html');
-  const built = existsSync(index) ? statSync(index).mtimeMs : 0;
-  const sources = Math.max(newestMtime(join(ROOT, 'portal-plugin/src')), newestMtime(join(ROOT, 'shared/src')));
-  if (built > sources) return;
-  execFileSync('npx', ['ng', 'build', 'portal-plugin'], { cwd: ROOT, stdio: 'inherit' });
-}
 
 export interface Stack {
   sim: Sim;
