@@ -11,12 +11,13 @@
  *    kind, from the network and from the browser cache, with the bytes transferred;
  *  - time from navigation start to the first policy rows in the DOM, with a cold browser cache (a new
  *    browser context each time) and a warm one (a new page in a context that loaded the portal before);
- *    the median, min and max of --runs loads each, after one warm-up load that is not counted.
+ *    the median, min and max of --runs loads each, after one warm-up load that is not counted, with the
+ *    main-thread time spent until then (less sensitive than wall time to other load on the machine).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -362,15 +363,30 @@ function markFirstRows(selector: string): void {
   observer.observe(document, { childList: true, subtree: true });
 }
 
-async function timeToFirstRows(context: BrowserContext, url: string): Promise<{ ms: number; requests: number }> {
+interface FirstRows {
+  ms: number;
+  requests: number;
+  /** Main-thread time until then (Chrome's Performance metrics): all tasks, script, style and layout. */
+  busy: { tasks: number; script: number; styleLayout: number };
+}
+
+async function timeToFirstRows(context: BrowserContext, url: string): Promise<FirstRows> {
   const page = await context.newPage();
   const log = await NetworkLog.attach(page);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Performance.enable');
   await page.goto(url, { waitUntil: 'commit' });
   await page.waitForFunction(() => (window as unknown as { __firstRows?: number }).__firstRows !== undefined, null, {
     timeout: 60_000,
     polling: 50,
   });
   const ms = await page.evaluate(() => (window as unknown as { __firstRows: number }).__firstRows);
+  const metrics = new Map((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value * 1000]));
+  const busy = {
+    tasks: metrics.get('TaskDuration') ?? 0,
+    script: metrics.get('ScriptDuration') ?? 0,
+    styleLayout: (metrics.get('RecalcStyleDuration') ?? 0) + (metrics.get('LayoutDuration') ?? 0),
+  };
   if (values.verbose) {
     const timeline = await page.evaluate(() =>
       performance
@@ -385,7 +401,7 @@ async function timeToFirstRows(context: BrowserContext, url: string): Promise<{ 
   }
   const requests = (await log.settle(200)).filter((r) => !r.fromCache).length;
   await page.close();
-  return { ms, requests };
+  return { ms, requests, busy };
 }
 
 async function measureFirstRows(browser: Browser, signedIn: BrowserContext, base: string, runs: number) {
@@ -396,33 +412,38 @@ async function measureFirstRows(browser: Browser, signedIn: BrowserContext, base
     await c.addInitScript(markFirstRows, FIRST_ROWS);
     return c;
   };
-  const cold: number[] = [];
-  const coldRequests: number[] = [];
+  const cold: FirstRows[] = [];
   for (let i = 0; i <= runs; i++) {
     const c = await newContext();
     const r = await timeToFirstRows(c, url);
     await c.close();
-    if (i === 0) continue; // warm-up: the server's first load of these pages
-    cold.push(r.ms);
-    coldRequests.push(r.requests);
+    if (i > 0) cold.push(r); // the first is a warm-up: the server's first load of these pages
   }
-  const warm: number[] = [];
-  const warmRequests: number[] = [];
+  const warm: FirstRows[] = [];
   const w = await newContext();
   await timeToFirstRows(w, url);
-  for (let i = 0; i < runs; i++) {
-    const r = await timeToFirstRows(w, url);
-    warm.push(r.ms);
-    warmRequests.push(r.requests);
-  }
+  for (let i = 0; i < runs; i++) warm.push(await timeToFirstRows(w, url));
   await w.close();
+  const row = (name: string, list: FirstRows[]) => {
+    const times = list.map((r) => r.ms);
+    return [
+      name,
+      ms(median(times)),
+      ms(Math.min(...times)),
+      ms(Math.max(...times)),
+      String(median(list.map((r) => r.requests))),
+      `${ms(median(list.map((r) => r.busy.tasks)))} (script ${ms(median(list.map((r) => r.busy.script)))}, ` +
+        `style+layout ${ms(median(list.map((r) => r.busy.styleLayout)))})`,
+    ];
+  };
   console.log(`Time from navigation start to the first policy rows (${url.replace(base, '')}, ${runs} loads each):`);
   table(
-    ['browser cache', 'median', 'min', 'max', 'requests to the network (median)'],
-    [
-      ['cold', ms(median(cold)), ms(Math.min(...cold)), ms(Math.max(...cold)), String(median(coldRequests))],
-      ['warm', ms(median(warm)), ms(Math.min(...warm)), ms(Math.max(...warm)), String(median(warmRequests))],
-    ],
+    ['browser cache', 'median', 'min', 'max', 'network requests', 'main thread busy until then (medians)'],
+    [row('cold', cold), row('warm', warm)],
+  );
+  const load = loadavg()[0];
+  console.log(
+    `  (load average ${load.toFixed(1)} on ${availableParallelism()} cores at the end: wall times grow with it)`,
   );
 }
 

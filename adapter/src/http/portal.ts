@@ -48,7 +48,8 @@ function notBuiltPage(dir: string): string {
 
 /**
  * Serves a file of the build with its caching headers, and a precompressed copy of a hashed file when the
- * client accepts its encoding (checked on each request, so a portal built after the start is served so too).
+ * client accepts its encoding. The copies are looked for on each request, so a portal built after the start
+ * gets them too (express-static-gzip, which does the same, indexes the folder once at start).
  */
 function staticFiles(portalDir: string): RequestHandler {
   const root = resolve(portalDir);
