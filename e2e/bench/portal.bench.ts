@@ -15,22 +15,18 @@
  *    main-thread time spent until then (less sensitive than wall time to other load on the machine).
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { advisoriesPath, buildkitAddr, copaPath, registryUrl } from '../lib/stack';
-import { ensurePortalBuilt, initialScripts, PORTAL_DIR } from '../lib/portal';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { ensurePortalBuilt, initialScripts, launchChromium, PORTAL_DIR, startPortalServers } from '../lib/portal';
 
 const ROBOT = { name: 'robot$bench-portal', secret: 'Bench-Portal-Secret-1' };
 const USER = 'alice';
 const PASSWORD = 'Harbor12345';
 const PROJECT = 'library';
-const CHROMIUM = process.env.HP_CHROMIUM ?? '/usr/bin/chromium';
 const FIRST_ROWS = 'clr-dg-row[data-policy]';
 
 const { values } = parseArgs({
@@ -47,43 +43,18 @@ type FromChild = { kind: 'ready'; url: string };
 
 /** The child process: the Harbor stand-in and the adapter serving the built portal. */
 async function serve(): Promise<void> {
-  const { startHarborSim, SERVICE_ROBOT_ACCESS } = await import('../harbor-sim/src/index');
-  const { startAdapter } = await import('../../adapter/src/app');
-  const sim = await startHarborSim({
-    port: 0,
-    registryUrl,
-    advisoriesFile: advisoriesPath,
-    seed: 'demo',
-    robots: [
-      {
-        name: ROBOT.name,
-        secret: ROBOT.secret,
-        level: 'system',
-        permissions: [{ kind: 'project', namespace: '*', access: SERVICE_ROBOT_ACCESS }],
-      },
-    ],
-  });
-  const dataDir = mkdtempSync(join(tmpdir(), 'hp-bench-portal-'));
-  const adapter = await startAdapter({
-    port: 0,
-    harborUrl: sim.url,
-    robotName: ROBOT.name,
-    robotSecret: ROBOT.secret,
-    dataDir,
-    portalDir: PORTAL_DIR,
-    buildkitAddr,
-    copaPath,
-    logLevel: 'warn',
+  const { SERVICE_ROBOT_ACCESS } = await import('../harbor-sim/src/index');
+  const servers = await startPortalServers({
+    robot: {
+      ...ROBOT,
+      level: 'system',
+      permissions: [{ kind: 'project', namespace: '*', access: SERVICE_ROBOT_ACCESS }],
+    },
   });
   process.on('disconnect', () => {
-    void (async () => {
-      await adapter.close();
-      await sim.close();
-      rmSync(dataDir, { recursive: true, force: true });
-      process.exit(0);
-    })();
+    void servers.close().then(() => process.exit(0));
   });
-  process.send!({ kind: 'ready', url: adapter.url } satisfies FromChild);
+  process.send!({ kind: 'ready', url: servers.adapter.url } satisfies FromChild);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -479,18 +450,7 @@ async function main(): Promise<void> {
     });
   });
   child.removeAllListeners('exit');
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await launchChromium();
   try {
     console.log(`adapter (with the Harbor stand-in, child process) at ${ready.url}, portal from ${PORTAL_DIR}\n`);
     const seeded = await seed(ready.url, Number(values.policies));

@@ -1,8 +1,16 @@
-/** The production build of the portal, as the browser tests and the portal benchmark serve it. */
+/**
+ * The production build of the portal as the browser tests and the portal benchmark use it: built when its
+ * sources changed, served by a real adapter in front of the Harbor stand-in, seen by headless Chromium.
+ */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { startHarborSim, type HarborSim, type RobotSeed } from '../harbor-sim/src/index';
+import { startAdapter, type RunningAdapter } from '../../adapter/src/app';
+import { advisoriesPath, buildkitAddr, copaPath, registryUrl } from './stack';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const PORTAL_DIR = join(ROOT, 'dist/portal-plugin');
@@ -38,4 +46,74 @@ export function initialScripts(indexHtml: string): string[] {
     if (url && /\.m?js(?:\?|$)/.test(url)) found.add(url);
   }
   return [...found];
+}
+
+export interface PortalServers {
+  sim: HarborSim;
+  adapter: RunningAdapter;
+  close(): Promise<void>;
+}
+
+export interface PortalServerOptions {
+  /** The service robot (a system robot), as the adapter is configured with it. */
+  robot: RobotSeed;
+  webhookSecret?: string;
+  scanDelayMs?: number;
+}
+
+/** The Harbor stand-in (demo seed, in front of the local registry) and the adapter serving the built portal. */
+export async function startPortalServers(o: PortalServerOptions): Promise<PortalServers> {
+  const sim = await startHarborSim({
+    port: 0,
+    registryUrl,
+    advisoriesFile: advisoriesPath,
+    seed: 'demo',
+    scanDelayMs: o.scanDelayMs,
+    robots: [o.robot],
+  });
+  const dataDir = mkdtempSync(join(tmpdir(), 'hp-ui-'));
+  let adapter: RunningAdapter;
+  try {
+    adapter = await startAdapter({
+      port: 0,
+      harborUrl: sim.url,
+      robotName: o.robot.name,
+      robotSecret: o.robot.secret,
+      dataDir,
+      portalDir: PORTAL_DIR,
+      buildkitAddr,
+      copaPath,
+      webhookSecret: o.webhookSecret,
+      logLevel: 'warn',
+    });
+  } catch (err) {
+    await sim.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    sim,
+    adapter,
+    async close() {
+      await adapter.close();
+      await sim.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Debian's Chromium, headless. Playwright gives each launch a fresh temporary profile and removes it on close. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.HP_CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
 }

@@ -78,22 +78,23 @@ describe('in the browser', () => {
 
     const { context, page } = await signIn(stack, 'alice');
     const scripts = recordScripts(page, context);
-    let mark = scripts.mark();
-    await page.click('a.project-link:text-is("library")');
-    await page.waitForSelector('#policy-list');
-    assert.deepEqual(await scripts.since(mark), ['hp-policy-list', 'hp-create-edit-policy']);
-    mark = scripts.mark();
-    await page.click('#tab-executions');
-    await page.waitForSelector('#execution-list');
-    assert.deepEqual(await scripts.since(mark), ['hp-execution-list', 'hp-task-list']);
-    mark = scripts.mark();
-    await page.click('#tab-artifacts');
-    await page.waitForSelector('#repository-list');
-    assert.deepEqual(await scripts.since(mark), ['hp-repository-list', 'hp-artifact-list']);
-    mark = scripts.mark();
-    await page.click('#tab-policies');
-    await page.waitForSelector('#policy-list');
-    assert.deepEqual(await scripts.since(mark), [], 'a page opened before is not loaded again');
+    const steps: { click: string; shows: string; pages: string[] }[] = [
+      {
+        click: 'a.project-link:text-is("library")',
+        shows: '#policy-list',
+        pages: ['hp-policy-list', 'hp-create-edit-policy'],
+      },
+      { click: '#tab-executions', shows: '#execution-list', pages: ['hp-execution-list', 'hp-task-list'] },
+      { click: '#tab-artifacts', shows: '#repository-list', pages: ['hp-repository-list', 'hp-artifact-list'] },
+      // A page opened before is not loaded again.
+      { click: '#tab-policies', shows: '#policy-list', pages: [] },
+    ];
+    for (const step of steps) {
+      const mark = scripts.mark();
+      await page.click(step.click);
+      await page.waitForSelector(step.shows);
+      assert.deepEqual(await scripts.since(mark), step.pages, `after clicking ${step.click}`);
+    }
     await context.close();
   });
 });

@@ -2,14 +2,13 @@
  * Browser test harness: the Harbor stand-in (demo seed, service robot) in front of the local registry,
  * the adapter in-process serving the built portal, and headless Debian Chromium through playwright-core.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startHarborSim, SERVICE_ROBOT_ACCESS, DEFAULT_PASSWORD } from '../harbor-sim/src/index';
-import { advisoriesPath, buildkitAddr, copaPath, registryUrl } from '../lib/stack';
-import { ensurePortalBuilt, PORTAL_DIR } from '../lib/portal';
-import { startAdapter, type RunningAdapter } from '../../adapter/src/app';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { SERVICE_ROBOT_ACCESS, DEFAULT_PASSWORD, type HarborSim } from '../harbor-sim/src/index';
+import { ensurePortalBuilt, launchChromium, startPortalServers } from '../lib/portal';
+import type { RunningAdapter } from '../../adapter/src/app';
 
 export { ensurePortalBuilt, PORTAL_DIR, ROOT } from '../lib/portal';
 
@@ -23,9 +22,8 @@ const ROBOT_ACCESS = [
 ];
 /** Harbor sends it with every webhook event; set so project admins can register the webhook from the portal. */
 const WEBHOOK_SECRET = 'Ui-Webhook-Secret-1234';
-const CHROMIUM = process.env.HP_CHROMIUM ?? '/usr/bin/chromium';
 
-export type Sim = Awaited<ReturnType<typeof startHarborSim>>;
+export type Sim = HarborSim;
 
 export interface Stack {
   sim: Sim;
@@ -36,62 +34,30 @@ export interface Stack {
 
 export async function startStack(): Promise<Stack> {
   ensurePortalBuilt();
-  const sim = await startHarborSim({
-    port: 0,
-    registryUrl,
-    advisoriesFile: advisoriesPath,
-    seed: 'demo',
+  const servers = await startPortalServers({
+    robot: {
+      name: ROBOT.name,
+      secret: ROBOT.secret,
+      level: 'system',
+      permissions: [{ kind: 'project', namespace: '*', access: ROBOT_ACCESS }],
+    },
+    webhookSecret: WEBHOOK_SECRET,
     scanDelayMs: 200,
-    robots: [
-      {
-        name: ROBOT.name,
-        secret: ROBOT.secret,
-        level: 'system',
-        permissions: [{ kind: 'project', namespace: '*', access: ROBOT_ACCESS }],
-      },
-    ],
   });
-  const dataDir = mkdtempSync(join(tmpdir(), 'hp-ui-'));
-  let adapter: RunningAdapter;
+  let browser: Browser;
   try {
-    adapter = await startAdapter({
-      port: 0,
-      harborUrl: sim.url,
-      robotName: ROBOT.name,
-      robotSecret: ROBOT.secret,
-      dataDir,
-      portalDir: PORTAL_DIR,
-      buildkitAddr,
-      copaPath,
-      webhookSecret: WEBHOOK_SECRET,
-      logLevel: 'warn',
-    });
+    browser = await launchChromium();
   } catch (err) {
-    await sim.close();
+    await servers.close();
     throw err;
   }
-  // Playwright gives each launch a fresh temporary profile (user-data-dir) and removes it on close.
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
   return {
-    sim,
-    adapter,
+    sim: servers.sim,
+    adapter: servers.adapter,
     browser,
     async close() {
       await browser.close().catch(() => {});
-      await adapter.close();
-      await sim.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      await servers.close();
     },
   };
 }
