@@ -674,7 +674,7 @@ describe('webhooks', () => {
     const d = await pushArtifact(`${P}/web/unscannable`, ['3.0']);
     sim.setScanner(P, false);
     try {
-      const res = await deliver(`Bearer ${SECRET}`, {
+      const res = await deliver(hook(), {
         type: 'PUSH_ARTIFACT',
         occur_at: Math.floor(Date.now() / 1000),
         operator: 'alice',

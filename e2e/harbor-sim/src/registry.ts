@@ -118,7 +118,8 @@ export class RegistryClient {
     if (!path) return false;
     const res = await this.call(path);
     await res.body?.cancel();
-    if (res.status === 404) return false;
+    // A repository that holds only untagged artifacts has no tag list (404) but is still Harbor's repository.
+    if (res.status === 404) return (await this.catalog()).includes(repository);
     if (!res.ok) throw new RegistryError(res.status, `looking up ${repository} failed with ${res.status}`);
     return true;
   }
