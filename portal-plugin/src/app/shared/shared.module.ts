@@ -9,6 +9,7 @@ import { ConfirmationDialogComponent } from './components/confirmation-dialog/co
 import { CronSelectionComponent } from './components/cron-selection/cron-selection.component';
 import { VulnerabilitySummaryComponent } from './components/vulnerability-summary/vulnerability-summary.component';
 import { JobStatusComponent } from './components/job-status/job-status.component';
+import { ExecutionOutcomeComponent } from './components/execution-outcome/execution-outcome.component';
 
 const COMPONENTS = [
   FilterComponent,
@@ -16,6 +17,7 @@ const COMPONENTS = [
   CronSelectionComponent,
   VulnerabilitySummaryComponent,
   JobStatusComponent,
+  ExecutionOutcomeComponent,
 ];
 
 /** What every page module needs: Clarity, forms, translations and the small shared components. */

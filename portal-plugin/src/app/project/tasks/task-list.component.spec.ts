@@ -12,7 +12,11 @@ import { ProjectContext } from '../project.resolver';
 
 const EXECUTION_URL = '/patching/api/v1/projects/library/executions/7';
 
-function execution(trigger: Execution['trigger'], status: Execution['status']): Execution {
+function execution(
+  trigger: Execution['trigger'],
+  status: Execution['status'],
+  extra: Partial<Execution> = {},
+): Execution {
   return {
     id: 7,
     project: 'library',
@@ -31,7 +35,10 @@ function execution(trigger: Execution['trigger'], status: Execution['status']): 
       stopped: 0,
       running: status === 'Running' ? 1 : 0,
       pending: 0,
+      by_reason: {},
     },
+    excluded: {},
+    ...extra,
   };
 }
 
@@ -95,15 +102,36 @@ describe('TaskListComponent', () => {
     }
   });
 
-  it('lets a developer stop a running ad-hoc patch, but not a finished one', async () => {
+  it('lets a developer stop a running ad-hoc patch; a finished one shows no Stop at all', async () => {
     await render(projectContext({ canManagePolicies: false, canPush: true }), execution('ADHOC', 'Running'));
     expect(stopButton()!.disabled).toBeFalse();
     expect(stopButton()!.getAttribute('title')).toBeNull();
     fixture!.destroy();
     TestBed.resetTestingModule();
-    await render(projectContext({ canManagePolicies: false, canPush: true }), execution('ADHOC', 'Success'));
-    expect(stopButton()!.disabled).toBeTrue();
-    expect(stopButton()!.getAttribute('title')).toBeNull();
+    await render(projectContext({ canManagePolicies: true, canPush: true }), execution('ADHOC', 'Success'));
+    expect(stopButton()).toBeNull();
+  });
+
+  it("says what the run did in words instead of the service's message with reason codes", async () => {
+    const e = execution('MANUAL', 'Success', {
+      status_message: '0 artifacts selected for patching; 15 left out (FILTERED_REPOSITORY 15).',
+      metrics: {
+        total: 3,
+        succeeded: 0,
+        failed: 0,
+        skipped: 3,
+        stopped: 0,
+        running: 0,
+        pending: 0,
+        by_reason: { UP_TO_DATE: 3 },
+      },
+      excluded: { FILTERED_REPOSITORY: 15 },
+    });
+    await render(projectContext(), e);
+    const outcome = (fixture!.nativeElement as HTMLElement).querySelector('#execution-outcome hp-execution-outcome')!;
+    const text = outcome.textContent!.replace(/\s+/g, ' ').replace(/ ,/g, ',').trim();
+    expect(text).toBe('Nothing to patch: 3 up to date Left out by the selection: 15 outside the repository filter');
+    expect((fixture!.nativeElement as HTMLElement).textContent).not.toContain('FILTERED_REPOSITORY');
   });
 
   it('shows no Stop button to a guest', async () => {
