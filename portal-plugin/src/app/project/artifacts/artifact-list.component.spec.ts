@@ -65,7 +65,9 @@ const PRODUCER = {
 describe('ArtifactListComponent', () => {
   let backend: HttpTestingController;
 
-  async function setup(context: ProjectContext, repository = 'team/app') {
+  let firstQuery: string | null = null;
+
+  async function setup(context: ProjectContext, repository = 'team/app', query: Record<string, string> = {}) {
     TestBed.configureTestingModule({
       declarations: [ArtifactListComponent],
       imports: [SharedModule, NoopAnimationsModule, TranslateModule.forRoot()],
@@ -73,7 +75,7 @@ describe('ArtifactListComponent', () => {
         provideHttpClient(),
         provideHttpClientTesting(),
         provideRouter([]),
-        { provide: ActivatedRoute, useValue: routeStub(context, { repository }) },
+        { provide: ActivatedRoute, useValue: routeStub(context, { repository }, query) },
       ],
     });
     useEnglish(TestBed.inject(TranslateService));
@@ -85,6 +87,7 @@ describe('ArtifactListComponent', () => {
     // Harbor wants the repository name without the project, URL-encoded twice.
     expect(req.request.url).toBe('/api/v2.0/projects/library/repositories/team%252Fapp/artifacts');
     expect(req.request.params.get('with_scan_overview')).toBe('true');
+    firstQuery = req.request.params.get('q');
     req.flush(ROWS, { headers: { 'X-Total-Count': String(ROWS.length) } });
     // One question for the page: which of these artifacts a patch task produced.
     const producers = backend.expectOne((r) => r.url === '/patching/api/v1/projects/library/tasks');
@@ -137,6 +140,14 @@ describe('ArtifactListComponent', () => {
     expect(button().disabled).toBeFalse();
     expect(tooltip()).toBeNull();
     expect(el.querySelector('#patch-blocked-reason')).toBeNull();
+  });
+
+  it("opens on the source's exact tag when a patched artifact's link leads here; typed filters stay fuzzy", async () => {
+    const fixture = await setup(projectContext(), 'team/app', { tag: '1.0' });
+    expect(firstQuery).toBe('tags=1.0');
+    fixture.componentInstance.filter('1.');
+    const req = backend.expectOne((r) => r.url.endsWith('/repositories/team%252Fapp/artifacts'));
+    expect(req.request.params.get('q')).toBe('tags=~1.');
   });
 
   it('knows a patched tag by its name even when no task of this service made it', () => {

@@ -56,8 +56,10 @@ export class ArtifactListComponent implements OnInit, OnDestroy {
   total = 0;
   page = 1;
   pageSize = 15;
-  /** The tag filter; a link from a patched artifact to its source sets it through `?tag=`. */
+  /** The tag filter; a link from a patched artifact to its source sets it, exactly, through `?tag=`. */
   tag = this.route.snapshot.queryParamMap.get('tag') ?? '';
+  /** Whether the tag came from such a link (exact match) rather than typed in the filter box (fuzzy, as Harbor's). */
+  exactTag = !!this.tag;
   // The grid asks for its first page while it is being rendered: start in the loading state.
   loading = true;
   patching$ = false;
@@ -94,7 +96,7 @@ export class ArtifactListComponent implements OnInit, OnDestroy {
     this.queryParams = this.route.queryParamMap?.subscribe((params) => {
       const tag = params.get('tag') ?? '';
       if (tag === this.tag) return;
-      this.filter(tag);
+      this.filter(tag, true);
     });
   }
 
@@ -110,7 +112,12 @@ export class ArtifactListComponent implements OnInit, OnDestroy {
     this.loading = true;
     this.error = null;
     this.harbor
-      .listArtifacts(this.project, this.repository, { page: this.page, pageSize: this.pageSize, name: this.tag })
+      .listArtifacts(this.project, this.repository, {
+        page: this.page,
+        pageSize: this.pageSize,
+        name: this.tag,
+        exactTag: this.exactTag,
+      })
       .pipe(finalize(() => (this.loading = false)))
       .subscribe({
         next: (p) => {
@@ -140,8 +147,9 @@ export class ArtifactListComponent implements OnInit, OnDestroy {
     });
   }
 
-  filter(tag: string): void {
+  filter(tag: string, exact = false): void {
     this.tag = tag;
+    this.exactTag = exact && !!tag;
     this.page = 1;
     this.load();
   }

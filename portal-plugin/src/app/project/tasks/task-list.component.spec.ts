@@ -140,6 +140,45 @@ describe('TaskListComponent', () => {
     expect(fixture!.nativeElement.textContent).toContain('Execution #7');
   });
 
+  it('cuts long names with the full name on hover, and keeps the progress on one line', async () => {
+    await render(projectContext(), execution('ADHOC', 'Running'));
+    const longRepository = `team/${'very-long-repository-name-'.repeat(4)}app`;
+    const stage = 'Installing 3 security updates: openssl, libssl3, libexpat1 and their dependencies';
+    fixture!.componentInstance.load();
+    backend
+      .expectOne((r) => r.url === `${EXECUTION_URL}/tasks`)
+      .flush(
+        [
+          {
+            id: 1,
+            execution_id: 7,
+            project: 'library',
+            repository: longRepository,
+            tag: '1.0',
+            source_digest: 'sha256:1',
+            status: 'Running',
+            reason: null,
+            status_message: '',
+            attempt: 1,
+            has_vex: false,
+            progress: { stage, percent: 40 },
+          },
+        ],
+        { headers: { 'X-Total-Count': '1' } },
+      );
+    fixture!.detectChanges();
+    const row = (fixture!.nativeElement as HTMLElement).querySelector('clr-dg-row')!;
+    const name = row.querySelector('.artifact-cell .truncate') as HTMLElement;
+    expect(name.title).toBe(`${longRepository}:1.0`);
+    expect(getComputedStyle(name).textOverflow).toBe('ellipsis');
+    expect(name.getBoundingClientRect().width).toBeLessThan(name.scrollWidth);
+    const shown = row.querySelector('.stage') as HTMLElement;
+    expect(shown.title).toBe(stage);
+    expect(getComputedStyle(shown).whiteSpace).toBe('nowrap');
+    const block = row.querySelector('.progress-block') as HTMLElement;
+    expect(block.getBoundingClientRect().height).toBeLessThan(3 * parseFloat(getComputedStyle(shown).lineHeight) + 20);
+  });
+
   it('clears a failed load once the tasks load again', async () => {
     await render(projectContext({ canManagePolicies: false, canPush: false }), execution('ADHOC', 'Success'));
     const component = fixture!.componentInstance;

@@ -3,15 +3,19 @@
 import { convertToParamMap, ActivatedRoute } from '@angular/router';
 import { TranslateService } from '@ngx-translate/core';
 import { ProjectContext } from '../../project/project.resolver';
+import { landingTab, visibleTabs } from '../../project/project-tabs';
 import en from '../../../i18n/lang/en-us-lang.json';
 
 export function projectContext(overrides: Partial<ProjectContext> = {}): ProjectContext {
-  return {
+  const context = {
     project: { project_id: 1, name: 'library', current_user_role_ids: [1], metadata: { public: 'true' } },
     canManagePolicies: true,
     canPush: true,
+    canSeeHistory: true,
+    canListArtifacts: true,
     ...overrides,
   };
+  return { ...context, tabs: visibleTabs(context), landing: landingTab(context), ...overrides };
 }
 
 export function routeStub(
