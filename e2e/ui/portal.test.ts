@@ -329,22 +329,7 @@ describe('portal', () => {
       'child',
       await debianImage([{ name: 'base-files', version: '12.6' }]),
     );
-    const index = {
-      schemaVersion: 2,
-      mediaType: 'application/vnd.oci.image.index.v1+json',
-      manifests: [
-        {
-          mediaType: 'application/vnd.oci.image.manifest.v1+json',
-          digest: child.digest,
-          size: JSON.stringify(child.manifest).length,
-          platform: { os: 'linux', architecture: 'amd64' },
-        },
-      ],
-    };
-    assert.equal(
-      (await oci.putManifest(repository, 'multi', index, 'application/vnd.oci.image.index.v1+json')).status,
-      201,
-    );
+    assert.equal((await oci.pushIndex(repository, 'multi', [child])).status, 201);
 
     const { context, page } = await signIn(stack, 'dave');
     await page.goto(`${stack.adapter.url}/patching/projects/library/artifacts/${repository.slice('library/'.length)}`);

@@ -10,6 +10,8 @@ import { CronSelectionComponent } from './components/cron-selection/cron-selecti
 import { VulnerabilitySummaryComponent } from './components/vulnerability-summary/vulnerability-summary.component';
 import { JobStatusComponent } from './components/job-status/job-status.component';
 import { ExecutionOutcomeComponent } from './components/execution-outcome/execution-outcome.component';
+import { RefreshButtonComponent } from './components/refresh-button/refresh-button.component';
+import { HelpTooltipComponent } from './components/help-tooltip/help-tooltip.component';
 
 const COMPONENTS = [
   FilterComponent,
@@ -18,6 +20,8 @@ const COMPONENTS = [
   VulnerabilitySummaryComponent,
   JobStatusComponent,
   ExecutionOutcomeComponent,
+  RefreshButtonComponent,
+  HelpTooltipComponent,
 ];
 
 /** What every page module needs: Clarity, forms, translations and the small shared components. */

@@ -6,38 +6,15 @@ import { ActivatedRoute, provideRouter } from '@angular/router';
 import { TranslateModule, TranslateService } from '@ngx-translate/core';
 import { SharedModule } from '../../shared/shared.module';
 import { ExecutionListComponent } from './execution-list.component';
-import { projectContext, routeStub, useEnglish } from '../../shared/testing/testing';
+import { executionOf, projectContext, routeStub, useEnglish } from '../../shared/testing/testing';
 import { Execution } from '../../shared/services/patching.models';
 
-const metrics = (m: Partial<Execution['metrics']>) => ({
-  total: 0,
-  succeeded: 0,
-  failed: 0,
-  skipped: 0,
-  stopped: 0,
-  running: 0,
-  pending: 0,
-  by_reason: {},
-  ...m,
-});
 const execution = (
   id: number,
   status: Execution['status'],
   m: Partial<Execution['metrics']>,
   trigger: Execution['trigger'] = id === 1 ? 'MANUAL' : 'ADHOC',
-): Execution => ({
-  id,
-  project: 'library',
-  policy_id: trigger === 'ADHOC' ? null : 5,
-  trigger,
-  status,
-  status_message: '',
-  options: {},
-  start_time: '2026-01-01T00:00:00Z',
-  end_time: status === 'Running' ? null : '2026-01-01T00:01:05Z',
-  metrics: metrics(m),
-  excluded: {},
-});
+): Execution => executionOf(status, m, { id, trigger, policy_id: trigger === 'ADHOC' ? null : 5 });
 
 describe('ExecutionListComponent', () => {
   let backend: HttpTestingController;

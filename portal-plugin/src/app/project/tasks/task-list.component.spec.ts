@@ -6,7 +6,7 @@ import { ActivatedRoute, provideRouter } from '@angular/router';
 import { TranslateModule, TranslateService } from '@ngx-translate/core';
 import { SharedModule } from '../../shared/shared.module';
 import { TaskListComponent } from './task-list.component';
-import { projectContext, routeStub, useEnglish } from '../../shared/testing/testing';
+import { executionOf, projectContext, routeStub, useEnglish } from '../../shared/testing/testing';
 import { Execution } from '../../shared/services/patching.models';
 import { ProjectContext } from '../project.resolver';
 
@@ -17,29 +17,8 @@ function execution(
   status: Execution['status'],
   extra: Partial<Execution> = {},
 ): Execution {
-  return {
-    id: 7,
-    project: 'library',
-    policy_id: trigger === 'ADHOC' ? null : 5,
-    trigger,
-    status,
-    status_message: '',
-    options: {},
-    start_time: '2026-01-01T00:00:00Z',
-    end_time: status === 'Running' ? null : '2026-01-01T00:01:05Z',
-    metrics: {
-      total: 1,
-      succeeded: 0,
-      failed: 0,
-      skipped: 0,
-      stopped: 0,
-      running: status === 'Running' ? 1 : 0,
-      pending: 0,
-      by_reason: {},
-    },
-    excluded: {},
-    ...extra,
-  };
+  const metrics = { total: 1, running: status === 'Running' ? 1 : 0 };
+  return executionOf(status, metrics, { trigger, policy_id: trigger === 'ADHOC' ? null : 5, ...extra });
 }
 
 describe('TaskListComponent', () => {

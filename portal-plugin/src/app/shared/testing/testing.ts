@@ -5,6 +5,7 @@ import { TranslateService } from '@ngx-translate/core';
 import { ProjectContext } from '../../project/project.resolver';
 import { landingTab, visibleTabs } from '../../project/project-tabs';
 import en from '../../../i18n/lang/en-us-lang.json';
+import { Execution } from '../services/patching.models';
 
 export function projectContext(overrides: Partial<ProjectContext> = {}): ProjectContext {
   const context = {
@@ -32,4 +33,36 @@ export function routeStub(
 export function useEnglish(translate: TranslateService): void {
   translate.setTranslation('en-us', en);
   translate.use('en-us');
+}
+
+/** An execution as the API sends it: Harbor's status, task counts (all 0 unless given), nothing left out. */
+export function executionOf(
+  status: Execution['status'],
+  metrics: Partial<Execution['metrics']> = {},
+  extra: Partial<Execution> = {},
+): Execution {
+  return {
+    id: 7,
+    project: 'library',
+    policy_id: 5,
+    trigger: 'MANUAL',
+    status,
+    status_message: '',
+    options: {},
+    start_time: '2026-01-01T00:00:00Z',
+    end_time: status === 'Running' ? null : '2026-01-01T00:01:05Z',
+    metrics: {
+      total: 0,
+      succeeded: 0,
+      failed: 0,
+      skipped: 0,
+      stopped: 0,
+      running: 0,
+      pending: 0,
+      by_reason: {},
+      ...metrics,
+    },
+    excluded: {},
+    ...extra,
+  };
 }

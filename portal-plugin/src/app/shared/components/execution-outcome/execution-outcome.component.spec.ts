@@ -1,45 +1,12 @@
 import { TestBed } from '@angular/core/testing';
 import { TranslateModule, TranslateService } from '@ngx-translate/core';
 import { SharedModule } from '../../shared.module';
-import { useEnglish } from '../../testing/testing';
+import { executionOf, useEnglish } from '../../testing/testing';
 import { Execution } from '../../services/patching.models';
 import { ExecutionOutcomeComponent } from './execution-outcome.component';
 import { KNOWN_REASONS } from '../../units/reasons';
 import { successRate } from '../../units/execution-outcome';
 import en from '../../../../i18n/lang/en-us-lang.json';
-
-type Metrics = Execution['metrics'];
-
-export function executionOf(
-  status: Execution['status'],
-  metrics: Partial<Metrics>,
-  extra: Partial<Execution> = {},
-): Execution {
-  return {
-    id: 7,
-    project: 'library',
-    policy_id: 5,
-    trigger: 'MANUAL',
-    status,
-    status_message: '',
-    options: {},
-    start_time: '2026-01-01T00:00:00Z',
-    end_time: status === 'Running' ? null : '2026-01-01T00:01:05Z',
-    metrics: {
-      total: 0,
-      succeeded: 0,
-      failed: 0,
-      skipped: 0,
-      stopped: 0,
-      running: 0,
-      pending: 0,
-      by_reason: {},
-      ...metrics,
-    },
-    excluded: {},
-    ...extra,
-  };
-}
 
 /** No reason code (UP_TO_DATE, FILTERED_REPOSITORY, ...) ever reaches the text. */
 const RAW_CODE = /\b[A-Z]{2,}_[A-Z_]+\b/;
