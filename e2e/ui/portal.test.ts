@@ -202,7 +202,7 @@ describe('portal', () => {
     await page.waitForSelector('#cron-error:has-text("minutes field")');
     assert.equal(
       (await page.textContent('#cron-error'))?.trim(),
-      'the minutes field (2nd) "61" is out of range: minutes go from 0 to 59',
+      'the minutes field (2nd) "61": 61 is above the maximum 59',
     );
     await page.screenshot({ path: join(screenshotDir, 'policy-modal-cron.png') });
     await page.fill('#cron-custom', '0 30 2 * * 1-5');

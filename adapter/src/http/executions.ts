@@ -124,8 +124,8 @@ export function executionsRouter(engine: PatchEngine, auth: AuthMiddleware): Rou
   });
 
   r.get('/projects/:project_name/executions/:execution_id/tasks', read, (req, res) => {
-    const e = findExecution(req);
     const paging = pagingOf(req);
+    const e = findExecution(req);
     const status = oneOf(req, 'status', TASK_STATUSES) as TaskStatus | undefined;
     const page = store.listTasks({ execution_id: e.id, status, page: paging.page, page_size: paging.pageSize });
     setPagingHeaders(req, res, paging, page.total);

@@ -518,6 +518,17 @@ export class ExecutionStore {
     return r && toTask(r);
   }
 
+  /** The source tags of this repository whose verified patches this service pushed as `patchedDigest`. */
+  sourceTagsPatchedInto(project: string, repository: string, patchedDigest: string): string[] {
+    const rows = this.db
+      .prepare(
+        `SELECT DISTINCT tag FROM patch_tasks WHERE project = ? AND repository = ? AND patched_digest = ?
+         AND tag IS NOT NULL`,
+      )
+      .all(project, repository, patchedDigest) as { tag: string }[];
+    return rows.map((r) => r.tag);
+  }
+
   updateTask(
     id: number,
     fields: Partial<{

@@ -10,7 +10,7 @@ import {
   deriveExecutionStatus,
   executionMigrations,
 } from '../../src/store/executions';
-import { ProgressTracker, lineSplitter, type SolveStatus } from '../../src/patch/progress';
+import { EXPECTED_COPA_VERTEXES, ProgressTracker, lineSplitter, type SolveStatus } from '../../src/patch/progress';
 import { buildUpdateManifest, fixableAtThreshold, fixedCves, summarize } from '../../src/patch/report';
 import { isTagImmutable } from '../../src/harbor/immutable';
 import { Scrubber } from '../../src/jobs/logs';
@@ -106,7 +106,7 @@ test('execution status derives from task counts like Harbor', () => {
   assert.equal(s.listTasks({ execution_id: e.id, status: 'Skipped', page: 1, page_size: 10 }).items[0].id, t1.id);
 });
 
-test('progress: stage from vertexes, percent from status counters, text lines kept apart', () => {
+test('progress: stage from vertexes, fraction from vertexes done and status counters, text lines kept apart', () => {
   const tracker = new ProgressTracker();
   const lines: string[] = [];
   const statuses: SolveStatus[] = [];
@@ -124,9 +124,17 @@ test('progress: stage from vertexes, percent from status counters, text lines ke
   split.end();
   assert.deepEqual(lines, ['time="x" level=info msg="Loading image"']);
   assert.equal(statuses.length, 2);
-  assert.deepEqual(tracker.update(statuses[0]).progress, { stage: 'Resolving image', percent: 0 });
+  // One vertex known and running (half done, no counters), of at least EXPECTED_COPA_VERTEXES.
+  assert.deepEqual(tracker.update(statuses[0]).progress, {
+    stage: 'Resolving image',
+    fraction: 0.5 / EXPECTED_COPA_VERTEXES,
+  });
+  // One done, one a quarter through its counters.
   const second = tracker.update(statuses[1]);
-  assert.deepEqual(second.progress, { stage: 'Installing 3 security updates', percent: 25 });
+  assert.deepEqual(second.progress, {
+    stage: 'Installing 3 security updates',
+    fraction: 1.25 / EXPECTED_COPA_VERTEXES,
+  });
   assert.deepEqual(second.output, ['Unpacking libssl3']);
 });
 

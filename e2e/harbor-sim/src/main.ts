@@ -1,5 +1,6 @@
 // CLI: node --import tsx e2e/harbor-sim/src/main.ts --port 8380 --registry http://127.0.0.1:5000
-//        --advisories FILE --seed demo [--scan-delay-ms 500]   (robots: HARBOR_SIM_ROBOTS or --robot)
+//        --advisories FILE --seed demo [--scan-delay-ms 500] [--no-scanner PROJECT|'*']...
+//        (robots: HARBOR_SIM_ROBOTS or --robot)
 // Robot accounts can also come from HARBOR_SIM_ROBOTS (one 'robot$name:SECRET' per line), which keeps the
 // secret out of the process list; both sources add up.
 import { parseArgs } from 'node:util';
@@ -15,6 +16,7 @@ const { values } = parseArgs({
     robot: { type: 'string', multiple: true, default: [] },
     'scan-delay-ms': { type: 'string', default: '500' },
     'external-url': { type: 'string' },
+    'no-scanner': { type: 'string', multiple: true, default: [] },
   },
 });
 
@@ -49,6 +51,7 @@ const sim = await startHarborSim({
   robots,
   scanDelayMs: Number(values['scan-delay-ms']),
   externalUrl: values['external-url'],
+  noScanner: values['no-scanner'],
 });
 process.stdout.write(`harbor-sim listening on ${sim.url} (registry ${values.registry}, seed ${values.seed})\n`);
 const stop = () => {

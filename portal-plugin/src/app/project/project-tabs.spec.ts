@@ -54,11 +54,11 @@ describe('project tabs and landing page', () => {
     /** The app's own project route, its pages replaced by a stub: the resolver and the child paths are real. */
     function projectRoute(): Route {
       const project = routes.flatMap((r) => r.children ?? []).find((r) => r.path === 'projects/:project') as Route;
-      const stub = (r: Route): Route => ({
-        ...r,
-        component: r.component ? PageStub : undefined,
-        children: r.children?.map(stub),
-      });
+      // Each tab's lazily loaded pages become one stub that takes any path below the tab.
+      const stub = (r: Route): Route =>
+        r.loadChildren
+          ? { path: r.path, component: PageStub, children: [{ path: '**', component: PageStub }] }
+          : { ...r, component: r.component ? PageStub : undefined, children: r.children?.map(stub) };
       return stub(project);
     }
 

@@ -50,7 +50,9 @@ export class PatchingService extends BaseService {
    *
    * Queues a patch of the artifact and answers at once with its execution. A second request for an
    * artifact that is already being patched answers with the running execution (`X-Patch-Joined: true`).
-   * Needs `repository:push` in the project.
+   * Needs `repository:push` in the project. Refused at once when the service robot cannot patch here:
+   * 503 `ROBOT_REJECTED` (Harbor rejects its credentials), 409 `ROBOT_NO_ACCESS` (no access to the
+   * project) or `ROBOT_PERMISSION` (a permission is missing; the message names it).
    *
    * This method provides access to the full `HttpResponse`, allowing access to response headers.
    * To access only the response body, use `patchArtifact()` instead.
@@ -67,7 +69,9 @@ export class PatchingService extends BaseService {
    *
    * Queues a patch of the artifact and answers at once with its execution. A second request for an
    * artifact that is already being patched answers with the running execution (`X-Patch-Joined: true`).
-   * Needs `repository:push` in the project.
+   * Needs `repository:push` in the project. Refused at once when the service robot cannot patch here:
+   * 503 `ROBOT_REJECTED` (Harbor rejects its credentials), 409 `ROBOT_NO_ACCESS` (no access to the
+   * project) or `ROBOT_PERMISSION` (a permission is missing; the message names it).
    *
    * This method provides access only to the response body.
    * To access the full response (for headers, for example), `patchArtifact$Response()` instead.

@@ -99,8 +99,21 @@ describe('TaskDetailComponent', () => {
       fixed_cves: [],
     });
     const reason = (fixture.nativeElement as HTMLElement).querySelector('#task-reason')!.textContent!;
-    expect(reason).toContain('Nothing to patch: no vulnerability at or above the threshold has a fix yet.');
+    expect(reason).toContain('Nothing to patch: no vulnerability at or above the threshold has a fix yet');
     expect(reason).toContain('No fixable vulnerability at or above High');
+  });
+
+  it('says "Not scanned" for a finished task without reports (Harbor without a scanner)', async () => {
+    fixture = await render({
+      ...BASE,
+      status_message: 'Patched library/sample-app:1.0 into 1.0-patched.',
+      vulnerabilities_before: null,
+      vulnerabilities_after: null,
+      fixed_cves: [],
+    });
+    const el = fixture.nativeElement as HTMLElement;
+    expect(el.querySelector('#task-before-after')).toBeNull();
+    expect(el.querySelector('#task-no-report')!.textContent).toContain('Not scanned');
   });
 
   it('explains a failed task, e.g. an unreachable build engine', async () => {

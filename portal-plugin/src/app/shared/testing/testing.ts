@@ -1,9 +1,12 @@
 // Test helpers for the component specs: the project context a resolver would give, a route stub,
 // and the English strings so specs read what users read.
+import { HTTP_INTERCEPTORS, provideHttpClient, withInterceptorsFromDi } from '@angular/common/http';
+import { provideHttpClientTesting } from '@angular/common/http/testing';
 import { convertToParamMap, ActivatedRoute } from '@angular/router';
 import { TranslateService } from '@ngx-translate/core';
 import { ProjectContext } from '../../project/project.resolver';
 import { landingTab, visibleTabs } from '../../project/project-tabs';
+import { CsrfInterceptor } from '../interceptors/csrf.interceptor';
 import en from '../../../i18n/lang/en-us-lang.json';
 import { Execution } from '../services/patching.models';
 
@@ -65,4 +68,13 @@ export function executionOf(
     excluded: {},
     ...extra,
   };
+}
+
+/** HttpClient through the CSRF interceptor, as the app has it, against the testing backend. */
+export function csrfHttpTesting() {
+  return [
+    provideHttpClient(withInterceptorsFromDi()),
+    provideHttpClientTesting(),
+    { provide: HTTP_INTERCEPTORS, useClass: CsrfInterceptor, multi: true },
+  ];
 }

@@ -168,16 +168,33 @@ describe('CreateEditPolicyComponent', () => {
     const req = backend.expectOne('/patching/api/v1/projects/library/policies/preview');
     expect(req.request.body.name).toBe('preview');
     req.flush({
-      candidates: [{ repository: 'sample-app', digest: 'sha256:1', tag: '1.0', vulnerabilities: { fixable: 4 } }],
+      candidates: [
+        {
+          repository: 'sample-app',
+          repository_name: 'library/sample-app',
+          digest: 'sha256:1',
+          tag: '1.0',
+          vulnerabilities: { fixable: 4 },
+        },
+      ],
       excluded: [
-        { repository: 'chart', reason: 'NOT_IMAGE', message: 'chart is a Helm chart, not an image.', count: 1 },
+        {
+          repository: 'chart',
+          repository_name: 'library/chart',
+          tags: ['0.1'],
+          reason: 'NOT_IMAGE',
+          message: 'chart is a Helm chart, not an image.',
+          count: 1,
+        },
       ],
       counts: { candidates: 1, excluded: 1 },
     });
     fixture.detectChanges();
     const text = (fixture.nativeElement.querySelector('#policy-preview') as HTMLElement).textContent ?? '';
     expect(text).toContain('1 of 2 artifacts would be patched');
-    expect(text).toContain('sample-app:1.0');
+    // Full repository names, as the repository filter matches them.
+    expect(text).toContain('library/sample-app:1.0');
+    expect(text).toContain('library/chart:0.1');
     expect(text).toContain('1.0-patched');
     expect(text).toContain('chart is a Helm chart, not an image.');
   });
@@ -226,11 +243,11 @@ describe('CreateEditPolicyComponent', () => {
       return (fixture.nativeElement.querySelector('#cron-error') as HTMLElement | null)?.textContent?.trim() ?? null;
     };
     expect(typed('30 2 * * 1-5')).toBe(
-      "Harbor's cron has 6 fields with the seconds first (seconds minutes hours day-of-month month day-of-week); " +
+      "Harbor's cron has 6 fields with the seconds first (seconds, minutes, hours, day of month, month, day of week); " +
         'add the seconds: "0 30 2 * * 1-5"',
     );
     expect(c.form.get('cron')!.value).toBe('30 2 * * 1-5');
-    expect(typed('0 61 * * * *')).toBe('the minutes field (2nd) "61" is out of range: minutes go from 0 to 59');
+    expect(typed('0 61 * * * *')).toBe('the minutes field (2nd) "61": 61 is above the maximum 59');
     expect(typed('0 30 2 * * 1-5')).toBeNull();
     expect(c.toPolicy().trigger).toEqual({ type: 'scheduled', cron: '0 30 2 * * 1-5' });
   });
