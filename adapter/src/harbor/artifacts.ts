@@ -1,4 +1,5 @@
 /** Artifact-level calls the patch task makes as the service robot: classify, label, delete. */
+import { classifyArtifact } from '@harbor-patching/shared/harbor/artifacts';
 import { HarborClient, HarborError, repositoryPathSegment } from './client';
 import type { HarborArtifact } from './repositories';
 
@@ -36,29 +37,8 @@ export function artifactPath(project: string, repository: string, reference: str
   return `/projects/${encodeURIComponent(project)}/repositories/${repositoryPathSegment(repository)}/artifacts/${encodeURIComponent(reference)}`;
 }
 
-const IMAGE_MANIFEST_TYPES = new Set([
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-]);
-
-const IMAGE_INDEX_TYPES = new Set([
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-]);
-
-/** What kind of thing an artifact is, as far as patching cares. */
-export function classifyArtifact(a: HarborArtifact): 'image' | 'index' | 'other' {
-  const media = a.manifest_media_type ?? '';
-  if (a.type && a.type.toUpperCase() !== 'IMAGE') return 'other';
-  if (IMAGE_INDEX_TYPES.has(media)) return 'index';
-  if (!IMAGE_MANIFEST_TYPES.has(media) && media !== '') return 'other';
-  // An OCI manifest with an artifactType is a signature, SBOM or other non-image artifact.
-  const imageConfig = /image\.config|container\.image/;
-  if (a.artifact_type && !imageConfig.test(a.artifact_type)) return 'other';
-  const configType = a.media_type ?? '';
-  if (configType && !imageConfig.test(configType)) return 'other';
-  return 'image';
-}
+/** What kind of thing an artifact is, as far as patching cares (shared with the portal's Patch button). */
+export { classifyArtifact };
 
 /** Known OCI artifact types of things that are not images, in plain words. */
 const ARTIFACT_KINDS: [RegExp, string][] = [

@@ -205,6 +205,7 @@ export class PolicyRunner {
     for (const id of taskIds) {
       if (engine.store.getTask(id)?.status === 'Pending') engine.enqueue(id);
     }
+    engine.store.setExecutionExcluded(executionId, byReason);
     engine.completeExecution(executionId, describeExclusions(taskIds.length, byReason));
   }
 }

@@ -79,20 +79,29 @@ test('execution status derives from task counts like Harbor', () => {
   const t1 = s.insertTask({ execution_id: e.id, project: 'p', repository: 'r', source_digest: 'sha256:1' });
   const t2 = s.insertTask({ execution_id: e.id, project: 'p', repository: 'r', source_digest: 'sha256:2' });
   assert.equal(s.refreshExecution(e.id)!.status, 'Running');
-  s.updateTask(t1.id, { status: 'Skipped' });
-  s.updateTask(t2.id, { status: 'Error' });
+  const t3 = s.insertTask({ execution_id: e.id, project: 'p', repository: 'r', source_digest: 'sha256:3' });
+  s.updateTask(t1.id, { status: 'Skipped', reason: 'UP_TO_DATE' });
+  s.updateTask(t2.id, { status: 'Error', reason: 'COPA_FAILED' });
+  // Waiting for a retry after a transient failure: its last reason is not an outcome yet.
+  s.updateTask(t3.id, { status: 'Pending', reason: 'HARBOR_UNREACHABLE' });
+  assert.deepEqual(s.refreshExecution(e.id)!.metrics.by_reason, { UP_TO_DATE: 1, COPA_FAILED: 1 });
+  s.updateTask(t3.id, { status: 'Skipped', reason: 'UP_TO_DATE' });
   const after = s.refreshExecution(e.id)!;
   assert.equal(after.status, 'Error');
   assert.ok(after.end_time);
   assert.deepEqual(after.metrics, {
-    total: 2,
+    total: 3,
     succeeded: 0,
     failed: 1,
-    skipped: 1,
+    skipped: 2,
     stopped: 0,
     running: 0,
     pending: 0,
+    by_reason: { UP_TO_DATE: 2, COPA_FAILED: 1 },
   });
+  assert.deepEqual(after.excluded, {});
+  s.setExecutionExcluded(e.id, { FILTERED_REPOSITORY: 15 });
+  assert.deepEqual(s.getExecution(e.id)!.excluded, { FILTERED_REPOSITORY: 15 });
   assert.equal(s.listExecutions({ project: 'p', status: 'Error', page: 1, page_size: 10 }).total, 1);
   assert.equal(s.listTasks({ execution_id: e.id, status: 'Skipped', page: 1, page_size: 10 }).items[0].id, t1.id);
 });

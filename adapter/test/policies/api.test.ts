@@ -182,6 +182,89 @@ describe('run now', () => {
     );
   });
 
+  test('the execution counts what its selection left out and why its tasks did not succeed, per reason', async () => {
+    const p = await createPolicy({
+      name: 'run-counts',
+      filters: [{ type: 'repository', value: `${P}/web/*` }],
+      severity_threshold: 'Medium',
+    });
+    const started = await call('POST', `/policies/${p.id}/executions`, 'alice');
+    assert.equal(started.status, 201, JSON.stringify(started.body));
+    assert.deepEqual(started.body.excluded, {}, 'nothing is counted before the selection ran');
+    await waitFinal(started.body.id);
+    const res = await call('GET', `/executions/${started.body.id}`, 'dave');
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.body.excluded, { FILTERED_REPOSITORY: 1, NOTHING_FIXABLE: 1 });
+    // The synthetic image's task ends without copa; whatever its reason, it is counted under it.
+    const tasks = engine().store.tasksOfExecution(started.body.id);
+    assert.equal(tasks.length, 1);
+    assert.notEqual(tasks[0].status, 'Success');
+    assert.deepEqual(res.body.metrics.by_reason, { [tasks[0].reason!]: 1 });
+    const listed = await call('GET', `/executions?policy_id=${p.id}`, 'dave');
+    assert.deepEqual(listed.body[0].excluded, res.body.excluded);
+    assert.deepEqual(listed.body[0].metrics.by_reason, res.body.metrics.by_reason);
+
+    // An ad-hoc patch has no selection: nothing left out.
+    const adhoc = await call('POST', '/repositories/web%252Fb/artifacts/1.0/patch', 'alice', {});
+    assert.equal(adhoc.status, 202, JSON.stringify(adhoc.body));
+    assert.deepEqual(adhoc.body.excluded, {});
+    await waitFinal(adhoc.body.id);
+  });
+
+  test('a patched image leads back to the newest successful task that produced it', async () => {
+    const patched = `sha256:${'ab'.repeat(32)}`;
+    const other = `sha256:${'cd'.repeat(32)}`;
+    const made: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      const e = engine().createExecution({ project: P, trigger: 'ADHOC' });
+      const t = engine().addTask(e.id, { repository: 'web/a', tag: '1.0', digest: digests.a }, { enqueue: false });
+      engine().store.updateTask(t.id, {
+        status: 'Success',
+        patched_tag: '1.0-patched',
+        patched_digest: patched,
+        vex: { '@context': 'https://openvex.dev/ns/v0.2.0', statements: [] },
+      });
+      made.push(t.id);
+    }
+    const found = await call('GET', `/tasks?patched_digest=${patched}&patched_digest=${other}`, 'dave');
+    assert.equal(found.status, 200, JSON.stringify(found.body));
+    assert.deepEqual(
+      found.body.map((t: { id: number; repository: string; tag: string; source_digest: string; has_vex: boolean }) => [
+        t.id,
+        t.repository,
+        t.tag,
+        t.source_digest,
+        t.has_vex,
+      ]),
+      [[made[1], 'web/a', '1.0', digests.a, true]],
+    );
+    const elsewhere = await call('GET', `/tasks?patched_digest=${patched}&repository=web%2Fb`, 'dave');
+    assert.deepEqual(elsewhere.body, []);
+    const bad = await call('GET', '/tasks?patched_digest=latest', 'dave');
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.errors[0].field, 'query.patched_digest[0]');
+    assert.equal((await call('GET', '/tasks', 'dave')).status, 400);
+  });
+
+  test('executions sort by id or start time, newest first by default', async () => {
+    const ids = (body: { id: number }[]) => body.map((e) => e.id);
+    const newest = await call('GET', '/executions?page_size=100', 'dave');
+    const byId = await call('GET', '/executions?page_size=100&sort=id', 'dave');
+    const byStart = await call('GET', '/executions?page_size=100&sort=start_time', 'dave');
+    const byStartDesc = await call('GET', '/executions?page_size=100&sort=-start_time', 'dave');
+    assert.ok(newest.body.length >= 2);
+    assert.deepEqual(
+      ids(newest.body),
+      [...ids(newest.body)].sort((a, b) => b - a),
+    );
+    assert.deepEqual(ids(byId.body), [...ids(newest.body)].reverse());
+    const starts = (body: { start_time: string }[]) => body.map((e) => e.start_time);
+    assert.deepEqual(starts(byStart.body), [...starts(byStart.body)].sort());
+    assert.deepEqual(starts(byStartDesc.body), [...starts(byStart.body)].reverse());
+    const bad = await call('GET', '/executions?sort=status', 'dave');
+    assert.equal(bad.status, 400);
+  });
+
   test('a selection cut short by a restart is ended as Error at start, never left Running', async () => {
     const p = await createPolicy({ name: 'interrupted' });
     const e = engine().createExecution({ project: P, policy_id: p.id, trigger: 'MANUAL' });

@@ -31,7 +31,8 @@ export const routes: Routes = [
         resolve: { context: projectResolver },
         runGuardsAndResolvers: 'always',
         children: [
-          { path: '', pathMatch: 'full', redirectTo: 'policies' },
+          // The project's resolver sends the bare project to the tab the caller lands on (project-tabs.ts).
+          { path: '', pathMatch: 'full', children: [] },
           {
             path: 'policies',
             loadChildren: () => import('./project/policies/policies.module').then((m) => m.PoliciesModule),

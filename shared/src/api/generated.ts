@@ -423,6 +423,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/projects/{project_name}/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The successful tasks that produced these patched images (the newest one per digest).
+         * @description Leads from a patched artifact to its source (`repository`, `tag`, `source_digest`) and to the task
+         *     and execution that made it. Digests no task of this project produced are left out. Needs read access
+         *     to the project.
+         */
+        get: operations["findTasksByPatchedDigest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/projects/{project_name}/webhook": {
         parameters: {
             query?: never;
@@ -487,6 +512,10 @@ export interface components {
         Execution: {
             /** Format: date-time */
             end_time: string | null;
+            /** @description Artifacts the selection of a policy run left out, per ExclusionReason, e.g. `{"FILTERED_REPOSITORY": 15}` (empty for other executions). */
+            excluded: {
+                [key: string]: number;
+            };
             /** Format: int64 */
             id: number;
             metrics: components["schemas"]["ExecutionMetrics"];
@@ -515,6 +544,10 @@ export interface components {
             trigger: "MANUAL" | "SCHEDULE" | "EVENT" | "ADHOC" | "JOBSERVICE";
         };
         ExecutionMetrics: {
+            /** @description Finished tasks that did not succeed (Skipped, Error, Stopped), per reason code, e.g. `{"UP_TO_DATE": 3}`. */
+            by_reason: {
+                [key: string]: number;
+            };
             failed: number;
             pending: number;
             running: number;
@@ -798,6 +831,8 @@ export interface components {
             /** Format: int64 */
             execution_id: number;
             fixed_cves?: string[];
+            /** @description Whether copa wrote an OpenVEX document for the patched image (see `.../vex`). */
+            has_vex: boolean;
             /** Format: int64 */
             id: number;
             /** @description The digest of `patched_tag`, under the same rule. */
@@ -1022,6 +1057,8 @@ export interface operations {
                 /** @description Items per page (at most 100), as in Harbor. */
                 page_size?: components["parameters"]["PageSize"];
                 policy_id?: number;
+                /** @description One field, optionally with `-` for descending: id, start_time. Default: -id (newest first). */
+                sort?: "id" | "-id" | "start_time" | "-start_time";
                 status?: "Running" | "Success" | "Error" | "Stopped";
                 trigger?: "MANUAL" | "SCHEDULE" | "EVENT" | "ADHOC" | "JOBSERVICE";
             };
@@ -1600,6 +1637,37 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["RobotCannot"];
             503: components["responses"]["RobotRejected"];
+        };
+    };
+    findTasksByPatchedDigest: {
+        parameters: {
+            query: {
+                /** @description Digests of patched images (repeat the parameter for several, at most 100). */
+                patched_digest: string[];
+                /** @description Only tasks of this repository (its name without the project). */
+                repository?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tasks, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
         };
     };
     getWebhookRegistration: {

@@ -21,6 +21,22 @@ test('invalid expressions are explained', () => {
   assert.equal(isValidCron('0 0 3 * * 1-5'), true);
 });
 
+test('a 5-field entry is told that Harbor has 6 fields with the seconds first, and how to write it', () => {
+  assert.equal(
+    cronProblem('30 2 * * 1-5'),
+    "Harbor's cron has 6 fields with the seconds first (seconds, minutes, hours, day of month, month, day of week); " +
+      'add the seconds: "0 30 2 * * 1-5"',
+  );
+});
+
+test("a bad field is named in a sentence, never in the cron library's words", () => {
+  for (const cron of ['0 61 * * * *', '0 x * * * *', '0 0 0 * * MON-FRX', '0 1,,2 * * * *', '0 */0 * * * *']) {
+    const problem = cronProblem(cron)!;
+    assert.match(problem, /^the [a-z ]+ field \((2nd|3rd|[4-6]th)\) "/, cron);
+    assert.doesNotMatch(problem, /Constraint error|Invalid characters|Validation error|got value/, cron);
+  }
+});
+
 test("what Harbor's parser (robfig/cron, seconds first) refuses is refused, naming the field", () => {
   const refused: [string, RegExp][] = [
     ['0 0 0 L * *', /day of month field \(4th\) "L": "L" is not a number/],

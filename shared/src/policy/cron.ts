@@ -79,6 +79,12 @@ function fieldProblem(field: string, rule: FieldRule): string | undefined {
 export function cronProblem(cron: string): string | undefined {
   if (typeof cron !== 'string' || cron.trim() === '') return 'a cron expression is required';
   const fields = cron.trim().split(/\s+/);
+  if (fields.length === 5) {
+    return (
+      `Harbor's cron has 6 fields with the seconds first (${FIELDS.map((f) => f.name).join(', ')}); ` +
+      `add the seconds: "0 ${fields.join(' ')}"`
+    );
+  }
   if (fields.length !== 6) {
     return `cron needs 6 fields (${FIELDS.map((f) => f.name).join(', ')}), got ${fields.length}; e.g. "0 0 0 * * *" runs daily at 00:00 UTC`;
   }

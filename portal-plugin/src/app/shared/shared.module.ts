@@ -19,6 +19,9 @@ import { ConfirmationDialogComponent } from './components/confirmation-dialog/co
 import { CronSelectionComponent } from './components/cron-selection/cron-selection.component';
 import { VulnerabilitySummaryComponent } from './components/vulnerability-summary/vulnerability-summary.component';
 import { JobStatusComponent } from './components/job-status/job-status.component';
+import { ExecutionOutcomeComponent } from './components/execution-outcome/execution-outcome.component';
+import { RefreshButtonComponent } from './components/refresh-button/refresh-button.component';
+import { HelpTooltipComponent } from './components/help-tooltip/help-tooltip.component';
 
 /**
  * The Clarity parts the pages use. Not ClarityModule: it brings every Clarity component (1.2 MB) into the
@@ -42,6 +45,9 @@ const COMPONENTS = [
   CronSelectionComponent,
   VulnerabilitySummaryComponent,
   JobStatusComponent,
+  ExecutionOutcomeComponent,
+  RefreshButtonComponent,
+  HelpTooltipComponent,
 ];
 
 /** What every page module needs: Clarity, forms, translations and the small shared components. */

@@ -28,6 +28,11 @@ export interface Task {
   end_time?: string | null;
   execution_id: number;
   fixed_cves?: Array<string>;
+
+  /**
+   * Whether copa wrote an OpenVEX document for the patched image (see `.../vex`).
+   */
+  has_vex: boolean;
   id: number;
 
   /**
