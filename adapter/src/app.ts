@@ -3,7 +3,8 @@
  *   createApp(deps)        builds the Express app over an open database (runs the modules' migrations)
  *   startAdapter(config)   opens the store, builds the app, starts the modules, listens; returns
  *                          { url, close(), db, config, ctx, ... } (tests start it on port 0)
- * Request order: request id + metrics -> Harbor proxy (raw bodies) -> health, metrics, openapi.json ->
+ * Request order: request id + metrics -> Harbor proxy (raw bodies, Harbor's encoding) -> compression ->
+ * health, metrics, openapi.json ->
  * API (405 for undocumented methods, JSON body limit, CSRF guard, OpenAPI validation, module routers) ->
  * portal -> errors.
  */
@@ -21,6 +22,7 @@ import { describeConfig, ENV_PREFIX, loadConfig, type Config } from './config/co
 import { outbound as outboundHttp } from './config/outbound';
 import { API_BASE, type AdapterModule, type AppContext, type AppEventMap, type HealthCheck } from './context';
 import { HarborClient, type HarborAuth } from './harbor/client';
+import { compressResponses } from './http/compression';
 import { apiNotFound, errorHandler, sendError } from './http/errors';
 import { builtInHealthChecks, healthRouter } from './http/health';
 import { createLogger, createMetrics, requestContext } from './http/observability';
@@ -96,6 +98,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(requestContext(logger));
   app.use(metrics.middleware);
   app.use(harborProxy(config.harborUrl, logger, outbound.httpsAgent));
+  app.use(compressResponses());
 
   const document = loadOpenApiDocument();
   const healthChecks = (): HealthCheck[] => {

@@ -27,11 +27,12 @@ const policyRunsModule: AdapterModule = {
     if (!p) return;
     ctx.services.policyRuns = createPolicyRunsModule(
       ctx.db,
-      { harbor: p.harbor, engine: p.engine, policies: ctx.policies },
+      { harbor: p.harbor, engine: p.engine, policies: ctx.policies, robot: p.robot },
       {
         webhookSecret: ctx.config.webhookSecret,
         externalUrl: ctx.config.externalUrl,
         onError: (err, context) => ctx.logger.error({ err, context }, 'policy runs error'),
+        logger: ctx.logger,
       },
     );
   },

@@ -2,18 +2,16 @@
  * Browser test harness: the Harbor stand-in (demo seed, service robot) in front of the local registry,
  * the adapter in-process serving the built portal, and headless Debian Chromium through playwright-core.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startHarborSim, SERVICE_ROBOT_ACCESS, DEFAULT_PASSWORD } from '../harbor-sim/src/index';
-import { advisoriesPath, buildkitAddr, copaPath, registryUrl } from '../lib/stack';
-import { startAdapter, type RunningAdapter } from '../../adapter/src/app';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { SERVICE_ROBOT_ACCESS, DEFAULT_PASSWORD, type HarborSim } from '../harbor-sim/src/index';
+import { ensurePortalBuilt, launchChromium, startPortalServers } from '../lib/portal';
+import type { RunningAdapter } from '../../adapter/src/app';
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const PORTAL_DIR = join(ROOT, 'dist/portal-plugin');
+export { ensurePortalBuilt, PORTAL_DIR, ROOT } from '../lib/portal';
+
 export const PASSWORD = DEFAULT_PASSWORD;
 const ROBOT = { name: 'robot$ui-patcher', secret: 'Ui-Patcher-Secret-1234' };
 /** The service robot's permissions as the README lists them, webhook registration (notification-policy create, update) included. */
@@ -24,27 +22,8 @@ const ROBOT_ACCESS = [
 ];
 /** Harbor sends it with every webhook event; set so project admins can register the webhook from the portal. */
 const WEBHOOK_SECRET = 'Ui-Webhook-Secret-1234';
-const CHROMIUM = process.env.HP_CHROMIUM ?? '/usr/bin/chromium';
 
-export type Sim = Awaited<ReturnType<typeof startHarborSim>>;
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds the portal when there is no build yet or its sources (or the shared library) changed since. */
-export function ensurePortalBuilt(): void {
-  const index = join(PORTAL_DIR, 'index.html');
-  const built = existsSync(index) ? statSync(index).mtimeMs : 0;
-  const sources = Math.max(newestMtime(join(ROOT, 'portal-plugin/src')), newestMtime(join(ROOT, 'shared/src')));
-  if (built > sources) return;
-  execFileSync('npx', ['ng', 'build', 'portal-plugin'], { cwd: ROOT, stdio: 'inherit' });
-}
+export type Sim = HarborSim;
 
 export interface Stack {
   sim: Sim;
@@ -55,62 +34,30 @@ export interface Stack {
 
 export async function startStack(): Promise<Stack> {
   ensurePortalBuilt();
-  const sim = await startHarborSim({
-    port: 0,
-    registryUrl,
-    advisoriesFile: advisoriesPath,
-    seed: 'demo',
+  const servers = await startPortalServers({
+    robot: {
+      name: ROBOT.name,
+      secret: ROBOT.secret,
+      level: 'system',
+      permissions: [{ kind: 'project', namespace: '*', access: ROBOT_ACCESS }],
+    },
+    webhookSecret: WEBHOOK_SECRET,
     scanDelayMs: 200,
-    robots: [
-      {
-        name: ROBOT.name,
-        secret: ROBOT.secret,
-        level: 'system',
-        permissions: [{ kind: 'project', namespace: '*', access: ROBOT_ACCESS }],
-      },
-    ],
   });
-  const dataDir = mkdtempSync(join(tmpdir(), 'hp-ui-'));
-  let adapter: RunningAdapter;
+  let browser: Browser;
   try {
-    adapter = await startAdapter({
-      port: 0,
-      harborUrl: sim.url,
-      robotName: ROBOT.name,
-      robotSecret: ROBOT.secret,
-      dataDir,
-      portalDir: PORTAL_DIR,
-      buildkitAddr,
-      copaPath,
-      webhookSecret: WEBHOOK_SECRET,
-      logLevel: 'warn',
-    });
+    browser = await launchChromium();
   } catch (err) {
-    await sim.close();
+    await servers.close();
     throw err;
   }
-  // Playwright gives each launch a fresh temporary profile (user-data-dir) and removes it on close.
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
   return {
-    sim,
-    adapter,
+    sim: servers.sim,
+    adapter: servers.adapter,
     browser,
     async close() {
       await browser.close().catch(() => {});
-      await adapter.close();
-      await sim.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      await servers.close();
     },
   };
 }

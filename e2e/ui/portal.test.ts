@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { Registry, registryUrl, sampleImage, uniqueRepository } from '../lib/stack';
+import { debianImage, layer, OciClient } from '../harbor-sim/test/helpers';
 import { PASSWORD, screenshotDir, signIn, startStack, type Stack } from './harness';
 
 let stack: Stack;
@@ -88,7 +89,7 @@ describe('portal', () => {
     await context.close();
   });
 
-  test('alice edits a policy, disables it (Run is then off), enables it and runs it', async () => {
+  test('alice edits a policy, deactivates it (Run is then off), enables it and runs it, each confirmed as in Harbor', async () => {
     stack.sim.addLabel({ name: 'ui-prod', scope: 'p', project: 'library', color: '#C92100' });
     const { context, page } = await signIn(stack, 'alice');
     await page.goto(`${stack.adapter.url}/patching/projects/library/policies`);
@@ -119,39 +120,98 @@ describe('portal', () => {
         ?.textContent?.includes('edited in the browser'),
     );
 
+    /** The open confirmation: its title and question, then the confirm button is clicked. */
+    const confirm = async (): Promise<string> => {
+      await page.waitForSelector('.modal-dialog #confirm-ok');
+      const asked = `${await page.textContent('.modal-dialog .modal-title')} | ${await page.textContent('.modal-dialog .confirmation-content')}`;
+      await page.click('#confirm-ok');
+      await page.waitForSelector('.modal-dialog', { state: 'detached' });
+      return asked.replace(/\s+/g, ' ').trim();
+    };
     await page.click('#policy-action');
+    assert.equal((await page.textContent('#disable-policy'))?.trim(), 'Deactivate');
     await page.click('#disable-policy');
+    assert.match(
+      await confirm(),
+      /^Deactivate patch policy \| Do you want to deactivate the patch policy nothing-matches\?/,
+    );
     await page.waitForFunction(() =>
       document.querySelector('clr-dg-row[data-policy="nothing-matches"]')?.textContent?.includes('Deactivated'),
     );
     assert.equal(await page.isDisabled('#run-policy'), true);
     await page.click('#policy-action');
     await page.click('#enable-policy');
+    assert.match(await confirm(), /^Enable patch policy \| Do you want to enable the patch policy nothing-matches\?/);
     await page.waitForFunction(() => !(document.querySelector('#run-policy') as HTMLButtonElement)?.disabled);
 
     await page.click('#run-policy');
+    assert.match(
+      await confirm(),
+      /^Confirm policy execution \| Do you want to execute the patch policy nothing-matches\?/,
+    );
     await page.waitForURL(/\/executions\?policy_id=\d+/);
+    // The filter chip names the policy.
+    await page.waitForSelector('#policy-filter-chip:has-text("Policy: nothing-matches")');
     const exec = page.locator('#execution-list clr-dg-row').first();
     await exec.waitFor();
     assert.match((await exec.textContent()) ?? '', /nothing-matches[\s\S]*Manual/);
+    // Nothing matched: said in words, with no raw reason code and no rate.
+    await page.waitForFunction(() =>
+      document.querySelector('#execution-list clr-dg-row .outcome-cell')?.textContent?.includes('Nothing to patch'),
+    );
+    const cells = await exec.locator('clr-dg-cell').allTextContents();
+    const words = cells.map((c) => c.replace(/\s+/g, ' ').replace(/ ,/g, ',').trim());
+    assert.equal(words[2], 'Success');
+    assert.match(words[3], /^Nothing to patch: \d+ outside the repository filter$/);
+    assert.equal(words[7], '-', 'no success rate when nothing tried to patch');
+    assert.doesNotMatch(cells.join(' '), /FILTERED_REPOSITORY/);
+    await page.screenshot({ path: join(screenshotDir, 'executions-nothing-to-patch.png') });
+    // The tasks page says the same, and no Stop for a finished execution.
+    await exec.locator('a.execution-link').click();
+    await page.waitForSelector('#execution-outcome');
+    assert.match(
+      ((await page.textContent('#execution-outcome hp-execution-outcome')) ?? '').replace(/\s+/g, ' ').trim(),
+      /^Nothing to patch: \d+ outside the repository filter$/,
+    );
+    assert.equal(await page.locator('#stop-tasks').count(), 0);
     await context.close();
   });
 
-  test('a scheduled custom cron with seconds other than 0 is refused at the field', async () => {
+  test('a custom cron is taken as typed, and what is wrong with it is said in a sentence naming the field', async () => {
     const { context, page } = await signIn(stack, 'alice');
     await page.goto(`${stack.adapter.url}/patching/projects/library/policies`);
     await page.click('#new-policy');
     await page.fill('#policy-name', 'bad-cron');
     await page.selectOption('#trigger-type', 'scheduled');
     await page.selectOption('#cron-preset', 'Custom');
-    await page.fill('#cron-custom', '5 0 * * * *');
+    // Typed key by key, a 6-field expression stays exactly what was typed.
+    await page.fill('#cron-custom', '');
+    await page.locator('#cron-custom').pressSequentially('5 0 3 * * *');
+    assert.equal(await page.inputValue('#cron-custom'), '5 0 3 * * *');
     await page.click('#policy-save');
     await page.waitForSelector('#cron-error');
-    assert.match((await page.textContent('#cron-error')) ?? '', /cron|seconds/i);
+    assert.match((await page.textContent('#cron-error')) ?? '', /the seconds field \(first\) must be 0/);
+    // A 5-field entry is told Harbor's form.
+    await page.fill('#cron-custom', '30 2 * * 1-5');
+    await page.waitForSelector('#cron-error:has-text("6 fields")');
+    assert.match(
+      (await page.textContent('#cron-error')) ?? '',
+      /Harbor's cron has 6 fields with the seconds first .*add the seconds: "0 30 2 \* \* 1-5"/,
+    );
+    await page.fill('#cron-custom', '0 61 * * * *');
+    await page.waitForSelector('#cron-error:has-text("minutes field")');
+    assert.equal(
+      (await page.textContent('#cron-error'))?.trim(),
+      'the minutes field (2nd) "61": 61 is above the maximum 59',
+    );
+    await page.screenshot({ path: join(screenshotDir, 'policy-modal-cron.png') });
+    await page.fill('#cron-custom', '0 30 2 * * 1-5');
+    await page.waitForSelector('#cron-error', { state: 'detached' });
+    await page.click('#policy-cancel');
     await context.close();
   });
 
-  test('the dry-run preview lists the sample image and why other artifacts are left out', async () => {
+  test('the dry-run preview comes into view with its counts first, then the sample image and why others are left out', async () => {
     const { context, page } = await signIn(stack, 'alice');
     await page.goto(`${stack.adapter.url}/patching/projects/library/policies`);
     await page.click('#new-policy');
@@ -160,6 +220,25 @@ describe('portal', () => {
     await page.waitForSelector('#policy-preview, #preview-error');
     const preview = (await page.locator('#policy-preview, #preview-error').first().textContent()) ?? '';
     assert.match(preview, /sample-app/);
+    // The result sits below the whole form: the modal body scrolls it into view, counts first.
+    await page.waitForFunction(() => {
+      const body = document.querySelector('#policy-modal')!.getBoundingClientRect();
+      const counts = document.querySelector('#preview-counts')!.getBoundingClientRect();
+      return counts.top >= body.top && counts.bottom <= body.bottom;
+    });
+    const order = await page.evaluate(() => {
+      const counts = document.querySelector('#preview-counts')!;
+      const table = document.querySelector('#policy-preview table')!;
+      return counts.compareDocumentPosition(table) & Node.DOCUMENT_POSITION_FOLLOWING;
+    });
+    assert.ok(order, 'the counts come before the list');
+    assert.match(
+      (await page.textContent('#preview-counts')) ?? '',
+      /would be patched[\s\S]*Would skip:.*outside the repository filter/,
+    );
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'policy-preview');
+    await page.screenshot({ path: join(screenshotDir, 'policy-modal-preview.png') });
+    await page.click('#policy-cancel');
     await context.close();
   });
 
@@ -198,6 +277,82 @@ describe('portal', () => {
     await context.close();
   });
 
+  test('each role lands where it can act and sees only the tabs it has permissions for', async () => {
+    const landing: Record<string, [string, string[]]> = {
+      alice: ['policies', ['policies', 'executions', 'artifacts']],
+      dave: ['artifacts', ['policies', 'executions', 'artifacts']],
+      gina: ['policies', ['policies', 'executions', 'artifacts']],
+      lena: ['artifacts', ['artifacts']],
+    };
+    for (const [user, [tab, tabs]] of Object.entries(landing)) {
+      const { context, page } = await signIn(stack, user);
+      await page.click('a.project-link:text-is("library")');
+      await page.waitForURL(new RegExp(`/patching/projects/library/${tab}$`));
+      await page.waitForSelector(`#tab-${tab}.active`);
+      const shown = await page.locator('nav.subnav a.nav-link').evaluateAll((links) => links.map((a) => a.id));
+      assert.deepEqual(
+        shown,
+        tabs.map((t) => `tab-${t}`),
+        user,
+      );
+      const nav = await page
+        .locator('clr-vertical-nav-group-children a')
+        .evaluateAll((links) => links.map((a) => a.id));
+      assert.deepEqual(
+        nav,
+        tabs.map((t) => `nav-${t}`),
+        `${user}: the left navigation`,
+      );
+      if (user === 'lena') {
+        await page.screenshot({ path: join(screenshotDir, 'landing-limited-guest.png') });
+        // A hidden tab typed or bookmarked leads to the landing tab too.
+        await page.goto(`${stack.adapter.url}/patching/projects/library/executions`);
+        await page.waitForURL(/\/patching\/projects\/library\/artifacts$/);
+      }
+      await context.close();
+    }
+  });
+
+  test('Patch is disabled, with the reason as its tooltip, for an image index, a chart and a patched tag', async () => {
+    const repository = uniqueRepository('library', 'ui-kinds');
+    const oci = new OciClient(registryUrl);
+    await oci.pushImage(repository, '1.0', await debianImage([{ name: 'base-files', version: '12.4' }]));
+    await oci.pushImage(repository, '1.0-patched', await debianImage([{ name: 'base-files', version: '12.5' }]));
+    await oci.pushImage(repository, 'chart-0.1.0', {
+      layers: [await layer([{ path: 'chart/Chart.yaml', content: 'name: demo\n' }])],
+      configMediaType: 'application/vnd.cncf.helm.config.v1+json',
+      config: { name: 'demo', version: '0.1.0' },
+    });
+    // The index's own child (Harbor lists children only through their index).
+    const child = await oci.pushImage(
+      repository,
+      'child',
+      await debianImage([{ name: 'base-files', version: '12.6' }]),
+    );
+    assert.equal((await oci.pushIndex(repository, 'multi', [child])).status, 201);
+
+    const { context, page } = await signIn(stack, 'dave');
+    await page.goto(`${stack.adapter.url}/patching/projects/library/artifacts/${repository.slice('library/'.length)}`);
+    const expected: [string, string | null][] = [
+      ['1.0', null],
+      ['multi', 'Multi-platform image indexes cannot be patched yet; patch its single-platform images.'],
+      ['chart-0.1.0', 'Only container images can be patched, not Helm charts, signatures or SBOMs.'],
+      ['1.0-patched', 'This image was produced by patching; patch its original instead.'],
+    ];
+    for (const [tag, reason] of expected) {
+      const row = page.locator(`clr-dg-row[data-artifact="${tag}"]`);
+      await row.waitFor();
+      await row.locator('input[type="radio"]').check({ force: true });
+      await page.waitForFunction(
+        (want) => (document.querySelector('#patch-artifact-wrap')?.getAttribute('title') ?? null) === want,
+        reason,
+      );
+      assert.equal(await page.isDisabled('#patch-artifact'), reason !== null, tag);
+      if (tag === '1.0-patched') await page.screenshot({ path: join(screenshotDir, 'artifacts-patch-disabled.png') });
+    }
+    await context.close();
+  });
+
   test('alice patches an image from the Artifacts tab and sees the task succeed with before/after', async () => {
     // A copy of the sample image of our own, so the shared sample stays as it is.
     const repository = uniqueRepository('library', 'ui-sample');
@@ -231,6 +386,43 @@ describe('portal', () => {
     assert.ok(afterCount < before, `fewer vulnerabilities after (${before} -> ${afterCount})`);
     assert.match((await page.textContent('#task-patched-tag')) ?? '', /^1\.0-patched/);
     await page.screenshot({ path: join(screenshotDir, 'task-detail.png') });
+    const taskUrl = page.url();
+
+    // copa's VEX document: viewed in a new tab, or downloaded as a file.
+    const vexHref = await page.getAttribute('#task-vex-view', 'href');
+    assert.ok(vexHref?.endsWith('/vex'), String(vexHref));
+    const vex = (await (await page.request.get(new URL(vexHref!, page.url()).href)).json()) as {
+      statements: { status: string }[];
+    };
+    assert.ok(
+      vex.statements.some((st) => st.status === 'fixed'),
+      'the VEX document marks fixed CVEs',
+    );
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#task-vex-download')]);
+    assert.equal(download.suggestedFilename(), `${name}_1.0-patched.vex.json`);
+
+    // The patched artifact leads back to its source and to this task.
+    await page.goto(`${stack.adapter.url}/patching/projects/library/artifacts/${name}`);
+    const patchedRow = page.locator('clr-dg-row[data-artifact="1.0-patched"]');
+    await patchedRow.waitFor();
+    await patchedRow.locator('.patched-from').waitFor();
+    assert.match(
+      ((await patchedRow.locator('.patched-from').textContent()) ?? '').replace(/\s+/g, ' '),
+      /Patched from 1\.0 by task #\d+/,
+    );
+    await patchedRow.locator('input[type="radio"]').check({ force: true });
+    assert.equal(await page.isDisabled('#patch-artifact'), true, 'a patched image is not patched again');
+    await page.screenshot({ path: join(screenshotDir, 'artifacts-patched-from.png') });
+    await patchedRow.locator('a.source-link').click();
+    await page.waitForURL(/\?tag=1\.0$/);
+    // Exactly the source: 1.0, not 1.0-patched.
+    await page.waitForFunction(() => document.querySelectorAll('#artifact-list clr-dg-row').length === 1);
+    await page.locator('clr-dg-row[data-artifact="1.0"]').waitFor();
+    assert.equal(await page.inputValue('#filter-artifacts'), '1.0');
+    await page.goBack();
+    await page.locator('clr-dg-row[data-artifact="1.0-patched"] a.task-link').click();
+    await page.waitForURL(taskUrl);
+    await page.waitForSelector('#task-status');
 
     // The execution's tasks page and the executions grid show the same result.
     await page.click('#back-to-tasks');
@@ -243,7 +435,9 @@ describe('portal', () => {
     await page.click('#tab-executions');
     const execRow = page.locator('#execution-list clr-dg-row').first();
     await execRow.waitFor();
-    assert.match((await execRow.textContent()) ?? '', /Success[\s\S]*Ad hoc[\s\S]*100%/);
+    assert.match((await execRow.textContent()) ?? '', /Success[\s\S]*1 patched[\s\S]*Ad hoc[\s\S]*100%/);
+    // Finished: nothing to stop.
+    assert.equal(await page.locator('#stop-execution').count(), 0);
     await page.screenshot({ path: join(screenshotDir, 'executions.png') });
     await context.close();
   });

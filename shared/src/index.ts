@@ -3,3 +3,4 @@
 export * from './policy/index';
 export type { components as ApiComponents, paths as ApiPaths, operations as ApiOperations } from './api/generated';
 export * from './harbor/names';
+export * from './harbor/artifacts';

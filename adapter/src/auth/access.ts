@@ -7,10 +7,11 @@
  * System admins may do everything; a public project grants read to every signed-in caller.
  */
 import { HarborError, type HarborClient } from '../harbor/client';
-import { getProjectByName, isPublicProject } from '../harbor/projects';
+import { getProjectByName, isPublicProject, PUBLIC_PROJECT_PERMISSIONS } from '../harbor/projects';
 import { getCurrentUser, getProjectPermissions } from '../harbor/users';
 import { ApiError, fromHarborError, notFound } from '../http/errors';
 import type { Credentials } from './credentials';
+import { TtlCache } from '../cache';
 
 export interface Caller {
   /** Harbor user name, or the robot's login name (`robot$...`). */
@@ -35,47 +36,6 @@ export const READ_PERMISSIONS: readonly [string, string][] = [
   ['repository', 'pull'],
   ['artifact', 'read'],
 ];
-
-/** Granted to every signed-in caller on a public project (Harbor's rbac_util.go public policies). */
-const PUBLIC_PROJECT_PERMISSIONS = [
-  'repository:pull',
-  'repository:read',
-  'repository:list',
-  'artifact:read',
-  'artifact:list',
-  'tag:list',
-  'scan:read',
-  'label:read',
-  'label:list',
-];
-
-class TtlCache<V> {
-  private readonly entries = new Map<string, { expires: number; value: Promise<V> }>();
-  constructor(
-    private readonly ttlMs: number,
-    private readonly maxEntries = 10_000,
-  ) {}
-
-  get(key: string, load: () => Promise<V>): Promise<V> {
-    const now = Date.now();
-    const hit = this.entries.get(key);
-    if (hit && hit.expires > now) return hit.value;
-    if (this.entries.size >= this.maxEntries) {
-      for (const [k, e] of this.entries) if (e.expires <= now) this.entries.delete(k);
-      if (this.entries.size >= this.maxEntries) this.entries.clear();
-    }
-    const value = load();
-    if (this.ttlMs > 0) {
-      this.entries.set(key, { expires: now + this.ttlMs, value });
-      value.catch(() => this.entries.delete(key));
-    }
-    return value;
-  }
-
-  clear(): void {
-    this.entries.clear();
-  }
-}
 
 function harborFailure(err: unknown): never {
   if (err instanceof HarborError) throw fromHarborError(err);

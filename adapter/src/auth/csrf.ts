@@ -5,12 +5,18 @@
  *    call (a cross-site form or a simple fetch cannot set it; a script on another origin would need
  *    a CORS preflight, which this service never grants),
  *  - `Origin` (or, without it, `Referer`) must be this service's origin when the browser sends one.
- * Requests carrying an Authorization header (Basic, Bearer) are not cookie-driven and are not checked,
- * as in Harbor. The token's value is Harbor's to verify on Harbor's own calls; here its presence is the proof.
+ * Only a request authenticated by its Authorization header (Basic or Bearer with a value: `credentialsOf`
+ * then ignores the cookie) skips the check. Any other header (`Foo bar`, an empty `Basic`, `Harbor-Secret`)
+ * leaves the request authenticated by the cookie, so it is checked.
+ * The token's value is not compared with the `_gorilla_csrf` cookie: Harbor's gorilla/csrf middleware signs
+ * that cookie with Harbor's own CSRF_KEY and masks the header token, so only Harbor can verify the pair; an
+ * unsigned comparison here would be passed by anyone able to set both. What stops a cross-site request is
+ * that a browser sends a custom header to another origin only after a CORS preflight, which this service
+ * never grants, plus the Origin/Referer check (README, "Security").
  */
 import type { Request, RequestHandler } from 'express';
 import { sendError } from '../http/errors';
-import { cookieValue, SESSION_COOKIE } from './credentials';
+import { credentialsOf } from './credentials';
 
 export const CSRF_HEADER = 'x-harbor-csrf-token';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
@@ -36,8 +42,8 @@ function allowedOrigins(req: Request, externalUrl?: string): Set<string> {
 /** Why the request fails the CSRF check, or undefined when it passes (or needs no check). */
 export function csrfProblem(req: Request, externalUrl?: string): string | undefined {
   if (SAFE_METHODS.has(req.method)) return undefined;
-  if (req.headers.authorization) return undefined;
-  if (!cookieValue(req.headers.cookie, SESSION_COOKIE)) return undefined;
+  // Only cookie-authenticated requests are what a browser sends on its own to another site.
+  if (credentialsOf(req)?.kind !== 'cookie') return undefined;
   const token = req.headers[CSRF_HEADER];
   if (typeof token !== 'string' || token.trim() === '') {
     return 'CSRF token missing: send the X-Harbor-CSRF-Token header (the Harbor portal does this), or use Basic auth';

@@ -36,7 +36,7 @@ export interface Config {
   copaEolApiUrl?: string;
   /** The built portal (index.html and assets) served under /patching/. */
   portalDir: string;
-  /** Shared secret Harbor's webhook policy sends in the Authorization header. */
+  /** The secret each project's webhook credential is derived from (webhooks/credential.ts); never sent anywhere. */
   webhookSecret?: string;
   /** Secret Harbor core uses for the jobservice-compatible API (`Authorization: Harbor-Secret <secret>`). */
   jobserviceSecret?: string;
@@ -46,8 +46,10 @@ export interface Config {
   taskTimeoutSeconds: number;
   /** Seconds to wait for a Harbor scan to finish. */
   scanTimeoutSeconds: number;
-  /** Seconds a caller's identity and permissions stay cached. */
+  /** Seconds a caller's identity and permissions stay cached (the service robot's too). */
   authCacheSeconds: number;
+  /** Seconds GET /health answers from the last check of its components. */
+  healthCacheSeconds: number;
   /** Milliseconds before a call to Harbor is abandoned. */
   harborTimeoutMs: number;
   /** pino level: fatal, error, warn, info, debug, trace or silent. */
@@ -136,6 +138,7 @@ const SETTINGS: Setting[] = [
   { key: 'taskTimeoutSeconds', env: 'TASK_TIMEOUT', kind: 'seconds', min: 10, max: 86400 },
   { key: 'scanTimeoutSeconds', env: 'SCAN_TIMEOUT', kind: 'seconds', min: 5, max: 86400 },
   { key: 'authCacheSeconds', env: 'AUTH_CACHE_SECONDS', kind: 'int', min: 0, max: 300 },
+  { key: 'healthCacheSeconds', env: 'HEALTH_CACHE_SECONDS', kind: 'int', min: 0, max: 300 },
   { key: 'harborTimeoutMs', env: 'HARBOR_TIMEOUT_MS', kind: 'int', min: 100, max: 600000 },
   {
     key: 'logLevel',
@@ -166,6 +169,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env, cwd = proces
     taskTimeoutSeconds: 1800,
     scanTimeoutSeconds: 600,
     authCacheSeconds: 10,
+    healthCacheSeconds: 5,
     harborTimeoutMs: 15000,
     logLevel: 'info',
     trustProxy: false,

@@ -58,6 +58,14 @@ export function splitRepositoryName(fullName: string): { project: string; reposi
   return { project: fullName.slice(0, slash), repository: fullName.slice(slash + 1) };
 }
 
+/** Whether a path has a segment the URL standard resolves away (`.`, `..`, also as `%2e`). */
+export function hasDotSegment(path: string): boolean {
+  return path
+    .split(/[?#]/)[0]
+    .split('/')
+    .some((segment) => /^(?:\.|%2e){1,2}$/i.test(segment));
+}
+
 export function authHeaders(auth: HarborAuth): Record<string, string> {
   switch (auth.kind) {
     case 'basic':
@@ -91,6 +99,11 @@ export class HarborClient {
 
   /** Calls `/api/v2.0<path>` and parses JSON (or returns text for non-JSON answers). Throws HarborError on non-2xx. */
   async request<T = unknown>(method: string, path: string, req: HarborRequest = {}): Promise<HarborResponse<T>> {
+    if (hasDotSegment(path)) {
+      // A URL parser would resolve it into another path (another project's): names are checked at the
+      // edge, so this only guards against a caller that forgot to.
+      throw new Error(`refusing to call Harbor at ${path}: a "." or ".." path segment would change the path`);
+    }
     const url = new URL(`${this.baseUrl}/api/v2.0${path}`);
     for (const [k, v] of Object.entries(req.query ?? {})) {
       if (v !== undefined) url.searchParams.set(k, String(v));

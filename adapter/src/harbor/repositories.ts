@@ -2,6 +2,7 @@
  * Paged listing of a project's repositories and their artifacts, for policy evaluation.
  * Pages are yielded one at a time so a project is never held in memory as a whole.
  */
+import { assertArtifactIn } from './artifacts';
 import { HarborClient, repositoryPathSegment, splitRepositoryName } from './client';
 
 /** Harbor's largest page size. */
@@ -68,6 +69,8 @@ export interface HarborArtifact {
   /** Keyed by report MIME type. */
   scan_overview?: Record<string, NativeReportSummary> | null;
   references?: unknown[] | null;
+  /** For images: architecture, os, created, author and the image config's `config` (Labels among it). */
+  extra_attrs?: Record<string, unknown> | null;
 }
 
 export interface PageOptions {
@@ -142,7 +145,7 @@ export function listArtifactPages(
   );
 }
 
-/** One artifact by tag or digest, with tags, labels and scan overview. */
+/** One artifact by tag or digest, with tags, labels and scan overview; never one of another repository. */
 export async function getArtifact(
   client: HarborClient,
   fullRepositoryName: string,
@@ -151,13 +154,12 @@ export async function getArtifact(
 ): Promise<HarborArtifact> {
   const { project, repository } = splitRepositoryName(fullRepositoryName);
   onRequest?.();
-  return client.get<HarborArtifact>(
-    `/projects/${encodeURIComponent(project)}/repositories/${repositoryPathSegment(repository)}/artifacts/${encodeURIComponent(reference)}`,
-    {
-      query: { with_tag: true, with_label: true, with_scan_overview: true },
-      headers: { 'X-Accept-Vulnerabilities': ACCEPT_VULNERABILITIES },
-    },
-  );
+  const path = `/projects/${encodeURIComponent(project)}/repositories/${repositoryPathSegment(repository)}/artifacts/${encodeURIComponent(reference)}`;
+  const artifact = await client.get<HarborArtifact>(path, {
+    query: { with_tag: true, with_label: true, with_scan_overview: true },
+    headers: { 'X-Accept-Vulnerabilities': ACCEPT_VULNERABILITIES },
+  });
+  return assertArtifactIn(artifact, fullRepositoryName, 'GET', path);
 }
 
 export interface VulnerabilityItem {

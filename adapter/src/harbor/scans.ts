@@ -14,7 +14,14 @@ export type ScanOutcome =
   | { state: 'done'; artifact: HarborArtifact; overview: NativeReportSummary }
   | { state: 'failed'; message: string }
   | { state: 'not_scannable'; message: string }
+  /** Harbor has no scanner for the project (412 "no available scanner"; Harbor installed without Trivy). */
+  | { state: 'no_scanner'; message: string }
   | { state: 'timeout' };
+
+/** Harbor's answer to a scan request in a project without a usable scanner: 412 PRECONDITION. */
+export function isNoScanner(err: unknown): err is HarborError {
+  return err instanceof HarborError && err.status === 412;
+}
 
 export async function triggerScan(
   client: HarborClient,
@@ -46,6 +53,7 @@ export async function scanAndWait(
     await triggerScan(client, project, repository, digest);
   } catch (err) {
     if (err instanceof HarborError && err.status === 422) return { state: 'not_scannable', message: err.message };
+    if (isNoScanner(err)) return { state: 'no_scanner', message: err.message };
     // 409: a scan is already running; wait for it below.
     if (!(err instanceof HarborError && err.status === 409)) throw err;
   }
@@ -61,7 +69,22 @@ export async function scanAndWait(
       if (overview.scan_status === 'Success') return { state: 'done', artifact, overview };
       return { state: 'failed', message: `Harbor's scan ended ${overview.scan_status}` };
     }
-    await new Promise((r) => setTimeout(r, pollMs));
+    await sleep(pollMs, opts.signal);
   }
   return { state: 'timeout' };
+}
+
+/** Waits `ms`, or less when `signal` aborts (then throws its reason, like `signal.throwIfAborted()`). */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }

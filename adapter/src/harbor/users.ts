@@ -21,7 +21,8 @@ export async function getCurrentUser(client: HarborClient, auth: HarborAuth): Pr
 /** `GET /users/current/permissions?scope=/project/{id}&relative=true`: resource/action pairs relative to the project. */
 export async function getProjectPermissions(
   client: HarborClient,
-  auth: HarborAuth,
+  /** undefined: the client's own credentials. */
+  auth: HarborAuth | undefined,
   projectId: number,
 ): Promise<HarborPermission[]> {
   const list = await client.get<HarborPermission[]>('/users/current/permissions', {

@@ -1,6 +1,6 @@
 /**
  * The project's Harbor webhook policy that delivers scan and push events to this service.
- * It is recognised by its name; the secret travels only in `auth_header` and is never returned.
+ * It is recognised by its name; the project's webhook credential travels only in `auth_header` and is never returned.
  */
 import type { HarborClient } from './client';
 
@@ -23,6 +23,7 @@ export interface HarborWebhookPolicy {
   targets?: HarborWebhookTarget[];
   event_types?: string[];
   enabled?: boolean;
+  creator?: string;
   creation_time?: string;
   update_time?: string;
 }
@@ -48,35 +49,67 @@ export async function findPatchingWebhook(
   return undefined;
 }
 
-/** Creates the webhook policy, or updates it in place (address, secret, events, enabled). Returns it as Harbor stores it. */
+/** The path a target delivers to ('' for an address that is no URL). */
+function pathOf(address: string | undefined): string {
+  try {
+    return new URL(address ?? '').pathname;
+  } catch {
+    return '';
+  }
+}
+
+/** This service's target in a policy: the one delivering to the receiver path of `address`. */
+export function findOurTarget(p: HarborWebhookPolicy, address: string): HarborWebhookTarget | undefined {
+  return p.targets?.find((t) => pathOf(t.address) === pathOf(address));
+}
+
+/**
+ * Harbor's PUT stores its body as the whole record (what it leaves out is reset: `creation_time` becomes
+ * 0001-01-01). So an update is the policy as Harbor returned it with only what this service owns changed: its
+ * own target (address, auth header, Default payload), its event types added, and enabled (registering is
+ * asking for events). Other targets and event types, the description, creator and times stay as they are.
+ */
+export function updatedPolicy(existing: HarborWebhookPolicy, ours: HarborWebhookTarget): HarborWebhookPolicy {
+  const targets = existing.targets ?? [];
+  const mine = findOurTarget(existing, ours.address ?? '');
+  return {
+    ...existing,
+    targets: mine ? targets.map((t) => (t === mine ? { ...t, ...ours } : t)) : [...targets, ours],
+    event_types: [...new Set([...(existing.event_types ?? []), ...WEBHOOK_EVENT_TYPES])],
+    enabled: true,
+  };
+}
+
+/** Creates the webhook policy, or updates this service's part of it. Returns it as Harbor stores it. */
 export async function upsertPatchingWebhook(
   client: HarborClient,
   project: string,
   target: { address: string; authHeader: string; skipCertVerify?: boolean },
 ): Promise<{ policy: HarborWebhookPolicy; created: boolean }> {
-  const body: HarborWebhookPolicy = {
-    name: WEBHOOK_POLICY_NAME,
-    description: 'Sends scan and push events to the image patching service (harbor-patching).',
-    enabled: true,
-    event_types: [...WEBHOOK_EVENT_TYPES],
-    targets: [
-      {
-        type: 'http',
-        address: target.address,
-        auth_header: target.authHeader,
-        skip_cert_verify: target.skipCertVerify ?? false,
-        payload_format: 'Default',
-      },
-    ],
+  const ours: HarborWebhookTarget = {
+    type: 'http',
+    address: target.address,
+    auth_header: target.authHeader,
+    payload_format: 'Default',
+    ...(target.skipCertVerify !== undefined ? { skip_cert_verify: target.skipCertVerify } : {}),
   };
   const existing = await findPatchingWebhook(client, project);
   if (existing?.id !== undefined) {
     await client.request('PUT', `${base(project)}/${existing.id}`, {
       headers: byName,
-      body: { ...body, id: existing.id },
+      body: updatedPolicy(existing, ours),
     });
   } else {
-    await client.request('POST', base(project), { headers: byName, body });
+    await client.request('POST', base(project), {
+      headers: byName,
+      body: {
+        name: WEBHOOK_POLICY_NAME,
+        description: 'Sends scan and push events to the image patching service (harbor-patching).',
+        enabled: true,
+        event_types: [...WEBHOOK_EVENT_TYPES],
+        targets: [{ skip_cert_verify: false, ...ours }],
+      },
+    });
   }
   const stored = await findPatchingWebhook(client, project);
   if (!stored) throw new Error(`Harbor did not keep the webhook policy "${WEBHOOK_POLICY_NAME}" in project ${project}`);
@@ -86,7 +119,7 @@ export async function upsertPatchingWebhook(
 /** The policy as our API shows it: no auth header. */
 export function publicView(p: HarborWebhookPolicy | undefined, expectedAddress: string) {
   if (!p) return { registered: false, address_matches: false, expected_address: expectedAddress };
-  const target = p.targets?.[0];
+  const target = findOurTarget(p, expectedAddress) ?? p.targets?.[0];
   return {
     registered: true,
     id: p.id ?? null,

@@ -4,7 +4,9 @@
  */
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
+import { NAME_RULES, REPOSITORY_PATH_PARAMETER_PATTERN } from '@harbor-patching/shared/harbor/names';
 import { HarborError } from '../harbor/client';
+import type { RobotCheck } from '../harbor/robot';
 
 export interface ApiErrorItem {
   code: string;
@@ -76,6 +78,26 @@ export function fromHarborError(err: HarborError): ApiError {
   return new ApiError(502, `Harbor answered ${err.status} to ${err.method} ${err.path}: ${err.message}`);
 }
 
+/**
+ * The service robot cannot do what the request needs: 503 when Harbor rejects its credentials (the whole
+ * service is affected), 409 when it lacks access or permissions in this project, each with what to fix.
+ */
+export function fromRobotCheck(check: Exclude<RobotCheck, { ok: true }>): ApiError {
+  switch (check.problem) {
+    case 'rejected':
+    case 'not_configured':
+      return new ApiError(503, check.message, { code: 'ROBOT_REJECTED' });
+    case 'no_access':
+      return new ApiError(409, check.message, { code: 'ROBOT_NO_ACCESS' });
+    case 'missing_permissions':
+      return new ApiError(409, check.message, { code: 'ROBOT_PERMISSION' });
+    case 'no_project':
+      return notFound(check.message);
+    case 'unreachable':
+      return new ApiError(502, check.message, { code: 'HARBOR_UNREACHABLE' });
+  }
+}
+
 /** Turns a validator error path like `/body/filters/0/value` or `.query.page` into `filters[0].value` / `query.page`. */
 export function fieldFromPath(path: string | undefined): string {
   if (!path) return '';
@@ -92,15 +114,10 @@ export function fieldFromPath(path: string | undefined): string {
 
 /** Plain words for the patterns our document uses. */
 const PATTERN_HELP: [string, string][] = [
-  [
-    '^[a-z0-9]+(?:[._-][a-z0-9]+)*$',
-    'may hold lower-case letters, digits and single ".", "_" or "-" between them (Harbor\'s name rule)',
-  ],
+  ['^[a-z0-9]+(?:[._-][a-z0-9]+)*$', NAME_RULES.project],
   ['^[A-Za-z0-9][A-Za-z0-9._-]*$', 'may hold letters, digits, ".", "_" and "-", and must start with a letter or digit'],
-  [
-    '^(?:sha256:[a-f0-9]{64}|[A-Za-z0-9_][A-Za-z0-9._-]{0,127})$',
-    'must be a tag (up to 128 letters, digits, ".", "_" and "-") or a digest ("sha256:" and 64 hex digits)',
-  ],
+  ['^(?:sha256:[a-f0-9]{64}|[A-Za-z0-9_][A-Za-z0-9._-]{0,127})$', NAME_RULES.reference],
+  [REPOSITORY_PATH_PARAMETER_PATTERN, NAME_RULES.repository],
 ];
 
 interface SchemaError {

@@ -1,7 +1,8 @@
 /**
  * Executions and tasks API (under /patching/api/v1):
- *   GET  /projects/{p}/executions                      ?policy_id&status&trigger&page&page_size
+ *   GET  /projects/{p}/executions                      ?policy_id&status&trigger&sort&page&page_size
  *   GET  /projects/{p}/executions/{id}
+ *   GET  /projects/{p}/tasks                           ?patched_digest (repeated)&repository
  *   POST /projects/{p}/executions/{id}/stop            (see assertMayStop)
  *   GET  /projects/{p}/executions/{id}/tasks           ?status&page&page_size
  *   GET  /projects/{p}/executions/{id}/tasks/{task_id}
@@ -12,7 +13,14 @@
 import { Router, type Request, type Response } from 'express';
 import { PATCH_PERMISSION, PROJECT_ADMIN_PERMISSION, projectAccessOf, type AuthMiddleware } from '../auth/middleware';
 import type { PatchEngine } from '../jobs/engine';
-import type { Execution, ExecutionStatus, ExecutionTrigger, Task, TaskStatus } from '../store/executions';
+import type {
+  Execution,
+  ExecutionSort,
+  ExecutionStatus,
+  ExecutionTrigger,
+  Task,
+  TaskStatus,
+} from '../store/executions';
 import { badRequest, forbidden, notFound } from './errors';
 import { pagingOf, setPagingHeaders } from './paging';
 import { positiveId } from './params';
@@ -20,6 +28,7 @@ import { positiveId } from './params';
 const TASK_STATUSES = ['Pending', 'Running', 'Success', 'Skipped', 'Error', 'Stopped'];
 const EXECUTION_STATUSES = ['Running', 'Success', 'Error', 'Stopped'];
 const TRIGGERS = ['MANUAL', 'SCHEDULE', 'EVENT', 'ADHOC', 'JOBSERVICE'];
+const EXECUTION_SORTS = ['id', '-id', 'start_time', '-start_time'];
 
 /** An optional enum query parameter (the OpenAPI validator checks it first; this keeps the types honest). */
 function oneOf(req: Request, name: string, allowed: string[]): string | undefined {
@@ -86,11 +95,22 @@ export function executionsRouter(engine: PatchEngine, auth: AuthMiddleware): Rou
       policy_id: positiveId(req, 'policy_id', 'query'),
       status: oneOf(req, 'status', EXECUTION_STATUSES) as ExecutionStatus | undefined,
       trigger: oneOf(req, 'trigger', TRIGGERS) as ExecutionTrigger | undefined,
+      sort: oneOf(req, 'sort', EXECUTION_SORTS) as ExecutionSort | undefined,
       page: paging.page,
       page_size: paging.pageSize,
     });
     setPagingHeaders(req, res, paging, page.total);
     res.json(page.items);
+  });
+
+  r.get('/projects/:project_name/tasks', read, (req, res) => {
+    // The OpenAPI validator checks the digests and the repository; one digest may come as a plain string.
+    const digests = ([] as unknown[]).concat(req.query.patched_digest ?? []).map(String);
+    if (digests.length === 0) {
+      throw badRequest([{ field: 'query.patched_digest', message: 'query.patched_digest: give at least one digest' }]);
+    }
+    const repository = typeof req.query.repository === 'string' ? req.query.repository : undefined;
+    res.json(store.tasksByPatchedDigest(String(req.params.project_name), digests, repository).map(taskView));
   });
 
   r.get('/projects/:project_name/executions/:execution_id', read, (req, res) => {
@@ -104,8 +124,8 @@ export function executionsRouter(engine: PatchEngine, auth: AuthMiddleware): Rou
   });
 
   r.get('/projects/:project_name/executions/:execution_id/tasks', read, (req, res) => {
-    const e = findExecution(req);
     const paging = pagingOf(req);
+    const e = findExecution(req);
     const status = oneOf(req, 'status', TASK_STATUSES) as TaskStatus | undefined;
     const page = store.listTasks({ execution_id: e.id, status, page: paging.page, page_size: paging.pageSize });
     setPagingHeaders(req, res, paging, page.total);

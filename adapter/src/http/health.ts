@@ -2,11 +2,14 @@
  * GET /patching/api/v1/health: liveness (always 200 while serving) plus the state of each dependency:
  * Harbor, SQLite, buildkitd, the copa binary and the registry. Modules may add or replace checks.
  * Like Harbor's /api/v2.0/health, anyone sees only component names and states; `detail` and `error`
- * (paths, internal addresses) are shown to Harbor system admins only.
+ * (paths, internal addresses) are shown to Harbor system admins only. The endpoint needs no sign-in, so
+ * the components are checked at most once per PATCHING_HEALTH_CACHE_SECONDS: callers in between get the
+ * last result, and callers during a check share it, so calling health cannot load Harbor.
  */
 import { connect } from 'node:net';
 import express, { type Request, type Router } from 'express';
 import { credentialsOf } from '../auth/credentials';
+import { TtlCache } from '../cache';
 import { copaAvailable, type Config } from '../config/config';
 import type { AppContext, HealthCheck, HealthResult } from '../context';
 import type { Db } from '../store/db';
@@ -121,14 +124,16 @@ async function callerIsSysadmin(ctx: AppContext, req: Request): Promise<boolean>
 
 export function healthRouter(ctx: AppContext, checks: () => HealthCheck[]): Router {
   const router = express.Router();
-  router.get('/health', async (req, res) => {
-    const [sysadmin, checked] = await Promise.all([
-      callerIsSysadmin(ctx, req),
+  const results = new TtlCache<{ name: string; result: HealthResult }[]>(ctx.config.healthCacheSeconds * 1000);
+  const checkAll = () =>
+    results.get('components', () =>
       Promise.all(
         checks().map(async (c) => ({ name: c.name, result: await withTimeout(c.check(), CHECK_TIMEOUT_MS) })),
       ),
-    ]);
-    const results = checked.map(({ name, result: r }) => ({
+    );
+  router.get('/health', async (req, res) => {
+    const [sysadmin, checked] = await Promise.all([callerIsSysadmin(ctx, req), checkAll()]);
+    const components = checked.map(({ name, result: r }) => ({
       name,
       status: r.ok ? 'healthy' : 'unhealthy',
       ...(sysadmin && r.error ? { error: r.error } : {}),
@@ -138,9 +143,9 @@ export function healthRouter(ctx: AppContext, checks: () => HealthCheck[]): Rout
     res.set('Cache-Control', 'no-store');
     res.vary('Authorization').vary('Cookie');
     res.json({
-      status: results.every((r) => r.status === 'healthy') ? 'healthy' : 'unhealthy',
+      status: components.every((r) => r.status === 'healthy') ? 'healthy' : 'unhealthy',
       version: ctx.version,
-      components: results,
+      components,
     });
   });
   return router;

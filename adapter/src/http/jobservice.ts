@@ -1,6 +1,8 @@
 /**
  * Harbor-jobservice-compatible routes for the IMAGE_PATCH job (mounted at the root, paths /api/v1/...).
- * Every route except GET /api/v1/stats needs `Authorization: Harbor-Secret <secret>`.
+ * Every route, GET /api/v1/stats included, needs `Authorization: Harbor-Secret <secret>`: this API is for
+ * Harbor's core, not the public (Harbor's own jobservice leaves /stats open as its health check; here the
+ * health check is /patching/api/v1/health).
  * Errors use jobservice's body `{"code","message","details"}`.
  */
 import { Router, type RequestHandler } from 'express';
@@ -39,7 +41,7 @@ export function jobserviceRouter(service: JobService, secret: string | undefined
   const notFound = (res: import('express').Response, id: string) =>
     res.status(404).json({ code: 10010, message: 'object is not found', details: `job ${id} does not exist` });
 
-  r.get('/api/v1/stats', (_req, res) => {
+  r.get('/api/v1/stats', auth, (_req, res) => {
     res.json(service.workerPools());
   });
 
@@ -48,9 +50,12 @@ export function jobserviceRouter(service: JobService, secret: string | undefined
       res.status(202).json(await service.launch(req.body));
     } catch (err) {
       if (err instanceof JobRequestError) {
-        res
-          .status(err.httpStatus)
-          .json({ code: err.code, message: err.httpStatus === 400 ? 'bad request' : 'error', details: err.message });
+        res.status(err.httpStatus).json({
+          code: err.code,
+          message: err.httpStatus === 400 ? 'bad request' : 'error',
+          details: err.message,
+          ...(err.field ? { field: err.field } : {}),
+        });
         return;
       }
       res.status(500).json({ code: 10000, message: 'internal error', details: (err as Error).message });

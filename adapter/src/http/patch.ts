@@ -1,36 +1,55 @@
 /**
  * Ad-hoc patching of one artifact (needs repository:push in the project):
  *   POST /projects/{project}/repositories/{repository}/artifacts/{reference}/patch
- * `repository` excludes the project and is URL-encoded twice when it contains '/', as in Harbor.
+ * `repository` excludes the project and is URL-encoded twice when it contains '/', as in Harbor; every name
+ * is checked against Harbor's grammar before Harbor is asked anything.
  * Optional JSON body: {mode?, tag_scheme?, severity_threshold?}. Answers 202 with the execution
- * (the existing one when the same artifact is already being patched).
+ * (the existing one when the same artifact is already being patched); 503 when Harbor rejects the
+ * service robot, 409 when the robot has no access or lacks a permission in the project.
  */
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { PATCH_MODES, SEVERITY_THRESHOLDS, TAG_SCHEMES } from '@harbor-patching/shared/policy/model';
 import { HarborError, type HarborClient } from '../harbor/client';
 import { getArtifact } from '../harbor/repositories';
+import { robotPermissions, type ServiceRobot } from '../harbor/robot';
 import type { PatchEngine } from '../jobs/engine';
 import type { PatchOptions } from '../store/executions';
-import { ApiError, badRequest, notFound } from './errors';
+import { ApiError, badRequest, fromRobotCheck, notFound } from './errors';
 import { PATCH_PERMISSION, type AuthMiddleware } from '../auth/middleware';
+import { nameParam, repositoryParam } from './params';
 
-export function patchRouter(engine: PatchEngine, harbor: HarborClient, auth: AuthMiddleware): Router {
+interface ArtifactName {
+  project: string;
+  repository: string;
+  reference: string;
+}
+
+/** The artifact's names, checked before anything asks Harbor (the permission check included). */
+const checkArtifactName: RequestHandler = (req, res, next) => {
+  const project = nameParam(req, 'project_name', 'project');
+  const name: ArtifactName = {
+    project,
+    repository: repositoryParam(req, project),
+    reference: nameParam(req, 'reference', 'reference'),
+  };
+  res.locals.artifactName = name;
+  next();
+};
+
+export function patchRouter(
+  engine: PatchEngine,
+  harbor: HarborClient,
+  auth: AuthMiddleware,
+  robot: ServiceRobot,
+): Router {
   const r = Router({ mergeParams: true });
 
   r.post(
     '/projects/:project_name/repositories/:repository_name/artifacts/:reference/patch',
+    checkArtifactName,
     auth.requireProjectPermission(PATCH_PERMISSION.resource, PATCH_PERMISSION.action),
     async (req, res) => {
-      const project = String(req.params.project_name);
-      let repository: string;
-      try {
-        repository = decodeURIComponent(String(req.params.repository_name));
-      } catch {
-        throw badRequest([
-          { field: 'path.repository_name', message: 'path.repository_name: is not validly URL-encoded' },
-        ]);
-      }
-      const reference = String(req.params.reference);
+      const { project, repository, reference } = res.locals.artifactName as ArtifactName;
       const body: unknown = req.body ?? {};
       if (typeof body !== 'object' || body === null || Array.isArray(body)) {
         throw badRequest([{ field: '', message: 'the body must be a JSON object' }]);
@@ -48,6 +67,9 @@ export function patchRouter(engine: PatchEngine, harbor: HarborClient, auth: Aut
         }
         (options as Record<string, unknown>)[field] = v;
       }
+      // Refused at once when the service robot cannot patch here, rather than failing the task later.
+      const check = await robot.checkProject(project, robotPermissions('patch'));
+      if (!check.ok) throw fromRobotCheck(check);
       let digest: string;
       try {
         digest = (await getArtifact(harbor, `${project}/${repository}`, reference)).digest;

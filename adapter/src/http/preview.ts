@@ -3,21 +3,29 @@
  *   POST /projects/{p}/policies/preview[?limit=N]
  * Body: `{"policy_id": N}` for a stored policy, or a draft policy (the same body as create; the
  * name may be left out). Answers which artifacts would be patched now and why the others would
- * not: the first `limit` (default 50, at most 500) of each, with complete counts per reason.
+ * not: the first `limit` (default 50, at most 500) of each, with complete counts per reason. When Harbor
+ * refuses the service robot the listing, the answer says what to grant it (503 or 409, as for a patch).
  */
 import { Router } from 'express';
 import { validatePolicy } from '@harbor-patching/shared/policy/validate';
 import type { AuthMiddleware } from '../auth/middleware';
 import type { HarborClient } from '../harbor/client';
+import { robotPermissions, type ServiceRobot } from '../harbor/robot';
 import { previewPolicy } from '../policies/preview';
 import type { EvaluablePolicy } from '../policies/filters';
-import { badRequest, notFound } from './errors';
+import { badRequest, fromRobotCheck, notFound } from './errors';
 import type { PolicyLookup } from './runs';
 
 const DRAFT_NAME = 'preview';
 
-export function previewRouter(deps: { auth: AuthMiddleware; policies: PolicyLookup; harbor: HarborClient }): Router {
-  const { auth, policies, harbor } = deps;
+export function previewRouter(deps: {
+  auth: AuthMiddleware;
+  policies: PolicyLookup;
+  harbor: HarborClient;
+  /** Tells what to grant when Harbor refuses the robot the listing. */
+  robot?: ServiceRobot;
+}): Router {
+  const { auth, policies, harbor, robot } = deps;
   const r = Router({ mergeParams: true });
 
   r.post('/projects/:project_name/policies/preview', auth.requireProjectAdmin(), async (req, res) => {
@@ -56,7 +64,10 @@ export function previewRouter(deps: { auth: AuthMiddleware; policies: PolicyLook
       policy = v.policy;
       source = { draft: true };
     }
-    const preview = await previewPolicy(harbor, project, policy, { limit });
+    const preview = await previewPolicy(harbor, project, policy, { limit }).catch(async (err: unknown) => {
+      const refusal = await robot?.explainRefusal(project, err, robotPermissions('patch'));
+      throw refusal ? fromRobotCheck(refusal) : err;
+    });
     res.json({ project_name: project, ...source, ...preview });
   });
 

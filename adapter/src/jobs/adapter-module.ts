@@ -3,13 +3,15 @@
  * create executions and tasks through `patch.engine`), the executions/tasks and ad-hoc patch routes,
  * the jobservice-compatible /api/v1 routes, recovery at start and a clean stop.
  */
-import type { AdapterModule, AppContext } from '../context';
+import type { AdapterModule, AppContext, HealthCheck } from '../context';
 import { API_BASE } from '../context';
 import { executionMigrations } from '../store/executions';
 import { jobserviceMigrations, JobService } from '../jobservice/service';
 import { jobserviceRouter } from '../http/jobservice';
 import { getArtifact } from '../harbor/repositories';
 import { createPatchModule, type PatchModule, type PatchModuleSettings } from './module';
+
+const NOT_CONFIGURED = 'patching is off: set PATCHING_ROBOT_NAME and PATCHING_ROBOT_SECRET (a Harbor robot account)';
 
 const patchOf = (ctx: AppContext) => ctx.services.patch as PatchModule | undefined;
 const jobserviceOf = (ctx: AppContext) => ctx.services.jobservice as JobService | undefined;
@@ -22,7 +24,7 @@ export function createPatchAdapterModule(tuning: Partial<PatchModuleSettings> = 
     init(ctx: AppContext) {
       const c = ctx.config;
       if (!c.robotName || !c.robotSecret) {
-        ctx.logger.warn('patching is off: set PATCHING_ROBOT_NAME and PATCHING_ROBOT_SECRET (a Harbor robot account)');
+        ctx.logger.warn(NOT_CONFIGURED);
         return;
       }
       const patch = createPatchModule(ctx.db, {
@@ -40,6 +42,7 @@ export function createPatchAdapterModule(tuning: Partial<PatchModuleSettings> = 
         taskTimeoutSeconds: c.taskTimeoutSeconds,
         scanTimeoutSeconds: c.scanTimeoutSeconds,
         harborTimeoutMs: c.harborTimeoutMs,
+        robotCacheSeconds: c.authCacheSeconds,
         extraSecrets: [c.webhookSecret, c.jobserviceSecret],
         ...tuning,
       });
@@ -70,8 +73,33 @@ export function createPatchAdapterModule(tuning: Partial<PatchModuleSettings> = 
         { path: '/', router: jobserviceRouter(jobservice, ctx.config.jobserviceSecret) },
       ];
     },
+    healthChecks(ctx: AppContext): HealthCheck[] {
+      const patch = patchOf(ctx);
+      return [
+        {
+          name: 'robot',
+          check: async () => {
+            if (!patch) return { ok: false, error: NOT_CONFIGURED };
+            const r = await patch.robot.checkCredentials();
+            return r.ok
+              ? { ok: true, detail: patch.robot.name }
+              : { ok: false, detail: patch.robot.name, error: r.message };
+          },
+        },
+      ];
+    },
     async start(ctx: AppContext) {
-      await patchOf(ctx)?.engine.start();
+      const patch = patchOf(ctx);
+      if (!patch) return;
+      // Checked in the background, so an unreachable Harbor does not hold up the start. A rejected robot
+      // does not stop the service either: policies, history and the portal keep working, health says
+      // unhealthy, every patch is refused saying why, and fixing the robot in Harbor needs no restart.
+      void patch.robot.checkCredentials().then((r) => {
+        if (r.ok) ctx.logger.info({ robot: patch.robot.name }, 'Harbor accepts the service robot');
+        else if (r.problem === 'rejected') ctx.logger.error({ robot: patch.robot.name }, r.message);
+        else ctx.logger.warn({ robot: patch.robot.name }, `the service robot could not be checked: ${r.message}`);
+      });
+      await patch.engine.start();
     },
     async stop(ctx: AppContext) {
       await patchOf(ctx)?.engine.close();

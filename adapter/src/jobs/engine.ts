@@ -18,9 +18,11 @@ import {
   type Task,
   type TaskProgress,
 } from '../store/executions';
-import { runPatchTask, classifyError, type PatchDeps } from '../patch/task';
+import { runPatchTask, classifyError, abortedOutcome, type PatchDeps } from '../patch/task';
 import { PatchOutcome } from '../patch/reasons';
 import { killProcessGroup } from '../patch/copa';
+import { explainRefusal, robotPreflight } from '../patch/robot';
+import type { ServiceRobot } from '../harbor/robot';
 import { TaskLogs } from './logs';
 
 export interface EngineConfig {
@@ -52,6 +54,8 @@ export interface ArtifactRef {
 export interface EngineEvents {
   task: [Task];
   execution: [Execution];
+  /** A running task's stage or percent changed (as stored). */
+  progress: [number, TaskProgress];
 }
 
 export class PatchEngine extends EventEmitter<EngineEvents> {
@@ -67,6 +71,8 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
     private readonly deps: Omit<PatchDeps, 'workRoot'>,
     readonly config: EngineConfig,
     logs: TaskLogs,
+    /** Checked before each task, and asked which problem it has when Harbor or the registry refused it. */
+    readonly robot?: ServiceRobot,
   ) {
     super();
     this.logs = logs;
@@ -255,6 +261,8 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
     const execution = this.store.getExecution(task.execution_id)!;
     this.logs.append(task.id, `attempt ${task.attempt} of ${this.config.maxAttempts} started`);
     try {
+      const refused = this.robot && (await robotPreflight(this.robot, task.project));
+      if (refused) throw refused;
       const result = await runPatchTask(
         { ...this.deps, workRoot: this.workRoot },
         {
@@ -263,6 +271,7 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
           signal: ac.signal,
           log: (line) => this.logs.append(task.id, line),
           progress: (p) => this.setProgress(task.id, p),
+          sourceTagsPatchedInto: (digest) => this.store.sourceTagsPatchedInto(task.project, task.repository, digest),
           record: (fields) => {
             const { copa_seconds, ...rest } = fields;
             const prev = this.store.getTask(task.id)?.copa_seconds ?? 0;
@@ -276,7 +285,14 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
       this.logs.append(task.id, result.message);
       this.finish(task.id, result.status, result.reason ?? null, result.message);
     } catch (err) {
-      const outcome = err instanceof PatchOutcome ? err : classifyError(err, 'patching');
+      // A stop or timeout wins over whatever the interrupted stage threw.
+      const aborted = ac.signal.aborted && ac.signal.reason !== 'shutdown';
+      let outcome = aborted
+        ? abortedOutcome(ac.signal)
+        : err instanceof PatchOutcome
+          ? err
+          : classifyError(err, 'patching');
+      if (this.robot && !ac.signal.aborted) outcome = await explainRefusal(this.robot, task.project, outcome);
       if (ac.signal.reason === 'shutdown') {
         // Graceful shutdown: put it back for the next start.
         this.logs.append(task.id, 'the service is shutting down; the task goes back to the queue');
@@ -321,6 +337,7 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
     if (current?.stage === p.stage && now - last < 500 && p.percent !== 100) return;
     this.lastProgressWrite.set(taskId, now);
     this.store.updateTask(taskId, { progress: p });
+    this.emit('progress', taskId, p);
   }
 
   private finish(taskId: number, status: Task['status'], reason: string | null, message: string): void {

@@ -9,6 +9,7 @@ import { migrate } from '../store/db';
 import { ExecutionStore, executionMigrations } from '../store/executions';
 import { HarborClient } from '../harbor/client';
 import { RegistryClient } from '../registry/client';
+import { ServiceRobot } from '../harbor/robot';
 import { DEFAULT_ENGINE_CONFIG, PatchEngine, type EngineConfig } from './engine';
 import { Scrubber, TaskLogs } from './logs';
 import type { AuthMiddleware } from '../auth/middleware';
@@ -36,6 +37,8 @@ export interface PatchModuleSettings {
   maxAttempts?: number;
   retryBaseMs?: number;
   harborTimeoutMs?: number;
+  /** How long what Harbor says about the robot's access is kept (default 10 s). */
+  robotCacheSeconds?: number;
   /** How often a running Harbor scan is polled (default 500 ms). */
   scanPollMs?: number;
   /** Other secrets that must never reach a task log (webhook, jobservice secrets). */
@@ -47,6 +50,8 @@ export interface PatchModule {
   store: ExecutionStore;
   harbor: HarborClient;
   registry: RegistryClient;
+  /** The service robot: its credentials and its access to projects, as Harbor sees them. */
+  robot: ServiceRobot;
   /** Routers for /patching/api/v1 (executions, tasks, ad-hoc patch). */
   routers(auth: AuthMiddleware): Router[];
 }
@@ -64,6 +69,7 @@ export function createPatchModule(db: Db, s: PatchModuleSettings): PatchModule {
   const robot = { username: s.robotName, password: s.robotSecret };
   const harbor = new HarborClient(s.harborUrl, { kind: 'basic', ...robot }, s.harborTimeoutMs ?? 15_000, s.fetch);
   const registry = new RegistryClient(registryUrl(s), robot, undefined, s.fetch);
+  const serviceRobot = new ServiceRobot(harbor, s.robotName, s.robotCacheSeconds ?? 10);
   const taskTimeoutSeconds = s.taskTimeoutSeconds ?? DEFAULT_ENGINE_CONFIG.taskTimeoutMs / 1000;
   const config: EngineConfig = {
     concurrency: s.concurrency ?? DEFAULT_ENGINE_CONFIG.concurrency,
@@ -93,12 +99,14 @@ export function createPatchModule(db: Db, s: PatchModuleSettings): PatchModule {
     },
     config,
     logs,
+    serviceRobot,
   );
   return {
     engine,
     store,
     harbor,
     registry,
-    routers: (auth) => [executionsRouter(engine, auth), patchRouter(engine, harbor, auth)],
+    robot: serviceRobot,
+    routers: (auth) => [executionsRouter(engine, auth), patchRouter(engine, harbor, auth, serviceRobot)],
   };
 }

@@ -5,7 +5,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { PATCH_MODES, SEVERITY_THRESHOLDS, TAG_SCHEMES } from '@harbor-patching/shared/policy/model';
-import { isValidTag, tagSuffixProblem } from '@harbor-patching/shared/policy/tags';
+import { tagSuffixProblem } from '@harbor-patching/shared/policy/tags';
+import {
+  isDigest,
+  isProjectName,
+  isReference,
+  isRepositoryName,
+  isTag,
+  NAME_RULES,
+} from '@harbor-patching/shared/harbor/names';
 import type { Db, Migration } from '../store/db';
 import { migrate } from '../store/db';
 import type { PatchEngine } from '../jobs/engine';
@@ -77,6 +85,8 @@ export class JobRequestError extends Error {
     readonly httpStatus: number,
     readonly code: number,
     message: string,
+    /** The parameter at fault, for bad input (`parameters.repository`). */
+    readonly field?: string,
   ) {
     super(message);
   }
@@ -109,16 +119,24 @@ export interface LaunchRequest {
   };
 }
 
-const DIGEST_PATTERN = /^sha256:[a-f0-9]{64}$/;
-const HARBOR_NAME_PATTERN = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
-
-/** What is wrong with an IMAGE_PATCH job's parameters, in words; undefined when they are usable. */
-function launchParameterProblem(p: Record<string, unknown>, project: string, reference: string): string | undefined {
-  if (!HARBOR_NAME_PATTERN.test(project)) return `parameters.project_name "${project}" is not a Harbor project name`;
-  if (!DIGEST_PATTERN.test(reference) && !isValidTag(reference)) {
-    return 'parameters.digest must be "sha256:" and 64 hex digits, and a tag or reference must be a valid tag';
+/** What is wrong with an IMAGE_PATCH job's parameters, in words, and the parameter at fault; undefined when usable. */
+function launchParameterProblem(p: Record<string, unknown>): { field: string; message: string } | undefined {
+  const problem = (key: string, rule: string) => ({ field: `parameters.${key}`, message: `parameters.${key} ${rule}` });
+  // Every name Harbor or the registry will be asked about, whichever key carries it.
+  const names: [string, (v: string) => boolean, string][] = [
+    ['project_name', isProjectName, NAME_RULES.project],
+    ['project', isProjectName, NAME_RULES.project],
+    ['digest', isDigest, NAME_RULES.digest],
+    ['reference', isReference, NAME_RULES.reference],
+    ['tag', isTag, NAME_RULES.tag],
+  ];
+  for (const [key, valid, rule] of names) {
+    if (p[key] !== undefined && (typeof p[key] !== 'string' || !valid(p[key]))) return problem(key, rule);
   }
-  if (typeof p.tag === 'string' && !isValidTag(p.tag)) return 'parameters.tag must be a valid tag';
+  const project = typeof p.project_name === 'string' ? p.project_name : (p.project as string | undefined);
+  if (p.repository !== undefined && (typeof p.repository !== 'string' || !isRepositoryName(p.repository, project))) {
+    return problem('repository', `${NAME_RULES.repository}, without the project`);
+  }
   const choices: [string, readonly string[]][] = [
     ['mode', PATCH_MODES],
     ['tag_scheme', TAG_SCHEMES],
@@ -126,16 +144,16 @@ function launchParameterProblem(p: Record<string, unknown>, project: string, ref
   ];
   for (const [k, allowed] of choices) {
     if (p[k] !== undefined && (typeof p[k] !== 'string' || !allowed.includes(p[k] as string))) {
-      return `parameters.${k} must be one of ${allowed.join(', ')}`;
+      return problem(k, `must be one of ${allowed.join(', ')}`);
     }
   }
   if (p.tag_suffix !== undefined) {
     const suffixProblem =
       typeof p.tag_suffix === 'string' ? tagSuffixProblem(p.tag_suffix) : 'the tag suffix must be a string';
-    if (suffixProblem) return `parameters.tag_suffix: ${suffixProblem}`;
+    if (suffixProblem) return { field: 'parameters.tag_suffix', message: `parameters.tag_suffix: ${suffixProblem}` };
   }
   for (const k of ['rescan', 'copy_labels', 'delete_original']) {
-    if (p[k] !== undefined && typeof p[k] !== 'boolean') return `parameters.${k} must be true or false`;
+    if (p[k] !== undefined && typeof p[k] !== 'boolean') return problem(k, 'must be true or false');
   }
   return undefined;
 }
@@ -233,6 +251,12 @@ export class JobService {
       }
     }
     const p = job.parameters ?? {};
+    if (typeof p !== 'object' || Array.isArray(p)) {
+      throw new JobRequestError(400, 10002, 'job.parameters must be an object', 'parameters');
+    }
+    // Before anything asks Harbor: every name is checked against Harbor's grammar, never normalised.
+    const problem = launchParameterProblem(p);
+    if (problem) throw new JobRequestError(400, 10002, problem.message, problem.field);
     const project =
       typeof p.project_name === 'string' ? p.project_name : typeof p.project === 'string' ? p.project : undefined;
     const repository = typeof p.repository === 'string' ? p.repository : undefined;
@@ -251,13 +275,11 @@ export class JobService {
         'parameters need project_name, repository (without the project) and digest, tag or reference',
       );
     }
-    const problem = launchParameterProblem(p, project, reference);
-    if (problem) throw new JobRequestError(400, 10002, problem);
-    const isDigest = DIGEST_PATTERN.test(reference);
-    const tag = typeof p.tag === 'string' ? p.tag : isDigest ? null : reference;
+    const byDigest = isDigest(reference);
+    const tag = typeof p.tag === 'string' ? p.tag : byDigest ? null : reference;
     let digest: string | undefined;
     try {
-      digest = isDigest ? reference : await this.resolveDigest(project, repository, reference);
+      digest = byDigest ? reference : await this.resolveDigest(project, repository, reference);
     } catch (err) {
       throw new JobRequestError(
         500,

@@ -5,7 +5,7 @@
 import { execa } from 'execa';
 import { mkdirSync, writeFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ProgressTracker, lineSplitter, type Progress } from './progress';
+import { ProgressTracker, lineSplitter, type CopaProgress } from './progress';
 
 export interface CopaRun {
   copaPath: string;
@@ -24,7 +24,7 @@ export interface CopaRun {
   timeoutSeconds: number;
   signal: AbortSignal;
   onLine: (line: string) => void;
-  onProgress: (p: Progress) => void;
+  onProgress: (p: CopaProgress) => void;
   onSpawn: (pid: number) => void;
 }
 

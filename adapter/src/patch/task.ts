@@ -1,20 +1,24 @@
 /**
- * One patch task end to end: resolve -> (scan) -> decide -> build copa's input -> copa ->
- * verify the pushed tag -> re-scan -> labels -> delete original. Ends with an outcome or throws PatchOutcome.
+ * One patch task end to end: resolve -> decide (decide.ts, as preview and policy runs) ->
+ * (scan, decide again) -> build copa's input -> copa -> verify the pushed tag -> re-scan -> labels ->
+ * delete original. Ends with an outcome or throws PatchOutcome. A stop or timeout in any stage ends
+ * it STOPPED or TIMEOUT; `patched_tag` is reported only once the image is in the registry.
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { floatingTagName, isPatchedTag, patchedGeneration, patchedTagName } from '@harbor-patching/shared/policy/tags';
+import { floatingTagName, patchedGeneration, patchedTagName } from '@harbor-patching/shared/policy/tags';
 import { HarborClient, HarborError, repositoryPathSegment } from '../harbor/client';
 import { getArtifact, getVulnerabilities, type HarborArtifact, type VulnerabilityItem } from '../harbor/repositories';
-import { addLabel, artifactPath, classifyArtifact } from '../harbor/artifacts';
+import { addLabel, artifactPath } from '../harbor/artifacts';
 import { scanAndWait, scanOverview } from '../harbor/scans';
 import { isTagImmutable, listImmutableRules } from '../harbor/immutable';
 import { RegistryClient, RegistryError, isIndex, type ImageConfig } from '../registry/client';
 import type { PatchOptions, Task, TaskProgress, VulnerabilitySummary } from '../store/executions';
-import { PatchOutcome, fail, skip } from './reasons';
-import { buildUpdateManifest, copaOsType, fixableAtThreshold, fixedCves, summarize } from './report';
+import { PatchOutcome, REASONS, fail, skip, type ReasonCode } from './reasons';
+import { buildUpdateManifest, copaOsType, fixedCves, summarize } from './report';
 import { classifyCopaFailure, copaFoundNothing, runCopa } from './copa';
+import { TaskProgressMeter } from './progress';
+import { BASE_IMAGE_LABEL, decideArtifact, findTaggedThroughHarbor, type Decision } from './decide';
 
 export interface PatchDeps {
   /** Harbor API as the service robot. */
@@ -42,6 +46,8 @@ export interface PatchContext {
   signal: AbortSignal;
   log: (line: string) => void;
   progress: (p: TaskProgress) => void;
+  /** The service's own record: the source tags of the task's repository whose patches it pushed as `digest`. */
+  sourceTagsPatchedInto: (digest: string) => string[];
   /** Persists partial results as they become known. */
   record: (fields: {
     tag?: string;
@@ -62,9 +68,8 @@ export interface PatchResult {
   message: string;
 }
 
-const BASE_IMAGE_LABEL = 'BaseImage';
-
-function abortedOutcome(signal: AbortSignal): PatchOutcome {
+/** The outcome of a task whose signal was aborted: by a stop (STOPPED) or by the task timeout (TIMEOUT). */
+export function abortedOutcome(signal: AbortSignal): PatchOutcome {
   if (signal.reason === 'timeout')
     return fail('TIMEOUT', 'The patch took longer than the configured task timeout and was stopped.');
   return new PatchOutcome('STOPPED', 'Stopped on request.');
@@ -81,10 +86,13 @@ export function classifyError(err: unknown, what: string): PatchOutcome {
         true,
       );
     }
-    if (err.status === 401 || err.status === 403) {
+    if (err.status === 401) {
+      return fail('HARBOR_AUTH', `Harbor rejected the service robot's credentials while ${what} (HTTP 401).`);
+    }
+    if (err.status === 403) {
       return fail(
-        'HARBOR_AUTH',
-        `Harbor refused the service robot account while ${what} (HTTP ${err.status}). Give the robot pull, push, scan, label and delete rights in the project.`,
+        'ROBOT_PERMISSION',
+        `Harbor refused the service robot while ${what} (HTTP 403): it lacks a permission in the project.`,
       );
     }
     if (err.status === 404)
@@ -99,7 +107,7 @@ export function classifyError(err: unknown, what: string): PatchOutcome {
   return fail('INTERNAL', `Unexpected error while ${what}: ${(err as Error)?.message ?? String(err)}`);
 }
 
-async function step<T>(ctx: PatchContext, what: string, fn: () => Promise<T>): Promise<T> {
+async function step<T>(ctx: Pick<PatchContext, 'signal'>, what: string, fn: () => Promise<T>): Promise<T> {
   if (ctx.signal.aborted) throw abortedOutcome(ctx.signal);
   try {
     return await fn();
@@ -116,67 +124,41 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
   const full = `${project}/${repository}`;
   const log = ctx.log;
 
-  // 1. Resolve the artifact through Harbor.
-  ctx.progress({ stage: 'Resolving artifact', percent: 0 });
+  // 1. Resolve the artifact through Harbor (which must answer with an artifact of this very repository) and
+  // decide, as the preview and policy runs do.
+  const meter = new TaskProgressMeter(ctx.progress);
+  meter.at('resolve');
   let artifact = await step(ctx, `reading ${full}@${task.source_digest}`, () =>
     getArtifact(deps.harbor, full, task.source_digest),
   );
-  const kind = classifyArtifact(artifact);
-  if (kind === 'other') {
-    throw skip(
-      'NOT_IMAGE',
-      `${full}@${task.source_digest.slice(0, 19)} is a ${artifact.type ?? 'non-image'} artifact, not a container image; only images can be patched.`,
-    );
-  }
-  if (kind === 'index') {
-    throw skip('MULTI_PLATFORM', `${full} is a multi-platform image index; patch its single-platform images instead.`);
-  }
-  const tags = (artifact.tags ?? []).map((t) => t.name);
-  const tag = task.tag ?? tags.find((t) => !isPatchedTag(t, options.tag_suffix)) ?? tags[0];
-  if (!tag)
-    throw fail(
-      'NO_TAG',
-      `${full}@${task.source_digest} has no tag; patched images are named after the source tag, so tag it first.`,
-    );
-  if (tag !== task.tag) ctx.record({ tag });
-  if (isPatchedTag(tag, options.tag_suffix)) {
-    throw skip(
-      'ALREADY_PATCHED',
-      `${full}:${tag} is itself a patched image; patching always starts from the original tag instead.`,
-    );
-  }
-  const manifest = await step(ctx, 'reading the image manifest', () =>
-    deps.registry.getManifest(full, task.source_digest),
-  );
-  if (!manifest) throw fail('NOT_FOUND', `The registry has no manifest ${task.source_digest} in ${full}.`);
-  if (isIndex(manifest))
-    throw skip('MULTI_PLATFORM', `${full} is a multi-platform image index; patch its single-platform images instead.`);
-  const config = await step(ctx, 'reading the image config', () => deps.registry.getConfig(full, manifest));
-  const baseImage = baseImageOf(config);
-  if (baseImage) {
-    throw skip(
-      'ALREADY_PATCHED',
-      `${full}:${tag} was produced by patching ${baseImage}; patch the original image instead.`,
-    );
-  }
-
-  // 2. Make sure there is a vulnerability report.
   let vulns: VulnerabilityItem[] | undefined;
-  const overview = scanOverview(artifact);
-  if (overview?.scan_status === 'Success') {
+  if (scanOverview(artifact)?.scan_status === 'Success') {
     vulns = await step(ctx, 'reading the vulnerability report', () =>
       getVulnerabilities(deps.harbor, full, task.source_digest),
     );
   }
-  if (!vulns) {
-    if (!options.scan_if_missing) {
-      throw skip(
-        'NOT_SCANNED',
-        `${full}:${tag} has no vulnerability report yet; scan it in Harbor, or let the policy scan missing reports.`,
-      );
-    }
-    ctx.progress({ stage: 'Scanning original', percent: 0 });
-    log(`no vulnerability report for ${full}:${tag}: asking Harbor to scan it`);
+  const decide = (withoutReport = false) =>
+    step(ctx, 'deciding whether to patch', () =>
+      decideArtifact({
+        harbor: deps.harbor,
+        project,
+        repository,
+        artifact,
+        options,
+        tag: task.tag,
+        vulnerabilities: vulns,
+        withoutReport,
+        findTagged: findTaggedThroughHarbor(deps.harbor, full),
+      }),
+    );
+  let decision = await decide();
+
+  // 2. No vulnerability report: ask Harbor to scan (policies select scanned artifacts only).
+  let noScanner = false;
+  if (decision.kind === 'skip' && decision.reason === 'NOT_SCANNED' && options.scan_if_missing) {
+    const ref = `${full}:${decision.tag}`;
+    meter.at('scan');
+    log(`no vulnerability report for ${ref}: asking Harbor to scan it`);
     const scan = await step(ctx, 'scanning the original', () =>
       scanAndWait(deps.harbor, project, repository, task.source_digest, {
         timeoutMs: deps.scanTimeoutMs,
@@ -184,37 +166,40 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
         signal: ctx.signal,
       }),
     );
-    if (scan.state === 'not_scannable') throw skip('NOT_SCANNED', `Harbor cannot scan ${full}:${tag}: ${scan.message}`);
-    if (scan.state === 'timeout') {
+    if (scan.state === 'no_scanner') {
+      if (options.mode !== 'comprehensive') {
+        throw skip(
+          'NOT_SCANNED',
+          `Harbor has no vulnerability scanner for project ${project} ("${scan.message}"), so ${ref} has no report to patch from. Add a scanner (such as Trivy) in Harbor, or patch in comprehensive mode, which updates every package without a report.`,
+        );
+      }
+      noScanner = true;
+      log(`Harbor has no vulnerability scanner for project ${project}: patching without a report (comprehensive mode)`);
+      decision = await decide(true);
+    } else if (scan.state === 'not_scannable') {
+      throw skip('NOT_SCANNED', `Harbor cannot scan ${ref}: ${scan.message}`);
+    } else if (scan.state === 'timeout') {
       throw fail(
         'NOT_SCANNED',
-        `Harbor's scan of ${full}:${tag} did not finish within ${Math.round(deps.scanTimeoutMs / 1000)} s; check the scanner and try again.`,
+        `Harbor's scan of ${ref} did not finish within ${Math.round(deps.scanTimeoutMs / 1000)} s; check the scanner and try again.`,
       );
+    } else if (scan.state === 'failed') {
+      throw fail('SCAN_FAILED', `Harbor could not scan ${ref} (${scan.message}); check the scanner's log in Harbor.`);
+    } else {
+      artifact = scan.artifact;
+      vulns =
+        (await step(ctx, 'reading the vulnerability report', () =>
+          getVulnerabilities(deps.harbor, full, task.source_digest),
+        )) ?? [];
+      decision = await decide();
     }
-    if (scan.state === 'failed')
-      throw fail(
-        'SCAN_FAILED',
-        `Harbor could not scan ${full}:${tag} (${scan.message}); check the scanner's log in Harbor.`,
-      );
-    artifact = scan.artifact;
-    vulns = await step(ctx, 'reading the vulnerability report', () =>
-      getVulnerabilities(deps.harbor, full, task.source_digest),
-    );
-    vulns ??= [];
   }
-  const before = summarize(vulns);
-  ctx.record({ vulnerabilities_before: before });
+  if (decision.tag && decision.tag !== task.tag) ctx.record({ tag: decision.tag });
+  if (vulns) ctx.record({ vulnerabilities_before: summarize(vulns) });
+  if (decision.kind === 'skip') throw await skipOutcome(deps, ctx, decision, vulns);
+  const tag = decision.tag;
 
-  // 3. Decide.
-  const wanted = fixableAtThreshold(vulns, options.severity_threshold);
-  if (wanted.length === 0) {
-    const at = options.severity_threshold === 'None' ? '' : ` at or above ${options.severity_threshold}`;
-    throw skip(
-      'NOTHING_FIXABLE',
-      `${full}:${tag} has ${before.total} known vulnerabilities but none${at} has a fixed package version yet: nothing to patch.`,
-    );
-  }
-
+  // 3. Where the patched image goes.
   const existingTags = await step(ctx, 'listing tags', () => deps.registry.listTags(full));
   let target: string;
   if (options.tag_scheme === 'incremental') {
@@ -222,13 +207,13 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
       .map((t) => patchedGeneration(t, tag, options.tag_suffix))
       .filter((n): n is number => n !== undefined);
     const latest = generations.length ? Math.max(...generations) : 0;
-    if (latest > 0)
-      await checkUpToDate(deps, ctx, full, patchedTagName(tag, 'incremental', options.tag_suffix, latest));
     target = patchedTagName(tag, 'incremental', options.tag_suffix, latest + 1);
+    // The new generation is a new tag; the floating tag moved to it afterwards may already exist.
+    const floating = floatingTagName(tag, options.tag_suffix);
+    if (existingTags.includes(floating)) await checkPatchedTagSource(deps, ctx, full, tag, floating);
   } else {
     target = floatingTagName(tag, options.tag_suffix);
     if (existingTags.includes(target)) {
-      await checkUpToDate(deps, ctx, full, target);
       const rules = await step(ctx, 'reading immutable tag rules', () => listImmutableRules(deps.harbor, project));
       if (isTagImmutable(rules, repository, target)) {
         throw fail(
@@ -236,15 +221,22 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
           `${full}:${target} already exists and an immutable tag rule of project ${project} protects it, so it cannot be overwritten. Use the incremental tag scheme, or change the rule.`,
         );
       }
+      await checkPatchedTagSource(deps, ctx, full, tag, target);
     }
   }
   const previousTargetDigest = existingTags.includes(target)
     ? await step(ctx, 'resolving the current patched tag', () => deps.registry.resolveDigest(full, target))
     : undefined;
-  ctx.record({ patched_tag: target });
+  const manifest = await step(ctx, 'reading the image manifest', () =>
+    deps.registry.getManifest(full, task.source_digest),
+  );
+  if (!manifest) throw fail('NOT_FOUND', `The registry has no manifest ${task.source_digest} in ${full}.`);
+  if (isIndex(manifest))
+    throw skip('MULTI_PLATFORM', `${full} is a multi-platform image index; patch its single-platform images instead.`);
+  const config = await step(ctx, 'reading the image config', () => deps.registry.getConfig(full, manifest));
 
   // 4. Build copa's input.
-  ctx.progress({ stage: 'Reading OS release', percent: 0 });
+  meter.at('copa', 0, 'Reading OS release');
   const os = await step(ctx, 'reading /etc/os-release from the image', () =>
     deps.registry.readOsRelease(full, manifest),
   );
@@ -263,7 +255,7 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
   }
   const updateManifest =
     options.mode === 'targeted'
-      ? buildUpdateManifest({ type: osType, version: os.version_id }, config.architecture ?? 'amd64', vulns)
+      ? buildUpdateManifest({ type: osType, version: os.version_id }, config.architecture ?? 'amd64', vulns ?? [])
       : undefined;
   if (updateManifest)
     log(
@@ -277,7 +269,7 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
   const host = deps.registryHost ?? deps.registry.host;
   let copa;
   try {
-    ctx.progress({ stage: 'Starting copa', percent: 0 });
+    meter.at('copa');
     copa = await runCopa({
       copaPath: deps.copaPath,
       eolApiUrl: deps.copaEolApiUrl,
@@ -291,14 +283,26 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
       timeoutSeconds: deps.copaTimeoutSeconds,
       signal: ctx.signal,
       onLine: log,
-      onProgress: ctx.progress,
+      onProgress: (p) => meter.at('copa', p.fraction, p.stage),
       onSpawn: (pid) => ctx.record({ copa_pid: pid }),
     });
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
   ctx.record({ copa_pid: null, copa_seconds: copa.seconds });
-  if (copa.killed || ctx.signal.aborted) throw abortedOutcome(ctx.signal);
+  if (copa.killed || ctx.signal.aborted) {
+    // copa may have pushed before it was stopped: report the patched image only if it is there.
+    await deps.registry
+      .resolveDigest(full, target)
+      .then((digest) => {
+        if (digest && digest !== previousTargetDigest && digest !== task.source_digest) {
+          ctx.record({ patched_tag: target, patched_digest: digest });
+          log(`copa pushed ${full}:${target} as ${digest} before it was stopped`);
+        }
+      })
+      .catch(() => undefined);
+    throw abortedOutcome(ctx.signal);
+  }
   if (copa.exitCode !== 0) {
     const c = classifyCopaFailure(copa.lines);
     const advice: Record<typeof c.code, string> = {
@@ -312,35 +316,42 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
     throw fail(c.code, `${advice[c.code]} (${c.detail})`, c.transient);
   }
   if (copaFoundNothing(copa.lines)) {
-    ctx.record({ patched_tag: null });
     throw skip(
       'UP_TO_DATE',
       `copa found no newer packages for ${full}:${tag} in its package sources; nothing was pushed.`,
     );
   }
 
-  // 6. Verify: exit 0 is not proof of a push.
-  ctx.progress({ stage: 'Verifying pushed image', percent: 100 });
-  const patchedDigest = await step(ctx, 'verifying the patched tag', () => deps.registry.resolveDigest(full, target));
+  // 6. Verify: exit 0 is not proof of a push. Done even when a stop arrives now, so the task reports what was pushed.
+  meter.at('verify');
+  let patchedDigest: string | undefined;
+  try {
+    patchedDigest = await deps.registry.resolveDigest(full, target);
+  } catch (err) {
+    if (ctx.signal.aborted) throw abortedOutcome(ctx.signal);
+    throw classifyError(err, 'verifying the patched tag');
+  }
   if (!patchedDigest || patchedDigest === previousTargetDigest || patchedDigest === task.source_digest) {
+    if (ctx.signal.aborted) throw abortedOutcome(ctx.signal);
     throw fail(
       'VERIFY_FAILED',
       `copa reported success but ${full}:${target} was not updated in the registry; see the task log.`,
     );
   }
-  ctx.record({ patched_digest: patchedDigest, vex: copa.vex });
-  log(`pushed ${full}:${target} as ${patchedDigest}`);
+  const pushed = patchedDigest;
+  ctx.record({ patched_tag: target, patched_digest: pushed, vex: copa.vex });
+  log(`pushed ${full}:${target} as ${pushed}`);
   if (!updateManifest) log('comprehensive mode: copa writes no VEX document without a vulnerability report');
+  if (ctx.signal.aborted) throw abortedOutcome(ctx.signal);
 
   const notes: string[] = [];
   let alsoTagged = '';
   if (options.tag_scheme === 'incremental') {
-    if (ctx.signal.aborted) throw abortedOutcome(ctx.signal);
     const floating = floatingTagName(tag, options.tag_suffix);
     const note = await pointFloatingTag(deps, {
       project,
       repository,
-      digest: patchedDigest,
+      digest: pushed,
       tag: floating,
       exists: existingTags.includes(floating),
       log,
@@ -351,10 +362,14 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
 
   // 7. Re-scan, labels, delete original.
   let rescanned = false;
-  if (options.rescan) {
-    ctx.progress({ stage: 'Re-scanning patched image', percent: 0 });
+  if (noScanner) {
+    notes.push(
+      `Harbor has no vulnerability scanner for project ${project}, so the image was not scanned before or after`,
+    );
+  } else if (options.rescan) {
+    meter.at('rescan');
     const scan = await step(ctx, 're-scanning the patched image', () =>
-      scanAndWait(deps.harbor, project, repository, patchedDigest, {
+      scanAndWait(deps.harbor, project, repository, pushed, {
         timeoutMs: deps.scanTimeoutMs,
         pollMs: deps.scanPollMs,
         signal: ctx.signal,
@@ -362,20 +377,22 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
     );
     if (scan.state === 'done') {
       const after =
-        (await step(ctx, 'reading the patched report', () => getVulnerabilities(deps.harbor, full, patchedDigest))) ??
-        [];
-      const fixed = fixedCves(vulns, after);
+        (await step(ctx, 'reading the patched report', () => getVulnerabilities(deps.harbor, full, pushed))) ?? [];
+      const fixed = fixedCves(vulns ?? [], after);
       ctx.record({ vulnerabilities_after: summarize(after), fixed_cves: fixed });
       log(`re-scan: ${after.length} vulnerabilities remain, ${fixed.length} CVEs fixed`);
       rescanned = true;
+    } else if (scan.state === 'no_scanner') {
+      notes.push(`the patched image was not re-scanned: Harbor has no vulnerability scanner for project ${project}`);
     } else {
       notes.push(`the re-scan of the patched image did not complete (${scan.state})`);
     }
   }
+  if (ctx.signal.aborted) throw abortedOutcome(ctx.signal);
   if (options.copy_labels) {
     for (const label of artifact.labels ?? []) {
       try {
-        await addLabel(deps.harbor, project, repository, patchedDigest, label.id);
+        await addLabel(deps.harbor, project, repository, pushed, label.id);
       } catch (err) {
         notes.push(`label ${label.name} was not copied (${(err as Error).message})`);
       }
@@ -390,28 +407,84 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
   return { status: 'Success', message };
 }
 
-function baseImageOf(config: ImageConfig): string | undefined {
+/**
+ * The outcome of a skip decision. Records what exists (the patched image already there), and says
+ * so when an image with no known vulnerability has no package database at all (scratch, static
+ * distroless): then copa has nothing it could ever update.
+ */
+async function skipOutcome(
+  deps: PatchDeps,
+  ctx: PatchContext,
+  decision: Extract<Decision, { kind: 'skip' }>,
+  vulns: VulnerabilityItem[] | undefined,
+): Promise<PatchOutcome> {
+  const full = `${ctx.task.project}/${ctx.task.repository}`;
+  if (decision.existing) {
+    const { tag, digest } = decision.existing;
+    const after = await step(ctx, 'reading the patched report', () => getVulnerabilities(deps.harbor, full, digest));
+    ctx.record({ patched_tag: tag, patched_digest: digest, vulnerabilities_after: after ? summarize(after) : null });
+  }
+  if (decision.reason === 'NOTHING_FIXABLE' && vulns?.length === 0 && !(await hasPackageDatabase(deps, ctx, full))) {
+    return skip(
+      'NOTHING_FIXABLE',
+      `${full}:${decision.tag} has no package database that copa could update (no dpkg, apk or rpm database, as in images built from scratch or static distroless images), so there is nothing to patch.`,
+    );
+  }
+  const code = decision.reason in REASONS ? (decision.reason as ReasonCode) : 'INTERNAL';
+  return new PatchOutcome(code, decision.message);
+}
+
+/** Whether the image holds a package database; true when that cannot be read (the message then stays general). */
+async function hasPackageDatabase(deps: PatchDeps, ctx: PatchContext, full: string): Promise<boolean> {
+  try {
+    const manifest = await deps.registry.getManifest(full, ctx.task.source_digest);
+    if (!manifest || isIndex(manifest)) return true;
+    const found = await deps.registry.findPackageDatabase(full, manifest);
+    if (found) ctx.log(`package database: /${found}`);
+    return found !== undefined;
+  } catch (err) {
+    ctx.log(`could not look for a package database: ${(err as Error).message}`);
+    return true;
+  }
+}
+
+/**
+ * Before an existing patched tag is overwritten: its image must have been made from this same source,
+ * either from this very image (copa's `BaseImage` label names `<repository>@<source digest>`) or, by the
+ * service's own record, from this same source tag (an earlier image of a tag that has moved since).
+ * Anything else (another tag's patch, an image the service did not make) fails TAG_CONFLICT and is left
+ * as it is.
+ */
+/** copa's BaseImage label as the registry holds the image config. */
+function configBaseImage(config: ImageConfig): string | undefined {
   return config.config?.labels?.[BASE_IMAGE_LABEL] ?? config.config?.Labels?.[BASE_IMAGE_LABEL];
 }
 
-/** Skips UP_TO_DATE when `patchedTag` came from this same source digest and has nothing fixable left. */
-async function checkUpToDate(deps: PatchDeps, ctx: PatchContext, full: string, patchedTag: string): Promise<void> {
+export async function checkPatchedTagSource(
+  deps: Pick<PatchDeps, 'registry'>,
+  ctx: Pick<PatchContext, 'signal' | 'sourceTagsPatchedInto' | 'log'> & { task: Pick<Task, 'source_digest'> },
+  full: string,
+  sourceTag: string,
+  patchedTag: string,
+): Promise<void> {
   const m = await step(ctx, 'reading the existing patched image', () => deps.registry.getManifest(full, patchedTag));
-  if (!m || isIndex(m)) return;
-  const cfg = await step(ctx, 'reading the existing patched image', () => deps.registry.getConfig(full, m));
-  const base = baseImageOf(cfg);
-  if (!base || !base.endsWith(`@${ctx.task.source_digest}`)) return;
-  let patched: HarborArtifact;
-  try {
-    patched = await getArtifact(deps.harbor, full, m.digest);
-  } catch {
-    return;
-  }
-  if (scanOverview(patched)?.scan_status !== 'Success') return;
-  const vulns = (await getVulnerabilities(deps.harbor, full, m.digest)) ?? [];
-  if (fixableAtThreshold(vulns, ctx.options.severity_threshold).length > 0) return;
-  ctx.record({ patched_tag: patchedTag, patched_digest: m.digest, vulnerabilities_after: summarize(vulns) });
-  throw skip('UP_TO_DATE', `${full}:${patchedTag} was already patched from this image and has nothing fixable left.`);
+  if (!m) return; // gone since the tags were listed: nothing to overwrite
+  const base = isIndex(m)
+    ? undefined
+    : configBaseImage(await step(ctx, 'reading the existing patched image', () => deps.registry.getConfig(full, m)));
+  if (base?.endsWith(`/${full}@${ctx.task.source_digest}`)) return;
+  const recorded = ctx.sourceTagsPatchedInto(m.digest);
+  if (recorded.includes(sourceTag)) return;
+  const origin = recorded.length
+    ? `this service made it from ${recorded.map((t) => `${full}:${t}`).join(', ')}`
+    : base
+      ? `it was patched from ${base}`
+      : 'it was not made by patching this image';
+  ctx.log(`${full}:${patchedTag} (${m.digest}) is not a patch of ${full}:${sourceTag}: ${origin}`);
+  throw fail(
+    'TAG_CONFLICT',
+    `${full}:${patchedTag} already exists and was not made from ${full}:${sourceTag} (${origin}), so it was left untouched. Delete or rename that tag, or patch with another tag suffix.`,
+  );
 }
 
 /**

@@ -1,35 +1,40 @@
 /**
  * Policy evaluation: walks a project's repositories and artifacts through Harbor, page by page,
- * and says for every artifact whether the policy would patch it now, or why not.
+ * and says for every artifact whether the policy would patch it now, or why not. Every decision
+ * comes from decideArtifact (patch/decide.ts), the same function the patch task asks, so a preview
+ * and a run agree.
  */
-import { classifyArtifact } from '../harbor/artifacts';
 import type { HarborClient } from '../harbor/client';
 import {
-  getVulnerabilities,
   listArtifactPages,
   listRepositoryPages,
   type HarborArtifact,
   type HarborRepository,
 } from '../harbor/repositories';
-import { decideFromReport, decideFromSummary, scanFacts, type ScanFacts } from './threshold';
+import {
+  decideArtifact,
+  findTaggedThroughHarbor,
+  SKIP_REASONS,
+  type FilterReason,
+  type SkipReason,
+} from '../patch/decide';
+import type { ScanFacts } from './threshold';
 import { compilePolicyFilters, isPatchedTag, type CompiledPolicyFilters, type EvaluablePolicy } from './filters';
 
+/** Why an artifact is left out: a filter, or one of the task's skip reasons. */
 export const EXCLUSION_REASONS = [
   'FILTERED_REPOSITORY',
-  'UNTAGGED',
-  'NOT_IMAGE',
-  'PATCHED_TAG',
   'FILTERED_TAG',
   'FILTERED_LABEL',
-  'NOT_SCANNED',
-  'NOTHING_FIXABLE',
-  'BELOW_THRESHOLD',
-] as const;
+  ...SKIP_REASONS,
+] as const satisfies readonly ('FILTERED_REPOSITORY' | FilterReason | SkipReason)[];
 export type ExclusionReason = (typeof EXCLUSION_REASONS)[number];
 
 export interface CandidateArtifact {
   /** Repository name without the project, e.g. "team/app". */
   repository: string;
+  /** Harbor's full repository name, e.g. "library/team/app" (what the repository filter matches). */
+  repository_name: string;
   digest: string;
   /** The tag to patch (`<tag>-patched` is derived from it): the newest matching original tag. */
   tag: string;
@@ -47,6 +52,7 @@ export type Verdict =
       /** Plain-words explanation for the UI. */
       message: string;
       repository: string;
+      repository_name: string;
       digest?: string;
       tags?: string[];
       /** How many artifacts this verdict stands for (a filtered repository stands for all of its artifacts). */
@@ -75,13 +81,10 @@ function shortName(fullName: string, project: string): string {
   return fullName.startsWith(`${project}/`) ? fullName.slice(project.length + 1) : fullName;
 }
 
-function labelNames(a: HarborArtifact): string[] {
-  return (a.labels ?? []).map((l) => l.name);
-}
-
 /**
  * The decision for one artifact of a repository that passed the repository filters. Reads the
  * full vulnerability report only when the scan summary cannot decide the threshold.
+ * `findTagged` finds the existing patched image of a candidate (default: asks Harbor).
  */
 export async function judgeArtifact(
   client: HarborClient,
@@ -91,71 +94,44 @@ export async function judgeArtifact(
   policy: EvaluablePolicy,
   filters: CompiledPolicyFilters,
   stats: EvaluationStats,
+  findTagged?: (tag: string) => Promise<HarborArtifact | undefined>,
 ): Promise<Verdict> {
-  const allTags = (artifact.tags ?? []).map((t) => t.name);
-  const excluded = (reason: ExclusionReason, message: string): Verdict => ({
-    kind: 'excluded',
-    reason,
-    message,
+  const onRequest = () => stats.harbor_requests++;
+  const repository_name = `${project}/${repository}`;
+  const decision = await decideArtifact({
+    harbor: client,
+    project,
     repository,
-    digest: artifact.digest,
-    tags: allTags,
-    count: 1,
+    artifact,
+    options: policy,
+    filters,
+    findTagged: findTagged ?? findTaggedThroughHarbor(client, repository_name, onRequest),
+    onRequest,
   });
-  if (allTags.length === 0)
-    return excluded('UNTAGGED', 'The artifact has no tag, so there is no "<tag>-patched" to produce.');
-  if (classifyArtifact(artifact) === 'other') {
-    const kind =
-      artifact.type && artifact.type.toUpperCase() !== 'IMAGE' ? artifact.type.toLowerCase() : 'non-image artifact';
-    return excluded('NOT_IMAGE', `The artifact is a ${kind}, not a container image.`);
+  if (decision.kind === 'skip') {
+    return {
+      kind: 'excluded',
+      reason: decision.reason,
+      message: decision.message,
+      repository,
+      repository_name,
+      digest: artifact.digest,
+      tags: (artifact.tags ?? []).map((t) => t.name),
+      count: 1,
+    };
   }
-  const originals = allTags.filter((t) => !isPatchedTag(t, policy));
-  if (originals.length === 0) {
-    return excluded('PATCHED_TAG', 'The artifact was produced by patching; patches always start from the original.');
-  }
-  const tags = originals.filter((t) => filters.tag(t));
-  if (tags.length === 0) return excluded('FILTERED_TAG', 'No tag of the artifact passes the tag filters.');
-  const labels = labelNames(artifact);
-  if (!filters.labels(labels))
-    return excluded('FILTERED_LABEL', "The artifact's labels do not pass the label filters.");
-
-  const facts = scanFacts(artifact.scan_overview);
-  if (!facts) return excluded('NOT_SCANNED', 'The artifact has no vulnerability report yet; scan it first.');
-  if (facts.scan_status !== 'Success') {
-    return excluded('NOT_SCANNED', `The artifact's last scan is ${facts.scan_status}, not Success; scan it again.`);
-  }
-  let decision = decideFromSummary(facts, policy.severity_threshold);
-  if (decision.kind === 'NEED_REPORT') {
-    const fullName = `${project}/${repository}`;
-    const vulns = await getVulnerabilities(client, fullName, artifact.digest, () => stats.harbor_requests++);
-    decision = vulns ? decideFromReport(vulns, policy.severity_threshold) : { kind: 'NOTHING_FIXABLE' };
-  }
-  switch (decision.kind) {
-    case 'NOTHING_FIXABLE':
-      return excluded('NOTHING_FIXABLE', `None of the ${facts.total} vulnerabilities has a fix available.`);
-    case 'BELOW_THRESHOLD':
-      return excluded(
-        'BELOW_THRESHOLD',
-        `No fixable vulnerability is ${policy.severity_threshold} or more severe (${facts.fixable} fixable below that).`,
-      );
-    default: {
-      // Harbor lists tags newest first within an artifact only by push time; prefer the newest pushed one.
-      const byPush = [...(artifact.tags ?? [])]
-        .filter((t) => tags.includes(t.name))
-        .sort((a, b) => (b.push_time ?? '').localeCompare(a.push_time ?? '') || a.name.localeCompare(b.name));
-      return {
-        kind: 'candidate',
-        artifact: {
-          repository,
-          digest: artifact.digest,
-          tag: byPush[0]?.name ?? tags[0],
-          tags,
-          labels,
-          vulnerabilities: facts,
-        },
-      };
-    }
-  }
+  return {
+    kind: 'candidate',
+    artifact: {
+      repository,
+      repository_name,
+      digest: artifact.digest,
+      tag: decision.tag,
+      tags: decision.tags,
+      labels: decision.labels,
+      vulnerabilities: decision.scan,
+    },
+  };
 }
 
 /** Full reports fetched at once per repository being walked. */
@@ -185,6 +161,11 @@ async function* evaluateRepository(
 ): AsyncGenerator<Verdict> {
   const repository = shortName(repo.name, project);
   let listed = 0;
+  // Patched images by tag, as listed so far. Harbor lists newest first, and an image patched from an
+  // artifact is always pushed after it, so a candidate's patched image (if any) is already here: no
+  // extra request per candidate.
+  const patched = new Map<string, HarborArtifact>();
+  const findTagged = async (tag: string) => patched.get(tag);
   // tags=* lets Harbor leave untagged artifacts out: they cannot be patched to "<tag>-patched".
   for await (const page of listArtifactPages(client, repo.name, {
     q: 'tags=*',
@@ -192,9 +173,12 @@ async function* evaluateRepository(
   })) {
     listed += page.length;
     stats.artifacts_listed += page.length;
+    for (const artifact of page) {
+      for (const t of artifact.tags ?? []) if (isPatchedTag(t.name, policy)) patched.set(t.name, artifact);
+    }
     // Judged together: the few that need their full report fetch it concurrently.
     const verdicts = await mapLimit(page, REPORT_CONCURRENCY, (artifact) =>
-      judgeArtifact(client, project, repository, artifact, policy, filters, stats),
+      judgeArtifact(client, project, repository, artifact, policy, filters, stats, findTagged),
     );
     yield* verdicts;
   }
@@ -202,9 +186,10 @@ async function* evaluateRepository(
   if (untagged > 0) {
     yield {
       kind: 'excluded',
-      reason: 'UNTAGGED',
-      message: 'Untagged artifacts have no tag to derive "<tag>-patched" from.',
+      reason: 'NO_TAG',
+      message: 'Untagged artifacts have no tag to name "<tag>-patched" after.',
       repository,
+      repository_name: repo.name,
       count: untagged,
     };
   }
@@ -254,8 +239,9 @@ export async function* evaluatePolicy(
           yield {
             kind: 'excluded',
             reason: 'FILTERED_REPOSITORY',
-            message: 'The repository does not pass the repository filters.',
+            message: `${repo.name} does not pass the repository filters.`,
             repository,
+            repository_name: repo.name,
             count: repo.artifact_count ?? 0,
           };
           continue;

@@ -4,8 +4,10 @@
  * calls `start()` after the patch engine started and `stop()` before it closes.
  */
 import type { Router } from 'express';
+import type { Logger } from 'pino';
 import type { AuthMiddleware } from '../auth/middleware';
 import type { HarborClient } from '../harbor/client';
+import type { ServiceRobot } from '../harbor/robot';
 import type { PatchEngine } from '../jobs/engine';
 import { migrate, type Db } from '../store/db';
 import type { PolicyStore } from '../store/policies';
@@ -26,6 +28,8 @@ export interface PolicyRunsSettings {
   /** Real-timer period of the scheduler (default 10 s). */
   schedulerIntervalMs?: number;
   onError?: (err: unknown, context: string) => void;
+  /** Where refused and dropped webhook events are reported (warnings). */
+  logger?: Pick<Logger, 'warn'>;
 }
 
 export interface PolicyRunsModule {
@@ -66,13 +70,13 @@ export function createPolicyScheduler(
 
 export function createPolicyRunsModule(
   db: Db,
-  deps: { harbor: HarborClient; engine: PatchEngine; policies: PolicyStore },
+  deps: { harbor: HarborClient; engine: PatchEngine; policies: PolicyStore; robot?: ServiceRobot },
   s: PolicyRunsSettings = {},
 ): PolicyRunsModule {
   migrate(db, [...policyRunMigrations, ...schedulerMigrations, ...webhookMigrations]);
-  const { harbor, engine, policies } = deps;
+  const { harbor, engine, policies, robot } = deps;
   const report = (context: string) => (err: unknown) => s.onError?.(err, context);
-  const runner = new PolicyRunner({ db, harbor, engine, onError: report('policy run') });
+  const runner = new PolicyRunner({ db, harbor, engine, robot, onError: report('policy run') });
   const scheduler = createPolicyScheduler(db, policies, runner, {
     now: s.now,
     intervalMs: s.schedulerIntervalMs,
@@ -85,17 +89,39 @@ export function createPolicyRunsModule(
     runner,
     eventPolicies: (project) => policies.listAll({ enabled: true, triggerType: 'event_based', projectName: project }),
     onError: report('webhook event'),
+    onDropped: (event, reason, eventId) =>
+      s.logger?.warn(
+        {
+          event_id: eventId,
+          type: event.type,
+          project: event.project,
+          repository: event.repository,
+          digest: event.digest,
+          tag: event.tag ?? null,
+          reason,
+        },
+        'dropped a webhook event: Harbor does not confirm it',
+      ),
   });
   return {
     runner,
     scheduler,
     webhooks,
     apiRouters: (auth) => [
-      previewRouter({ auth, policies, harbor }),
+      previewRouter({ auth, policies, harbor, robot }),
       runsRouter({ auth, policies, runner, scheduler }),
-      webhookAdminRouter({ auth, harbor, secret: s.webhookSecret, externalUrl: s.externalUrl, processor: webhooks }),
+      webhookAdminRouter({
+        auth,
+        harbor,
+        secret: s.webhookSecret,
+        externalUrl: s.externalUrl,
+        processor: webhooks,
+        robot,
+      }),
     ],
-    rootRouters: () => [webhookReceiverRouter({ secret: s.webhookSecret, processor: webhooks })],
+    rootRouters: () => [
+      webhookReceiverRouter({ secret: s.webhookSecret, processor: webhooks, harbor, logger: s.logger }),
+    ],
     start() {
       runner.recover();
       scheduler.start();

@@ -10,6 +10,7 @@
  */
 import type { PatchPolicy } from '@harbor-patching/shared/policy/model';
 import type { HarborClient } from '../harbor/client';
+import { robotPermissions, type ServiceRobot } from '../harbor/robot';
 import type { PatchEngine } from '../jobs/engine';
 import type { Db, Migration } from '../store/db';
 import type { Execution, ExecutionTrigger, PatchOptions } from '../store/executions';
@@ -77,6 +78,8 @@ export interface PolicyRunnerDeps {
   /** Harbor as the service robot. */
   harbor: HarborClient;
   engine: PatchEngine;
+  /** Tells what to grant when Harbor refuses the robot the listing. */
+  robot?: ServiceRobot;
   onError?: (err: unknown, executionId: number) => void;
 }
 
@@ -135,13 +138,14 @@ export class PolicyRunner {
       new Date().toISOString(),
     );
     const selection = this.select(execution.id, policy)
-      .catch((err) => {
+      .catch(async (err) => {
         this.deps.onError?.(err, execution.id);
+        const refusal = await this.deps.robot?.explainRefusal(policy.project_name, err, robotPermissions('patch'));
         engine.stopExecution(execution.id);
         engine.store.setExecutionFinal(
           execution.id,
           'Error',
-          `Selecting the artifacts failed: ${err instanceof Error ? err.message : String(err)}`,
+          `Selecting the artifacts failed: ${refusal?.message ?? (err instanceof Error ? err.message : String(err))}`,
         );
       })
       .finally(() => {
@@ -201,6 +205,7 @@ export class PolicyRunner {
     for (const id of taskIds) {
       if (engine.store.getTask(id)?.status === 'Pending') engine.enqueue(id);
     }
+    engine.store.setExecutionExcluded(executionId, byReason);
     engine.completeExecution(executionId, describeExclusions(taskIds.length, byReason));
   }
 }

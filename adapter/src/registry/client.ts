@@ -7,6 +7,8 @@ import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { posix } from 'node:path';
 import * as tar from 'tar-stream';
+import { isFullRepositoryName } from '@harbor-patching/shared/harbor/names';
+import { hasDotSegment } from '../harbor/client';
 
 export interface RegistryCredentials {
   username: string;
@@ -73,6 +75,18 @@ export interface OsRelease {
   version_id: string;
   pretty_name?: string;
 }
+
+/** Where copa finds installed packages: dpkg (and distroless `status.d/`), apk, rpm (old and new locations). */
+export const PACKAGE_DATABASES = [
+  'var/lib/dpkg/status',
+  'var/lib/dpkg/status.d/',
+  'lib/apk/db/installed',
+  'var/lib/rpm/Packages',
+  'var/lib/rpm/Packages.db',
+  'var/lib/rpm/rpmdb.sqlite',
+  'usr/lib/sysimage/rpm/Packages.db',
+  'usr/lib/sysimage/rpm/rpmdb.sqlite',
+];
 
 export function isIndex(m: Pick<Manifest, 'mediaType'>): boolean {
   return INDEX_TYPES.has(m.mediaType);
@@ -154,6 +168,12 @@ export class RegistryClient {
 
   /** GET/HEAD under /v2/<repository>/..., answering Harbor's auth challenge once. */
   async request(repository: string, path: string, init: RequestInit = {}, actions = 'pull'): Promise<Response> {
+    if (!isFullRepositoryName(repository) || hasDotSegment(path)) {
+      // `/v2/library/../other/app` would reach another project's repository once a URL parser resolves it.
+      throw new Error(
+        `refusing to ask the registry about ${JSON.stringify(`${repository}/${path}`)}: not a valid name`,
+      );
+    }
     const url = `${this.baseUrl}/v2/${repository}/${path}`;
     const scope = `repository:${repository}:${actions}`;
     const cachedKey = [...this.tokens.keys()].find((k) => k.endsWith(`|${scope}`));
@@ -280,6 +300,29 @@ export class RegistryClient {
   }
 
   /**
+   * The tar entries of one layer, streamed (the caller consumes or skips each entry). The layer's
+   * streams are closed when the caller stops iterating.
+   */
+  private async *layerEntries(repository: string, layer: Descriptor) {
+    if (/zstd/.test(layer.mediaType)) {
+      throw new RegistryError(415, `layer ${layer.digest} is zstd-compressed, which this service cannot read`);
+    }
+    const res = await this.blob(repository, layer.digest);
+    const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream);
+    const gz = /gzip/.test(layer.mediaType) || layer.mediaType === 'application/vnd.docker.image.rootfs.diff.tar.gzip';
+    const stream = gz ? body.pipe(createGunzip()) : body;
+    const extract = tar.extract();
+    stream.pipe(extract);
+    try {
+      yield* extract;
+    } finally {
+      body.destroy();
+      stream.destroy();
+      extract.destroy();
+    }
+  }
+
+  /**
    * Reads files out of an image's layers, top layer first; the topmost layer that has a path wins.
    * Returns each found path as file content or symlink target. Stops reading once all paths are found.
    */
@@ -297,47 +340,47 @@ export class RegistryClient {
     const layers = [...(manifest.layers ?? [])].reverse();
     for (const layer of layers) {
       if (found.size === wanted.size) break;
-      if (/zstd/.test(layer.mediaType)) {
-        throw new RegistryError(415, `layer ${layer.digest} is zstd-compressed, which this service cannot read`);
-      }
-      const res = await this.blob(repository, layer.digest);
-      const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream);
-      const gz =
-        /gzip/.test(layer.mediaType) || layer.mediaType === 'application/vnd.docker.image.rootfs.diff.tar.gzip';
-      const stream = gz ? body.pipe(createGunzip()) : body;
-      const extract = tar.extract();
-      stream.pipe(extract);
       const inLayer = new Map<
         string,
         { type: 'file'; data: Buffer } | { type: 'symlink'; target: string } | { type: 'deleted' }
       >();
-      try {
-        for await (const entry of extract) {
-          const name = entry.header.name.replace(/^\.?\/+/, '');
-          const base = posix.basename(name);
-          const whiteout = base.startsWith('.wh.') ? posix.join(posix.dirname(name), base.slice(4)) : undefined;
-          if (whiteout && wanted.has(whiteout) && !found.has(whiteout)) inLayer.set(whiteout, { type: 'deleted' });
-          if (wanted.has(name) && !found.has(name)) {
-            if (entry.header.type === 'symlink' && entry.header.linkname) {
-              inLayer.set(name, { type: 'symlink', target: entry.header.linkname });
-            } else if (entry.header.type === 'file' && (entry.header.size ?? 0) <= maxBytes) {
-              const chunks: Buffer[] = [];
-              for await (const c of entry) chunks.push(c as Buffer);
-              inLayer.set(name, { type: 'file', data: Buffer.concat(chunks) });
-              continue;
-            }
+      for await (const entry of this.layerEntries(repository, layer)) {
+        const name = entry.header.name.replace(/^\.?\/+/, '');
+        const base = posix.basename(name);
+        const whiteout = base.startsWith('.wh.') ? posix.join(posix.dirname(name), base.slice(4)) : undefined;
+        if (whiteout && wanted.has(whiteout) && !found.has(whiteout)) inLayer.set(whiteout, { type: 'deleted' });
+        if (wanted.has(name) && !found.has(name)) {
+          if (entry.header.type === 'symlink' && entry.header.linkname) {
+            inLayer.set(name, { type: 'symlink', target: entry.header.linkname });
+          } else if (entry.header.type === 'file' && (entry.header.size ?? 0) <= maxBytes) {
+            const chunks: Buffer[] = [];
+            for await (const c of entry) chunks.push(c as Buffer);
+            inLayer.set(name, { type: 'file', data: Buffer.concat(chunks) });
+            continue;
           }
-          entry.resume();
-          if (inLayer.size + found.size === wanted.size) break;
         }
-      } finally {
-        body.destroy();
-        stream.destroy();
-        extract.destroy();
+        entry.resume();
+        if (inLayer.size + found.size === wanted.size) break;
       }
       for (const [k, v] of inLayer) found.set(k, v);
     }
     return found;
+  }
+
+  /**
+   * The first package database copa could update that the image's layers hold (dpkg's status file or
+   * distroless `status.d`, apk's or rpm's database), top layer first; undefined when there is none.
+   */
+  async findPackageDatabase(repository: string, manifest: Manifest): Promise<string | undefined> {
+    for (const layer of [...(manifest.layers ?? [])].reverse()) {
+      for await (const entry of this.layerEntries(repository, layer)) {
+        const name = entry.header.name.replace(/^\.?\/+/, '');
+        entry.resume();
+        if (entry.header.type !== 'file') continue;
+        if (PACKAGE_DATABASES.some((db) => (db.endsWith('/') ? name.startsWith(db) : name === db))) return name;
+      }
+    }
+    return undefined;
   }
 
   /** Reads /etc/os-release (following the usual symlink to /usr/lib/os-release); undefined when the image has none. */

@@ -62,6 +62,15 @@ export const executionMigrations: Migration[] = [
       );
     `,
   },
+  {
+    module: 'executions',
+    version: 2,
+    description: "the artifacts a policy run's selection left out, per reason; tasks found by their patched image",
+    sql: `
+      ALTER TABLE patch_executions ADD COLUMN excluded TEXT NOT NULL DEFAULT '{}';
+      CREATE INDEX patch_tasks_patched_digest ON patch_tasks (patched_digest);
+    `,
+  },
 ];
 
 export type TaskStatus = 'Pending' | 'Running' | 'Success' | 'Skipped' | 'Error' | 'Stopped';
@@ -111,6 +120,8 @@ export interface ExecutionMetrics {
   stopped: number;
   running: number;
   pending: number;
+  /** Finished tasks that did not succeed (Skipped, Error, Stopped), per reason code. */
+  by_reason: Record<string, number>;
 }
 
 export interface Execution {
@@ -124,6 +135,8 @@ export interface Execution {
   start_time: string;
   end_time: string | null;
   metrics: ExecutionMetrics;
+  /** Artifacts the selection of a policy run left out, per reason (empty for other executions). */
+  excluded: Record<string, number>;
 }
 
 export interface TaskProgress {
@@ -146,6 +159,8 @@ export interface Task {
   vulnerabilities_before: VulnerabilitySummary | null;
   vulnerabilities_after: VulnerabilitySummary | null;
   fixed_cves: string[];
+  /** Whether copa wrote an OpenVEX document (read it with getTaskVex). */
+  has_vex: boolean;
   progress: TaskProgress | null;
   attempt: number;
   copa_pid: number | null;
@@ -167,6 +182,7 @@ interface ExecutionRow {
   options: string;
   start_time: string;
   end_time: string | null;
+  excluded: string;
 }
 
 interface TaskRow {
@@ -215,6 +231,7 @@ function toTask(r: TaskRow): Task {
     vulnerabilities_before: parse(r.vulnerabilities_before),
     vulnerabilities_after: parse(r.vulnerabilities_after),
     fixed_cves: parse<string[]>(r.fixed_cves) ?? [],
+    has_vex: r.vex !== null,
     progress: r.progress_stage !== null ? { stage: r.progress_stage, percent: r.progress_percent ?? 0 } : null,
     attempt: r.attempt,
     copa_pid: r.copa_pid,
@@ -227,7 +244,9 @@ function toTask(r: TaskRow): Task {
 }
 
 /** Harbor's rule (src/pkg/task/dao/execution.go): any pending/running task -> Running, else Error, else Stopped, else Success. */
-export function deriveExecutionStatus(m: ExecutionMetrics): ExecutionStatus {
+export function deriveExecutionStatus(
+  m: Pick<ExecutionMetrics, 'pending' | 'running' | 'failed' | 'stopped'>,
+): ExecutionStatus {
   if (m.pending > 0 || m.running > 0) return 'Running';
   if (m.failed > 0) return 'Error';
   if (m.stopped > 0) return 'Stopped';
@@ -239,11 +258,22 @@ export interface ListPage<T> {
   total: number;
 }
 
+export type ExecutionSort = 'id' | '-id' | 'start_time' | '-start_time';
+
+const EXECUTION_ORDER: Record<ExecutionSort, string> = {
+  id: 'id',
+  '-id': 'id DESC',
+  start_time: 'start_time, id',
+  '-start_time': 'start_time DESC, id DESC',
+};
+
 export interface ExecutionFilter {
   project: string;
   policy_id?: number;
   status?: string;
   trigger?: string;
+  /** Newest first (`-id`) unless given. */
+  sort?: ExecutionSort;
   page: number;
   page_size: number;
 }
@@ -261,10 +291,23 @@ export class ExecutionStore {
 
   metrics(executionId: number): ExecutionMetrics {
     const rows = this.db
-      .prepare('SELECT status, COUNT(*) AS n FROM patch_tasks WHERE execution_id = ? GROUP BY status')
-      .all(executionId) as { status: TaskStatus; n: number }[];
-    const m: ExecutionMetrics = { total: 0, succeeded: 0, failed: 0, skipped: 0, stopped: 0, running: 0, pending: 0 };
-    for (const { status, n } of rows) {
+      .prepare('SELECT status, reason, COUNT(*) AS n FROM patch_tasks WHERE execution_id = ? GROUP BY status, reason')
+      .all(executionId) as { status: TaskStatus; reason: string | null; n: number }[];
+    const m: ExecutionMetrics = {
+      total: 0,
+      succeeded: 0,
+      failed: 0,
+      skipped: 0,
+      stopped: 0,
+      running: 0,
+      pending: 0,
+      by_reason: {},
+    };
+    for (const { status, reason, n } of rows) {
+      // A Pending task may carry the reason of its last attempt while it waits for a retry: not an outcome yet.
+      if (reason && (status === 'Skipped' || status === 'Error' || status === 'Stopped')) {
+        m.by_reason[reason] = (m.by_reason[reason] ?? 0) + n;
+      }
       m.total += n;
       if (status === 'Success') m.succeeded += n;
       else if (status === 'Error') m.failed += n;
@@ -288,6 +331,7 @@ export class ExecutionStore {
       start_time: r.start_time,
       end_time: r.end_time,
       metrics: this.metrics(r.id),
+      excluded: JSON.parse(r.excluded) as Record<string, number>,
     };
   }
 
@@ -333,7 +377,9 @@ export class ExecutionStore {
       this.db.prepare(`SELECT COUNT(*) AS n FROM patch_executions WHERE ${w}`).get(...args) as { n: number }
     ).n;
     const rows = this.db
-      .prepare(`SELECT * FROM patch_executions WHERE ${w} ORDER BY id DESC LIMIT ? OFFSET ?`)
+      .prepare(
+        `SELECT * FROM patch_executions WHERE ${w} ORDER BY ${EXECUTION_ORDER[f.sort ?? '-id']} LIMIT ? OFFSET ?`,
+      )
       .all(...args, f.page_size, (f.page - 1) * f.page_size) as ExecutionRow[];
     return { items: rows.map((r) => this.toExecution(r)), total };
   }
@@ -360,6 +406,13 @@ export class ExecutionStore {
         'UPDATE patch_executions SET status = ?, status_message = ?, end_time = COALESCE(end_time, ?), update_time = ? WHERE id = ?',
       )
       .run(status, message, now(), now(), id);
+  }
+
+  /** Records how many artifacts the selection of a policy run left out, per reason. */
+  setExecutionExcluded(id: number, byReason: Record<string, number>): void {
+    this.db
+      .prepare('UPDATE patch_executions SET excluded = ?, update_time = ? WHERE id = ?')
+      .run(JSON.stringify(byReason), now(), id);
   }
 
   setExecutionMessage(id: number, message: string): void {
@@ -434,6 +487,26 @@ export class ExecutionStore {
     return r && toTask(r);
   }
 
+  /** The newest successful task of the project that produced each of these patched digests (newest first). */
+  tasksByPatchedDigest(project: string, digests: readonly string[], repository?: string): Task[] {
+    if (digests.length === 0) return [];
+    const args: unknown[] = [project, ...digests];
+    let sql = `SELECT * FROM patch_tasks WHERE project = ? AND status = 'Success'
+               AND patched_digest IN (${digests.map(() => '?').join(', ')})`;
+    if (repository !== undefined) {
+      sql += ' AND repository = ?';
+      args.push(repository);
+    }
+    const seen = new Set<string>();
+    const out: Task[] = [];
+    for (const r of this.db.prepare(`${sql} ORDER BY id DESC`).all(...args) as TaskRow[]) {
+      if (seen.has(`${r.repository}@${r.patched_digest}`)) continue;
+      seen.add(`${r.repository}@${r.patched_digest}`);
+      out.push(toTask(r));
+    }
+    return out;
+  }
+
   /** The newest successful task that produced a patch of this source digest. */
   lastSuccessForDigest(project: string, repository: string, digest: string): Task | undefined {
     const r = this.db
@@ -443,6 +516,17 @@ export class ExecutionStore {
       )
       .get(project, repository, digest) as TaskRow | undefined;
     return r && toTask(r);
+  }
+
+  /** The source tags of this repository whose verified patches this service pushed as `patchedDigest`. */
+  sourceTagsPatchedInto(project: string, repository: string, patchedDigest: string): string[] {
+    const rows = this.db
+      .prepare(
+        `SELECT DISTINCT tag FROM patch_tasks WHERE project = ? AND repository = ? AND patched_digest = ?
+         AND tag IS NOT NULL`,
+      )
+      .all(project, repository, patchedDigest) as { tag: string }[];
+    return rows.map((r) => r.tag);
   }
 
   updateTask(

@@ -1,5 +1,8 @@
 /**
- * Works through received webhook events, oldest first, off the request path:
+ * Works through received webhook events, oldest first, off the request path. Nothing is done on the
+ * payload's word alone: each event's artifact is first looked up in Harbor as the service robot, and the
+ * event is dropped (with the reason logged and stored) unless the project, repository, digest and tag
+ * all exist and agree. Then:
  *  - SCANNING_COMPLETED (vulnerability scan): every enabled event-based policy of the project judges
  *    the artifact (filters, patched tags, threshold); each that selects it starts an EVENT execution
  *    with one task, unless the artifact is already being patched.
@@ -11,12 +14,13 @@ import type { PatchPolicy } from '@harbor-patching/shared/policy/model';
 import { HarborError, type HarborClient } from '../harbor/client';
 import { getProjectByName } from '../harbor/projects';
 import { getArtifact } from '../harbor/repositories';
-import { triggerScan } from '../harbor/scans';
+import { isNoScanner, triggerScan } from '../harbor/scans';
 import type { PatchEngine } from '../jobs/engine';
 import type { Db } from '../store/db';
 import { judgeArtifact, newStats } from '../policies/evaluate';
 import { compilePolicyFilters, isPatchedTag } from '../policies/filters';
 import type { PolicyRunner } from '../policies/run';
+import type { HarborArtifact } from '../harbor/repositories';
 import type { ArtifactEvent } from './events';
 import { WebhookEventStore, type WebhookEventRecord, type WebhookEventStatus } from './store';
 
@@ -33,6 +37,8 @@ export interface WebhookProcessorDeps {
   /** Milliseconds between passes that retry events left by failures or a restart (default 30 s). */
   retryIntervalMs?: number;
   onError?: (err: unknown, eventId?: number) => void;
+  /** Told about every dropped event, with the reason (the module logs it as a warning). */
+  onDropped?: (event: ArtifactEvent, reason: string, eventId: number) => void;
 }
 
 interface Outcome {
@@ -64,11 +70,11 @@ export class WebhookProcessor {
     await this.idle();
   }
 
-  /** Records an event (before the HTTP answer) and schedules its processing. */
-  accept(event: ArtifactEvent): number {
-    const id = this.store.insert(event);
+  /** Records the events of one delivery (before the HTTP answer) and schedules their processing. */
+  accept(events: ArtifactEvent[]): number[] {
+    const ids = this.store.insertAll(events);
     setImmediate(() => this.kick());
-    return id;
+    return ids;
   }
 
   /** Starts a pass unless one is running (then that pass runs once more). */
@@ -105,6 +111,7 @@ export class WebhookProcessor {
   private async processOne(rec: WebhookEventRecord): Promise<void> {
     try {
       const out = await this.handle(rec.event);
+      if (out.status === 'dropped') this.deps.onDropped?.(rec.event, out.message, rec.id);
       this.store.finish(rec.id, out.status, out.message, out.executionIds);
     } catch (err) {
       this.deps.onError?.(err, rec.id);
@@ -118,13 +125,48 @@ export class WebhookProcessor {
   }
 
   async handle(event: ArtifactEvent): Promise<Outcome> {
+    const confirmed = await this.confirm(event);
+    if ('dropped' in confirmed) return { status: 'dropped', message: confirmed.dropped };
     const policies = this.deps
       .eventPolicies(event.project)
       .filter((p) => p.enabled && p.trigger.type === 'event_based');
     if (policies.length === 0)
       return { status: 'ignored', message: `no enabled event-based policy in project ${event.project}` };
     if (event.type === 'PUSH_ARTIFACT') return this.onPush(event, policies);
-    return this.onScanCompleted(event, policies);
+    return this.onScanCompleted(event, policies, confirmed.artifact);
+  }
+
+  /** The artifact as Harbor has it, when it agrees with everything the event says; else why the event is dropped. */
+  private async confirm(event: ArtifactEvent): Promise<{ artifact: HarborArtifact } | { dropped: string }> {
+    const full = `${event.project}/${event.repository}`;
+    const what = `${full}@${event.digest}`;
+    if (typeof event.project_id !== 'number') {
+      return { dropped: 'the event was received before per-project webhook credentials and is not trusted' };
+    }
+    let artifact: HarborArtifact;
+    try {
+      artifact = await getArtifact(this.deps.harbor, full, event.digest);
+    } catch (err) {
+      if (err instanceof HarborError && (err.status === 404 || err.status === 403)) {
+        return { dropped: `Harbor has no artifact ${what} (HTTP ${err.status})` };
+      }
+      throw err;
+    }
+    if (artifact.digest !== event.digest) {
+      return { dropped: `Harbor answered artifact ${artifact.digest} for ${what}` };
+    }
+    if (artifact.project_id !== event.project_id) {
+      return {
+        dropped: `artifact ${what} belongs to project id ${String(artifact.project_id)}, the event was accepted for project id ${event.project_id}`,
+      };
+    }
+    if (artifact.repository_name !== undefined && artifact.repository_name !== full) {
+      return { dropped: `artifact ${what} is in repository ${artifact.repository_name}, not ${full}` };
+    }
+    if (event.tag !== undefined && !(artifact.tags ?? []).some((t) => t.name === event.tag)) {
+      return { dropped: `tag ${event.tag} is not on artifact ${what} in Harbor` };
+    }
+    return { artifact };
   }
 
   private async onPush(event: ArtifactEvent, policies: PatchPolicy[]): Promise<Outcome> {
@@ -147,19 +189,29 @@ export class WebhookProcessor {
       return { status: 'ignored', message: 'the project scans on push; the scan-completed event will follow' };
     }
     try {
-      await triggerScan(harbor, event.project, event.repository, event.digest ?? event.tag);
+      await triggerScan(harbor, event.project, event.repository, event.digest);
     } catch (err) {
       if (err instanceof HarborError && err.status === 409)
         return { status: 'done', message: 'a scan was already running' };
       if (err instanceof HarborError && err.status === 422) {
         return { status: 'ignored', message: `Harbor cannot scan this artifact: ${err.message}` };
       }
+      if (isNoScanner(err)) {
+        return {
+          status: 'ignored',
+          message: `Harbor has no vulnerability scanner for project ${event.project} (${err.message}); event-based policies act on finished scans, so add a scanner in Harbor`,
+        };
+      }
       throw err;
     }
     return { status: 'done', message: 'asked Harbor to scan the pushed artifact (the project does not scan on push)' };
   }
 
-  private async onScanCompleted(event: ArtifactEvent, policies: PatchPolicy[]): Promise<Outcome> {
+  private async onScanCompleted(
+    event: ArtifactEvent,
+    policies: PatchPolicy[],
+    artifact: HarborArtifact,
+  ): Promise<Outcome> {
     const { harbor, engine, runner } = this.deps;
     if (event.scan_type && event.scan_type !== 'vulnerability') {
       return { status: 'ignored', message: `a ${event.scan_type} scan has no vulnerabilities to patch` };
@@ -168,15 +220,6 @@ export class WebhookProcessor {
     const relevant = policies.filter((p) => compilePolicyFilters(p).repository(event.repository, full));
     if (relevant.length === 0) return { status: 'ignored', message: 'no event-based policy selects this repository' };
 
-    let artifact;
-    try {
-      artifact = await getArtifact(harbor, full, event.digest ?? event.tag!);
-    } catch (err) {
-      if (err instanceof HarborError && err.status === 404) {
-        return { status: 'ignored', message: 'the artifact no longer exists' };
-      }
-      throw err;
-    }
     const notes: string[] = [];
     const executions: number[] = [];
     for (const policy of relevant) {

@@ -31,8 +31,11 @@ export const webhookMigrations: Migration[] = [
   },
 ];
 
-/** received: waiting; done: handled (maybe started runs); ignored: nothing to do; failed: gave up. */
-export type WebhookEventStatus = 'received' | 'done' | 'ignored' | 'failed';
+/**
+ * received: waiting; done: handled (maybe started runs); ignored: nothing to do; dropped: Harbor does not
+ * confirm what the event says (no such artifact, another digest or tag), nothing was done; failed: gave up.
+ */
+export type WebhookEventStatus = 'received' | 'done' | 'ignored' | 'dropped' | 'failed';
 
 export interface WebhookEventRecord {
   id: number;
@@ -72,6 +75,11 @@ const KEEP = 5000;
 
 export class WebhookEventStore {
   constructor(private readonly db: Db) {}
+
+  /** Stores the events of one delivery together (all or none). */
+  insertAll(events: ArtifactEvent[]): number[] {
+    return this.db.transaction(() => events.map((e) => this.insert(e)))();
+  }
 
   insert(event: ArtifactEvent): number {
     const info = this.db

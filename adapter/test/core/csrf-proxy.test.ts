@@ -78,6 +78,20 @@ test('a cross-site cookie POST is refused with 403 and nothing is created', asyn
   assert.equal((await session.call('GET', base)).headers.get('x-total-count'), before);
 });
 
+test('a cookie POST with an Authorization header that is no credential is still CSRF-checked', async () => {
+  const before = (await session.call('GET', base)).headers.get('x-total-count');
+  for (const authorization of ['Foo bar', 'Basic', 'Basic ', 'Harbor-Secret x']) {
+    const forged = await session.call('POST', base, {
+      body: { name: 'forged-with-header' },
+      csrf: false,
+      headers: { authorization, origin: 'https://evil.example' },
+    });
+    assert.equal(forged.status, 403, `Authorization: "${authorization}": ${forged.text}`);
+    assert.match(forged.body.errors[0].message, /CSRF/);
+  }
+  assert.equal((await session.call('GET', base)).headers.get('x-total-count'), before, 'nothing was created');
+});
+
 test('the same POST with the CSRF token (and a same-origin Origin) is accepted', async () => {
   const res = await session.call('POST', base, {
     body: { name: 'from-portal' },

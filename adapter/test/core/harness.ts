@@ -163,3 +163,12 @@ export class Session implements Caller {
 }
 
 export const API = '/patching/api/v1';
+
+/** Harbor's core launching an IMAGE_PATCH job (kind Generic) through the jobservice API. */
+export function launchImagePatch(adapterUrl: string, secret: string, parameters: Record<string, unknown>) {
+  return fetch(`${adapterUrl}/api/v1/jobs`, {
+    method: 'POST',
+    headers: { authorization: `Harbor-Secret ${secret}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ job: { name: 'IMAGE_PATCH', metadata: { kind: 'Generic' }, parameters } }),
+  });
+}

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { PatchModule } from '../../src/jobs/module';
-import { startCore, type Core } from './harness';
+import { launchImagePatch, startCore, type Core } from './harness';
 
 const SECRET = 'Jobservice-Secret-For-Input-Tests';
 let core: Core;
@@ -18,12 +18,7 @@ after(async () => {
   await core?.close();
 });
 
-const launch = (parameters: Record<string, unknown>) =>
-  fetch(`${core.adapter.url}/api/v1/jobs`, {
-    method: 'POST',
-    headers: { authorization: `Harbor-Secret ${SECRET}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ job: { name: 'IMAGE_PATCH', metadata: { kind: 'Generic' }, parameters } }),
-  });
+const launch = (parameters: Record<string, unknown>) => launchImagePatch(core.adapter.url, SECRET, parameters);
 
 test('bad IMAGE_PATCH parameters are 400s naming the parameter; nothing is created', async () => {
   const ok = { project_name: 'library', repository: 'sample-app', tag: '1.0' };
@@ -31,7 +26,10 @@ test('bad IMAGE_PATCH parameters are 400s naming the parameter; nothing is creat
     [{ ...ok, project_name: '../x' }, /parameters\.project_name/],
     [{ ...ok, project_name: 'Library' }, /parameters\.project_name/],
     [{ project_name: 'library', repository: 'sample-app', digest: 'sha256:zz' }, /parameters\.digest/],
-    [{ project_name: 'library', repository: 'sample-app', reference: '../../x' }, /parameters\.digest.*valid tag/],
+    [
+      { project_name: 'library', repository: 'sample-app', reference: '../../x' },
+      /parameters\.reference must be a tag/,
+    ],
     [{ ...ok, tag: 'a b' }, /parameters\.(digest|tag)/],
     [{ ...ok, mode: 'everything' }, /parameters\.mode must be one of targeted, comprehensive/],
     [{ ...ok, tag_scheme: 'weekly' }, /parameters\.tag_scheme/],
@@ -50,4 +48,24 @@ test('bad IMAGE_PATCH parameters are 400s naming the parameter; nothing is creat
     assert.match(body.details, details, JSON.stringify(parameters));
   }
   assert.equal(engine.store.listExecutions({ project: 'library', page: 1, page_size: 1 }).total, before);
+});
+
+test('GET /api/v1/stats needs the Harbor-Secret like the rest of the jobservice API', async () => {
+  const stats = (headers: Record<string, string> = {}) => fetch(`${core.adapter.url}/api/v1/stats`, { headers });
+  const refused: Record<string, string>[] = [
+    {},
+    { authorization: 'Harbor-Secret wrong' },
+    { authorization: `Bearer ${SECRET}` },
+  ];
+  for (const headers of refused) {
+    const res = await stats(headers);
+    assert.equal(res.status, 401, JSON.stringify(headers));
+    const body = (await res.json()) as { code: number; worker_pools?: unknown };
+    assert.equal(body.code, 10008);
+    assert.equal(body.worker_pools, undefined, 'nothing about the workers is told');
+  }
+  const ok = await stats({ authorization: `Harbor-Secret ${SECRET}` });
+  assert.equal(ok.status, 200);
+  const body = (await ok.json()) as { worker_pools: { job_names: string[] }[] };
+  assert.deepEqual(body.worker_pools[0].job_names, ['IMAGE_PATCH']);
 });

@@ -90,3 +90,17 @@ test("the Task description lists exactly the adapter's classified reasons, and t
   const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
   for (const code of codes) assert.match(readme, new RegExp(`^\\| \`${code}\` \\|`, 'm'), `README explains ${code}`);
 });
+
+test('the portal knows every classified reason and explains it in plain words (translation file)', async () => {
+  const portal = new URL('../../../portal-plugin/src/', import.meta.url);
+  const source = readFileSync(new URL('app/shared/units/reasons.ts', portal), 'utf8');
+  const known = source.slice(source.indexOf('KNOWN_REASONS'), source.indexOf('] as const'));
+  const translations = JSON.parse(readFileSync(new URL('i18n/lang/en-us-lang.json', portal), 'utf8')) as {
+    REASON: Record<string, string>;
+  };
+  const { REASONS } = await import('../../src/patch/reasons');
+  for (const code of Object.keys(REASONS)) {
+    assert.ok(known.includes(`'${code}'`), `portal KNOWN_REASONS lists ${code}`);
+    assert.ok((translations.REASON[code] ?? '').length > 10, `en-us-lang.json REASON.${code} explains it`);
+  }
+});

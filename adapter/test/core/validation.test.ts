@@ -73,6 +73,12 @@ const INVALID: [string, unknown, string][] = [
   ['cron with non-zero seconds', { ...ok, trigger: { type: 'scheduled', cron: '30 0 0 * * *' } }, 'trigger.cron'],
   ['cron out of range', { ...ok, trigger: { type: 'scheduled', cron: '0 0 25 * * *' } }, 'trigger.cron'],
   ['cron alias', { ...ok, trigger: { type: 'scheduled', cron: '@daily' } }, 'trigger.cron'],
+  [
+    'cron with Quartz L (Harbor refuses it)',
+    { ...ok, trigger: { type: 'scheduled', cron: '0 0 0 L * *' } },
+    'trigger.cron',
+  ],
+  ['cron with day of week 7', { ...ok, trigger: { type: 'scheduled', cron: '0 0 0 * * 7' } }, 'trigger.cron'],
   ['lower-case severity', { ...ok, severity_threshold: 'high' }, 'severity_threshold'],
   ['unknown mode', { ...ok, mode: 'everything' }, 'mode'],
   ['unknown tag scheme', { ...ok, tag_scheme: 'semver' }, 'tag_scheme'],
@@ -218,6 +224,37 @@ test('odd path and query values are 400s naming the parameter, never 500s', asyn
   assert.match(tag.body.errors[0].message, /must be a tag .* or a digest/);
   const encoding = await admin.call('GET', `${API}/projects/%ZZ/policies`);
   assert.match(encoding.body.errors[0].message, /not validly URL-encoded/);
+});
+
+test('paging reads page and page_size as Harbor does: base-10 digits only, any int64 page, 400 naming the parameter', async () => {
+  const lists = [`${API}/projects/library/policies`, `${API}/projects/library/executions`];
+  const refused: [string, string][] = [
+    ['page=1e400', 'query.page'],
+    ['page=1e3', 'query.page'],
+    ['page=0x10', 'query.page'],
+    ['page=1.0', 'query.page'],
+    ['page=%201', 'query.page'],
+    ['page=-1', 'query.page'],
+    ['page=', 'query.page'],
+    ['page=9223372036854775808', 'query.page'],
+    ['page_size=1e400', 'query.page_size'],
+    ['page_size=1e1', 'query.page_size'],
+    ['page_size=0', 'query.page_size'],
+    ['page_size=101', 'query.page_size'],
+  ];
+  for (const list of lists) {
+    for (const [query, field] of refused) {
+      const res = await admin.call('GET', `${list}?${query}`);
+      assert.equal(res.status, 400, `${list}?${query}: ${res.text}`);
+      assert.equal(res.body.errors[0].field, field, `${query}: ${res.text}`);
+      assert.match(res.body.errors[0].message, new RegExp(`^${field}: `));
+    }
+    for (const query of ['page=99999999999', 'page=9223372036854775807', 'page=99999999999&page_size=100']) {
+      const res = await admin.call('GET', `${list}?${query}`);
+      assert.equal(res.status, 200, `${list}?${query}: ${res.text}`);
+      assert.deepEqual(res.body, [], 'a page past the end is empty');
+    }
+  }
 });
 
 test('valid ids in the path and the query are accepted (the validator may hand them over as numbers)', async () => {

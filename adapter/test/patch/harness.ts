@@ -2,7 +2,7 @@
  * Starts the Harbor stand-in (in front of the real local registry) with a service robot, and the
  * patch engine against it with the real copa and buildkitd.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHarborSim, SERVICE_ROBOT_ACCESS } from '@harbor-patching/e2e/harbor-sim';
@@ -49,6 +49,24 @@ export function startEngine(sim: Sim, overrides: Partial<PatchModuleSettings> = 
     ...overrides,
   });
   return { ...mod, dataDir };
+}
+
+export type Engine = ReturnType<typeof startEngine>;
+
+/** The stand-in and a started patch engine on it, for a test file's before(); `close` is for its after(). */
+export async function startSimWithEngine(): Promise<{ sim: Sim; engine: Engine; close: () => Promise<void> }> {
+  const sim = await startSim();
+  const engine = startEngine(sim);
+  await engine.engine.start();
+  return {
+    sim,
+    engine,
+    async close() {
+      await engine.engine.close();
+      await sim.close();
+      rmSync(engine.dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** A Harbor API call as the admin user of the stand-in. */

@@ -52,13 +52,15 @@ async function putBlob(repo: string, data: Buffer): Promise<string> {
 
 /**
  * Pushes a one-layer image made of `files` straight to the local registry; `configMediaType` other than
- * the OCI image config makes it a non-image artifact (e.g. a Helm chart).
+ * the OCI image config makes it a non-image artifact (e.g. a Helm chart). `labels` go where copa writes
+ * its `BaseImage` marker (`config.labels`).
  */
 export async function pushTinyImage(
   repo: string,
   tag: string,
   files: Record<string, string>,
   configMediaType = 'application/vnd.oci.image.config.v1+json',
+  labels: Record<string, string> = {},
 ): Promise<string> {
   const pack = tar.pack();
   for (const [name, content] of Object.entries(files)) pack.entry({ name, mode: 0o644 }, content);
@@ -71,7 +73,7 @@ export async function pushTinyImage(
     JSON.stringify({
       architecture: 'amd64',
       os: 'linux',
-      config: { Labels: {} },
+      config: { Labels: {}, ...(Object.keys(labels).length ? { labels } : {}) },
       rootfs: { type: 'layers', diff_ids: [sha256(layerTar)] },
     }),
   );

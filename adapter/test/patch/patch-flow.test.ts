@@ -138,7 +138,7 @@ const harbor = (path: string, method = 'GET', body?: unknown) =>
 // One real patch, shared by the assertions of the next tests.
 const shared = { repo: `${unique('adhoc')}/app`, executionId: 0, taskId: 0 };
 
-test('ad-hoc patch: permission, 202 with the execution, join, live progress, Success with tag, rescan, CVEs, VEX, labels', async () => {
+test('ad-hoc patch: permission, 202 with the execution, join, live progress, Success with tag, rescan, CVEs, VEX, labels', async (t) => {
   await copyImage(stack.sampleImage, `library/${shared.repo}:1.0`);
   const label = sim.addLabel({ name: unique('team'), scope: 'g' });
   const labelled = await harbor(`/projects/library/repositories/${enc(shared.repo)}/artifacts/1.0/labels`, 'POST', {
@@ -160,9 +160,11 @@ test('ad-hoc patch: permission, 202 with the execution, join, live progress, Suc
   // Live progress and the log while copa runs.
   const base = `/projects/library/executions/${first.executionId}/tasks/${first.taskId}`;
   const stages = new Set<string>();
+  const percents: number[] = [];
   let logWhileRunning = '';
   for (;;) {
     const t = await getJson<Task>(api(base));
+    if (t.progress) percents.push(t.progress.percent);
     if (t.status === 'Running' && t.progress) stages.add(t.progress.stage);
     if (t.status === 'Running' && !logWhileRunning) {
       const log = await fetch(api(`${base}/log`), { headers: { authorization: users.alice } });
@@ -176,6 +178,13 @@ test('ad-hoc patch: permission, 202 with the execution, join, live progress, Suc
   const task = await getJson<Task>(api(base));
   assert.equal(task.status, 'Success', `${task.reason}: ${task.status_message}`);
   assert.ok(logWhileRunning.includes('copa patch'), 'the log is readable while the task runs');
+  // The percent moves while the task runs, never goes back, and is 100 at Success.
+  percents.push(task.progress!.percent);
+  for (let i = 1; i < percents.length; i++) assert.ok(percents[i] >= percents[i - 1], `went back: ${percents}`);
+  assert.equal(percents.at(-1), 100);
+  t.diagnostic(`progress samples: ${percents.join(' ')}`);
+  const between = new Set(percents.filter((p) => p > 0 && p < 100));
+  assert.ok(between.size >= 3, `percents seen while running: ${percents}`);
   assert.ok(
     [...stages].some((s) => !['Resolving artifact', 'Queued', 'Reading OS release', 'Starting copa'].includes(s)),
     `copa stages seen: ${[...stages].join(' | ')}`,
@@ -241,24 +250,38 @@ test('re-patching the same original is UP_TO_DATE; patching a patched tag is ALR
   assert.match(p.status_message, /original/);
 });
 
-test('NOTHING_FIXABLE, NOT_IMAGE and UNSUPPORTED_OS end with a reason and a sentence', async () => {
+test('NOTHING_FIXABLE (no package database, or nothing known), NOT_IMAGE and UNSUPPORTED_OS end with a reason and a plain sentence', async () => {
   const u = unique('odd');
+  const adv = (await import('node:fs')).readFileSync(stack.advisories, 'utf8');
+  const first = (
+    JSON.parse(adv) as { advisories: { package: string; installed_version: string; fixed_version: string }[] }
+  ).advisories[0];
+  const dpkg = (version: string) =>
+    `Package: ${first.package}\nStatus: install ok installed\nVersion: ${version}\nArchitecture: amd64\n\n`;
+  const debian = 'ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n';
+  // No package database at all (as an image built from scratch): copa has nothing it could update.
   await pushTinyImage(`library/${u}/empty`, '1', { 'hello.txt': 'hello\n' });
+  // A Debian image whose packages are all at their fixed versions: a package database, nothing known.
+  await pushTinyImage(`library/${u}/clean`, '1', {
+    'etc/os-release': debian,
+    'var/lib/dpkg/status': dpkg(first.fixed_version),
+  });
   await pushTinyImage(
     `library/${u}/chart`,
     '1',
     { 'chart.yaml': 'name: x\n' },
     'application/vnd.cncf.helm.config.v1+json',
   );
-  const adv = (await import('node:fs')).readFileSync(stack.advisories, 'utf8');
-  const first = (JSON.parse(adv) as { advisories: { package: string; installed_version: string }[] }).advisories[0];
+  await pushTinyImage(`library/${u}/thing`, '1', { 'thing.bin': 'x' }, 'application/vnd.example.thing.config.v1+json');
   await pushTinyImage(`library/${u}/plan9`, '1', {
     'etc/os-release': 'ID=plan9\nVERSION_ID=4\nPRETTY_NAME="Plan 9"\n',
-    'var/lib/dpkg/status': `Package: ${first.package}\nStatus: install ok installed\nVersion: ${first.installed_version}\nArchitecture: amd64\n\n`,
+    'var/lib/dpkg/status': dpkg(first.installed_version),
   });
   const expectations: [string, string, RegExp][] = [
-    [`${u}/empty`, 'NOTHING_FIXABLE', /nothing to patch/],
-    [`${u}/chart`, 'NOT_IMAGE', /not a container image/],
+    [`${u}/empty`, 'NOTHING_FIXABLE', /has no package database that copa could update.*nothing to patch/],
+    [`${u}/clean`, 'NOTHING_FIXABLE', /has no known vulnerabilities: nothing to patch/],
+    [`${u}/chart`, 'NOT_IMAGE', /is a Helm chart, not a container image/],
+    [`${u}/thing`, 'NOT_IMAGE', /is an artifact of an unknown type \(application\/vnd\.example\.thing/],
     [`${u}/plan9`, 'UNSUPPORTED_OS', /Plan 9.*cannot patch/],
   ];
   for (const [repo, reason, message] of expectations) {
@@ -266,7 +289,9 @@ test('NOTHING_FIXABLE, NOT_IMAGE and UNSUPPORTED_OS end with a reason and a sent
     const t = await waitTask('library', started.executionId, started.taskId);
     assert.equal(t.reason, reason, `${repo}: ${t.status} ${t.reason} ${t.status_message}`);
     assert.match(t.status_message, message);
+    assert.doesNotMatch(t.status_message, /\ba (UNKNOWN|IMAGE|CHART) artifact/);
     assert.equal(t.status, reason === 'UNSUPPORTED_OS' ? 'Error' : 'Skipped');
+    assert.equal(t.patched_tag, null, `${repo}: nothing was pushed, so no patched tag is reported`);
   }
 });
 
@@ -297,6 +322,7 @@ test('buildkitd unreachable: retried as transient, then BUILDKIT_UNREACHABLE wit
     assert.equal(t.attempt, 2);
     assert.match(t.status_message, /buildkitd/);
     assert.equal(await registryDigest(`library/${repo}`, '1.0-patched'), undefined);
+    assert.equal(t.patched_tag, null, 'a failed task reports no patched tag: none was pushed');
   } finally {
     await other.close();
   }
@@ -497,7 +523,7 @@ test('jobservice API: IMAGE_PATCH with delete_original removes the original only
         .status,
       501,
     );
-    const stats = (await (await fetch(`${adapter.url}/api/v1/stats`)).json()) as {
+    const stats = (await (await fetch(`${adapter.url}/api/v1/stats`, { headers: secret })).json()) as {
       worker_pools: { job_names: string[]; status: string }[];
     };
     assert.deepEqual(stats.worker_pools[0].job_names, ['IMAGE_PATCH']);

@@ -5,24 +5,18 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROBOT, startEngine, startSim, type Sim } from './harness';
+import { ROBOT, startSimWithEngine, type Engine } from './harness';
 
-let sim: Sim;
-let engine: ReturnType<typeof startEngine>;
+let engine: Engine;
+let close: () => Promise<void>;
 
 before(async () => {
-  sim = await startSim();
-  engine = startEngine(sim);
-  await engine.engine.start();
+  ({ engine, close } = await startSimWithEngine());
 });
 
-after(async () => {
-  await engine?.engine.close();
-  await sim?.close();
-  if (engine) rmSync(engine.dataDir, { recursive: true, force: true });
-});
+after(() => close?.());
 
 test('a Harbor error quoting the robot secret is scrubbed from the status message and the log', async () => {
   const basic = Buffer.from(`${ROBOT.name}:${ROBOT.secret}`).toString('base64');

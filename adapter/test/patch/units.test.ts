@@ -10,7 +10,7 @@ import {
   deriveExecutionStatus,
   executionMigrations,
 } from '../../src/store/executions';
-import { ProgressTracker, lineSplitter, type SolveStatus } from '../../src/patch/progress';
+import { EXPECTED_COPA_VERTEXES, ProgressTracker, lineSplitter, type SolveStatus } from '../../src/patch/progress';
 import { buildUpdateManifest, fixableAtThreshold, fixedCves, summarize } from '../../src/patch/report';
 import { isTagImmutable } from '../../src/harbor/immutable';
 import { Scrubber } from '../../src/jobs/logs';
@@ -79,25 +79,34 @@ test('execution status derives from task counts like Harbor', () => {
   const t1 = s.insertTask({ execution_id: e.id, project: 'p', repository: 'r', source_digest: 'sha256:1' });
   const t2 = s.insertTask({ execution_id: e.id, project: 'p', repository: 'r', source_digest: 'sha256:2' });
   assert.equal(s.refreshExecution(e.id)!.status, 'Running');
-  s.updateTask(t1.id, { status: 'Skipped' });
-  s.updateTask(t2.id, { status: 'Error' });
+  const t3 = s.insertTask({ execution_id: e.id, project: 'p', repository: 'r', source_digest: 'sha256:3' });
+  s.updateTask(t1.id, { status: 'Skipped', reason: 'UP_TO_DATE' });
+  s.updateTask(t2.id, { status: 'Error', reason: 'COPA_FAILED' });
+  // Waiting for a retry after a transient failure: its last reason is not an outcome yet.
+  s.updateTask(t3.id, { status: 'Pending', reason: 'HARBOR_UNREACHABLE' });
+  assert.deepEqual(s.refreshExecution(e.id)!.metrics.by_reason, { UP_TO_DATE: 1, COPA_FAILED: 1 });
+  s.updateTask(t3.id, { status: 'Skipped', reason: 'UP_TO_DATE' });
   const after = s.refreshExecution(e.id)!;
   assert.equal(after.status, 'Error');
   assert.ok(after.end_time);
   assert.deepEqual(after.metrics, {
-    total: 2,
+    total: 3,
     succeeded: 0,
     failed: 1,
-    skipped: 1,
+    skipped: 2,
     stopped: 0,
     running: 0,
     pending: 0,
+    by_reason: { UP_TO_DATE: 2, COPA_FAILED: 1 },
   });
+  assert.deepEqual(after.excluded, {});
+  s.setExecutionExcluded(e.id, { FILTERED_REPOSITORY: 15 });
+  assert.deepEqual(s.getExecution(e.id)!.excluded, { FILTERED_REPOSITORY: 15 });
   assert.equal(s.listExecutions({ project: 'p', status: 'Error', page: 1, page_size: 10 }).total, 1);
   assert.equal(s.listTasks({ execution_id: e.id, status: 'Skipped', page: 1, page_size: 10 }).items[0].id, t1.id);
 });
 
-test('progress: stage from vertexes, percent from status counters, text lines kept apart', () => {
+test('progress: stage from vertexes, fraction from vertexes done and status counters, text lines kept apart', () => {
   const tracker = new ProgressTracker();
   const lines: string[] = [];
   const statuses: SolveStatus[] = [];
@@ -115,9 +124,17 @@ test('progress: stage from vertexes, percent from status counters, text lines ke
   split.end();
   assert.deepEqual(lines, ['time="x" level=info msg="Loading image"']);
   assert.equal(statuses.length, 2);
-  assert.deepEqual(tracker.update(statuses[0]).progress, { stage: 'Resolving image', percent: 0 });
+  // One vertex known and running (half done, no counters), of at least EXPECTED_COPA_VERTEXES.
+  assert.deepEqual(tracker.update(statuses[0]).progress, {
+    stage: 'Resolving image',
+    fraction: 0.5 / EXPECTED_COPA_VERTEXES,
+  });
+  // One done, one a quarter through its counters.
   const second = tracker.update(statuses[1]);
-  assert.deepEqual(second.progress, { stage: 'Installing 3 security updates', percent: 25 });
+  assert.deepEqual(second.progress, {
+    stage: 'Installing 3 security updates',
+    fraction: 1.25 / EXPECTED_COPA_VERTEXES,
+  });
   assert.deepEqual(second.output, ['Unpacking libssl3']);
 });
 

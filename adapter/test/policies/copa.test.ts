@@ -10,12 +10,12 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { HarborSim } from '@harbor-patching/e2e/harbor-sim';
-import { advisoriesPath, buildkitAddr, copaPath, Registry, sampleImage } from '@harbor-patching/e2e/lib/stack';
-import { startAdapter, type RunningAdapter } from '../../src/app';
+import { advisoriesPath, Registry, sampleImage } from '@harbor-patching/e2e/lib/stack';
+import type { RunningAdapter } from '../../src/app';
 import type { PatchModule } from '../../src/jobs/module';
 import type { PolicyRunsModule } from '../../src/policies/module';
 import type { Execution, Task } from '../../src/store/executions';
-import { ROBOT, startSim, tempDir, uniqueProject } from './fixtures';
+import { startSim, startTestAdapter, tempDir, uniqueProject } from './fixtures';
 
 const SECRET = `hook-${randomBytes(12).toString('hex')}`;
 const registry = new Registry();
@@ -59,19 +59,11 @@ before(async () => {
   sim = await startSim({ advisoriesFile: advisoriesPath, scanDelayMs: 200 });
   sim.addUser('alice');
   dir = tempDir();
-  adapter = await startAdapter({
-    port: 0,
-    harborUrl: sim.url,
-    robotName: ROBOT.name,
-    robotSecret: ROBOT.secret,
-    dataDir: dir.path,
+  adapter = await startTestAdapter(sim, dir.path, {
     webhookSecret: SECRET,
-    copaPath,
-    buildkitAddr,
     concurrency: 2,
     taskTimeoutSeconds: 600,
     scanTimeoutSeconds: 120,
-    logLevel: 'silent',
   });
 });
 

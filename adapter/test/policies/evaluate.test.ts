@@ -133,15 +133,15 @@ describe('policy evaluation over a project', () => {
   test('no filters, threshold None: every reason shows up, with the right artifacts', async () => {
     const v = await verdicts(policy([]));
     assert.equal(v.get('web/frontend:1.0'), 'CANDIDATE');
-    assert.equal(v.get('web/frontend:1.0-patched'), 'PATCHED_TAG');
-    assert.equal(v.get('web/frontend:3.0-patched-2'), 'PATCHED_TAG');
+    assert.equal(v.get('web/frontend:1.0-patched'), 'ALREADY_PATCHED');
+    assert.equal(v.get('web/frontend:3.0-patched-2'), 'ALREADY_PATCHED');
     assert.equal(v.get('web/frontend:2.0-rc1'), 'CANDIDATE');
     assert.equal(v.get('web/frontend:2.0'), 'CANDIDATE', 'an original tag on the artifact makes it patchable');
     assert.equal(v.get('web/api:1.0'), 'NOT_SCANNED');
     assert.equal(v.get('web/api:1.5'), 'NOT_SCANNED', 'a failed scan is no report');
     assert.equal(v.get('web/api:1.1'), 'NOTHING_FIXABLE');
     assert.equal(v.get('web/api:1.2'), 'CANDIDATE');
-    assert.equal(v.get('web/api#UNTAGGED'), 'UNTAGGEDx1');
+    assert.equal(v.get('web/api#NO_TAG'), 'NO_TAGx1');
     assert.equal(v.get('web/chart:1.0'), 'NOT_IMAGE');
     assert.equal(v.get('tools/helper:1.0'), 'CANDIDATE');
   });
@@ -149,8 +149,8 @@ describe('policy evaluation over a project', () => {
   test('severity threshold: summary first, full report only when the summary cannot decide', async () => {
     const stats = newStats();
     const v = await verdicts(policy([repo(`${P}/web/api`)], 'High'), stats);
-    assert.equal(v.get('web/api:1.2'), 'BELOW_THRESHOLD', 'fixable Low and Medium only');
-    assert.equal(v.get('web/api:1.3'), 'BELOW_THRESHOLD', 'the High one has no fix (read from the report)');
+    assert.equal(v.get('web/api:1.2'), 'NOTHING_FIXABLE', 'fixable Low and Medium only');
+    assert.equal(v.get('web/api:1.3'), 'NOTHING_FIXABLE', 'the High one has no fix (read from the report)');
     assert.equal(v.get('web/api:1.4'), 'CANDIDATE', 'the High one has a fix (read from the report)');
     assert.equal(v.get('web/api:1.1'), 'NOTHING_FIXABLE');
     // 1 repository page + 1 artifact page of web/api + 2 reports (1.3 and 1.4); nothing else.
@@ -158,7 +158,7 @@ describe('policy evaluation over a project', () => {
     assert.equal(stats.repositories_matched, 1);
 
     const critical = await verdicts(policy([repo(`${P}/web/**`)], 'Critical'));
-    assert.equal(critical.get('web/frontend:1.0'), 'BELOW_THRESHOLD');
+    assert.equal(critical.get('web/frontend:1.0'), 'NOTHING_FIXABLE');
     const low = await verdicts(policy([repo(`${P}/web/api`)], 'Low'));
     assert.equal(low.get('web/api:1.2'), 'CANDIDATE');
   });
@@ -232,7 +232,7 @@ describe('policy evaluation over a project', () => {
 
   test('a custom tag suffix: its tags and the default suffix count as patched', async () => {
     const v = await verdicts(policy([repo(`${P}/web/frontend`)], 'None', 'fixed'));
-    assert.equal(v.get('web/frontend:1.0-patched'), 'PATCHED_TAG');
+    assert.equal(v.get('web/frontend:1.0-patched'), 'ALREADY_PATCHED');
   });
 
   test('request counting matches what Harbor served, and the walk is paged', async () => {

@@ -8,7 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHarborSim, type HarborSim } from '@harbor-patching/e2e/harbor-sim';
-import { registryUrl } from '@harbor-patching/e2e/lib/stack';
+import { buildkitAddr, copaPath, registryUrl } from '@harbor-patching/e2e/lib/stack';
+import { startAdapter, type RunningAdapter, type StartOptions } from '../../src/app';
+import type { Config } from '../../src/config/config';
 import { HarborClient } from '../../src/harbor/client';
 
 export const ROBOT = { name: 'robot$patcher', secret: `Robot-${randomBytes(8).toString('hex')}` };
@@ -67,6 +69,29 @@ export async function startSim(opts: { scanDelayMs?: number; advisoriesFile?: st
   });
 }
 
+/** The whole adapter over the stand-in as the service robot, with the local copa and buildkitd. */
+export function startTestAdapter(
+  sim: HarborSim,
+  dataDir: string,
+  settings: Partial<Config> = {},
+  options: StartOptions = {},
+): Promise<RunningAdapter> {
+  return startAdapter(
+    {
+      port: 0,
+      harborUrl: sim.url,
+      robotName: ROBOT.name,
+      robotSecret: ROBOT.secret,
+      dataDir,
+      copaPath,
+      buildkitAddr,
+      logLevel: 'silent',
+      ...settings,
+    },
+    options,
+  );
+}
+
 export function robotClient(sim: HarborSim): HarborClient {
   return new HarborClient(sim.url, { kind: 'basic', username: ROBOT.name, password: ROBOT.secret });
 }
@@ -104,7 +129,12 @@ const EMPTY_LAYER = gzipSync(Buffer.alloc(1024));
 export async function pushArtifact(
   repository: string,
   tags: string[],
-  opts: { seed?: string; kind?: 'image' | 'chart' } = {},
+  opts: {
+    seed?: string;
+    kind?: 'image' | 'chart';
+    /** Marks the image as copa's output: copa writes the source reference into `config.labels.BaseImage`. */
+    baseImage?: string;
+  } = {},
 ): Promise<string> {
   const seed = opts.seed ?? `${repository}:${tags.join(',')}:${randomBytes(4).toString('hex')}`;
   const chart = opts.kind === 'chart';
@@ -115,7 +145,7 @@ export async function pushArtifact(
         : {
             architecture: 'amd64',
             os: 'linux',
-            config: { Labels: { seed } },
+            config: { Labels: { seed }, ...(opts.baseImage ? { labels: { BaseImage: opts.baseImage } } : {}) },
             rootfs: { type: 'layers', diff_ids: [sha256(Buffer.alloc(1024))] },
           },
     ),
@@ -153,6 +183,35 @@ export async function pushArtifact(
       throw new Error(`manifest PUT ${repository}:${ref} answered ${res.status}: ${await res.text()}`);
   }
   return digest;
+}
+
+/** Pushes an OCI image index over the given (already pushed) single-platform images, tagged `tag`. */
+export async function pushIndex(repository: string, tag: string, children: string[]): Promise<string> {
+  const manifests = await Promise.all(
+    children.map(async (digest) => {
+      const res = await fetch(`${registryUrl}/v2/${repository}/manifests/${digest}`, {
+        method: 'HEAD',
+        headers: { accept: 'application/vnd.oci.image.manifest.v1+json' },
+      });
+      if (res.status !== 200) throw new Error(`${repository}@${digest} is not in the registry (HTTP ${res.status})`);
+      return {
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        digest,
+        size: Number(res.headers.get('content-length')),
+        platform: { architecture: 'amd64', os: 'linux' },
+      };
+    }),
+  );
+  const index = Buffer.from(
+    JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests }),
+  );
+  const res = await fetch(`${registryUrl}/v2/${repository}/manifests/${tag}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/vnd.oci.image.index.v1+json' },
+    body: new Uint8Array(index),
+  });
+  if (res.status !== 201) throw new Error(`index PUT ${repository}:${tag} answered ${res.status}: ${await res.text()}`);
+  return sha256(index);
 }
 
 export interface FakeVuln {

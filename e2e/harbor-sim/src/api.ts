@@ -3,6 +3,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { randomBytes } from 'node:crypto';
 import type { Auth, Principal } from './auth';
 import type { ArtifactRecord, RegistryCatalog, RepositoryRecord } from './catalog';
+import { ZERO_TIME } from './catalog';
 import {
   badRequest,
   conflict,
@@ -111,7 +112,12 @@ export function apiRouter(ctx: ApiContext): express.Router {
     );
   };
 
+  /** Harbor's artifact controller (GetByReference): the repository is looked up by its exact name first. */
   const findArtifact = async (project: Project, repository: string, reference: string) => {
+    const known = project.synthetic
+      ? synthetic.repository(repository) !== undefined
+      : await ctx.registry.hasRepository(repository);
+    if (!known) throw notFound(`repository ${repository} not found`);
     const found = project.synthetic
       ? synthetic.artifact(repository, reference)
       : await catalog.artifact(project, repository, reference);
@@ -483,6 +489,8 @@ export function apiRouter(ctx: ApiContext): express.Router {
       const [project, principal] = projectFor(req, 'project', 'scan', 'create');
       const name = repositoryFor(req, project);
       const artifact = await findArtifact(project, name, String(req.params.reference));
+      // Harbor checks the project's scanner registration first (scan base_controller.go Scan).
+      if (!project.scanner) throw precondition(`no available scanner for project: ${project.project_id}`);
       const scanType = (req.body as { scan_type?: string } | undefined)?.scan_type ?? 'vulnerability';
       if (scanType !== 'vulnerability')
         throw new HarborError('UNPROCESSABLE_ENTITY', `scan_type ${scanType} is not supported by this scanner`);
@@ -530,6 +538,8 @@ export function apiRouter(ctx: ApiContext): express.Router {
       const [project] = projectFor(req, 'project', 'artifact-addition', 'read');
       const name = repositoryFor(req, project);
       const artifact = await findArtifact(project, name, String(req.params.reference));
+      // Harbor: scan base_controller.go GetReport without a registration.
+      if (!project.scanner) throw notFound(`no scanner registration configured for project: ${project.project_id}`);
       const record = state.scans.get(artifact.digest);
       const mime = acceptedMimes(req.headers['x-accept-vulnerabilities'] as string | undefined)[0];
       const out: Record<string, unknown> = {};
@@ -852,7 +862,15 @@ export function apiRouter(ctx: ApiContext): express.Router {
         (p) => p.id === Number(req.params.id) && p.project_id === project.project_id,
       );
       if (!policy) throw notFound(`webhook policy ${req.params.id} not found`);
-      Object.assign(policy, validateWebhook(req.body), { update_time: now() });
+      // Harbor stores the body as the whole record (handler/webhook.go UpdateWebhookPolicyOfProject, an ORM
+      // update of every column): what the body leaves out is reset, and update_time is not bumped.
+      const body = req.body as Partial<WebhookPolicy>;
+      Object.assign(policy, validateWebhook(req.body), {
+        enabled: body.enabled === true,
+        creator: typeof body.creator === 'string' ? body.creator : '',
+        creation_time: typeof body.creation_time === 'string' ? body.creation_time : ZERO_TIME,
+        update_time: typeof body.update_time === 'string' ? body.update_time : ZERO_TIME,
+      });
       res.status(200).end();
     }),
   );
@@ -982,7 +1000,14 @@ export function apiRouter(ctx: ApiContext): express.Router {
 
 export function addProject(
   state: SimState,
-  o: { name: string; public?: boolean; auto_scan?: boolean; owner_id?: number; synthetic?: boolean },
+  o: {
+    name: string;
+    public?: boolean;
+    auto_scan?: boolean;
+    owner_id?: number;
+    synthetic?: boolean;
+    scanner?: boolean;
+  },
 ): Project {
   const project: Project = {
     project_id: state.nextId('project'),
@@ -993,6 +1018,7 @@ export function addProject(
     creation_time: now(),
     update_time: now(),
     synthetic: o.synthetic ?? false,
+    scanner: o.scanner ?? !(state.projectsWithoutScanner.has('*') || state.projectsWithoutScanner.has(o.name)),
   };
   state.projects.push(project);
   return project;

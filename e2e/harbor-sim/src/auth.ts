@@ -53,7 +53,8 @@ export function basicCredentials(req: Request): { username: string; password: st
 const b64url = (b: Buffer) => b.toString('base64url');
 
 export class Auth {
-  private sessions = new Map<string, { userId: number; expires: number }>();
+  /** `userId` null: an anonymous session (no one signed in yet). */
+  private sessions = new Map<string, { userId: number | null; expires: number }>();
   private csrfKey = randomBytes(32);
   private tokenKey = randomBytes(32);
 
@@ -74,23 +75,39 @@ export class Auth {
   }
 
   // ---- sessions ----
+  /**
+   * Like beego's session start on every request Harbor core serves: a caller without a live session gets a
+   * new, anonymous one and its `sid` cookie (Harbor does this for anonymous answers too). Callers that send
+   * Authorization get none here (Harbor would set one they ignore), so robots and scripts add no sessions.
+   */
+  startSession(req: Request, res: Response): void {
+    if (req.headers.authorization) return;
+    const sid = parseCookies(req)[SESSION_COOKIE];
+    const live = sid ? this.sessions.get(sid) : undefined;
+    if (live && live.expires >= Date.now()) return;
+    const fresh = randomBytes(16).toString('hex');
+    this.sessions.set(fresh, { userId: null, expires: Date.now() + SESSION_TTL_MS });
+    setSessionCookie(res, `${SESSION_COOKIE}=${fresh}; Path=/; HttpOnly; SameSite=Lax`);
+  }
+
+  /** Signs the user in under a new session id (Harbor answers a login with a new `sid`). */
   createSession(res: Response, user: User): void {
     const sid = randomBytes(16).toString('hex');
     this.sessions.set(sid, { userId: user.user_id, expires: Date.now() + SESSION_TTL_MS });
-    res.append('Set-Cookie', `${SESSION_COOKIE}=${sid}; Path=/; HttpOnly; SameSite=Lax`);
+    setSessionCookie(res, `${SESSION_COOKIE}=${sid}; Path=/; HttpOnly; SameSite=Lax`);
   }
 
   destroySession(req: Request, res: Response): void {
     const sid = parseCookies(req)[SESSION_COOKIE];
     if (sid) this.sessions.delete(sid);
-    res.append('Set-Cookie', `${SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly`);
+    setSessionCookie(res, `${SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly`);
   }
 
   sessionUser(req: Request): User | undefined {
     const sid = parseCookies(req)[SESSION_COOKIE];
     if (!sid) return undefined;
     const session = this.sessions.get(sid);
-    if (!session || session.expires < Date.now()) return undefined;
+    if (!session || session.expires < Date.now() || session.userId === null) return undefined;
     if (req.headers['x-harbor-no-session-renewal'] === undefined) session.expires = Date.now() + SESSION_TTL_MS;
     return this.state.users.find((u) => u.user_id === session.userId);
   }
@@ -219,6 +236,15 @@ export class Auth {
     const skippable = path.startsWith('/v2/') || path.startsWith('/api/') || path.startsWith('/service/');
     return !skippable || parseCookies(req)[SESSION_COOKIE] !== undefined;
   }
+}
+
+/** Sets the `sid` cookie of a response, replacing one set earlier in the same response. */
+function setSessionCookie(res: Response, cookie: string): void {
+  const earlier = res.getHeader('Set-Cookie');
+  const list = (Array.isArray(earlier) ? earlier : earlier === undefined ? [] : [String(earlier)]).filter(
+    (c) => !c.startsWith(`${SESSION_COOKIE}=`),
+  );
+  res.setHeader('Set-Cookie', [...list, cookie]);
 }
 
 function xor(a: Buffer, b: Buffer): Buffer {

@@ -227,7 +227,7 @@ export class RegistryCatalog {
           os: config.os ?? '',
           author: config.author ?? '',
           created: config.created ?? '',
-          config: config.config ?? {},
+          config: harborImageConfig(config.config ?? {}),
         };
         if (config.variant) extra.variant = config.variant;
       }
@@ -272,4 +272,15 @@ export class RegistryCatalog {
       scannable: type === 'IMAGE',
     };
   }
+}
+
+/**
+ * The image config's `config` as Harbor shows it in `extra_attrs.config`: Harbor decodes it into Go's
+ * v1.ImageConfig, and Go's JSON decoding matches keys case-insensitively and fills one map, so copa's
+ * lower-case `labels` (its BaseImage marker) ends up merged into `Labels`.
+ */
+function harborImageConfig(config: Record<string, unknown>): Record<string, unknown> {
+  const { labels, ...rest } = config;
+  if (!labels || typeof labels !== 'object') return config;
+  return { ...rest, Labels: { ...((rest.Labels as Record<string, string> | null) ?? {}), ...labels } };
 }

@@ -1,5 +1,6 @@
 // CLI: node --import tsx e2e/harbor-sim/src/main.ts --port 8380 --registry http://127.0.0.1:5000
 //        --advisories FILE --seed demo [--scan-delay-ms 500] [--tls-cert FILE --tls-key FILE]
+//        [--no-scanner PROJECT|'*']...
 //        (robots: HARBOR_SIM_ROBOTS or --robot)
 // Robot accounts can also come from HARBOR_SIM_ROBOTS (one 'robot$name:SECRET' per line), which keeps the
 // secret out of the process list; both sources add up.
@@ -19,6 +20,7 @@ const { values } = parseArgs({
     'external-url': { type: 'string' },
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
+    'no-scanner': { type: 'string', multiple: true, default: [] },
   },
 });
 
@@ -61,6 +63,7 @@ const sim = await startHarborSim({
     values['tls-cert'] && values['tls-key']
       ? { cert: readFileSync(values['tls-cert']), key: readFileSync(values['tls-key']) }
       : undefined,
+  noScanner: values['no-scanner'],
 });
 process.stdout.write(`harbor-sim listening on ${sim.url} (registry ${values.registry}, seed ${values.seed})\n`);
 const stop = () => {

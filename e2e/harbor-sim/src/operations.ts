@@ -50,10 +50,13 @@ export const SERVED_OPERATIONS = [
  * Harbor's immutable-tag middleware and tag controller return 412 for tag and artifact deletion
  * (src/controller/tag/controller.go), while the swagger lists no 412 for these two operations. The scan
  * controller answers 409 while the previous scan of the artifact is not final
- * (src/controller/scan/base_controller.go, makeReportPlaceholder); the swagger lists no 409 for scanning.
+ * (src/controller/scan/base_controller.go, makeReportPlaceholder); the swagger lists no 409 for scanning. In a
+ * project without a scanner (Harbor installed without Trivy) it answers 412 "no available scanner for
+ * project: <id>" (base_controller.go Scan); the swagger lists no 412 for scanning either.
  */
 export const UNDECLARED_HARBOR_ANSWERS = [
   'delete /projects/{project_name}/repositories/{repository_name}/artifacts/{reference} 412',
   'delete /projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/{tag_name} 412',
   'post /projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/scan 409',
+  'post /projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/scan 412',
 ] as const;

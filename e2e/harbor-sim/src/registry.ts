@@ -1,6 +1,9 @@
 // A small client of the real distribution registry behind the stand-in (no auth: it listens on loopback).
+// Names are used as they are: one the registry could not hold (`library/../other/app`) is an unknown
+// repository, never a URL that a parser would resolve into another one.
 import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
+import { isDigest, isFullRepositoryName, isReference } from '@harbor-patching/shared/harbor/names';
 
 export const MANIFEST_ACCEPT = [
   'application/vnd.oci.image.index.v1+json',
@@ -46,6 +49,19 @@ export class RegistryError extends Error {
   }
 }
 
+/** `/v2/<repository>/<rest>`, or undefined when the repository or reference is not a valid name. */
+function v2Path(repository: string, rest: string, reference?: string): string | undefined {
+  if (!isFullRepositoryName(repository)) return undefined;
+  if (reference !== undefined && !isReference(reference)) return undefined;
+  return `/v2/${repository}/${rest}${reference ?? ''}`;
+}
+
+const unknownName = (repository: string, reference = '') =>
+  new RegistryError(
+    404,
+    `name unknown: ${JSON.stringify(repository)}${reference ? ` ${JSON.stringify(reference)}` : ''}`,
+  );
+
 export class RegistryClient {
   private manifestCache = new Map<string, FetchedManifest>();
   private blobJsonCache = new Map<string, unknown>();
@@ -87,16 +103,32 @@ export class RegistryClient {
   }
 
   async tags(repository: string): Promise<string[]> {
-    const res = await this.call(`/v2/${repository}/tags/list?n=10000`);
+    const path = v2Path(repository, 'tags/list?n=10000');
+    if (!path) return [];
+    const res = await this.call(path);
     if (res.status === 404) return [];
     if (!res.ok) throw new RegistryError(res.status, `tag listing of ${repository} failed with ${res.status}`);
     const body = (await res.json()) as { tags?: string[] | null };
     return body.tags ?? [];
   }
 
+  /** Whether the registry knows the repository (Harbor's repository record exists). */
+  async hasRepository(repository: string): Promise<boolean> {
+    const path = v2Path(repository, 'tags/list?n=1');
+    if (!path) return false;
+    const res = await this.call(path);
+    await res.body?.cancel();
+    // A repository that holds only untagged artifacts has no tag list (404) but is still Harbor's repository.
+    if (res.status === 404) return (await this.catalog()).includes(repository);
+    if (!res.ok) throw new RegistryError(res.status, `looking up ${repository} failed with ${res.status}`);
+    return true;
+  }
+
   /** The digest a tag or digest reference resolves to, or undefined when it does not exist. */
   async resolve(repository: string, reference: string): Promise<string | undefined> {
-    const res = await this.call(`/v2/${repository}/manifests/${reference}`, {
+    const path = v2Path(repository, 'manifests/', reference);
+    if (!path) return undefined;
+    const res = await this.call(path, {
       method: 'HEAD',
       headers: { accept: MANIFEST_ACCEPT },
     });
@@ -110,7 +142,9 @@ export class RegistryClient {
       const cached = this.manifestCache.get(reference);
       if (cached) return cached;
     }
-    const res = await this.call(`/v2/${repository}/manifests/${reference}`, { headers: { accept: MANIFEST_ACCEPT } });
+    const path = v2Path(repository, 'manifests/', reference);
+    if (!path) return undefined;
+    const res = await this.call(path, { headers: { accept: MANIFEST_ACCEPT } });
     if (res.status === 404) return undefined;
     if (!res.ok)
       throw new RegistryError(res.status, `reading manifest ${repository}:${reference} failed with ${res.status}`);
@@ -128,7 +162,9 @@ export class RegistryClient {
   }
 
   async putManifest(repository: string, reference: string, raw: Buffer, mediaType: string): Promise<string> {
-    const res = await this.call(`/v2/${repository}/manifests/${reference}`, {
+    const path = v2Path(repository, 'manifests/', reference);
+    if (!path) throw unknownName(repository, reference);
+    const res = await this.call(path, {
       method: 'PUT',
       headers: { 'content-type': mediaType },
       body: new Uint8Array(raw),
@@ -139,7 +175,9 @@ export class RegistryClient {
   }
 
   async deleteManifest(repository: string, digest: string): Promise<void> {
-    const res = await this.call(`/v2/${repository}/manifests/${digest}`, { method: 'DELETE' });
+    const path = isDigest(digest) ? v2Path(repository, 'manifests/', digest) : undefined;
+    if (!path) throw unknownName(repository, digest);
+    const res = await this.call(path, { method: 'DELETE' });
     if (res.status === 405)
       throw new RegistryError(405, 'the registry refuses deletes: enable storage.delete.enabled in its configuration');
     if (!res.ok && res.status !== 404)
@@ -149,7 +187,9 @@ export class RegistryClient {
   async blobJson<T>(repository: string, digest: string): Promise<T> {
     const cached = this.blobJsonCache.get(digest);
     if (cached) return cached as T;
-    const res = await this.call(`/v2/${repository}/blobs/${digest}`);
+    const path = isDigest(digest) ? v2Path(repository, 'blobs/', digest) : undefined;
+    if (!path) throw unknownName(repository, digest);
+    const res = await this.call(path);
     if (!res.ok) throw new RegistryError(res.status, `reading blob ${repository}@${digest} failed with ${res.status}`);
     const value = (await res.json()) as T;
     this.blobJsonCache.set(digest, value);
@@ -158,7 +198,9 @@ export class RegistryClient {
 
   /** A layer as an uncompressed byte stream (gzip layers are inflated on the fly, never buffered whole). */
   async layerStream(repository: string, layer: Descriptor): Promise<Readable> {
-    const res = await this.call(`/v2/${repository}/blobs/${layer.digest}`);
+    const path = isDigest(layer.digest) ? v2Path(repository, 'blobs/', layer.digest) : undefined;
+    if (!path) throw unknownName(repository, layer.digest);
+    const res = await this.call(path);
     if (!res.ok || !res.body)
       throw new RegistryError(res.status, `reading layer ${repository}@${layer.digest} failed with ${res.status}`);
     const stream = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream);

@@ -50,6 +50,11 @@ export interface HarborSimOptions {
   externalUrl?: string;
   /** Serve HTTPS with this certificate and key (PEM), like a Harbor with TLS; default: plain HTTP. */
   tls?: { cert: string | Buffer; key: string | Buffer };
+  /**
+   * Projects (by name) that have no scanner, as in a Harbor installed without Trivy; '*' for every
+   * project. They answer scans with 412 and reports with 404, and list no scan overview.
+   */
+  noScanner?: string[];
 }
 
 export const DEFAULT_PASSWORD = 'Harbor12345';
@@ -100,8 +105,12 @@ export interface HarborSim {
   /** Requests served since start (or since resetRequestCount). */
   requestCount(): number;
   resetRequestCount(): void;
+  /** Counts, from now on, the requests whose path starts with `prefix` (e.g. `/api/v2.0/ping`). */
+  watchRequests(prefix: string): { count(): number; stop(): void };
   addUser(username: string, o?: { password?: string; sysadmin?: boolean; email?: string }): User;
-  addProject(name: string, o?: { public?: boolean; autoScan?: boolean; owner?: string }): Project;
+  addProject(name: string, o?: { public?: boolean; autoScan?: boolean; owner?: string; scanner?: boolean }): Project;
+  /** Gives a project a scanner, or takes it away (no-scanner mode, as a Harbor without Trivy). */
+  setScanner(project: string, available: boolean): void;
   addMember(project: string, username: string, role: RoleId): void;
   addRobot(o: {
     name: string;
@@ -161,21 +170,25 @@ export async function startHarborSim(options: HarborSimOptions = {}): Promise<Ha
     externalUrl: () => externalUrl,
   };
   let requests = 0;
+  const watchers = new Set<{ prefix: string; seen: number }>();
 
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use((req, res, next) => {
     requests++;
+    for (const w of watchers) if (req.path.startsWith(w.prefix)) w.seen++;
     if (req.path.startsWith('/api/')) {
       const incoming = req.headers['x-request-id'];
       res.setHeader('X-Request-Id', typeof incoming === 'string' && incoming ? incoming : randomUUID());
     }
     next();
   });
-  // CSRF exactly where Harbor applies it: always on /c/, on /api/ /service/ /v2/ only with a session cookie.
+  // Sessions, and CSRF exactly where Harbor applies it: always on /c/, on /api/ /service/ /v2/ only with a
+  // session cookie (the request's: the one a first answer sets counts from the next request on).
   app.use((req: Request, res: Response, next) => {
     const served = ['/api/', '/c/', '/service/', '/v2/'].some((p) => req.path.startsWith(p));
+    if (served) auth.startSession(req, res);
     if (!served || !auth.csrfApplies(req)) return next();
     const failure = auth.csrf(req, res);
     if (failure) return sendError(res, forbidden(failure));
@@ -228,6 +241,11 @@ export async function startHarborSim(options: HarborSimOptions = {}): Promise<Ha
     resetRequestCount: () => {
       requests = 0;
     },
+    watchRequests(prefix) {
+      const watcher = { prefix, seen: 0 };
+      watchers.add(watcher);
+      return { count: () => watcher.seen, stop: () => watchers.delete(watcher) };
+    },
     addUser(username, o = {}) {
       const existing = state.findUser(username);
       if (existing) return existing;
@@ -249,7 +267,16 @@ export async function startHarborSim(options: HarborSimOptions = {}): Promise<Ha
       const existing = state.findProject(name, true);
       if (existing) return existing;
       const owner = o.owner ? state.findUser(o.owner) : state.users[0];
-      return addProject(state, { name, public: o.public, auto_scan: o.autoScan, owner_id: owner?.user_id ?? 1 });
+      return addProject(state, {
+        name,
+        public: o.public,
+        auto_scan: o.autoScan,
+        owner_id: owner?.user_id ?? 1,
+        scanner: o.scanner,
+      });
+    },
+    setScanner(projectName, available) {
+      projectNamed(projectName).scanner = available;
     },
     addMember(projectName, username, role) {
       const project = projectNamed(projectName);
@@ -310,6 +337,7 @@ export async function startHarborSim(options: HarborSimOptions = {}): Promise<Ha
     },
     async scan(projectName, repository, reference) {
       const project = projectNamed(projectName);
+      if (!project.scanner) throw new Error(`project ${projectName} has no scanner (no-scanner mode)`);
       const full = repository.startsWith(`${projectName}/`) ? repository : `${projectName}/${repository}`;
       const artifact = await catalog.artifact(project, full, reference);
       if (!artifact) throw new Error(`artifact ${full}:${reference} is not in the registry`);
@@ -339,6 +367,7 @@ export async function startHarborSim(options: HarborSimOptions = {}): Promise<Ha
     },
   };
 
+  for (const name of options.noScanner ?? []) state.projectsWithoutScanner.add(name);
   sim.addUser('admin', { sysadmin: true });
   for (const robot of options.robots ?? [])
     sim.addRobot({ name: robot.name, secret: robot.secret, level: robot.level, permissions: robot.permissions });
@@ -359,7 +388,8 @@ async function seedDemo(sim: HarborSim, registry: RegistryClient): Promise<void>
     sim.addUser(username);
     sim.addMember('library', username, role);
   }
-  if (await registry.resolve('library/sample-app', '1.0').catch(() => undefined)) {
+  const library = sim.state.findProject('library', true);
+  if (library?.scanner && (await registry.resolve('library/sample-app', '1.0').catch(() => undefined))) {
     await sim.scan('library', 'sample-app', '1.0').catch((err: Error) => {
       process.stderr.write(`harbor-sim: scanning library/sample-app:1.0 failed: ${err.message}\n`);
     });

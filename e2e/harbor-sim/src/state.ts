@@ -24,6 +24,11 @@ export interface Project {
   update_time: string;
   /** Set for scale-mode projects whose repositories live only in memory. */
   synthetic: boolean;
+  /**
+   * False: no scanner is available for the project (a Harbor installed without Trivy). Scans answer 412,
+   * reports 404, and artifacts show no scan overview, as Harbor does.
+   */
+  scanner: boolean;
 }
 
 export interface Member {
@@ -180,6 +185,8 @@ export class SimState {
   pushTimes = new Map<string, string>();
   /** Tags deleted through the API: Harbor removes them from its database; the registry keeps the link. */
   deletedTags = new Map<string, string>(); // `<repository>:<tag>` -> digest it pointed at
+  /** Project names created without a scanner; '*' stands for every project (Harbor without any scanner). */
+  projectsWithoutScanner = new Set<string>();
   /** Digests known per repository, so untagged artifacts can still be listed. */
   knownDigests = new Map<string, Set<string>>();
   /** Stable numeric ids for registry objects. */

@@ -202,7 +202,8 @@ export function v2Middleware(ctx: ApiContext & { externalUrl: () => string }) {
       [{ digest, tag, resource_url: `${host}/${repository}:${tag}` }],
       state.pushTimes.get(`${repository}@${digest}`) ?? now(),
     );
-    if (project.auto_scan) {
+    // Without a scanner Harbor's scan-on-push fails quietly (logged in core): no scan, no event.
+    if (project.auto_scan && project.scanner) {
       const artifact = await ctx.catalog.build(project, repository, digest, [tag]);
       if (artifact?.scannable) startScan(ctx.scans, project, artifact, operator);
     }

@@ -113,11 +113,12 @@ export function artifactView(state: SimState, project: Project, a: ArtifactRecor
     extra_attrs: a.extra_attrs,
     annotations: a.annotations,
     references: a.references,
+    // Harbor links the vulnerabilities addition only for artifacts a scanner of the project can scan.
     addition_links:
       a.type === 'IMAGE'
         ? {
             build_history: { href: `${base}/build_history`, absolute: false },
-            vulnerabilities: { href: `${base}/vulnerabilities`, absolute: false },
+            ...(project.scanner ? { vulnerabilities: { href: `${base}/vulnerabilities`, absolute: false } } : {}),
           }
         : {},
   };
@@ -136,7 +137,8 @@ export function artifactView(state: SimState, project: Project, a: ArtifactRecor
   }
   if (o.withScanOverview) {
     const record = state.scans.get(a.digest);
-    if (record && a.scannable) view.scan_overview = { [acceptedMimes(o.accept)[0]]: summaryOf(record) };
+    if (record && a.scannable && project.scanner)
+      view.scan_overview = { [acceptedMimes(o.accept)[0]]: summaryOf(record) };
   }
   return view;
 }

@@ -235,6 +235,41 @@ describe('sessions and CSRF', () => {
     return { cookie: `${sid}; ${csrfCookie}`, token: res.headers.get('x-harbor-csrf-token')! };
   }
 
+  test('anonymous answers set sid and the CSRF cookie like Harbor: a /c/ GET, or a second API GET, brings the token', async () => {
+    const names = (res: Response) => cookiesOf(res).map((c) => c.split('=')[0]);
+    // Measured on Harbor: GET /c/login is a 404 with the token header and both cookies.
+    const page = await fetch(`${sim.url}/c/login`);
+    assert.equal(page.status, 404);
+    assert.ok(page.headers.get('x-harbor-csrf-token'));
+    assert.deepEqual(names(page).sort(), ['_gorilla_csrf', 'sid']);
+
+    // /api/ is CSRF-checked (and hands out tokens) only for requests with a session cookie: the first
+    // answer sets one, the second request carries it and gets the token.
+    const first = await fetch(`${sim.url}/api/v2.0/systeminfo`);
+    assert.equal(first.status, 200);
+    assert.equal(first.headers.get('x-harbor-csrf-token'), null);
+    assert.deepEqual(names(first), ['sid']);
+    const sid = cookiesOf(first)[0];
+    const second = await fetch(`${sim.url}/api/v2.0/systeminfo`, { headers: { cookie: sid } });
+    const token = second.headers.get('x-harbor-csrf-token');
+    assert.ok(token, 'the second GET carries the token');
+    assert.deepEqual(names(second), ['_gorilla_csrf'], 'the session is kept');
+    const cookie = `${sid}; ${cookiesOf(second)[0]}`;
+
+    const login = await fetch(`${sim.url}/c/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, 'x-harbor-csrf-token': token },
+      body: 'principal=alice&password=Harbor12345',
+    });
+    assert.equal(login.status, 200, 'the first login post succeeds');
+    const signedIn = cookiesOf(login).filter((c) => c.startsWith('sid='));
+    assert.equal(signedIn.length, 1, 'one sid per answer');
+    assert.notEqual(signedIn[0], sid, 'a login answers with a new sid');
+    const me = await fetch(`${sim.url}/api/v2.0/users/current`, { headers: { cookie: signedIn[0] } });
+    assert.equal((await json<{ username: string }>(me)).username, 'alice');
+    assert.equal((await fetch(`${sim.url}/api/v2.0/users/current`, { headers: { cookie: sid } })).status, 401);
+  });
+
   test('wrong password gives 401', async () => {
     const first = await fetch(`${sim.url}/c/log_out`);
     const res = await fetch(`${sim.url}/c/login`, {

@@ -4,18 +4,18 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { basic, ensureRegistry } from './helpers';
+import { basic, debianImage, ensureRegistry, OciClient, unique } from './helpers';
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-let child: ChildProcess | undefined;
-after(() => child?.kill('SIGTERM'));
+const children: ChildProcess[] = [];
+after(() => children.forEach((c) => c.kill('SIGTERM')));
 
 async function startCli(args: string[], env: Record<string, string>): Promise<{ url: string; proc: ChildProcess }> {
   const proc = spawn(process.execPath, ['--import', 'tsx', main, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child = proc;
+  children.push(proc);
   let out = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no start-up line within 30 s: ${out}`)), 30_000);
@@ -61,4 +61,34 @@ test('a malformed HARBOR_SIM_ROBOTS entry stops the start with a message that do
   assert.equal(code, 2);
   assert.match(err, /HARBOR_SIM_ROBOTS entries must look like 'robot\$name:SECRET'/);
   assert.ok(!err.includes('no-colon-here-Secret'));
+});
+
+test('--no-scanner gives a project no scanner: scans answer 412, reports 404, lists show no scan overview', async () => {
+  const registry = await ensureRegistry();
+  const { url } = await startCli(
+    ['--port', '0', '--registry', registry, '--seed', 'demo', '--no-scanner', 'library'],
+    {},
+  );
+  const repository = unique('noscan');
+  await new OciClient(registry).pushImage(`library/${repository}`, '1', await debianImage([]));
+  const admin = { authorization: basic('admin', 'Harbor12345'), 'content-type': 'application/json' };
+  const artifacts = `${url}/api/v2.0/projects/library/repositories/${repository}/artifacts`;
+  const projectId = (
+    (await (await fetch(`${url}/api/v2.0/projects/library`, { headers: admin })).json()) as {
+      project_id: number;
+    }
+  ).project_id;
+
+  const scan = await fetch(`${artifacts}/1/scan`, { method: 'POST', headers: admin, body: '{}' });
+  assert.equal(scan.status, 412);
+  assert.deepEqual(await scan.json(), {
+    errors: [{ code: 'PRECONDITION', message: `no available scanner for project: ${projectId}` }],
+  });
+  const report = await fetch(`${artifacts}/1/additions/vulnerabilities`, { headers: admin });
+  assert.equal(report.status, 404);
+  const list = (await (await fetch(`${artifacts}?with_scan_overview=true`, { headers: admin })).json()) as {
+    scan_overview?: unknown;
+  }[];
+  assert.equal(list.length, 1);
+  assert.equal(list[0].scan_overview, undefined);
 });

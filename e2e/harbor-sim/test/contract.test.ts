@@ -242,6 +242,31 @@ test('every served operation matches the swagger contract', async () => {
     200,
   );
 
+  // No-scanner mode answers as a Harbor without Trivy (reference/harbor.md §12): 412 on scan, 404 on the
+  // report, and no scan overview in lists, even for an artifact that was scanned before.
+  sim.setScanner(project, false);
+  const noScan = await check(
+    'post',
+    `${A}/{reference}/scan`,
+    `/projects/${project}/repositories/app/artifacts/1.0/scan`,
+    412,
+  );
+  assert.deepEqual(await noScan.json(), {
+    errors: [{ code: 'PRECONDITION', message: `no available scanner for project: ${projectId}` }],
+  });
+  await check(
+    'get',
+    `${A}/{reference}/additions/vulnerabilities`,
+    `/projects/${project}/repositories/app/artifacts/1.0/additions/vulnerabilities`,
+    404,
+  );
+  const unscanned = (await (
+    await check('get', A, `/projects/${project}/repositories/app/artifacts?with_scan_overview=true`, 200)
+  ).json()) as { scan_overview?: unknown; addition_links?: Record<string, unknown> }[];
+  assert.ok(unscanned.length > 0 && unscanned.every((a) => a.scan_overview === undefined));
+  assert.ok(unscanned.every((a) => !a.addition_links?.vulnerabilities));
+  sim.setScanner(project, true);
+
   await check('get', `${A}/{reference}/tags`, `/projects/${project}/repositories/app/artifacts/1.0/tags`, 200);
   await check('post', `${A}/{reference}/tags`, `/projects/${project}/repositories/app/artifacts/1.0/tags`, 201, {
     body: { name: '1.0-extra' },

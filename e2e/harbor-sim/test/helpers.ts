@@ -194,6 +194,21 @@ export class OciClient {
     });
   }
 
+  /** Pushes an OCI image index of already pushed linux/amd64 images, tagged `tag`; answers the registry's response. */
+  async pushIndex(repo: string, tag: string, children: { digest: string; manifest: object }[]): Promise<Response> {
+    const index = {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: children.map((child) => ({
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        digest: child.digest,
+        size: JSON.stringify(child.manifest).length,
+        platform: { os: 'linux', architecture: 'amd64' },
+      })),
+    };
+    return this.putManifest(repo, tag, index, 'application/vnd.oci.image.index.v1+json');
+  }
+
   /** Pushes an image (or any OCI artifact) and returns its manifest digest. */
   async pushImage(
     repo: string,

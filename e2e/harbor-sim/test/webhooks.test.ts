@@ -95,6 +95,59 @@ describe('webhooks', () => {
     assert.equal(denied.status, 403, 'only project admins create webhook policies');
   });
 
+  test("PUT replaces the whole policy like Harbor's: what the body leaves out is reset, update_time is not bumped", async () => {
+    const project = unique('hooks-put');
+    sim.addProject(project);
+    const api = (path: string, init: RequestInit = {}) =>
+      fetch(`${sim.url}/api/v2.0/projects/${project}${path}`, {
+        ...init,
+        headers: { ...admin, 'content-type': 'application/json' },
+      });
+    const created = await api('/webhook/policies', {
+      method: 'POST',
+      body: JSON.stringify({
+        name: 'p',
+        description: 'set by an admin',
+        enabled: true,
+        event_types: ['PUSH_ARTIFACT'],
+        targets: [{ type: 'http', address: `${receiverUrl}/a` }],
+      }),
+    });
+    const id = created.headers.get('location')!.split('/').pop();
+    type Stored = {
+      description: string;
+      enabled: boolean;
+      creation_time: string;
+      update_time: string;
+      creator: string;
+    };
+    const before = await json<Stored>(await api(`/webhook/policies/${id}`));
+    assert.notEqual(before.creation_time, '0001-01-01T00:00:00.000Z');
+
+    // Only the fields a client changes: Harbor keeps none of the others.
+    const partial = {
+      name: 'p',
+      event_types: ['PUSH_ARTIFACT'],
+      targets: [{ type: 'http', address: `${receiverUrl}/b` }],
+    };
+    assert.equal((await api(`/webhook/policies/${id}`, { method: 'PUT', body: JSON.stringify(partial) })).status, 200);
+    const reset = await json<Stored>(await api(`/webhook/policies/${id}`));
+    assert.equal(reset.creation_time, '0001-01-01T00:00:00.000Z');
+    assert.equal(reset.update_time, '0001-01-01T00:00:00.000Z');
+    assert.equal(reset.description, '');
+    assert.equal(reset.enabled, false);
+    assert.equal(reset.creator, '');
+
+    // The full object read with GET keeps everything; update_time stays what was sent.
+    const full = { ...before, targets: [{ type: 'http', address: `${receiverUrl}/c` }] };
+    assert.equal((await api(`/webhook/policies/${id}`, { method: 'PUT', body: JSON.stringify(full) })).status, 200);
+    const kept = await json<Stored>(await api(`/webhook/policies/${id}`));
+    assert.deepEqual(
+      [kept.creation_time, kept.update_time, kept.description, kept.enabled, kept.creator],
+      [before.creation_time, before.update_time, 'set by an admin', true, before.creator],
+    );
+  });
+
   test('PUSH_ARTIFACT on a tagged push through /v2/, SCANNING_COMPLETED after auto-scan, with the auth header', async () => {
     const project = unique('hooks');
     sim.addProject(project, { autoScan: true });

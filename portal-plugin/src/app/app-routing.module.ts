@@ -1,40 +1,50 @@
 import { NgModule } from '@angular/core';
 import { RouterModule, Routes } from '@angular/router';
 import { authGuard } from './shared/services/auth.guard';
-import { SignInComponent } from './sign-in/sign-in.component';
 import { HarborShellComponent } from './base/harbor-shell.component';
-import { ProjectListComponent } from './projects/project-list.component';
 import { ProjectDetailComponent } from './project/project-detail.component';
 import { projectResolver } from './project/project.resolver';
-import { PolicyListComponent } from './project/policies/policy-list.component';
-import { ExecutionListComponent } from './project/executions/execution-list.component';
-import { TaskListComponent } from './project/tasks/task-list.component';
-import { TaskDetailComponent } from './project/task-detail/task-detail.component';
-import { RepositoryListComponent } from './project/repositories/repository-list.component';
-import { ArtifactListComponent } from './project/artifacts/artifact-list.component';
 
+/**
+ * Each page is a module of its own, loaded when it is first shown: sign-in, projects, each tab of a project
+ * (policies, executions with an execution's tasks, artifacts) and a task's page. Only the frame of the
+ * signed-in pages (shell, project header with its tabs) comes with the first load, so a deep link waits for
+ * one page module, not a chain of them. Pages read the project context from their parent route;
+ * `paramsInheritanceStrategy: 'always'` passes it down through the lazy routes' extra level.
+ */
 export const routes: Routes = [
-  { path: 'sign-in', component: SignInComponent },
+  { path: 'sign-in', loadChildren: () => import('./sign-in/sign-in.module').then((m) => m.SignInModule) },
   {
     path: '',
     component: HarborShellComponent,
     canActivate: [authGuard],
     children: [
       { path: '', pathMatch: 'full', redirectTo: 'projects' },
-      { path: 'projects', component: ProjectListComponent },
+      {
+        path: 'projects',
+        pathMatch: 'full',
+        loadChildren: () => import('./projects/projects.module').then((m) => m.ProjectsModule),
+      },
       {
         path: 'projects/:project',
         component: ProjectDetailComponent,
         resolve: { context: projectResolver },
         runGuardsAndResolvers: 'always',
         children: [
-          { path: '', pathMatch: 'full', redirectTo: 'policies' },
-          { path: 'policies', component: PolicyListComponent },
-          { path: 'executions', component: ExecutionListComponent },
-          { path: 'executions/:execution/tasks', component: TaskListComponent },
-          { path: 'executions/:execution/tasks/:task', component: TaskDetailComponent },
-          { path: 'artifacts', component: RepositoryListComponent },
-          { path: 'artifacts/:repository', component: ArtifactListComponent },
+          // The project's resolver sends the bare project to the tab the caller lands on (project-tabs.ts).
+          { path: '', pathMatch: 'full', children: [] },
+          {
+            path: 'policies',
+            loadChildren: () => import('./project/policies/policies.module').then((m) => m.PoliciesModule),
+          },
+          {
+            path: 'executions',
+            loadChildren: () => import('./project/executions/executions.module').then((m) => m.ExecutionsModule),
+          },
+          {
+            path: 'artifacts',
+            loadChildren: () => import('./project/artifacts/artifacts.module').then((m) => m.ArtifactsModule),
+          },
         ],
       },
     ],
@@ -43,7 +53,7 @@ export const routes: Routes = [
 ];
 
 @NgModule({
-  imports: [RouterModule.forRoot(routes, { bindToComponentInputs: false })],
+  imports: [RouterModule.forRoot(routes, { bindToComponentInputs: false, paramsInheritanceStrategy: 'always' })],
   exports: [RouterModule],
 })
 export class AppRoutingModule {}

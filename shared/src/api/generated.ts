@@ -13,7 +13,7 @@ export interface paths {
         };
         /**
          * Liveness and the state of each dependency.
-         * @description Always answers 200 while the process serves requests; `status` and `components` tell whether the dependencies work. Needs no sign-in: like Harbor's own health, anyone sees only each component's name and status. A Harbor system admin also gets each component's `detail` and `error`.
+         * @description Always answers 200 while the process serves requests; `status` and `components` tell whether the dependencies work (harbor, robot, database, buildkitd, copa, registry). Needs no sign-in: like Harbor's own health, anyone sees only each component's name and status. A Harbor system admin also gets each component's `detail` and `error`. The components are checked at most once per PATCHING_HEALTH_CACHE_SECONDS (default 5); calls in between get that result.
          */
         get: operations["getHealth"];
         put?: never;
@@ -378,10 +378,11 @@ export interface paths {
         put?: never;
         /**
          * Dry run of a stored or draft policy.
-         * @description Which artifacts the policy would patch now, and why each other artifact would not (reasons:
-         *     FILTERED_REPOSITORY, UNTAGGED, NOT_IMAGE, PATCHED_TAG, FILTERED_TAG, FILTERED_LABEL, NOT_SCANNED,
-         *     NOTHING_FIXABLE, BELOW_THRESHOLD). Lists hold at most `limit` entries each; counts cover the whole
-         *     project. Send `{"policy_id": N}` for a stored policy, or a draft policy (PolicyDraft: the fields of
+         * @description Which artifacts the policy would patch now, and why each other artifact would not: a filter
+         *     (FILTERED_REPOSITORY, FILTERED_TAG, FILTERED_LABEL) or the reason a task would be skipped with
+         *     (NO_TAG, NOT_IMAGE, MULTI_PLATFORM, ALREADY_PATCHED, NOT_SCANNED, NOTHING_FIXABLE, UP_TO_DATE). The
+         *     decision is the one a run of the policy makes before copa, so a run patches exactly the candidates.
+         *     Lists hold at most `limit` entries each; counts cover the whole project. Send `{"policy_id": N}` for a stored policy, or a draft policy (PolicyDraft: the fields of
          *     PatchPolicyInput, the name may be left out). Nothing is changed. Needs project admin (or system admin).
          */
         post: operations["previewPolicy"];
@@ -400,7 +401,7 @@ export interface paths {
                 project_name: components["parameters"]["ProjectName"];
                 /** @description A tag or a digest (`sha256:` and 64 hex digits). */
                 reference: string;
-                /** @description The repository without the project; URL-encoded twice when it contains '/' (`a%252Fb`), as in Harbor. */
+                /** @description The repository without the project; URL-encoded twice when it contains '/' (`a%252Fb`), as in Harbor. Distribution's repository grammar: lower-case path components separated by '/'; `..`, `.`, empty components, backslashes and control characters are refused (400), never normalised into another name. */
                 repository_name: string;
             };
             cookie?: never;
@@ -411,9 +412,36 @@ export interface paths {
          * Patch one artifact now (trigger ADHOC).
          * @description Queues a patch of the artifact and answers at once with its execution. A second request for an
          *     artifact that is already being patched answers with the running execution (`X-Patch-Joined: true`).
-         *     Needs `repository:push` in the project.
+         *     Needs `repository:push` in the project. Refused at once when the service robot cannot patch here:
+         *     503 `ROBOT_REJECTED` (Harbor rejects its credentials), 409 `ROBOT_NO_ACCESS` (no access to the
+         *     project) or `ROBOT_PERMISSION` (a permission is missing; the message names it).
          */
         post: operations["patchArtifact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_name}/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The successful tasks that produced these patched images (the newest one per digest).
+         * @description Leads from a patched artifact to its source (`repository`, `tag`, `source_digest`) and to the task
+         *     and execution that made it. Digests no task of this project produced are left out. Needs read access
+         *     to the project.
+         */
+        get: operations["findTasksByPatchedDigest"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -433,17 +461,22 @@ export interface paths {
         /**
          * Whether Harbor's webhook policy for this service exists in the project, and recent events.
          * @description Harbor delivers SCANNING_COMPLETED and PUSH_ARTIFACT events to `POST /patching/webhooks/harbor`
-         *     (outside this API's base path) with `Authorization: Bearer <PATCHING_WEBHOOK_SECRET>`; a wrong
-         *     secret gets 401. Needs project admin (or system admin).
+         *     (outside this API's base path) with `Authorization: Bearer <the project's webhook credential>`, derived
+         *     from PATCHING_WEBHOOK_SECRET and the project's id. An event whose credential is not its project's gets
+         *     401. `credential_current` is false when the policy carries an old credential (the service-wide secret
+         *     of an older version, or one made before the secret changed): its events are refused until it is
+         *     registered again. Needs project admin (or system admin).
          */
         get: operations["getWebhookRegistration"];
         put?: never;
         /**
          * Create or update Harbor's webhook policy that sends scan and push events to this service.
          * @description The policy is named `harbor-patching`, targets this service's public URL (PATCHING_EXTERNAL_URL, else
-         *     the origin of this request) and carries the shared secret as its auth header. The service robot needs
-         *     Harbor's notification-policy permissions in the project. 409 when PATCHING_WEBHOOK_SECRET is not set.
-         *     Needs project admin (or system admin).
+         *     the origin of this request) and carries the project's own webhook credential as its auth header. The service
+         *     robot needs Harbor's notification-policy list, create and update permissions in the project (409
+         *     `ROBOT_PERMISSION` names the missing one). An existing policy keeps what an admin added (other targets and
+         *     event types, description): only this service's target and event types change. 409 when
+         *     PATCHING_WEBHOOK_SECRET is not set. Needs project admin (or system admin).
          */
         post: operations["registerWebhook"];
         delete?: never;
@@ -458,7 +491,7 @@ export interface components {
     schemas: {
         Error: {
             /**
-             * @description BAD_REQUEST, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, CONFLICT, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, BAD_GATEWAY, INTERNAL_SERVER_ERROR
+             * @description BAD_REQUEST, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, CONFLICT, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, BAD_GATEWAY, INTERNAL_SERVER_ERROR, ROBOT_REJECTED, ROBOT_NO_ACCESS, ROBOT_PERMISSION, HARBOR_UNREACHABLE
              * @example BAD_REQUEST
              */
             code: string;
@@ -470,12 +503,19 @@ export interface components {
         Errors: {
             errors: components["schemas"]["Error"][];
         };
-        /** @enum {string} */
-        ExclusionReason: "FILTERED_REPOSITORY" | "UNTAGGED" | "NOT_IMAGE" | "PATCHED_TAG" | "FILTERED_TAG" | "FILTERED_LABEL" | "NOT_SCANNED" | "NOTHING_FIXABLE" | "BELOW_THRESHOLD";
+        /**
+         * @description A policy filter, or the Task reason the artifact would be skipped with (NOTHING_FIXABLE also covers fixable vulnerabilities below the severity threshold).
+         * @enum {string}
+         */
+        ExclusionReason: "FILTERED_REPOSITORY" | "FILTERED_TAG" | "FILTERED_LABEL" | "NO_TAG" | "NOT_IMAGE" | "MULTI_PLATFORM" | "ALREADY_PATCHED" | "NOT_SCANNED" | "NOTHING_FIXABLE" | "UP_TO_DATE";
         /** @description One policy run or one ad-hoc patch. `status` derives from the task counts as in Harbor. */
         Execution: {
             /** Format: date-time */
             end_time: string | null;
+            /** @description Artifacts the selection of a policy run left out, per ExclusionReason, e.g. `{"FILTERED_REPOSITORY": 15}` (empty for other executions). */
+            excluded: {
+                [key: string]: number;
+            };
             /** Format: int64 */
             id: number;
             metrics: components["schemas"]["ExecutionMetrics"];
@@ -504,6 +544,10 @@ export interface components {
             trigger: "MANUAL" | "SCHEDULE" | "EVENT" | "ADHOC" | "JOBSERVICE";
         };
         ExecutionMetrics: {
+            /** @description Finished tasks that did not succeed (Skipped, Error, Stopped), per reason code, e.g. `{"UP_TO_DATE": 3}`. */
+            by_reason: {
+                [key: string]: number;
+            };
             failed: number;
             pending: number;
             running: number;
@@ -609,7 +653,7 @@ export interface components {
              */
             tag_scheme: "floating" | "incremental";
             /**
-             * @description Added after the source tag with a `-`. When the result would pass the 128-character tag limit, the source tag is cut and a 10-character hash of it is added (`<cut>.<hash>-<suffix>[-<n>]`), so different long tags never share a patched tag (shared/src/policy/tags.ts).
+             * @description Added after the source tag with a `-`. When the result would reach the 128-character tag limit, the source tag is cut and 32 hex digits of its SHA-256 are added (`<cut>.<hash>-<suffix>[-<n>]`, exactly 128 characters; plain names are at most 127), so different long tags do not share a patched tag (shared/src/policy/tags.ts). An existing patched tag made from another source is never overwritten (the task fails TAG_CONFLICT).
              * @default patched
              */
             tag_suffix: string;
@@ -716,6 +760,8 @@ export interface components {
             labels: string[];
             /** @description Repository name without the project. */
             repository: string;
+            /** @description The full repository name, as the repository filter matches it (e.g. `library/sample-app`). */
+            repository_name: string;
             /** @description The tag that will be patched (newest matching original tag). */
             tag: string;
             /** @description Every original tag of the artifact the tag filter accepts. */
@@ -736,7 +782,10 @@ export interface components {
             /** @description Why, in plain words. */
             message: string;
             reason: components["schemas"]["ExclusionReason"];
+            /** @description Repository name without the project. */
             repository: string;
+            /** @description The full repository name, as the repository filter matches it (e.g. `library/sample-app`). */
+            repository_name: string;
             tags?: string[];
         };
         ScheduleLogEntry: {
@@ -764,8 +813,9 @@ export interface components {
         /**
          * @description One artifact of an execution. `reason` classifies every ending other than Success: NOTHING_FIXABLE,
          *     UP_TO_DATE, NOT_IMAGE, MULTI_PLATFORM, ALREADY_PATCHED, NOT_SCANNED, NO_TAG, NOT_FOUND, UNSUPPORTED_OS,
-         *     SCAN_FAILED, TAG_IMMUTABLE, BUILDKIT_UNREACHABLE, REGISTRY_AUTH, REGISTRY_UNREACHABLE, HARBOR_AUTH,
-         *     HARBOR_UNREACHABLE, COPA_FAILED, VERIFY_FAILED, TIMEOUT, INTERRUPTED, STOPPED, INTERNAL;
+         *     SCAN_FAILED, TAG_IMMUTABLE, TAG_CONFLICT, BUILDKIT_UNREACHABLE, REGISTRY_AUTH, REGISTRY_UNREACHABLE,
+         *     HARBOR_AUTH, ROBOT_NO_ACCESS, ROBOT_PERMISSION, HARBOR_UNREACHABLE, COPA_FAILED, VERIFY_FAILED, TIMEOUT,
+         *     INTERRUPTED, STOPPED, INTERNAL;
          *     `status_message` says it in a sentence. While a transient failure is retried the task is Pending
          *     with the last reason.
          */
@@ -781,9 +831,13 @@ export interface components {
             /** Format: int64 */
             execution_id: number;
             fixed_cves?: string[];
+            /** @description Whether copa wrote an OpenVEX document for the patched image (see `.../vex`). */
+            has_vex: boolean;
             /** Format: int64 */
             id: number;
+            /** @description The digest of `patched_tag`, under the same rule. */
             patched_digest?: string | null;
+            /** @description The patched tag, set only once that image is in the registry (pushed by this task, or already there when the task is skipped as up to date); null when nothing was pushed. */
             patched_tag?: string | null;
             progress?: components["schemas"]["TaskProgress"] | null;
             project: string;
@@ -799,10 +853,16 @@ export interface components {
             tag: string | null;
             /** Format: date-time */
             update_time?: string;
+            /** @description Harbor's counts for the patched image after the re-scan; null when it was not (re-)scanned. */
             vulnerabilities_after?: components["schemas"]["VulnerabilitySummary"] | null;
+            /** @description Harbor's counts for the original; null when it was not scanned (e.g. Harbor has no scanner for the project and the task patched in comprehensive mode). */
             vulnerabilities_before?: components["schemas"]["VulnerabilitySummary"] | null;
         };
-        /** @description The stage copa is in (from its build progress) and how far that stage is. */
+        /**
+         * @description What the task is doing (while copa runs, its current build step) and how far the whole task is: resolving
+         *     5 %, waiting for a scan 10 %, copa's build steps 70 %, verifying 5 %, the re-scan 10 %. The percent only
+         *     rises and is 100 at Success.
+         */
         TaskProgress: {
             percent: number;
             /** @example Installing 3 security updates */
@@ -843,8 +903,11 @@ export interface components {
             /** Format: date-time */
             received_at?: string;
             repository?: string;
-            /** @enum {string} */
-            status?: "received" | "done" | "ignored" | "failed";
+            /**
+             * @description dropped: Harbor does not confirm the artifact the event names (project, repository, digest, tag); nothing was done.
+             * @enum {string}
+             */
+            status?: "received" | "done" | "ignored" | "dropped" | "failed";
             tag?: string | null;
             /** @enum {string} */
             type?: "SCANNING_COMPLETED" | "PUSH_ARTIFACT";
@@ -852,6 +915,8 @@ export interface components {
         WebhookRegistration: {
             address?: string | null;
             address_matches: boolean;
+            /** @description Whether the policy carries this project's current webhook credential; false means "register again". */
+            credential_current?: boolean;
             enabled?: boolean;
             event_types?: string[];
             expected_address: string;
@@ -911,6 +976,27 @@ export interface components {
                 "application/json": components["schemas"]["Errors"];
             };
         };
+        /**
+         * @description The service robot has no access to the project (`ROBOT_NO_ACCESS`) or lacks a permission there
+         *     (`ROBOT_PERMISSION`); the message says what to grant it in Harbor.
+         */
+        RobotCannot: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Errors"];
+            };
+        };
+        /** @description Harbor rejects the service robot's credentials (`ROBOT_REJECTED`); the message says what to check. */
+        RobotRejected: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Errors"];
+            };
+        };
         /** @description No valid Harbor credentials (sign in to Harbor, or send Basic auth). */
         Unauthorized: {
             headers: {
@@ -923,7 +1009,7 @@ export interface components {
     };
     parameters: {
         ExecutionId: number;
-        /** @description The page number, from 1. */
+        /** @description The page number, from 1, in digits (as Harbor's int64); pages past the end are empty. */
         Page: number;
         /** @description Items per page (at most 100), as in Harbor. */
         PageSize: number;
@@ -966,11 +1052,13 @@ export interface operations {
     listExecutions: {
         parameters: {
             query?: {
-                /** @description The page number, from 1. */
+                /** @description The page number, from 1, in digits (as Harbor's int64); pages past the end are empty. */
                 page?: components["parameters"]["Page"];
                 /** @description Items per page (at most 100), as in Harbor. */
                 page_size?: components["parameters"]["PageSize"];
                 policy_id?: number;
+                /** @description One field, optionally with `-` for descending: id, start_time. Default: -id (newest first). */
+                sort?: "id" | "-id" | "start_time" | "-start_time";
                 status?: "Running" | "Success" | "Error" | "Stopped";
                 trigger?: "MANUAL" | "SCHEDULE" | "EVENT" | "ADHOC" | "JOBSERVICE";
             };
@@ -1055,7 +1143,7 @@ export interface operations {
     listTasks: {
         parameters: {
             query?: {
-                /** @description The page number, from 1. */
+                /** @description The page number, from 1, in digits (as Harbor's int64); pages past the end are empty. */
                 page?: components["parameters"]["Page"];
                 /** @description Items per page (at most 100), as in Harbor. */
                 page_size?: components["parameters"]["PageSize"];
@@ -1203,7 +1291,7 @@ export interface operations {
             query?: {
                 /** @description Only policies whose name contains this text (fuzzy, like Harbor's `q=name=~x`). */
                 name?: string;
-                /** @description The page number, from 1. */
+                /** @description The page number, from 1, in digits (as Harbor's int64); pages past the end are empty. */
                 page?: components["parameters"]["Page"];
                 /** @description Items per page (at most 100), as in Harbor. */
                 page_size?: components["parameters"]["PageSize"];
@@ -1504,6 +1592,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["RobotCannot"];
+            503: components["responses"]["RobotRejected"];
         };
     };
     patchArtifact: {
@@ -1515,7 +1605,7 @@ export interface operations {
                 project_name: components["parameters"]["ProjectName"];
                 /** @description A tag or a digest (`sha256:` and 64 hex digits). */
                 reference: string;
-                /** @description The repository without the project; URL-encoded twice when it contains '/' (`a%252Fb`), as in Harbor. */
+                /** @description The repository without the project; URL-encoded twice when it contains '/' (`a%252Fb`), as in Harbor. Distribution's repository grammar: lower-case path components separated by '/'; `..`, `.`, empty components, backslashes and control characters are refused (400), never normalised into another name. */
                 repository_name: string;
             };
             cookie?: never;
@@ -1545,6 +1635,39 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["RobotCannot"];
+            503: components["responses"]["RobotRejected"];
+        };
+    };
+    findTasksByPatchedDigest: {
+        parameters: {
+            query: {
+                /** @description Digests of patched images (repeat the parameter for several, at most 100). */
+                patched_digest: string[];
+                /** @description Only tasks of this repository (its name without the project). */
+                repository?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tasks, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
         };
     };
     getWebhookRegistration: {
@@ -1571,6 +1694,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["RobotCannot"];
+            503: components["responses"]["RobotRejected"];
         };
     };
     registerWebhook: {
@@ -1616,6 +1741,7 @@ export interface operations {
                     "application/json": components["schemas"]["Errors"];
                 };
             };
+            503: components["responses"]["RobotRejected"];
         };
     };
 }

@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isDigest, isProjectName, isReference, isRepositoryName, isTag, splitRepositoryName } from './names';
+import { loadOpenApiDocument } from '../api/document';
+import {
+  isDigest,
+  isFullRepositoryName,
+  isProjectName,
+  isReference,
+  isRepositoryName,
+  isTag,
+  REPOSITORY_PATH_PARAMETER_PATTERN,
+  splitRepositoryName,
+} from './names';
 
 test('repository names follow distribution grammar and never climb out of the project', () => {
   for (const ok of ['sample-app', 'team/app', 'a', 'a__b', 'a---b', 'x.y/z_w']) assert.ok(isRepositoryName(ok), ok);
@@ -28,4 +38,39 @@ test('full names split into project and repository', () => {
   assert.deepEqual(splitRepositoryName('library/team/app'), { project: 'library', repository: 'team/app' });
   assert.equal(splitRepositoryName('library'), undefined);
   assert.equal(splitRepositoryName('library/../other'), undefined);
+});
+
+test('full names are a project and a repository, both valid', () => {
+  assert.ok(isFullRepositoryName('library/team/app'));
+  for (const bad of [
+    'library',
+    'library/../other/app',
+    '../other/app',
+    'Library/app',
+    'library//app',
+    'library/app/',
+  ]) {
+    assert.equal(isFullRepositoryName(bad), false, bad);
+  }
+});
+
+test("the API document's repository_name pattern is this grammar on the once-decoded path value", () => {
+  const doc = loadOpenApiDocument() as unknown as {
+    paths: Record<string, { parameters?: { name: string; schema?: { pattern?: string } }[] }>;
+  };
+  const patterns = Object.values(doc.paths)
+    .flatMap((item) => item.parameters ?? [])
+    .filter((p) => p.name === 'repository_name')
+    .map((p) => p.schema?.pattern);
+  assert.ok(patterns.length > 0);
+  for (const pattern of patterns) assert.equal(pattern, REPOSITORY_PATH_PARAMETER_PATTERN);
+  const once = new RegExp(REPOSITORY_PATH_PARAMETER_PATTERN);
+  const names = ['app', 'team/app', 'a__b/c-d', '..', '.', '../other/app', 'a/../b', 'a//b', 'a/', 'a\\b', 'a\nb', 'A'];
+  for (const name of names) {
+    // A client encodes the name twice; the validator sees it decoded once.
+    const onceDecoded = encodeURIComponent(name);
+    assert.equal(once.test(onceDecoded), isRepositoryName(name), `${JSON.stringify(name)} as ${onceDecoded}`);
+  }
+  // What decodes further into something else is refused as it stands: never a second way to write "..".
+  for (const sneaky of ['%2E%2E%2Fother', '%252F', 'a%5Cb', 'a%0Ab']) assert.equal(once.test(sneaky), false, sneaky);
 });

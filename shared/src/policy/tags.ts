@@ -2,10 +2,16 @@
  * Names of patched tags. Floating: `<tag>-<suffix>` (overwritten on re-patch). Incremental:
  * `<tag>-<suffix>-<generation>` (1, 2, ...). An OCI tag is `[A-Za-z0-9_][A-Za-z0-9._-]{0,127}`.
  *
- * Long source tags: when the full name would pass 128 characters, the source tag is cut and a
- * 10-character hash of the whole source tag is added after the cut, `<cut>.<hash>-<suffix>[-<n>]`,
- * so two different long tags never share a patched tag and the result stays stable across runs.
+ * Long source tags: when the name would reach 128 characters, the source tag is cut and the first 32 hex
+ * digits (128 bits) of the SHA-256 of the whole source tag are added after the cut,
+ * `<cut>.<hash>-<suffix>[-<n>]`, exactly 128 characters. Names made this way are always 128 characters
+ * and plain names at most 127, so a source tag cannot be chosen to look like another one's cut name, and
+ * two different long tags share a patched tag only if SHA-256 collides on 128 bits. The name stays stable
+ * across runs. (The patch task also checks, before it overwrites an existing patched tag, that the
+ * image there was made from the same source.)
  */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { DEFAULT_TAG_SUFFIX, type TagScheme } from './model';
 
 export const OCI_TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
@@ -13,7 +19,8 @@ export const OCI_TAG_MAX = 128;
 /** The suffix alone: starts with a letter or digit, may hold `.`, `_`, `-`; short enough to leave room for the tag. */
 export const TAG_SUFFIX_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 export const TAG_SUFFIX_MAX = 32;
-const HASH_LENGTH = 10;
+/** 128 bits: a birthday search needs about 2^64 tags. */
+const HASH_LENGTH = 32;
 
 export function isValidTag(tag: string): boolean {
   return OCI_TAG_PATTERN.test(tag);
@@ -29,15 +36,12 @@ export function tagSuffixProblem(suffix: string): string | undefined {
   return undefined;
 }
 
-/** FNV-1a 64-bit, hex: a stable short hash that needs no crypto API (this runs in the browser too). */
-function shortHash(text: string): string {
-  let h = 0xcbf29ce484222325n;
-  const bytes = new TextEncoder().encode(text);
-  for (const b of bytes) {
-    h ^= BigInt(b);
-    h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
-  }
-  return h.toString(16).padStart(16, '0').slice(0, HASH_LENGTH);
+/**
+ * The first HASH_LENGTH hex digits of SHA-256. @noble/hashes computes it synchronously and in pure JS, the
+ * same in the portal (the browser's crypto.subtle is asynchronous) and in the adapter.
+ */
+function tagHash(text: string): string {
+  return bytesToHex(sha256(utf8ToBytes(text))).slice(0, HASH_LENGTH);
 }
 
 /**
@@ -60,9 +64,10 @@ export function patchedTagName(
     }
     ending += `-${generation}`;
   }
-  if (sourceTag.length + ending.length <= OCI_TAG_MAX) return sourceTag + ending;
+  // Plain names stay below the limit, cut names are exactly at it: the two forms never meet.
+  if (sourceTag.length + ending.length < OCI_TAG_MAX) return sourceTag + ending;
   const keep = OCI_TAG_MAX - ending.length - HASH_LENGTH - 1;
-  return `${sourceTag.slice(0, keep)}.${shortHash(sourceTag)}${ending}`;
+  return `${sourceTag.slice(0, keep)}.${tagHash(sourceTag)}${ending}`;
 }
 
 /** The floating tag of the incremental scheme is the plain floating name. */

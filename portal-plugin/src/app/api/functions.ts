@@ -31,6 +31,8 @@ export type { PatchArtifact$Params as PatchArtifact$Params } from './fn/patching
 export { patchArtifact as patchArtifact } from './fn/patching/patch-artifact';
 export type { ListExecutions$Params as ListExecutions$Params } from './fn/patching/list-executions';
 export { listExecutions as listExecutions } from './fn/patching/list-executions';
+export type { FindTasksByPatchedDigest$Params as FindTasksByPatchedDigest$Params } from './fn/patching/find-tasks-by-patched-digest';
+export { findTasksByPatchedDigest as findTasksByPatchedDigest } from './fn/patching/find-tasks-by-patched-digest';
 export type { GetExecution$Params as GetExecution$Params } from './fn/patching/get-execution';
 export { getExecution as getExecution } from './fn/patching/get-execution';
 export type { StopExecution$Params as StopExecution$Params } from './fn/patching/stop-execution';

@@ -1,8 +1,10 @@
 import { Component, OnDestroy, inject } from '@angular/core';
-import { NavigationEnd, Router } from '@angular/router';
+import { ActivatedRouteSnapshot, NavigationEnd, Router } from '@angular/router';
 import { Subscription, filter } from 'rxjs';
 import { SessionService } from '../shared/services/session.service';
 import { PermissionService } from '../shared/services/permission.service';
+import { ProjectContext } from '../project/project.resolver';
+import { ProjectTab } from '../project/project-tabs';
 
 /** The frame of every signed-in page, as Harbor's harbor-shell: header with the user menu, left nav, content. */
 @Component({
@@ -19,12 +21,19 @@ export class HarborShellComponent implements OnDestroy {
 
   collapsed = false;
   currentProject: string | null = null;
+  /** The open project's tabs the caller may see (the left nav hides the others, as the project page does). */
+  projectTabs: ProjectTab[] = [];
 
   constructor() {
-    this.currentProject = projectOfUrl(this.router.url);
+    this.follow(this.router.url);
     this.subscription = this.router.events
       .pipe(filter((e): e is NavigationEnd => e instanceof NavigationEnd))
-      .subscribe((e) => (this.currentProject = projectOfUrl(e.urlAfterRedirects)));
+      .subscribe((e) => this.follow(e.urlAfterRedirects));
+  }
+
+  private follow(url: string): void {
+    this.currentProject = projectOfUrl(url);
+    this.projectTabs = contextOf(this.router.routerState.snapshot.root)?.tabs ?? [];
   }
 
   ngOnDestroy(): void {
@@ -52,4 +61,13 @@ export class HarborShellComponent implements OnDestroy {
 export function projectOfUrl(url: string): string | null {
   const m = /^\/projects\/([^/?#]+)/.exec(url);
   return m ? decodeURIComponent(m[1]) : null;
+}
+
+/** The project context the project route resolved, if a project page is open. */
+function contextOf(snapshot: ActivatedRouteSnapshot | null): ProjectContext | undefined {
+  for (let node = snapshot; node; node = node.firstChild) {
+    const context = node.data?.['context'] as ProjectContext | undefined;
+    if (context) return context;
+  }
+  return undefined;
 }

@@ -10,13 +10,31 @@ import {
   hasPermission,
 } from '../shared/services/permission.service';
 import { SessionService } from '../shared/services/session.service';
-import { HarborProject } from '../shared/services/harbor.models';
+import { HarborPermission, HarborProject, HarborUser } from '../shared/services/harbor.models';
+import { ProjectAccess, ProjectTab, landingTab, tabOfPath, visibleTabs } from './project-tabs';
 
-/** What every page of a project needs to know: the project and what the caller may do in it. */
-export interface ProjectContext {
+/** What every page of a project needs to know: the project, what the caller may do in it, which tabs they see. */
+export interface ProjectContext extends ProjectAccess {
   project: HarborProject;
-  canManagePolicies: boolean;
-  canPush: boolean;
+  tabs: ProjectTab[];
+  /** Where the project opens for this caller (null: no tab at all). */
+  landing: ProjectTab | null;
+}
+
+/** The context from the caller's permissions; system admins may do everything. */
+export function projectContextOf(
+  project: HarborProject,
+  user: HarborUser | null,
+  permissions: HarborPermission[],
+): ProjectContext {
+  const admin = !!user?.sysadmin_flag;
+  const access: ProjectAccess = {
+    canManagePolicies: canManagePolicies(user, permissions),
+    canPush: admin || hasPermission(permissions, PERMISSIONS.REPOSITORY_PUSH),
+    canSeeHistory: admin || hasPermission(permissions, PERMISSIONS.LOG_LIST),
+    canListArtifacts: admin || hasPermission(permissions, PERMISSIONS.REPOSITORY_LIST),
+  };
+  return { project, ...access, tabs: visibleTabs(access), landing: landingTab(access) };
 }
 
 export const projectResolver: ResolveFn<ProjectContext> = async (route, state) => {
@@ -36,10 +54,13 @@ export const projectResolver: ResolveFn<ProjectContext> = async (route, state) =
     return new RedirectCommand(router.createUrlTree(['/projects']));
   }
   const list = await firstValueFrom(permissions.permissions(project.project_id)).catch(() => []);
-  const user = session.currentUser;
-  return {
-    project,
-    canManagePolicies: canManagePolicies(user, list),
-    canPush: !!user?.sysadmin_flag || hasPermission(list, PERMISSIONS.REPOSITORY_PUSH),
-  };
+  const context = projectContextOf(project, session.currentUser, list);
+  // The bare project opens where the caller can act; a tab they may not see sends them there too.
+  const tab = tabOfPath(route.firstChild?.routeConfig?.path);
+  if (context.landing && (tab === '' || (tab && !context.tabs.includes(tab)))) {
+    return new RedirectCommand(router.createUrlTree(['/projects', project.name, context.landing]), {
+      replaceUrl: true,
+    });
+  }
+  return context;
 };

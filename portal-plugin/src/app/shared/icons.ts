@@ -33,6 +33,7 @@ import {
   arrowIcon,
   logoutIcon,
   eyeIcon,
+  downloadIcon,
 } from '@clr/angular';
 
 /** The Clarity shapes the plugin uses (Harbor registers the whole set; we keep the bundle small). */
@@ -46,6 +47,7 @@ export function registerIcons(): void {
     checkIcon,
     clockIcon,
     copyIcon,
+    downloadIcon,
     ellipsisHorizontalIcon,
     errorStandardIcon,
     exclamationCircleIcon,

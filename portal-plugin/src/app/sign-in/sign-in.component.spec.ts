@@ -1,5 +1,5 @@
 import { TestBed } from '@angular/core/testing';
-import { provideHttpClient } from '@angular/common/http';
+import { HttpHeaders, provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { NoopAnimationsModule } from '@angular/platform-browser/animations';
 import { Router, provideRouter } from '@angular/router';
@@ -11,6 +11,11 @@ import { useEnglish } from '../shared/testing/testing';
 
 describe('SignInComponent', () => {
   let backend: HttpTestingController;
+  /** Harbor's answer to the page's CSRF token request (the login post waits for it). */
+  const answerTokenRequest = () =>
+    backend
+      .match('/api/v2.0/systeminfo')
+      .forEach((r) => r.flush({}, { headers: new HttpHeaders({ 'X-Harbor-CSRF-Token': 'token' }) }));
 
   beforeEach(() => {
     TestBed.configureTestingModule({
@@ -25,12 +30,13 @@ describe('SignInComponent', () => {
   it('posts principal and password form-encoded to /c/login, then reads the user and goes on', async () => {
     const fixture = TestBed.createComponent(SignInComponent);
     fixture.detectChanges();
-    backend.match('/api/v2.0/systeminfo').forEach((r) => r.flush({}));
+    answerTokenRequest();
     const navigate = spyOn(TestBed.inject(Router), 'navigateByUrl').and.resolveTo(true);
     const c = fixture.componentInstance;
     c.principal = 'alice';
     c.password = 'Harbor12345';
     const done = c.signIn();
+    await new Promise((r) => setTimeout(r));
     const login = backend.expectOne('/c/login');
     expect(login.request.method).toBe('POST');
     expect(login.request.headers.get('Content-Type')).toBe('application/x-www-form-urlencoded');
@@ -45,11 +51,12 @@ describe('SignInComponent', () => {
   it('says the credentials are wrong on a 401', async () => {
     const fixture = TestBed.createComponent(SignInComponent);
     fixture.detectChanges();
-    backend.match('/api/v2.0/systeminfo').forEach((r) => r.flush({}));
+    answerTokenRequest();
     const c = fixture.componentInstance;
     c.principal = 'alice';
     c.password = 'nope';
     const done = c.signIn();
+    await new Promise((r) => setTimeout(r));
     backend.expectOne('/c/login').flush('', { status: 401, statusText: 'Unauthorized' });
     await done;
     fixture.detectChanges();
@@ -60,12 +67,12 @@ describe('SignInComponent', () => {
     TestBed.inject(SessionService).expired = true;
     const fixture = TestBed.createComponent(SignInComponent);
     fixture.detectChanges();
-    backend.match('/api/v2.0/systeminfo').forEach((r) => r.flush({}));
+    answerTokenRequest();
     expect(fixture.nativeElement.querySelector('#session-expired').textContent).toContain('Your session has expired');
     expect(TestBed.inject(SessionService).expired).toBeFalse();
     const again = TestBed.createComponent(SignInComponent);
     again.detectChanges();
-    backend.match('/api/v2.0/systeminfo').forEach((r) => r.flush({}));
+    answerTokenRequest();
     expect(again.nativeElement.querySelector('#session-expired')).toBeNull();
   });
 });

@@ -8,12 +8,13 @@ import { ExclusionReason } from './exclusion-reason';
  */
 export const EXCLUSION_REASON: ExclusionReason[] = [
   'FILTERED_REPOSITORY',
-  'UNTAGGED',
-  'NOT_IMAGE',
-  'PATCHED_TAG',
   'FILTERED_TAG',
   'FILTERED_LABEL',
+  'NO_TAG',
+  'NOT_IMAGE',
+  'MULTI_PLATFORM',
+  'ALREADY_PATCHED',
   'NOT_SCANNED',
   'NOTHING_FIXABLE',
-  'BELOW_THRESHOLD'
+  'UP_TO_DATE'
 ];

@@ -9,6 +9,13 @@ import { Severity } from '../models/severity';
  */
 export interface Execution {
   end_time: string | null;
+
+  /**
+   * Artifacts the selection of a policy run left out, per ExclusionReason, e.g. `{"FILTERED_REPOSITORY": 15}` (empty for other executions).
+   */
+  excluded: {
+[key: string]: number;
+};
   id: number;
   metrics: ExecutionMetrics;
 

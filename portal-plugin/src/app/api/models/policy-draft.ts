@@ -37,7 +37,7 @@ export interface PolicyDraft {
   tag_scheme?: 'floating' | 'incremental';
 
   /**
-   * Added after the source tag with a `-`. When the result would pass the 128-character tag limit, the source tag is cut and a 10-character hash of it is added (`<cut>.<hash>-<suffix>[-<n>]`), so different long tags never share a patched tag (shared/src/policy/tags.ts).
+   * Added after the source tag with a `-`. When the result would reach the 128-character tag limit, the source tag is cut and 32 hex digits of its SHA-256 are added (`<cut>.<hash>-<suffix>[-<n>]`, exactly 128 characters; plain names are at most 127), so different long tags do not share a patched tag (shared/src/policy/tags.ts). An existing patched tag made from another source is never overwritten (the task fails TAG_CONFLICT).
    */
   tag_suffix?: string;
   trigger?: PolicyTrigger;

@@ -11,6 +11,11 @@ export interface PreviewCandidate {
   repository: string;
 
   /**
+   * The full repository name, as the repository filter matches it (e.g. `library/sample-app`).
+   */
+  repository_name: string;
+
+  /**
    * The tag that will be patched (newest matching original tag).
    */
   tag: string;

@@ -15,6 +15,15 @@ export interface PreviewExclusion {
    */
   message: string;
   reason: ExclusionReason;
+
+  /**
+   * Repository name without the project.
+   */
   repository: string;
+
+  /**
+   * The full repository name, as the repository filter matches it (e.g. `library/sample-app`).
+   */
+  repository_name: string;
   tags?: Array<string>;
 }

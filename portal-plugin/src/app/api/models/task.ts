@@ -7,8 +7,9 @@ import { VulnerabilitySummary } from '../models/vulnerability-summary';
 /**
  * One artifact of an execution. `reason` classifies every ending other than Success: NOTHING_FIXABLE,
  * UP_TO_DATE, NOT_IMAGE, MULTI_PLATFORM, ALREADY_PATCHED, NOT_SCANNED, NO_TAG, NOT_FOUND, UNSUPPORTED_OS,
- * SCAN_FAILED, TAG_IMMUTABLE, BUILDKIT_UNREACHABLE, REGISTRY_AUTH, REGISTRY_UNREACHABLE, HARBOR_AUTH,
- * HARBOR_UNREACHABLE, COPA_FAILED, VERIFY_FAILED, TIMEOUT, INTERRUPTED, STOPPED, INTERNAL;
+ * SCAN_FAILED, TAG_IMMUTABLE, TAG_CONFLICT, BUILDKIT_UNREACHABLE, REGISTRY_AUTH, REGISTRY_UNREACHABLE,
+ * HARBOR_AUTH, ROBOT_NO_ACCESS, ROBOT_PERMISSION, HARBOR_UNREACHABLE, COPA_FAILED, VERIFY_FAILED, TIMEOUT,
+ * INTERRUPTED, STOPPED, INTERNAL;
  * `status_message` says it in a sentence. While a transient failure is retried the task is Pending
  * with the last reason.
  */
@@ -27,8 +28,21 @@ export interface Task {
   end_time?: string | null;
   execution_id: number;
   fixed_cves?: Array<string>;
+
+  /**
+   * Whether copa wrote an OpenVEX document for the patched image (see `.../vex`).
+   */
+  has_vex: boolean;
   id: number;
+
+  /**
+   * The digest of `patched_tag`, under the same rule.
+   */
   patched_digest?: string | null;
+
+  /**
+   * The patched tag, set only once that image is in the registry (pushed by this task, or already there when the task is skipped as up to date); null when nothing was pushed.
+   */
   patched_tag?: string | null;
   progress?: (TaskProgress & {
 }) | null;
@@ -45,8 +59,16 @@ export interface Task {
   status_message: string;
   tag: string | null;
   update_time?: string;
+
+  /**
+   * Harbor's counts for the patched image after the re-scan; null when it was not (re-)scanned.
+   */
   vulnerabilities_after?: (VulnerabilitySummary & {
 }) | null;
+
+  /**
+   * Harbor's counts for the original; null when it was not scanned (e.g. Harbor has no scanner for the project and the task patched in comprehensive mode).
+   */
   vulnerabilities_before?: (VulnerabilitySummary & {
 }) | null;
 }

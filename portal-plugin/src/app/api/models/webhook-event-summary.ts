@@ -8,7 +8,11 @@ export interface WebhookEventSummary {
   message?: string;
   received_at?: string;
   repository?: string;
-  status?: 'received' | 'done' | 'ignored' | 'failed';
+
+  /**
+   * dropped: Harbor does not confirm the artifact the event names (project, repository, digest, tag); nothing was done.
+   */
+  status?: 'received' | 'done' | 'ignored' | 'dropped' | 'failed';
   tag?: string | null;
   type?: 'SCANNING_COMPLETED' | 'PUSH_ARTIFACT';
 }

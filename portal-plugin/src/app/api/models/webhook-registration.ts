@@ -5,6 +5,11 @@ import { WebhookEventSummary } from '../models/webhook-event-summary';
 export interface WebhookRegistration {
   address?: string | null;
   address_matches: boolean;
+
+  /**
+   * Whether the policy carries this project's current webhook credential; false means "register again".
+   */
+  credential_current?: boolean;
   enabled?: boolean;
   event_types?: Array<string>;
   expected_address: string;

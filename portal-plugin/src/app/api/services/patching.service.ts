@@ -10,6 +10,8 @@ import { ApiConfiguration } from '../api-configuration';
 import { StrictHttpResponse } from '../strict-http-response';
 
 import { Execution } from '../models/execution';
+import { findTasksByPatchedDigest } from '../fn/patching/find-tasks-by-patched-digest';
+import { FindTasksByPatchedDigest$Params } from '../fn/patching/find-tasks-by-patched-digest';
 import { getExecution } from '../fn/patching/get-execution';
 import { GetExecution$Params } from '../fn/patching/get-execution';
 import { getTask } from '../fn/patching/get-task';
@@ -48,7 +50,9 @@ export class PatchingService extends BaseService {
    *
    * Queues a patch of the artifact and answers at once with its execution. A second request for an
    * artifact that is already being patched answers with the running execution (`X-Patch-Joined: true`).
-   * Needs `repository:push` in the project.
+   * Needs `repository:push` in the project. Refused at once when the service robot cannot patch here:
+   * 503 `ROBOT_REJECTED` (Harbor rejects its credentials), 409 `ROBOT_NO_ACCESS` (no access to the
+   * project) or `ROBOT_PERMISSION` (a permission is missing; the message names it).
    *
    * This method provides access to the full `HttpResponse`, allowing access to response headers.
    * To access only the response body, use `patchArtifact()` instead.
@@ -65,7 +69,9 @@ export class PatchingService extends BaseService {
    *
    * Queues a patch of the artifact and answers at once with its execution. A second request for an
    * artifact that is already being patched answers with the running execution (`X-Patch-Joined: true`).
-   * Needs `repository:push` in the project.
+   * Needs `repository:push` in the project. Refused at once when the service robot cannot patch here:
+   * 503 `ROBOT_REJECTED` (Harbor rejects its credentials), 409 `ROBOT_NO_ACCESS` (no access to the
+   * project) or `ROBOT_PERMISSION` (a permission is missing; the message names it).
    *
    * This method provides access only to the response body.
    * To access the full response (for headers, for example), `patchArtifact$Response()` instead.
@@ -108,6 +114,43 @@ export class PatchingService extends BaseService {
   listExecutions(params: ListExecutions$Params, context?: HttpContext): Promise<Array<Execution>> {
     const resp = this.listExecutions$Response(params, context);
     return resp.then((r: StrictHttpResponse<Array<Execution>>): Array<Execution> => r.body);
+  }
+
+  /** Path part for operation `findTasksByPatchedDigest()` */
+  static readonly FindTasksByPatchedDigestPath = '/projects/{project_name}/tasks';
+
+  /**
+   * The successful tasks that produced these patched images (the newest one per digest).
+   *
+   * Leads from a patched artifact to its source (`repository`, `tag`, `source_digest`) and to the task
+   * and execution that made it. Digests no task of this project produced are left out. Needs read access
+   * to the project.
+   *
+   * This method provides access to the full `HttpResponse`, allowing access to response headers.
+   * To access only the response body, use `findTasksByPatchedDigest()` instead.
+   *
+   * This method doesn't expect any request body.
+   */
+  findTasksByPatchedDigest$Response(params: FindTasksByPatchedDigest$Params, context?: HttpContext): Promise<StrictHttpResponse<Array<Task>>> {
+    const obs = findTasksByPatchedDigest(this.http, this.rootUrl, params, context);
+    return firstValueFrom(obs);
+  }
+
+  /**
+   * The successful tasks that produced these patched images (the newest one per digest).
+   *
+   * Leads from a patched artifact to its source (`repository`, `tag`, `source_digest`) and to the task
+   * and execution that made it. Digests no task of this project produced are left out. Needs read access
+   * to the project.
+   *
+   * This method provides access only to the response body.
+   * To access the full response (for headers, for example), `findTasksByPatchedDigest$Response()` instead.
+   *
+   * This method doesn't expect any request body.
+   */
+  findTasksByPatchedDigest(params: FindTasksByPatchedDigest$Params, context?: HttpContext): Promise<Array<Task>> {
+    const resp = this.findTasksByPatchedDigest$Response(params, context);
+    return resp.then((r: StrictHttpResponse<Array<Task>>): Array<Task> => r.body);
   }
 
   /** Path part for operation `getExecution()` */

@@ -40,10 +40,11 @@ export class PolicyRunsService extends BaseService {
   /**
    * Dry run of a stored or draft policy.
    *
-   * Which artifacts the policy would patch now, and why each other artifact would not (reasons:
-   * FILTERED_REPOSITORY, UNTAGGED, NOT_IMAGE, PATCHED_TAG, FILTERED_TAG, FILTERED_LABEL, NOT_SCANNED,
-   * NOTHING_FIXABLE, BELOW_THRESHOLD). Lists hold at most `limit` entries each; counts cover the whole
-   * project. Send `{"policy_id": N}` for a stored policy, or a draft policy (PolicyDraft: the fields of
+   * Which artifacts the policy would patch now, and why each other artifact would not: a filter
+   * (FILTERED_REPOSITORY, FILTERED_TAG, FILTERED_LABEL) or the reason a task would be skipped with
+   * (NO_TAG, NOT_IMAGE, MULTI_PLATFORM, ALREADY_PATCHED, NOT_SCANNED, NOTHING_FIXABLE, UP_TO_DATE). The
+   * decision is the one a run of the policy makes before copa, so a run patches exactly the candidates.
+   * Lists hold at most `limit` entries each; counts cover the whole project. Send `{"policy_id": N}` for a stored policy, or a draft policy (PolicyDraft: the fields of
    * PatchPolicyInput, the name may be left out). Nothing is changed. Needs project admin (or system admin).
    *
    * This method provides access to the full `HttpResponse`, allowing access to response headers.
@@ -59,10 +60,11 @@ export class PolicyRunsService extends BaseService {
   /**
    * Dry run of a stored or draft policy.
    *
-   * Which artifacts the policy would patch now, and why each other artifact would not (reasons:
-   * FILTERED_REPOSITORY, UNTAGGED, NOT_IMAGE, PATCHED_TAG, FILTERED_TAG, FILTERED_LABEL, NOT_SCANNED,
-   * NOTHING_FIXABLE, BELOW_THRESHOLD). Lists hold at most `limit` entries each; counts cover the whole
-   * project. Send `{"policy_id": N}` for a stored policy, or a draft policy (PolicyDraft: the fields of
+   * Which artifacts the policy would patch now, and why each other artifact would not: a filter
+   * (FILTERED_REPOSITORY, FILTERED_TAG, FILTERED_LABEL) or the reason a task would be skipped with
+   * (NO_TAG, NOT_IMAGE, MULTI_PLATFORM, ALREADY_PATCHED, NOT_SCANNED, NOTHING_FIXABLE, UP_TO_DATE). The
+   * decision is the one a run of the policy makes before copa, so a run patches exactly the candidates.
+   * Lists hold at most `limit` entries each; counts cover the whole project. Send `{"policy_id": N}` for a stored policy, or a draft policy (PolicyDraft: the fields of
    * PatchPolicyInput, the name may be left out). Nothing is changed. Needs project admin (or system admin).
    *
    * This method provides access only to the response body.
@@ -160,8 +162,11 @@ export class PolicyRunsService extends BaseService {
    * Whether Harbor's webhook policy for this service exists in the project, and recent events.
    *
    * Harbor delivers SCANNING_COMPLETED and PUSH_ARTIFACT events to `POST /patching/webhooks/harbor`
-   * (outside this API's base path) with `Authorization: Bearer <PATCHING_WEBHOOK_SECRET>`; a wrong
-   * secret gets 401. Needs project admin (or system admin).
+   * (outside this API's base path) with `Authorization: Bearer <the project's webhook credential>`, derived
+   * from PATCHING_WEBHOOK_SECRET and the project's id. An event whose credential is not its project's gets
+   * 401. `credential_current` is false when the policy carries an old credential (the service-wide secret
+   * of an older version, or one made before the secret changed): its events are refused until it is
+   * registered again. Needs project admin (or system admin).
    *
    * This method provides access to the full `HttpResponse`, allowing access to response headers.
    * To access only the response body, use `getWebhookRegistration()` instead.
@@ -177,8 +182,11 @@ export class PolicyRunsService extends BaseService {
    * Whether Harbor's webhook policy for this service exists in the project, and recent events.
    *
    * Harbor delivers SCANNING_COMPLETED and PUSH_ARTIFACT events to `POST /patching/webhooks/harbor`
-   * (outside this API's base path) with `Authorization: Bearer <PATCHING_WEBHOOK_SECRET>`; a wrong
-   * secret gets 401. Needs project admin (or system admin).
+   * (outside this API's base path) with `Authorization: Bearer <the project's webhook credential>`, derived
+   * from PATCHING_WEBHOOK_SECRET and the project's id. An event whose credential is not its project's gets
+   * 401. `credential_current` is false when the policy carries an old credential (the service-wide secret
+   * of an older version, or one made before the secret changed): its events are refused until it is
+   * registered again. Needs project admin (or system admin).
    *
    * This method provides access only to the response body.
    * To access the full response (for headers, for example), `getWebhookRegistration$Response()` instead.
@@ -197,9 +205,11 @@ export class PolicyRunsService extends BaseService {
    * Create or update Harbor's webhook policy that sends scan and push events to this service.
    *
    * The policy is named `harbor-patching`, targets this service's public URL (PATCHING_EXTERNAL_URL, else
-   * the origin of this request) and carries the shared secret as its auth header. The service robot needs
-   * Harbor's notification-policy permissions in the project. 409 when PATCHING_WEBHOOK_SECRET is not set.
-   * Needs project admin (or system admin).
+   * the origin of this request) and carries the project's own webhook credential as its auth header. The service
+   * robot needs Harbor's notification-policy list, create and update permissions in the project (409
+   * `ROBOT_PERMISSION` names the missing one). An existing policy keeps what an admin added (other targets and
+   * event types, description): only this service's target and event types change. 409 when
+   * PATCHING_WEBHOOK_SECRET is not set. Needs project admin (or system admin).
    *
    * This method provides access to the full `HttpResponse`, allowing access to response headers.
    * To access only the response body, use `registerWebhook()` instead.
@@ -215,9 +225,11 @@ export class PolicyRunsService extends BaseService {
    * Create or update Harbor's webhook policy that sends scan and push events to this service.
    *
    * The policy is named `harbor-patching`, targets this service's public URL (PATCHING_EXTERNAL_URL, else
-   * the origin of this request) and carries the shared secret as its auth header. The service robot needs
-   * Harbor's notification-policy permissions in the project. 409 when PATCHING_WEBHOOK_SECRET is not set.
-   * Needs project admin (or system admin).
+   * the origin of this request) and carries the project's own webhook credential as its auth header. The service
+   * robot needs Harbor's notification-policy list, create and update permissions in the project (409
+   * `ROBOT_PERMISSION` names the missing one). An existing policy keeps what an admin added (other targets and
+   * event types, description): only this service's target and event types change. 409 when
+   * PATCHING_WEBHOOK_SECRET is not set. Needs project admin (or system admin).
    *
    * This method provides access only to the response body.
    * To access the full response (for headers, for example), `registerWebhook$Response()` instead.

@@ -5,37 +5,16 @@ import { NoopAnimationsModule } from '@angular/platform-browser/animations';
 import { ActivatedRoute, provideRouter } from '@angular/router';
 import { TranslateModule, TranslateService } from '@ngx-translate/core';
 import { SharedModule } from '../../shared/shared.module';
-import { ExecutionListComponent, successRate } from './execution-list.component';
-import { projectContext, routeStub, useEnglish } from '../../shared/testing/testing';
+import { ExecutionListComponent } from './execution-list.component';
+import { executionOf, projectContext, routeStub, useEnglish } from '../../shared/testing/testing';
 import { Execution } from '../../shared/services/patching.models';
 
-const metrics = (m: Partial<Execution['metrics']>) => ({
-  total: 0,
-  succeeded: 0,
-  failed: 0,
-  skipped: 0,
-  stopped: 0,
-  running: 0,
-  pending: 0,
-  ...m,
-});
 const execution = (
   id: number,
   status: Execution['status'],
   m: Partial<Execution['metrics']>,
   trigger: Execution['trigger'] = id === 1 ? 'MANUAL' : 'ADHOC',
-): Execution => ({
-  id,
-  project: 'library',
-  policy_id: trigger === 'ADHOC' ? null : 5,
-  trigger,
-  status,
-  status_message: '',
-  options: {},
-  start_time: '2026-01-01T00:00:00Z',
-  end_time: status === 'Running' ? null : '2026-01-01T00:01:05Z',
-  metrics: metrics(m),
-});
+): Execution => executionOf(status, m, { id, trigger, policy_id: trigger === 'ADHOC' ? null : 5 });
 
 describe('ExecutionListComponent', () => {
   let backend: HttpTestingController;
@@ -45,7 +24,11 @@ describe('ExecutionListComponent', () => {
     execution(2, 'Running', { total: 1, running: 1 }),
   ];
 
-  async function setup(context = projectContext(), rows: Execution[] = DEFAULT_ROWS) {
+  async function setup(
+    context = projectContext(),
+    rows: Execution[] = DEFAULT_ROWS,
+    query: Record<string, string> = {},
+  ) {
     TestBed.configureTestingModule({
       declarations: [ExecutionListComponent],
       imports: [SharedModule, NoopAnimationsModule, TranslateModule.forRoot()],
@@ -53,7 +36,7 @@ describe('ExecutionListComponent', () => {
         provideHttpClient(),
         provideHttpClientTesting(),
         provideRouter([]),
-        { provide: ActivatedRoute, useValue: routeStub(context) },
+        { provide: ActivatedRoute, useValue: routeStub(context, {}, query) },
       ],
     });
     useEnglish(TestBed.inject(TranslateService));
@@ -63,6 +46,9 @@ describe('ExecutionListComponent', () => {
     backend
       .expectOne((r) => r.url === '/patching/api/v1/projects/library/policies')
       .flush([{ id: 5, name: 'nightly' }]);
+    for (const r of backend.match((r) => /\/policies\/\d+$/.test(r.url))) {
+      r.flush({ id: Number(r.request.url.split('/').pop()), name: 'nightly' });
+    }
     await new Promise((r) => setTimeout(r));
     backend
       .expectOne((r) => r.url === '/patching/api/v1/projects/library/executions')
@@ -82,8 +68,57 @@ describe('ExecutionListComponent', () => {
     expect(first).toContain('nightly');
     expect(first).toContain('Manual');
     expect(first).toContain('1m 5s');
-    expect(first).toContain('75%');
+    // The skipped task had nothing to do: the rate is over the tasks that tried to patch.
+    expect(first).toContain('100%');
     expect(rows[1].textContent).toContain('Ad hoc');
+    fixture.destroy();
+  });
+
+  it("says in words what an execution did, keeps Harbor's status, and shows no rate when nothing tried to patch", async () => {
+    const fixture = await setup(projectContext(), [
+      execution(1, 'Success', { total: 3, skipped: 3, by_reason: { UP_TO_DATE: 3 } }),
+      { ...execution(2, 'Success', { total: 0 }, 'MANUAL'), excluded: { FILTERED_REPOSITORY: 15 } },
+    ]);
+    const rows = (fixture.nativeElement as HTMLElement).querySelectorAll('clr-dg-row');
+    const cells = (row: Element) =>
+      Array.from(row.querySelectorAll('clr-dg-cell')).map((c) => c.textContent!.replace(/\s+/g, ' ').trim());
+    expect(cells(rows[0]).slice(2, 4)).toEqual(['Success', 'Nothing to patch: 3 up to date']);
+    expect(cells(rows[0])[7]).toBe('-');
+    expect(cells(rows[1])[3]).toBe('Nothing to patch: 15 outside the repository filter');
+    expect(cells(rows[1])[7]).toBe('-');
+    expect(rows[1].textContent).not.toContain('FILTERED_REPOSITORY');
+    expect(rows[1].textContent).not.toContain('0%');
+    fixture.destroy();
+  });
+
+  it('names the policy in the filter chip, not its number', async () => {
+    const fixture = await setup(projectContext(), DEFAULT_ROWS, { policy_id: '5' });
+    const chip = (fixture.nativeElement as HTMLElement).querySelector('#policy-filter-chip')!;
+    expect(chip.textContent).toContain('Policy: nightly');
+    expect(chip.textContent).not.toContain('#5');
+    fixture.destroy();
+  });
+
+  it('sorts by ID and start time through the API, newest first at first', async () => {
+    const fixture = await setup();
+    const c = fixture.componentInstance;
+    expect(c.sort).toBe('-id');
+    c.load({ sort: { by: 'start_time', reverse: false }, page: { current: 1, size: 15 } });
+    expect(backend.expectOne((r) => r.url.endsWith('/executions')).request.params.get('sort')).toBe('start_time');
+    c.load({ sort: { by: 'id', reverse: true }, page: { current: 1, size: 15 } });
+    expect(backend.expectOne((r) => r.url.endsWith('/executions')).request.params.get('sort')).toBe('-id');
+    const headers = Array.from((fixture.nativeElement as HTMLElement).querySelectorAll('clr-dg-column'));
+    const sortable = headers.filter((h) => h.querySelector('button.datagrid-column-title'));
+    expect(sortable.map((h) => h.querySelector('button.datagrid-column-title')!.textContent!.trim())).toEqual([
+      'ID',
+      'Start Time',
+    ]);
+    fixture.destroy();
+  });
+
+  it('hides Stop when every execution on the page has finished', async () => {
+    const fixture = await setup(projectContext(), [execution(1, 'Success', { total: 1, succeeded: 1 })]);
+    expect((fixture.nativeElement as HTMLElement).querySelector('#stop-execution')).toBeNull();
     fixture.destroy();
   });
 
@@ -189,11 +224,5 @@ describe('ExecutionListComponent', () => {
       expect(fixture.componentInstance.canStop).toBeFalse();
       fixture.destroy();
     });
-  });
-
-  it('computes the success rate as Harbor does', () => {
-    expect(successRate(execution(1, 'Success', { total: 4, succeeded: 3 }))).toBe(0.75);
-    expect(successRate(execution(1, 'Success', { total: 0 }))).toBe(1);
-    expect(successRate(execution(2, 'Running', { total: 0 }))).toBe(0);
   });
 });

@@ -1,29 +1,20 @@
 import { Component, OnDestroy, OnInit, ViewChild, inject } from '@angular/core';
 import { ActivatedRoute } from '@angular/router';
-import { ClrDatagridStateInterface } from '@clr/angular';
+import { ClrDatagridSortOrder, ClrDatagridStateInterface } from '@clr/angular';
 import { Subscription, finalize, timer } from 'rxjs';
 import { PatchingService, errorMessage } from '../../shared/services/patching.service';
 import { Execution } from '../../shared/services/patching.models';
 import { ConfirmationDialogComponent } from '../../shared/components/confirmation-dialog/confirmation-dialog.component';
 import { canStopExecution } from '../../shared/services/permission.service';
 import { durationText } from '../../shared/units/utils';
+import { isInProgress, successRate } from '../../shared/units/execution-outcome';
 import { ProjectContext } from '../project.resolver';
 
 export const EXECUTION_STATUSES = ['Pending', 'Running', 'Success', 'Error', 'Stopped'];
 export const EXECUTION_TRIGGERS = ['MANUAL', 'SCHEDULE', 'EVENT', 'ADHOC', 'JOBSERVICE'];
+/** The columns the API sorts by (`sort=id`, `sort=-start_time`). */
+export type ExecutionSortField = 'id' | 'start_time';
 const REFRESH_MS = 3000;
-
-export function isInProgress(status: string | null | undefined): boolean {
-  return status === 'Running' || status === 'Pending';
-}
-
-/** Success rate as Harbor shows it: succeeded / total, 100% for an empty finished run. */
-export function successRate(e: Execution): number {
-  const total = e.metrics?.total ?? 0;
-  const ok = e.metrics?.succeeded ?? 0;
-  if (total > 0) return ok / total;
-  return isInProgress(e.status) || e.status === 'Error' ? 0 : 1;
-}
 
 /** Executions of the project's policies and ad-hoc patches, like Harbor's replication executions grid. */
 @Component({
@@ -49,6 +40,9 @@ export class ExecutionListComponent implements OnInit, OnDestroy {
   filterBy: 'status' | 'trigger' = 'status';
   filterValue = '';
   policyId: number | undefined = Number(this.route.snapshot.queryParamMap.get('policy_id')) || undefined;
+  /** Newest first, like Harbor; the ID and Start Time headers change it. */
+  sort: string = '-id';
+  readonly sortOrder = { id: ClrDatagridSortOrder.DESC, start_time: ClrDatagridSortOrder.UNSORTED };
   // The grid asks for its first page while it is being rendered: start in the loading state.
   loading = true;
   error: string | null = null;
@@ -67,6 +61,14 @@ export class ExecutionListComponent implements OnInit, OnDestroy {
       next: (p) => p.items.forEach((policy) => this.policyNames.set(policy.id, policy.name)),
       error: () => {},
     });
+    // The filter chip names its policy even when it is not among the first hundred.
+    if (this.policyId) {
+      const id = this.policyId;
+      this.patching.getPolicy(this.project, id).subscribe({
+        next: (policy) => this.policyNames.set(policy.id, policy.name),
+        error: () => {},
+      });
+    }
   }
 
   ngOnDestroy(): void {
@@ -82,6 +84,7 @@ export class ExecutionListComponent implements OnInit, OnDestroy {
       this.page = state.page.current ?? 1;
       this.pageSize = state.page.size ?? this.pageSize;
     }
+    if (state) this.sort = sortOf(state);
     if (!quiet) this.loading = true;
     this.error = null;
     this.patching
@@ -91,6 +94,7 @@ export class ExecutionListComponent implements OnInit, OnDestroy {
         policy_id: this.policyId,
         status: this.filterBy === 'status' ? this.filterValue || undefined : undefined,
         trigger: this.filterBy === 'trigger' ? this.filterValue || undefined : undefined,
+        sort: this.sort,
       })
       .pipe(finalize(() => (this.loading = false)))
       .subscribe({
@@ -131,9 +135,14 @@ export class ExecutionListComponent implements OnInit, OnDestroy {
     this.load();
   }
 
-  /** Stop is offered to callers who may stop some execution: push (ad-hoc patches) or project admin (policy runs). */
+  /**
+   * Stop is offered to callers who may stop some execution (push for ad-hoc patches, project admin for
+   * policy runs), and only while something on the page still runs: finished executions cannot be stopped.
+   */
   get showStop(): boolean {
-    return this.context.canPush || this.context.canManagePolicies;
+    return (
+      (this.context.canPush || this.context.canManagePolicies) && this.executions.some((e) => isInProgress(e.status))
+    );
   }
 
   mayStop(e: Execution): boolean {
@@ -174,7 +183,14 @@ export class ExecutionListComponent implements OnInit, OnDestroy {
     return durationText(e.start_time, e.end_time, this.loadedAt);
   }
 
-  rate(e: Execution): number {
+  rate(e: Execution): number | null {
     return successRate(e);
   }
+}
+
+/** The API's `sort` from the grid's state: `-id` (newest first) unless a sortable header says otherwise. */
+export function sortOf(state: ClrDatagridStateInterface): string {
+  const by = state.sort?.by;
+  if (by !== 'id' && by !== 'start_time') return '-id';
+  return `${state.sort!.reverse ? '-' : ''}${by}`;
 }

@@ -85,7 +85,17 @@ describe('PolicyListComponent', () => {
     expect(el.textContent).toContain('on-policy');
   });
 
-  it('enables Run only for a selected, enabled policy, and runs it', async () => {
+  /** The open confirmation dialog: its title, question and confirm button, as the user reads them. */
+  function dialog(): { title: string; question: string; button: HTMLButtonElement } {
+    const modal = document.querySelector('.modal-dialog') as HTMLElement;
+    return {
+      title: modal.querySelector('.modal-title')!.textContent!.trim(),
+      question: modal.querySelector('.confirmation-content')!.textContent!.trim(),
+      button: modal.querySelector('#confirm-ok') as HTMLButtonElement,
+    };
+  }
+
+  it('enables Run only for a selected, enabled policy, and runs it once confirmed', async () => {
     const fixture = setup(projectContext());
     await answerList(fixture);
     const run = () => (fixture.nativeElement as HTMLElement).querySelector('#run-policy') as HTMLButtonElement;
@@ -98,18 +108,57 @@ describe('PolicyListComponent', () => {
     fixture.detectChanges();
     expect(run().disabled).toBeFalse();
     run().click();
+    fixture.detectChanges();
+    backend.expectNone((r) => r.method === 'POST');
+    const asked = dialog();
+    expect(asked.title).toBe('Confirm policy execution');
+    expect(asked.question).toContain('Do you want to execute the patch policy on-policy?');
+    expect(asked.button.textContent!.trim()).toBe('RUN');
+    expect(asked.button.classList).toContain('btn-primary');
+    asked.button.click();
     const req = backend.expectOne('/patching/api/v1/projects/library/policies/1/executions');
     expect(req.request.method).toBe('POST');
   });
 
-  it('disables through the disable endpoint and deletes after confirmation', async () => {
+  it("asks before Deactivate and Enable, in Harbor's words, then calls the endpoint", async () => {
+    const fixture = setup(projectContext());
+    await answerList(fixture);
+    const c = fixture.componentInstance;
+    const off = c.policies[1];
+    c.selectedRows = [c.policies[0]];
+    fixture.detectChanges();
+    const el = fixture.nativeElement as HTMLElement;
+    (el.querySelector('#policy-action') as HTMLButtonElement).click();
+    fixture.detectChanges();
+    const item = document.querySelector('#disable-policy') as HTMLButtonElement;
+    expect(item.textContent!.trim()).toBe('Deactivate');
+    item.click();
+    fixture.detectChanges();
+    backend.expectNone((r) => r.method === 'POST');
+    let asked = dialog();
+    expect(asked.title).toBe('Deactivate patch policy');
+    expect(asked.question).toContain('Do you want to deactivate the patch policy on-policy?');
+    expect(asked.button.textContent!.trim()).toBe('Deactivate');
+    asked.button.click();
+    backend.expectOne('/patching/api/v1/projects/library/policies/1/disable').flush(policy(1, 'on-policy', false));
+    backend.expectOne((r) => r.url === '/patching/api/v1/projects/library/policies').flush([]);
+    fixture.detectChanges();
+
+    c.confirmSetEnabled(off, true);
+    fixture.detectChanges();
+    asked = dialog();
+    expect(asked.title).toBe('Enable patch policy');
+    expect(asked.question).toContain('Do you want to enable the patch policy off-policy?');
+    // Cancel changes nothing.
+    (document.querySelector('#confirm-cancel') as HTMLButtonElement).click();
+    backend.expectNone((r) => r.method === 'POST');
+  });
+
+  it('deletes after confirmation', async () => {
     const fixture = setup(projectContext());
     await answerList(fixture);
     const c = fixture.componentInstance;
     const first = c.policies[0];
-    c.setEnabled(first, false);
-    backend.expectOne('/patching/api/v1/projects/library/policies/1/disable').flush(policy(1, 'on-policy', false));
-    backend.expectOne((r) => r.url === '/patching/api/v1/projects/library/policies').flush([]);
 
     c.confirmDelete(first);
     fixture.detectChanges();

@@ -9,9 +9,13 @@ import { CreateEditPolicyComponent } from './create-edit-policy/create-edit-poli
 import { ProjectContext } from '../project.resolver';
 import { nextRun } from '../../shared/units/policy-form';
 
+/** Characters of a description the list shows; the rest is in a tooltip (Harbor's rule list does the same). */
+const DESCRIPTION_SHOWN = 35;
+
 /**
  * Patch policies of a project, modeled on Harbor's replication rule list: single selection, "New patch
- * policy" for project admins, "Run" only for an enabled policy, and Edit / Enable-Disable / Delete.
+ * policy" for project admins, "Run" only for an enabled policy, and Edit / Enable-Deactivate / Delete;
+ * Run, Enable, Deactivate and Delete ask first.
  */
 @Component({
   selector: 'hp-policy-list',
@@ -26,6 +30,8 @@ export class PolicyListComponent {
 
   @ViewChild(CreateEditPolicyComponent) createEdit!: CreateEditPolicyComponent;
   @ViewChild('deleteDialog') deleteDialog!: ConfirmationDialogComponent;
+  /** Asks before Run, Enable and Deactivate, as Harbor's replication rules do. */
+  @ViewChild('operationDialog') operationDialog!: ConfirmationDialogComponent;
 
   context: ProjectContext = this.route.parent!.snapshot.data['context'];
   policies: PatchPolicy[] = [];
@@ -92,6 +98,37 @@ export class PolicyListComponent {
     this.load();
   }
 
+  confirmSetEnabled(policy: PatchPolicy | null, enabled: boolean): void {
+    if (!policy?.id) return;
+    this.operationDialog.open({
+      title: enabled ? 'POLICY.ENABLE_TITLE' : 'POLICY.DEACTIVATE_TITLE',
+      message: enabled ? 'POLICY.ENABLE_SUMMARY' : 'POLICY.DEACTIVATE_SUMMARY',
+      params: { name: policy.name },
+      buttonKey: enabled ? 'BUTTON.ENABLE' : 'BUTTON.DEACTIVATE',
+      buttonClass: enabled ? 'primary' : 'danger',
+      data: { action: enabled ? 'enable' : 'disable', policy },
+    });
+  }
+
+  confirmRun(policy: PatchPolicy | null): void {
+    if (!policy?.id || !policy.enabled) return;
+    this.operationDialog.open({
+      title: 'POLICY.RUN_TITLE',
+      message: 'POLICY.RUN_SUMMARY',
+      params: { name: policy.name },
+      buttonKey: 'POLICY.RUN',
+      buttonClass: 'primary',
+      data: { action: 'run', policy },
+    });
+  }
+
+  /** What the operation dialog was confirmed for. */
+  operate(data: unknown): void {
+    const { action, policy } = data as { action: 'run' | 'enable' | 'disable'; policy: PatchPolicy };
+    if (action === 'run') this.run(policy);
+    else this.setEnabled(policy, action === 'enable');
+  }
+
   setEnabled(policy: PatchPolicy | null, enabled: boolean): void {
     if (!policy?.id) return;
     this.patching.setPolicyEnabled(this.project, policy.id, enabled).subscribe({
@@ -150,6 +187,8 @@ export class PolicyListComponent {
 
   truncated(text: string | undefined): string {
     if (!text) return '-';
-    return text.length > 35 ? text.slice(0, 35) + '...' : text;
+    return text.length > DESCRIPTION_SHOWN ? text.slice(0, DESCRIPTION_SHOWN) + '...' : text;
   }
+
+  readonly descriptionShown = DESCRIPTION_SHOWN;
 }

@@ -25,6 +25,7 @@ const BASE: PatchTask = {
   vulnerabilities_before: { total: 7, fixable: 5, summary: { Critical: 1, High: 4, Low: 2 } },
   vulnerabilities_after: { total: 2, fixable: 0, summary: { Low: 2 } },
   fixed_cves: ['CVE-2025-1', 'CVE-2025-2', 'CVE-2025-3', 'CVE-2025-4', 'CVE-2025-5'],
+  has_vex: true,
   progress: null,
 };
 
@@ -71,6 +72,22 @@ describe('TaskDetailComponent', () => {
     expect(el.querySelector('#task-reason')).toBeNull();
   });
 
+  it("offers copa's VEX document to view and to download, only when there is one", async () => {
+    fixture = await render({ ...BASE, repository: 'team/app' });
+    const el = fixture.nativeElement as HTMLElement;
+    const url = '/patching/api/v1/projects/library/executions/12/tasks/34/vex';
+    const view = el.querySelector<HTMLAnchorElement>('#task-vex-view')!;
+    expect(view.getAttribute('href')).toBe(url);
+    expect(view.target).toBe('_blank');
+    const download = el.querySelector<HTMLAnchorElement>('#task-vex-download')!;
+    expect(download.getAttribute('href')).toBe(url);
+    expect(download.getAttribute('download')).toBe('team_app_1.0-patched.vex.json');
+    fixture.destroy();
+    TestBed.resetTestingModule();
+    fixture = await render({ ...BASE, has_vex: false });
+    expect((fixture.nativeElement as HTMLElement).querySelector('#task-vex')).toBeNull();
+  });
+
   it("explains a skipped task in plain words with the server's sentence", async () => {
     fixture = await render({
       ...BASE,
@@ -82,8 +99,21 @@ describe('TaskDetailComponent', () => {
       fixed_cves: [],
     });
     const reason = (fixture.nativeElement as HTMLElement).querySelector('#task-reason')!.textContent!;
-    expect(reason).toContain('Nothing to patch: no vulnerability at or above the threshold has a fix yet.');
+    expect(reason).toContain('Nothing to patch: no vulnerability at or above the threshold has a fix yet');
     expect(reason).toContain('No fixable vulnerability at or above High');
+  });
+
+  it('says "Not scanned" for a finished task without reports (Harbor without a scanner)', async () => {
+    fixture = await render({
+      ...BASE,
+      status_message: 'Patched library/sample-app:1.0 into 1.0-patched.',
+      vulnerabilities_before: null,
+      vulnerabilities_after: null,
+      fixed_cves: [],
+    });
+    const el = fixture.nativeElement as HTMLElement;
+    expect(el.querySelector('#task-before-after')).toBeNull();
+    expect(el.querySelector('#task-no-report')!.textContent).toContain('Not scanned');
   });
 
   it('explains a failed task, e.g. an unreachable build engine', async () => {

@@ -114,4 +114,15 @@ export class TaskDetailComponent implements OnInit, OnDestroy {
   get logUrl(): string {
     return this.patching.taskLogUrl(this.project, this.executionId, this.taskId);
   }
+
+  get vexUrl(): string {
+    return this.patching.taskVexUrl(this.project, this.executionId, this.taskId);
+  }
+
+  /** `sample-app_1.0-patched.vex.json`: the patched image's name, safe as a file name. */
+  get vexFileName(): string {
+    const t = this.task;
+    const name = `${t?.repository ?? 'image'}_${t?.patched_tag ?? t?.tag ?? this.taskId}`;
+    return `${name.replace(/[^A-Za-z0-9._-]/g, '_')}.vex.json`;
+  }
 }

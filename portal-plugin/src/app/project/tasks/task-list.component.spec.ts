@@ -6,33 +6,19 @@ import { ActivatedRoute, provideRouter } from '@angular/router';
 import { TranslateModule, TranslateService } from '@ngx-translate/core';
 import { SharedModule } from '../../shared/shared.module';
 import { TaskListComponent } from './task-list.component';
-import { projectContext, routeStub, useEnglish } from '../../shared/testing/testing';
+import { executionOf, projectContext, routeStub, useEnglish } from '../../shared/testing/testing';
 import { Execution } from '../../shared/services/patching.models';
 import { ProjectContext } from '../project.resolver';
 
 const EXECUTION_URL = '/patching/api/v1/projects/library/executions/7';
 
-function execution(trigger: Execution['trigger'], status: Execution['status']): Execution {
-  return {
-    id: 7,
-    project: 'library',
-    policy_id: trigger === 'ADHOC' ? null : 5,
-    trigger,
-    status,
-    status_message: '',
-    options: {},
-    start_time: '2026-01-01T00:00:00Z',
-    end_time: status === 'Running' ? null : '2026-01-01T00:01:05Z',
-    metrics: {
-      total: 1,
-      succeeded: 0,
-      failed: 0,
-      skipped: 0,
-      stopped: 0,
-      running: status === 'Running' ? 1 : 0,
-      pending: 0,
-    },
-  };
+function execution(
+  trigger: Execution['trigger'],
+  status: Execution['status'],
+  extra: Partial<Execution> = {},
+): Execution {
+  const metrics = { total: 1, running: status === 'Running' ? 1 : 0 };
+  return executionOf(status, metrics, { trigger, policy_id: trigger === 'ADHOC' ? null : 5, ...extra });
 }
 
 describe('TaskListComponent', () => {
@@ -95,21 +81,81 @@ describe('TaskListComponent', () => {
     }
   });
 
-  it('lets a developer stop a running ad-hoc patch, but not a finished one', async () => {
+  it('lets a developer stop a running ad-hoc patch; a finished one shows no Stop at all', async () => {
     await render(projectContext({ canManagePolicies: false, canPush: true }), execution('ADHOC', 'Running'));
     expect(stopButton()!.disabled).toBeFalse();
     expect(stopButton()!.getAttribute('title')).toBeNull();
     fixture!.destroy();
     TestBed.resetTestingModule();
-    await render(projectContext({ canManagePolicies: false, canPush: true }), execution('ADHOC', 'Success'));
-    expect(stopButton()!.disabled).toBeTrue();
-    expect(stopButton()!.getAttribute('title')).toBeNull();
+    await render(projectContext({ canManagePolicies: true, canPush: true }), execution('ADHOC', 'Success'));
+    expect(stopButton()).toBeNull();
+  });
+
+  it("says what the run did in words instead of the service's message with reason codes", async () => {
+    const e = execution('MANUAL', 'Success', {
+      status_message: '0 artifacts selected for patching; 15 left out (FILTERED_REPOSITORY 15).',
+      metrics: {
+        total: 3,
+        succeeded: 0,
+        failed: 0,
+        skipped: 3,
+        stopped: 0,
+        running: 0,
+        pending: 0,
+        by_reason: { UP_TO_DATE: 3 },
+      },
+      excluded: { FILTERED_REPOSITORY: 15 },
+    });
+    await render(projectContext(), e);
+    const outcome = (fixture!.nativeElement as HTMLElement).querySelector('#execution-outcome hp-execution-outcome')!;
+    const text = outcome.textContent!.replace(/\s+/g, ' ').replace(/ ,/g, ',').trim();
+    expect(text).toBe('Nothing to patch: 3 up to date Left out by the selection: 15 outside the repository filter');
+    expect((fixture!.nativeElement as HTMLElement).textContent).not.toContain('FILTERED_REPOSITORY');
   });
 
   it('shows no Stop button to a guest', async () => {
     await render(projectContext({ canManagePolicies: false, canPush: false }), execution('ADHOC', 'Running'));
     expect(stopButton()).toBeNull();
     expect(fixture!.nativeElement.textContent).toContain('Execution #7');
+  });
+
+  it('cuts long names with the full name on hover, and keeps the progress on one line', async () => {
+    await render(projectContext(), execution('ADHOC', 'Running'));
+    const longRepository = `team/${'very-long-repository-name-'.repeat(4)}app`;
+    const stage = 'Installing 3 security updates: openssl, libssl3, libexpat1 and their dependencies';
+    fixture!.componentInstance.load();
+    backend
+      .expectOne((r) => r.url === `${EXECUTION_URL}/tasks`)
+      .flush(
+        [
+          {
+            id: 1,
+            execution_id: 7,
+            project: 'library',
+            repository: longRepository,
+            tag: '1.0',
+            source_digest: 'sha256:1',
+            status: 'Running',
+            reason: null,
+            status_message: '',
+            attempt: 1,
+            has_vex: false,
+            progress: { stage, percent: 40 },
+          },
+        ],
+        { headers: { 'X-Total-Count': '1' } },
+      );
+    fixture!.detectChanges();
+    const row = (fixture!.nativeElement as HTMLElement).querySelector('clr-dg-row')!;
+    const name = row.querySelector('.artifact-cell .truncate') as HTMLElement;
+    expect(name.title).toBe(`${longRepository}:1.0`);
+    expect(getComputedStyle(name).textOverflow).toBe('ellipsis');
+    expect(name.getBoundingClientRect().width).toBeLessThan(name.scrollWidth);
+    const shown = row.querySelector('.stage') as HTMLElement;
+    expect(shown.title).toBe(stage);
+    expect(getComputedStyle(shown).whiteSpace).toBe('nowrap');
+    const block = row.querySelector('.progress-block') as HTMLElement;
+    expect(block.getBoundingClientRect().height).toBeLessThan(3 * parseFloat(getComputedStyle(shown).lineHeight) + 20);
   });
 
   it('clears a failed load once the tasks load again', async () => {

@@ -9,7 +9,7 @@ import { canStopExecution } from '../../shared/services/permission.service';
 import { durationText } from '../../shared/units/utils';
 import { reasonView } from '../../shared/units/reasons';
 import { artifactName, fixedCount, isTaskRunning, progressPercent } from '../../shared/units/task-view';
-import { isInProgress } from '../executions/execution-list.component';
+import { isInProgress } from '../../shared/units/execution-outcome';
 import { ProjectContext } from '../project.resolver';
 
 const REFRESH_MS = 2000;
@@ -107,9 +107,12 @@ export class TaskListComponent implements OnInit, OnDestroy {
     return isInProgress(this.execution?.status);
   }
 
-  /** Stop is offered to callers who may stop some execution: push (ad-hoc patches) or project admin (policy runs). */
+  /**
+   * Stop is offered while the execution runs, to callers who may stop some execution: push (ad-hoc
+   * patches) or project admin (policy runs). A finished execution has nothing to stop.
+   */
   get showStop(): boolean {
-    return this.context.canPush || this.context.canManagePolicies;
+    return this.inProgress && (this.context.canPush || this.context.canManagePolicies);
   }
 
   get mayStop(): boolean {

@@ -1,14 +1,8 @@
 import { TestBed } from '@angular/core/testing';
-import {
-  HTTP_INTERCEPTORS,
-  HttpClient,
-  HttpHeaders,
-  provideHttpClient,
-  withInterceptorsFromDi,
-} from '@angular/common/http';
-import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
-import { CsrfInterceptor } from './csrf.interceptor';
+import { HttpClient, HttpHeaders } from '@angular/common/http';
+import { HttpTestingController } from '@angular/common/http/testing';
 import { CSRF_HEADER, CSRF_STORAGE_KEY } from '../units/utils';
+import { csrfHttpTesting } from '../testing/testing';
 
 describe('CsrfInterceptor', () => {
   let http: HttpClient;
@@ -16,13 +10,7 @@ describe('CsrfInterceptor', () => {
 
   beforeEach(() => {
     localStorage.removeItem(CSRF_STORAGE_KEY);
-    TestBed.configureTestingModule({
-      providers: [
-        provideHttpClient(withInterceptorsFromDi()),
-        provideHttpClientTesting(),
-        { provide: HTTP_INTERCEPTORS, useClass: CsrfInterceptor, multi: true },
-      ],
-    });
+    TestBed.configureTestingModule({ providers: csrfHttpTesting() });
     http = TestBed.inject(HttpClient);
     backend = TestBed.inject(HttpTestingController);
   });

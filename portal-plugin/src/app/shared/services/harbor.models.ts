@@ -65,6 +65,7 @@ export interface HarborArtifact {
   type?: string;
   media_type?: string;
   manifest_media_type?: string;
+  artifact_type?: string;
   project_id?: number;
   repository_id?: number;
   repository_name?: string;

@@ -37,8 +37,15 @@ export class HarborService {
       .pipe(map(toPage));
   }
 
-  /** Artifacts of one repository with tags, labels and the scan overview (Harbor's artifact list call). */
-  listArtifacts(project: string, repository: string, query: PageQuery): Observable<Page<HarborArtifact>> {
+  /**
+   * Artifacts of one repository with tags, labels and the scan overview (Harbor's artifact list call).
+   * `name` filters by tag, fuzzily as Harbor's filter box does, or exactly with `exactTag`.
+   */
+  listArtifacts(
+    project: string,
+    repository: string,
+    query: PageQuery & { exactTag?: boolean },
+  ): Observable<Page<HarborArtifact>> {
     const repo = repositoryPathSegment(repositoryNameWithoutProject(repository, project));
     let params = new HttpParams()
       .set('page', query.page)
@@ -47,7 +54,7 @@ export class HarborService {
       .set('with_label', true)
       .set('with_scan_overview', true)
       .set('with_immutable_status', true);
-    if (query.name) params = params.set('q', `tags=~${query.name}`);
+    if (query.name) params = params.set('q', `tags${query.exactTag ? '=' : '=~'}${query.name}`);
     const headers = new HttpHeaders({ 'X-Accept-Vulnerabilities': VULNERABILITY_ACCEPT });
     return this.http
       .get<HarborArtifact[]>(`${HARBOR_API}/projects/${encodeURIComponent(project)}/repositories/${repo}/artifacts`, {

@@ -11,6 +11,7 @@ import {
   getExecution,
   getPolicy,
   getTask,
+  findTasksByPatchedDigest,
   getWebhookRegistration,
   listExecutions,
   listPolicies,
@@ -48,6 +49,8 @@ export interface ExecutionQuery extends ListQuery {
   policy_id?: number;
   status?: string;
   trigger?: string;
+  /** `id`, `-id` (the API's default), `start_time` or `-start_time`. */
+  sort?: string;
 }
 
 /**
@@ -123,6 +126,7 @@ export class PatchingService {
       policy_id: query.policy_id,
       status: (query.status || undefined) as ListExecutions$Params['status'],
       trigger: (query.trigger || undefined) as ListExecutions$Params['trigger'],
+      sort: (query.sort || undefined) as ListExecutions$Params['sort'],
     }).pipe(map(toPage));
   }
 
@@ -148,6 +152,23 @@ export class PatchingService {
     return getTask(this.http, this.root, { project_name: project, execution_id: executionId, task_id: taskId }).pipe(
       map(body),
     );
+  }
+
+  /**
+   * The successful tasks that produced these patched images in a repository (the newest per digest):
+   * each leads to its source artifact and to its execution.
+   */
+  tasksByPatchedDigest(project: string, repository: string, digests: string[]): Observable<PatchTask[]> {
+    return findTasksByPatchedDigest(this.http, this.root, {
+      project_name: project,
+      repository: repositoryNameWithoutProject(repository, project),
+      patched_digest: digests,
+    }).pipe(map(body));
+  }
+
+  /** copa's OpenVEX document of a task, as JSON (the task says whether it has one: `has_vex`). */
+  taskVexUrl(project: string, executionId: number, taskId: number): string {
+    return `${this.root}/projects/${encodeURIComponent(project)}/executions/${executionId}/tasks/${taskId}/vex`;
   }
 
   /** The task log is plain text, readable while the task runs; the browser opens it directly. */

@@ -8,6 +8,8 @@ export const PERMISSIONS = {
   REPOSITORY_PUSH: { resource: 'repository', action: 'push' },
   REPOSITORY_PULL: { resource: 'repository', action: 'pull' },
   LABEL_LIST: { resource: 'label', action: 'list' },
+  REPOSITORY_LIST: { resource: 'repository', action: 'list' },
+  LOG_LIST: { resource: 'log', action: 'list' },
   /**
    * Harbor has no "is project admin" permission: like the adapter, we take one only project admins (and
    * system admins) hold, creating webhook policies.

@@ -17,7 +17,7 @@ export interface ListExecutions$Params {
   project_name: string;
 
 /**
- * The page number, from 1.
+ * The page number, from 1, in digits (as Harbor's int64); pages past the end are empty.
  */
   page?: number;
 
@@ -28,6 +28,11 @@ export interface ListExecutions$Params {
   policy_id?: number;
   status?: 'Running' | 'Success' | 'Error' | 'Stopped';
   trigger?: 'MANUAL' | 'SCHEDULE' | 'EVENT' | 'ADHOC' | 'JOBSERVICE';
+
+/**
+ * One field, optionally with `-` for descending: id, start_time. Default: -id (newest first).
+ */
+  sort?: 'id' | '-id' | 'start_time' | '-start_time';
 }
 
 export function listExecutions(http: HttpClient, rootUrl: string, params: ListExecutions$Params, context?: HttpContext): Observable<StrictHttpResponse<Array<Execution>>> {
@@ -39,6 +44,7 @@ export function listExecutions(http: HttpClient, rootUrl: string, params: ListEx
     rb.query('policy_id', params.policy_id, {});
     rb.query('status', params.status, {});
     rb.query('trigger', params.trigger, {});
+    rb.query('sort', params.sort, {});
   }
 
   return http.request(

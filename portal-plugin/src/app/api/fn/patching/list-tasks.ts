@@ -18,7 +18,7 @@ export interface ListTasks$Params {
   execution_id: number;
 
 /**
- * The page number, from 1.
+ * The page number, from 1, in digits (as Harbor's int64); pages past the end are empty.
  */
   page?: number;
 

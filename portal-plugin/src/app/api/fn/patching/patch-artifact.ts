@@ -18,7 +18,7 @@ export interface PatchArtifact$Params {
   project_name: string;
 
 /**
- * The repository without the project; URL-encoded twice when it contains '/' (`a%252Fb`), as in Harbor.
+ * The repository without the project; URL-encoded twice when it contains '/' (`a%252Fb`), as in Harbor. Distribution's repository grammar: lower-case path components separated by '/'; `..`, `.`, empty components, backslashes and control characters are refused (400), never normalised into another name.
  */
   repository_name: string;
 

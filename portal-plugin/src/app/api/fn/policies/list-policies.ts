@@ -17,7 +17,7 @@ export interface ListPolicies$Params {
   project_name: string;
 
 /**
- * The page number, from 1.
+ * The page number, from 1, in digits (as Harbor's int64); pages past the end are empty.
  */
   page?: number;
 

@@ -168,18 +168,88 @@ describe('CreateEditPolicyComponent', () => {
     const req = backend.expectOne('/patching/api/v1/projects/library/policies/preview');
     expect(req.request.body.name).toBe('preview');
     req.flush({
-      candidates: [{ repository: 'sample-app', digest: 'sha256:1', tag: '1.0', vulnerabilities: { fixable: 4 } }],
+      candidates: [
+        {
+          repository: 'sample-app',
+          repository_name: 'library/sample-app',
+          digest: 'sha256:1',
+          tag: '1.0',
+          vulnerabilities: { fixable: 4 },
+        },
+      ],
       excluded: [
-        { repository: 'chart', reason: 'NOT_IMAGE', message: 'chart is a Helm chart, not an image.', count: 1 },
+        {
+          repository: 'chart',
+          repository_name: 'library/chart',
+          tags: ['0.1'],
+          reason: 'NOT_IMAGE',
+          message: 'chart is a Helm chart, not an image.',
+          count: 1,
+        },
       ],
       counts: { candidates: 1, excluded: 1 },
     });
     fixture.detectChanges();
     const text = (fixture.nativeElement.querySelector('#policy-preview') as HTMLElement).textContent ?? '';
     expect(text).toContain('1 of 2 artifacts would be patched');
-    expect(text).toContain('sample-app:1.0');
+    // Full repository names, as the repository filter matches them.
+    expect(text).toContain('library/sample-app:1.0');
+    expect(text).toContain('library/chart:0.1');
     expect(text).toContain('1.0-patched');
     expect(text).toContain('chart is a Helm chart, not an image.');
+  });
+
+  it('puts the dry-run counts first and brings the result into view, far below the form', () => {
+    const scrolled: Element[] = [];
+    spyOn(Element.prototype, 'scrollIntoView').and.callFake(function (this: Element) {
+      scrolled.push(this);
+    });
+    const fixture = create();
+    const c = fixture.componentInstance;
+    c.runPreview();
+    backend.expectOne('/patching/api/v1/projects/library/policies/preview').flush({
+      candidates: [{ repository: 'sample-app', digest: 'sha256:1', tag: '1.0', vulnerabilities: { fixable: 4 } }],
+      excluded: [{ repository: 'other', reason: 'FILTERED_REPOSITORY', message: 'not selected', count: 15 }],
+      counts: { candidates: 1, excluded: 16, by_reason: { FILTERED_REPOSITORY: 15, NOT_IMAGE: 1 } },
+    });
+    fixture.detectChanges();
+    const section = fixture.nativeElement.querySelector('#policy-preview') as HTMLElement;
+    const counts = section.querySelector('#preview-counts') as HTMLElement;
+    const table = section.querySelector('table') as HTMLElement;
+    expect(counts.compareDocumentPosition(table) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    const words = (el: Element) => el.textContent!.replace(/\s+/g, ' ').replace(/ ,/g, ',').trim();
+    expect(Array.from(counts.children).map(words)).toEqual([
+      '1 would be patched',
+      'Would skip: 15 outside the repository filter, 1 not a container image',
+    ]);
+    expect(scrolled).toEqual([section]);
+    expect(document.activeElement).toBe(section);
+  });
+
+  it('keeps a custom cron as typed and says at the field what is wrong with it, naming the field', () => {
+    const fixture = create();
+    const c = fixture.componentInstance;
+    c.form.patchValue({ name: 'ok-name', trigger_type: 'scheduled' });
+    fixture.detectChanges();
+    const preset = fixture.nativeElement.querySelector('#cron-preset') as HTMLSelectElement;
+    preset.value = 'Custom';
+    preset.dispatchEvent(new Event('change'));
+    fixture.detectChanges();
+    const input = fixture.nativeElement.querySelector('#cron-custom') as HTMLInputElement;
+    const typed = (value: string) => {
+      input.value = value;
+      input.dispatchEvent(new Event('input'));
+      fixture.detectChanges();
+      return (fixture.nativeElement.querySelector('#cron-error') as HTMLElement | null)?.textContent?.trim() ?? null;
+    };
+    expect(typed('30 2 * * 1-5')).toBe(
+      "Harbor's cron has 6 fields with the seconds first (seconds, minutes, hours, day of month, month, day of week); " +
+        'add the seconds: "0 30 2 * * 1-5"',
+    );
+    expect(c.form.get('cron')!.value).toBe('30 2 * * 1-5');
+    expect(typed('0 61 * * * *')).toBe('the minutes field (2nd) "61": 61 is above the maximum 59');
+    expect(typed('0 30 2 * * 1-5')).toBeNull();
+    expect(c.toPolicy().trigger).toEqual({ type: 'scheduled', cron: '0 30 2 * * 1-5' });
   });
 
   it('picks Harbor labels into one label filter and drops it when none is left', () => {

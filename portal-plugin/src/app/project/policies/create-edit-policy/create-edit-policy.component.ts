@@ -1,4 +1,4 @@
-import { Component, EventEmitter, Input, OnDestroy, Output, inject } from '@angular/core';
+import { Component, ElementRef, EventEmitter, Input, OnDestroy, Output, ViewChild, inject } from '@angular/core';
 import { AbstractControl, FormBuilder, FormGroup, ValidationErrors, ValidatorFn, Validators } from '@angular/forms';
 import {
   Subject,
@@ -35,6 +35,7 @@ import {
   tagSuffixValidator,
 } from '../../../shared/units/policy-form';
 import { ReasonView, reasonView } from '../../../shared/units/reasons';
+import { Phrase, reasonCounts } from '../../../shared/units/execution-outcome';
 import { ProjectContext } from '../../project.resolver';
 
 export const SEVERITY_CHOICES = ['Critical', 'High', 'Medium', 'Low', 'None'] as const;
@@ -414,6 +415,21 @@ export class CreateEditPolicyComponent implements OnDestroy {
 
   get previewPatchCount(): number {
     return this.preview?.counts?.candidates ?? this.preview?.candidates.length ?? 0;
+  }
+
+  /** How many artifacts the dry run would skip, per reason, in words ("15 outside the repository filter"). */
+  get previewSkipped(): Phrase[] {
+    return reasonCounts(this.preview?.counts?.by_reason);
+  }
+
+  /**
+   * A new dry-run result is brought into view: it renders below the whole form, far down the modal's
+   * scrolling body. Focus moves to it so keyboard and screen-reader users land on it too.
+   */
+  @ViewChild('previewSection') set previewSection(section: ElementRef<HTMLElement> | undefined) {
+    if (!section) return;
+    section.nativeElement.scrollIntoView({ block: 'start', behavior: 'smooth' });
+    section.nativeElement.focus({ preventScroll: true });
   }
 
   get previewTotal(): number {

@@ -21,6 +21,7 @@ const registered = (over: Partial<WebhookRegistration> = {}): WebhookRegistratio
   expected_address: EXPECTED,
   address_matches: true,
   has_auth_header: true,
+  credential_current: true,
   secret_configured: true,
   recent_events: [],
   ...over,
@@ -61,12 +62,35 @@ describe('WebhookStatusComponent', () => {
   const dataState = (f: ReturnType<typeof create>) =>
     el(f).querySelector('#webhook-status')?.getAttribute('data-state');
 
+  /** Clicks the action (checking its label), answers the POST it sends with a registered webhook. */
+  function clickAction(f: ReturnType<typeof create>, label: string, status = 200) {
+    const button = el(f).querySelector('#register-webhook') as HTMLButtonElement;
+    expect(button.textContent).toContain(label);
+    button.click();
+    const req = backend.expectOne(URL);
+    expect(req.request.method).toBe('POST');
+    req.flush(registered(), { status, statusText: status === 201 ? 'Created' : 'OK' });
+    f.detectChanges();
+  }
+
   it('tells the states apart: only a matching, enabled policy with scan events lets event-based policies run', () => {
     expect(webhookState(registered())).toBe('registered');
     expect(webhookState(missing)).toBe('missing');
     expect(webhookState(registered({ address: 'http://old/x', address_matches: false }))).toBe('address-mismatch');
     expect(webhookState(registered({ event_types: ['PUSH_ARTIFACT'] }))).toBe('no-scan-events');
     expect(webhookState(registered({ enabled: false }))).toBe('disabled');
+    expect(webhookState(registered({ credential_current: false }))).toBe('credential-outdated');
+  });
+
+  it('says an old credential must be re-registered, and re-registers it', () => {
+    const f = create();
+    backend.expectOne(URL).flush(registered({ credential_current: false }));
+    f.detectChanges();
+    expect(dataState(f)).toBe('credential-outdated');
+    expect(text(f)).toContain('carries an old credential');
+    expect(text(f)).toContain('re-register it');
+    clickAction(f, 'RE-REGISTER WEBHOOK');
+    expect(dataState(f)).toBe('registered');
   });
 
   it('shows a registered webhook and its address, with no action', () => {
@@ -85,13 +109,7 @@ describe('WebhookStatusComponent', () => {
     f.detectChanges();
     expect(dataState(f)).toBe('missing');
     expect(text(f)).toContain('not registered in this project');
-    const button = el(f).querySelector('#register-webhook') as HTMLButtonElement;
-    expect(button.textContent).toContain('REGISTER WEBHOOK');
-    button.click();
-    const req = backend.expectOne(URL);
-    expect(req.request.method).toBe('POST');
-    req.flush(registered(), { status: 201, statusText: 'Created' });
-    f.detectChanges();
+    clickAction(f, 'REGISTER WEBHOOK', 201);
     expect(dataState(f)).toBe('registered');
     expect(el(f).querySelector('#register-webhook')).toBeNull();
   });

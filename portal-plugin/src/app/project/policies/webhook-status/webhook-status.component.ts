@@ -6,12 +6,15 @@ import { WebhookRegistration } from '../../../shared/services/patching.models';
 /** The Harbor event that runs event-based policies. */
 export const SCAN_EVENT = 'SCANNING_COMPLETED';
 
-export type WebhookState = 'registered' | 'missing' | 'address-mismatch' | 'no-scan-events' | 'disabled';
+export type WebhookState =
+  'registered' | 'missing' | 'credential-outdated' | 'address-mismatch' | 'no-scan-events' | 'disabled';
 
 /** What the registration means for event-based policies: only "registered" lets them run. */
 export function webhookState(r: WebhookRegistration): WebhookState {
   if (!r.registered) return 'missing';
   if (!r.address_matches) return 'address-mismatch';
+  // The service refuses events carrying an old credential (e.g. the service-wide secret of an older version).
+  if (r.credential_current === false) return 'credential-outdated';
   if (r.event_types && !r.event_types.includes(SCAN_EVENT)) return 'no-scan-events';
   if (r.enabled === false) return 'disabled';
   return 'registered';
@@ -48,6 +51,12 @@ export class WebhookStatusComponent implements OnChanges {
   get alertType(): string {
     if (this.loadError) return 'danger';
     return this.state === 'registered' ? 'success' : this.state ? 'warning' : 'info';
+  }
+
+  /** The action's label: register, re-register (old credential) or update. */
+  get actionKey(): string {
+    if (!this.registration?.registered) return 'WEBHOOK.REGISTER';
+    return this.state === 'credential-outdated' ? 'WEBHOOK.REREGISTER' : 'WEBHOOK.UPDATE';
   }
 
   get lastEventTime(): string | null {

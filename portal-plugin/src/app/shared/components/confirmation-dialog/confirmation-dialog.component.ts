@@ -5,10 +5,12 @@ export interface ConfirmationMessage<T = unknown> {
   message: string;
   params?: Record<string, unknown>;
   buttonKey?: string;
+  /** The confirm button's look: `danger` (delete, stop, deactivate; the default) or `primary` (run, enable). */
+  buttonClass?: 'danger' | 'primary';
   data?: T;
 }
 
-/** Harbor's confirmation-dialog: a small modal that asks before a destructive action. */
+/** Harbor's confirmation-dialog: a small modal that asks before an action (delete, stop, run, enable, ...). */
 @Component({
   selector: 'hp-confirmation-dialog',
   templateUrl: './confirmation-dialog.component.html',

@@ -43,7 +43,7 @@ describe('CronSelectionComponent', () => {
     expect(fixture.componentInstance.cron.value).toBe('0 0 0 * * 0');
   });
 
-  it('keeps a custom cron starting with "0 " (seconds are always 0)', async () => {
+  it('takes a custom cron exactly as typed, key by key, adding nothing', async () => {
     const fixture = await render();
     const select = fixture.nativeElement.querySelector('#cron-preset') as HTMLSelectElement;
     select.value = 'Custom';
@@ -51,11 +51,17 @@ describe('CronSelectionComponent', () => {
     fixture.detectChanges();
     const input = fixture.nativeElement.querySelector('#cron-custom') as HTMLInputElement;
     expect(input).not.toBeNull();
+    // Typed one key at a time into an emptied field, as a user does.
+    input.value = '';
+    input.dispatchEvent(new Event('input'));
+    for (const key of '5 0 3 * * *') {
+      input.value += key;
+      input.dispatchEvent(new Event('input'));
+      expect(fixture.componentInstance.cron.value).toBe(input.value);
+    }
+    expect(fixture.componentInstance.cron.value).toBe('5 0 3 * * *');
     input.value = '30 2 * * 1-5';
     input.dispatchEvent(new Event('input'));
-    expect(fixture.componentInstance.cron.value).toBe('0 30 2 * * 1-5');
-    input.value = '0 15 3 * * *';
-    input.dispatchEvent(new Event('input'));
-    expect(fixture.componentInstance.cron.value).toBe('0 15 3 * * *');
+    expect(fixture.componentInstance.cron.value).toBe('30 2 * * 1-5');
   });
 });

@@ -4,7 +4,8 @@ import { CRON_PRESET_NAMES, CronPreset, cronOfPreset, presetOfCron } from '../..
 
 /**
  * Schedule picker modeled on Harbor's `cron-selection`: Hourly / Daily / Weekly presets, or a Custom
- * 6-field cron (seconds first, always 0). The form control holds the cron string.
+ * 6-field cron (seconds first, always 0). The form control holds the cron string exactly as typed; the
+ * form's validator says what is wrong with it (a 5-field entry is told to add the seconds).
  */
 @Component({
   selector: 'hp-cron-selection',
@@ -52,8 +53,7 @@ export class CronSelectionComponent implements ControlValueAccessor {
   }
 
   customChange(value: string): void {
-    // Like Harbor, the seconds field is fixed: a custom cron always starts with "0 ".
-    this.custom = value.startsWith('0 ') || value === '' ? value : '0 ' + value.replace(/^0?\s*/, '');
+    this.custom = value;
     this.emit();
   }
 
