@@ -31,4 +31,3 @@ if ! node -e "new (require('better-sqlite3'))(':memory:').close()" 2>/dev/null; 
     || { echo "better-sqlite3 still cannot load: check that python3, make and g++ are installed" >&2; exit 1; }
 fi
 bash e2e/toolchain/setup.sh
-bash e2e/toolchain/node24.sh

@@ -8,6 +8,8 @@ cd "$HP_ROOT"
 start=$(date +%s)
 
 bash e2e/scripts/install.sh
+# The release's runtime, for the Node.js 24 part of the run (the demo does not need it).
+bash e2e/toolchain/node24.sh
 stack_was_running=0
 bash e2e/stack/stack.sh status >/dev/null 2>&1 && stack_was_running=1
 bash e2e/stack/stack.sh start
