@@ -81,9 +81,11 @@ export function webhookReceiverRouter(deps: WebhookReceiverDeps): Router {
     }
     const { project, events } = parsed.delivery;
     let projectId: number | undefined;
+    let lookupStatus: number | undefined;
     try {
       projectId = (await getProjectByName(deps.harbor, project)).project_id;
     } catch (err) {
+      lookupStatus = err instanceof HarborError ? err.status : undefined;
       if (!(err instanceof HarborError) || (err.status !== 404 && err.status !== 403)) {
         return sendError(res, 503, [
           {
@@ -92,6 +94,17 @@ export function webhookReceiverRouter(deps: WebhookReceiverDeps): Router {
           },
         ]);
       }
+    }
+    if (projectId === undefined) {
+      // The caller gets the same 401 as for another project's credential (it must not learn whether the project
+      // exists or what the robot may see); the operator learns from the log what to fix.
+      deps.logger?.warn(
+        { project, credential_project_id: credential.projectId },
+        lookupStatus === 404
+          ? `refused a webhook event: project ${project} does not exist in Harbor (any more)`
+          : `refused a webhook event: the service robot cannot read project ${project} in Harbor, so the event's project cannot be confirmed; give the robot access to that project`,
+      );
+      return refuse(res, `this webhook credential could not be confirmed for project ${project}`);
     }
     if (projectId !== credential.projectId) {
       deps.logger?.warn(

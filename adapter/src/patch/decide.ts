@@ -93,6 +93,14 @@ export function baseImageOf(a: HarborArtifact): string | undefined {
   return config?.Labels?.[BASE_IMAGE_LABEL] ?? config?.labels?.[BASE_IMAGE_LABEL] ?? undefined;
 }
 
+/**
+ * Whether copa's BaseImage label (`<registry>/<project>/<repository>@<digest>`) names this very source:
+ * the same repository and digest. The one rule for "already patched from this image" and for overwriting.
+ */
+export function isPatchOf(baseImage: string | undefined, fullRepositoryName: string, sourceDigest: string): boolean {
+  return Boolean(baseImage?.endsWith(`/${fullRepositoryName}@${sourceDigest}`));
+}
+
 /** Looks a tag up through Harbor (one request); undefined when no artifact has it. */
 export function findTaggedThroughHarbor(
   harbor: HarborClient,
@@ -195,7 +203,7 @@ export async function decideArtifact(input: DecisionInput): Promise<Decision> {
 
   const patchedTag = floatingTagName(tag, options.tag_suffix);
   const existing = input.findTagged ? await input.findTagged(patchedTag) : undefined;
-  if (existing && baseImageOf(existing)?.endsWith(`@${artifact.digest}`)) {
+  if (existing && isPatchOf(baseImageOf(existing), full, artifact.digest)) {
     const facts = scanFacts(existing.scan_overview);
     if (facts?.scan_status === 'Success' && !(await reachesThreshold(input, existing, facts))) {
       return {

@@ -18,7 +18,7 @@ import { PatchOutcome, REASONS, fail, skip, type ReasonCode } from './reasons';
 import { buildUpdateManifest, copaOsType, fixedCves, summarize } from './report';
 import { classifyCopaFailure, copaFoundNothing, runCopa } from './copa';
 import { TaskProgressMeter } from './progress';
-import { BASE_IMAGE_LABEL, decideArtifact, findTaggedThroughHarbor, type Decision } from './decide';
+import { BASE_IMAGE_LABEL, decideArtifact, findTaggedThroughHarbor, isPatchOf, type Decision } from './decide';
 
 export interface PatchDeps {
   /** Harbor API as the service robot. */
@@ -472,7 +472,7 @@ export async function checkPatchedTagSource(
   const base = isIndex(m)
     ? undefined
     : configBaseImage(await step(ctx, 'reading the existing patched image', () => deps.registry.getConfig(full, m)));
-  if (base?.endsWith(`/${full}@${ctx.task.source_digest}`)) return;
+  if (isPatchOf(base, full, ctx.task.source_digest)) return;
   const recorded = ctx.sourceTagsPatchedInto(m.digest);
   if (recorded.includes(sourceTag)) return;
   const origin = recorded.length

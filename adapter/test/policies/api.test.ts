@@ -548,6 +548,17 @@ describe('webhooks', () => {
     assert.equal(policy.targets[0].auth_header, hook(P));
   });
 
+  test('an event naming a project the service cannot confirm in Harbor is refused like a foreign one, nothing stored', async () => {
+    const rows = storedRows();
+    const res = await deliver(
+      hook(),
+      event('PUSH_ARTIFACT', 'ghost-project', 'app', [{ digest: digests.a, tag: '1.0' }]),
+    );
+    assert.equal(res.status, 401);
+    assert.match(JSON.stringify(await res.json()), /could not be confirmed for project ghost-project/);
+    assert.equal(storedRows(), rows, 'nothing stored');
+  });
+
   test("a maintainer of A reads A's webhook credential from Harbor and forges events for B: 401, nothing stored, nothing run", async () => {
     // B has an event-based policy and a fixable image: a forged scan event would patch it.
     const victim = await pushArtifact(`${B}/app`, ['1.0']);
