@@ -12,12 +12,15 @@
  * the threshold (NOTHING_FIXABLE), and the patched tag already made from this digest with nothing
  * fixable left (UP_TO_DATE).
  */
+import type { components } from '@harbor-patching/shared/api/generated';
 import { floatingTagName } from '@harbor-patching/shared/policy/tags';
 import { HarborError, type HarborClient } from '../harbor/client';
 import { classifyArtifact, describeArtifactKind } from '../harbor/artifacts';
 import { getArtifact, getVulnerabilities, type HarborArtifact, type VulnerabilityItem } from '../harbor/repositories';
 import { decideFromReport, decideFromSummary, scanFacts, type ScanFacts } from '../policies/threshold';
 import { isPatchedTag, type CompiledPolicyFilters } from '../policies/filters';
+
+type ExclusionReason = components['schemas']['ExclusionReason'];
 
 /** Skips decided before copa; their codes are task reasons too (reasons.ts). */
 export const SKIP_REASONS = [
@@ -28,7 +31,7 @@ export const SKIP_REASONS = [
   'NOT_SCANNED',
   'NOTHING_FIXABLE',
   'UP_TO_DATE',
-] as const;
+] as const satisfies readonly ExclusionReason[]; // each is an ExclusionReason of the API document
 export type SkipReason = (typeof SKIP_REASONS)[number];
 /** Left out by a policy's filters (never a task). */
 export type FilterReason = 'FILTERED_TAG' | 'FILTERED_LABEL';
