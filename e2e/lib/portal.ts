@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { startHarborSim, type HarborSim, type RobotSeed } from '../harbor-sim/src/index';
 import { startAdapter, type RunningAdapter } from '../../adapter/src/app';
+import type { Config } from '../../adapter/src/config/config';
 import { advisoriesPath, buildkitAddr, copaPath, registryUrl } from './stack';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -59,6 +60,8 @@ export interface PortalServerOptions {
   robot: RobotSeed;
   webhookSecret?: string;
   scanDelayMs?: number;
+  /** Further adapter settings, e.g. trustProxy and externalUrl behind a proxy. */
+  adapter?: Partial<Config>;
 }
 
 /** The Harbor stand-in (demo seed, in front of the local registry) and the adapter serving the built portal. */
@@ -85,6 +88,7 @@ export async function startPortalServers(o: PortalServerOptions): Promise<Portal
       copaPath,
       webhookSecret: o.webhookSecret,
       logLevel: 'warn',
+      ...o.adapter,
     });
   } catch (err) {
     await sim.close();

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs the patch toolchain, and only what is missing:
 #  - Debian packages: runc (buildkitd's OCI runtime), docker-registry, debootstrap, umoci and skopeo
-#    (image fixtures), chromium (UI tests), xz-utils/zstd/curl and the archive keyring;
+#    (image fixtures), chromium (UI tests), nginx (the test of Harbor's nginx in front of the service),
+#    xz-utils/zstd/curl and the archive keyring;
 #  - copa, buildkitd and buildctl, built with Go from the pinned tools module (e2e/toolchain/tools)
-#    into $HP_CACHE/bin. They are rebuilt only when the module's go.mod/go.sum (or the Go version) change.
+#    into $HP_CACHE/bin. They are rebuilt only when the module's go.mod/go.sum (or the Go version) change;
+#  - helm (the Helm chart's tests), from its own pinned module (e2e/toolchain/tools/helm), the same way.
 # Safe to run again: when everything is in place it takes well under a second.
 set -euo pipefail
 source "$(dirname "$0")/../scripts/env.sh"
@@ -13,7 +15,7 @@ bin="$HP_CACHE/bin"
 die() { echo "toolchain: $*" >&2; exit 1; }
 
 # --- Debian packages -------------------------------------------------------------------------
-debs=(runc docker-registry debootstrap umoci skopeo chromium xz-utils zstd curl ca-certificates gpgv
+debs=(runc docker-registry debootstrap umoci skopeo chromium nginx xz-utils zstd curl ca-certificates gpgv
   debian-archive-keyring)
 missing=()
 for p in "${debs[@]}"; do
@@ -35,6 +37,24 @@ command -v go >/dev/null || die "Go is not installed. copa v0.14.2 needs Go >= 1
 gover=$(go env GOVERSION)
 stamp_want=$(cat "$tools/go.mod" "$tools/go.sum" "$tools/tools.go" <(echo "$gover") | sha256sum | cut -d' ' -f1)
 stamp_file="$bin/.toolchain-stamp"
+
+# helm: its own module and stamp, built before the others so that an up-to-date copa ends the script early.
+helm_stamp_want=$(cat "$tools/helm/go.mod" "$tools/helm/go.sum" "$tools/helm/tools.go" <(echo "$gover") \
+  | sha256sum | cut -d' ' -f1)
+helm_stamp_file="$bin/.helm-stamp"
+if ! { [ -f "$helm_stamp_file" ] && [ "$(cat "$helm_stamp_file")" = "$helm_stamp_want" ] && [ -x "$bin/helm" ]; }; then
+  echo "toolchain: building helm with $gover (a minute or two the first time)"
+  started=$(date +%s)
+  mkdir -p "$bin"
+  helm_version=$(cd "$tools/helm" && go list -m -f '{{.Version}}' helm.sh/helm/v3) \
+    || die "cannot read the helm version from $tools/helm/go.mod (is the Go module proxy reachable?)"
+  (cd "$tools/helm" && go build -trimpath -o "$bin/helm.new" -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$helm_version" \
+    helm.sh/helm/v3/cmd/helm) || die "go build of helm $helm_version failed (see above)"
+  mv -f "$bin/helm.new" "$bin/helm"
+  echo "$helm_stamp_want" > "$helm_stamp_file"
+  echo "toolchain: built helm $helm_version into $bin in $(( $(date +%s) - started )) s"
+fi
+
 if [ -f "$stamp_file" ] && [ "$(cat "$stamp_file")" = "$stamp_want" ] \
   && [ -x "$bin/copa" ] && [ -x "$bin/buildkitd" ] && [ -x "$bin/buildctl" ]; then
   exit 0

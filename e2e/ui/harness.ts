@@ -9,6 +9,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { SERVICE_ROBOT_ACCESS, DEFAULT_PASSWORD, type HarborSim } from '../harbor-sim/src/index';
 import { ensurePortalBuilt, launchChromium, startPortalServers } from '../lib/portal';
 import type { RunningAdapter } from '../../adapter/src/app';
+import type { Config } from '../../adapter/src/config/config';
 
 export { ensurePortalBuilt, PORTAL_DIR, ROOT } from '../lib/portal';
 
@@ -32,7 +33,8 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
+/** `adapter`: further adapter settings, e.g. behind a proxy. */
+export async function startStack(adapter?: Partial<Config>): Promise<Stack> {
   ensurePortalBuilt();
   const servers = await startPortalServers({
     robot: {
@@ -43,6 +45,7 @@ export async function startStack(): Promise<Stack> {
     },
     webhookSecret: WEBHOOK_SECRET,
     scanDelayMs: 200,
+    adapter,
   });
   let browser: Browser;
   try {
@@ -62,11 +65,18 @@ export async function startStack(): Promise<Stack> {
   };
 }
 
-/** A fresh browser context (own cookies and localStorage), signed in through the portal's sign-in page. */
-export async function signIn(stack: Stack, username: string): Promise<{ context: BrowserContext; page: Page }> {
+/**
+ * A fresh browser context (own cookies and localStorage), signed in through the portal's sign-in page, at the
+ * adapter or at `origin` (a proxy in front of it).
+ */
+export async function signIn(
+  stack: Stack,
+  username: string,
+  origin = stack.adapter.url,
+): Promise<{ context: BrowserContext; page: Page }> {
   const context = await stack.browser.newContext({ viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
-  await page.goto(`${stack.adapter.url}/patching/`);
+  await page.goto(`${origin}/patching/`);
   await page.waitForURL(/\/patching\/sign-in/);
   await page.fill('#login_username', username);
   await page.fill('#login_password', PASSWORD);
