@@ -85,7 +85,7 @@ after(async () => {
 test("README's robot permission list is the list the service checks", () => {
   const text = readFileSync(README, 'utf8');
   const start = text.indexOf('- Create a system robot account');
-  assert.ok(start > 0, 'README has the robot bullet in "Running next to a real Harbor"');
+  assert.ok(start > 0, 'README has the robot bullet in "Install next to Harbor"');
   const bullet = text.slice(start, text.indexOf('\n- ', start + 1));
   const listed = [...bullet.matchAll(/`([a-z-]+:[a-z]+)`/g)].map((m) => m[1]);
   assert.deepEqual(listed, ROBOT_PERMISSIONS.map(permissionName));

@@ -82,7 +82,7 @@ export const SERVICE_ROBOT_ACCESS = [
   ['immutable-tag', 'list'],
   ['notification-policy', 'read'],
   ['notification-policy', 'list'],
-  // Registering the service's own webhook policy in a project (README, "Running next to a real Harbor").
+  // Registering the service's own webhook policy in a project (README, "Install next to Harbor").
   ['notification-policy', 'create'],
   ['notification-policy', 'update'],
 ].map(([resource, action]) => ({ resource, action }));
