@@ -44,7 +44,8 @@ interface K8sObject {
   apiVersion: string;
   kind: string;
   metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  spec?: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  // The rendered objects are read field by field below; a full Kubernetes typing would add nothing here.
+  spec?: any;
   data?: Record<string, string>;
 }
 
@@ -54,9 +55,7 @@ function render(values: unknown): K8sObject[] {
   const docs = parseAllDocuments(r.out);
   // Kubernetes refuses what a lenient parser would let through, e.g. a label given twice.
   for (const d of docs) assert.deepEqual(d.errors.map(String), [], 'the rendered YAML is well-formed');
-  return docs
-    .map((d) => d.toJS() as K8sObject | null)
-    .filter((o): o is K8sObject => o !== null);
+  return docs.map((d) => d.toJS() as K8sObject | null).filter((o): o is K8sObject => o !== null);
 }
 
 function find(objects: K8sObject[], kind: string, name: string): K8sObject {
@@ -176,7 +175,9 @@ describe('Helm chart', () => {
     for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe']) {
       assert.deepEqual(container[probe].httpGet, { path: '/patching/api/v1/health', port: 'http' }, probe);
     }
-    const mounts = new Map(container.volumeMounts.map((m: { name: string; mountPath: string }) => [m.mountPath, m.name]));
+    const mounts = new Map(
+      container.volumeMounts.map((m: { name: string; mountPath: string }) => [m.mountPath, m.name]),
+    );
     assert.equal(mounts.get('/data'), 'data');
     assert.equal(mounts.get('/tmp'), 'tmp', 'a writable /tmp on a read-only root');
     const data = pod.volumes.find((v: { name: string }) => v.name === 'data');
@@ -270,9 +271,7 @@ describe('Helm chart', () => {
     });
     assert.ok(bkc.args.includes('--oci-worker-no-process-sandbox'));
     assert.ok(bkc.args.includes('unix:///run/user/1000/buildkit/buildkitd.sock'));
-    assert.ok(
-      bkc.volumeMounts.some((m: { mountPath: string }) => m.mountPath === '/home/user/.local/share/buildkit'),
-    );
+    assert.ok(bkc.volumeMounts.some((m: { mountPath: string }) => m.mountPath === '/home/user/.local/share/buildkit'));
     const toml = find(objects, 'ConfigMap', 'my-harbor-patching-buildkitd').data?.['buildkitd.toml'] ?? '';
     assert.match(toml, /\[registry\."harbor\.example\.com"\]\n\s+ca = \["\/etc\/buildkit\/harbor-ca\/ca\.crt"\]/);
     assert.match(toml, /mirrors = \["harbor\.example\.com\/dockerhub-proxy"\]/);
@@ -283,7 +282,10 @@ describe('Helm chart', () => {
       [{}, /harbor\.externalURL is required/],
       [{ harbor: { externalURL: 'core.harbor.domain' } }, /harbor\.externalURL must start with http/],
       [{ harbor: { externalURL: 'https://core.harbor.domain/harbor' } }, /must be an origin without a path/],
-      [{ ...MINIMAL, secrets: { robotName: 'robot$patching' } }, /robotName and secrets\.robotSecret must be set together/],
+      [
+        { ...MINIMAL, secrets: { robotName: 'robot$patching' } },
+        /robotName and secrets\.robotSecret must be set together/,
+      ],
       [{ ...MINIMAL, secrets: { robotName: 'patching', robotSecret: 'x' } }, /a Harbor robot login looks like/],
       [{ ...MINIMAL, env: { CONCURRENCY: '4' } }, /env: CONCURRENCY is not a setting of the service/],
     ];
