@@ -67,7 +67,9 @@ describe("behind Harbor's nginx", () => {
     assert.equal(upstreamOf('POST', '/patching/webhooks/harbor'), adapterAddr);
 
     // Prometheus scrapes the service directly; the snippet keeps the metrics off Harbor's front door.
-    assert.equal((await fetch(`${nginx.url}/patching/metrics`)).status, 404);
+    for (const path of ['/patching/metrics', '/patching/metrics/', '/patching/Metrics', '/patching//metrics']) {
+      assert.equal((await fetch(`${nginx.url}${path}`)).status, 404, path);
+    }
     assert.equal((await fetch(`${stack.adapter.url}/patching/metrics`)).status, 200);
     // The jobservice API is not exposed: /api/ is core's.
     await fetch(`${nginx.url}/api/v1/stats`);
@@ -128,6 +130,13 @@ describe("behind Harbor's nginx", () => {
     const reason = (await page.locator('#task-reason').count()) ? await page.textContent('#task-reason') : '';
     assert.equal(status, 'Success', `task ended ${status}: ${reason}`);
     assert.match((await page.textContent('#task-patched-tag')) ?? '', /^1\.0-patched/);
+    // copa's log, read with the session through nginx.
+    const logUrl = new URL((await page.getAttribute('#task-log', 'href')) ?? '', page.url());
+    assert.equal(logUrl.origin, nginx.url);
+    const log = await page.request.get(logUrl.href);
+    assert.equal(log.status(), 200);
+    assert.ok((await log.text()).length > 0, 'the task log has content');
+    assert.equal(upstreamOf('GET', logUrl.pathname), adapterAddr);
     await page.screenshot({ path: join(screenshotDir, 'behind-nginx-task.png') });
     await context.close();
   });
