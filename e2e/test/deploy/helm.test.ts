@@ -230,6 +230,19 @@ describe('Helm chart', () => {
     ]);
   });
 
+  test('for the GCE ingress controller, as harbor-helm writes its paths, and on plain HTTP without TLS', () => {
+    const objects = render({
+      ...MINIMAL,
+      harbor: { externalURL: 'http://harbor.local:30080' },
+      ingress: { controller: 'gce' },
+    });
+    const ingress = find(objects, 'Ingress', 'harbor-patching');
+    assert.equal(ingress.spec.tls, undefined);
+    assert.equal(ingress.spec.rules[0].host, 'harbor.local');
+    assert.equal(ingress.spec.rules[0].http.paths[0].path, '/patching/*');
+    assert.equal(ingress.spec.rules[0].http.paths[0].pathType, 'ImplementationSpecific');
+  });
+
   test('with an existing Secret and claim, a private CA, rootless buildkitd and no Ingress', () => {
     const objects = render(EXISTING);
     const kinds = objects.map((o) => `${o.kind}/${o.metadata.name}`);
@@ -288,6 +301,7 @@ describe('Helm chart', () => {
       ],
       [{ ...MINIMAL, secrets: { robotName: 'patching', robotSecret: 'x' } }, /a Harbor robot login looks like/],
       [{ ...MINIMAL, env: { CONCURRENCY: '4' } }, /env: CONCURRENCY is not a setting of the service/],
+      [{ ...MINIMAL, ingress: { controller: 'ncp' } }, /ingress\.controller must be default or gce, got "ncp"/],
     ];
     for (const [values, message] of cases) {
       const r = helm(['template', 'patching', CHART], values);
