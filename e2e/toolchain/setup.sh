@@ -38,12 +38,12 @@ gover=$(go env GOVERSION)
 stamp_want=$(cat "$tools/go.mod" "$tools/go.sum" "$tools/tools.go" <(echo "$gover") | sha256sum | cut -d' ' -f1)
 stamp_file="$bin/.toolchain-stamp"
 
-# helm: its own module and stamp, built before the others so that an up-to-date copa ends the script early.
+# helm: its own module and stamp; checked first, since an up-to-date copa ends the script below.
 helm_stamp_want=$(cat "$tools/helm/go.mod" "$tools/helm/go.sum" "$tools/helm/tools.go" <(echo "$gover") \
   | sha256sum | cut -d' ' -f1)
 helm_stamp_file="$bin/.helm-stamp"
 if ! { [ -f "$helm_stamp_file" ] && [ "$(cat "$helm_stamp_file")" = "$helm_stamp_want" ] && [ -x "$bin/helm" ]; }; then
-  echo "toolchain: building helm with $gover (a minute or two the first time)"
+  echo "toolchain: building helm with $gover (a few minutes the first time)"
   started=$(date +%s)
   mkdir -p "$bin"
   helm_version=$(cd "$tools/helm" && go list -m -f '{{.Version}}' helm.sh/helm/v3) \
