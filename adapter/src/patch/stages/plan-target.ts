@@ -36,7 +36,10 @@ export function targetTagFor(
 }
 
 export async function planTarget(
-  deps: Pick<PatchDeps, 'harbor' | 'registry'>,
+  deps: {
+    harbor: PatchDeps['harbor'];
+    registry: Pick<RegistryClient, 'listTags' | 'resolveDigest' | 'getManifest' | 'getConfig'>;
+  },
   ctx: PatchContext,
   tag: string,
 ): Promise<TargetPlan> {
