@@ -5,7 +5,6 @@
  */
 import type { VulnerabilityItem } from '../../harbor/repositories';
 import { isIndex, type OsRelease, type RegistryClient } from '../../registry/client';
-import type { PatchOptions } from '../../store/executions';
 import { fail, skip } from '../reasons';
 import { buildUpdateManifest, copaOsType, type UpdateManifestV1Alpha1 } from '../report';
 import { fullName, step, type PatchContext } from '../context';
@@ -53,7 +52,7 @@ export function copaInputFor(
   ref: string,
   os: OsRelease | undefined,
   arch: string,
-  mode: PatchOptions['mode'],
+  mode: PatchContext['options']['mode'],
   vulns: readonly VulnerabilityItem[] | undefined,
 ): CopaInput {
   if (!os) {

@@ -4,7 +4,6 @@
  * scanner is patched without a report in comprehensive mode only.
  */
 import { scanAndWait, type ScanOutcome } from '../../harbor/scans';
-import type { PatchOptions } from '../../store/executions';
 import { fail, skip, type PatchOutcome } from '../reasons';
 import { fullName, step, type PatchContext, type PatchDeps } from '../context';
 import type { TaskProgressMeter } from '../progress';
@@ -55,7 +54,7 @@ export async function ensureReport(
  */
 export function unreportedScanOutcome(
   scan: Exclude<ScanOutcome, { state: 'done' }>,
-  o: { ref: string; project: string; mode: PatchOptions['mode']; scanTimeoutMs: number },
+  o: { ref: string; project: string; mode: PatchContext['options']['mode']; scanTimeoutMs: number },
 ): PatchOutcome | undefined {
   switch (scan.state) {
     case 'no_scanner':

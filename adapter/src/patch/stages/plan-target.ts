@@ -7,7 +7,6 @@
 import { floatingTagName, patchedGeneration, patchedTagName } from '@harbor-patching/shared/policy/tags';
 import { isTagImmutable, listImmutableRules } from '../../harbor/immutable';
 import { isIndex, type ImageConfig, type RegistryClient } from '../../registry/client';
-import type { PatchOptions, Task } from '../../store/executions';
 import { BASE_IMAGE_LABEL, isPatchOf } from '../decide';
 import { fail } from '../reasons';
 import { fullName, step, type PatchContext, type PatchDeps } from '../context';
@@ -24,7 +23,7 @@ export interface TargetPlan {
 /** The tag the patched image of `tag` gets, given the repository's tags (incremental: one generation past the newest). */
 export function targetTagFor(
   tag: string,
-  options: Pick<PatchOptions, 'tag_scheme' | 'tag_suffix'>,
+  options: Pick<PatchContext['options'], 'tag_scheme' | 'tag_suffix'>,
   existingTags: readonly string[],
 ): string {
   if (options.tag_scheme !== 'incremental') return floatingTagName(tag, options.tag_suffix);
@@ -83,7 +82,9 @@ function configBaseImage(config: ImageConfig): string | undefined {
  */
 export async function checkPatchedTagSource(
   deps: { registry: Pick<RegistryClient, 'getManifest' | 'getConfig'> },
-  ctx: Pick<PatchContext, 'signal' | 'sourceTagsPatchedInto' | 'log'> & { task: Pick<Task, 'source_digest'> },
+  ctx: Pick<PatchContext, 'signal' | 'sourceTagsPatchedInto' | 'log'> & {
+    task: Pick<PatchContext['task'], 'source_digest'>;
+  },
   full: string,
   sourceTag: string,
   patchedTag: string,
