@@ -83,6 +83,7 @@ export async function addLabel(
   }
 }
 
+/** Deletes the artifact with all its tags. */
 export async function deleteArtifact(
   client: HarborClient,
   project: string,
@@ -90,4 +91,15 @@ export async function deleteArtifact(
   digest: string,
 ): Promise<void> {
   await client.request('DELETE', artifactPath(project, repository, digest));
+}
+
+/** Removes one tag of an artifact; the artifact stays. */
+export async function deleteTag(
+  client: HarborClient,
+  project: string,
+  repository: string,
+  reference: string,
+  tag: string,
+): Promise<void> {
+  await client.request('DELETE', `${artifactPath(project, repository, reference)}/tags/${encodeURIComponent(tag)}`);
 }

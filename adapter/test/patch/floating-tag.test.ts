@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HarborClient } from '../../src/harbor/client';
 import { RegistryClient, RegistryError } from '../../src/registry/client';
-import { pointFloatingTag } from '../../src/patch/task';
+import { pointFloatingTag } from '../../src/patch/stages/post-actions';
 import { ROBOT, startSim, type Sim } from './harness';
 import { pushTinyImage, registryDigest, unique } from './helpers';
 

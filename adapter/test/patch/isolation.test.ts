@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { assertArtifactIn, ForeignArtifactError } from '../../src/harbor/artifacts';
 import { HarborClient, HarborError, hasDotSegment } from '../../src/harbor/client';
 import { RegistryClient } from '../../src/registry/client';
-import { classifyError } from '../../src/patch/task';
+import { classifyError } from '../../src/patch/context';
 import { harborAdmin, startSimWithEngine, type Engine, type Sim } from './harness';
 import { pushTinyImage, registryDigest, unique } from './helpers';
 

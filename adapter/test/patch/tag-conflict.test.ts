@@ -8,7 +8,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { patchedTagName } from '@harbor-patching/shared/policy/tags';
-import { checkPatchedTagSource } from '../../src/patch/task';
+import { checkPatchedTagSource } from '../../src/patch/stages/plan-target';
 import { PatchOutcome } from '../../src/patch/reasons';
 import { DEFAULT_PATCH_OPTIONS } from '../../src/store/executions';
 import { startSimWithEngine, type Engine, type Sim } from './harness';

@@ -1,0 +1,73 @@
+/**
+ * Stage 4: copa's input. The source must be a single-platform image of a Linux distribution copa knows;
+ * targeted mode hands copa the fixable packages of the report (an UpdateManifest), comprehensive mode
+ * none (copa updates every package).
+ */
+import type { VulnerabilityItem } from '../../harbor/repositories';
+import { isIndex, type OsRelease, type RegistryClient } from '../../registry/client';
+import { fail, skip } from '../reasons';
+import { buildUpdateManifest, copaOsType, type UpdateManifestV1Alpha1 } from '../report';
+import { fullName, step, type PatchContext } from '../context';
+import type { TaskProgressMeter } from '../progress';
+import type { PatchSource } from './resolve';
+
+export interface CopaInput {
+  /** The packages copa updates (targeted mode); undefined: every package (comprehensive mode). */
+  updateManifest?: UpdateManifestV1Alpha1;
+}
+
+export async function readCopaInput(
+  deps: { registry: Pick<RegistryClient, 'getManifest' | 'getConfig' | 'readOsRelease'> },
+  ctx: PatchContext,
+  meter: TaskProgressMeter,
+  source: PatchSource,
+): Promise<CopaInput> {
+  const { task } = ctx;
+  const full = fullName(task);
+  const manifest = await step(ctx, 'reading the image manifest', () =>
+    deps.registry.getManifest(full, task.source_digest),
+  );
+  if (!manifest) throw fail('NOT_FOUND', `The registry has no manifest ${task.source_digest} in ${full}.`);
+  if (isIndex(manifest))
+    throw skip('MULTI_PLATFORM', `${full} is a multi-platform image index; patch its single-platform images instead.`);
+  const config = await step(ctx, 'reading the image config', () => deps.registry.getConfig(full, manifest));
+
+  meter.at('copa', 0, 'Reading OS release');
+  const os = await step(ctx, 'reading /etc/os-release from the image', () =>
+    deps.registry.readOsRelease(full, manifest),
+  );
+  const arch = config.architecture ?? 'amd64';
+  const input = copaInputFor(`${full}:${source.tag}`, os, arch, ctx.options.mode, source.vulns);
+  if (input.updateManifest && os) {
+    ctx.log(`${input.updateManifest.updates.length} package updates for ${os.id} ${os.version_id} (${arch})`);
+  }
+  return input;
+}
+
+/**
+ * copa's input for an image (`ref`) running `os`: UNSUPPORTED_OS when copa cannot patch it (no
+ * os-release, an unknown distribution, or no version to name in targeted mode's UpdateManifest).
+ */
+export function copaInputFor(
+  ref: string,
+  os: OsRelease | undefined,
+  arch: string,
+  mode: PatchContext['options']['mode'],
+  vulns: readonly VulnerabilityItem[] | undefined,
+): CopaInput {
+  if (!os) {
+    throw fail(
+      'UNSUPPORTED_OS',
+      `${ref} has no /etc/os-release, so its operating system cannot be identified; only Linux distribution images (Debian, Ubuntu, Alpine, RHEL-like) can be patched.`,
+    );
+  }
+  const osType = copaOsType(os);
+  if (!osType || (mode === 'targeted' && !os.version_id)) {
+    throw fail(
+      'UNSUPPORTED_OS',
+      `${ref} runs ${os.pretty_name ?? os.id}${os.version_id ? ` ${os.version_id}` : ''}, which copa cannot patch; supported are Debian, Ubuntu, Alpine and RHEL-like releases.`,
+    );
+  }
+  if (mode !== 'targeted') return {};
+  return { updateManifest: buildUpdateManifest({ type: osType, version: os.version_id }, arch, vulns ?? []) };
+}
