@@ -13,7 +13,7 @@ import { addLabel, artifactPath } from '../harbor/artifacts';
 import { scanAndWait, scanOverview } from '../harbor/scans';
 import { isTagImmutable, listImmutableRules } from '../harbor/immutable';
 import { RegistryClient, RegistryError, isIndex, type ImageConfig } from '../registry/client';
-import type { PatchOptions, Task, TaskProgress, VulnerabilitySummary } from '../store/executions';
+import type { PatchOptions, Task, TaskProgress, VulnerabilitySummary } from '../model/execution';
 import { PatchOutcome, REASONS, fail, skip, type ReasonCode } from './reasons';
 import { buildUpdateManifest, copaOsType, fixedCves, summarize } from './report';
 import { classifyCopaFailure, copaFoundNothing, runCopa } from './copa';

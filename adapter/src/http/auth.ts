@@ -8,18 +8,9 @@
  * `project_name` route parameter.
  */
 import type { RequestHandler, Response } from 'express';
-import { unauthorized, forbidden, notFound } from '../http/errors';
-import type { AccessResolver, Caller, ProjectAccess } from './access';
-import { credentialsOf, type Credentials } from './credentials';
-
-/**
- * Managing patch policies needs Harbor's project admin. Harbor has no "is admin" permission, so we
- * ask for one only project admins (and system admins) hold: creating webhook policies. Policies and
- * webhooks are the same kind of project automation, and a project robot can be granted it explicitly.
- */
-export const PROJECT_ADMIN_PERMISSION = { resource: 'notification-policy', action: 'create' } as const;
-/** Ad-hoc patching pushes a new tag: Harbor's push permission. */
-export const PATCH_PERMISSION = { resource: 'repository', action: 'push' } as const;
+import { unauthorized, forbidden, notFound } from './errors';
+import { PROJECT_ADMIN_PERMISSION, type AccessResolver, type Caller, type ProjectAccess } from '../auth/access';
+import { credentialsOf, type Credentials } from '../auth/credentials';
 
 export function credentialsFromLocals(res: Response): Credentials | undefined {
   return res.locals.credentials as Credentials | undefined;

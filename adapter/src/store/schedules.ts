@@ -2,7 +2,7 @@
  * The scheduler's own tables: per-policy schedule state (which slot ran last) and a log of
  * schedule decisions (started, skipped because a run was still going, failed to start).
  */
-import type { Db, Migration } from '../store/db';
+import type { Db, Migration } from './db';
 
 export const schedulerMigrations: Migration[] = [
   {
@@ -61,7 +61,20 @@ export interface ScheduleLogEntry {
 /** How many log rows are kept per policy. */
 const LOG_KEEP = 50;
 
-export class ScheduleStore {
+export interface ScheduleStore {
+  get(policyId: number): ScheduleState | undefined;
+  all(): ScheduleState[];
+  /** A new schedule (or a changed cron): only slots after `baseline` count. */
+  reset(policyId: number, project: string, cron: string, baseline: Date): void;
+  markHandled(policyId: number, slot: Date, executionId: number | null): void;
+  remove(policyId: number): void;
+  /** Logs a schedule decision (keeps the newest per policy). */
+  log(entry: Omit<ScheduleLogEntry, 'id'>): void;
+  recent(policyId: number, limit?: number): ScheduleLogEntry[];
+}
+
+/** ScheduleStore over SQLite. */
+export class SqliteScheduleStore implements ScheduleStore {
   constructor(private readonly db: Db) {}
 
   get(policyId: number): ScheduleState | undefined {

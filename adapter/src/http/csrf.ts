@@ -15,8 +15,8 @@
  * never grants, plus the Origin/Referer check (README, "Security").
  */
 import type { Request, RequestHandler } from 'express';
-import { sendError } from '../http/errors';
-import { credentialsOf } from './credentials';
+import { sendError } from './errors';
+import { credentialsOf } from '../auth/credentials';
 
 export const CSRF_HEADER = 'x-harbor-csrf-token';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);

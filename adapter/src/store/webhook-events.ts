@@ -2,8 +2,8 @@
  * Received webhook events, written before the receiver answers so that none is lost: the
  * processor works through `received` rows, including those left by a restart.
  */
-import type { Db, Migration } from '../store/db';
-import type { ArtifactEvent } from './events';
+import type { ArtifactEvent } from '../model/webhook-event';
+import type { Db, Migration } from './db';
 
 export const webhookMigrations: Migration[] = [
   {
@@ -73,7 +73,22 @@ const fromRow = (r: Row): WebhookEventRecord => ({
 /** Rows kept after processing (the newest). */
 const KEEP = 5000;
 
-export class WebhookEventStore {
+export interface WebhookEventStore {
+  /** Stores the events of one delivery together (all or none); returns their ids. */
+  insertAll(events: ArtifactEvent[]): number[];
+  insert(event: ArtifactEvent): number;
+  get(id: number): WebhookEventRecord | undefined;
+  /** Events still to handle, oldest first. */
+  pending(limit?: number): WebhookEventRecord[];
+  /** The project's newest events, newest first. */
+  recent(project: string, limit?: number): WebhookEventRecord[];
+  finish(id: number, status: Exclude<WebhookEventStatus, 'received'>, message: string, executionIds?: number[]): void;
+  /** Counts a failed attempt; the event stays `received` for the next pass. Returns the attempts so far. */
+  retryLater(id: number, message: string): number;
+}
+
+/** WebhookEventStore over SQLite. */
+export class SqliteWebhookEventStore implements WebhookEventStore {
   constructor(private readonly db: Db) {}
 
   /** Stores the events of one delivery together (all or none). */
