@@ -13,11 +13,9 @@ import type { HarborSim } from '@harbor-patching/e2e/harbor-sim';
 import type { RunningAdapter } from '../../src/app';
 import { createLogger } from '../../src/http/observability';
 import { projectWebhookCredential } from '../../src/webhooks/credential';
-import type { PolicyRunsModule } from '../../src/policies/module';
-import { createPolicyScheduler } from '../../src/policies/module';
+import { createPolicyScheduler } from '../../src/wiring';
 import type { TickResult } from '../../src/scheduler/scheduler';
-import type { PatchModule } from '../../src/jobs/module';
-import { pushArtifact, setScanResult, startSim, startTestAdapter, tempDir, uniqueProject } from './fixtures';
+import { pushArtifact, setScanResult, startSim, startTestAdapter, tempDir, uniqueProject } from '../policies/fixtures';
 
 const SECRET = `hook-${randomBytes(12).toString('hex')}`;
 const P = uniqueProject('api');
@@ -43,8 +41,8 @@ async function call(method: string, path: string, user = 'alice', body?: unknown
   return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
 }
 
-const runs = () => adapter.ctx.services.policyRuns as PolicyRunsModule;
-const engine = () => (adapter.ctx.services.patch as PatchModule).engine;
+const runs = () => adapter.services.patching!;
+const engine = () => adapter.services.patching!.engine;
 
 async function createPolicy(body: Record<string, unknown>) {
   const res = await call('POST', '/policies', 'alice', body);
@@ -340,7 +338,9 @@ describe('schedules', () => {
     // The adapter's own scheduler runs on real time over the same tables: only the test's clock here.
     await runs().scheduler.stop();
     let clock = new Date('2031-05-01T02:59:00Z');
-    const scheduler = createPolicyScheduler(adapter.db, adapter.ctx.policies, runs().runner, { now: () => clock });
+    const scheduler = createPolicyScheduler(adapter.db, adapter.services.policyStore, runs().runner, {
+      now: () => clock,
+    });
     const mine = (rs: TickResult[]) => rs.filter((r) => r.policy_id === p.id);
     assert.deepEqual(mine(await scheduler.tick()), []);
     clock = new Date('2031-05-01T03:00:01Z');
@@ -360,7 +360,7 @@ describe('schedules', () => {
 
     await waitFinal(first.id);
     // Next day while another run of the policy is still going (it has just started selecting): skipped.
-    const manual = runs().runner.start(adapter.ctx.policies.getById(p.id)!, 'MANUAL');
+    const manual = runs().runner.start(adapter.services.policyStore.getById(p.id)!, 'MANUAL');
     clock = new Date('2031-05-02T03:00:05Z');
     const skipped = mine(await scheduler.tick());
     assert.equal(skipped.length, 1);

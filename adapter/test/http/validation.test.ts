@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { loadOpenApiDocument } from '@harbor-patching/shared/api/document';
-import { anonymous, API, basic, startCore, type Caller, type Core } from './harness';
+import { anonymous, API, basic, startCore, type Caller, type Core } from '../harness';
 
 let core: Core;
 let admin: Caller;

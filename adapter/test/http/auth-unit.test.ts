@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Request } from 'express';
 import { credentialsOf } from '../../src/auth/credentials';
-import { csrfProblem } from '../../src/auth/csrf';
+import { csrfProblem } from '../../src/http/csrf';
 import { fieldFromPath } from '../../src/http/errors';
 import { checkWebhookCredential, projectWebhookCredential, webhookAuthHeader } from '../../src/webhooks/credential';
 

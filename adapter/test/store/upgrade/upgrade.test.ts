@@ -14,9 +14,9 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { startHarborSim, type HarborSim } from '@harbor-patching/e2e/harbor-sim';
 import { registryUrl } from '@harbor-patching/e2e/lib/stack';
-import { collectMigrations, DATABASE_FILE, startAdapter, type RunningAdapter } from '../../src/app';
-import type { Config } from '../../src/config/config';
-import { MODULES } from '../../src/modules';
+import { DATABASE_FILE, startAdapter, type RunningAdapter } from '../../../src/app';
+import type { Config } from '../../../src/config/config';
+import { MIGRATIONS } from '../../../src/store/migrations';
 
 const PREVIOUS = fileURLToPath(new URL('./release-0.1.0', import.meta.url));
 /** The previous release's answers, by path under /patching/api/v1/projects/library (jobs/ under /api/v1). */
@@ -99,7 +99,7 @@ test("the previous release's data directory opens, migrates forward and reads as
 
   const adapter = await start(dataDir);
   const after = schemaSteps(join(dataDir, DATABASE_FILE));
-  for (const m of collectMigrations(MODULES)) {
+  for (const m of MIGRATIONS) {
     assert.ok(after.has(`${m.module}@${m.version}`), `schema step ${m.module}@${m.version} is applied`);
   }
   for (const [step, appliedAt] of before) assert.equal(after.get(step), appliedAt, `${step} is kept as it was`);

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { HarborSim } from '@harbor-patching/e2e/harbor-sim';
 import { upsertPatchingWebhook, WEBHOOK_POLICY_NAME, type HarborWebhookPolicy } from '../../src/harbor/webhooks';
-import { robotClient, startSim, uniqueProject } from './fixtures';
+import { robotClient, startSim, uniqueProject } from '../policies/fixtures';
 
 let sim: HarborSim;
 const admin = `Basic ${Buffer.from('admin:Harbor12345').toString('base64')}`;

@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { buildkitAddr, copaPath } from '@harbor-patching/e2e/lib/stack';
 import { createLogger } from '../../src/http/observability';
-import { API, anonymous, basic, request, SERVICE_ROBOT, Session, startCore, type Core } from './harness';
+import { API, anonymous, basic, request, SERVICE_ROBOT, Session, startCore, type Core } from '../harness';
 
 let core: Core;
 const logLines: Record<string, unknown>[] = [];
@@ -180,7 +180,7 @@ test('health says clearly what is down: states to anyone, reasons to a system ad
 
 test('with Harbor down health still answers 200, and nobody can be shown the details', async () => {
   const { startAdapter } = await import('../../src/app');
-  const { builtInHealthChecks } = await import('../../src/http/health');
+  const { builtInHealthChecks } = await import('../../src/health/checks');
   const down = await startAdapter(
     {},
     {

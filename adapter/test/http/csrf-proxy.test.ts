@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { API, basic, request, Session, startCore, type Core } from './harness';
+import { API, basic, request, Session, startCore, type Core } from '../harness';
 
 let core: Core;
 let session: Session;

@@ -9,10 +9,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import type { TaskProgress } from '../../src/store/executions';
+import type { TaskProgress } from '../../src/model/execution';
 import type { ArtifactRef } from '../../src/jobs/engine';
-import { startEngine, startSim, type Sim } from './harness';
-import { copyImage, pushTinyImage, registryDigest, stack, unique } from './helpers';
+import { startEngine, startSim, type Sim } from '../patch/harness';
+import { copyImage, pushTinyImage, registryDigest, stack, unique } from '../patch/helpers';
 
 let sim: Sim;
 let mod: ReturnType<typeof startEngine>;

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_PASSWORD, startHarborSim, type HarborSim } from '@harbor-patching/e2e/harbor-sim';
 import { registryUrl } from '@harbor-patching/e2e/lib/stack';
-import { startAdapter, type RunningAdapter } from '../../src/app';
-import type { Config } from '../../src/config/config';
+import { startAdapter, type RunningAdapter } from '../src/app';
+import type { Config } from '../src/config/config';
 
 export const PASSWORD = DEFAULT_PASSWORD;
 export const SERVICE_ROBOT = { name: 'robot$patcher', secret: 'Service-Robot-Secret-1' };

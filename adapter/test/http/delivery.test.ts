@@ -13,7 +13,7 @@ import { after, before, test } from 'node:test';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import express from 'express';
 import { compressResponses } from '../../src/http/compression';
-import { API, basic, startCore, type Core } from './harness';
+import { API, basic, startCore, type Core } from '../harness';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const PRECOMPRESS = resolve(import.meta.dirname, '../../../portal-plugin/scripts/precompress.ts');

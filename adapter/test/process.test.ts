@@ -10,7 +10,7 @@ import { startHarborSim, type HarborSim } from '@harbor-patching/e2e/harbor-sim'
 import { registryUrl } from '@harbor-patching/e2e/lib/stack';
 import { API, basic } from './harness';
 
-const MAIN = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../src/main.ts');
+const MAIN = resolve(fileURLToPath(new URL('.', import.meta.url)), '../src/main.ts');
 const dirs: string[] = [];
 after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });

@@ -5,9 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { anonymous, API, basic, Session, startCore, type Caller, type Core } from './harness';
-import type { PatchModule } from '../../src/jobs/module';
-import type { ExecutionTrigger } from '../../src/store/executions';
+import { anonymous, API, basic, Session, startCore, type Caller, type Core } from '../harness';
+import type { ExecutionTrigger } from '../../src/model/execution';
 
 const PROJECT = 'team';
 const ROLES = { projectAdmin: 1, developer: 2, guest: 3, maintainer: 4, limitedGuest: 5 } as const;
@@ -232,7 +231,7 @@ test('a robot is recorded by its login name (Harbor answers 412 to /users/curren
 });
 
 describe('stopping executions and tasks: what starting them needed', () => {
-  const engine = () => (core.adapter.ctx.services.patch as PatchModule).engine;
+  const engine = () => core.adapter.services.patching!.engine;
   /** An execution with one task that is never queued (it stays Pending until stopped). */
   const newRun = (trigger: ExecutionTrigger) => {
     const e = engine().createExecution({ project: PROJECT, trigger });

@@ -13,11 +13,9 @@ import { makeTestCertificates, type TestCertificates } from '@harbor-patching/e2
 import { startAdapter, type RunningAdapter } from '../../src/app';
 import type { Config } from '../../src/config/config';
 import { hasModernFetch } from '../../src/config/outbound';
-import { createPatchAdapterModule } from '../../src/jobs/adapter-module';
-import { MODULES } from '../../src/modules';
-import type { Task } from '../../src/store/executions';
+import type { Task } from '../../src/model/execution';
 import { pushTinyImage, registryUrl, stack, unique, waitFor } from '../patch/helpers';
-import { Session } from './harness';
+import { Session } from '../harness';
 
 const ROBOT = { name: 'robot$tls-patcher', secret: 'Tls-Patcher-Secret-1' };
 const basic = (user: string) => 'Basic ' + Buffer.from(`${user}:Harbor12345`).toString('base64');
@@ -63,7 +61,7 @@ async function start(overrides: Partial<Config>): Promise<RunningAdapter> {
       ...overrides,
     },
     // One attempt: a registry failure ends the task at once instead of after the retries.
-    { modules: MODULES.map((m) => (m.name === 'patch' ? createPatchAdapterModule({ maxAttempts: 1 }) : m)) },
+    { tuning: { maxAttempts: 1 } },
   );
   adapters.push(adapter);
   return adapter;

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { pushArtifact, setScanResult } from '../policies/fixtures';
-import { API, PASSWORD, request, startCore, type CallResult, type Core } from './harness';
+import { API, PASSWORD, request, startCore, type CallResult, type Core } from '../harness';
 
 const README = readFileSync(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
 

@@ -7,14 +7,14 @@
  *   OUT/api.json    what this release's API answered about all of it, which later releases must still answer
  *
  * Run it on the commit of the release (the stack and fixtures up, HP_* from e2e/scripts/env.sh):
- *   node --import tsx adapter/test/upgrade/make-data-dir.ts adapter/test/upgrade/release-<version>
+ *   node --import tsx adapter/test/store/upgrade/make-data-dir.ts adapter/test/store/upgrade/release-<version>
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startHarborSim, serviceRobot } from '@harbor-patching/e2e/harbor-sim';
 import { advisoriesPath, buildkitAddr, copaPath, registryUrl } from '@harbor-patching/e2e/lib/stack';
-import { startAdapter } from '../../src/app';
-import { pushTinyImage, unique, waitFor } from '../patch/helpers';
+import { startAdapter } from '../../../src/app';
+import { pushTinyImage, unique, waitFor } from '../../patch/helpers';
 
 const out = resolve(process.argv[2] ?? '');
 if (!process.argv[2]) throw new Error('usage: make-data-dir.ts OUT_DIR');

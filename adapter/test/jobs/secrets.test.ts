@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROBOT, startSimWithEngine, type Engine } from './harness';
+import { ROBOT, startSimWithEngine, type Engine } from '../patch/harness';
 
 let engine: Engine;
 let close: () => Promise<void>;

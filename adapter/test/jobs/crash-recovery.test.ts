@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
-import type { Task } from '../../src/store/executions';
-import { ROBOT, startSim, type Sim } from './harness';
-import { alive, copaProcessesMentioning, copyImage, stack, unique, waitFor } from './helpers';
+import type { Task } from '../../src/model/execution';
+import { ROBOT, startSim, type Sim } from '../patch/harness';
+import { alive, copaProcessesMentioning, copyImage, stack, unique, waitFor } from '../patch/helpers';
 
 const adapterDir = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const alice = 'Basic ' + Buffer.from('alice:Harbor12345').toString('base64');

@@ -5,8 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { PatchModule } from '../../src/jobs/module';
-import { launchImagePatch, startCore, type Core } from './harness';
+import { launchImagePatch, startCore, type Core } from '../harness';
 
 const SECRET = 'Jobservice-Secret-For-Input-Tests';
 let core: Core;
@@ -38,7 +37,7 @@ test('bad IMAGE_PATCH parameters are 400s naming the parameter; nothing is creat
     [{ ...ok, tag_suffix: 7 }, /parameters\.tag_suffix/],
     [{ ...ok, delete_original: 'yes' }, /parameters\.delete_original must be true or false/],
   ];
-  const engine = (core.adapter.ctx.services.patch as PatchModule).engine;
+  const engine = core.adapter.services.patching!.engine;
   const before = engine.store.listExecutions({ project: 'library', page: 1, page_size: 1 }).total;
   for (const [parameters, details] of cases) {
     const res = await launch(parameters);

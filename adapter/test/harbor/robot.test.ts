@@ -13,10 +13,9 @@ import { startAdapter, type RunningAdapter } from '../../src/app';
 import { HarborClient, HarborError } from '../../src/harbor/client';
 import { ROBOT_PERMISSIONS, ServiceRobot, permissionName, robotPermissions } from '../../src/harbor/robot';
 import { createLogger } from '../../src/http/observability';
-import type { PatchModule } from '../../src/jobs/module';
 import { explainRefusal } from '../../src/patch/robot';
 import { fail } from '../../src/patch/reasons';
-import { API, basic, startCore, type Core } from './harness';
+import { API, basic, startCore, type Core } from '../harness';
 
 const README = join(import.meta.dirname, '../../../README.md');
 /** A private project the service robots below are not given. */
@@ -130,7 +129,7 @@ test('a wrong robot secret: an error at start, health unhealthy, patches and pre
   assert.equal(preview.body.errors[0].code, 'ROBOT_REJECTED');
 
   // A task that reaches the engine (a policy run, an event) ends HARBOR_AUTH, saying the same.
-  const patchModule = wrong.ctx.services.patch as PatchModule;
+  const patchModule = wrong.services.patching!;
   const { task } = patchModule.engine.patchArtifact({
     project: 'library',
     artifact: { repository: 'sample-app', tag: '1.0', digest: `sha256:${'1'.repeat(64)}` },
@@ -182,7 +181,7 @@ test('a missing permission is named: 409 ROBOT_PERMISSION for a patch, the same 
   assert.equal(patch.body.errors[0].code, 'ROBOT_PERMISSION');
   assert.match(patch.body.errors[0].message, /lacks scan:create in project "partial"/);
 
-  const patchModule = adapter.ctx.services.patch as PatchModule;
+  const patchModule = adapter.services.patching!;
   const { task } = patchModule.engine.patchArtifact({
     project: PARTIAL,
     artifact: { repository: 'app', tag: '1.0', digest: `sha256:${'2'.repeat(64)}` },

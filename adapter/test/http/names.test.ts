@@ -7,9 +7,8 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { after, before, test } from 'node:test';
-import type { PatchModule } from '../../src/jobs/module';
 import { pushTinyImage, unique } from '../patch/helpers';
-import { API, basic, launchImagePatch, PASSWORD, startCore, type Caller, type Core } from './harness';
+import { API, basic, launchImagePatch, PASSWORD, startCore, type Caller, type Core } from '../harness';
 
 const JOBSERVICE_SECRET = 'Jobservice-Secret-For-Name-Tests';
 let core: Core;
@@ -58,7 +57,7 @@ function rawCall(method: string, path: string, user = 'dave'): Promise<{ status:
   });
 }
 
-const engine = () => (core.adapter.ctx.services.patch as PatchModule).engine;
+const engine = () => core.adapter.services.patching!.engine;
 const executionsIn = (project: string) => engine().store.listExecutions({ project, page: 1, page_size: 1 }).total;
 
 test('the reported attack: a developer of one project patching ..%252Fother%252Fsecret-app is a 400 naming the repository, and nothing is created', async () => {
