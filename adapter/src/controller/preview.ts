@@ -3,13 +3,13 @@
  * may be left out): which artifacts would be patched now and why the others would not. When Harbor refuses
  * the service robot the listing, the error says what to grant it.
  */
+import { validatePolicy } from '@harbor-patching/shared/policy/validate';
 import type { HarborClient } from '../harbor/client';
 import { robotCheckError, robotPermissions, type ServiceRobot } from '../harbor/robot';
 import { NotFoundError, ValidationError } from '../model/errors';
 import type { EvaluablePolicy } from '../policies/filters';
 import { previewPolicy, type PolicyPreview } from '../policies/preview';
 import type { PolicyStore } from '../store/policies';
-import { validatePolicy } from '@harbor-patching/shared/policy/validate';
 
 const DRAFT_NAME = 'preview';
 
