@@ -1,96 +1,82 @@
 /**
- * The adapter's HTTP application and its lifecycle.
- *   createApp(deps)        builds the Express app over an open database (runs the modules' migrations)
- *   startAdapter(config)   opens the store, builds the app, starts the modules, listens; returns
- *                          { url, close(), db, config, ctx, ... } (tests start it on port 0)
+ * The composition root: the adapter's HTTP application and its lifecycle.
+ *   createApp(deps)        migrates the open database (once, store/migrations.ts), builds every object
+ *                          (wiring.ts) and the Express app in front of them
+ *   startAdapter(config)   opens the store, builds the app, starts the services, listens; returns
+ *                          { url, close(), db, config, services, ... } (tests start it on port 0)
  * Request order: request id + metrics -> Harbor proxy (raw bodies, Harbor's encoding) -> compression ->
  * health, metrics, openapi.json ->
- * API (405 for undocumented methods, JSON body limit, CSRF guard, OpenAPI validation, module routers) ->
- * portal -> errors.
+ * API (405 for undocumented methods, JSON body limit, CSRF guard, OpenAPI validation, routers) ->
+ * jobservice API and webhook receiver -> portal -> errors.
  */
-import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
-import express, { type Express } from 'express';
+import express, { type Express, type Router } from 'express';
 import type { Logger } from 'pino';
 import { loadOpenApiDocument } from '@harbor-patching/shared/api/document';
-import { AccessResolver } from './auth/access';
-import { csrfGuard } from './auth/csrf';
-import { createAuthMiddleware } from './auth/middleware';
 import { describeConfig, ENV_PREFIX, loadConfig, type Config } from './config/config';
 import { outbound as outboundHttp } from './config/outbound';
-import { API_BASE, type AdapterModule, type AppContext, type AppEventMap, type HealthCheck } from './context';
-import { HarborClient, type HarborAuth } from './harbor/client';
+import { API_BASE } from './http/api';
+import { createAuthMiddleware } from './http/auth';
 import { compressResponses } from './http/compression';
+import { csrfGuard } from './http/csrf';
 import { apiNotFound, errorHandler, sendError } from './http/errors';
-import { builtInHealthChecks, healthRouter } from './http/health';
+import { executionsRouter } from './http/executions';
+import { healthRouter } from './http/health';
+import { jobserviceRouter } from './http/jobservice';
 import { createLogger, createMetrics, requestContext } from './http/observability';
 import { methodNotAllowed, openApiValidator } from './http/openapi';
+import { patchRouter } from './http/patch';
+import { policiesRouter } from './http/policies';
 import { portalRouter } from './http/portal';
+import { previewRouter } from './http/preview';
 import { harborProxy } from './http/proxy';
-import { MODULES } from './modules';
-import { migrate, openDatabase, unknownMigrations, type Db, type Migration } from './store/db';
-import { PolicyStore } from './store/policies';
+import { runsRouter } from './http/runs';
+import { webhookAdminRouter, webhookReceiverRouter } from './http/webhooks';
+import { migrate, openDatabase, unknownMigrations, type Db } from './store/db';
+import { MIGRATIONS } from './store/migrations';
+import { buildServices, type PatchTuning, type Services } from './wiring';
 
 export const VERSION = '0.1.0';
 export const DATABASE_FILE = 'patching.db';
-
-/** Every module's migrations, in module order. */
-export function collectMigrations(modules: readonly AdapterModule[]): Migration[] {
-  return modules.flatMap((m) => [...(m.migrations ?? [])]);
-}
 
 export interface AppDeps {
   config: Config;
   db: Db;
   logger?: Logger;
-  modules?: readonly AdapterModule[];
+  /** Patch engine settings beyond the configuration (tests: retry timing and the like). */
+  tuning?: PatchTuning;
 }
 
 export interface App {
   app: Express;
-  ctx: AppContext;
-  modules: readonly AdapterModule[];
+  services: Services;
 }
 
-function serviceAuth(config: Config): HarborAuth {
-  return config.robotName && config.robotSecret
-    ? { kind: 'basic', username: config.robotName, password: config.robotSecret }
-    : { kind: 'anonymous' };
-}
-
-export async function createApp(deps: AppDeps): Promise<App> {
-  const { config, db } = deps;
-  const modules = deps.modules ?? MODULES;
-  const logger = deps.logger ?? createLogger(config.logLevel);
-  const newer = unknownMigrations(db, collectMigrations(modules));
+/** Applies every schema step not yet applied; refuses a database a newer release migrated. */
+function migrateDatabase(db: Db, logger: Logger): void {
+  const newer = unknownMigrations(db, MIGRATIONS);
   if (newer.length > 0) {
     throw new Error(
       `the database ${db.name} was migrated by a newer release (schema steps ${newer.join(', ')} are unknown to this one); ` +
         'run that release, or restore the backup of the data directory made before the upgrade',
     );
   }
-  const applied = migrate(db, collectMigrations(modules));
+  const applied = migrate(db, MIGRATIONS);
   if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+}
+
+export async function createApp(deps: AppDeps): Promise<App> {
+  const { config, db } = deps;
+  const logger = deps.logger ?? createLogger(config.logLevel);
+  migrateDatabase(db, logger);
 
   const outbound = await outboundHttp(config.caFile);
-  const harbor = new HarborClient(config.harborUrl, serviceAuth(config), config.harborTimeoutMs, outbound.fetch);
+  const services = buildServices({ config, db, logger, outbound, tuning: deps.tuning });
+  const { patching } = services;
+  const auth = createAuthMiddleware(services.access);
   const metrics = createMetrics();
-  const ctx: AppContext = {
-    config,
-    db,
-    logger,
-    harbor,
-    outbound,
-    auth: createAuthMiddleware(new AccessResolver(harbor, config.authCacheSeconds)),
-    policies: new PolicyStore(db),
-    metrics: metrics.registry,
-    events: new EventEmitter<AppEventMap>(),
-    services: {},
-    version: VERSION,
-  };
-  for (const m of modules) await m.init?.(ctx);
 
   const app = express();
   app.disable('x-powered-by');
@@ -101,12 +87,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(compressResponses());
 
   const document = loadOpenApiDocument();
-  const healthChecks = (): HealthCheck[] => {
-    const byName = new Map(builtInHealthChecks(config, db, outbound.fetch).map((c) => [c.name, c]));
-    for (const m of modules) for (const c of m.healthChecks?.(ctx) ?? []) byName.set(c.name, c);
-    return [...byName.values()];
-  };
-  app.use(API_BASE, healthRouter(ctx, healthChecks));
+  app.use(
+    API_BASE,
+    healthRouter({
+      resolver: services.access,
+      cacheSeconds: config.healthCacheSeconds,
+      version: VERSION,
+      checks: services.healthChecks,
+    }),
+  );
   app.get(`${API_BASE}/openapi.json`, (_req, res) => {
     res.json(document);
   });
@@ -129,22 +118,34 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(API_BASE, csrfGuard(config.externalUrl));
   app.use(openApiValidator(document));
 
-  const mounts = modules.flatMap((m) => m.routes?.(ctx) ?? []);
-  for (const mount of mounts) {
+  const mounts: [string, Router][] = [[API_BASE, policiesRouter(services.policies, auth)]];
+  if (patching) {
+    const c = patching.controllers;
+    mounts.push(
+      [API_BASE, executionsRouter(c.executions, auth)],
+      [API_BASE, patchRouter(c.patch, auth)],
+      ['/', jobserviceRouter(patching.jobservice, config.jobserviceSecret)],
+      [API_BASE, previewRouter(c.preview, auth)],
+      [API_BASE, runsRouter(c.runs, auth)],
+      [API_BASE, webhookAdminRouter(c.webhooks, auth, config.externalUrl)],
+      ['/', webhookReceiverRouter(c.webhooks)],
+    );
+  }
+  for (const [path, router] of mounts) {
     app.use(
-      mount.path,
+      path,
       (_req, res, next) => {
-        res.locals.mountPath = mount.path;
+        res.locals.mountPath = path;
         next();
       },
-      mount.router,
+      router,
     );
   }
   app.use(API_BASE, apiNotFound());
   app.use(portalRouter(config.portalDir));
   app.get('/', (_req, res) => res.redirect(302, '/patching/'));
   app.use(errorHandler(logger));
-  return { app, ctx, modules };
+  return { app, services };
 }
 
 export interface RunningAdapter {
@@ -152,7 +153,7 @@ export interface RunningAdapter {
   port: number;
   config: Config;
   db: Db;
-  ctx: AppContext;
+  services: Services;
   app: Express;
   server: Server;
   logger: Logger;
@@ -163,7 +164,8 @@ export interface StartOptions {
   /** Use this configuration as it is (main.ts passes the one it loaded from the environment). */
   config?: Config;
   logger?: Logger;
-  modules?: readonly AdapterModule[];
+  /** Patch engine settings beyond the configuration (tests: retry timing and the like). */
+  tuning?: PatchTuning;
 }
 
 /** The process environment without PATCHING_* settings: defaults may look at PATH and HP_CACHE, not at settings. */
@@ -184,28 +186,15 @@ export async function startAdapter(
   const db = openDatabase(join(config.dataDir, DATABASE_FILE));
   let built: App;
   try {
-    built = await createApp({ config, db, logger, modules: options.modules });
+    built = await createApp({ config, db, logger, tuning: options.tuning });
   } catch (err) {
     db.close();
     throw err;
   }
-  const { app, ctx, modules } = built;
-  const started: AdapterModule[] = [];
+  const { app, services } = built;
   const server = createServer(app);
-  const stopModules = async () => {
-    for (const m of [...started].reverse()) {
-      try {
-        await m.stop?.(ctx);
-      } catch (err) {
-        logger.error({ err, module: m.name }, 'module failed to stop cleanly');
-      }
-    }
-  };
   try {
-    for (const m of modules) {
-      await m.start?.(ctx);
-      started.push(m);
-    }
+    await services.start();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, () => {
@@ -214,7 +203,7 @@ export async function startAdapter(
       });
     });
   } catch (err) {
-    await stopModules();
+    await services.stop();
     db.close();
     throw err;
   }
@@ -231,11 +220,11 @@ export async function startAdapter(
         server.closeIdleConnections();
         setTimeout(() => server.closeAllConnections(), 5000).unref();
       });
-      await stopModules();
+      await services.stop();
       db.close();
       logger.info('adapter stopped');
     })();
     return closing;
   };
-  return { url, port, config, db, ctx, app, server, logger, close };
+  return { url, port, config, db, services, app, server, logger, close };
 }

@@ -1,6 +1,6 @@
 /**
  * Process entry: `node --import tsx adapter/src/main.ts`. Reads the configuration (PATCHING_* and
- * PATCHING_CONFIG_FILE), opens the store, runs every module's migrations, starts, and stops cleanly on
+ * PATCHING_CONFIG_FILE), opens the store, runs the migrations, starts, and stops cleanly on
  * SIGTERM/SIGINT (a second signal exits at once).
  */
 import { startAdapter } from './app';

@@ -6,10 +6,10 @@
  *  - permissions: `GET /users/current/permissions?scope=/project/{id}&relative=true`.
  * System admins may do everything; a public project grants read to every signed-in caller.
  */
-import { HarborError, type HarborClient } from '../harbor/client';
+import { harborFailure as asDomainError, HarborError, type HarborClient } from '../harbor/client';
 import { getProjectByName, isPublicProject, PUBLIC_PROJECT_PERMISSIONS } from '../harbor/projects';
 import { getCurrentUser, getProjectPermissions } from '../harbor/users';
-import { ApiError, fromHarborError, notFound } from '../http/errors';
+import { NotFoundError, UpstreamError } from '../model/errors';
 import type { Credentials } from './credentials';
 import { TtlCache } from '../cache';
 
@@ -31,6 +31,15 @@ export interface ProjectAccess {
   canRead: boolean;
 }
 
+/**
+ * Managing patch policies needs Harbor's project admin. Harbor has no "is admin" permission, so we
+ * ask for one only project admins (and system admins) hold: creating webhook policies. Policies and
+ * webhooks are the same kind of project automation, and a project robot can be granted it explicitly.
+ */
+export const PROJECT_ADMIN_PERMISSION = { resource: 'notification-policy', action: 'create' } as const;
+/** Ad-hoc patching pushes a new tag: Harbor's push permission. */
+export const PATCH_PERMISSION = { resource: 'repository', action: 'push' } as const;
+
 /** The permissions that mean "may read the project's images". */
 export const READ_PERMISSIONS: readonly [string, string][] = [
   ['repository', 'pull'],
@@ -38,7 +47,7 @@ export const READ_PERMISSIONS: readonly [string, string][] = [
 ];
 
 function harborFailure(err: unknown): never {
-  if (err instanceof HarborError) throw fromHarborError(err);
+  if (err instanceof HarborError) throw asDomainError(err);
   throw err;
 }
 
@@ -54,7 +63,7 @@ export class AccessResolver {
     this.projects = new TtlCache(cacheSeconds * 1000);
   }
 
-  /** Who is calling. Throws ApiError 401 when Harbor does not accept the credentials. */
+  /** Who is calling. Throws UnauthorizedError when Harbor does not accept the credentials. */
   identify(creds: Credentials): Promise<Caller> {
     return this.callers.get(creds.hash, async () => {
       const user = await getCurrentUser(this.harbor, creds.auth).catch(harborFailure);
@@ -71,8 +80,8 @@ export class AccessResolver {
   }
 
   /**
-   * The caller's access to a project by name. Throws 401 (credentials refused) or 404 (no such
-   * project, or one the caller may not see).
+   * The caller's access to a project by name. Throws UnauthorizedError (credentials refused) or
+   * NotFoundError (no such project, or one the caller may not see).
    */
   project(creds: Credentials, projectName: string): Promise<ProjectAccess> {
     return this.projects.get(`${creds.hash}\n${projectName}`, async () => {
@@ -82,12 +91,12 @@ export class AccessResolver {
         project = await getProjectByName(this.harbor, projectName, creds.auth);
       } catch (err) {
         if (err instanceof HarborError && (err.status === 403 || err.status === 404)) {
-          throw notFound(`project "${projectName}" not found (or you are not a member of it)`);
+          throw new NotFoundError(`project "${projectName}" not found (or you are not a member of it)`);
         }
         harborFailure(err);
       }
       const id = project.project_id;
-      if (typeof id !== 'number') throw new ApiError(502, `Harbor returned project "${projectName}" without an id`);
+      if (typeof id !== 'number') throw new UpstreamError(`Harbor returned project "${projectName}" without an id`);
       const listed = await getProjectPermissions(this.harbor, creds.auth, id).catch(harborFailure);
       const permissions = new Set(listed.map((p) => `${p.resource}:${p.action}`));
       const isPublic = isPublicProject(project);

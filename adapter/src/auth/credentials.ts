@@ -4,7 +4,7 @@
  * as in Harbor. Credentials are only ever forwarded to Harbor; caches key them by a SHA-256 hash.
  */
 import { createHash } from 'node:crypto';
-import type { Request } from 'express';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { HarborAuth } from '../harbor/client';
 
 export interface Credentials {
@@ -34,7 +34,7 @@ export function cookieValue(header: string | undefined, name: string): string | 
   return undefined;
 }
 
-export function credentialsOf(req: Pick<Request, 'headers'>): Credentials | undefined {
+export function credentialsOf(req: { headers: IncomingHttpHeaders }): Credentials | undefined {
   const authorization = req.headers.authorization?.trim();
   if (authorization) {
     const space = authorization.indexOf(' ');

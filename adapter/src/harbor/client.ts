@@ -2,6 +2,7 @@
  * The one place that talks HTTP to Harbor's /api/v2.0. Resource-specific calls live
  * in small modules next to this file (one per concern) and use `HarborClient.request`.
  */
+import { UnauthorizedError, UpstreamError, type DomainError } from '../model/errors';
 
 /** How a call to Harbor is authenticated. */
 export type HarborAuth =
@@ -44,6 +45,14 @@ export class HarborError extends Error {
   get transient(): boolean {
     return this.status === 0 || this.status >= 500;
   }
+}
+
+/** A Harbor failure seen while serving a caller: Harbor's 401 stays 401, anything unexpected is upstream. */
+export function harborFailure(err: HarborError): DomainError {
+  if (err.status === 401)
+    return new UnauthorizedError('Harbor did not accept the credentials: sign in to Harbor again');
+  if (err.status === 0) return new UpstreamError(`${err.message}; check that Harbor is running`);
+  return new UpstreamError(`Harbor answered ${err.status} to ${err.method} ${err.path}: ${err.message}`);
 }
 
 /** Harbor requires a repository name containing '/' to be URL-encoded twice in a path segment. */

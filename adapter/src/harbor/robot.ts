@@ -7,6 +7,7 @@
  *    `GET /users/current/permissions?scope=/project/{id}&relative=true` (what it holds there).
  * Answers are cached briefly; a "Harbor did not answer" is never cached.
  */
+import { ConflictError, NotFoundError, UnavailableError, UpstreamError, type DomainError } from '../model/errors';
 import { TtlCache } from '../cache';
 import { HarborError, type HarborClient } from './client';
 import { getProjectByName, PUBLIC_PROJECT_PERMISSIONS } from './projects';
@@ -63,6 +64,27 @@ export type RobotCheck = { ok: true } | { ok: false; problem: RobotProblem; mess
 type ProjectState =
   | { kind: 'held'; permissions: ReadonlySet<string> }
   | { kind: 'problem'; problem: Exclude<RobotProblem, 'missing_permissions' | 'not_configured'>; detail: string };
+
+/**
+ * The service robot cannot do what the request needs: unavailable when Harbor rejects its credentials (the
+ * whole service is affected), a conflict when it lacks access or permissions in this project, each saying
+ * what to fix.
+ */
+export function robotCheckError(check: Exclude<RobotCheck, { ok: true }>): DomainError {
+  switch (check.problem) {
+    case 'rejected':
+    case 'not_configured':
+      return new UnavailableError(check.message, { code: 'ROBOT_REJECTED' });
+    case 'no_access':
+      return new ConflictError(check.message, { code: 'ROBOT_NO_ACCESS' });
+    case 'missing_permissions':
+      return new ConflictError(check.message, { code: 'ROBOT_PERMISSION' });
+    case 'no_project':
+      return new NotFoundError(check.message);
+    case 'unreachable':
+      return new UpstreamError(check.message, { code: 'HARBOR_UNREACHABLE' });
+  }
+}
 
 export class ServiceRobot {
   private readonly credentials: TtlCache<RobotCheck>;

@@ -1,12 +1,23 @@
 /**
  * Our error body (Harbor's): `{"errors":[{"code","message","field"?}]}`, and the Express handlers that
- * turn thrown errors into it. Handlers throw ApiError (or let Express 5 forward a rejected promise).
+ * turn thrown errors into it. Controllers and services throw domain errors (model/errors.ts), mapped here to
+ * a status; handlers and middleware may throw ApiError for what only HTTP knows (or let Express 5 forward a
+ * rejected promise).
  */
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { NAME_RULES, REPOSITORY_PATH_PARAMETER_PATTERN } from '@harbor-patching/shared/harbor/names';
-import { HarborError } from '../harbor/client';
-import type { RobotCheck } from '../harbor/robot';
+import { harborFailure, HarborError } from '../harbor/client';
+import {
+  ConflictError,
+  DomainError,
+  ForbiddenError,
+  NotFoundError,
+  UnauthorizedError,
+  UnavailableError,
+  UpstreamError,
+  ValidationError,
+} from '../model/errors';
 
 export interface ApiErrorItem {
   code: string;
@@ -55,7 +66,7 @@ export class ApiError extends Error {
 }
 
 /** 400 with one item per field problem. */
-export function badRequest(problems: { field: string; message: string }[]): ApiError {
+export function badRequest(problems: { field?: string; message: string }[]): ApiError {
   return new ApiError(400, problems.map((p) => p.message).join('; '), {
     items: problems.map((p) => ({ code: 'BAD_REQUEST', message: p.message, field: p.field })),
   });
@@ -71,31 +82,22 @@ export function sendError(res: Response, status: number, items: ApiErrorItem[]):
   res.status(status).type('application/json').json({ errors: items });
 }
 
-/** A Harbor failure seen while serving a request: Harbor's 401 stays 401, anything unexpected is a 502. */
-export function fromHarborError(err: HarborError): ApiError {
-  if (err.status === 401) return unauthorized('Harbor did not accept the credentials: sign in to Harbor again');
-  if (err.status === 0) return new ApiError(502, `${err.message}; check that Harbor is running`);
-  return new ApiError(502, `Harbor answered ${err.status} to ${err.method} ${err.path}: ${err.message}`);
+/** The HTTP status of each kind of domain error. */
+function statusOf(err: DomainError): number {
+  if (err instanceof ValidationError) return 400;
+  if (err instanceof UnauthorizedError) return 401;
+  if (err instanceof ForbiddenError) return 403;
+  if (err instanceof NotFoundError) return 404;
+  if (err instanceof ConflictError) return 409;
+  if (err instanceof UpstreamError) return 502;
+  if (err instanceof UnavailableError) return 503;
+  return 500;
 }
 
-/**
- * The service robot cannot do what the request needs: 503 when Harbor rejects its credentials (the whole
- * service is affected), 409 when it lacks access or permissions in this project, each with what to fix.
- */
-export function fromRobotCheck(check: Exclude<RobotCheck, { ok: true }>): ApiError {
-  switch (check.problem) {
-    case 'rejected':
-    case 'not_configured':
-      return new ApiError(503, check.message, { code: 'ROBOT_REJECTED' });
-    case 'no_access':
-      return new ApiError(409, check.message, { code: 'ROBOT_NO_ACCESS' });
-    case 'missing_permissions':
-      return new ApiError(409, check.message, { code: 'ROBOT_PERMISSION' });
-    case 'no_project':
-      return notFound(check.message);
-    case 'unreachable':
-      return new ApiError(502, check.message, { code: 'HARBOR_UNREACHABLE' });
-  }
+/** A domain error as its HTTP status and body. */
+export function fromDomainError(err: DomainError): ApiError {
+  if (err instanceof ValidationError) return badRequest(err.problems);
+  return new ApiError(statusOf(err), err.message, { code: err.code, field: err.field });
 }
 
 /** Turns a validator error path like `/body/filters/0/value` or `.query.page` into `filters[0].value` / `query.page`. */
@@ -182,8 +184,12 @@ interface ValidatorLikeError {
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     if (err instanceof ApiError) return sendError(res, err.status, err.items);
+    if (err instanceof DomainError) {
+      const mapped = fromDomainError(err);
+      return sendError(res, mapped.status, mapped.items);
+    }
     if (err instanceof HarborError) {
-      const mapped = fromHarborError(err);
+      const mapped = fromDomainError(harborFailure(err));
       ((res.locals.log as Logger | undefined) ?? logger).warn(
         { err: { status: err.status, path: err.path, message: err.message } },
         'harbor call failed',

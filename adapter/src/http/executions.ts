@@ -3,25 +3,19 @@
  *   GET  /projects/{p}/executions                      ?policy_id&status&trigger&sort&page&page_size
  *   GET  /projects/{p}/executions/{id}
  *   GET  /projects/{p}/tasks                           ?patched_digest (repeated)&repository
- *   POST /projects/{p}/executions/{id}/stop            (see assertMayStop)
+ *   POST /projects/{p}/executions/{id}/stop            (see controller/executions.ts)
  *   GET  /projects/{p}/executions/{id}/tasks           ?status&page&page_size
  *   GET  /projects/{p}/executions/{id}/tasks/{task_id}
- *   POST /projects/{p}/executions/{id}/tasks/{task_id}/stop   (see assertMayStop)
+ *   POST /projects/{p}/executions/{id}/tasks/{task_id}/stop   (see controller/executions.ts)
  *   GET  /projects/{p}/executions/{id}/tasks/{task_id}/log   (text/plain, readable while running)
  *   GET  /projects/{p}/executions/{id}/tasks/{task_id}/vex   (copa's OpenVEX document)
  */
-import { Router, type Request, type Response } from 'express';
-import { PATCH_PERMISSION, PROJECT_ADMIN_PERMISSION, projectAccessOf, type AuthMiddleware } from '../auth/middleware';
-import type { PatchEngine } from '../jobs/engine';
-import type {
-  Execution,
-  ExecutionSort,
-  ExecutionStatus,
-  ExecutionTrigger,
-  Task,
-  TaskStatus,
-} from '../store/executions';
-import { badRequest, forbidden, notFound } from './errors';
+import { Router, type Request } from 'express';
+import type { ExecutionController, TaskRef } from '../controller/executions';
+import type { ExecutionStatus, ExecutionTrigger, TaskStatus } from '../model/execution';
+import type { ExecutionSort } from '../store/executions';
+import { projectAccessOf, type AuthMiddleware } from './auth';
+import { badRequest } from './errors';
 import { pagingOf, setPagingHeaders } from './paging';
 import { positiveId } from './params';
 
@@ -40,58 +34,21 @@ function oneOf(req: Request, name: string, allowed: string[]): string | undefine
   return value;
 }
 
-/** The task as the API shows it (no process ids; the VEX document has its own endpoint). */
-export function taskView(t: Task): Omit<Task, 'copa_pid'> {
-  const { copa_pid: _pid, ...rest } = t;
-  return rest;
-}
+const projectOf = (req: Request): string => String(req.params.project_name);
+const executionIdOf = (req: Request): number => positiveId(req, 'execution_id', 'path');
+const taskOf = (req: Request): TaskRef => {
+  const taskId = positiveId(req, 'task_id', 'path');
+  return { project: projectOf(req), executionId: executionIdOf(req), taskId };
+};
 
-/**
- * Stopping needs what starting needed: an ad-hoc patch, push in the project; a policy run (MANUAL,
- * SCHEDULE, EVENT) or a job Harbor started (JOBSERVICE), project admin. Checked after the project
- * check (`res.locals.projectAccess`) and after the execution was found, since the trigger decides.
- */
-function assertMayStop(res: Response, e: Execution): void {
-  const access = projectAccessOf(res);
-  if (e.trigger === 'ADHOC') {
-    if (!access.can(PATCH_PERMISSION.resource, PATCH_PERMISSION.action)) {
-      throw forbidden(`stopping a patch needs the repository:push permission in project "${e.project}"`);
-    }
-    return;
-  }
-  if (!access.can(PROJECT_ADMIN_PERMISSION.resource, PROJECT_ADMIN_PERMISSION.action)) {
-    throw forbidden(
-      `execution ${e.id} is a ${e.trigger === 'JOBSERVICE' ? 'job started by Harbor' : 'policy run'} (${e.trigger}); ` +
-        `only a project admin of "${e.project}" (or a system admin) may stop it`,
-    );
-  }
-}
-
-export function executionsRouter(engine: PatchEngine, auth: AuthMiddleware): Router {
+export function executionsRouter(executions: ExecutionController, auth: AuthMiddleware): Router {
   const r = Router({ mergeParams: true });
-  const store = engine.store;
   const read = auth.requireProjectRead();
-
-  const findExecution = (req: Request): Execution => {
-    const id = positiveId(req, 'execution_id', 'path');
-    const e = store.getExecution(id);
-    if (!e || e.project !== req.params.project_name) {
-      throw notFound(`execution ${id} does not exist in project ${req.params.project_name}`);
-    }
-    return e;
-  };
-  const findTask = (req: Request): Task => {
-    const id = positiveId(req, 'task_id', 'path');
-    const e = findExecution(req);
-    const t = store.getTask(id);
-    if (!t || t.execution_id !== e.id) throw notFound(`task ${id} does not exist in execution ${e.id}`);
-    return t;
-  };
 
   r.get('/projects/:project_name/executions', read, (req, res) => {
     const paging = pagingOf(req);
-    const page = store.listExecutions({
-      project: String(req.params.project_name),
+    const page = executions.list({
+      project: projectOf(req),
       policy_id: positiveId(req, 'policy_id', 'query'),
       status: oneOf(req, 'status', EXECUTION_STATUSES) as ExecutionStatus | undefined,
       trigger: oneOf(req, 'trigger', TRIGGERS) as ExecutionTrigger | undefined,
@@ -110,49 +67,44 @@ export function executionsRouter(engine: PatchEngine, auth: AuthMiddleware): Rou
       throw badRequest([{ field: 'query.patched_digest', message: 'query.patched_digest: give at least one digest' }]);
     }
     const repository = typeof req.query.repository === 'string' ? req.query.repository : undefined;
-    res.json(store.tasksByPatchedDigest(String(req.params.project_name), digests, repository).map(taskView));
+    res.json(executions.tasksByPatchedDigest(projectOf(req), digests, repository));
   });
 
   r.get('/projects/:project_name/executions/:execution_id', read, (req, res) => {
-    res.json(findExecution(req));
+    res.json(executions.execution(projectOf(req), executionIdOf(req)));
   });
 
   r.post('/projects/:project_name/executions/:execution_id/stop', read, (req, res) => {
-    const e = findExecution(req);
-    assertMayStop(res, e);
-    res.json(engine.stopExecution(e.id)!);
+    res.json(executions.stopExecution(projectAccessOf(res), projectOf(req), executionIdOf(req)));
   });
 
   r.get('/projects/:project_name/executions/:execution_id/tasks', read, (req, res) => {
     const paging = pagingOf(req);
-    const e = findExecution(req);
+    const executionId = executionIdOf(req);
     const status = oneOf(req, 'status', TASK_STATUSES) as TaskStatus | undefined;
-    const page = store.listTasks({ execution_id: e.id, status, page: paging.page, page_size: paging.pageSize });
+    const page = executions.tasks(projectOf(req), executionId, {
+      status,
+      page: paging.page,
+      page_size: paging.pageSize,
+    });
     setPagingHeaders(req, res, paging, page.total);
-    res.json(page.items.map(taskView));
+    res.json(page.items);
   });
 
   r.get('/projects/:project_name/executions/:execution_id/tasks/:task_id', read, (req, res) => {
-    res.json(taskView(findTask(req)));
+    res.json(executions.task(taskOf(req)));
   });
 
   r.post('/projects/:project_name/executions/:execution_id/tasks/:task_id/stop', read, (req, res) => {
-    const t = findTask(req);
-    assertMayStop(res, store.getExecution(t.execution_id)!);
-    res.json(taskView(engine.stopTask(t.id)!));
+    res.json(executions.stopTask(projectAccessOf(res), taskOf(req)));
   });
 
   r.get('/projects/:project_name/executions/:execution_id/tasks/:task_id/log', read, (req, res) => {
-    const t = findTask(req);
-    res.type('text/plain; charset=utf-8').send(engine.logs.read(t.id));
+    res.type('text/plain; charset=utf-8').send(executions.log(taskOf(req)));
   });
 
   r.get('/projects/:project_name/executions/:execution_id/tasks/:task_id/vex', read, (req, res) => {
-    const t = findTask(req);
-    const vex = store.getTaskVex(t.id);
-    if (!vex)
-      throw notFound(`task ${t.id} has no VEX document (copa writes one only when it applied updates from a report)`);
-    res.json(vex);
+    res.json(executions.vex(taskOf(req)));
   });
 
   return r;

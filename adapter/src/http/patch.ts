@@ -9,20 +9,12 @@
  */
 import { Router, type RequestHandler } from 'express';
 import { PATCH_MODES, SEVERITY_THRESHOLDS, TAG_SCHEMES } from '@harbor-patching/shared/policy/model';
-import { HarborError, type HarborClient } from '../harbor/client';
-import { getArtifact } from '../harbor/repositories';
-import { robotPermissions, type ServiceRobot } from '../harbor/robot';
-import type { PatchEngine } from '../jobs/engine';
-import type { PatchOptions } from '../store/executions';
-import { ApiError, badRequest, fromRobotCheck, notFound } from './errors';
-import { PATCH_PERMISSION, type AuthMiddleware } from '../auth/middleware';
+import type { ArtifactName, PatchController } from '../controller/patch';
+import type { PatchOptions } from '../model/execution';
+import { PATCH_PERMISSION } from '../auth/access';
+import type { AuthMiddleware } from './auth';
+import { badRequest } from './errors';
 import { nameParam, repositoryParam } from './params';
-
-interface ArtifactName {
-  project: string;
-  repository: string;
-  reference: string;
-}
 
 /** The artifact's names, checked before anything asks Harbor (the permission check included). */
 const checkArtifactName: RequestHandler = (req, res, next) => {
@@ -36,12 +28,7 @@ const checkArtifactName: RequestHandler = (req, res, next) => {
   next();
 };
 
-export function patchRouter(
-  engine: PatchEngine,
-  harbor: HarborClient,
-  auth: AuthMiddleware,
-  robot: ServiceRobot,
-): Router {
+export function patchRouter(patch: PatchController, auth: AuthMiddleware): Router {
   const r = Router({ mergeParams: true });
 
   r.post(
@@ -67,30 +54,7 @@ export function patchRouter(
         }
         (options as Record<string, unknown>)[field] = v;
       }
-      // Refused at once when the service robot cannot patch here, rather than failing the task later.
-      const check = await robot.checkProject(project, robotPermissions('patch'));
-      if (!check.ok) throw fromRobotCheck(check);
-      let digest: string;
-      try {
-        digest = (await getArtifact(harbor, `${project}/${repository}`, reference)).digest;
-      } catch (err) {
-        if (err instanceof HarborError && err.status === 404) {
-          throw notFound(`artifact ${project}/${repository}:${reference} does not exist`);
-        }
-        if (err instanceof HarborError && err.transient) {
-          throw new ApiError(502, `Harbor could not be reached to resolve the artifact: ${err.message}`, {
-            code: 'HARBOR_UNREACHABLE',
-          });
-        }
-        throw err;
-      }
-      const isDigest = reference.startsWith('sha256:');
-      const { execution, task, joined } = engine.patchArtifact({
-        project,
-        artifact: { repository, tag: isDigest ? null : reference, digest },
-        trigger: 'ADHOC',
-        options,
-      });
+      const { execution, task, joined } = await patch.patch({ project, repository, reference }, options);
       res
         .status(202)
         .setHeader('Location', `${req.baseUrl}/projects/${encodeURIComponent(project)}/executions/${execution.id}`)

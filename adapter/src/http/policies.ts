@@ -3,124 +3,55 @@
  * Read: anyone who can read the project. Create, update, delete, enable, disable: project admin.
  */
 import express, { type Request, type Response, type Router } from 'express';
-import { nextRunTimes } from '@harbor-patching/shared/policy/cron';
-import type { PatchPolicy, PolicySpec } from '@harbor-patching/shared/policy/model';
-import { labelNamesOf, validatePolicy, type FieldError } from '@harbor-patching/shared/policy/validate';
-import { callerOf, projectAccessOf, credentialsFromLocals } from '../auth/middleware';
-import { API_BASE, type AdapterModule, type AppContext } from '../context';
-import { missingLabelNames } from '../harbor/labels';
-import { policyMigrations, PolicyNameTakenError, type PolicySort } from '../store/policies';
-import { badRequest, conflict, notFound } from './errors';
+import type { Actor, PolicyController, ProjectRef } from '../controller/policies';
+import type { PolicySort } from '../store/policies';
+import { API_BASE } from './api';
+import { callerOf, credentialsFromLocals, projectAccessOf, type AuthMiddleware } from './auth';
+import { notFound } from './errors';
 import { pagingOf, setPagingHeaders } from './paging';
 import { positiveId } from './params';
 
-/** The API form of a policy: the stored one plus its next scheduled run. */
-export function policyView(p: PatchPolicy, now = new Date()): PatchPolicy & { next_run_time: string | null } {
-  let next: string | null = null;
-  if (p.enabled && p.trigger.type === 'scheduled' && p.trigger.cron) {
-    try {
-      next = nextRunTimes(p.trigger.cron, now, 1)[0].toISOString();
-    } catch {
-      next = null;
-    }
-  }
-  return { ...p, next_run_time: next };
-}
-
 const policyIdOf = (req: Request): number => positiveId(req, 'policy_id', 'path');
 
-/** Validates a body into a spec, including that its label names exist in Harbor (for the caller). */
-async function specFromBody(ctx: AppContext, req: Request, res: Response): Promise<PolicySpec> {
-  const { errors, policy } = validatePolicy(req.body);
-  if (!policy) throw badRequest(errors);
-  const labels = labelNamesOf(policy);
-  if (labels.length > 0) {
-    const access = projectAccessOf(res);
-    const missing = new Set(
-      await missingLabelNames(ctx.harbor, access.project.id, labels, credentialsFromLocals(res)?.auth),
-    );
-    if (missing.size > 0) {
-      const problems: FieldError[] = [];
-      policy.filters.forEach((f, i) => {
-        if (f.type !== 'label') return;
-        f.value.forEach((name, j) => {
-          if (missing.has(name)) {
-            problems.push({
-              field: `filters[${i}].value[${j}]`,
-              message: `label "${name}" does not exist in Harbor (neither a global label nor one of project "${access.project.name}")`,
-            });
-          }
-        });
-      });
-      throw badRequest(problems);
-    }
-  }
-  return policy;
-}
+const projectOf = (res: Response): ProjectRef => projectAccessOf(res).project;
 
-function nameTaken(err: unknown): never {
-  if (err instanceof PolicyNameTakenError) throw conflict(err.message, 'name');
-  throw err;
-}
+const actorOf = (res: Response): Actor => ({
+  username: callerOf(res).username,
+  auth: credentialsFromLocals(res)?.auth,
+});
 
-export function policiesRouter(ctx: AppContext): Router {
+export function policiesRouter(policies: PolicyController, auth: AuthMiddleware): Router {
   const router = express.Router();
-  const { auth, policies, events } = ctx;
   const base = '/projects/:project_name/policies';
 
   router.get(base, auth.requireProjectRead(), (req, res) => {
     const paging = pagingOf(req);
     const name = typeof req.query.name === 'string' ? req.query.name : undefined;
     const sort = typeof req.query.sort === 'string' ? (req.query.sort as PolicySort) : undefined;
-    const { items, total } = policies.list(projectAccessOf(res).project.name, { ...paging, name, sort });
+    const { items, total } = policies.list(projectOf(res), { ...paging, name, sort });
     setPagingHeaders(req, res, paging, total);
-    const now = new Date();
-    res.json(items.map((p) => policyView(p, now)));
+    res.json(items);
   });
 
   router.post(base, auth.requireProjectAdmin(), async (req, res) => {
-    const spec = await specFromBody(ctx, req, res);
-    const { project } = projectAccessOf(res);
-    let created: PatchPolicy;
-    try {
-      created = policies.create(project.name, project.id, spec, callerOf(res).username);
-    } catch (err) {
-      nameTaken(err);
-    }
-    events.emit('policy.changed', { change: 'created', policy: created });
+    const project = projectOf(res);
+    const created = await policies.create(project, req.body, actorOf(res));
     res.status(201).location(`${API_BASE}/projects/${encodeURIComponent(project.name)}/policies/${created.id}`);
-    res.json(policyView(created));
+    res.json(created);
   });
 
   router.get(`${base}/:policy_id`, auth.requireProjectRead(), (req, res) => {
-    const policy = policies.get(projectAccessOf(res).project.name, policyIdOf(req));
+    const policy = policies.get(projectOf(res), policyIdOf(req));
     if (!policy) throw notFound(`policy ${req.params.policy_id} not found in project "${req.params.project_name}"`);
-    res.json(policyView(policy));
+    res.json(policy);
   });
 
   router.put(`${base}/:policy_id`, auth.requireProjectAdmin(), async (req, res) => {
-    const id = policyIdOf(req);
-    const project = projectAccessOf(res).project;
-    if (!policies.get(project.name, id)) throw notFound(`policy ${id} not found in project "${project.name}"`);
-    const spec = await specFromBody(ctx, req, res);
-    let updated: PatchPolicy | undefined;
-    try {
-      updated = policies.update(project.name, id, spec, callerOf(res).username);
-    } catch (err) {
-      nameTaken(err);
-    }
-    if (!updated) throw notFound(`policy ${id} not found in project "${project.name}"`);
-    events.emit('policy.changed', { change: 'updated', policy: updated });
-    res.json(policyView(updated));
+    res.json(await policies.update(projectOf(res), policyIdOf(req), req.body, actorOf(res)));
   });
 
   router.delete(`${base}/:policy_id`, auth.requireProjectAdmin(), (req, res) => {
-    const id = policyIdOf(req);
-    const project = projectAccessOf(res).project;
-    const existing = policies.get(project.name, id);
-    if (!existing || !policies.delete(project.name, id))
-      throw notFound(`policy ${id} not found in project "${project.name}"`);
-    events.emit('policy.changed', { change: 'deleted', policy: existing });
+    policies.delete(projectOf(res), policyIdOf(req));
     res.status(200).end();
   });
 
@@ -129,19 +60,8 @@ export function policiesRouter(ctx: AppContext): Router {
     ['disable', false],
   ] as const) {
     router.post(`${base}/:policy_id/${action}`, auth.requireProjectAdmin(), (req, res) => {
-      const id = policyIdOf(req);
-      const project = projectAccessOf(res).project;
-      const updated = policies.setEnabled(project.name, id, enabled, callerOf(res).username);
-      if (!updated) throw notFound(`policy ${id} not found in project "${project.name}"`);
-      events.emit('policy.changed', { change: 'updated', policy: updated });
-      res.json(policyView(updated));
+      res.json(policies.setEnabled(projectOf(res), policyIdOf(req), enabled, actorOf(res)));
     });
   }
   return router;
 }
-
-export const policiesModule: AdapterModule = {
-  name: 'policies',
-  migrations: policyMigrations,
-  routes: (ctx) => [{ path: API_BASE, router: policiesRouter(ctx) }],
-};

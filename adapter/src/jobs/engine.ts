@@ -11,13 +11,14 @@ import { existsSync, readFileSync, readdirSync, rmSync, mkdirSync } from 'node:f
 import { join } from 'node:path';
 import {
   DEFAULT_PATCH_OPTIONS,
-  ExecutionStore,
   type Execution,
   type ExecutionTrigger,
   type PatchOptions,
   type Task,
   type TaskProgress,
-} from '../store/executions';
+} from '../model/execution';
+import type { ExecutionStore } from '../store/executions';
+import type { TaskQueue } from '../store/queue';
 import { runPatchTask, classifyError, abortedOutcome, type PatchDeps } from '../patch/task';
 import { PatchOutcome } from '../patch/reasons';
 import { killProcessGroup } from '../patch/copa';
@@ -68,6 +69,7 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
 
   constructor(
     readonly store: ExecutionStore,
+    private readonly queue: TaskQueue,
     private readonly deps: Omit<PatchDeps, 'workRoot'>,
     readonly config: EngineConfig,
     logs: TaskLogs,
@@ -169,8 +171,9 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
     return task;
   }
 
-  enqueue(taskId: number): void {
-    this.store.enqueue(taskId);
+  /** Queues the task, due now or at `availableAt` (ms since the epoch). */
+  enqueue(taskId: number, availableAt?: number): void {
+    this.queue.enqueue(taskId, availableAt);
     setImmediate(() => this.pump());
   }
 
@@ -207,7 +210,7 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
     const t = this.store.getTask(taskId);
     if (!t) return undefined;
     if (t.status === 'Pending') {
-      this.store.dequeue(taskId);
+      this.queue.dequeue(taskId);
       this.finish(taskId, 'Stopped', 'STOPPED', 'Stopped on request before it started.');
     } else if (t.status === 'Running') {
       const ac = this.active.get(taskId);
@@ -247,7 +250,7 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
   private pump(): void {
     if (!this.running) return;
     while (this.active.size < this.config.concurrency) {
-      const task = this.store.claimNext();
+      const task = this.queue.claimNext();
       if (!task) break;
       this.emitTask(task.id);
       void this.execute(task);
@@ -302,7 +305,7 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
           copa_pid: null,
           attempt: task.attempt - 1,
         });
-        this.store.enqueue(task.id);
+        this.queue.enqueue(task.id);
       } else if (outcome.transient && task.attempt < this.config.maxAttempts && !ac.signal.aborted) {
         const delay = this.config.retryBaseMs * 2 ** (task.attempt - 1);
         this.logs.append(task.id, `${outcome.code}: ${outcome.message}`);
@@ -316,7 +319,7 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
           progress: null,
           copa_pid: null,
         });
-        this.store.enqueue(task.id, Date.now() + delay);
+        this.queue.enqueue(task.id, Date.now() + delay);
         this.emitTask(task.id);
       } else {
         this.logs.append(task.id, `${outcome.code}: ${outcome.message}`);

@@ -1,7 +1,7 @@
 /**
  * Harbor-jobservice-compatible IMAGE_PATCH jobs (reference: Harbor src/jobservice). A job is one patch
- * task of an execution with trigger JOBSERVICE; this module owns `jobservice_jobs` (job id -> task,
- * status hook) and posts Harbor's StatusChange to the hook on every status transition.
+ * task of an execution with trigger JOBSERVICE; its job (job id -> task, status hook) is kept in the
+ * JobStore, and Harbor's StatusChange is posted to the hook on every status transition.
  */
 import { randomBytes } from 'node:crypto';
 import { PATCH_MODES, SEVERITY_THRESHOLDS, TAG_SCHEMES } from '@harbor-patching/shared/policy/model';
@@ -14,50 +14,13 @@ import {
   isTag,
   NAME_RULES,
 } from '@harbor-patching/shared/harbor/names';
-import type { Db, Migration } from '../store/db';
-import { migrate } from '../store/db';
 import type { PatchEngine } from '../jobs/engine';
-import type { PatchOptions, Task } from '../store/executions';
-
-export const jobserviceMigrations: Migration[] = [
-  {
-    module: 'jobservice',
-    version: 1,
-    description: 'jobservice-compatible jobs mapped to patch tasks',
-    sql: `
-      CREATE TABLE jobservice_jobs (
-        id TEXT PRIMARY KEY,
-        task_id INTEGER NOT NULL REFERENCES patch_tasks (id) ON DELETE CASCADE,
-        name TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        is_unique INTEGER NOT NULL DEFAULT 0,
-        parameters TEXT NOT NULL,
-        status_hook TEXT,
-        enqueue_time INTEGER NOT NULL,
-        run_at INTEGER,
-        last_hook_status TEXT
-      );
-      CREATE INDEX jobservice_jobs_task ON jobservice_jobs (task_id);
-    `,
-  },
-];
+import type { PatchOptions, Task } from '../model/execution';
+import type { JobRow, JobStore } from '../store/jobs';
 
 export const IMAGE_PATCH = 'IMAGE_PATCH';
 
 export type JobStatus = 'Pending' | 'Scheduled' | 'Running' | 'Success' | 'Error' | 'Stopped';
-
-export interface JobRow {
-  id: string;
-  task_id: number;
-  name: string;
-  kind: string;
-  is_unique: number;
-  parameters: string;
-  status_hook: string | null;
-  enqueue_time: number;
-  run_at: number | null;
-  last_hook_status: string | null;
-}
 
 /** Harbor's job stats (`{"job":{...}}`, src/jobservice/job/models.go). */
 export interface JobStats {
@@ -163,9 +126,9 @@ export class JobService {
   private readonly hookChains = new Map<string, Promise<void>>();
 
   constructor(
-    private readonly db: Db,
+    private readonly jobs: JobStore,
     private readonly engine: PatchEngine,
-    /** Resolves a tag to a digest when the job gives no digest. */
+    /** Resolves a tag to a digest when the job gives no digest (undefined: no such artifact). */
     private readonly resolveDigest: (
       project: string,
       repository: string,
@@ -173,12 +136,11 @@ export class JobService {
     ) => Promise<string | undefined>,
     private readonly fetchImpl: typeof fetch = fetch,
   ) {
-    migrate(db, jobserviceMigrations);
     engine.on('task', (t) => this.onTask(t));
   }
 
   private row(id: string): JobRow | undefined {
-    return this.db.prepare('SELECT * FROM jobservice_jobs WHERE id = ?').get(id) as JobRow | undefined;
+    return this.jobs.get(id);
   }
 
   stats(id: string): JobStats | undefined {
@@ -299,23 +261,25 @@ export class JobService {
     const unique = job.metadata.unique === true;
     if (unique) {
       const active = this.engine.store.activeTaskForDigest(project, repository, digest);
-      const existing =
-        active &&
-        (this.db.prepare('SELECT * FROM jobservice_jobs WHERE task_id = ?').get(active.id) as JobRow | undefined);
+      const existing = active && this.jobs.byTask(active.id);
       if (existing) return this.toStats(existing, active);
     }
     const execution = this.engine.createExecution({ project, trigger: 'JOBSERVICE', options });
     const task = this.engine.addTask(execution.id, { repository, tag, digest }, { enqueue: false });
     const id = randomBytes(12).toString('hex');
     const now = Math.floor(Date.now() / 1000);
-    this.db
-      .prepare(
-        `INSERT INTO jobservice_jobs (id, task_id, name, kind, is_unique, parameters, status_hook, enqueue_time, run_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(id, task.id, job.name, kind, unique ? 1 : 0, JSON.stringify(p), job.status_hook ?? null, now, runAt ?? null);
-    if (runAt) this.engine.store.enqueue(task.id, runAt * 1000);
-    else this.engine.enqueue(task.id);
+    this.jobs.insert({
+      id,
+      task_id: task.id,
+      name: job.name,
+      kind,
+      is_unique: unique ? 1 : 0,
+      parameters: JSON.stringify(p),
+      status_hook: job.status_hook ?? null,
+      enqueue_time: now,
+      run_at: runAt ?? null,
+    });
+    this.engine.enqueue(task.id, runAt ? runAt * 1000 : undefined);
     return this.stats(id)!;
   }
 
@@ -348,11 +312,11 @@ export class JobService {
   }
 
   private onTask(t: Task): void {
-    const row = this.db.prepare('SELECT * FROM jobservice_jobs WHERE task_id = ?').get(t.id) as JobRow | undefined;
+    const row = this.jobs.byTask(t.id);
     if (!row || !row.status_hook) return;
     const stats = this.toStats(row, t);
     if (row.last_hook_status === stats.job.status) return;
-    this.db.prepare('UPDATE jobservice_jobs SET last_hook_status = ? WHERE id = ?').run(stats.job.status, row.id);
+    this.jobs.setLastHookStatus(row.id, stats.job.status);
     // One job's hooks go out in order: each waits for the previous one to be delivered or given up.
     const previous = this.hookChains.get(row.id) ?? Promise.resolve();
     const next = previous.then(() =>

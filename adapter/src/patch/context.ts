@@ -5,7 +5,7 @@
  */
 import { HarborClient, HarborError } from '../harbor/client';
 import { RegistryClient, RegistryError } from '../registry/client';
-import type { PatchOptions, Task, TaskProgress, VulnerabilitySummary } from '../store/executions';
+import type { PatchOptions, Task, TaskProgress, VulnerabilitySummary } from '../model/execution';
 import { PatchOutcome, fail } from './reasons';
 
 export interface PatchDeps {

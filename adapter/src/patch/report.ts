@@ -3,7 +3,7 @@
  * (a v1alpha1 UpdateManifest, read by `copa patch --scanner native`).
  */
 import type { VulnerabilityItem } from '../harbor/repositories';
-import type { Severity, VulnerabilitySummary } from '../store/executions';
+import type { Severity, VulnerabilitySummary } from '../model/execution';
 import type { OsRelease } from '../registry/client';
 import { atOrAbove, isFixable, SEVERITY_ORDER } from '../policies/threshold';
 

@@ -6,30 +6,15 @@
  * Success) before every candidate is known, and a Stop during selection leaves nothing running.
  * When the selection ends, the tasks are queued and the execution's message tells how many
  * artifacts were left out, per reason. A selection cut short by a restart is found at start and
- * ended as Error (table `policy_run_selection`, owned here).
+ * ended as Error (PolicyRunStore).
  */
 import type { PatchPolicy } from '@harbor-patching/shared/policy/model';
 import type { HarborClient } from '../harbor/client';
 import { robotPermissions, type ServiceRobot } from '../harbor/robot';
 import type { PatchEngine } from '../jobs/engine';
-import type { Db, Migration } from '../store/db';
-import type { Execution, ExecutionTrigger, PatchOptions } from '../store/executions';
+import type { Execution, ExecutionTrigger, PatchOptions } from '../model/execution';
+import type { PolicyRunStore } from '../store/policy-runs';
 import { evaluatePolicy, newStats, type CandidateArtifact, type ExclusionReason } from './evaluate';
-
-export const policyRunMigrations: Migration[] = [
-  {
-    module: 'policy-runs',
-    version: 1,
-    description: 'executions whose artifact selection is in progress',
-    sql: `
-      CREATE TABLE policy_run_selection (
-        execution_id INTEGER PRIMARY KEY,
-        policy_id INTEGER NOT NULL,
-        started_at TEXT NOT NULL
-      );
-    `,
-  },
-];
 
 export class PolicyDisabledError extends Error {
   constructor(readonly policy: Pick<PatchPolicy, 'id' | 'name'>) {
@@ -74,7 +59,7 @@ export function describeExclusions(candidates: number, byReason: Partial<Record<
 }
 
 export interface PolicyRunnerDeps {
-  db: Db;
+  runs: PolicyRunStore;
   /** Harbor as the service robot. */
   harbor: HarborClient;
   engine: PatchEngine;
@@ -90,10 +75,7 @@ export class PolicyRunner {
 
   /** Ends selections that a restart cut short (their tasks were never queued). */
   recover(): void {
-    const rows = this.deps.db.prepare('SELECT execution_id FROM policy_run_selection').all() as {
-      execution_id: number;
-    }[];
-    for (const { execution_id } of rows) {
+    for (const execution_id of this.deps.runs.selectionsInProgress()) {
       this.deps.engine.stopExecution(execution_id);
       this.deps.engine.store.setExecutionFinal(
         execution_id,
@@ -124,7 +106,7 @@ export class PolicyRunner {
     if (!policy.enabled) throw new PolicyDisabledError(policy);
     const running = this.activeRun(policy);
     if (running) throw new PolicyBusyError(policy, running.id);
-    const { engine, db } = this.deps;
+    const { engine, runs } = this.deps;
     const execution = engine.createExecution({
       project: policy.project_name,
       policy_id: policy.id,
@@ -132,11 +114,7 @@ export class PolicyRunner {
       options: patchOptionsOf(policy),
       status_message: 'Selecting the artifacts to patch.',
     });
-    db.prepare('INSERT INTO policy_run_selection (execution_id, policy_id, started_at) VALUES (?, ?, ?)').run(
-      execution.id,
-      policy.id,
-      new Date().toISOString(),
-    );
+    runs.selectionStarted(execution.id, policy.id);
     const selection = this.select(execution.id, policy)
       .catch(async (err) => {
         this.deps.onError?.(err, execution.id);
@@ -175,7 +153,7 @@ export class PolicyRunner {
   }
 
   private forget(executionId: number): void {
-    this.deps.db.prepare('DELETE FROM policy_run_selection WHERE execution_id = ?').run(executionId);
+    this.deps.runs.selectionEnded(executionId);
   }
 
   private stopped(executionId: number): boolean {

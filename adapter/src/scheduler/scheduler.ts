@@ -10,13 +10,12 @@
  */
 import { nextRunTimes, previousRunTime } from '@harbor-patching/shared/policy/cron';
 import type { PatchPolicy } from '@harbor-patching/shared/policy/model';
-import type { Db } from '../store/db';
-import { ScheduleStore, type ScheduleLogEntry, type ScheduleOutcome } from './store';
+import type { ScheduleLogEntry, ScheduleOutcome, ScheduleStore } from '../store/schedules';
 
 export type ScheduledPolicy = Pick<PatchPolicy, 'id' | 'project_name' | 'enabled' | 'trigger'>;
 
 export interface SchedulerDeps {
-  db: Db;
+  store: ScheduleStore;
   now?: () => Date;
   /** Every policy whose trigger is scheduled (enabled or not). */
   listScheduledPolicies: () => ScheduledPolicy[] | Promise<ScheduledPolicy[]>;
@@ -53,7 +52,7 @@ export class PolicyScheduler {
   private readonly now: () => Date;
 
   constructor(private readonly deps: SchedulerDeps) {
-    this.store = new ScheduleStore(deps.db);
+    this.store = deps.store;
     this.now = deps.now ?? (() => new Date());
   }
 

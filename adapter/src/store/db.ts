@@ -5,8 +5,8 @@ import { dirname } from 'node:path';
 export type Db = Database.Database;
 
 /**
- * One schema step owned by one module. A module owns its tables: only its own
- * repository code reads or writes them, other modules call its functions.
+ * One schema step owned by one store. A store owns its tables: only its own code reads or
+ * writes them, everything else calls its methods. Every step is listed once in migrations.ts.
  * `version` counts up from 1 within the module; applied steps are never edited,
  * a change is a new step.
  */
@@ -26,6 +26,11 @@ export function openDatabase(file: string): Db {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   return db;
+}
+
+/** Whether the database answers a trivial query (the health check). */
+export function pingDatabase(db: Db): boolean {
+  return (db.prepare('SELECT 1 AS one').get() as { one: number }).one === 1;
 }
 
 /**

@@ -1,8 +1,21 @@
 /**
- * Executions (one policy run or one ad-hoc patch), their tasks (one artifact each) and the durable
- * queue of tasks waiting for a worker. This module owns the tables `patch_executions`, `patch_tasks`
- * and `patch_queue`; everything else goes through the functions below.
+ * Executions and their tasks: the tables `patch_executions` and `patch_tasks` (the queue of tasks waiting
+ * for a worker, `patch_queue`, is `queue.ts`). `ExecutionStore` is what the service needs; the SQLite
+ * implementation and its row mapping follow.
  */
+import type {
+  Execution,
+  ExecutionMetrics,
+  ExecutionStatus,
+  ExecutionTrigger,
+  ListPage,
+  PatchOptions,
+  Task,
+  TaskProgress,
+  TaskStatus,
+  VulnerabilitySummary,
+} from '../model/execution';
+import { DEFAULT_PATCH_OPTIONS, deriveExecutionStatus } from '../model/execution';
 import type { Db, Migration } from './db';
 
 export const executionMigrations: Migration[] = [
@@ -73,105 +86,6 @@ export const executionMigrations: Migration[] = [
   },
 ];
 
-export type TaskStatus = 'Pending' | 'Running' | 'Success' | 'Skipped' | 'Error' | 'Stopped';
-export type ExecutionStatus = 'Running' | 'Success' | 'Error' | 'Stopped';
-export type ExecutionTrigger = 'MANUAL' | 'SCHEDULE' | 'EVENT' | 'ADHOC' | 'JOBSERVICE';
-
-export type Severity = 'Critical' | 'High' | 'Medium' | 'Low' | 'Negligible' | 'Unknown' | 'None';
-
-/** Vulnerability counts of one artifact, per severity, plus totals. */
-export interface VulnerabilitySummary {
-  total: number;
-  fixable: number;
-  summary: Partial<Record<Severity, number>>;
-  /** Fixable vulnerabilities per severity. */
-  fixable_summary: Partial<Record<Severity, number>>;
-}
-
-/** How an execution's tasks patch; a snapshot taken when the execution is created. */
-export interface PatchOptions {
-  mode: 'targeted' | 'comprehensive';
-  severity_threshold: Severity;
-  tag_scheme: 'floating' | 'incremental';
-  tag_suffix: string;
-  rescan: boolean;
-  copy_labels: boolean;
-  delete_original: boolean;
-  /** Scan an artifact that has no report yet (true) or skip it as NOT_SCANNED (false). */
-  scan_if_missing: boolean;
-}
-
-export const DEFAULT_PATCH_OPTIONS: PatchOptions = {
-  mode: 'targeted',
-  severity_threshold: 'None',
-  tag_scheme: 'floating',
-  tag_suffix: 'patched',
-  rescan: true,
-  copy_labels: true,
-  delete_original: false,
-  scan_if_missing: true,
-};
-
-export interface ExecutionMetrics {
-  total: number;
-  succeeded: number;
-  failed: number;
-  skipped: number;
-  stopped: number;
-  running: number;
-  pending: number;
-  /** Finished tasks that did not succeed (Skipped, Error, Stopped), per reason code. */
-  by_reason: Record<string, number>;
-}
-
-export interface Execution {
-  id: number;
-  project: string;
-  policy_id: number | null;
-  trigger: ExecutionTrigger;
-  status: ExecutionStatus;
-  status_message: string;
-  options: PatchOptions;
-  start_time: string;
-  end_time: string | null;
-  metrics: ExecutionMetrics;
-  /** Artifacts the selection of a policy run left out, per reason (empty for other executions). */
-  excluded: Record<string, number>;
-}
-
-export interface TaskProgress {
-  stage: string;
-  percent: number;
-}
-
-export interface Task {
-  id: number;
-  execution_id: number;
-  project: string;
-  repository: string;
-  tag: string | null;
-  source_digest: string;
-  status: TaskStatus;
-  reason: string | null;
-  status_message: string;
-  patched_tag: string | null;
-  patched_digest: string | null;
-  vulnerabilities_before: VulnerabilitySummary | null;
-  vulnerabilities_after: VulnerabilitySummary | null;
-  fixed_cves: string[];
-  /** Whether copa wrote an OpenVEX document (read it with getTaskVex). */
-  has_vex: boolean;
-  progress: TaskProgress | null;
-  attempt: number;
-  copa_pid: number | null;
-  /** Seconds spent inside the copa process (all attempts). */
-  copa_seconds: number | null;
-  creation_time: string;
-  start_time: string | null;
-  end_time: string | null;
-  update_time: string;
-}
-
 interface ExecutionRow {
   id: number;
   project: string;
@@ -185,7 +99,7 @@ interface ExecutionRow {
   excluded: string;
 }
 
-interface TaskRow {
+export interface TaskRow {
   id: number;
   execution_id: number;
   project: string;
@@ -212,10 +126,11 @@ interface TaskRow {
   update_time: string;
 }
 
-const now = () => new Date().toISOString();
+export const now = () => new Date().toISOString();
 const parse = <T>(s: string | null): T | null => (s ? (JSON.parse(s) as T) : null);
 
-function toTask(r: TaskRow): Task {
+/** A `patch_tasks` row as a Task (the queue claims rows of the same table). */
+export function toTask(r: TaskRow): Task {
   return {
     id: r.id,
     execution_id: r.execution_id,
@@ -241,21 +156,6 @@ function toTask(r: TaskRow): Task {
     end_time: r.end_time,
     update_time: r.update_time,
   };
-}
-
-/** Harbor's rule (src/pkg/task/dao/execution.go): any pending/running task -> Running, else Error, else Stopped, else Success. */
-export function deriveExecutionStatus(
-  m: Pick<ExecutionMetrics, 'pending' | 'running' | 'failed' | 'stopped'>,
-): ExecutionStatus {
-  if (m.pending > 0 || m.running > 0) return 'Running';
-  if (m.failed > 0) return 'Error';
-  if (m.stopped > 0) return 'Stopped';
-  return 'Success';
-}
-
-export interface ListPage<T> {
-  items: T[];
-  total: number;
 }
 
 export type ExecutionSort = 'id' | '-id' | 'start_time' | '-start_time';
@@ -285,9 +185,73 @@ export interface TaskFilter {
   page_size: number;
 }
 
-/** Data access for executions, tasks and the queue. Pure SQL; the job engine adds the behaviour. */
-export class ExecutionStore {
-  constructor(readonly db: Db) {}
+export interface NewExecution {
+  project: string;
+  policy_id?: number | null;
+  trigger: ExecutionTrigger;
+  options: PatchOptions;
+  status_message?: string;
+}
+
+export interface NewTask {
+  execution_id: number;
+  project: string;
+  repository: string;
+  tag?: string | null;
+  source_digest: string;
+}
+
+export type TaskUpdate = Partial<{
+  status: TaskStatus;
+  reason: string | null;
+  status_message: string;
+  tag: string | null;
+  patched_tag: string | null;
+  patched_digest: string | null;
+  vulnerabilities_before: VulnerabilitySummary | null;
+  vulnerabilities_after: VulnerabilitySummary | null;
+  fixed_cves: string[];
+  vex: unknown;
+  progress: TaskProgress | null;
+  attempt: number;
+  copa_pid: number | null;
+  copa_seconds: number | null;
+  start_time: string | null;
+  end_time: string | null;
+}>;
+
+/** Executions and tasks: what the job engine, policy runs and the API read and write. */
+export interface ExecutionStore {
+  metrics(executionId: number): ExecutionMetrics;
+  insertExecution(e: NewExecution): Execution;
+  getExecution(id: number): Execution | undefined;
+  listExecutions(f: ExecutionFilter): ListPage<Execution>;
+  /** Re-derives the execution's status from its tasks; sets end_time when it becomes final. */
+  refreshExecution(id: number): Execution | undefined;
+  setExecutionFinal(id: number, status: ExecutionStatus, message: string): void;
+  /** Records how many artifacts the selection of a policy run left out, per reason. */
+  setExecutionExcluded(id: number, byReason: Record<string, number>): void;
+  setExecutionMessage(id: number, message: string): void;
+  insertTask(t: NewTask): Task;
+  getTask(id: number): Task | undefined;
+  getTaskVex(id: number): unknown;
+  listTasks(f: TaskFilter): ListPage<Task>;
+  tasksOfExecution(executionId: number, statuses?: readonly TaskStatus[]): Task[];
+  tasksWithStatus(status: TaskStatus): Task[];
+  /** A Pending or Running task for the same source artifact, if any. */
+  activeTaskForDigest(project: string, repository: string, digest: string): Task | undefined;
+  /** The newest successful task of the project that produced each of these patched digests (newest first). */
+  tasksByPatchedDigest(project: string, digests: readonly string[], repository?: string): Task[];
+  /** The newest successful task that produced a patch of this source digest. */
+  lastSuccessForDigest(project: string, repository: string, digest: string): Task | undefined;
+  /** The source tags of this repository whose verified patches this service pushed as `patchedDigest`. */
+  sourceTagsPatchedInto(project: string, repository: string, patchedDigest: string): string[];
+  updateTask(id: number, fields: TaskUpdate): void;
+}
+
+/** ExecutionStore over SQLite. */
+export class SqliteExecutionStore implements ExecutionStore {
+  constructor(private readonly db: Db) {}
 
   metrics(executionId: number): ExecutionMetrics {
     const rows = this.db
@@ -335,13 +299,7 @@ export class ExecutionStore {
     };
   }
 
-  insertExecution(e: {
-    project: string;
-    policy_id?: number | null;
-    trigger: ExecutionTrigger;
-    options: PatchOptions;
-    status_message?: string;
-  }): Execution {
+  insertExecution(e: NewExecution): Execution {
     const t = now();
     const info = this.db
       .prepare(
@@ -421,13 +379,7 @@ export class ExecutionStore {
       .run(message, now(), id);
   }
 
-  insertTask(t: {
-    execution_id: number;
-    project: string;
-    repository: string;
-    tag?: string | null;
-    source_digest: string;
-  }): Task {
+  insertTask(t: NewTask): Task {
     const ts = now();
     const info = this.db
       .prepare(
@@ -529,27 +481,7 @@ export class ExecutionStore {
     return rows.map((r) => r.tag);
   }
 
-  updateTask(
-    id: number,
-    fields: Partial<{
-      status: TaskStatus;
-      reason: string | null;
-      status_message: string;
-      tag: string | null;
-      patched_tag: string | null;
-      patched_digest: string | null;
-      vulnerabilities_before: VulnerabilitySummary | null;
-      vulnerabilities_after: VulnerabilitySummary | null;
-      fixed_cves: string[];
-      vex: unknown;
-      progress: TaskProgress | null;
-      attempt: number;
-      copa_pid: number | null;
-      copa_seconds: number | null;
-      start_time: string | null;
-      end_time: string | null;
-    }>,
-  ): void {
+  updateTask(id: number, fields: TaskUpdate): void {
     const sets: string[] = [];
     const args: unknown[] = [];
     const put = (col: string, v: unknown) => {
@@ -578,57 +510,5 @@ export class ExecutionStore {
     if (sets.length === 0) return;
     put('update_time', now());
     this.db.prepare(`UPDATE patch_tasks SET ${sets.join(', ')} WHERE id = ?`).run(...args, id);
-  }
-
-  // ---- the durable queue ----
-
-  enqueue(taskId: number, availableAt = Date.now()): void {
-    this.db
-      .prepare('INSERT OR REPLACE INTO patch_queue (task_id, enqueued_at, available_at) VALUES (?, ?, ?)')
-      .run(taskId, now(), availableAt);
-  }
-
-  dequeue(taskId: number): void {
-    this.db.prepare('DELETE FROM patch_queue WHERE task_id = ?').run(taskId);
-  }
-
-  /**
-   * Takes the oldest queued task that is due and whose source artifact is not already being patched,
-   * marks it Running and removes it from the queue, atomically.
-   */
-  claimNext(nowMs = Date.now()): Task | undefined {
-    return this.db.transaction(() => {
-      const row = this.db
-        .prepare(
-          `SELECT q.task_id FROM patch_queue q JOIN patch_tasks t ON t.id = q.task_id
-           WHERE q.available_at <= ? AND t.status = 'Pending'
-             AND NOT EXISTS (SELECT 1 FROM patch_tasks r WHERE r.status = 'Running'
-                             AND r.source_digest = t.source_digest AND r.repository = t.repository AND r.project = t.project)
-           ORDER BY q.available_at, q.task_id LIMIT 1`,
-        )
-        .get(nowMs) as { task_id: number } | undefined;
-      if (!row) return undefined;
-      this.dequeue(row.task_id);
-      const ts = now();
-      this.db
-        .prepare(
-          `UPDATE patch_tasks SET status = 'Running', attempt = attempt + 1, start_time = COALESCE(start_time, ?),
-           progress_stage = 'Queued', progress_percent = 0, update_time = ? WHERE id = ?`,
-        )
-        .run(ts, ts, row.task_id);
-      return this.getTask(row.task_id);
-    })();
-  }
-
-  /** Milliseconds until the next queued task becomes due (undefined when the queue is empty). */
-  nextDueInMs(nowMs = Date.now()): number | undefined {
-    const r = this.db.prepare('SELECT MIN(available_at) AS a FROM patch_queue').get() as { a: number | null };
-    return r.a === null ? undefined : Math.max(0, r.a - nowMs);
-  }
-
-  queuedTaskIds(): number[] {
-    return (this.db.prepare('SELECT task_id FROM patch_queue ORDER BY task_id').all() as { task_id: number }[]).map(
-      (r) => r.task_id,
-    );
   }
 }

@@ -3,6 +3,7 @@
  * call these functions. Filters, trigger and options are stored as JSON exactly as validated.
  */
 import type { NormalizedFilter, PatchPolicy, PolicySpec, PolicyTrigger } from '@harbor-patching/shared/policy/model';
+import { ConflictError } from '../model/errors';
 import type { Db, Migration } from './db';
 
 export const policyMigrations: Migration[] = [
@@ -100,13 +101,14 @@ function specColumns(spec: PolicySpec) {
 }
 
 /** Thrown when another policy of the project already has the name. */
-export class PolicyNameTakenError extends Error {
+export class PolicyNameTakenError extends ConflictError {
   constructor(
     readonly projectName: string,
     readonly policyName: string,
   ) {
-    super(`a policy named "${policyName}" already exists in project "${projectName}"; choose another name`);
-    this.name = 'PolicyNameTakenError';
+    super(`a policy named "${policyName}" already exists in project "${projectName}"; choose another name`, {
+      field: 'name',
+    });
   }
 }
 
@@ -134,7 +136,26 @@ export interface PolicyListQuery {
   pageSize?: number;
 }
 
-export class PolicyStore {
+export type PolicyFilter = { enabled?: boolean; triggerType?: PolicyTrigger['type']; projectName?: string };
+
+/** Patch policies of every project (table `patch_policies`). Name clashes throw PolicyNameTakenError. */
+export interface PolicyStore {
+  create(projectName: string, projectId: number, spec: PolicySpec, actor: string, now?: Date): PatchPolicy;
+  /** A policy of the project (undefined when it does not exist or belongs to another project). */
+  get(projectName: string, id: number): PatchPolicy | undefined;
+  /** A policy by id alone (for runs and triggers that already hold the id). */
+  getById(id: number): PatchPolicy | undefined;
+  list(projectName: string, q?: PolicyListQuery): { items: PatchPolicy[]; total: number };
+  /** Every policy of every project, optionally only enabled ones or one trigger type (for the scheduler and webhooks). */
+  listAll(filter?: PolicyFilter): PatchPolicy[];
+  /** Replaces the policy's settings; undefined when it does not exist in the project. */
+  update(projectName: string, id: number, spec: PolicySpec, actor: string, now?: Date): PatchPolicy | undefined;
+  setEnabled(projectName: string, id: number, enabled: boolean, actor: string, now?: Date): PatchPolicy | undefined;
+  delete(projectName: string, id: number): boolean;
+}
+
+/** PolicyStore over SQLite. */
+export class SqlitePolicyStore implements PolicyStore {
   constructor(private readonly db: Db) {}
 
   create(projectName: string, projectId: number, spec: PolicySpec, actor: string, now = new Date()): PatchPolicy {
@@ -192,9 +213,7 @@ export class PolicyStore {
   }
 
   /** Every policy of every project, optionally only enabled ones or one trigger type (for the scheduler and webhooks). */
-  listAll(
-    filter: { enabled?: boolean; triggerType?: PolicyTrigger['type']; projectName?: string } = {},
-  ): PatchPolicy[] {
+  listAll(filter: PolicyFilter = {}): PatchPolicy[] {
     const where: string[] = [];
     const params: Record<string, unknown> = {};
     if (filter.enabled !== undefined) {

@@ -16,16 +16,15 @@ import { getProjectByName } from '../harbor/projects';
 import { getArtifact } from '../harbor/repositories';
 import { isNoScanner, triggerScan } from '../harbor/scans';
 import type { PatchEngine } from '../jobs/engine';
-import type { Db } from '../store/db';
 import { judgeArtifact, newStats } from '../policies/evaluate';
 import { compilePolicyFilters, isPatchedTag } from '../policies/filters';
 import type { PolicyRunner } from '../policies/run';
 import type { HarborArtifact } from '../harbor/repositories';
-import type { ArtifactEvent } from './events';
-import { WebhookEventStore, type WebhookEventRecord, type WebhookEventStatus } from './store';
+import type { ArtifactEvent } from '../model/webhook-event';
+import type { WebhookEventRecord, WebhookEventStatus, WebhookEventStore } from '../store/webhook-events';
 
 export interface WebhookProcessorDeps {
-  db: Db;
+  store: WebhookEventStore;
   /** Harbor as the service robot. */
   harbor: HarborClient;
   /** Enabled event-based policies of a project. */
@@ -54,7 +53,7 @@ export class WebhookProcessor {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: WebhookProcessorDeps) {
-    this.store = new WebhookEventStore(deps.db);
+    this.store = deps.store;
   }
 
   /** Handles leftovers from before a restart, then retries failed events now and then. */

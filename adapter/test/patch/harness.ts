@@ -6,8 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHarborSim, SERVICE_ROBOT_ACCESS } from '@harbor-patching/e2e/harbor-sim';
-import { openDatabase } from '../../src/store/db';
-import { createPatchModule, type PatchModule, type PatchModuleSettings } from '../../src/jobs/module';
+import { migrate, openDatabase } from '../../src/store/db';
+import { MIGRATIONS } from '../../src/store/migrations';
+import { createPatchEngine, type PatchEngineParts, type PatchSettings } from '../../src/wiring';
 import { registryUrl, stack } from './helpers';
 
 export const ROBOT = { name: 'robot$patcher', secret: 'Patcher-Secret-1234' };
@@ -33,10 +34,11 @@ export async function startSim(): Promise<Sim> {
   });
 }
 
-export function startEngine(sim: Sim, overrides: Partial<PatchModuleSettings> = {}): PatchModule & { dataDir: string } {
+export function startEngine(sim: Sim, overrides: Partial<PatchSettings> = {}): PatchEngineParts & { dataDir: string } {
   const dataDir = mkdtempSync(join(tmpdir(), 'hp-patch-'));
   const db = openDatabase(join(dataDir, 'patching.db'));
-  const mod = createPatchModule(db, {
+  migrate(db, MIGRATIONS);
+  const mod = createPatchEngine(db, {
     harborUrl: sim.url,
     robotName: ROBOT.name,
     robotSecret: ROBOT.secret,

@@ -12,10 +12,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAdapter, type RunningAdapter } from '../../src/app';
-import { MODULES } from '../../src/modules';
-import { createPatchAdapterModule } from '../../src/jobs/adapter-module';
-import type { PatchModuleSettings } from '../../src/jobs/module';
-import type { Task } from '../../src/store/executions';
+import type { PatchTuning } from '../../src/wiring';
+import type { Task } from '../../src/model/execution';
 import { ROBOT, startSim, type Sim } from './harness';
 import { compareDebianVersions } from '@harbor-patching/shared/debversion';
 import { readAdvisories, readInstalledPackages, Registry } from '@harbor-patching/e2e/lib/stack';
@@ -40,7 +38,7 @@ const users = {
 let sim: Sim;
 let adapter: RunningAdapter;
 
-async function startTestAdapter(overrides: Record<string, unknown> = {}, tuning: Partial<PatchModuleSettings> = {}) {
+async function startTestAdapter(overrides: Record<string, unknown> = {}, tuning: PatchTuning = {}) {
   return startAdapter(
     {
       port: 0,
@@ -57,9 +55,7 @@ async function startTestAdapter(overrides: Record<string, unknown> = {}, tuning:
       logLevel: 'silent',
       ...overrides,
     },
-    {
-      modules: MODULES.map((m) => (m.name === 'patch' ? createPatchAdapterModule({ retryBaseMs: 100, ...tuning }) : m)),
-    },
+    { tuning: { retryBaseMs: 100, ...tuning } },
   );
 }
 

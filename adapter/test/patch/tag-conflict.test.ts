@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { patchedTagName } from '@harbor-patching/shared/policy/tags';
 import { checkPatchedTagSource } from '../../src/patch/stages/plan-target';
 import { PatchOutcome } from '../../src/patch/reasons';
-import { DEFAULT_PATCH_OPTIONS } from '../../src/store/executions';
+import { DEFAULT_PATCH_OPTIONS } from '../../src/model/execution';
 import { startSimWithEngine, type Engine, type Sim } from './harness';
 import { copyImage, pushTinyImage, registryDigest, stack, unique } from './helpers';
 

@@ -3,13 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_PATCH_OPTIONS, deriveExecutionStatus } from '../../src/model/execution';
 import { openDatabase, migrate } from '../../src/store/db';
-import {
-  ExecutionStore,
-  DEFAULT_PATCH_OPTIONS,
-  deriveExecutionStatus,
-  executionMigrations,
-} from '../../src/store/executions';
+import { SqliteExecutionStore } from '../../src/store/executions';
+import { MIGRATIONS } from '../../src/store/migrations';
+import { SqliteTaskQueue } from '../../src/store/queue';
 import { EXPECTED_COPA_VERTEXES, ProgressTracker, lineSplitter, type SolveStatus } from '../../src/patch/progress';
 import { buildUpdateManifest, fixableAtThreshold, fixedCves, summarize } from '../../src/patch/report';
 import { isTagImmutable } from '../../src/harbor/immutable';
@@ -17,53 +15,70 @@ import { Scrubber } from '../../src/jobs/logs';
 import { classifyCopaFailure, copaFoundNothing } from '../../src/patch/copa';
 import { parseOsRelease } from '../../src/registry/client';
 
-function store(file = join(mkdtempSync(join(tmpdir(), 'hp-exec-')), 'db.sqlite')): ExecutionStore {
+function store(file = join(mkdtempSync(join(tmpdir(), 'hp-exec-')), 'db.sqlite')) {
   const db = openDatabase(file);
-  migrate(db, executionMigrations);
-  return new ExecutionStore(db);
+  migrate(db, MIGRATIONS);
+  return { db, executions: new SqliteExecutionStore(db), queue: new SqliteTaskQueue(db) };
 }
 
 test('queue: claims in order, one task per source artifact at a time', () => {
   const s = store();
-  const e = s.insertExecution({ project: 'p', trigger: 'MANUAL', options: DEFAULT_PATCH_OPTIONS });
-  const a = s.insertTask({ execution_id: e.id, project: 'p', repository: 'app', tag: '1', source_digest: 'sha256:a' });
-  const a2 = s.insertTask({
+  const e = s.executions.insertExecution({ project: 'p', trigger: 'MANUAL', options: DEFAULT_PATCH_OPTIONS });
+  const a = s.executions.insertTask({
+    execution_id: e.id,
+    project: 'p',
+    repository: 'app',
+    tag: '1',
+    source_digest: 'sha256:a',
+  });
+  const a2 = s.executions.insertTask({
     execution_id: e.id,
     project: 'p',
     repository: 'app',
     tag: '1b',
     source_digest: 'sha256:a',
   });
-  const b = s.insertTask({ execution_id: e.id, project: 'p', repository: 'app', tag: '2', source_digest: 'sha256:b' });
-  for (const t of [a, a2, b]) s.enqueue(t.id);
-  const first = s.claimNext()!;
+  const b = s.executions.insertTask({
+    execution_id: e.id,
+    project: 'p',
+    repository: 'app',
+    tag: '2',
+    source_digest: 'sha256:b',
+  });
+  for (const t of [a, a2, b]) s.queue.enqueue(t.id);
+  const first = s.queue.claimNext()!;
   assert.equal(first.id, a.id);
   assert.equal(first.status, 'Running');
   assert.equal(first.attempt, 1);
   // a2 has the same digest as the running task: b goes first.
-  assert.equal(s.claimNext()!.id, b.id);
-  assert.equal(s.claimNext(), undefined);
-  s.updateTask(a.id, { status: 'Success' });
-  assert.equal(s.claimNext()!.id, a2.id);
-  assert.deepEqual(s.queuedTaskIds(), []);
+  assert.equal(s.queue.claimNext()!.id, b.id);
+  assert.equal(s.queue.claimNext(), undefined);
+  s.executions.updateTask(a.id, { status: 'Success' });
+  assert.equal(s.queue.claimNext()!.id, a2.id);
+  assert.deepEqual(s.queue.queuedTaskIds(), []);
 });
 
 test('queue: survives reopening the database; a delayed (backoff) task is not claimed before it is due', () => {
   const file = join(mkdtempSync(join(tmpdir(), 'hp-exec-')), 'db.sqlite');
   const first = store(file);
-  const e0 = first.insertExecution({ project: 'p', trigger: 'ADHOC', options: DEFAULT_PATCH_OPTIONS });
-  const queued = first.insertTask({ execution_id: e0.id, project: 'p', repository: 'app', source_digest: 'sha256:q' });
-  first.enqueue(queued.id);
+  const e0 = first.executions.insertExecution({ project: 'p', trigger: 'ADHOC', options: DEFAULT_PATCH_OPTIONS });
+  const queued = first.executions.insertTask({
+    execution_id: e0.id,
+    project: 'p',
+    repository: 'app',
+    source_digest: 'sha256:q',
+  });
+  first.queue.enqueue(queued.id);
   first.db.close();
   const s = store(file);
-  assert.deepEqual(s.queuedTaskIds(), [queued.id]);
-  assert.equal(s.claimNext()!.id, queued.id);
-  const e = s.insertExecution({ project: 'p', trigger: 'ADHOC', options: DEFAULT_PATCH_OPTIONS });
-  const t = s.insertTask({ execution_id: e.id, project: 'p', repository: 'app', source_digest: 'sha256:x' });
-  s.enqueue(t.id, Date.now() + 60_000);
-  assert.equal(s.claimNext(), undefined);
-  assert.ok(s.nextDueInMs()! > 50_000);
-  assert.equal(s.claimNext(Date.now() + 61_000)!.id, t.id);
+  assert.deepEqual(s.queue.queuedTaskIds(), [queued.id]);
+  assert.equal(s.queue.claimNext()!.id, queued.id);
+  const e = s.executions.insertExecution({ project: 'p', trigger: 'ADHOC', options: DEFAULT_PATCH_OPTIONS });
+  const t = s.executions.insertTask({ execution_id: e.id, project: 'p', repository: 'app', source_digest: 'sha256:x' });
+  s.queue.enqueue(t.id, Date.now() + 60_000);
+  assert.equal(s.queue.claimNext(), undefined);
+  assert.ok(s.queue.nextDueInMs()! > 50_000);
+  assert.equal(s.queue.claimNext(Date.now() + 61_000)!.id, t.id);
 });
 
 test('execution status derives from task counts like Harbor', () => {
@@ -75,18 +90,18 @@ test('execution status derives from task counts like Harbor', () => {
   assert.equal(deriveExecutionStatus(m), 'Success');
 
   const s = store();
-  const e = s.insertExecution({ project: 'p', trigger: 'MANUAL', options: DEFAULT_PATCH_OPTIONS });
-  const t1 = s.insertTask({ execution_id: e.id, project: 'p', repository: 'r', source_digest: 'sha256:1' });
-  const t2 = s.insertTask({ execution_id: e.id, project: 'p', repository: 'r', source_digest: 'sha256:2' });
-  assert.equal(s.refreshExecution(e.id)!.status, 'Running');
-  const t3 = s.insertTask({ execution_id: e.id, project: 'p', repository: 'r', source_digest: 'sha256:3' });
-  s.updateTask(t1.id, { status: 'Skipped', reason: 'UP_TO_DATE' });
-  s.updateTask(t2.id, { status: 'Error', reason: 'COPA_FAILED' });
+  const e = s.executions.insertExecution({ project: 'p', trigger: 'MANUAL', options: DEFAULT_PATCH_OPTIONS });
+  const t1 = s.executions.insertTask({ execution_id: e.id, project: 'p', repository: 'r', source_digest: 'sha256:1' });
+  const t2 = s.executions.insertTask({ execution_id: e.id, project: 'p', repository: 'r', source_digest: 'sha256:2' });
+  assert.equal(s.executions.refreshExecution(e.id)!.status, 'Running');
+  const t3 = s.executions.insertTask({ execution_id: e.id, project: 'p', repository: 'r', source_digest: 'sha256:3' });
+  s.executions.updateTask(t1.id, { status: 'Skipped', reason: 'UP_TO_DATE' });
+  s.executions.updateTask(t2.id, { status: 'Error', reason: 'COPA_FAILED' });
   // Waiting for a retry after a transient failure: its last reason is not an outcome yet.
-  s.updateTask(t3.id, { status: 'Pending', reason: 'HARBOR_UNREACHABLE' });
-  assert.deepEqual(s.refreshExecution(e.id)!.metrics.by_reason, { UP_TO_DATE: 1, COPA_FAILED: 1 });
-  s.updateTask(t3.id, { status: 'Skipped', reason: 'UP_TO_DATE' });
-  const after = s.refreshExecution(e.id)!;
+  s.executions.updateTask(t3.id, { status: 'Pending', reason: 'HARBOR_UNREACHABLE' });
+  assert.deepEqual(s.executions.refreshExecution(e.id)!.metrics.by_reason, { UP_TO_DATE: 1, COPA_FAILED: 1 });
+  s.executions.updateTask(t3.id, { status: 'Skipped', reason: 'UP_TO_DATE' });
+  const after = s.executions.refreshExecution(e.id)!;
   assert.equal(after.status, 'Error');
   assert.ok(after.end_time);
   assert.deepEqual(after.metrics, {
@@ -100,10 +115,13 @@ test('execution status derives from task counts like Harbor', () => {
     by_reason: { UP_TO_DATE: 2, COPA_FAILED: 1 },
   });
   assert.deepEqual(after.excluded, {});
-  s.setExecutionExcluded(e.id, { FILTERED_REPOSITORY: 15 });
-  assert.deepEqual(s.getExecution(e.id)!.excluded, { FILTERED_REPOSITORY: 15 });
-  assert.equal(s.listExecutions({ project: 'p', status: 'Error', page: 1, page_size: 10 }).total, 1);
-  assert.equal(s.listTasks({ execution_id: e.id, status: 'Skipped', page: 1, page_size: 10 }).items[0].id, t1.id);
+  s.executions.setExecutionExcluded(e.id, { FILTERED_REPOSITORY: 15 });
+  assert.deepEqual(s.executions.getExecution(e.id)!.excluded, { FILTERED_REPOSITORY: 15 });
+  assert.equal(s.executions.listExecutions({ project: 'p', status: 'Error', page: 1, page_size: 10 }).total, 1);
+  assert.equal(
+    s.executions.listTasks({ execution_id: e.id, status: 'Skipped', page: 1, page_size: 10 }).items[0].id,
+    t1.id,
+  );
 });
 
 test('progress: stage from vertexes, fraction from vertexes done and status counters, text lines kept apart', () => {

@@ -12,9 +12,7 @@ import { randomBytes } from 'node:crypto';
 import type { HarborSim } from '@harbor-patching/e2e/harbor-sim';
 import { advisoriesPath, Registry, sampleImage } from '@harbor-patching/e2e/lib/stack';
 import type { RunningAdapter } from '../../src/app';
-import type { PatchModule } from '../../src/jobs/module';
-import type { PolicyRunsModule } from '../../src/policies/module';
-import type { Execution, Task } from '../../src/store/executions';
+import type { Execution, Task } from '../../src/model/execution';
 import { startSim, startTestAdapter, tempDir, uniqueProject } from './fixtures';
 
 const SECRET = `hook-${randomBytes(12).toString('hex')}`;
@@ -24,8 +22,8 @@ let adapter: RunningAdapter;
 let dir: ReturnType<typeof tempDir>;
 
 const alice = `Basic ${Buffer.from('alice:Harbor12345').toString('base64')}`;
-const engine = () => (adapter.ctx.services.patch as PatchModule).engine;
-const runs = () => adapter.ctx.services.policyRuns as PolicyRunsModule;
+const engine = () => adapter.services.patching!.engine;
+const runs = () => adapter.services.patching!;
 
 async function call(method: string, path: string, body?: unknown) {
   const res = await fetch(`${adapter.url}/patching/api/v1${path}`, {

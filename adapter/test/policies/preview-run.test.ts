@@ -12,9 +12,7 @@ import assert from 'node:assert/strict';
 import type { HarborSim } from '@harbor-patching/e2e/harbor-sim';
 import { registryAddr } from '@harbor-patching/e2e/lib/stack';
 import type { RunningAdapter } from '../../src/app';
-import type { PatchModule } from '../../src/jobs/module';
-import type { PolicyRunsModule } from '../../src/policies/module';
-import type { Task } from '../../src/store/executions';
+import type { Task } from '../../src/model/execution';
 import { SKIP_REASONS } from '../../src/patch/decide';
 import { pushArtifact, pushIndex, setScanResult, startSim, startTestAdapter, tempDir, uniqueProject } from './fixtures';
 
@@ -25,8 +23,8 @@ let dir: ReturnType<typeof tempDir>;
 const digests: Record<string, string> = {};
 
 const alice = `Basic ${Buffer.from('alice:Harbor12345').toString('base64')}`;
-const engine = () => (adapter.ctx.services.patch as PatchModule).engine;
-const runs = () => adapter.ctx.services.policyRuns as PolicyRunsModule;
+const engine = () => adapter.services.patching!.engine;
+const runs = () => adapter.services.patching!;
 
 async function call(method: string, path: string, body?: unknown) {
   const res = await fetch(`${adapter.url}/patching/api/v1/projects/${P}${path}`, {

@@ -1,5 +1,5 @@
 /** A patch task's context for stage tests: records, log lines and progress are kept; `abort` stops it. */
-import { DEFAULT_PATCH_OPTIONS } from '../../../src/store/executions';
+import { DEFAULT_PATCH_OPTIONS } from '../../../src/model/execution';
 import type { PatchContext, TaskRecord } from '../../../src/patch/context';
 import { TaskProgressMeter } from '../../../src/patch/progress';
 

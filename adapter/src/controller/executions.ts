@@ -1,0 +1,107 @@
+/**
+ * Executions and tasks of a project: read them (lists, one, a task's log and VEX document), find the tasks
+ * that produced patched images, and stop them. Stopping needs what starting needed: an ad-hoc patch, push
+ * in the project; a policy run (MANUAL, SCHEDULE, EVENT) or a job Harbor started (JOBSERVICE), project admin.
+ */
+import { PATCH_PERMISSION, PROJECT_ADMIN_PERMISSION, type ProjectAccess } from '../auth/access';
+import type { PatchEngine } from '../jobs/engine';
+import type { Execution, ListPage, Task, TaskStatus } from '../model/execution';
+import { ForbiddenError, NotFoundError } from '../model/errors';
+import type { ExecutionFilter } from '../store/executions';
+
+export type TaskView = Omit<Task, 'copa_pid'>;
+
+/** The task as the API shows it (no process ids; the VEX document has its own endpoint). */
+export function taskView(t: Task): TaskView {
+  const { copa_pid: _pid, ...rest } = t;
+  return rest;
+}
+
+/** Which task of which execution of which project. */
+export interface TaskRef {
+  project: string;
+  executionId: number;
+  taskId: number;
+}
+
+export class ExecutionController {
+  constructor(private readonly engine: PatchEngine) {}
+
+  list(filter: ExecutionFilter): ListPage<Execution> {
+    return this.engine.store.listExecutions(filter);
+  }
+
+  /** The newest successful task of the project that produced each of these patched digests. */
+  tasksByPatchedDigest(project: string, digests: readonly string[], repository?: string): TaskView[] {
+    return this.engine.store.tasksByPatchedDigest(project, digests, repository).map(taskView);
+  }
+
+  execution(project: string, id: number): Execution {
+    const e = this.engine.store.getExecution(id);
+    if (!e || e.project !== project) throw new NotFoundError(`execution ${id} does not exist in project ${project}`);
+    return e;
+  }
+
+  tasks(
+    project: string,
+    executionId: number,
+    query: { status?: TaskStatus; page: number; page_size: number },
+  ): ListPage<TaskView> {
+    const e = this.execution(project, executionId);
+    const page = this.engine.store.listTasks({ execution_id: e.id, ...query });
+    return { items: page.items.map(taskView), total: page.total };
+  }
+
+  task(ref: TaskRef): TaskView {
+    return taskView(this.findTask(ref));
+  }
+
+  log(ref: TaskRef): string {
+    return this.engine.logs.read(this.findTask(ref).id);
+  }
+
+  vex(ref: TaskRef): unknown {
+    const t = this.findTask(ref);
+    const vex = this.engine.store.getTaskVex(t.id);
+    if (!vex) {
+      throw new NotFoundError(
+        `task ${t.id} has no VEX document (copa writes one only when it applied updates from a report)`,
+      );
+    }
+    return vex;
+  }
+
+  stopExecution(access: ProjectAccess, project: string, id: number): Execution {
+    const e = this.execution(project, id);
+    assertMayStop(access, e);
+    return this.engine.stopExecution(e.id)!;
+  }
+
+  stopTask(access: ProjectAccess, ref: TaskRef): TaskView {
+    const t = this.findTask(ref);
+    assertMayStop(access, this.engine.store.getExecution(t.execution_id)!);
+    return taskView(this.engine.stopTask(t.id)!);
+  }
+
+  private findTask({ project, executionId, taskId }: TaskRef): Task {
+    const e = this.execution(project, executionId);
+    const t = this.engine.store.getTask(taskId);
+    if (!t || t.execution_id !== e.id) throw new NotFoundError(`task ${taskId} does not exist in execution ${e.id}`);
+    return t;
+  }
+}
+
+function assertMayStop(access: ProjectAccess, e: Execution): void {
+  if (e.trigger === 'ADHOC') {
+    if (!access.can(PATCH_PERMISSION.resource, PATCH_PERMISSION.action)) {
+      throw new ForbiddenError(`stopping a patch needs the repository:push permission in project "${e.project}"`);
+    }
+    return;
+  }
+  if (!access.can(PROJECT_ADMIN_PERMISSION.resource, PROJECT_ADMIN_PERMISSION.action)) {
+    throw new ForbiddenError(
+      `execution ${e.id} is a ${e.trigger === 'JOBSERVICE' ? 'job started by Harbor' : 'policy run'} (${e.trigger}); ` +
+        `only a project admin of "${e.project}" (or a system admin) may stop it`,
+    );
+  }
+}

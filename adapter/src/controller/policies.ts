@@ -1,0 +1,108 @@
+/**
+ * Patch policies of a project: list, read, create, update, delete, enable, disable. A policy's label
+ * filters must name labels that exist in Harbor (asked with the caller's credentials); the API form of a
+ * policy carries its next scheduled run. The scheduler polls the store, so nothing else is told of changes.
+ */
+import { nextRunTimes } from '@harbor-patching/shared/policy/cron';
+import type { PatchPolicy, PolicySpec } from '@harbor-patching/shared/policy/model';
+import { labelNamesOf, validatePolicy, type FieldError } from '@harbor-patching/shared/policy/validate';
+import type { HarborAuth, HarborClient } from '../harbor/client';
+import { missingLabelNames } from '../harbor/labels';
+import { NotFoundError, ValidationError } from '../model/errors';
+import type { PolicyListQuery, PolicyStore } from '../store/policies';
+
+export type PolicyView = PatchPolicy & { next_run_time: string | null };
+
+/** The project a request is about, as Harbor knows it. */
+export interface ProjectRef {
+  id: number;
+  name: string;
+}
+
+/** Who changes a policy, and the credentials Harbor is asked with on their behalf. */
+export interface Actor {
+  username: string;
+  auth?: HarborAuth;
+}
+
+/** The API form of a policy: the stored one plus its next scheduled run. */
+export function policyView(p: PatchPolicy, now = new Date()): PolicyView {
+  let next: string | null = null;
+  if (p.enabled && p.trigger.type === 'scheduled' && p.trigger.cron) {
+    try {
+      next = nextRunTimes(p.trigger.cron, now, 1)[0].toISOString();
+    } catch {
+      next = null;
+    }
+  }
+  return { ...p, next_run_time: next };
+}
+
+const notFound = (project: ProjectRef, id: number) =>
+  new NotFoundError(`policy ${id} not found in project "${project.name}"`);
+
+export class PolicyController {
+  constructor(
+    private readonly policies: PolicyStore,
+    /** Harbor, asked about labels with the caller's credentials. */
+    private readonly harbor: HarborClient,
+  ) {}
+
+  list(project: ProjectRef, query: PolicyListQuery): { items: PolicyView[]; total: number } {
+    const { items, total } = this.policies.list(project.name, query);
+    const now = new Date();
+    return { items: items.map((p) => policyView(p, now)), total };
+  }
+
+  /** The policy, or undefined when the project has no such policy. */
+  get(project: ProjectRef, id: number): PolicyView | undefined {
+    const policy = this.policies.get(project.name, id);
+    return policy && policyView(policy);
+  }
+
+  async create(project: ProjectRef, body: unknown, actor: Actor): Promise<PolicyView> {
+    const spec = await this.specOf(project, body, actor);
+    return policyView(this.policies.create(project.name, project.id, spec, actor.username));
+  }
+
+  async update(project: ProjectRef, id: number, body: unknown, actor: Actor): Promise<PolicyView> {
+    if (!this.policies.get(project.name, id)) throw notFound(project, id);
+    const spec = await this.specOf(project, body, actor);
+    const updated = this.policies.update(project.name, id, spec, actor.username);
+    if (!updated) throw notFound(project, id);
+    return policyView(updated);
+  }
+
+  delete(project: ProjectRef, id: number): void {
+    if (!this.policies.get(project.name, id) || !this.policies.delete(project.name, id)) throw notFound(project, id);
+  }
+
+  setEnabled(project: ProjectRef, id: number, enabled: boolean, actor: Actor): PolicyView {
+    const updated = this.policies.setEnabled(project.name, id, enabled, actor.username);
+    if (!updated) throw notFound(project, id);
+    return policyView(updated);
+  }
+
+  /** Validates a body into a spec, including that its label names exist in Harbor (for the caller). */
+  private async specOf(project: ProjectRef, body: unknown, actor: Actor): Promise<PolicySpec> {
+    const { errors, policy } = validatePolicy(body);
+    if (!policy) throw new ValidationError(errors);
+    const labels = labelNamesOf(policy);
+    if (labels.length === 0) return policy;
+    const missing = new Set(await missingLabelNames(this.harbor, project.id, labels, actor.auth));
+    if (missing.size === 0) return policy;
+    const problems: FieldError[] = [];
+    policy.filters.forEach((f, i) => {
+      if (f.type !== 'label') return;
+      f.value.forEach((name, j) => {
+        if (missing.has(name)) {
+          problems.push({
+            field: `filters[${i}].value[${j}]`,
+            message: `label "${name}" does not exist in Harbor (neither a global label nor one of project "${project.name}")`,
+          });
+        }
+      });
+    });
+    throw new ValidationError(problems);
+  }
+}

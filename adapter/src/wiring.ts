@@ -1,0 +1,364 @@
+/**
+ * Builds the service's objects, each once, by constructor injection: stores over the open database,
+ * Harbor and registry clients, the patch engine, policy runs, schedules, webhook events, the jobservice
+ * API service and the controllers. `app.ts` puts HTTP in front of them and starts and stops them.
+ * Patching needs the service robot: without PATCHING_ROBOT_NAME/SECRET, `patching` is undefined and only
+ * policies, health and the portal are served.
+ */
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { AccessResolver } from './auth/access';
+import type { Config } from './config/config';
+import type { Outbound } from './config/outbound';
+import { ExecutionController } from './controller/executions';
+import { PatchController } from './controller/patch';
+import { PolicyController } from './controller/policies';
+import { PreviewController } from './controller/preview';
+import { RunController } from './controller/runs';
+import { WebhookController } from './controller/webhooks';
+import { HarborClient, type HarborAuth } from './harbor/client';
+import { ServiceRobot } from './harbor/robot';
+import { builtInHealthChecks, type HealthCheck } from './health/checks';
+import { DEFAULT_ENGINE_CONFIG, PatchEngine } from './jobs/engine';
+import { Scrubber, TaskLogs } from './jobs/logs';
+import { JobService } from './jobservice/service';
+import { PolicyRunner } from './policies/run';
+import { RegistryClient } from './registry/client';
+import { PolicyScheduler } from './scheduler/scheduler';
+import type { Db } from './store/db';
+import { SqliteExecutionStore, type ExecutionStore } from './store/executions';
+import { SqliteJobStore } from './store/jobs';
+import { SqlitePolicyStore, type PolicyStore } from './store/policies';
+import { SqlitePolicyRunStore } from './store/policy-runs';
+import { SqliteTaskQueue } from './store/queue';
+import { SqliteScheduleStore } from './store/schedules';
+import { SqliteWebhookEventStore } from './store/webhook-events';
+import { WebhookProcessor } from './webhooks/processor';
+
+export const NOT_CONFIGURED =
+  'patching is off: set PATCHING_ROBOT_NAME and PATCHING_ROBOT_SECRET (a Harbor robot account)';
+
+/** The patch engine's settings (from the configuration; tests may tune retry timing and the like). */
+export interface PatchSettings {
+  harborUrl: string;
+  /** host[:port] in image references copa pulls and pushes; defaults to the Harbor URL's host. */
+  registryHost?: string;
+  /** The registry speaks plain HTTP (default: when the Harbor URL is http://). Used with registryHost. */
+  registryInsecure?: boolean;
+  /** The fetch for Harbor and the registry (config/outbound.ts); default: Node's. */
+  fetch?: typeof fetch;
+  robotName: string;
+  robotSecret: string;
+  dataDir: string;
+  buildkitAddr: string;
+  copaPath: string;
+  /** copa's --eol-api-url (comprehensive mode); unset: copa's default. */
+  copaEolApiUrl?: string;
+  concurrency?: number;
+  taskTimeoutSeconds?: number;
+  scanTimeoutSeconds?: number;
+  maxAttempts?: number;
+  retryBaseMs?: number;
+  harborTimeoutMs?: number;
+  /** How long what Harbor says about the robot's access is kept (default 10 s). */
+  robotCacheSeconds?: number;
+  /** How often a running Harbor scan is polled (default 500 ms). */
+  scanPollMs?: number;
+  /** Other secrets that must never reach a task log (webhook, jobservice secrets). */
+  extraSecrets?: (string | undefined)[];
+}
+
+/** What tests may change about the patch engine beyond the configuration. */
+export type PatchTuning = Partial<PatchSettings>;
+
+/** Harbor's /v2/ as the registry client reaches it: the registry host and scheme when set, else Harbor's origin. */
+export function registryUrl(s: Pick<PatchSettings, 'harborUrl' | 'registryHost' | 'registryInsecure'>): string {
+  if (!s.registryHost) return s.harborUrl;
+  const insecure = s.registryInsecure ?? s.harborUrl.startsWith('http:');
+  return `${insecure ? 'http' : 'https'}://${s.registryHost}`;
+}
+
+export interface PatchEngineParts {
+  engine: PatchEngine;
+  store: ExecutionStore;
+  /** Harbor as the service robot. */
+  harbor: HarborClient;
+  registry: RegistryClient;
+  /** The service robot: its credentials and its access to projects, as Harbor sees them. */
+  robot: ServiceRobot;
+}
+
+/**
+ * The patch engine over a migrated database: its stores, the robot's Harbor and registry clients (`harbor`
+ * when given, else one built from the settings), task logs.
+ */
+export function createPatchEngine(db: Db, s: PatchSettings, harbor?: HarborClient): PatchEngineParts {
+  const store = new SqliteExecutionStore(db);
+  const robot = { username: s.robotName, password: s.robotSecret };
+  const robotHarbor =
+    harbor ?? new HarborClient(s.harborUrl, { kind: 'basic', ...robot }, s.harborTimeoutMs ?? 15_000, s.fetch);
+  const registry = new RegistryClient(registryUrl(s), robot, undefined, s.fetch);
+  const serviceRobot = new ServiceRobot(robotHarbor, s.robotName, s.robotCacheSeconds ?? 10);
+  const taskTimeoutSeconds = s.taskTimeoutSeconds ?? DEFAULT_ENGINE_CONFIG.taskTimeoutMs / 1000;
+  const logs = new TaskLogs(
+    join(s.dataDir, 'task-logs'),
+    Scrubber.forCredentials(s.robotName, s.robotSecret, s.extraSecrets),
+  );
+  const engine = new PatchEngine(
+    store,
+    new SqliteTaskQueue(db),
+    {
+      harbor: robotHarbor,
+      registry,
+      registryHost: s.registryHost,
+      robot,
+      copaPath: s.copaPath,
+      copaEolApiUrl: s.copaEolApiUrl,
+      buildkitAddr: s.buildkitAddr,
+      // copa's own timeout fires a little before ours, so its error message reaches the log.
+      copaTimeoutSeconds: Math.max(10, taskTimeoutSeconds - 30),
+      scanTimeoutMs: (s.scanTimeoutSeconds ?? 600) * 1000,
+      scanPollMs: s.scanPollMs ?? 500,
+    },
+    {
+      concurrency: s.concurrency ?? DEFAULT_ENGINE_CONFIG.concurrency,
+      taskTimeoutMs: taskTimeoutSeconds * 1000,
+      maxAttempts: s.maxAttempts ?? DEFAULT_ENGINE_CONFIG.maxAttempts,
+      retryBaseMs: s.retryBaseMs ?? DEFAULT_ENGINE_CONFIG.retryBaseMs,
+      dataDir: s.dataDir,
+    },
+    logs,
+    serviceRobot,
+  );
+  return { engine, store, harbor: robotHarbor, registry, robot: serviceRobot };
+}
+
+/** The scheduler over the policy store and the runner (exported so tests can drive it with their own clock). */
+export function createPolicyScheduler(
+  db: Db,
+  policies: Pick<PolicyStore, 'listAll' | 'getById'>,
+  runner: PolicyRunner,
+  opts: { now?: () => Date; intervalMs?: number; onError?: (err: unknown) => void } = {},
+): PolicyScheduler {
+  return new PolicyScheduler({
+    store: new SqliteScheduleStore(db),
+    now: opts.now,
+    intervalMs: opts.intervalMs,
+    // Polled at each tick: a disabled, deleted or re-scheduled policy is noticed without hooks.
+    listScheduledPolicies: () => policies.listAll({ triggerType: 'scheduled' }),
+    hasActiveRun: (policyId) => {
+      const p = policies.getById(policyId);
+      return p ? runner.activeRun(p) !== undefined : false;
+    },
+    startRun: async (policyId) => {
+      const p = policies.getById(policyId);
+      if (!p) throw new Error(`policy ${policyId} no longer exists`);
+      return runner.start(p, 'SCHEDULE');
+    },
+    onError: opts.onError,
+  });
+}
+
+/** Everything that exists only when the service robot is configured. */
+export interface Patching {
+  engine: PatchEngine;
+  /** Harbor as the service robot. */
+  harbor: HarborClient;
+  registry: RegistryClient;
+  robot: ServiceRobot;
+  jobservice: JobService;
+  runner: PolicyRunner;
+  scheduler: PolicyScheduler;
+  webhooks: WebhookProcessor;
+  controllers: {
+    patch: PatchController;
+    executions: ExecutionController;
+    runs: RunController;
+    preview: PreviewController;
+    webhooks: WebhookController;
+  };
+}
+
+export interface Services {
+  /** Harbor as the service robot (anonymous when no robot is configured). */
+  harbor: HarborClient;
+  /** Who may do what in Harbor, for the HTTP middleware. */
+  access: AccessResolver;
+  policyStore: PolicyStore;
+  policies: PolicyController;
+  patching?: Patching;
+  /** The dependency checks shown by GET /patching/api/v1/health, in order. */
+  healthChecks: HealthCheck[];
+  /** Recovers interrupted work and starts the background loops (before the server accepts requests). */
+  start(): Promise<void>;
+  /** Stops them, the reverse way (after the server stopped accepting requests). Never throws. */
+  stop(): Promise<void>;
+}
+
+export interface ServiceDeps {
+  config: Config;
+  /** Migrated (store/migrations.ts). */
+  db: Db;
+  logger: Logger;
+  outbound: Outbound;
+  tuning?: PatchTuning;
+}
+
+function serviceAuth(config: Config): HarborAuth {
+  return config.robotName && config.robotSecret
+    ? { kind: 'basic', username: config.robotName, password: config.robotSecret }
+    : { kind: 'anonymous' };
+}
+
+function createPatching(deps: ServiceDeps, harbor: HarborClient, policyStore: PolicyStore): Patching | undefined {
+  const { config: c, db, logger } = deps;
+  if (!c.robotName || !c.robotSecret) {
+    logger.warn(NOT_CONFIGURED);
+    return undefined;
+  }
+  const { engine, registry, robot } = createPatchEngine(
+    db,
+    {
+      harborUrl: c.harborUrl,
+      registryHost: c.registryHost,
+      registryInsecure: c.registryInsecure,
+      fetch: deps.outbound.fetch,
+      robotName: c.robotName,
+      robotSecret: c.robotSecret,
+      dataDir: c.dataDir,
+      buildkitAddr: c.buildkitAddr,
+      copaPath: c.copaPath,
+      copaEolApiUrl: c.copaEolApiUrl,
+      concurrency: c.concurrency,
+      taskTimeoutSeconds: c.taskTimeoutSeconds,
+      scanTimeoutSeconds: c.scanTimeoutSeconds,
+      harborTimeoutMs: c.harborTimeoutMs,
+      robotCacheSeconds: c.authCacheSeconds,
+      extraSecrets: [c.webhookSecret, c.jobserviceSecret],
+      ...deps.tuning,
+    },
+    harbor,
+  );
+  engine.on('task', (t) => {
+    if (!['Pending', 'Running'].includes(t.status)) {
+      logger.info({ task: t.id, execution: t.execution_id, status: t.status, reason: t.reason }, 'patch task finished');
+    }
+  });
+  const patch = new PatchController(engine, harbor, robot);
+  const jobservice = new JobService(new SqliteJobStore(db), engine, (project, repository, reference) =>
+    patch.resolveDigest(project, repository, reference),
+  );
+
+  const report = (context: string) => (err: unknown) => logger.error({ err, context }, 'policy runs error');
+  const runner = new PolicyRunner({
+    runs: new SqlitePolicyRunStore(db),
+    harbor,
+    engine,
+    robot,
+    onError: report('policy run'),
+  });
+  const scheduler = createPolicyScheduler(db, policyStore, runner, { onError: report('scheduler') });
+  const webhooks = new WebhookProcessor({
+    store: new SqliteWebhookEventStore(db),
+    harbor,
+    engine,
+    runner,
+    eventPolicies: (project) =>
+      policyStore.listAll({ enabled: true, triggerType: 'event_based', projectName: project }),
+    onError: report('webhook event'),
+    onDropped: (event, reason, eventId) =>
+      logger.warn(
+        {
+          event_id: eventId,
+          type: event.type,
+          project: event.project,
+          repository: event.repository,
+          digest: event.digest,
+          tag: event.tag ?? null,
+          reason,
+        },
+        'dropped a webhook event: Harbor does not confirm it',
+      ),
+  });
+  return {
+    engine,
+    harbor,
+    registry,
+    robot,
+    jobservice,
+    runner,
+    scheduler,
+    webhooks,
+    controllers: {
+      patch,
+      executions: new ExecutionController(engine),
+      runs: new RunController(policyStore, runner, scheduler),
+      preview: new PreviewController(policyStore, harbor, robot),
+      webhooks: new WebhookController({ secret: c.webhookSecret, processor: webhooks, harbor, robot, logger }),
+    },
+  };
+}
+
+export function buildServices(deps: ServiceDeps): Services {
+  const { config, db, logger, outbound } = deps;
+  const harbor = new HarborClient(config.harborUrl, serviceAuth(config), config.harborTimeoutMs, outbound.fetch);
+  const policyStore = new SqlitePolicyStore(db);
+  const patching = createPatching(deps, harbor, policyStore);
+
+  const robotCheck: HealthCheck = {
+    name: 'robot',
+    check: async () => {
+      if (!patching) return { ok: false, error: NOT_CONFIGURED };
+      const r = await patching.robot.checkCredentials();
+      return r.ok
+        ? { ok: true, detail: patching.robot.name }
+        : { ok: false, detail: patching.robot.name, error: r.message };
+    },
+  };
+
+  /** Each part that started, to stop in reverse order. */
+  const started: { name: string; stop: () => Promise<void> }[] = [];
+
+  return {
+    harbor,
+    access: new AccessResolver(harbor, config.authCacheSeconds),
+    policyStore,
+    policies: new PolicyController(policyStore, harbor),
+    patching,
+    healthChecks: [...builtInHealthChecks(config, db, outbound.fetch), robotCheck],
+    async start() {
+      if (!patching) return;
+      const { engine, robot, runner, scheduler, webhooks } = patching;
+      // Checked in the background, so an unreachable Harbor does not hold up the start. A rejected robot
+      // does not stop the service either: policies, history and the portal keep working, health says
+      // unhealthy, every patch is refused saying why, and fixing the robot in Harbor needs no restart.
+      void robot.checkCredentials().then((r) => {
+        if (r.ok) logger.info({ robot: robot.name }, 'Harbor accepts the service robot');
+        else if (r.problem === 'rejected') logger.error({ robot: robot.name }, r.message);
+        else logger.warn({ robot: robot.name }, `the service robot could not be checked: ${r.message}`);
+      });
+      await engine.start();
+      started.push({ name: 'patch', stop: () => engine.close() });
+      runner.recover();
+      scheduler.start();
+      webhooks.start();
+      started.push({
+        name: 'policy-runs',
+        stop: async () => {
+          await scheduler.stop();
+          await webhooks.stop();
+          await runner.idle();
+        },
+      });
+    },
+    async stop() {
+      for (const part of started.splice(0).reverse()) {
+        try {
+          await part.stop();
+        } catch (err) {
+          logger.error({ err, module: part.name }, 'module failed to stop cleanly');
+        }
+      }
+    },
+  };
+}
