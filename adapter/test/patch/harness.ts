@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startHarborSim, SERVICE_ROBOT_ACCESS } from '@harbor-patching/e2e/harbor-sim';
+import { startHarborSim, SERVICE_ROBOT_ACCESS } from '@harbor-patching/harbor-sim';
 import { openDatabase } from '../../src/store/db';
 import { createPatchModule, type PatchModule, type PatchModuleSettings } from '../../src/jobs/module';
 import { registryUrl, stack } from './helpers';

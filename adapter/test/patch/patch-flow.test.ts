@@ -18,7 +18,7 @@ import type { PatchModuleSettings } from '../../src/jobs/module';
 import type { Task } from '../../src/store/executions';
 import { ROBOT, startSim, type Sim } from './harness';
 import { compareDebianVersions } from '@harbor-patching/shared/debversion';
-import { readAdvisories, readInstalledPackages, Registry } from '@harbor-patching/e2e/lib/stack';
+import { readAdvisories, readInstalledPackages, Registry } from '@harbor-patching/oci-testkit';
 import {
   alive,
   copaProcessesMentioning,

@@ -9,8 +9,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import type { HarborSim } from '@harbor-patching/e2e/harbor-sim';
-import { advisoriesPath, Registry, sampleImage } from '@harbor-patching/e2e/lib/stack';
+import type { HarborSim } from '@harbor-patching/harbor-sim';
+import { advisoriesPath, RegistryClient, sampleImage } from '@harbor-patching/oci-testkit';
 import type { RunningAdapter } from '../../src/app';
 import type { PatchModule } from '../../src/jobs/module';
 import type { PolicyRunsModule } from '../../src/policies/module';
@@ -18,7 +18,7 @@ import type { Execution, Task } from '../../src/store/executions';
 import { startSim, startTestAdapter, tempDir, uniqueProject } from './fixtures';
 
 const SECRET = `hook-${randomBytes(12).toString('hex')}`;
-const registry = new Registry();
+const registry = new RegistryClient();
 let sim: HarborSim;
 let adapter: RunningAdapter;
 let dir: ReturnType<typeof tempDir>;
