@@ -80,6 +80,7 @@ log:
       process.removeListener('exit', cleanup);
       if (proc.exitCode === null) {
         const exited = new Promise((r) => proc.once('exit', r));
+        proc.ref(); // wait for the exit even though the process was unref'd
         proc.kill();
         await exited;
       }
