@@ -14,7 +14,14 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
 import { startHarborSim, SERVICE_ROBOT_ACCESS } from '@harbor-patching/harbor-sim';
-import { advisoriesPath, buildkitAddr, copaPath, registryAddr, sampleImage, readAdvisories } from '@harbor-patching/oci-testkit';
+import {
+  advisoriesPath,
+  buildkitAddr,
+  copaPath,
+  registryAddr,
+  sampleImage,
+  readAdvisories,
+} from '@harbor-patching/oci-testkit';
 import { startAdapter } from '@harbor-patching/adapter';
 
 const { values } = parseArgs({ options: { n: { type: 'string', default: '4' } } });

@@ -310,8 +310,7 @@ export class RegistryClient {
 
   /** A layer as an uncompressed tar stream (gzip layers are inflated on the fly, never buffered whole). */
   async layerStream(repository: string, layer: Descriptor): Promise<Readable> {
-    if (/zstd/.test(layer.mediaType))
-      throw new RegistryError(415, `zstd layers are not supported (${layer.digest})`);
+    if (/zstd/.test(layer.mediaType)) throw new RegistryError(415, `zstd layers are not supported (${layer.digest})`);
     const stream = await this.blobStream(repository, layer.digest);
     if (!/gzip/.test(layer.mediaType)) return stream;
     const gunzip = createGunzip();
@@ -489,12 +488,19 @@ export class RegistryClient {
   async mustPushImage(repository: string, tag: string, spec: ImageSpec): Promise<string> {
     const pushed = await this.pushImage(repository, tag, spec);
     if (pushed.status !== 201)
-      throw new RegistryError(pushed.status, `pushing ${repository}:${tag} to ${this.baseUrl} failed with ${pushed.status}`);
+      throw new RegistryError(
+        pushed.status,
+        `pushing ${repository}:${tag} to ${this.baseUrl} failed with ${pushed.status}`,
+      );
     return pushed.digest;
   }
 
   /** Pushes an OCI image index of already pushed linux/amd64 images, tagged `tag`; answers the registry's response. */
-  async pushIndex(repository: string, tag: string, children: { digest: string; manifest: object }[]): Promise<Response> {
+  async pushIndex(
+    repository: string,
+    tag: string,
+    children: { digest: string; manifest: object }[],
+  ): Promise<Response> {
     const index = {
       schemaVersion: 2,
       mediaType: MEDIA_TYPES.ociIndex,
