@@ -211,7 +211,7 @@ export class RegistryClient {
     return names;
   }
 
-  /** Tags of a repository; [] when the repository does not exist. */
+  /** Tags of a repository in the registry's order (not sorted); [] when the repository does not exist. */
   async tags(repository: string): Promise<string[]> {
     const path = v2Path(repository, 'tags/list?n=10000');
     if (!path) return [];
