@@ -16,7 +16,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
-import { node24Dir } from '@harbor-patching/e2e/lib/stack';
+import { node24Dir } from '@harbor-patching/oci-testkit';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const { values } = parseArgs({ options: { out: { type: 'string', default: join(root, 'dist') } } });

@@ -5,8 +5,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_PASSWORD, startHarborSim, type HarborSim } from '@harbor-patching/e2e/harbor-sim';
-import { registryUrl } from '@harbor-patching/e2e/lib/stack';
+import { DEFAULT_PASSWORD, startHarborSim, type HarborSim } from '@harbor-patching/harbor-sim';
+import { registryUrl } from '@harbor-patching/oci-testkit';
 import { startAdapter, type RunningAdapter } from '../src/app';
 import type { Config } from '../src/config/config';
 

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { startHarborSim, type HarborSim } from '@harbor-patching/e2e/harbor-sim';
-import { registryUrl } from '@harbor-patching/e2e/lib/stack';
+import { startHarborSim, type HarborSim } from '@harbor-patching/harbor-sim';
+import { registryUrl } from '@harbor-patching/oci-testkit';
 import { API, basic } from './harness';
 
 const MAIN = resolve(fileURLToPath(new URL('.', import.meta.url)), '../src/main.ts');

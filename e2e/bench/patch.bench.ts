@@ -13,9 +13,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
-import { startHarborSim, SERVICE_ROBOT_ACCESS } from '@harbor-patching/e2e/harbor-sim';
-import { advisoriesPath, buildkitAddr, copaPath, registryAddr, sampleImage, readAdvisories } from '../lib/stack';
-import { startAdapter } from '../../adapter/src/app';
+import { startHarborSim, SERVICE_ROBOT_ACCESS } from '@harbor-patching/harbor-sim';
+import {
+  advisoriesPath,
+  buildkitAddr,
+  copaPath,
+  registryAddr,
+  sampleImage,
+  readAdvisories,
+} from '@harbor-patching/oci-testkit';
+import { startAdapter } from '@harbor-patching/adapter';
 
 const { values } = parseArgs({ options: { n: { type: 'string', default: '4' } } });
 const n = Number(values.n);

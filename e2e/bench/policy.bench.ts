@@ -32,7 +32,7 @@ type FromChild =
   { kind: 'ready'; url: string; project: string; artifacts: number; ms: number } | { kind: 'count'; value: number };
 
 async function serveSim(): Promise<void> {
-  const { startHarborSim, SERVICE_ROBOT_ACCESS } = await import('@harbor-patching/e2e/harbor-sim');
+  const { startHarborSim, SERVICE_ROBOT_ACCESS } = await import('@harbor-patching/harbor-sim');
   const sim = await startHarborSim({
     port: 0,
     seed: 'empty',
@@ -104,8 +104,7 @@ function sampleMemory(): { stop(): Peak } {
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
 
 async function main(): Promise<void> {
-  const { HarborClient } = await import('../../adapter/src/harbor/client');
-  const { previewPolicy } = await import('../../adapter/src/policies/preview');
+  const { HarborClient, previewPolicy } = await import('@harbor-patching/adapter');
 
   const child = fork(fileURLToPath(import.meta.url), ['--serve-sim', ...process.argv.slice(2)], {
     execArgv: ['--import', 'tsx'],

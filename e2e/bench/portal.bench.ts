@@ -43,7 +43,7 @@ type FromChild = { kind: 'ready'; url: string };
 
 /** The child process: the Harbor stand-in and the adapter serving the built portal. */
 async function serve(): Promise<void> {
-  const { SERVICE_ROBOT_ACCESS } = await import('../harbor-sim/src/index');
+  const { SERVICE_ROBOT_ACCESS } = await import('@harbor-patching/harbor-sim');
   const servers = await startPortalServers({
     robot: {
       ...ROBOT,

@@ -8,10 +8,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
-import { startHarborSim, type HarborSim, type RobotSeed } from '../harbor-sim/src/index';
-import { startAdapter, type RunningAdapter } from '../../adapter/src/app';
-import type { Config } from '../../adapter/src/config/config';
-import { advisoriesPath, buildkitAddr, copaPath, registryUrl } from './stack';
+import { startHarborSim, type HarborSim, type RobotSeed } from '@harbor-patching/harbor-sim';
+import { startAdapter, type Config, type RunningAdapter } from '@harbor-patching/adapter';
+import { advisoriesPath, buildkitAddr, copaPath, registryUrl } from '@harbor-patching/oci-testkit';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const PORTAL_DIR = join(ROOT, 'dist/portal-plugin');

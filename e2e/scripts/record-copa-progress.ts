@@ -11,20 +11,20 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  Registry,
+  RegistryClient,
   buildkitAddr,
   copaPath,
   readAdvisories,
   registryAddr,
   sampleImage,
   uniqueRepository,
-} from '../lib/stack';
+} from '@harbor-patching/oci-testkit';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const out = join(root, 'adapter/test/patch/fixtures/copa-rawjson.jsonl');
 
 const work = mkdtempSync(join(tmpdir(), 'copa-progress-'));
-const registry = new Registry();
+const registry = new RegistryClient();
 const repo = uniqueRepository('progress', 'sample-app');
 try {
   await registry.copyImage(sampleImage, `${repo}:1.0`);
@@ -59,7 +59,7 @@ try {
   writeFileSync(out, text.replaceAll(repo, 'library/sample-app'));
   const statuses = text.split('\n').filter((l) => l.startsWith('{')).length;
   process.stdout.write(`wrote ${out}: ${statuses} progress lines\n`);
-  for (const tag of await registry.listTags(repo)) {
+  for (const tag of await registry.tags(repo)) {
     const digest = await registry.resolve(repo, tag);
     if (digest) await registry.deleteManifest(repo, digest);
   }

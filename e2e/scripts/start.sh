@@ -81,7 +81,7 @@ wait_http() { # name url pid log seconds
 say "starting the Harbor stand-in on $harbor_url"
 # The robot secret goes through the environment, never the command line (visible to anyone in ps).
 HARBOR_SIM_ROBOTS="$DEMO_ROBOT_NAME:$DEMO_ROBOT_SECRET" \
-  node --import tsx e2e/harbor-sim/src/main.ts --port "$HP_HARBOR_PORT" --registry "http://$HP_REGISTRY_ADDR" \
+  node --import tsx harbor-sim/src/main.ts --port "$HP_HARBOR_PORT" --registry "http://$HP_REGISTRY_ADDR" \
   --advisories "$HP_ADVISORIES" --seed demo \
   >>"$HP_LOGS/harbor-sim.log" 2>&1 &
 children+=($!)

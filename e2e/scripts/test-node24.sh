@@ -38,7 +38,7 @@ for entry in node_modules/* node_modules/.bin; do
   ln -s "$HP_ROOT/$entry" "$copy/node_modules/$name"
 done
 ln -s "$sqlite24" "$copy/node_modules/better-sqlite3"
-for workspace in adapter e2e portal-plugin shared; do
+for workspace in adapter e2e harbor-sim oci-testkit portal-plugin shared; do
   ln -s "../../$workspace" "$copy/node_modules/@harbor-patching/$workspace"
   [ -d "$workspace/node_modules" ] && ln -s "$HP_ROOT/$workspace/node_modules" "$copy/$workspace/node_modules"
 done
@@ -51,7 +51,7 @@ for suite in "${suites[@]}"; do
   case $suite in
     self-contained)
       if node e2e/scripts/check-self-contained.mjs && (cd shared && node --import tsx scripts/gen-api.ts --check); then
-        (cd e2e && bash scripts/node-test.sh self-contained harbor-sim/test/contract.test.ts) || status=1
+        (cd harbor-sim && bash ../e2e/scripts/node-test.sh self-contained test/contract.test.ts) || status=1
       else
         status=1
       fi

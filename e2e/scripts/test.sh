@@ -14,7 +14,7 @@ stack_was_running=0
 bash e2e/stack/stack.sh status >/dev/null 2>&1 && stack_was_running=1
 bash e2e/stack/stack.sh start
 if [ "$stack_was_running" = 0 ]; then trap 'bash e2e/stack/stack.sh stop' EXIT; fi
-# The stack's address, for the test processes (same defaults as e2e/lib/stack.ts).
+# The stack's address, for the test processes (same defaults as oci-testkit/src/stack.ts).
 export HP_REGISTRY_ADDR HP_BUILDKIT_ADDR HP_ADVISORIES HP_CACHE HP_STATE
 bash e2e/fixtures/build.sh
 
@@ -37,7 +37,7 @@ fi
 
 # A suite that wrote no counts (it crashed or did not run) counts as one failure, so the total
 # never looks green while the run is not.
-suites="adapter e2e portal-plugin shared self-contained adapter-node24 shared-node24"
+suites="adapter e2e harbor-sim oci-testkit portal-plugin shared self-contained adapter-node24 shared-node24"
 [ $# -gt 0 ] && suites=""
 node -e '
   const fs = require("fs"), path = require("path"), dir = process.argv[1];

@@ -8,7 +8,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { Registry, registryUrl, sampleImage, uniqueRepository } from '../lib/stack';
+import { RegistryClient, registryUrl, sampleImage, uniqueRepository } from '@harbor-patching/oci-testkit';
 import { freePort, startHarborNginx, type HarborNginx } from '../lib/nginx';
 import { screenshotDir, signIn, startStack, type Stack } from './harness';
 
@@ -78,7 +78,7 @@ describe("behind Harbor's nginx", () => {
 
   test('alice signs in through nginx, saves a policy (CSRF checked) and patches an image to Success', async () => {
     const repository = uniqueRepository('library', 'nginx-sample');
-    await new Registry(registryUrl).copyImage(sampleImage, `${repository}:1.0`);
+    await new RegistryClient(registryUrl).copyImage(sampleImage, `${repository}:1.0`);
     const name = repository.slice('library/'.length);
     await stack.sim.scan('library', name, '1.0');
 

@@ -6,10 +6,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { SERVICE_ROBOT_ACCESS, DEFAULT_PASSWORD, type HarborSim } from '../harbor-sim/src/index';
+import { SERVICE_ROBOT_ACCESS, DEFAULT_PASSWORD, type HarborSim } from '@harbor-patching/harbor-sim';
 import { ensurePortalBuilt, launchChromium, startPortalServers } from '../lib/portal';
-import type { RunningAdapter } from '../../adapter/src/app';
-import type { Config } from '../../adapter/src/config/config';
+import type { Config, RunningAdapter } from '@harbor-patching/adapter';
 
 export { ensurePortalBuilt, PORTAL_DIR, ROOT } from '../lib/portal';
 

@@ -6,8 +6,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { Registry, registryUrl, sampleImage, uniqueRepository } from '../lib/stack';
-import { debianImage, layer, OciClient } from '../harbor-sim/test/helpers';
+import {
+  debianImage,
+  layer,
+  RegistryClient,
+  registryUrl,
+  sampleImage,
+  uniqueRepository,
+} from '@harbor-patching/oci-testkit';
 import { PASSWORD, screenshotDir, signIn, startStack, type Stack } from './harness';
 
 let stack: Stack;
@@ -315,7 +321,7 @@ describe('portal', () => {
 
   test('Patch is disabled, with the reason as its tooltip, for an image index, a chart and a patched tag', async () => {
     const repository = uniqueRepository('library', 'ui-kinds');
-    const oci = new OciClient(registryUrl);
+    const oci = new RegistryClient(registryUrl);
     await oci.pushImage(repository, '1.0', await debianImage([{ name: 'base-files', version: '12.4' }]));
     await oci.pushImage(repository, '1.0-patched', await debianImage([{ name: 'base-files', version: '12.5' }]));
     await oci.pushImage(repository, 'chart-0.1.0', {
@@ -356,7 +362,7 @@ describe('portal', () => {
   test('alice patches an image from the Artifacts tab and sees the task succeed with before/after', async () => {
     // A copy of the sample image of our own, so the shared sample stays as it is.
     const repository = uniqueRepository('library', 'ui-sample');
-    const registry = new Registry(registryUrl);
+    const registry = new RegistryClient(registryUrl);
     await registry.copyImage(sampleImage, `${repository}:1.0`);
     const name = repository.slice('library/'.length);
     await stack.sim.scan('library', name, '1.0');

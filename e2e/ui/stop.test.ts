@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { Registry, registryUrl, sampleImage, uniqueRepository } from '../lib/stack';
+import { RegistryClient, registryUrl, sampleImage, uniqueRepository } from '@harbor-patching/oci-testkit';
 import { screenshotDir, signIn, startStack, type Stack } from './harness';
 
 let stack: Stack;
@@ -22,7 +22,7 @@ after(async () => {
 test('alice starts a patch, stops it from the UI, and sees it Stopped (task, execution, Stopped filter)', async () => {
   // A copy nobody scanned yet: the task asks Harbor to scan it, and the scan takes its time.
   const repository = uniqueRepository('library', 'ui-stop');
-  await new Registry(registryUrl).copyImage(sampleImage, `${repository}:1.0`);
+  await new RegistryClient(registryUrl).copyImage(sampleImage, `${repository}:1.0`);
   const name = repository.slice('library/'.length);
   stack.sim.setScanDelay(30_000);
   const { context, page } = await signIn(stack, 'alice');

@@ -203,6 +203,10 @@ export function classifyCopaFailure(lines: readonly string[]): {
   if (
     /\b50[0234] (Internal|Bad|Service|Gateway)|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Timeout/i.test(
       text,
+    ) ||
+    // buildkitd could not connect to the registry (copa's own hint then wrongly suggests BuildKit).
+    /dial tcp [^\n]*(connection refused|no such host|i\/o timeout|network is unreachable|no route to host)|connection reset by peer/i.test(
+      text,
     )
   ) {
     return { code: 'REGISTRY_UNREACHABLE', detail, transient: true };

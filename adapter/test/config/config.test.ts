@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { ConfigError, describeConfig, findCopa, loadConfig } from '../../src/config/config';
 import { hasModernFetch } from '../../src/config/outbound';
-import { makeTestCertificates } from '@harbor-patching/e2e/lib/tls';
+import { makeTestCertificates } from '@harbor-patching/oci-testkit';
 
 const dir = mkdtempSync(join(tmpdir(), 'hp-config-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
-import { SERVICE_ROBOT_ACCESS } from '@harbor-patching/e2e/harbor-sim';
+import { SERVICE_ROBOT_ACCESS } from '@harbor-patching/harbor-sim';
 import { startAdapter, type RunningAdapter } from '../../src/app';
 import { HarborClient, HarborError } from '../../src/harbor/client';
 import { ROBOT_PERMISSIONS, ServiceRobot, permissionName, robotPermissions } from '../../src/harbor/robot';

@@ -5,7 +5,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { HarborSim } from '@harbor-patching/e2e/harbor-sim';
+import type { HarborSim } from '@harbor-patching/harbor-sim';
 import { upsertPatchingWebhook, WEBHOOK_POLICY_NAME, type HarborWebhookPolicy } from '../../src/harbor/webhooks';
 import { robotClient, startSim, uniqueProject } from '../policies/fixtures';
 

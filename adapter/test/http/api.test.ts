@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import type { HarborSim } from '@harbor-patching/e2e/harbor-sim';
+import type { HarborSim } from '@harbor-patching/harbor-sim';
 import type { RunningAdapter } from '../../src/app';
 import { createLogger } from '../../src/http/observability';
 import { projectWebhookCredential } from '../../src/webhooks/credential';

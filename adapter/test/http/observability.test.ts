@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
-import { buildkitAddr, copaPath } from '@harbor-patching/e2e/lib/stack';
+import { buildkitAddr, copaPath } from '@harbor-patching/oci-testkit';
 import { createLogger } from '../../src/http/observability';
 import { API, anonymous, basic, request, SERVICE_ROBOT, Session, startCore, type Core } from '../harness';
 

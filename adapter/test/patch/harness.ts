@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startHarborSim, SERVICE_ROBOT_ACCESS } from '@harbor-patching/e2e/harbor-sim';
+import { startHarborSim, SERVICE_ROBOT_ACCESS } from '@harbor-patching/harbor-sim';
 import { migrate, openDatabase } from '../../src/store/db';
 import { MIGRATIONS } from '../../src/store/migrations';
 import { createPatchEngine, type PatchEngineParts, type PatchSettings } from '../../src/wiring';

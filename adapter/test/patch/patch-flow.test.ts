@@ -1,8 +1,9 @@
 /**
  * The patch engine end to end: the adapter (in process) with the real copa, buildkitd and registry,
- * behind the Harbor stand-in. Real copa runs are few and shared: one ad-hoc patch backs several
- * assertions; the delete-original run goes through the jobservice API; one run is cut by the task
- * timeout and one patches in comprehensive mode.
+ * behind the Harbor stand-in. Every case works on its own fresh copy of the sample image, so any case
+ * runs alone (--test-name-pattern). Real copa runs are few: one ad-hoc patch backs several assertions
+ * (and, in a whole run, the re-patch case); the delete-original run goes through the jobservice API;
+ * one run is cut by the task timeout and one patches in comprehensive mode.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,7 +17,7 @@ import type { PatchTuning } from '../../src/wiring';
 import type { Task } from '../../src/model/execution';
 import { ROBOT, startSim, type Sim } from './harness';
 import { compareDebianVersions } from '@harbor-patching/shared/debversion';
-import { readAdvisories, readInstalledPackages, Registry } from '@harbor-patching/e2e/lib/stack';
+import { readAdvisories, readInstalledPackages, RegistryClient } from '@harbor-patching/oci-testkit';
 import {
   alive,
   copaProcessesMentioning,
@@ -131,25 +132,43 @@ const harbor = (path: string, method = 'GET', body?: unknown) =>
     body: body === undefined ? undefined : JSON.stringify(body),
   });
 
-// One real patch, shared by the assertions of the next tests.
-const shared = { repo: `${unique('adhoc')}/app`, executionId: 0, taskId: 0 };
+/** A fresh copy of the sample image in a repository of its own under `library`; answers the repository. */
+async function freshSample(prefix: string): Promise<string> {
+  const repo = `${unique(prefix)}/app`;
+  await copyImage(stack.sampleImage, `library/${repo}:1.0`);
+  return repo;
+}
+
+/**
+ * A fresh copy of the sample image whose 1.0 was patched successfully (1.0-patched exists): made once per
+ * file by the first case that needs one, or taken from the ad-hoc case when that already made it.
+ */
+let patchedSample: Promise<string> | undefined;
+function patchedSampleCopy(): Promise<string> {
+  patchedSample ??= (async () => {
+    const repo = await freshSample('patched');
+    const started = await startPatch('library', repo, '1.0');
+    const t = await waitTask('library', started.executionId, started.taskId);
+    assert.equal(t.status, 'Success', `patching the fresh copy: ${t.reason}: ${t.status_message}`);
+    return repo;
+  })();
+  return patchedSample;
+}
 
 test('ad-hoc patch: permission, 202 with the execution, join, live progress, Success with tag, rescan, CVEs, VEX, labels', async (t) => {
-  await copyImage(stack.sampleImage, `library/${shared.repo}:1.0`);
+  const repo = await freshSample('adhoc');
   const label = sim.addLabel({ name: unique('team'), scope: 'g' });
-  const labelled = await harbor(`/projects/library/repositories/${enc(shared.repo)}/artifacts/1.0/labels`, 'POST', {
+  const labelled = await harbor(`/projects/library/repositories/${enc(repo)}/artifacts/1.0/labels`, 'POST', {
     id: label.id,
   });
   assert.ok([200, 201].includes(labelled.status), `label: ${labelled.status}`);
 
-  const denied = await patch('library', shared.repo, '1.0', users.gina);
+  const denied = await patch('library', repo, '1.0', users.gina);
   assert.equal(denied.status, 403);
 
-  const first = await startPatch('library', shared.repo, '1.0');
+  const first = await startPatch('library', repo, '1.0');
   assert.equal(first.execution.trigger, 'ADHOC');
-  shared.executionId = first.executionId;
-  shared.taskId = first.taskId;
-  const again = await startPatch('library', shared.repo, '1.0');
+  const again = await startPatch('library', repo, '1.0');
   assert.equal(again.executionId, first.executionId, 'a second request for the same artifact joins the running one');
   assert.equal(again.res.headers.get('x-patch-joined'), 'true');
 
@@ -173,6 +192,7 @@ test('ad-hoc patch: permission, 202 with the execution, join, live progress, Suc
   }
   const task = await getJson<Task>(api(base));
   assert.equal(task.status, 'Success', `${task.reason}: ${task.status_message}`);
+  patchedSample ??= Promise.resolve(repo);
   assert.ok(logWhileRunning.includes('copa patch'), 'the log is readable while the task runs');
   // The percent moves while the task runs, never goes back, and is 100 at Success.
   percents.push(task.progress!.percent);
@@ -187,7 +207,7 @@ test('ad-hoc patch: permission, 202 with the execution, join, live progress, Suc
   );
 
   assert.equal(task.patched_tag, '1.0-patched');
-  assert.equal(await registryDigest(`library/${shared.repo}`, '1.0-patched'), task.patched_digest);
+  assert.equal(await registryDigest(`library/${repo}`, '1.0-patched'), task.patched_digest);
   assert.ok(task.vulnerabilities_before && task.vulnerabilities_after);
   assert.ok(task.vulnerabilities_before.fixable > 0);
   assert.ok(
@@ -204,7 +224,7 @@ test('ad-hoc patch: permission, 202 with the execution, join, live progress, Suc
   assert.ok(vex.statements.every((s) => s.status === 'fixed'));
 
   const patched = (await (
-    await harbor(`/projects/library/repositories/${enc(shared.repo)}/artifacts/1.0-patched?with_label=true`)
+    await harbor(`/projects/library/repositories/${enc(repo)}/artifacts/1.0-patched?with_label=true`)
   ).json()) as {
     labels: { id: number }[];
   };
@@ -234,12 +254,13 @@ test('ad-hoc patch: permission, 202 with the execution, join, live progress, Suc
 });
 
 test('re-patching the same original is UP_TO_DATE; patching a patched tag is ALREADY_PATCHED', async () => {
-  const again = await startPatch('library', shared.repo, '1.0');
+  const repo = await patchedSampleCopy();
+  const again = await startPatch('library', repo, '1.0');
   const t = await waitTask('library', again.executionId, again.taskId);
   assert.equal(t.status, 'Skipped');
   assert.equal(t.reason, 'UP_TO_DATE', t.status_message);
 
-  const patched = await startPatch('library', shared.repo, '1.0-patched');
+  const patched = await startPatch('library', repo, '1.0-patched');
   const p = await waitTask('library', patched.executionId, patched.taskId);
   assert.equal(p.status, 'Skipped');
   assert.equal(p.reason, 'ALREADY_PATCHED');
@@ -309,8 +330,7 @@ test('buildkitd unreachable: retried as transient, then BUILDKIT_UNREACHABLE wit
   const dead = `unix://${mkdtempSync(join(tmpdir(), 'hp-nobk-'))}/buildkitd.sock`;
   const other = await startTestAdapter({ buildkitAddr: dead }, { maxAttempts: 2, retryBaseMs: 100 });
   try {
-    const repo = `${unique('nobk')}/app`;
-    await copyImage(stack.sampleImage, `library/${repo}:1.0`);
+    const repo = await freshSample('nobk');
     const started = await startPatch('library', repo, '1.0', undefined, other);
     const t = await waitTask('library', started.executionId, started.taskId, other);
     assert.equal(t.status, 'Error');
@@ -325,8 +345,7 @@ test('buildkitd unreachable: retried as transient, then BUILDKIT_UNREACHABLE wit
 });
 
 test('stop during a run: copa is killed, the task is Stopped and no tag is pushed', async () => {
-  const repo = `${unique('stop')}/app`;
-  await copyImage(stack.sampleImage, `library/${repo}:1.0`);
+  const repo = await freshSample('stop');
   const started = await startPatch('library', repo, '1.0');
   const base = `/projects/library/executions/${started.executionId}`;
   await waitFor(
@@ -356,8 +375,7 @@ test("task timeout during a real copa run: Error TIMEOUT, copa's process group i
   // copa's own --timeout is never below 10 s, so here the task timeout (the engine) is what stops it.
   const other = await startTestAdapter({ taskTimeoutSeconds: timeoutSeconds });
   try {
-    const repo = `${unique('timeout')}/app`;
-    await copyImage(stack.sampleImage, `library/${repo}:1.0`);
+    const repo = await freshSample('timeout');
     const started = await startPatch('library', repo, '1.0', undefined, other);
     const [pid] = await waitFor(
       'copa to start',
@@ -400,8 +418,7 @@ test('comprehensive ad-hoc patch: every package updated (dpkg status holds the s
   await new Promise((r) => closed.close(r));
   const other = await startTestAdapter({ copaEolApiUrl: eolApiUrl });
   try {
-    const repo = `${unique('full')}/app`;
-    await copyImage(stack.sampleImage, `library/${repo}:1.0`);
+    const repo = await freshSample('full');
     const started = await startPatch('library', repo, '1.0', { mode: 'comprehensive' }, other);
     const t = await waitTask('library', started.executionId, started.taskId, other);
     assert.equal(t.status, 'Success', `${t.reason}: ${t.status_message}`);
@@ -410,7 +427,7 @@ test('comprehensive ad-hoc patch: every package updated (dpkg status holds the s
     assert.ok(t.fixed_cves.length > 0);
     assert.equal(t.vulnerabilities_after?.fixable, 0, JSON.stringify(t.vulnerabilities_after));
 
-    const registry = new Registry();
+    const registry = new RegistryClient();
     const before = await readInstalledPackages(registry, `library/${repo}:1.0`);
     const after = await readInstalledPackages(registry, `library/${repo}:1.0-patched`);
     const advisories = readAdvisories().advisories;
@@ -452,8 +469,7 @@ test('jobservice API: IMAGE_PATCH with delete_original removes the original only
   await new Promise<void>((r) => hookServer.listen(0, '127.0.0.1', () => r()));
   const hookUrl = `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}/hook`;
   try {
-    const repo = `${unique('del')}/app`;
-    await copyImage(stack.sampleImage, `library/${repo}:1.0`);
+    const repo = await freshSample('del');
     const jobs = `${adapter.url}/api/v1/jobs`;
     const secret = { authorization: `Harbor-Secret ${JOBSERVICE_SECRET}`, 'content-type': 'application/json' };
     const launch = {

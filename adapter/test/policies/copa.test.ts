@@ -9,14 +9,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import type { HarborSim } from '@harbor-patching/e2e/harbor-sim';
-import { advisoriesPath, Registry, sampleImage } from '@harbor-patching/e2e/lib/stack';
+import type { HarborSim } from '@harbor-patching/harbor-sim';
+import { advisoriesPath, RegistryClient, sampleImage } from '@harbor-patching/oci-testkit';
 import type { RunningAdapter } from '../../src/app';
 import type { Execution, Task } from '../../src/model/execution';
 import { startSim, startTestAdapter, tempDir, uniqueProject } from './fixtures';
 
 const SECRET = `hook-${randomBytes(12).toString('hex')}`;
-const registry = new Registry();
+const registry = new RegistryClient();
 let sim: HarborSim;
 let adapter: RunningAdapter;
 let dir: ReturnType<typeof tempDir>;

@@ -5,7 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { HarborSim } from '@harbor-patching/e2e/harbor-sim';
+import type { HarborSim } from '@harbor-patching/harbor-sim';
 import type { NormalizedFilter, PatchPolicy } from '@harbor-patching/shared/policy/model';
 import { evaluatePolicy, newStats, type Verdict } from '../../src/policies/evaluate';
 import type { EvaluablePolicy } from '../../src/policies/filters';

@@ -9,8 +9,8 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { HarborSim } from '@harbor-patching/e2e/harbor-sim';
-import { registryAddr } from '@harbor-patching/e2e/lib/stack';
+import type { HarborSim } from '@harbor-patching/harbor-sim';
+import { registryAddr } from '@harbor-patching/oci-testkit';
 import type { RunningAdapter } from '../../src/app';
 import type { Task } from '../../src/model/execution';
 import { SKIP_REASONS } from '../../src/patch/decide';

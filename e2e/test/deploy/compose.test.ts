@@ -10,8 +10,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
-import { loadConfig } from '../../../adapter/src/config/config';
-import { binDir } from '../../lib/stack';
+import { loadConfig } from '@harbor-patching/adapter';
+import { binDir } from '@harbor-patching/oci-testkit';
 import { ROOT } from '../../lib/portal';
 
 const DIR = join(ROOT, 'adapter/deploy/compose');

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
-import { binDir } from '../../lib/stack';
+import { binDir } from '@harbor-patching/oci-testkit';
 import { ROOT } from '../../lib/portal';
 
 const CHART = join(ROOT, 'adapter/deploy/helm/harbor-patching');

@@ -9,8 +9,8 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startHarborSim, serviceRobot, type HarborSim } from '../../harbor-sim/src/index';
-import { buildkitAddr, cacheDir, copaPath, node24Dir, registryUrl } from '../../lib/stack';
+import { startHarborSim, serviceRobot, type HarborSim } from '@harbor-patching/harbor-sim';
+import { buildkitAddr, cacheDir, copaPath, node24Dir, registryUrl } from '@harbor-patching/oci-testkit';
 import { ensurePortalBuilt, PORTAL_DIR, ROOT } from '../../ui/harness';
 
 const NODE24 = join(node24Dir, 'node/bin/node');

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { compareDebianVersions } from '@harbor-patching/shared/debversion';
 import {
-  Registry,
+  RegistryClient,
   buildkitAddr,
   copaPath,
   parseOsRelease,
@@ -20,7 +20,7 @@ import {
   sampleImage,
   uniqueRepository,
   type AdvisoryFile,
-} from '../../lib/stack';
+} from '@harbor-patching/oci-testkit';
 
 interface CopaResult {
   code: number | null;
@@ -61,7 +61,7 @@ function lastLines(text: string, n = 40): string {
 }
 
 describe('copa patches the sample image through buildkitd and the registry', () => {
-  const registry = new Registry();
+  const registry = new RegistryClient();
   let work: string;
   let env: NodeJS.ProcessEnv;
   let advisories: AdvisoryFile;
@@ -85,7 +85,7 @@ describe('copa patches the sample image through buildkitd and the registry', () 
 
   after(async () => {
     for (const repo of repositories) {
-      for (const tag of await registry.listTags(repo)) {
+      for (const tag of await registry.tags(repo)) {
         const digest = await registry.resolve(repo, tag);
         if (digest) await registry.deleteManifest(repo, digest);
       }
@@ -150,7 +150,7 @@ describe('copa patches the sample image through buildkitd and the registry', () 
     assert.ok(patchedDigest, '1.0-patched was pushed');
     assert.notEqual(patchedDigest, sourceDigest);
     assert.equal(await registry.resolve(repo, '1.0'), sourceDigest);
-    assert.deepEqual(await registry.listTags(repo), ['1.0', '1.0-patched']);
+    assert.deepEqual((await registry.tags(repo)).sort(), ['1.0', '1.0-patched']);
 
     // copa adds one layer on top of the original ones and keeps the image's configuration.
     const source = await registry.getImageManifest(repo, '1.0');
@@ -222,7 +222,7 @@ describe('copa patches the sample image through buildkitd and the registry', () 
     assert.equal(result.code, 0, `copa failed:\n${lastLines(result.stderr)}`);
     assert.match(result.stderr, /No patch was applied/);
     assert.equal(await registry.resolve(repo, '1.0-patched'), undefined);
-    assert.deepEqual(await registry.listTags(repo), ['1.0']);
+    assert.deepEqual((await registry.tags(repo)).sort(), ['1.0']);
     assert.equal(existsSync(vex), false, 'no VEX document without updates');
   });
 });

@@ -11,8 +11,8 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { startHarborSim, serviceRobot } from '@harbor-patching/e2e/harbor-sim';
-import { advisoriesPath, buildkitAddr, copaPath, registryUrl } from '@harbor-patching/e2e/lib/stack';
+import { startHarborSim, serviceRobot } from '@harbor-patching/harbor-sim';
+import { advisoriesPath, buildkitAddr, copaPath, registryUrl } from '@harbor-patching/oci-testkit';
 import { startAdapter } from '../../../src/app';
 import { pushTinyImage, unique, waitFor } from '../../patch/helpers';
 

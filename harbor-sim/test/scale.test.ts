@@ -1,7 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MIME_NATIVE_11, startHarborSim, type HarborSim } from '../src/index';
-import { basic, ensureRegistry, json } from './helpers';
+import { ensureRegistry } from '@harbor-patching/oci-testkit';
+import { basic, json } from './helpers';
 
 let sim: HarborSim;
 let seedMs = 0;

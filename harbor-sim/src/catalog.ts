@@ -2,7 +2,7 @@
 // stand-in's own records (push times, deleted tags, ids).
 import type { Project, SimState } from './state';
 import { now } from './state';
-import type { FetchedManifest, RegistryClient } from './registry';
+import type { FetchedManifest, RegistryClient } from '@harbor-patching/oci-testkit/registry';
 
 export interface TagRecord {
   id: number;

@@ -26,7 +26,7 @@ import {
   setPagingHeaders,
   type Query,
 } from './query';
-import { RegistryError, type RegistryClient } from './registry';
+import { RegistryError, type RegistryClient } from '@harbor-patching/oci-testkit/registry';
 import type { SyntheticCatalog } from './scale';
 import { acceptedMimes, MIME_NATIVE_11, startScan, type ScanContext } from './scans';
 import { SEVERITIES } from './scanner';
@@ -585,7 +585,7 @@ export function apiRouter(ctx: ApiContext): express.Router {
       else {
         const manifest = await ctx.registry.manifest(name, artifact.digest);
         if (!manifest) throw notFound(`artifact ${name}@${artifact.digest} not found`);
-        await ctx.registry.putManifest(name, tag, manifest.raw, manifest.mediaType);
+        await ctx.registry.tagManifest(name, tag, manifest);
         state.deletedTags.delete(`${name}:${tag}`);
         state.pushTimes.set(`${name}@${artifact.digest}#${tag}`, now());
       }

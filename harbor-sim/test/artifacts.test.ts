@@ -2,7 +2,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarborSim, type HarborSim } from '../src/index';
 import { ruleMatches } from '../src/immutable';
-import { basic, debianImage, ensureRegistry, json, layer, OciClient, unique } from './helpers';
+import { debianImage, ensureRegistry, layer, RegistryClient, unique } from '@harbor-patching/oci-testkit';
+import { basic, json } from './helpers';
 
 let sim: HarborSim;
 let project: string;
@@ -29,7 +30,7 @@ before(async () => {
   sim.addProject(project);
   sim.addMember(project, 'dave', 2);
   sim.addMember(project, 'mona', 4);
-  const c = new OciClient(registry);
+  const c = new RegistryClient(registry);
   for (let i = 0; i < 12; i++) {
     const pushed = await c.pushImage(
       `${project}/app`,
@@ -153,7 +154,7 @@ describe('artifacts', () => {
 
   test('q filters: tags=*, tags=nil, tags=~v, labels=(…), sort', async () => {
     // Pushed through the stand-in: it learns the digest, so the overwritten artifact stays listed untagged.
-    const c = new OciClient(sim.url, { username: 'admin', password: 'Harbor12345' });
+    const c = new RegistryClient(sim.url, { username: 'admin', password: 'Harbor12345' });
     const untagged = await c.pushImage(`${project}/filters`, 'temp', await debianImage([{ name: 'x', version: '1' }]));
     await c.pushImage(`${project}/filters`, 'temp', await debianImage([{ name: 'x', version: '2' }]));
     await c.pushImage(`${project}/filters`, 'other', await debianImage([{ name: 'x', version: '3' }]));

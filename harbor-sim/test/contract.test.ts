@@ -10,9 +10,10 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import YAML from 'yaml';
 import { SERVED_OPERATIONS, UNDECLARED_HARBOR_ANSWERS, startHarborSim, type HarborSim } from '../src/index';
-import { basic, debianImage, ensureRegistry, layer, OciClient, unique, waitFor } from './helpers';
+import { debianImage, ensureRegistry, layer, RegistryClient, unique } from '@harbor-patching/oci-testkit';
+import { basic, waitFor } from './helpers';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const swaggerPath = resolve(repoRoot, 'shared/harbor/swagger-v2.0.yaml');
 
 type Json = Record<string, unknown>;
@@ -57,7 +58,7 @@ before(async () => {
   sim = await startHarborSim({ registryUrl: registry, seed: 'demo', scanDelayMs: 20 });
   project = unique('contract');
   projectId = sim.addProject(project).project_id;
-  const c = new OciClient(registry);
+  const c = new RegistryClient(registry);
   await c.pushImage(`${project}/app`, '1.0', await debianImage([{ name: 'bash', version: '5.2.15-2' }]));
   await c.pushImage(`${project}/app`, '2.0', await debianImage([{ name: 'bash', version: '5.2.15-3' }]));
   await c.pushImage(`${project}/team/api`, 'v1', await debianImage([]));

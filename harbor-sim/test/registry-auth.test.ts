@@ -2,7 +2,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { get as httpGet, type IncomingHttpHeaders } from 'node:http';
 import { startHarborSim, type HarborSim } from '../src/index';
-import { basic, debianImage, ensureRegistry, json, layer, OciClient, unique } from './helpers';
+import { debianImage, ensureRegistry, layer, RegistryClient, unique } from '@harbor-patching/oci-testkit';
+import { basic, json } from './helpers';
 
 let sim: HarborSim;
 let project: string;
@@ -79,7 +80,7 @@ describe('registry auth on /v2/', () => {
   });
 
   test('push and pull through the bearer flow; guests cannot push; unknown projects are denied', async () => {
-    const dave = new OciClient(sim.url, { username: 'dave', password: 'Harbor12345' });
+    const dave = new RegistryClient(sim.url, { username: 'dave', password: 'Harbor12345' });
     const pushed = await dave.pushImage(
       `${project}/app`,
       '1.0',
@@ -92,19 +93,19 @@ describe('registry auth on /v2/', () => {
     assert.equal(manifest.status, 200);
     assert.equal(manifest.headers.get('docker-content-digest'), pushed.digest);
 
-    const gina = new OciClient(sim.url, { username: 'gina', password: 'Harbor12345' });
+    const gina = new RegistryClient(sim.url, { username: 'gina', password: 'Harbor12345' });
     await assert.rejects(gina.pushImage(`${project}/app`, '2.0', await debianImage([])), /401/);
     const pulled = await gina.request(`/v2/${project}/app/manifests/1.0`, {
       headers: { accept: 'application/vnd.oci.image.manifest.v1+json' },
     });
     assert.equal(pulled.status, 200);
 
-    const admin = new OciClient(sim.url, { username: 'admin', password: 'Harbor12345' });
+    const admin = new RegistryClient(sim.url, { username: 'admin', password: 'Harbor12345' });
     await assert.rejects(admin.pushImage(`missing-${project}/app`, '1.0', await debianImage([])), /401/);
   });
 
   test('blob uploads: Location points at the stand-in, Range requests pass through', async () => {
-    const dave = new OciClient(sim.url, { username: 'dave', password: 'Harbor12345' });
+    const dave = new RegistryClient(sim.url, { username: 'dave', password: 'Harbor12345' });
     const start = await dave.request(`/v2/${project}/blobs-test/blobs/uploads/`, { method: 'POST' });
     assert.equal(start.status, 202);
     const location = start.headers.get('location')!;
@@ -121,7 +122,7 @@ describe('registry auth on /v2/', () => {
   });
 
   test('answers from the registry keep the connection open, as Harbor does (no Connection: close)', async () => {
-    const dave = new OciClient(sim.url, { username: 'dave', password: 'Harbor12345' });
+    const dave = new RegistryClient(sim.url, { username: 'dave', password: 'Harbor12345' });
     const digest = await dave.pushBlob(`${project}/keepalive`, await layer([{ path: 'a.txt', content: 'a' }]));
     const headers = await new Promise<IncomingHttpHeaders>((resolve, reject) => {
       const req = httpGet(
@@ -140,7 +141,7 @@ describe('registry auth on /v2/', () => {
   test('HEAD without Authorization always gets the challenge; public projects allow anonymous pulls', async () => {
     const pub = unique('pubv2');
     sim.addProject(pub, { public: true });
-    const admin = new OciClient(sim.url, { username: 'admin', password: 'Harbor12345' });
+    const admin = new RegistryClient(sim.url, { username: 'admin', password: 'Harbor12345' });
     await admin.pushImage(`${pub}/app`, '1.0', await debianImage([]));
     const head = await fetch(`${sim.url}/v2/${pub}/app/manifests/1.0`, { method: 'HEAD' });
     assert.equal(head.status, 401);
@@ -197,7 +198,7 @@ describe('immutable tags on /v2/', () => {
   test('overwriting an existing immutable tag gets 412, the first push of a new tag is allowed', async () => {
     const repo = `${project}/locked`;
     sim.addImmutableRule(project, { tag: '*-patched', repository: 'locked' });
-    const dave = new OciClient(sim.url, { username: 'dave', password: 'Harbor12345' });
+    const dave = new RegistryClient(sim.url, { username: 'dave', password: 'Harbor12345' });
     const first = await dave.pushImage(repo, '1.0-patched', await debianImage([{ name: 'a', version: '1' }]));
     assert.equal(first.status, 201, 'first push of a new tag');
     const again = await dave.pushImage(repo, '1.0-patched', await debianImage([{ name: 'a', version: '2' }]));

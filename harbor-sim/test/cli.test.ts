@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { basic, debianImage, ensureRegistry, OciClient, unique } from './helpers';
+import { debianImage, ensureRegistry, RegistryClient, unique } from '@harbor-patching/oci-testkit';
+import { basic } from './helpers';
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const children: ChildProcess[] = [];
@@ -70,7 +71,7 @@ test('--no-scanner gives a project no scanner: scans answer 412, reports 404, li
     {},
   );
   const repository = unique('noscan');
-  await new OciClient(registry).pushImage(`library/${repository}`, '1', await debianImage([]));
+  await new RegistryClient(registry).pushImage(`library/${repository}`, '1', await debianImage([]));
   const admin = { authorization: basic('admin', 'Harbor12345'), 'content-type': 'application/json' };
   const artifacts = `${url}/api/v2.0/projects/library/repositories/${repository}/artifacts`;
   const projectId = (

@@ -1,7 +1,7 @@
 // Asynchronous scans like Harbor's scan jobs: Pending, Running, then Success or Error. Reports are kept by digest.
 import { randomUUID } from 'node:crypto';
 import type { ArtifactRecord } from './catalog';
-import type { RegistryClient } from './registry';
+import type { RegistryClient } from '@harbor-patching/oci-testkit/registry';
 import {
   buildReport,
   loadAdvisories,

@@ -1,4 +1,4 @@
-// CLI: node --import tsx e2e/harbor-sim/src/main.ts --port 8380 --registry http://127.0.0.1:5000
+// CLI: node --import tsx harbor-sim/src/main.ts --port 8380 --registry http://127.0.0.1:5000
 //        --advisories FILE --seed demo [--scan-delay-ms 500] [--tls-cert FILE --tls-key FILE]
 //        [--no-scanner PROJECT|'*']...
 //        (robots: HARBOR_SIM_ROBOTS or --robot)

@@ -2,7 +2,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { startHarborSim, type HarborSim } from '../src/index';
-import { basic, debianImage, ensureRegistry, json, OciClient, unique, waitFor } from './helpers';
+import { debianImage, ensureRegistry, RegistryClient, unique } from '@harbor-patching/oci-testkit';
+import { basic, json, waitFor } from './helpers';
 
 let sim: HarborSim;
 let receiver: Server;
@@ -156,7 +157,7 @@ describe('webhooks', () => {
       authHeader: 'Bearer hook-secret',
       events: ['PUSH_ARTIFACT', 'SCANNING_COMPLETED'],
     });
-    const client = new OciClient(sim.url, { username: 'admin', password: 'Harbor12345' });
+    const client = new RegistryClient(sim.url, { username: 'admin', password: 'Harbor12345' });
     const pushed = await client.pushImage(
       `${project}/app`,
       '1.0',
@@ -209,7 +210,7 @@ describe('webhooks', () => {
       events: ['PUSH_ARTIFACT'],
     });
     failuresLeft = 2;
-    const client = new OciClient(sim.url, { username: 'admin', password: 'Harbor12345' });
+    const client = new RegistryClient(sim.url, { username: 'admin', password: 'Harbor12345' });
     await client.pushImage(`${project}/app`, '1.0', await debianImage([]));
     await sim.waitForWebhooks();
     const attempts = sim.webhookDeliveries().filter((d) => d.policy_id === policy.id);

@@ -9,7 +9,7 @@ import { Auth } from './auth';
 import { RegistryCatalog } from './catalog';
 import { forbidden, sendError } from './errors';
 import type { RoleId } from './rbac';
-import { RegistryClient } from './registry';
+import { RegistryClient } from '@harbor-patching/oci-testkit/registry';
 import { SyntheticCatalog, type ScaleOptions } from './scale';
 import { startScan, type ScanContext } from './scans';
 import {
@@ -140,7 +140,8 @@ export interface HarborSim {
 export async function startHarborSim(options: HarborSimOptions = {}): Promise<HarborSim> {
   const host = options.host ?? '127.0.0.1';
   const state = new SimState();
-  const registry = new RegistryClient((options.registryUrl ?? 'http://127.0.0.1:5000').replace(/\/$/, ''));
+  const registryUrl = (options.registryUrl ?? 'http://127.0.0.1:5000').replace(/\/$/, '');
+  const registry = new RegistryClient(registryUrl, undefined, { cacheByDigest: true });
   const auth = new Auth(state);
   const catalog = new RegistryCatalog(state, registry);
   const synthetic = new SyntheticCatalog(state);

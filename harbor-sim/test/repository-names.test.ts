@@ -7,7 +7,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarborSim, type HarborSim } from '../src/index';
-import { basic, debianImage, ensureRegistry, json, OciClient, unique } from './helpers';
+import { debianImage, ensureRegistry, RegistryClient, unique } from '@harbor-patching/oci-testkit';
+import { basic, json } from './helpers';
 
 let sim: HarborSim;
 let own: string;
@@ -22,7 +23,7 @@ before(async () => {
   other = unique('other');
   sim.addProject(own);
   sim.addProject(other);
-  const c = new OciClient(registry);
+  const c = new RegistryClient(registry);
   await c.pushImage(`${own}/app`, '1.0', await debianImage([]));
   secretDigest = (await c.pushImage(`${other}/secret-app`, '1.0', await debianImage([]))).digest;
 });

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import tar from 'tar-stream';
 import { compareDebianVersions } from '@harbor-patching/shared/debversion';
-import type { Descriptor, RegistryClient } from './registry';
+import type { Descriptor, RegistryClient } from '@harbor-patching/oci-testkit/registry';
 import type { Vulnerability, VulnerabilityReport } from './state';
 
 export const SCANNER = { name: 'HarborSim', vendor: 'harbor-patching', version: '1.0' };

@@ -5,9 +5,20 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MIME_NATIVE_10, MIME_NATIVE_11, startHarborSim, type HarborSim } from '../src/index';
-import { advisoriesPath, readAdvisories, registryUrl as sharedRegistry, sampleImage } from '../../lib/stack';
 import { compareDebianVersions } from '@harbor-patching/shared/debversion';
-import { basic, debianImage, dpkgStatus, ensureRegistry, json, layer, OciClient, unique, waitFor } from './helpers';
+import {
+  advisoriesPath,
+  debianImage,
+  dpkgStatus,
+  ensureRegistry,
+  layer,
+  readAdvisories,
+  RegistryClient,
+  registryUrl as sharedRegistry,
+  sampleImage,
+  unique,
+} from '@harbor-patching/oci-testkit';
+import { basic, json, waitFor } from './helpers';
 
 let sim: HarborSim;
 let dir: string;
@@ -93,7 +104,7 @@ before(async () => {
   });
   project = unique('scan');
   sim.addProject(project);
-  const c = new OciClient(registry);
+  const c = new RegistryClient(registry);
   const pkgs = [
     { name: 'libssl3', version: '3.0.11-1~deb12u2' },
     { name: 'zlib1g', version: '1:1.2.13.dfsg-1' },

@@ -1,0 +1,3 @@
+import base from '../shared/eslint.base.mjs';
+
+export default base;
