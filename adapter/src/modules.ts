@@ -7,6 +7,7 @@ import { API_BASE, type AdapterModule, type AppContext } from './context';
 import { policiesModule } from './http/policies';
 import type { PatchModule } from './jobs/module';
 import { patchAdapterModule } from './jobs/adapter-module';
+import { insightsModule } from './insights/module';
 import { createPolicyRunsModule, type PolicyRunsModule } from './policies/module';
 import { policyRunMigrations } from './policies/run';
 import { schedulerMigrations } from './scheduler/store';
@@ -48,4 +49,4 @@ const policyRunsModule: AdapterModule = {
   stop: (ctx) => policyRuns(ctx)?.stop(),
 };
 
-export const MODULES: AdapterModule[] = [policiesModule, patchEngineModule, policyRunsModule];
+export const MODULES: AdapterModule[] = [policiesModule, patchEngineModule, policyRunsModule, insightsModule];

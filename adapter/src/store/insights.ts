@@ -213,6 +213,8 @@ export interface InsightsStore {
   saveSnapshot(project: string, snapshot: VulnerabilitySnapshot): void;
   /** The newest snapshot taken on or before `day`, else the oldest one there is (or undefined). */
   snapshotNear(project: string, day: string): VulnerabilitySnapshot | undefined;
+  /** Every project's newest snapshot. */
+  latestSnapshots(): Map<string, VulnerabilitySnapshot>;
 }
 
 export function emptySeverityCounts(): SeverityCounts {
@@ -250,6 +252,19 @@ function summaryCounts(json: string | null, key: 'summary' | 'fixable_summary'):
   const out = emptySeverityCounts();
   for (const s of INSIGHT_SEVERITIES) out[s] = Number(parsed[key]?.[s] ?? 0);
   return out;
+}
+
+type SnapshotRow = Omit<VulnerabilitySnapshot, 'by_severity'> & { project: string; by_severity: string };
+
+function fromSnapshotRow(row: SnapshotRow): VulnerabilitySnapshot {
+  return {
+    day: row.day,
+    taken_at: row.taken_at,
+    artifacts: row.artifacts,
+    total: row.total,
+    fixable: row.fixable,
+    by_severity: { ...emptySeverityCounts(), ...(JSON.parse(row.by_severity) as Partial<SeverityCounts>) },
+  };
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
@@ -429,6 +444,17 @@ export class SqliteInsightsStore implements InsightsStore {
            total = excluded.total, fixable = excluded.fixable, by_severity = excluded.by_severity`,
       )
       .run(project, s.day, s.taken_at, s.artifacts, s.total, s.fixable, JSON.stringify(s.by_severity));
+  }
+
+  latestSnapshots(): Map<string, VulnerabilitySnapshot> {
+    const rows = this.db
+      .prepare(
+        `SELECT s.* FROM insight_snapshots s
+         JOIN (SELECT project, MAX(day) AS day FROM insight_snapshots GROUP BY project) m
+           ON m.project = s.project AND m.day = s.day`,
+      )
+      .all() as SnapshotRow[];
+    return new Map(rows.map((r) => [r.project, fromSnapshotRow(r)]));
   }
 
   snapshotNear(project: string, day: string): VulnerabilitySnapshot | undefined {
