@@ -980,7 +980,7 @@ export interface components {
             from: string;
             /** Format: date-time */
             generated_at: string;
-            /** @description Periods with finished tasks */
+            /** @description Periods with finished tasks, oldest first. */
             outcomes: components["schemas"]["OutcomePeriod"][];
             policies: components["schemas"]["PolicyRunInfo"][];
             project: string;

@@ -20,7 +20,7 @@ export interface ProjectInsights {
   generated_at: string;
 
   /**
-   * Periods with finished tasks
+   * Periods with finished tasks, oldest first.
    */
   outcomes: Array<OutcomePeriod>;
   policies: Array<PolicyRunInfo>;
