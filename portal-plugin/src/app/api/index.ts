@@ -6,7 +6,6 @@ export { provideApiConfiguration } from './api-configuration';
 export { RequestBuilder } from './request-builder';
 export type { StrictHttpResponse } from './strict-http-response';
 
-
 export type { Backlog } from './models/backlog';
 export type { BacklogRepository } from './models/backlog-repository';
 export type { Error } from './models/error';

@@ -3,7 +3,6 @@
 
 import { SeverityCounts } from '../models/severity-counts';
 export interface BacklogRepository {
-
   /**
    * Artifacts with fixable vulnerabilities and one at or above the severity.
    */

@@ -3,7 +3,6 @@
 
 import { SeverityCounts } from '../models/severity-counts';
 export interface InsightTotals {
-
   /**
    * Tasks that ended in Error.
    */

@@ -8,8 +8,7 @@ import { PolicyRunInfo } from '../models/policy-run-info';
 import { ReasonCount } from '../models/reason-count';
 import { VulnerabilitySnapshot } from '../models/vulnerability-snapshot';
 export interface ProjectInsights {
-  backlog: (Backlog & {
-}) | null;
+  backlog: (Backlog & {}) | null;
 
   /**
    * Why the backlog could not be read from Harbor.
@@ -37,9 +36,7 @@ export interface ProjectInsights {
    * Now (from Harbor) and the snapshot nearest to 30 days before `to` (else the oldest kept); null without scan:read.
    */
   vulnerabilities: {
-'now': (VulnerabilitySnapshot & {
-}) | null;
-'then': (VulnerabilitySnapshot & {
-}) | null;
-};
+    now: (VulnerabilitySnapshot & {}) | null;
+    then: (VulnerabilitySnapshot & {}) | null;
+  };
 }
