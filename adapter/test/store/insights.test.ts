@@ -35,7 +35,7 @@ const stores: { name: string; open(): Fixture }[] = [
 
 const vulns = (fixable: Partial<Record<string, number>>, total = 20): VulnerabilitySummary => ({
   total,
-  fixable: Object.values(fixable).reduce((a, b) => a + (b ?? 0), 0),
+  fixable: Object.values(fixable).reduce((a: number, b) => a + (b ?? 0), 0),
   summary: { Critical: 2, High: 6, Medium: 8, Low: 4 },
   fixable_summary: fixable,
 });

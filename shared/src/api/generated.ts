@@ -989,11 +989,8 @@ export interface components {
             /** Format: date */
             to: string;
             totals: components["schemas"]["InsightTotals"];
-            /** @description Now (from Harbor) and the snapshot nearest to 30 days before `to` (else the oldest kept); null without scan:read. */
-            vulnerabilities: {
-                now: components["schemas"]["VulnerabilitySnapshot"] | null;
-                then: components["schemas"]["VulnerabilitySnapshot"] | null;
-            } | null;
+            /** @description Null without scan:read. */
+            vulnerabilities: components["schemas"]["VulnerabilityComparison"] | null;
         };
         ReasonCount: {
             count: number;
@@ -1120,6 +1117,11 @@ export interface components {
             percent: number;
             /** @example Installing 3 security updates */
             stage: string;
+        };
+        /** @description Now (from Harbor; null when Harbor could not be read) and the snapshot nearest to 30 days before `to` (else the oldest kept; null without an earlier one). */
+        VulnerabilityComparison: {
+            now: components["schemas"]["VulnerabilitySnapshot"] | null;
+            then: components["schemas"]["VulnerabilitySnapshot"] | null;
         };
         /** @description A project's vulnerabilities on one day, summed over its scanned artifacts (patch results left out). */
         VulnerabilitySnapshot: {

@@ -12,8 +12,9 @@ import { ApiConfiguration } from './api-configuration';
 export class BaseService {
   constructor(
     protected config: ApiConfiguration,
-    protected http: HttpClient,
-  ) {}
+    protected http: HttpClient
+  ) {
+  }
 
   private _rootUrl?: string;
 

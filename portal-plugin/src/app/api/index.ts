@@ -6,6 +6,7 @@ export { provideApiConfiguration } from './api-configuration';
 export { RequestBuilder } from './request-builder';
 export type { StrictHttpResponse } from './strict-http-response';
 
+
 export type { Backlog } from './models/backlog';
 export type { BacklogRepository } from './models/backlog-repository';
 export type { Error } from './models/error';
@@ -43,6 +44,7 @@ export type { SeverityCounts } from './models/severity-counts';
 export type { SystemInsights } from './models/system-insights';
 export type { Task } from './models/task';
 export type { TaskProgress } from './models/task-progress';
+export type { VulnerabilityComparison } from './models/vulnerability-comparison';
 export type { VulnerabilitySnapshot } from './models/vulnerability-snapshot';
 export type { VulnerabilitySummary } from './models/vulnerability-summary';
 export type { WebhookEventSummary } from './models/webhook-event-summary';

@@ -38,6 +38,7 @@ export type { SeverityCounts } from './models/severity-counts';
 export type { SystemInsights } from './models/system-insights';
 export type { Task } from './models/task';
 export type { TaskProgress } from './models/task-progress';
+export type { VulnerabilityComparison } from './models/vulnerability-comparison';
 export type { VulnerabilitySnapshot } from './models/vulnerability-snapshot';
 export type { VulnerabilitySummary } from './models/vulnerability-summary';
 export type { WebhookEventSummary } from './models/webhook-event-summary';

@@ -38,13 +38,7 @@ interface ParameterOptions {
  * Base class for a parameter
  */
 abstract class Parameter {
-  constructor(
-    public name: string,
-    public value: any,
-    public options: ParameterOptions,
-    defaultStyle: string,
-    defaultExplode: boolean,
-  ) {
+  constructor(public name: string, public value: any, public options: ParameterOptions, defaultStyle: string, defaultExplode: boolean) {
     this.options = options || {};
     if (this.options.style === null || this.options.style === undefined) {
       this.options.style = defaultStyle;
@@ -58,9 +52,7 @@ abstract class Parameter {
     if (value === null || value === undefined) {
       return '';
     } else if (value instanceof Array) {
-      return value
-        .map((v) => this.serializeValue(v).split(separator).join(encodeURIComponent(separator)))
-        .join(separator);
+      return value.map(v => this.serializeValue(v).split(separator).join(encodeURIComponent(separator))).join(separator);
     } else if (typeof value === 'object') {
       const array: string[] = [];
       for (const key of Object.keys(value)) {
@@ -96,7 +88,7 @@ class PathParameter extends Parameter {
       value = '';
     }
     let prefix = this.options.style === 'label' ? '.' : '';
-    let separator = this.options.explode ? (prefix === '' ? ',' : prefix) : ',';
+    let separator = this.options.explode ? prefix === '' ? ',' : prefix : ',';
     let alreadySerialized = false;
     if (this.options.style === 'matrix') {
       // The parameter name is just used as prefix, except in some cases...
@@ -105,13 +97,13 @@ class PathParameter extends Parameter {
         prefix = ';';
         if (value instanceof Array) {
           // For arrays we have to repeat the name for each element
-          value = value.map((v) => `${this.name}=${this.serializeValue(v, ';')}`);
+          value = value.map(v => `${this.name}=${this.serializeValue(v, ';')}`);
           value = value.join(';');
           alreadySerialized = true;
         } else {
           // For objects we have to put each the key / value pairs
           value = this.serializeValue(value, ';');
-          alreadySerialized = true;
+          alreadySerialized = true
         }
       }
     }
@@ -148,8 +140,9 @@ class QueryParameter extends Parameter {
           params = params.append(this.name, this.serializeValue(v));
         }
       } else {
-        const separator =
-          this.options.style === 'spaceDelimited' ? ' ' : this.options.style === 'pipeDelimited' ? '|' : ',';
+        const separator = this.options.style === 'spaceDelimited'
+          ? ' ' : this.options.style === 'pipeDelimited'
+            ? '|' : ',';
         return params.append(this.name, this.serializeValue(this.value, separator));
       }
     } else if (this.value !== null && typeof this.value === 'object') {
@@ -216,6 +209,7 @@ class HeaderParameter extends Parameter {
  * Helper to build http requests from parameters
  */
 export class RequestBuilder {
+
   private _path = new Map<string, PathParameter>();
   private _query = new Map<string, QueryParameter>();
   private _header = new Map<string, HeaderParameter>();
@@ -225,8 +219,8 @@ export class RequestBuilder {
   constructor(
     public rootUrl: string,
     public operationPath: string,
-    public method: string,
-  ) {}
+    public method: string) {
+  }
 
   /**
    * Sets a path parameter
@@ -273,7 +267,7 @@ export class RequestBuilder {
           }
         }
       }
-      this._bodyContent = pairs.map((p) => `${encodeURIComponent(p[0])}=${encodeURIComponent(p[1])}`).join('&');
+      this._bodyContent = pairs.map(p => `${encodeURIComponent(p[0])}=${encodeURIComponent(p[1])}`).join('&');
     } else if (this._bodyContentType === 'multipart/form-data') {
       // Handle multipart form data
       const formData = new FormData();
@@ -310,7 +304,7 @@ export class RequestBuilder {
       return value;
     }
     if (typeof value === 'object') {
-      return new Blob([JSON.stringify(value)], { type: 'application/json' });
+      return new Blob([JSON.stringify(value)], {type: 'application/json'})
     }
     return String(value);
   }
@@ -331,6 +325,7 @@ export class RequestBuilder {
     /** Allow passing HttpContext for HttpClient */
     context?: HttpContext;
   }): HttpRequest<T> {
+
     options = options || {};
 
     // Path parameters
@@ -342,7 +337,7 @@ export class RequestBuilder {
 
     // Query parameters
     let httpParams = new HttpParams({
-      encoder: ParameterCodecInstance,
+      encoder: ParameterCodecInstance
     });
     for (const queryParam of this._query.values()) {
       httpParams = queryParam.append(httpParams);
@@ -368,7 +363,7 @@ export class RequestBuilder {
       headers: httpHeaders,
       responseType: options.responseType,
       reportProgress: options.reportProgress,
-      context: options.context,
+      context: options.context
     });
   }
 }

@@ -8,4 +8,4 @@ import { HttpResponse } from '@angular/common/http';
  */
 export type StrictHttpResponse<T> = HttpResponse<T> & {
   readonly body: T;
-};
+}

@@ -3,6 +3,7 @@
 
 import { SeverityCounts } from '../models/severity-counts';
 export interface BacklogRepository {
+
   /**
    * Artifacts with fixable vulnerabilities and one at or above the severity.
    */

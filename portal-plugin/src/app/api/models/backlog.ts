@@ -8,6 +8,7 @@ import { BacklogRepository } from '../models/backlog-repository';
  * `severity`, that no enabled policy's repository filter matches, most fixable first (at most 10).
  */
 export interface Backlog {
+
   /**
    * Repositories with such artifacts that an enabled policy covers.
    */

@@ -16,5 +16,5 @@ export const EXCLUSION_REASON: ExclusionReason[] = [
   'ALREADY_PATCHED',
   'NOT_SCANNED',
   'NOTHING_FIXABLE',
-  'UP_TO_DATE',
+  'UP_TO_DATE'
 ];

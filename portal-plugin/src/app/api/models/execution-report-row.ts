@@ -3,15 +3,18 @@
 
 import { SeverityCounts } from '../models/severity-counts';
 export interface ExecutionReportRow {
+
   /**
    * All vulnerabilities of the patched image per severity.
    */
-  after: (SeverityCounts & {}) | null;
+  after: (SeverityCounts & {
+}) | null;
 
   /**
    * All vulnerabilities of the original per severity.
    */
-  before: (SeverityCounts & {}) | null;
+  before: (SeverityCounts & {
+}) | null;
   end_time: string | null;
   fixable_after: number | null;
   fixable_before: number | null;

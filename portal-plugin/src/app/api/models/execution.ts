@@ -14,8 +14,8 @@ export interface Execution {
    * Artifacts the selection of a policy run left out, per ExclusionReason, e.g. `{"FILTERED_REPOSITORY": 15}` (empty for other executions).
    */
   excluded: {
-    [key: string]: number;
-  };
+[key: string]: number;
+};
   id: number;
   metrics: ExecutionMetrics;
 
@@ -23,15 +23,15 @@ export interface Execution {
    * The patch settings the tasks use (a snapshot of the policy's, for policy runs).
    */
   options: {
-    mode?: 'targeted' | 'comprehensive';
-    severity_threshold?: Severity;
-    tag_scheme?: 'floating' | 'incremental';
-    tag_suffix?: string;
-    rescan?: boolean;
-    copy_labels?: boolean;
-    delete_original?: boolean;
-    scan_if_missing?: boolean;
-  };
+'mode'?: 'targeted' | 'comprehensive';
+'severity_threshold'?: Severity;
+'tag_scheme'?: 'floating' | 'incremental';
+'tag_suffix'?: string;
+'rescan'?: boolean;
+'copy_labels'?: boolean;
+'delete_original'?: boolean;
+'scan_if_missing'?: boolean;
+};
   policy_id: number | null;
   project: string;
   start_time: string;

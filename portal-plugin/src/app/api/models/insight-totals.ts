@@ -3,6 +3,7 @@
 
 import { SeverityCounts } from '../models/severity-counts';
 export interface InsightTotals {
+
   /**
    * Tasks that ended in Error.
    */

@@ -6,6 +6,8 @@ import { PolicyDraft } from '../models/policy-draft';
 /**
  * What a client sends to create or replace a policy. Fields left out take their defaults.
  */
-type PatchPolicyInput$ = PolicyDraft & {};
+type PatchPolicyInput$ = PolicyDraft & {
+};
 type RequiredProperties = 'name';
 export type PatchPolicyInput = PatchPolicyInput$ & Required<Pick<PatchPolicyInput$, RequiredProperties>>;
+

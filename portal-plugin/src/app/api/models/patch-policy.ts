@@ -22,10 +22,10 @@ export interface PatchPolicy {
    */
   next_run_time?: string | null;
   options: {
-    rescan: boolean;
-    copy_labels: boolean;
-    delete_original: boolean;
-  };
+'rescan': boolean;
+'copy_labels': boolean;
+'delete_original': boolean;
+};
   project_id: number;
   project_name: string;
   severity_threshold: 'Critical' | 'High' | 'Medium' | 'Low' | 'None';

@@ -7,4 +7,5 @@ import { PolicyPreviewById } from '../models/policy-preview-by-id';
 /**
  * `{"policy_id": N}` for a stored policy, or a draft policy (PolicyDraft: PatchPolicyInput with `name` optional). A draft is checked by the shared policy validation.
  */
-export type PolicyPreviewRequest = PolicyPreviewById | PolicyDraft;
+export type PolicyPreviewRequest = (PolicyPreviewById | PolicyDraft);
+

@@ -6,15 +6,15 @@ import { PreviewExclusion } from '../models/preview-exclusion';
 export interface PolicyPreview {
   candidates: Array<PreviewCandidate>;
   counts: {
-    candidates: number;
-    excluded: number;
-    by_reason: {
-      [key: string]: number;
-    };
-    repositories_total: number;
-    repositories_matched: number;
-    artifacts_listed: number;
-  };
+'candidates': number;
+'excluded': number;
+'by_reason': {
+[key: string]: number;
+};
+'repositories_total': number;
+'repositories_matched': number;
+'artifacts_listed': number;
+};
   draft?: boolean;
   duration_ms: number;
   excluded: Array<PreviewExclusion>;

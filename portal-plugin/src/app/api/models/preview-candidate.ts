@@ -25,11 +25,11 @@ export interface PreviewCandidate {
    */
   tags: Array<string>;
   vulnerabilities?: {
-    scan_status?: string;
-    total?: number;
-    fixable?: number;
-    by_severity?: {
-      [key: string]: number;
-    };
-  };
+'scan_status'?: string;
+'total'?: number;
+'fixable'?: number;
+'by_severity'?: {
+[key: string]: number;
+};
+};
 }

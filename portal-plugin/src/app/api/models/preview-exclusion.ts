@@ -3,6 +3,7 @@
 
 import { ExclusionReason } from '../models/exclusion-reason';
 export interface PreviewExclusion {
+
   /**
    * Artifacts this entry stands for (a filtered repository stands for all of its artifacts).
    */

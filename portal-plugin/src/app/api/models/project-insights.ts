@@ -6,9 +6,10 @@ import { InsightTotals } from '../models/insight-totals';
 import { OutcomePeriod } from '../models/outcome-period';
 import { PolicyRunInfo } from '../models/policy-run-info';
 import { ReasonCount } from '../models/reason-count';
-import { VulnerabilitySnapshot } from '../models/vulnerability-snapshot';
+import { VulnerabilityComparison } from '../models/vulnerability-comparison';
 export interface ProjectInsights {
-  backlog: (Backlog & {}) | null;
+  backlog: (Backlog & {
+}) | null;
 
   /**
    * Why the backlog could not be read from Harbor.
@@ -33,10 +34,8 @@ export interface ProjectInsights {
   totals: InsightTotals;
 
   /**
-   * Now (from Harbor) and the snapshot nearest to 30 days before `to` (else the oldest kept); null without scan:read.
+   * Null without scan:read.
    */
-  vulnerabilities: {
-    now: (VulnerabilitySnapshot & {}) | null;
-    then: (VulnerabilitySnapshot & {}) | null;
-  };
+  vulnerabilities: (VulnerabilityComparison & {
+}) | null;
 }

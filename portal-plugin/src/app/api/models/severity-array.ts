@@ -6,4 +6,12 @@ import { Severity } from './severity';
 /**
  * Each possible value of `Severity`
  */
-export const SEVERITY: Severity[] = ['Critical', 'High', 'Medium', 'Low', 'Negligible', 'Unknown', 'None'];
+export const SEVERITY: Severity[] = [
+  'Critical',
+  'High',
+  'Medium',
+  'Low',
+  'Negligible',
+  'Unknown',
+  'None'
+];

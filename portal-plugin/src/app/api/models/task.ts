@@ -14,6 +14,7 @@ import { VulnerabilitySummary } from '../models/vulnerability-summary';
  * with the last reason.
  */
 export interface Task {
+
   /**
    * Attempts made (transient failures are retried with backoff).
    */
@@ -43,7 +44,8 @@ export interface Task {
    * The patched tag, set only once that image is in the registry (pushed by this task, or already there when the task is skipped as up to date); null when nothing was pushed.
    */
   patched_tag?: string | null;
-  progress?: (TaskProgress & {}) | null;
+  progress?: (TaskProgress & {
+}) | null;
   project: string;
   reason: string | null;
 
@@ -61,10 +63,12 @@ export interface Task {
   /**
    * Harbor's counts for the patched image after the re-scan; null when it was not (re-)scanned.
    */
-  vulnerabilities_after?: (VulnerabilitySummary & {}) | null;
+  vulnerabilities_after?: (VulnerabilitySummary & {
+}) | null;
 
   /**
    * Harbor's counts for the original; null when it was not scanned (e.g. Harbor has no scanner for the project and the task patched in comprehensive mode).
    */
-  vulnerabilities_before?: (VulnerabilitySummary & {}) | null;
+  vulnerabilities_before?: (VulnerabilitySummary & {
+}) | null;
 }

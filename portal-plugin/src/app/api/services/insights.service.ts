@@ -25,6 +25,7 @@ import { GetSystemInsights$Params } from '../fn/insights/get-system-insights';
 import { ProjectInsights } from '../models/project-insights';
 import { SystemInsights } from '../models/system-insights';
 
+
 /**
  * What patching fixed and what is left, aggregated, with CSV export.
  */
@@ -53,10 +54,7 @@ export class InsightsService extends BaseService {
    *
    * This method doesn't expect any request body.
    */
-  getProjectInsights$Response(
-    params: GetProjectInsights$Params,
-    context?: HttpContext,
-  ): Promise<StrictHttpResponse<ProjectInsights>> {
+  getProjectInsights$Response(params: GetProjectInsights$Params, context?: HttpContext): Promise<StrictHttpResponse<ProjectInsights>> {
     const obs = getProjectInsights(this.http, this.rootUrl, params, context);
     return firstValueFrom(obs);
   }
@@ -98,10 +96,7 @@ export class InsightsService extends BaseService {
    *
    * This method doesn't expect any request body.
    */
-  getProjectInsights$Csv$Response(
-    params: GetProjectInsights$Csv$Params,
-    context?: HttpContext,
-  ): Promise<StrictHttpResponse<string>> {
+  getProjectInsights$Csv$Response(params: GetProjectInsights$Csv$Params, context?: HttpContext): Promise<StrictHttpResponse<string>> {
     const obs = getProjectInsights$Csv(this.http, this.rootUrl, params, context);
     return firstValueFrom(obs);
   }
@@ -140,10 +135,7 @@ export class InsightsService extends BaseService {
    *
    * This method doesn't expect any request body.
    */
-  getSystemInsights$Response(
-    params?: GetSystemInsights$Params,
-    context?: HttpContext,
-  ): Promise<StrictHttpResponse<SystemInsights>> {
+  getSystemInsights$Response(params?: GetSystemInsights$Params, context?: HttpContext): Promise<StrictHttpResponse<SystemInsights>> {
     const obs = getSystemInsights(this.http, this.rootUrl, params, context);
     return firstValueFrom(obs);
   }
@@ -173,10 +165,7 @@ export class InsightsService extends BaseService {
    *
    * This method doesn't expect any request body.
    */
-  getSystemInsights$Csv$Response(
-    params?: GetSystemInsights$Csv$Params,
-    context?: HttpContext,
-  ): Promise<StrictHttpResponse<string>> {
+  getSystemInsights$Csv$Response(params?: GetSystemInsights$Csv$Params, context?: HttpContext): Promise<StrictHttpResponse<string>> {
     const obs = getSystemInsights$Csv(this.http, this.rootUrl, params, context);
     return firstValueFrom(obs);
   }
@@ -209,10 +198,7 @@ export class InsightsService extends BaseService {
    *
    * This method doesn't expect any request body.
    */
-  getExecutionReport$Response(
-    params: GetExecutionReport$Params,
-    context?: HttpContext,
-  ): Promise<StrictHttpResponse<ExecutionReport>> {
+  getExecutionReport$Response(params: GetExecutionReport$Params, context?: HttpContext): Promise<StrictHttpResponse<ExecutionReport>> {
     const obs = getExecutionReport(this.http, this.rootUrl, params, context);
     return firstValueFrom(obs);
   }
@@ -242,10 +228,7 @@ export class InsightsService extends BaseService {
    *
    * This method doesn't expect any request body.
    */
-  getExecutionReport$Csv$Response(
-    params: GetExecutionReport$Csv$Params,
-    context?: HttpContext,
-  ): Promise<StrictHttpResponse<string>> {
+  getExecutionReport$Csv$Response(params: GetExecutionReport$Csv$Params, context?: HttpContext): Promise<StrictHttpResponse<string>> {
     const obs = getExecutionReport$Csv(this.http, this.rootUrl, params, context);
     return firstValueFrom(obs);
   }
@@ -264,4 +247,5 @@ export class InsightsService extends BaseService {
     const resp = this.getExecutionReport$Csv$Response(params, context);
     return resp.then((r: StrictHttpResponse<string>): string => r.body);
   }
+
 }

@@ -32,6 +32,7 @@ import { stopTask } from '../fn/patching/stop-task';
 import { StopTask$Params } from '../fn/patching/stop-task';
 import { Task } from '../models/task';
 
+
 /**
  * Ad-hoc patching, executions and tasks.
  */
@@ -42,8 +43,7 @@ export class PatchingService extends BaseService {
   }
 
   /** Path part for operation `patchArtifact()` */
-  static readonly PatchArtifactPath =
-    '/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/patch';
+  static readonly PatchArtifactPath = '/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/patch';
 
   /**
    * Patch one artifact now (trigger ADHOC).
@@ -96,10 +96,7 @@ export class PatchingService extends BaseService {
    *
    * This method doesn't expect any request body.
    */
-  listExecutions$Response(
-    params: ListExecutions$Params,
-    context?: HttpContext,
-  ): Promise<StrictHttpResponse<Array<Execution>>> {
+  listExecutions$Response(params: ListExecutions$Params, context?: HttpContext): Promise<StrictHttpResponse<Array<Execution>>> {
     const obs = listExecutions(this.http, this.rootUrl, params, context);
     return firstValueFrom(obs);
   }
@@ -134,10 +131,7 @@ export class PatchingService extends BaseService {
    *
    * This method doesn't expect any request body.
    */
-  findTasksByPatchedDigest$Response(
-    params: FindTasksByPatchedDigest$Params,
-    context?: HttpContext,
-  ): Promise<StrictHttpResponse<Array<Task>>> {
+  findTasksByPatchedDigest$Response(params: FindTasksByPatchedDigest$Params, context?: HttpContext): Promise<StrictHttpResponse<Array<Task>>> {
     const obs = findTasksByPatchedDigest(this.http, this.rootUrl, params, context);
     return firstValueFrom(obs);
   }
@@ -374,14 +368,9 @@ export class PatchingService extends BaseService {
    *
    * This method doesn't expect any request body.
    */
-  getTaskVex$Response(
-    params: GetTaskVex$Params,
-    context?: HttpContext,
-  ): Promise<
-    StrictHttpResponse<{
-      [key: string]: any;
-    }>
-  > {
+  getTaskVex$Response(params: GetTaskVex$Params, context?: HttpContext): Promise<StrictHttpResponse<{
+[key: string]: any;
+}>> {
     const obs = getTaskVex(this.http, this.rootUrl, params, context);
     return firstValueFrom(obs);
   }
@@ -396,21 +385,15 @@ export class PatchingService extends BaseService {
    *
    * This method doesn't expect any request body.
    */
-  getTaskVex(
-    params: GetTaskVex$Params,
-    context?: HttpContext,
-  ): Promise<{
-    [key: string]: any;
-  }> {
+  getTaskVex(params: GetTaskVex$Params, context?: HttpContext): Promise<{
+[key: string]: any;
+}> {
     const resp = this.getTaskVex$Response(params, context);
-    return resp.then(
-      (
-        r: StrictHttpResponse<{
-          [key: string]: any;
-        }>,
-      ): {
-        [key: string]: any;
-      } => r.body,
-    );
+    return resp.then((r: StrictHttpResponse<{
+[key: string]: any;
+}>): {
+[key: string]: any;
+} => r.body);
   }
+
 }

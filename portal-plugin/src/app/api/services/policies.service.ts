@@ -25,6 +25,7 @@ import { PatchPolicy } from '../models/patch-policy';
 import { updatePolicy } from '../fn/policies/update-policy';
 import { UpdatePolicy$Params } from '../fn/policies/update-policy';
 
+
 /**
  * Patch policies of a project.
  */
@@ -47,10 +48,7 @@ export class PoliciesService extends BaseService {
    *
    * This method doesn't expect any request body.
    */
-  listPolicies$Response(
-    params: ListPolicies$Params,
-    context?: HttpContext,
-  ): Promise<StrictHttpResponse<Array<PatchPolicy>>> {
+  listPolicies$Response(params: ListPolicies$Params, context?: HttpContext): Promise<StrictHttpResponse<Array<PatchPolicy>>> {
     const obs = listPolicies(this.http, this.rootUrl, params, context);
     return firstValueFrom(obs);
   }
@@ -248,10 +246,7 @@ export class PoliciesService extends BaseService {
    *
    * This method doesn't expect any request body.
    */
-  disablePolicy$Response(
-    params: DisablePolicy$Params,
-    context?: HttpContext,
-  ): Promise<StrictHttpResponse<PatchPolicy>> {
+  disablePolicy$Response(params: DisablePolicy$Params, context?: HttpContext): Promise<StrictHttpResponse<PatchPolicy>> {
     const obs = disablePolicy(this.http, this.rootUrl, params, context);
     return firstValueFrom(obs);
   }
@@ -270,4 +265,5 @@ export class PoliciesService extends BaseService {
     const resp = this.disablePolicy$Response(params, context);
     return resp.then((r: StrictHttpResponse<PatchPolicy>): PatchPolicy => r.body);
   }
+
 }

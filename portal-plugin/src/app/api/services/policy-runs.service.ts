@@ -24,6 +24,7 @@ import { runPolicy } from '../fn/policy-runs/run-policy';
 import { RunPolicy$Params } from '../fn/policy-runs/run-policy';
 import { WebhookRegistration } from '../models/webhook-registration';
 
+
 /**
  * Running policies, dry-run previews, schedules and Harbor scan events.
  */
@@ -51,10 +52,7 @@ export class PolicyRunsService extends BaseService {
    *
    * This method sends `application/json` and handles request body of type `application/json`.
    */
-  previewPolicy$Response(
-    params: PreviewPolicy$Params,
-    context?: HttpContext,
-  ): Promise<StrictHttpResponse<PolicyPreview>> {
+  previewPolicy$Response(params: PreviewPolicy$Params, context?: HttpContext): Promise<StrictHttpResponse<PolicyPreview>> {
     const obs = previewPolicy(this.http, this.rootUrl, params, context);
     return firstValueFrom(obs);
   }
@@ -135,10 +133,7 @@ export class PolicyRunsService extends BaseService {
    *
    * This method doesn't expect any request body.
    */
-  getPolicySchedule$Response(
-    params: GetPolicySchedule$Params,
-    context?: HttpContext,
-  ): Promise<StrictHttpResponse<PolicySchedule>> {
+  getPolicySchedule$Response(params: GetPolicySchedule$Params, context?: HttpContext): Promise<StrictHttpResponse<PolicySchedule>> {
     const obs = getPolicySchedule(this.http, this.rootUrl, params, context);
     return firstValueFrom(obs);
   }
@@ -178,10 +173,7 @@ export class PolicyRunsService extends BaseService {
    *
    * This method doesn't expect any request body.
    */
-  getWebhookRegistration$Response(
-    params: GetWebhookRegistration$Params,
-    context?: HttpContext,
-  ): Promise<StrictHttpResponse<WebhookRegistration>> {
+  getWebhookRegistration$Response(params: GetWebhookRegistration$Params, context?: HttpContext): Promise<StrictHttpResponse<WebhookRegistration>> {
     const obs = getWebhookRegistration(this.http, this.rootUrl, params, context);
     return firstValueFrom(obs);
   }
@@ -224,10 +216,7 @@ export class PolicyRunsService extends BaseService {
    *
    * This method doesn't expect any request body.
    */
-  registerWebhook$Response(
-    params: RegisterWebhook$Params,
-    context?: HttpContext,
-  ): Promise<StrictHttpResponse<WebhookRegistration>> {
+  registerWebhook$Response(params: RegisterWebhook$Params, context?: HttpContext): Promise<StrictHttpResponse<WebhookRegistration>> {
     const obs = registerWebhook(this.http, this.rootUrl, params, context);
     return firstValueFrom(obs);
   }
@@ -251,4 +240,5 @@ export class PolicyRunsService extends BaseService {
     const resp = this.registerWebhook$Response(params, context);
     return resp.then((r: StrictHttpResponse<WebhookRegistration>): WebhookRegistration => r.body);
   }
+
 }

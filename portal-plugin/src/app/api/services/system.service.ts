@@ -13,6 +13,7 @@ import { getHealth } from '../fn/system/get-health';
 import { GetHealth$Params } from '../fn/system/get-health';
 import { Health } from '../models/health';
 
+
 /**
  * Health and the API document.
  */
@@ -54,4 +55,5 @@ export class SystemService extends BaseService {
     const resp = this.getHealth$Response(params, context);
     return resp.then((r: StrictHttpResponse<Health>): Health => r.body);
   }
+
 }

@@ -7,25 +7,22 @@ import { filter, map } from 'rxjs/operators';
 import { StrictHttpResponse } from '../../strict-http-response';
 import { RequestBuilder } from '../../request-builder';
 
+
 export interface GetExecutionReport$Csv$Params {
-  /**
-   * Harbor project name.
-   */
+
+/**
+ * Harbor project name.
+ */
   project_name: string;
   execution_id: number;
 
-  /**
-   * json (default) or csv. The `Accept` header is not consulted.
-   */
+/**
+ * json (default) or csv. The `Accept` header is not consulted.
+ */
   format?: 'json' | 'csv';
 }
 
-export function getExecutionReport$Csv(
-  http: HttpClient,
-  rootUrl: string,
-  params: GetExecutionReport$Csv$Params,
-  context?: HttpContext,
-): Observable<StrictHttpResponse<string>> {
+export function getExecutionReport$Csv(http: HttpClient, rootUrl: string, params: GetExecutionReport$Csv$Params, context?: HttpContext): Observable<StrictHttpResponse<string>> {
   const rb = new RequestBuilder(rootUrl, getExecutionReport$Csv.PATH, 'get');
   if (params) {
     rb.path('project_name', params.project_name, {});
@@ -33,11 +30,13 @@ export function getExecutionReport$Csv(
     rb.query('format', params.format, {});
   }
 
-  return http.request(rb.build({ responseType: 'text', accept: 'text/csv', context })).pipe(
+  return http.request(
+    rb.build({ responseType: 'text', accept: 'text/csv', context })
+  ).pipe(
     filter((r: any): r is HttpResponse<any> => r instanceof HttpResponse),
     map((r: HttpResponse<any>) => {
       return r as StrictHttpResponse<string>;
-    }),
+    })
   );
 }
 

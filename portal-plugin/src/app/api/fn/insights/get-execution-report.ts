@@ -10,24 +10,20 @@ import { RequestBuilder } from '../../request-builder';
 import { ExecutionReport } from '../../models/execution-report';
 
 export interface GetExecutionReport$Params {
-  /**
-   * Harbor project name.
-   */
+
+/**
+ * Harbor project name.
+ */
   project_name: string;
   execution_id: number;
 
-  /**
-   * json (default) or csv. The `Accept` header is not consulted.
-   */
+/**
+ * json (default) or csv. The `Accept` header is not consulted.
+ */
   format?: 'json' | 'csv';
 }
 
-export function getExecutionReport(
-  http: HttpClient,
-  rootUrl: string,
-  params: GetExecutionReport$Params,
-  context?: HttpContext,
-): Observable<StrictHttpResponse<ExecutionReport>> {
+export function getExecutionReport(http: HttpClient, rootUrl: string, params: GetExecutionReport$Params, context?: HttpContext): Observable<StrictHttpResponse<ExecutionReport>> {
   const rb = new RequestBuilder(rootUrl, getExecutionReport.PATH, 'get');
   if (params) {
     rb.path('project_name', params.project_name, {});
@@ -35,11 +31,13 @@ export function getExecutionReport(
     rb.query('format', params.format, {});
   }
 
-  return http.request(rb.build({ responseType: 'json', accept: 'application/json', context })).pipe(
+  return http.request(
+    rb.build({ responseType: 'json', accept: 'application/json', context })
+  ).pipe(
     filter((r: any): r is HttpResponse<any> => r instanceof HttpResponse),
     map((r: HttpResponse<any>) => {
       return r as StrictHttpResponse<ExecutionReport>;
-    }),
+    })
   );
 }
 

@@ -10,48 +10,44 @@ import { RequestBuilder } from '../../request-builder';
 import { ProjectInsights } from '../../models/project-insights';
 
 export interface GetProjectInsights$Params {
-  /**
-   * Harbor project name.
-   */
+
+/**
+ * Harbor project name.
+ */
   project_name: string;
 
-  /**
-   * First day (UTC, inclusive). Default 29 days before `to`; at most 366 days before `to`.
-   */
+/**
+ * First day (UTC, inclusive). Default 29 days before `to`; at most 366 days before `to`.
+ */
   from?: string;
 
-  /**
-   * Last day (UTC, inclusive). Default today.
-   */
+/**
+ * Last day (UTC, inclusive). Default today.
+ */
   to?: string;
 
-  /**
-   * Periods of the time series (default day); a week starts on Monday.
-   */
+/**
+ * Periods of the time series (default day); a week starts on Monday.
+ */
   bucket?: 'day' | 'week';
 
-  /**
-   * json (default) or csv. The `Accept` header is not consulted.
-   */
+/**
+ * json (default) or csv. The `Accept` header is not consulted.
+ */
   format?: 'json' | 'csv';
 
-  /**
-   * With `format=csv`: which table (default `outcomes`).
-   */
+/**
+ * With `format=csv`: which table (default `outcomes`).
+ */
   table?: 'outcomes' | 'reasons' | 'backlog' | 'policies';
 
-  /**
-   * The backlog lists repositories with fixable vulnerabilities and one at or above this severity (default High).
-   */
+/**
+ * The backlog lists repositories with fixable vulnerabilities and one at or above this severity (default High).
+ */
   severity?: 'Critical' | 'High' | 'Medium' | 'Low';
 }
 
-export function getProjectInsights(
-  http: HttpClient,
-  rootUrl: string,
-  params: GetProjectInsights$Params,
-  context?: HttpContext,
-): Observable<StrictHttpResponse<ProjectInsights>> {
+export function getProjectInsights(http: HttpClient, rootUrl: string, params: GetProjectInsights$Params, context?: HttpContext): Observable<StrictHttpResponse<ProjectInsights>> {
   const rb = new RequestBuilder(rootUrl, getProjectInsights.PATH, 'get');
   if (params) {
     rb.path('project_name', params.project_name, {});
@@ -63,11 +59,13 @@ export function getProjectInsights(
     rb.query('severity', params.severity, {});
   }
 
-  return http.request(rb.build({ responseType: 'json', accept: 'application/json', context })).pipe(
+  return http.request(
+    rb.build({ responseType: 'json', accept: 'application/json', context })
+  ).pipe(
     filter((r: any): r is HttpResponse<any> => r instanceof HttpResponse),
     map((r: HttpResponse<any>) => {
       return r as StrictHttpResponse<ProjectInsights>;
-    }),
+    })
   );
 }
 

@@ -7,39 +7,36 @@ import { filter, map } from 'rxjs/operators';
 import { StrictHttpResponse } from '../../strict-http-response';
 import { RequestBuilder } from '../../request-builder';
 
+
 export interface GetSystemInsights$Csv$Params {
-  /**
-   * First day (UTC, inclusive). Default 29 days before `to`; at most 366 days before `to`.
-   */
+
+/**
+ * First day (UTC, inclusive). Default 29 days before `to`; at most 366 days before `to`.
+ */
   from?: string;
 
-  /**
-   * Last day (UTC, inclusive). Default today.
-   */
+/**
+ * Last day (UTC, inclusive). Default today.
+ */
   to?: string;
 
-  /**
-   * Periods of the time series (default day); a week starts on Monday.
-   */
+/**
+ * Periods of the time series (default day); a week starts on Monday.
+ */
   bucket?: 'day' | 'week';
 
-  /**
-   * json (default) or csv. The `Accept` header is not consulted.
-   */
+/**
+ * json (default) or csv. The `Accept` header is not consulted.
+ */
   format?: 'json' | 'csv';
 
-  /**
-   * With `format=csv`: which table (default `outcomes`).
-   */
+/**
+ * With `format=csv`: which table (default `outcomes`).
+ */
   table?: 'outcomes' | 'reasons' | 'projects';
 }
 
-export function getSystemInsights$Csv(
-  http: HttpClient,
-  rootUrl: string,
-  params?: GetSystemInsights$Csv$Params,
-  context?: HttpContext,
-): Observable<StrictHttpResponse<string>> {
+export function getSystemInsights$Csv(http: HttpClient, rootUrl: string, params?: GetSystemInsights$Csv$Params, context?: HttpContext): Observable<StrictHttpResponse<string>> {
   const rb = new RequestBuilder(rootUrl, getSystemInsights$Csv.PATH, 'get');
   if (params) {
     rb.query('from', params.from, {});
@@ -49,11 +46,13 @@ export function getSystemInsights$Csv(
     rb.query('table', params.table, {});
   }
 
-  return http.request(rb.build({ responseType: 'text', accept: 'text/csv', context })).pipe(
+  return http.request(
+    rb.build({ responseType: 'text', accept: 'text/csv', context })
+  ).pipe(
     filter((r: any): r is HttpResponse<any> => r instanceof HttpResponse),
     map((r: HttpResponse<any>) => {
       return r as StrictHttpResponse<string>;
-    }),
+    })
   );
 }
 

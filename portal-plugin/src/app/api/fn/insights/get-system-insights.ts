@@ -10,38 +10,34 @@ import { RequestBuilder } from '../../request-builder';
 import { SystemInsights } from '../../models/system-insights';
 
 export interface GetSystemInsights$Params {
-  /**
-   * First day (UTC, inclusive). Default 29 days before `to`; at most 366 days before `to`.
-   */
+
+/**
+ * First day (UTC, inclusive). Default 29 days before `to`; at most 366 days before `to`.
+ */
   from?: string;
 
-  /**
-   * Last day (UTC, inclusive). Default today.
-   */
+/**
+ * Last day (UTC, inclusive). Default today.
+ */
   to?: string;
 
-  /**
-   * Periods of the time series (default day); a week starts on Monday.
-   */
+/**
+ * Periods of the time series (default day); a week starts on Monday.
+ */
   bucket?: 'day' | 'week';
 
-  /**
-   * json (default) or csv. The `Accept` header is not consulted.
-   */
+/**
+ * json (default) or csv. The `Accept` header is not consulted.
+ */
   format?: 'json' | 'csv';
 
-  /**
-   * With `format=csv`: which table (default `outcomes`).
-   */
+/**
+ * With `format=csv`: which table (default `outcomes`).
+ */
   table?: 'outcomes' | 'reasons' | 'projects';
 }
 
-export function getSystemInsights(
-  http: HttpClient,
-  rootUrl: string,
-  params?: GetSystemInsights$Params,
-  context?: HttpContext,
-): Observable<StrictHttpResponse<SystemInsights>> {
+export function getSystemInsights(http: HttpClient, rootUrl: string, params?: GetSystemInsights$Params, context?: HttpContext): Observable<StrictHttpResponse<SystemInsights>> {
   const rb = new RequestBuilder(rootUrl, getSystemInsights.PATH, 'get');
   if (params) {
     rb.query('from', params.from, {});
@@ -51,11 +47,13 @@ export function getSystemInsights(
     rb.query('table', params.table, {});
   }
 
-  return http.request(rb.build({ responseType: 'json', accept: 'application/json', context })).pipe(
+  return http.request(
+    rb.build({ responseType: 'json', accept: 'application/json', context })
+  ).pipe(
     filter((r: any): r is HttpResponse<any> => r instanceof HttpResponse),
     map((r: HttpResponse<any>) => {
       return r as StrictHttpResponse<SystemInsights>;
-    }),
+    })
   );
 }
 

@@ -10,40 +10,38 @@ import { RequestBuilder } from '../../request-builder';
 import { Task } from '../../models/task';
 
 export interface FindTasksByPatchedDigest$Params {
-  /**
-   * Harbor project name.
-   */
+
+/**
+ * Harbor project name.
+ */
   project_name: string;
 
-  /**
-   * Digests of patched images (repeat the parameter for several, at most 100).
-   */
+/**
+ * Digests of patched images (repeat the parameter for several, at most 100).
+ */
   patched_digest: Array<string>;
 
-  /**
-   * Only tasks of this repository (its name without the project).
-   */
+/**
+ * Only tasks of this repository (its name without the project).
+ */
   repository?: string;
 }
 
-export function findTasksByPatchedDigest(
-  http: HttpClient,
-  rootUrl: string,
-  params: FindTasksByPatchedDigest$Params,
-  context?: HttpContext,
-): Observable<StrictHttpResponse<Array<Task>>> {
+export function findTasksByPatchedDigest(http: HttpClient, rootUrl: string, params: FindTasksByPatchedDigest$Params, context?: HttpContext): Observable<StrictHttpResponse<Array<Task>>> {
   const rb = new RequestBuilder(rootUrl, findTasksByPatchedDigest.PATH, 'get');
   if (params) {
     rb.path('project_name', params.project_name, {});
-    rb.query('patched_digest', params.patched_digest, { style: 'form', explode: true });
+    rb.query('patched_digest', params.patched_digest, {"style":"form","explode":true});
     rb.query('repository', params.repository, {});
   }
 
-  return http.request(rb.build({ responseType: 'json', accept: 'application/json', context })).pipe(
+  return http.request(
+    rb.build({ responseType: 'json', accept: 'application/json', context })
+  ).pipe(
     filter((r: any): r is HttpResponse<any> => r instanceof HttpResponse),
     map((r: HttpResponse<any>) => {
       return r as StrictHttpResponse<Array<Task>>;
-    }),
+    })
   );
 }
 

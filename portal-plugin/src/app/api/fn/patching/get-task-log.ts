@@ -7,21 +7,18 @@ import { filter, map } from 'rxjs/operators';
 import { StrictHttpResponse } from '../../strict-http-response';
 import { RequestBuilder } from '../../request-builder';
 
+
 export interface GetTaskLog$Params {
-  /**
-   * Harbor project name.
-   */
+
+/**
+ * Harbor project name.
+ */
   project_name: string;
   execution_id: number;
   task_id: number;
 }
 
-export function getTaskLog(
-  http: HttpClient,
-  rootUrl: string,
-  params: GetTaskLog$Params,
-  context?: HttpContext,
-): Observable<StrictHttpResponse<string>> {
+export function getTaskLog(http: HttpClient, rootUrl: string, params: GetTaskLog$Params, context?: HttpContext): Observable<StrictHttpResponse<string>> {
   const rb = new RequestBuilder(rootUrl, getTaskLog.PATH, 'get');
   if (params) {
     rb.path('project_name', params.project_name, {});
@@ -29,11 +26,13 @@ export function getTaskLog(
     rb.path('task_id', params.task_id, {});
   }
 
-  return http.request(rb.build({ responseType: 'text', accept: 'text/plain', context })).pipe(
+  return http.request(
+    rb.build({ responseType: 'text', accept: 'text/plain', context })
+  ).pipe(
     filter((r: any): r is HttpResponse<any> => r instanceof HttpResponse),
     map((r: HttpResponse<any>) => {
       return r as StrictHttpResponse<string>;
-    }),
+    })
   );
 }
 

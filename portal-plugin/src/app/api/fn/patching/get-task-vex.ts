@@ -7,25 +7,20 @@ import { filter, map } from 'rxjs/operators';
 import { StrictHttpResponse } from '../../strict-http-response';
 import { RequestBuilder } from '../../request-builder';
 
+
 export interface GetTaskVex$Params {
-  /**
-   * Harbor project name.
-   */
+
+/**
+ * Harbor project name.
+ */
   project_name: string;
   execution_id: number;
   task_id: number;
 }
 
-export function getTaskVex(
-  http: HttpClient,
-  rootUrl: string,
-  params: GetTaskVex$Params,
-  context?: HttpContext,
-): Observable<
-  StrictHttpResponse<{
-    [key: string]: any;
-  }>
-> {
+export function getTaskVex(http: HttpClient, rootUrl: string, params: GetTaskVex$Params, context?: HttpContext): Observable<StrictHttpResponse<{
+[key: string]: any;
+}>> {
   const rb = new RequestBuilder(rootUrl, getTaskVex.PATH, 'get');
   if (params) {
     rb.path('project_name', params.project_name, {});
@@ -33,13 +28,15 @@ export function getTaskVex(
     rb.path('task_id', params.task_id, {});
   }
 
-  return http.request(rb.build({ responseType: 'json', accept: 'application/json', context })).pipe(
+  return http.request(
+    rb.build({ responseType: 'json', accept: 'application/json', context })
+  ).pipe(
     filter((r: any): r is HttpResponse<any> => r instanceof HttpResponse),
     map((r: HttpResponse<any>) => {
       return r as StrictHttpResponse<{
-        [key: string]: any;
+      [key: string]: any;
       }>;
-    }),
+    })
   );
 }
 

@@ -10,36 +10,32 @@ import { RequestBuilder } from '../../request-builder';
 import { Execution } from '../../models/execution';
 
 export interface ListExecutions$Params {
-  /**
-   * Harbor project name.
-   */
+
+/**
+ * Harbor project name.
+ */
   project_name: string;
 
-  /**
-   * The page number, from 1, in digits (as Harbor's int64); pages past the end are empty.
-   */
+/**
+ * The page number, from 1, in digits (as Harbor's int64); pages past the end are empty.
+ */
   page?: number;
 
-  /**
-   * Items per page (at most 100), as in Harbor.
-   */
+/**
+ * Items per page (at most 100), as in Harbor.
+ */
   page_size?: number;
   policy_id?: number;
   status?: 'Running' | 'Success' | 'Error' | 'Stopped';
   trigger?: 'MANUAL' | 'SCHEDULE' | 'EVENT' | 'ADHOC' | 'JOBSERVICE';
 
-  /**
-   * One field, optionally with `-` for descending: id, start_time. Default: -id (newest first).
-   */
+/**
+ * One field, optionally with `-` for descending: id, start_time. Default: -id (newest first).
+ */
   sort?: 'id' | '-id' | 'start_time' | '-start_time';
 }
 
-export function listExecutions(
-  http: HttpClient,
-  rootUrl: string,
-  params: ListExecutions$Params,
-  context?: HttpContext,
-): Observable<StrictHttpResponse<Array<Execution>>> {
+export function listExecutions(http: HttpClient, rootUrl: string, params: ListExecutions$Params, context?: HttpContext): Observable<StrictHttpResponse<Array<Execution>>> {
   const rb = new RequestBuilder(rootUrl, listExecutions.PATH, 'get');
   if (params) {
     rb.path('project_name', params.project_name, {});
@@ -51,11 +47,13 @@ export function listExecutions(
     rb.query('sort', params.sort, {});
   }
 
-  return http.request(rb.build({ responseType: 'json', accept: 'application/json', context })).pipe(
+  return http.request(
+    rb.build({ responseType: 'json', accept: 'application/json', context })
+  ).pipe(
     filter((r: any): r is HttpResponse<any> => r instanceof HttpResponse),
     map((r: HttpResponse<any>) => {
       return r as StrictHttpResponse<Array<Execution>>;
-    }),
+    })
   );
 }
 

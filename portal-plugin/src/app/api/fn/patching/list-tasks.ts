@@ -10,30 +10,26 @@ import { RequestBuilder } from '../../request-builder';
 import { Task } from '../../models/task';
 
 export interface ListTasks$Params {
-  /**
-   * Harbor project name.
-   */
+
+/**
+ * Harbor project name.
+ */
   project_name: string;
   execution_id: number;
 
-  /**
-   * The page number, from 1, in digits (as Harbor's int64); pages past the end are empty.
-   */
+/**
+ * The page number, from 1, in digits (as Harbor's int64); pages past the end are empty.
+ */
   page?: number;
 
-  /**
-   * Items per page (at most 100), as in Harbor.
-   */
+/**
+ * Items per page (at most 100), as in Harbor.
+ */
   page_size?: number;
   status?: 'Pending' | 'Running' | 'Success' | 'Skipped' | 'Error' | 'Stopped';
 }
 
-export function listTasks(
-  http: HttpClient,
-  rootUrl: string,
-  params: ListTasks$Params,
-  context?: HttpContext,
-): Observable<StrictHttpResponse<Array<Task>>> {
+export function listTasks(http: HttpClient, rootUrl: string, params: ListTasks$Params, context?: HttpContext): Observable<StrictHttpResponse<Array<Task>>> {
   const rb = new RequestBuilder(rootUrl, listTasks.PATH, 'get');
   if (params) {
     rb.path('project_name', params.project_name, {});
@@ -43,11 +39,13 @@ export function listTasks(
     rb.query('status', params.status, {});
   }
 
-  return http.request(rb.build({ responseType: 'json', accept: 'application/json', context })).pipe(
+  return http.request(
+    rb.build({ responseType: 'json', accept: 'application/json', context })
+  ).pipe(
     filter((r: any): r is HttpResponse<any> => r instanceof HttpResponse),
     map((r: HttpResponse<any>) => {
       return r as StrictHttpResponse<Array<Task>>;
-    }),
+    })
   );
 }
 

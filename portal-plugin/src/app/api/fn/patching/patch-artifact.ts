@@ -11,29 +11,25 @@ import { Execution } from '../../models/execution';
 import { PatchRequest } from '../../models/patch-request';
 
 export interface PatchArtifact$Params {
-  /**
-   * Harbor project name.
-   */
+
+/**
+ * Harbor project name.
+ */
   project_name: string;
 
-  /**
-   * The repository without the project; URL-encoded twice when it contains '/' (`a%252Fb`), as in Harbor. Distribution's repository grammar: lower-case path components separated by '/'; `..`, `.`, empty components, backslashes and control characters are refused (400), never normalised into another name.
-   */
+/**
+ * The repository without the project; URL-encoded twice when it contains '/' (`a%252Fb`), as in Harbor. Distribution's repository grammar: lower-case path components separated by '/'; `..`, `.`, empty components, backslashes and control characters are refused (400), never normalised into another name.
+ */
   repository_name: string;
 
-  /**
-   * A tag or a digest (`sha256:` and 64 hex digits).
-   */
+/**
+ * A tag or a digest (`sha256:` and 64 hex digits).
+ */
   reference: string;
-  body?: PatchRequest;
+      body?: PatchRequest
 }
 
-export function patchArtifact(
-  http: HttpClient,
-  rootUrl: string,
-  params: PatchArtifact$Params,
-  context?: HttpContext,
-): Observable<StrictHttpResponse<Execution>> {
+export function patchArtifact(http: HttpClient, rootUrl: string, params: PatchArtifact$Params, context?: HttpContext): Observable<StrictHttpResponse<Execution>> {
   const rb = new RequestBuilder(rootUrl, patchArtifact.PATH, 'post');
   if (params) {
     rb.path('project_name', params.project_name, {});
@@ -42,11 +38,13 @@ export function patchArtifact(
     rb.body(params.body, 'application/json');
   }
 
-  return http.request(rb.build({ responseType: 'json', accept: 'application/json', context })).pipe(
+  return http.request(
+    rb.build({ responseType: 'json', accept: 'application/json', context })
+  ).pipe(
     filter((r: any): r is HttpResponse<any> => r instanceof HttpResponse),
     map((r: HttpResponse<any>) => {
       return r as StrictHttpResponse<Execution>;
-    }),
+    })
   );
 }
 

@@ -10,30 +10,28 @@ import { RequestBuilder } from '../../request-builder';
 import { Execution } from '../../models/execution';
 
 export interface StopExecution$Params {
-  /**
-   * Harbor project name.
-   */
+
+/**
+ * Harbor project name.
+ */
   project_name: string;
   execution_id: number;
 }
 
-export function stopExecution(
-  http: HttpClient,
-  rootUrl: string,
-  params: StopExecution$Params,
-  context?: HttpContext,
-): Observable<StrictHttpResponse<Execution>> {
+export function stopExecution(http: HttpClient, rootUrl: string, params: StopExecution$Params, context?: HttpContext): Observable<StrictHttpResponse<Execution>> {
   const rb = new RequestBuilder(rootUrl, stopExecution.PATH, 'post');
   if (params) {
     rb.path('project_name', params.project_name, {});
     rb.path('execution_id', params.execution_id, {});
   }
 
-  return http.request(rb.build({ responseType: 'json', accept: 'application/json', context })).pipe(
+  return http.request(
+    rb.build({ responseType: 'json', accept: 'application/json', context })
+  ).pipe(
     filter((r: any): r is HttpResponse<any> => r instanceof HttpResponse),
     map((r: HttpResponse<any>) => {
       return r as StrictHttpResponse<Execution>;
-    }),
+    })
   );
 }
 

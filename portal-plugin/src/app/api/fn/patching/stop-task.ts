@@ -10,20 +10,16 @@ import { RequestBuilder } from '../../request-builder';
 import { Task } from '../../models/task';
 
 export interface StopTask$Params {
-  /**
-   * Harbor project name.
-   */
+
+/**
+ * Harbor project name.
+ */
   project_name: string;
   execution_id: number;
   task_id: number;
 }
 
-export function stopTask(
-  http: HttpClient,
-  rootUrl: string,
-  params: StopTask$Params,
-  context?: HttpContext,
-): Observable<StrictHttpResponse<Task>> {
+export function stopTask(http: HttpClient, rootUrl: string, params: StopTask$Params, context?: HttpContext): Observable<StrictHttpResponse<Task>> {
   const rb = new RequestBuilder(rootUrl, stopTask.PATH, 'post');
   if (params) {
     rb.path('project_name', params.project_name, {});
@@ -31,11 +27,13 @@ export function stopTask(
     rb.path('task_id', params.task_id, {});
   }
 
-  return http.request(rb.build({ responseType: 'json', accept: 'application/json', context })).pipe(
+  return http.request(
+    rb.build({ responseType: 'json', accept: 'application/json', context })
+  ).pipe(
     filter((r: any): r is HttpResponse<any> => r instanceof HttpResponse),
     map((r: HttpResponse<any>) => {
       return r as StrictHttpResponse<Task>;
-    }),
+    })
   );
 }
 

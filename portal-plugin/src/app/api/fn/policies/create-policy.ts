@@ -11,30 +11,28 @@ import { PatchPolicy } from '../../models/patch-policy';
 import { PatchPolicyInput } from '../../models/patch-policy-input';
 
 export interface CreatePolicy$Params {
-  /**
-   * Harbor project name.
-   */
+
+/**
+ * Harbor project name.
+ */
   project_name: string;
-  body: PatchPolicyInput;
+      body: PatchPolicyInput
 }
 
-export function createPolicy(
-  http: HttpClient,
-  rootUrl: string,
-  params: CreatePolicy$Params,
-  context?: HttpContext,
-): Observable<StrictHttpResponse<PatchPolicy>> {
+export function createPolicy(http: HttpClient, rootUrl: string, params: CreatePolicy$Params, context?: HttpContext): Observable<StrictHttpResponse<PatchPolicy>> {
   const rb = new RequestBuilder(rootUrl, createPolicy.PATH, 'post');
   if (params) {
     rb.path('project_name', params.project_name, {});
     rb.body(params.body, 'application/json');
   }
 
-  return http.request(rb.build({ responseType: 'json', accept: 'application/json', context })).pipe(
+  return http.request(
+    rb.build({ responseType: 'json', accept: 'application/json', context })
+  ).pipe(
     filter((r: any): r is HttpResponse<any> => r instanceof HttpResponse),
     map((r: HttpResponse<any>) => {
       return r as StrictHttpResponse<PatchPolicy>;
-    }),
+    })
   );
 }
 

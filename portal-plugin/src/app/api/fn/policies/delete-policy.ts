@@ -7,31 +7,30 @@ import { filter, map } from 'rxjs/operators';
 import { StrictHttpResponse } from '../../strict-http-response';
 import { RequestBuilder } from '../../request-builder';
 
+
 export interface DeletePolicy$Params {
-  /**
-   * Harbor project name.
-   */
+
+/**
+ * Harbor project name.
+ */
   project_name: string;
   policy_id: number;
 }
 
-export function deletePolicy(
-  http: HttpClient,
-  rootUrl: string,
-  params: DeletePolicy$Params,
-  context?: HttpContext,
-): Observable<StrictHttpResponse<void>> {
+export function deletePolicy(http: HttpClient, rootUrl: string, params: DeletePolicy$Params, context?: HttpContext): Observable<StrictHttpResponse<void>> {
   const rb = new RequestBuilder(rootUrl, deletePolicy.PATH, 'delete');
   if (params) {
     rb.path('project_name', params.project_name, {});
     rb.path('policy_id', params.policy_id, {});
   }
 
-  return http.request(rb.build({ responseType: 'text', accept: '*/*', context })).pipe(
+  return http.request(
+    rb.build({ responseType: 'text', accept: '*/*', context })
+  ).pipe(
     filter((r: any): r is HttpResponse<any> => r instanceof HttpResponse),
     map((r: HttpResponse<any>) => {
       return (r as HttpResponse<any>).clone({ body: undefined }) as StrictHttpResponse<void>;
-    }),
+    })
   );
 }
 

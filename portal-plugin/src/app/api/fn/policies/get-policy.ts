@@ -10,30 +10,28 @@ import { RequestBuilder } from '../../request-builder';
 import { PatchPolicy } from '../../models/patch-policy';
 
 export interface GetPolicy$Params {
-  /**
-   * Harbor project name.
-   */
+
+/**
+ * Harbor project name.
+ */
   project_name: string;
   policy_id: number;
 }
 
-export function getPolicy(
-  http: HttpClient,
-  rootUrl: string,
-  params: GetPolicy$Params,
-  context?: HttpContext,
-): Observable<StrictHttpResponse<PatchPolicy>> {
+export function getPolicy(http: HttpClient, rootUrl: string, params: GetPolicy$Params, context?: HttpContext): Observable<StrictHttpResponse<PatchPolicy>> {
   const rb = new RequestBuilder(rootUrl, getPolicy.PATH, 'get');
   if (params) {
     rb.path('project_name', params.project_name, {});
     rb.path('policy_id', params.policy_id, {});
   }
 
-  return http.request(rb.build({ responseType: 'json', accept: 'application/json', context })).pipe(
+  return http.request(
+    rb.build({ responseType: 'json', accept: 'application/json', context })
+  ).pipe(
     filter((r: any): r is HttpResponse<any> => r instanceof HttpResponse),
     map((r: HttpResponse<any>) => {
       return r as StrictHttpResponse<PatchPolicy>;
-    }),
+    })
   );
 }
 

@@ -10,38 +10,34 @@ import { RequestBuilder } from '../../request-builder';
 import { PatchPolicy } from '../../models/patch-policy';
 
 export interface ListPolicies$Params {
-  /**
-   * Harbor project name.
-   */
+
+/**
+ * Harbor project name.
+ */
   project_name: string;
 
-  /**
-   * The page number, from 1, in digits (as Harbor's int64); pages past the end are empty.
-   */
+/**
+ * The page number, from 1, in digits (as Harbor's int64); pages past the end are empty.
+ */
   page?: number;
 
-  /**
-   * Items per page (at most 100), as in Harbor.
-   */
+/**
+ * Items per page (at most 100), as in Harbor.
+ */
   page_size?: number;
 
-  /**
-   * Only policies whose name contains this text (fuzzy, like Harbor's `q=name=~x`).
-   */
+/**
+ * Only policies whose name contains this text (fuzzy, like Harbor's `q=name=~x`).
+ */
   name?: string;
 
-  /**
-   * One field, optionally with `-` for descending: name, creation_time, update_time, id. Default: -creation_time.
-   */
+/**
+ * One field, optionally with `-` for descending: name, creation_time, update_time, id. Default: -creation_time.
+ */
   sort?: 'name' | '-name' | 'creation_time' | '-creation_time' | 'update_time' | '-update_time' | 'id' | '-id';
 }
 
-export function listPolicies(
-  http: HttpClient,
-  rootUrl: string,
-  params: ListPolicies$Params,
-  context?: HttpContext,
-): Observable<StrictHttpResponse<Array<PatchPolicy>>> {
+export function listPolicies(http: HttpClient, rootUrl: string, params: ListPolicies$Params, context?: HttpContext): Observable<StrictHttpResponse<Array<PatchPolicy>>> {
   const rb = new RequestBuilder(rootUrl, listPolicies.PATH, 'get');
   if (params) {
     rb.path('project_name', params.project_name, {});
@@ -51,11 +47,13 @@ export function listPolicies(
     rb.query('sort', params.sort, {});
   }
 
-  return http.request(rb.build({ responseType: 'json', accept: 'application/json', context })).pipe(
+  return http.request(
+    rb.build({ responseType: 'json', accept: 'application/json', context })
+  ).pipe(
     filter((r: any): r is HttpResponse<any> => r instanceof HttpResponse),
     map((r: HttpResponse<any>) => {
       return r as StrictHttpResponse<Array<PatchPolicy>>;
-    }),
+    })
   );
 }
 

@@ -11,20 +11,16 @@ import { PatchPolicy } from '../../models/patch-policy';
 import { PatchPolicyInput } from '../../models/patch-policy-input';
 
 export interface UpdatePolicy$Params {
-  /**
-   * Harbor project name.
-   */
+
+/**
+ * Harbor project name.
+ */
   project_name: string;
   policy_id: number;
-  body: PatchPolicyInput;
+      body: PatchPolicyInput
 }
 
-export function updatePolicy(
-  http: HttpClient,
-  rootUrl: string,
-  params: UpdatePolicy$Params,
-  context?: HttpContext,
-): Observable<StrictHttpResponse<PatchPolicy>> {
+export function updatePolicy(http: HttpClient, rootUrl: string, params: UpdatePolicy$Params, context?: HttpContext): Observable<StrictHttpResponse<PatchPolicy>> {
   const rb = new RequestBuilder(rootUrl, updatePolicy.PATH, 'put');
   if (params) {
     rb.path('project_name', params.project_name, {});
@@ -32,11 +28,13 @@ export function updatePolicy(
     rb.body(params.body, 'application/json');
   }
 
-  return http.request(rb.build({ responseType: 'json', accept: 'application/json', context })).pipe(
+  return http.request(
+    rb.build({ responseType: 'json', accept: 'application/json', context })
+  ).pipe(
     filter((r: any): r is HttpResponse<any> => r instanceof HttpResponse),
     map((r: HttpResponse<any>) => {
       return r as StrictHttpResponse<PatchPolicy>;
-    }),
+    })
   );
 }
 

@@ -10,28 +10,26 @@ import { RequestBuilder } from '../../request-builder';
 import { WebhookRegistration } from '../../models/webhook-registration';
 
 export interface GetWebhookRegistration$Params {
-  /**
-   * Harbor project name.
-   */
+
+/**
+ * Harbor project name.
+ */
   project_name: string;
 }
 
-export function getWebhookRegistration(
-  http: HttpClient,
-  rootUrl: string,
-  params: GetWebhookRegistration$Params,
-  context?: HttpContext,
-): Observable<StrictHttpResponse<WebhookRegistration>> {
+export function getWebhookRegistration(http: HttpClient, rootUrl: string, params: GetWebhookRegistration$Params, context?: HttpContext): Observable<StrictHttpResponse<WebhookRegistration>> {
   const rb = new RequestBuilder(rootUrl, getWebhookRegistration.PATH, 'get');
   if (params) {
     rb.path('project_name', params.project_name, {});
   }
 
-  return http.request(rb.build({ responseType: 'json', accept: 'application/json', context })).pipe(
+  return http.request(
+    rb.build({ responseType: 'json', accept: 'application/json', context })
+  ).pipe(
     filter((r: any): r is HttpResponse<any> => r instanceof HttpResponse),
     map((r: HttpResponse<any>) => {
       return r as StrictHttpResponse<WebhookRegistration>;
-    }),
+    })
   );
 }
 

@@ -11,24 +11,20 @@ import { PolicyPreview } from '../../models/policy-preview';
 import { PolicyPreviewRequest } from '../../models/policy-preview-request';
 
 export interface PreviewPolicy$Params {
-  /**
-   * Harbor project name.
-   */
+
+/**
+ * Harbor project name.
+ */
   project_name: string;
 
-  /**
-   * Most candidates and most exclusions listed (counts stay complete).
-   */
+/**
+ * Most candidates and most exclusions listed (counts stay complete).
+ */
   limit?: number;
-  body: PolicyPreviewRequest;
+      body: PolicyPreviewRequest
 }
 
-export function previewPolicy(
-  http: HttpClient,
-  rootUrl: string,
-  params: PreviewPolicy$Params,
-  context?: HttpContext,
-): Observable<StrictHttpResponse<PolicyPreview>> {
+export function previewPolicy(http: HttpClient, rootUrl: string, params: PreviewPolicy$Params, context?: HttpContext): Observable<StrictHttpResponse<PolicyPreview>> {
   const rb = new RequestBuilder(rootUrl, previewPolicy.PATH, 'post');
   if (params) {
     rb.path('project_name', params.project_name, {});
@@ -36,11 +32,13 @@ export function previewPolicy(
     rb.body(params.body, 'application/json');
   }
 
-  return http.request(rb.build({ responseType: 'json', accept: 'application/json', context })).pipe(
+  return http.request(
+    rb.build({ responseType: 'json', accept: 'application/json', context })
+  ).pipe(
     filter((r: any): r is HttpResponse<any> => r instanceof HttpResponse),
     map((r: HttpResponse<any>) => {
       return r as StrictHttpResponse<PolicyPreview>;
-    }),
+    })
   );
 }
 

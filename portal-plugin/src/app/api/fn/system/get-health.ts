@@ -9,23 +9,21 @@ import { RequestBuilder } from '../../request-builder';
 
 import { Health } from '../../models/health';
 
-export interface GetHealth$Params {}
+export interface GetHealth$Params {
+}
 
-export function getHealth(
-  http: HttpClient,
-  rootUrl: string,
-  params?: GetHealth$Params,
-  context?: HttpContext,
-): Observable<StrictHttpResponse<Health>> {
+export function getHealth(http: HttpClient, rootUrl: string, params?: GetHealth$Params, context?: HttpContext): Observable<StrictHttpResponse<Health>> {
   const rb = new RequestBuilder(rootUrl, getHealth.PATH, 'get');
   if (params) {
   }
 
-  return http.request(rb.build({ responseType: 'json', accept: 'application/json', context })).pipe(
+  return http.request(
+    rb.build({ responseType: 'json', accept: 'application/json', context })
+  ).pipe(
     filter((r: any): r is HttpResponse<any> => r instanceof HttpResponse),
     map((r: HttpResponse<any>) => {
       return r as StrictHttpResponse<Health>;
-    }),
+    })
   );
 }
 

@@ -122,9 +122,12 @@ describe('ProjectOverviewComponent', () => {
         .not.toBeNull();
     }
     const fixedRows = Array.from(el.querySelectorAll('#chart-fixed-table tbody tr')).map((r) =>
-      r.textContent!.replace(/\s+/g, ' ').trim(),
+      Array.from(r.querySelectorAll('th, td')).map((c) => c.textContent!.trim()),
     );
-    expect(fixedRows).toEqual(['2026-03-01 7', '2026-03-02 0']);
+    expect(fixedRows).toEqual([
+      ['2026-03-01', '7'],
+      ['2026-03-02', '0'],
+    ]);
     expect(text(el, '#reasons')).toContain('1 up to date');
     expect(text(el, '#reasons')).toContain('1 failed in copa');
     expect(text(el, '#hint-snapshots')).toContain('30 days ago');
