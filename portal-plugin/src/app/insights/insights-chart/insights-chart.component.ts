@@ -17,7 +17,7 @@ export interface ChartSeries {
   values: number[];
   /** One colour per series, or one per value (severity bars). */
   color: string | string[];
-  /** A second cue besides colour: dashed borders/lines. */
+  /** A second cue besides colour: dashed borders/lines and a lighter fill (the earlier or lesser state). */
   dashed?: boolean;
 }
 
@@ -87,9 +87,15 @@ export class InsightsChartComponent implements AfterViewInit, OnChanges, OnDestr
     this.showTable = !this.showTable;
   }
 
-  /** The chart's configuration: no animation (prints and screenshots show the final state). */
+  /**
+   * The chart's configuration: no animation (prints and screenshots show the final state). A series coloured
+   * per value (severities) shows in the legend by its border and fill pattern, not by one of its colours.
+   */
   config(): ChartConfiguration {
     const multi = (c: string | string[]) => Array.isArray(c);
+    const faded = (c: string) => (/^#[0-9a-f]{6}$/i.test(c) ? `${c}66` : c);
+    const fill = (s: ChartSeries) =>
+      s.dashed ? (Array.isArray(s.color) ? s.color.map(faded) : faded(s.color)) : s.color;
     return {
       type: this.kind,
       data: {
@@ -97,7 +103,7 @@ export class InsightsChartComponent implements AfterViewInit, OnChanges, OnDestr
         datasets: this.series.map((s) => ({
           label: s.label,
           data: s.values,
-          backgroundColor: s.color,
+          backgroundColor: fill(s),
           borderColor: multi(s.color) ? '#313131' : s.color,
           borderWidth: this.kind === 'line' ? 2 : 1,
           borderDash: s.dashed ? [6, 4] : [],
@@ -113,7 +119,23 @@ export class InsightsChartComponent implements AfterViewInit, OnChanges, OnDestr
           y: { stacked: this.stacked, beginAtZero: true, ticks: { precision: 0 } },
         },
         plugins: {
-          legend: { display: this.series.length > 1, labels: { usePointStyle: true } },
+          legend: {
+            display: this.series.length > 1,
+            labels: {
+              usePointStyle: true,
+              generateLabels: (chart) =>
+                this.series.map((s, i) => ({
+                  text: s.label,
+                  datasetIndex: i,
+                  hidden: !chart.isDatasetVisible(i),
+                  fillStyle: multi(s.color) ? (s.dashed ? '#ffffff' : '#8c8c8c') : (fill(s) as string),
+                  strokeStyle: multi(s.color) ? '#313131' : (s.color as string),
+                  lineWidth: 1,
+                  lineDash: s.dashed ? [3, 2] : [],
+                  pointStyle: s.dashed ? 'rectRot' : 'circle',
+                })),
+            },
+          },
         },
       },
     };
