@@ -1,5 +1,11 @@
-// The adapter as other packages of the repository use it (the browser tests, deployment tests and benchmarks in e2e).
+// The adapter as other packages of the repository use it (the browser tests, deployment tests and benchmarks in
+// e2e; the browser tests seed history through the executions store).
 export { startAdapter, type RunningAdapter } from './src/app';
 export { loadConfig, type Config } from './src/config/config';
 export { HarborClient } from './src/harbor/client';
 export { previewPolicy } from './src/policies/preview';
+export { DEFAULT_PATCH_OPTIONS } from './src/model/execution';
+export { SqliteExecutionStore } from './src/store/executions';
+export { migrate, openDatabase } from './src/store/db';
+export { MIGRATIONS } from './src/store/migrations';
+export { SqliteInsightsStore, type InsightsRange } from './src/store/insights';

@@ -45,6 +45,9 @@ module.exports = function (config) {
       },
     },
     browserNoActivityTimeout: 60000,
+    // On a loaded machine the headless browser can miss karma's 2 s ping while a large bundle parses.
+    browserDisconnectTimeout: 30000,
+    browserDisconnectTolerance: 1,
     singleRun: true,
     restartOnFileChange: false,
   });

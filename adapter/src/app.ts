@@ -24,6 +24,7 @@ import { csrfGuard } from './http/csrf';
 import { apiNotFound, errorHandler, sendError } from './http/errors';
 import { executionsRouter } from './http/executions';
 import { healthRouter } from './http/health';
+import { insightsRouter } from './http/insights';
 import { jobserviceRouter } from './http/jobservice';
 import { createLogger, createMetrics, requestContext } from './http/observability';
 import { methodNotAllowed, openApiValidator } from './http/openapi';
@@ -118,7 +119,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(API_BASE, csrfGuard(config.externalUrl));
   app.use(openApiValidator(document));
 
-  const mounts: [string, Router][] = [[API_BASE, policiesRouter(services.policies, auth)]];
+  const mounts: [string, Router][] = [
+    [API_BASE, policiesRouter(services.policies, auth)],
+    [API_BASE, insightsRouter(services.insights, auth, services.harbor)],
+  ];
   if (patching) {
     const c = patching.controllers;
     mounts.push(

@@ -11,6 +11,7 @@ import { AccessResolver } from './auth/access';
 import type { Config } from './config/config';
 import type { Outbound } from './config/outbound';
 import { ExecutionController } from './controller/executions';
+import { InsightsController } from './controller/insights';
 import { PatchController } from './controller/patch';
 import { PolicyController } from './controller/policies';
 import { PreviewController } from './controller/preview';
@@ -21,12 +22,14 @@ import { ServiceRobot } from './harbor/robot';
 import { builtInHealthChecks, type HealthCheck } from './health/checks';
 import { DEFAULT_ENGINE_CONFIG, PatchEngine } from './jobs/engine';
 import { Scrubber, TaskLogs } from './jobs/logs';
+import { ProjectScans } from './insights/backlog';
 import { JobService } from './jobservice/service';
 import { PolicyRunner } from './policies/run';
 import { RegistryClient } from './registry/client';
 import { PolicyScheduler } from './scheduler/scheduler';
 import type { Db } from './store/db';
 import { SqliteExecutionStore, type ExecutionStore } from './store/executions';
+import { SqliteInsightsStore } from './store/insights';
 import { SqliteJobStore } from './store/jobs';
 import { SqlitePolicyStore, type PolicyStore } from './store/policies';
 import { SqlitePolicyRunStore } from './store/policy-runs';
@@ -34,6 +37,9 @@ import { SqliteTaskQueue } from './store/queue';
 import { SqliteScheduleStore } from './store/schedules';
 import { SqliteWebhookEventStore } from './store/webhook-events';
 import { WebhookProcessor } from './webhooks/processor';
+
+/** How long a project's scan overviews are kept before the insights backlog reads Harbor again. */
+export const BACKLOG_CACHE_SECONDS = 300;
 
 export const NOT_CONFIGURED =
   'patching is off: set PATCHING_ROBOT_NAME and PATCHING_ROBOT_SECRET (a Harbor robot account)';
@@ -186,6 +192,7 @@ export interface Services {
   access: AccessResolver;
   policyStore: PolicyStore;
   policies: PolicyController;
+  insights: InsightsController;
   patching?: Patching;
   /** The dependency checks shown by GET /patching/api/v1/health, in order. */
   healthChecks: HealthCheck[];
@@ -304,6 +311,7 @@ export function buildServices(deps: ServiceDeps): Services {
   const harbor = new HarborClient(config.harborUrl, serviceAuth(config), config.harborTimeoutMs, outbound.fetch);
   const policyStore = new SqlitePolicyStore(db);
   const patching = createPatching(deps, harbor, policyStore);
+  const executions = new SqliteExecutionStore(db);
 
   const robotCheck: HealthCheck = {
     name: 'robot',
@@ -324,6 +332,13 @@ export function buildServices(deps: ServiceDeps): Services {
     access: new AccessResolver(harbor, config.authCacheSeconds),
     policyStore,
     policies: new PolicyController(policyStore, harbor),
+    insights: new InsightsController({
+      store: new SqliteInsightsStore(db),
+      policies: policyStore,
+      scans: new ProjectScans(BACKLOG_CACHE_SECONDS),
+      slots: config.concurrency,
+      execution: (id) => executions.getExecution(id),
+    }),
     patching,
     healthChecks: [...builtInHealthChecks(config, db, outbound.fetch), robotCheck],
     async start() {

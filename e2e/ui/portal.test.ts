@@ -285,9 +285,9 @@ describe('portal', () => {
 
   test('each role lands where it can act and sees only the tabs it has permissions for', async () => {
     const landing: Record<string, [string, string[]]> = {
-      alice: ['policies', ['policies', 'executions', 'artifacts']],
-      dave: ['artifacts', ['policies', 'executions', 'artifacts']],
-      gina: ['policies', ['policies', 'executions', 'artifacts']],
+      alice: ['policies', ['overview', 'policies', 'executions', 'artifacts']],
+      dave: ['artifacts', ['overview', 'policies', 'executions', 'artifacts']],
+      gina: ['overview', ['overview', 'policies', 'executions', 'artifacts']],
       lena: ['artifacts', ['artifacts']],
     };
     for (const [user, [tab, tabs]] of Object.entries(landing)) {

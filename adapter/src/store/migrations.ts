@@ -4,6 +4,7 @@
  */
 import type { Migration } from './db';
 import { executionMigrations } from './executions';
+import { insightsMigrations } from './insights';
 import { jobserviceMigrations } from './jobs';
 import { policyMigrations } from './policies';
 import { policyRunMigrations } from './policy-runs';
@@ -17,4 +18,5 @@ export const MIGRATIONS: readonly Migration[] = [
   ...policyRunMigrations,
   ...schedulerMigrations,
   ...webhookMigrations,
+  ...insightsMigrations,
 ];

@@ -7,7 +7,7 @@ import { projectResolver } from './project/project.resolver';
 
 /**
  * Each page is a module of its own, loaded when it is first shown: sign-in, projects, each tab of a project
- * (policies, executions with an execution's tasks, artifacts) and a task's page. Only the frame of the
+ * (overview, policies, executions with an execution's tasks, artifacts), the system insights and a task's page. Only the frame of the
  * signed-in pages (shell, project header with its tabs) comes with the first load, so a deep link waits for
  * one page module, not a chain of them. Pages read the project context from their parent route;
  * `paramsInheritanceStrategy: 'always'` passes it down through the lazy routes' extra level.
@@ -26,6 +26,10 @@ export const routes: Routes = [
         loadChildren: () => import('./projects/projects.module').then((m) => m.ProjectsModule),
       },
       {
+        path: 'insights',
+        loadChildren: () => import('./insights/system-insights.module').then((m) => m.SystemInsightsModule),
+      },
+      {
         path: 'projects/:project',
         component: ProjectDetailComponent,
         resolve: { context: projectResolver },
@@ -33,6 +37,10 @@ export const routes: Routes = [
         children: [
           // The project's resolver sends the bare project to the tab the caller lands on (project-tabs.ts).
           { path: '', pathMatch: 'full', children: [] },
+          {
+            path: 'overview',
+            loadChildren: () => import('./project/overview/overview.module').then((m) => m.OverviewModule),
+          },
           {
             path: 'policies',
             loadChildren: () => import('./project/policies/policies.module').then((m) => m.PoliciesModule),

@@ -24,6 +24,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/insights": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The same across all projects, per project, and the service's own load. Harbor system admins only.
+         * @description `format=csv` returns one `table` (`outcomes`, `reasons` or `projects`) as CSV, escaped as the project's.
+         */
+        get: operations["getSystemInsights"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/projects/{project_name}/executions": {
         parameters: {
             query?: never;
@@ -60,6 +80,30 @@ export interface paths {
         };
         /** One execution with its task counts. */
         get: operations["getExecution"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_name}/executions/{execution_id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                execution_id: components["parameters"]["ExecutionId"];
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The execution's report, one row per artifact (before/after counts, fixed CVEs), as JSON or CSV.
+         * @description Needs read access to the project. The CSV lists the fixed CVEs of a row separated by spaces.
+         */
+        get: operations["getExecutionReport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -198,6 +242,35 @@ export interface paths {
         };
         /** The OpenVEX document copa wrote for the patched image (404 when it wrote none). */
         get: operations["getTaskVex"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_name}/insights": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+            };
+            cookie?: never;
+        };
+        /**
+         * What patching fixed in the project over a range of days, and what is left (the backlog).
+         * @description Aggregated from the project's finished tasks (a task counts on the UTC day it ended) and, for the
+         *     backlog and the vulnerabilities now, from Harbor's current scan overviews (read with the caller's
+         *     credentials, cached a few minutes). Needs read access to the project, as the executions do; the
+         *     backlog and `vulnerabilities` also need Harbor's `scan:read` in the project (members from Guest up
+         *     have it, and every reader of a public project), else they are null.
+         *     `format=csv` returns one `table` as CSV (RFC 4180; a cell starting with `=`, `+`, `-` or `@` gets a
+         *     leading `'` so spreadsheets do not run it).
+         */
+        get: operations["getProjectInsights"];
         put?: never;
         post?: never;
         delete?: never;
@@ -489,6 +562,36 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description Repositories whose newest artifacts (up to 100 each) have fixable vulnerabilities and one at or above
+         *     `severity`, that no enabled policy's repository filter matches, most fixable first (at most 10).
+         */
+        Backlog: {
+            /** @description Repositories with such artifacts that an enabled policy covers. */
+            covered: number;
+            /** @description Artifacts read without a finished scan. */
+            not_scanned: number;
+            repositories: components["schemas"]["BacklogRepository"][];
+            /** @enum {string} */
+            severity: "Critical" | "High" | "Medium" | "Low";
+            /** Format: date-time */
+            taken_at: string;
+            /** @description Repositories of which only the newest 100 artifacts were read. */
+            truncated_repositories: number;
+            /** @description All uncovered repositories with such artifacts. */
+            uncovered: number;
+        };
+        BacklogRepository: {
+            /** @description Artifacts with fixable vulnerabilities and one at or above the severity. */
+            artifacts: number;
+            /** @description Vulnerabilities at or above the severity in those artifacts. */
+            at_or_above: number;
+            by_severity: components["schemas"]["SeverityCounts"];
+            /** @description Fixable vulnerabilities of those artifacts. */
+            fixable: number;
+            /** @description The repository without the project. */
+            repository: string;
+        };
         Error: {
             /**
              * @description BAD_REQUEST, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, CONFLICT, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, BAD_GATEWAY, INTERNAL_SERVER_ERROR, ROBOT_REJECTED, ROBOT_NO_ACCESS, ROBOT_PERMISSION, HARBOR_UNREACHABLE
@@ -556,6 +659,30 @@ export interface components {
             succeeded: number;
             total: number;
         };
+        ExecutionReport: {
+            execution: components["schemas"]["Execution"];
+            rows: components["schemas"]["ExecutionReportRow"][];
+        };
+        ExecutionReportRow: {
+            /** @description All vulnerabilities of the patched image per severity. */
+            after: components["schemas"]["SeverityCounts"] | null;
+            /** @description All vulnerabilities of the original per severity. */
+            before: components["schemas"]["SeverityCounts"] | null;
+            /** Format: date-time */
+            end_time: string | null;
+            fixable_after: number | null;
+            fixable_before: number | null;
+            fixed_cves: string[];
+            patched_digest: string | null;
+            patched_tag: string | null;
+            reason: string | null;
+            repository: string;
+            source_digest: string;
+            status: string;
+            tag: string | null;
+            /** Format: int64 */
+            task_id: number;
+        };
         Health: {
             components: components["schemas"]["HealthComponent"][];
             /**
@@ -574,6 +701,35 @@ export interface components {
             name: string;
             /** @enum {string} */
             status: "healthy" | "unhealthy";
+        };
+        InsightTotals: {
+            /** @description Tasks that ended in Error. */
+            failed: number;
+            fixable_after: components["schemas"]["SeverityCounts"];
+            fixable_before: components["schemas"]["SeverityCounts"];
+            /** @description CVE ids the successful tasks fixed, summed over images (a CVE fixed in two images counts twice). */
+            fixed_cves: number;
+            skipped: number;
+            stopped: number;
+            succeeded: number;
+            /** @description Tasks finished in the range. */
+            tasks: number;
+        };
+        OutcomePeriod: {
+            /** @description Skipped, failed and stopped tasks per reason code. */
+            by_reason: {
+                [key: string]: number;
+            };
+            failed: number;
+            fixed_cves: number;
+            /**
+             * Format: date
+             * @description The day, or the Monday of the week.
+             */
+            period: string;
+            skipped: number;
+            stopped: number;
+            succeeded: number;
         };
         PatchPolicy: {
             /** Format: date-time */
@@ -728,6 +884,17 @@ export interface components {
         };
         /** @description `{"policy_id": N}` for a stored policy, or a draft policy (PolicyDraft: PatchPolicyInput with `name` optional). A draft is checked by the shared policy validation. */
         PolicyPreviewRequest: components["schemas"]["PolicyPreviewById"] | components["schemas"]["PolicyDraft"];
+        PolicyRunInfo: {
+            enabled: boolean;
+            /** Format: int64 */
+            id: number;
+            name: string;
+            /** Format: date-time */
+            next_run_time: string | null;
+            severity_threshold: string;
+            /** @enum {string} */
+            trigger: "manual" | "scheduled" | "event_based";
+        };
         PolicySchedule: {
             cron: string | null;
             enabled: boolean;
@@ -788,6 +955,49 @@ export interface components {
             repository_name: string;
             tags?: string[];
         };
+        ProjectInsightRow: {
+            failed: number;
+            /** @description Fixable vulnerabilities in the newest snapshot of the project (taken when its overview was last opened). */
+            fixable_now: number | null;
+            fixed_cves: number;
+            /** Format: date-time */
+            last_execution: string | null;
+            project: string;
+            skipped: number;
+            /** Format: date */
+            snapshot_day: string | null;
+            stopped: number;
+            succeeded: number;
+            tasks: number;
+        };
+        ProjectInsights: {
+            backlog: components["schemas"]["Backlog"] | null;
+            /** @description Why the backlog could not be read from Harbor. */
+            backlog_error: string | null;
+            /** @enum {string} */
+            bucket: "day" | "week";
+            /** Format: date */
+            from: string;
+            /** Format: date-time */
+            generated_at: string;
+            /** @description Periods with finished tasks, oldest first. */
+            outcomes: components["schemas"]["OutcomePeriod"][];
+            policies: components["schemas"]["PolicyRunInfo"][];
+            project: string;
+            /** @description Most frequent first. */
+            reasons: components["schemas"]["ReasonCount"][];
+            /** Format: date */
+            to: string;
+            totals: components["schemas"]["InsightTotals"];
+            /** @description Null without scan:read. */
+            vulnerabilities: components["schemas"]["VulnerabilityComparison"] | null;
+        };
+        ReasonCount: {
+            count: number;
+            reason: string;
+            /** @enum {string} */
+            status: "Skipped" | "Error" | "Stopped";
+        };
         ScheduleLogEntry: {
             /** Format: int64 */
             execution_id?: number | null;
@@ -805,11 +1015,51 @@ export interface components {
              */
             scheduled_time: string;
         };
+        ServiceLoad: {
+            finished_last_hour: number;
+            /** @description Mean wall time of the tasks finished in the range. */
+            mean_task_seconds: number | null;
+            /** @description Median wall time of the tasks finished in the last 24 hours. */
+            median_task_seconds: number | null;
+            /** @description Tasks waiting for a slot. */
+            queued: number;
+            /** @description Tasks running now (slots in use). */
+            running: number;
+            /** @description Tasks that may run at once (PATCHING_CONCURRENCY; each holds one buildkitd build). */
+            slots: number;
+            /** @description Tasks finished per hour over the last 24 hours. */
+            tasks_per_hour: number;
+        };
         /**
          * @description Harbor's severity words.
          * @enum {string}
          */
         Severity: "Critical" | "High" | "Medium" | "Low" | "Negligible" | "Unknown" | "None";
+        /** @description A count per severity. */
+        SeverityCounts: {
+            Critical: number;
+            High: number;
+            Low: number;
+            Medium: number;
+            Negligible: number;
+            None: number;
+            Unknown: number;
+        };
+        SystemInsights: {
+            /** @enum {string} */
+            bucket: "day" | "week";
+            /** Format: date */
+            from: string;
+            /** Format: date-time */
+            generated_at: string;
+            outcomes: components["schemas"]["OutcomePeriod"][];
+            projects: components["schemas"]["ProjectInsightRow"][];
+            reasons: components["schemas"]["ReasonCount"][];
+            service: components["schemas"]["ServiceLoad"];
+            /** Format: date */
+            to: string;
+            totals: components["schemas"]["InsightTotals"];
+        };
         /**
          * @description One artifact of an execution. `reason` classifies every ending other than Success: NOTHING_FIXABLE,
          *     UP_TO_DATE, NOT_IMAGE, MULTI_PLATFORM, ALREADY_PATCHED, NOT_SCANNED, NO_TAG, NOT_FOUND, UNSUPPORTED_OS,
@@ -867,6 +1117,23 @@ export interface components {
             percent: number;
             /** @example Installing 3 security updates */
             stage: string;
+        };
+        /** @description Now (from Harbor; null when Harbor could not be read) and the snapshot nearest to 30 days before `to` (else the oldest kept; null without an earlier one). */
+        VulnerabilityComparison: {
+            now: components["schemas"]["VulnerabilitySnapshot"] | null;
+            then: components["schemas"]["VulnerabilitySnapshot"] | null;
+        };
+        /** @description A project's vulnerabilities on one day, summed over its scanned artifacts (patch results left out). */
+        VulnerabilitySnapshot: {
+            artifacts: number;
+            /** @description All vulnerabilities per severity (Harbor's overview counts fixable ones only as a total). */
+            by_severity: components["schemas"]["SeverityCounts"];
+            /** Format: date */
+            day: string;
+            fixable: number;
+            /** Format: date-time */
+            taken_at: string;
+            total: number;
         };
         /** @description Counts of an artifact's vulnerabilities, like Harbor's NativeReportSummary.summary. */
         VulnerabilitySummary: {
@@ -1009,6 +1276,14 @@ export interface components {
     };
     parameters: {
         ExecutionId: number;
+        /** @description Periods of the time series (default day); a week starts on Monday. */
+        InsightsBucket: "day" | "week";
+        /** @description json (default) or csv. The `Accept` header is not consulted. */
+        InsightsFormat: "json" | "csv";
+        /** @description First day (UTC, inclusive). Default 29 days before `to`; at most 366 days before `to`. */
+        InsightsFrom: string;
+        /** @description Last day (UTC, inclusive). Default today. */
+        InsightsTo: string;
         /** @description The page number, from 1, in digits (as Harbor's int64); pages past the end are empty. */
         Page: number;
         /** @description Items per page (at most 100), as in Harbor. */
@@ -1047,6 +1322,41 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+        };
+    };
+    getSystemInsights: {
+        parameters: {
+            query?: {
+                /** @description Periods of the time series (default day); a week starts on Monday. */
+                bucket?: components["parameters"]["InsightsBucket"];
+                /** @description json (default) or csv. The `Accept` header is not consulted. */
+                format?: components["parameters"]["InsightsFormat"];
+                /** @description First day (UTC, inclusive). Default 29 days before `to`; at most 366 days before `to`. */
+                from?: components["parameters"]["InsightsFrom"];
+                /** @description With `format=csv`: which table (default `outcomes`). */
+                table?: "outcomes" | "reasons" | "projects";
+                /** @description Last day (UTC, inclusive). Default today. */
+                to?: components["parameters"]["InsightsTo"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The insights (JSON), or one table of them (CSV). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SystemInsights"];
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     listExecutions: {
@@ -1109,6 +1419,37 @@ export interface operations {
                     "application/json": components["schemas"]["Execution"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getExecutionReport: {
+        parameters: {
+            query?: {
+                /** @description json (default) or csv. The `Accept` header is not consulted. */
+                format?: components["parameters"]["InsightsFormat"];
+            };
+            header?: never;
+            path: {
+                execution_id: components["parameters"]["ExecutionId"];
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionReport"];
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
         };
@@ -1282,6 +1623,46 @@ export interface operations {
                     };
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getProjectInsights: {
+        parameters: {
+            query?: {
+                /** @description Periods of the time series (default day); a week starts on Monday. */
+                bucket?: components["parameters"]["InsightsBucket"];
+                /** @description json (default) or csv. The `Accept` header is not consulted. */
+                format?: components["parameters"]["InsightsFormat"];
+                /** @description First day (UTC, inclusive). Default 29 days before `to`; at most 366 days before `to`. */
+                from?: components["parameters"]["InsightsFrom"];
+                /** @description The backlog lists repositories with fixable vulnerabilities and one at or above this severity (default High). */
+                severity?: "Critical" | "High" | "Medium" | "Low";
+                /** @description With `format=csv`: which table (default `outcomes`). */
+                table?: "outcomes" | "reasons" | "backlog" | "policies";
+                /** @description Last day (UTC, inclusive). Default today. */
+                to?: components["parameters"]["InsightsTo"];
+            };
+            header?: never;
+            path: {
+                /** @description Harbor project name. */
+                project_name: components["parameters"]["ProjectName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The insights (JSON), or one table of them (CSV). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectInsights"];
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
         };

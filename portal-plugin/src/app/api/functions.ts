@@ -47,3 +47,15 @@ export type { GetTaskLog$Params as GetTaskLog$Params } from './fn/patching/get-t
 export { getTaskLog as getTaskLog } from './fn/patching/get-task-log';
 export type { GetTaskVex$Params as GetTaskVex$Params } from './fn/patching/get-task-vex';
 export { getTaskVex as getTaskVex } from './fn/patching/get-task-vex';
+export type { GetProjectInsights$Params as GetProjectInsights$Params } from './fn/insights/get-project-insights';
+export { getProjectInsights as getProjectInsights } from './fn/insights/get-project-insights';
+export type { GetProjectInsights$Csv$Params as GetProjectInsights$Csv$Params } from './fn/insights/get-project-insights-csv';
+export { getProjectInsights$Csv as getProjectInsights$Csv } from './fn/insights/get-project-insights-csv';
+export type { GetSystemInsights$Params as GetSystemInsights$Params } from './fn/insights/get-system-insights';
+export { getSystemInsights as getSystemInsights } from './fn/insights/get-system-insights';
+export type { GetSystemInsights$Csv$Params as GetSystemInsights$Csv$Params } from './fn/insights/get-system-insights-csv';
+export { getSystemInsights$Csv as getSystemInsights$Csv } from './fn/insights/get-system-insights-csv';
+export type { GetExecutionReport$Params as GetExecutionReport$Params } from './fn/insights/get-execution-report';
+export { getExecutionReport as getExecutionReport } from './fn/insights/get-execution-report';
+export type { GetExecutionReport$Csv$Params as GetExecutionReport$Csv$Params } from './fn/insights/get-execution-report-csv';
+export { getExecutionReport$Csv as getExecutionReport$Csv } from './fn/insights/get-execution-report-csv';

@@ -5,3 +5,4 @@ export { SystemService } from './services/system.service';
 export { PoliciesService } from './services/policies.service';
 export { PolicyRunsService } from './services/policy-runs.service';
 export { PatchingService } from './services/patching.service';
+export { InsightsService } from './services/insights.service';

@@ -35,14 +35,14 @@ describe('project tabs and landing page', () => {
   it('shows each role the tabs it has permissions for, and opens where it can act', () => {
     const seen = Object.keys(ROLES).map((role) => [role, access(role).tabs, access(role).landing]);
     expect(seen).toEqual([
-      ['projectAdmin', ['policies', 'executions', 'artifacts'], 'policies'],
-      ['maintainer', ['policies', 'executions', 'artifacts'], 'artifacts'],
-      ['developer', ['policies', 'executions', 'artifacts'], 'artifacts'],
-      ['guest', ['policies', 'executions', 'artifacts'], 'policies'],
+      ['projectAdmin', ['overview', 'policies', 'executions', 'artifacts'], 'policies'],
+      ['maintainer', ['overview', 'policies', 'executions', 'artifacts'], 'artifacts'],
+      ['developer', ['overview', 'policies', 'executions', 'artifacts'], 'artifacts'],
+      ['guest', ['overview', 'policies', 'executions', 'artifacts'], 'overview'],
       ['limitedGuest', ['artifacts'], 'artifacts'],
     ]);
     const admin = access('nobody', { user_id: 1, username: 'admin', sysadmin_flag: true });
-    expect([admin.tabs, admin.landing]).toEqual([['policies', 'executions', 'artifacts'], 'policies']);
+    expect([admin.tabs, admin.landing]).toEqual([['overview', 'policies', 'executions', 'artifacts'], 'policies']);
     const none = { canManagePolicies: false, canPush: false, canSeeHistory: false, canListArtifacts: false };
     expect([visibleTabs(none), landingTab(none)]).toEqual([[], null]);
   });
@@ -83,7 +83,7 @@ describe('project tabs and landing page', () => {
       TestBed.resetTestingModule();
       expect(await navigate('projectAdmin', '/projects/library')).toBe('/projects/library/policies');
       TestBed.resetTestingModule();
-      expect(await navigate('guest', '/projects/library')).toBe('/projects/library/policies');
+      expect(await navigate('guest', '/projects/library')).toBe('/projects/library/overview');
     });
 
     it('sends a hidden tab, typed or bookmarked, to the landing tab; a visible one stays', async () => {

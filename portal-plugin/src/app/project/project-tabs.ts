@@ -1,8 +1,8 @@
 // Which tabs of a project a caller sees, and where they land, decided from their Harbor permissions the
 // way Harbor's project detail hides the tabs a role has no permission for.
 
-export type ProjectTab = 'policies' | 'executions' | 'artifacts';
-export const PROJECT_TABS: readonly ProjectTab[] = ['policies', 'executions', 'artifacts'];
+export type ProjectTab = 'overview' | 'policies' | 'executions' | 'artifacts';
+export const PROJECT_TABS: readonly ProjectTab[] = ['overview', 'policies', 'executions', 'artifacts'];
 
 /** What the caller may do in the project (system admins may do everything). */
 export interface ProjectAccess {
@@ -19,6 +19,10 @@ export interface ProjectAccess {
   canListArtifacts: boolean;
 }
 
+/**
+ * The Overview (what patching fixed, what is left) is history too: first for those who see the history. Limited
+ * guests, who see no history in Harbor, do not get it.
+ */
 export function visibleTabs(access: ProjectAccess): ProjectTab[] {
   const history = access.canSeeHistory || access.canManagePolicies;
   return PROJECT_TABS.filter((tab) => (tab === 'artifacts' ? access.canListArtifacts : history));
@@ -26,7 +30,8 @@ export function visibleTabs(access: ProjectAccess): ProjectTab[] {
 
 /**
  * The tab a project opens on: where the caller can act. Project admins manage policies; developers and
- * maintainers patch from the artifacts; guests read the policies; limited guests browse the artifacts.
+ * maintainers patch from the artifacts; guests read the Overview (the first tab); limited guests browse the
+ * artifacts.
  */
 export function landingTab(access: ProjectAccess): ProjectTab | null {
   const tabs = visibleTabs(access);

@@ -1,4 +1,4 @@
-import { Component, ViewChild, inject } from '@angular/core';
+import { AfterViewInit, Component, ViewChild, inject } from '@angular/core';
 import { ActivatedRoute, Router } from '@angular/router';
 import { ClrDatagridStateInterface } from '@clr/angular';
 import { finalize } from 'rxjs';
@@ -8,6 +8,28 @@ import { ConfirmationDialogComponent } from '../../shared/components/confirmatio
 import { CreateEditPolicyComponent } from './create-edit-policy/create-edit-policy.component';
 import { ProjectContext } from '../project.resolver';
 import { nextRun } from '../../shared/units/policy-form';
+
+const DRAFT_SEVERITIES = ['Critical', 'High', 'Medium', 'Low'];
+
+/**
+ * A new policy for one repository (its full name) at a severity: a name from the repository, the repository
+ * filter, the threshold. No id, so the dialog creates it.
+ */
+export function policyDraftFor(repository: string, severity: string | null): PatchPolicy {
+  const slug = repository
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60)
+    .replace(/-+$/, '');
+  return {
+    name: `patch-${slug || 'repository'}`,
+    filters: repository ? [{ type: 'repository', value: repository, decoration: 'matches', syntax: 'glob' }] : [],
+    trigger: { type: 'manual' },
+    severity_threshold: DRAFT_SEVERITIES.includes(severity ?? '') ? severity : 'High',
+    enabled: true,
+  } as PatchPolicy;
+}
 
 /** Characters of a description the list shows; the rest is in a tooltip (Harbor's rule list does the same). */
 const DESCRIPTION_SHOWN = 35;
@@ -23,7 +45,7 @@ const DESCRIPTION_SHOWN = 35;
   styleUrls: ['./policy-list.component.scss'],
   standalone: false,
 })
-export class PolicyListComponent {
+export class PolicyListComponent implements AfterViewInit {
   private patching = inject(PatchingService);
   private route = inject(ActivatedRoute);
   private router = inject(Router);
@@ -87,6 +109,22 @@ export class PolicyListComponent {
 
   openNew(): void {
     this.createEdit.open(null);
+  }
+
+  /**
+   * `?create=policy&repository=<project/repo>&severity=<severity>` (the Overview's backlog shortcut) opens the
+   * create dialog pre-filled for that repository; the parameters are then dropped from the address.
+   */
+  ngAfterViewInit(): void {
+    const query = this.route.snapshot.queryParamMap;
+    if (query.get('create') !== 'policy' || !this.canManage) return;
+    const repository = query.get('repository') ?? '';
+    const draft = policyDraftFor(repository, query.get('severity'));
+    // After this check: the dialog's inputs change in the same turn otherwise.
+    setTimeout(() => {
+      this.createEdit.open(draft);
+      void this.router.navigate([], { relativeTo: this.route, queryParams: {}, replaceUrl: true });
+    });
   }
 
   edit(policy: PatchPolicy | null): void {

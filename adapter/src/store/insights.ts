@@ -1,0 +1,476 @@
+/**
+ * Aggregations over the patch history (`patch_executions`, `patch_tasks`, `patch_queue`) for the insights
+ * views, and the daily snapshots of a project's vulnerabilities (`insight_snapshots`, owned here).
+ * Reads only: the executions store writes the history. A task counts in the period of its `end_time`
+ * (UTC); only finished tasks (Success, Skipped, Error, Stopped) count.
+ */
+import type { Db, Migration } from './db';
+
+const SEVERITIES_SQL = ['Critical', 'High', 'Medium', 'Low', 'Negligible', 'Unknown', 'None'] as const;
+const FINISHED_SQL = "('Success', 'Skipped', 'Error', 'Stopped')";
+
+/** The rollup's value columns, and what one task (`t` is NEW or OLD) adds to them. */
+const ROLLUP_VALUES: [column: string, perTask: (t: string) => string][] = [
+  ['tasks', () => '1'],
+  [
+    'fixed_cves',
+    (t) => `CASE WHEN ${t}.status = 'Success' THEN COALESCE(json_array_length(${t}.fixed_cves), 0) ELSE 0 END`,
+  ],
+  [
+    'seconds',
+    (t) =>
+      `CASE WHEN ${t}.start_time IS NULL THEN 0 ELSE (julianday(${t}.end_time) - julianday(${t}.start_time)) * 86400.0 END`,
+  ],
+  ...SEVERITIES_SQL.flatMap((s): [string, (t: string) => string][] => [
+    [
+      `before_${s.toLowerCase()}`,
+      (t) =>
+        `CASE WHEN ${t}.status = 'Success' THEN COALESCE(json_extract(${t}.vulnerabilities_before, '$.fixable_summary.${s}'), 0) ELSE 0 END`,
+    ],
+    [
+      `after_${s.toLowerCase()}`,
+      (t) =>
+        `CASE WHEN ${t}.status = 'Success' THEN COALESCE(json_extract(${t}.vulnerabilities_after, '$.fixable_summary.${s}'), 0) ELSE 0 END`,
+    ],
+  ]),
+];
+
+const finished = (t: string) => `(${t}.status IN ${FINISHED_SQL} AND ${t}.end_time IS NOT NULL)`;
+
+/** Adds (sign 1) or takes away (sign -1) one finished task's contribution (`t` is NEW or OLD) to its day's row. */
+function rollupStatement(t: 'NEW' | 'OLD', sign: 1 | -1): string {
+  const columns = ROLLUP_VALUES.map(([c]) => c);
+  // INSERT ... SELECT needs its WHERE before ON CONFLICT (SQLite's upsert parsing rule).
+  return `INSERT INTO insight_daily (project, day, status, reason, ${columns.join(', ')})
+        SELECT ${t}.project, substr(${t}.end_time, 1, 10), ${t}.status, COALESCE(${t}.reason, ''),
+               ${ROLLUP_VALUES.map(([, v]) => `${sign} * (${v(t)})`).join(', ')}
+        WHERE ${finished(t)}
+        ON CONFLICT (project, day, status, reason) DO UPDATE SET
+          ${columns.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')};`;
+}
+
+export const insightsMigrations: Migration[] = [
+  {
+    module: 'insights',
+    version: 1,
+    description: 'daily rollup of finished tasks kept by triggers; daily vulnerability snapshots per project',
+    sql: `
+      CREATE TABLE insight_daily (
+        project TEXT NOT NULL,
+        day TEXT NOT NULL,
+        status TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        ${ROLLUP_VALUES.map(([c]) => `${c} ${c === 'seconds' ? 'REAL' : 'INTEGER'} NOT NULL DEFAULT 0`).join(',\n        ')},
+        PRIMARY KEY (project, day, status, reason)
+      );
+      CREATE INDEX insight_daily_day ON insight_daily (day);
+      INSERT INTO insight_daily (project, day, status, reason, ${ROLLUP_VALUES.map(([c]) => c).join(', ')})
+        SELECT t.project, substr(t.end_time, 1, 10), t.status, COALESCE(t.reason, ''),
+               ${ROLLUP_VALUES.map(([, v]) => `SUM(${v('t')})`).join(', ')}
+        FROM patch_tasks AS t WHERE ${finished('t')}
+        GROUP BY 1, 2, 3, 4;
+      CREATE TRIGGER insight_task_inserted AFTER INSERT ON patch_tasks WHEN ${finished('NEW')}
+      BEGIN
+        ${rollupStatement('NEW', 1)}
+      END;
+      CREATE TRIGGER insight_task_updated AFTER UPDATE ON patch_tasks WHEN ${finished('OLD')} OR ${finished('NEW')}
+      BEGIN
+        ${rollupStatement('OLD', -1)}
+        ${rollupStatement('NEW', 1)}
+      END;
+      CREATE TRIGGER insight_task_deleted AFTER DELETE ON patch_tasks WHEN ${finished('OLD')}
+      BEGIN
+        ${rollupStatement('OLD', -1)}
+      END;
+      CREATE INDEX patch_tasks_end ON patch_tasks (end_time);
+      CREATE INDEX patch_tasks_status ON patch_tasks (status);
+
+      CREATE TABLE insight_snapshots (
+        project TEXT NOT NULL,
+        day TEXT NOT NULL,
+        taken_at TEXT NOT NULL,
+        artifacts INTEGER NOT NULL,
+        total INTEGER NOT NULL,
+        fixable INTEGER NOT NULL,
+        by_severity TEXT NOT NULL,
+        PRIMARY KEY (project, day)
+      );
+    `,
+  },
+];
+
+export const INSIGHT_SEVERITIES = ['Critical', 'High', 'Medium', 'Low', 'Negligible', 'Unknown', 'None'] as const;
+export type InsightSeverity = (typeof INSIGHT_SEVERITIES)[number];
+export type SeverityCounts = Record<InsightSeverity, number>;
+
+export type Bucket = 'day' | 'week';
+
+export interface InsightsRange {
+  /** First day, YYYY-MM-DD (UTC), inclusive. */
+  from: string;
+  /** Last day, YYYY-MM-DD (UTC), inclusive. */
+  to: string;
+  bucket: Bucket;
+  /** One project, or every project when absent. */
+  project?: string;
+}
+
+/** Finished tasks of one period (a UTC day, or an ISO week starting on Monday). */
+export interface OutcomePeriod {
+  /** The period's first day, YYYY-MM-DD. */
+  period: string;
+  succeeded: number;
+  skipped: number;
+  failed: number;
+  stopped: number;
+  /** CVE ids the period's successful tasks fixed, summed over images. */
+  fixed_cves: number;
+  /** Skipped, failed and stopped tasks per reason code. */
+  by_reason: Record<string, number>;
+}
+
+export interface InsightTotals {
+  tasks: number;
+  succeeded: number;
+  skipped: number;
+  failed: number;
+  stopped: number;
+  fixed_cves: number;
+  /** Fixable vulnerabilities of the successfully patched images, before and after patching, per severity. */
+  fixable_before: SeverityCounts;
+  fixable_after: SeverityCounts;
+}
+
+export interface ReasonCount {
+  status: 'Skipped' | 'Error' | 'Stopped';
+  reason: string;
+  count: number;
+}
+
+export interface ProjectRow {
+  project: string;
+  tasks: number;
+  succeeded: number;
+  skipped: number;
+  failed: number;
+  stopped: number;
+  fixed_cves: number;
+  /** The newest execution's start, whatever the range. */
+  last_execution: string | null;
+}
+
+export interface ServiceStats {
+  running: number;
+  queued: number;
+  /** Tasks that finished in the hour before `now`. */
+  finished_last_hour: number;
+  /** Tasks finished per hour, averaged over the 24 hours before `now`. */
+  tasks_per_hour: number;
+  /** Median wall time of the tasks that finished in the 24 hours before `now`, in seconds (null without any). */
+  median_task_seconds: number | null;
+  /** Mean wall time of the tasks that finished in the range, in seconds (null without any). */
+  mean_task_seconds: number | null;
+}
+
+/** One artifact of an execution, as its report shows it. */
+export interface ReportRow {
+  task_id: number;
+  repository: string;
+  tag: string | null;
+  source_digest: string;
+  status: string;
+  reason: string | null;
+  patched_tag: string | null;
+  patched_digest: string | null;
+  before: SeverityCounts | null;
+  after: SeverityCounts | null;
+  fixable_before: number | null;
+  fixable_after: number | null;
+  fixed_cves: string[];
+  end_time: string | null;
+}
+
+export interface VulnerabilitySnapshot {
+  /** YYYY-MM-DD (UTC) the snapshot stands for. */
+  day: string;
+  taken_at: string;
+  artifacts: number;
+  total: number;
+  fixable: number;
+  /** All vulnerabilities per severity (Harbor's scan overview gives fixable only as a total). */
+  by_severity: SeverityCounts;
+}
+
+/** What the insights read. A PostgreSQL store can implement the same interface. */
+export interface InsightsStore {
+  outcomes(range: InsightsRange): OutcomePeriod[];
+  totals(range: InsightsRange): InsightTotals;
+  reasons(range: InsightsRange): ReasonCount[];
+  /** Per project, every project with a task finished in the range or an execution ever. */
+  projects(range: Omit<InsightsRange, 'project'>): ProjectRow[];
+  service(range: Omit<InsightsRange, 'project'>, now?: Date): ServiceStats;
+  executionReport(executionId: number): ReportRow[];
+  saveSnapshot(project: string, snapshot: VulnerabilitySnapshot): void;
+  /** The newest snapshot taken on or before `day`, else the oldest one there is (or undefined). */
+  snapshotNear(project: string, day: string): VulnerabilitySnapshot | undefined;
+  /** Every project's newest snapshot. */
+  latestSnapshots(): Map<string, VulnerabilitySnapshot>;
+}
+
+export function emptySeverityCounts(): SeverityCounts {
+  return { Critical: 0, High: 0, Medium: 0, Low: 0, Negligible: 0, Unknown: 0, None: 0 };
+}
+
+function periodExpr(bucket: Bucket): string {
+  // A week starts on Monday (ISO 8601).
+  return bucket === 'day' ? 'day' : "date(day, '-6 days', 'weekday 1')";
+}
+
+function scope(range: { from: string; to: string; project?: string }): { where: string; args: unknown[] } {
+  const where = ['day >= ?', 'day <= ?', 'tasks <> 0'];
+  const args: unknown[] = [range.from, range.to];
+  if (range.project !== undefined) {
+    where.unshift('project = ?');
+    args.unshift(range.project);
+  }
+  return { where: where.join(' AND '), args };
+}
+
+const SEVERITY_SUMS = INSIGHT_SEVERITIES.map(
+  (s) => `SUM(before_${s.toLowerCase()}) AS b_${s}, SUM(after_${s.toLowerCase()}) AS a_${s}`,
+).join(', ');
+
+function severityCounts(row: Record<string, unknown>, prefix: string): SeverityCounts {
+  const out = emptySeverityCounts();
+  for (const s of INSIGHT_SEVERITIES) out[s] = Number(row[`${prefix}${s}`] ?? 0);
+  return out;
+}
+
+function summaryCounts(json: string | null, key: 'summary' | 'fixable_summary'): SeverityCounts | null {
+  if (!json) return null;
+  const parsed = JSON.parse(json) as Record<string, Record<string, number> | undefined>;
+  const out = emptySeverityCounts();
+  for (const s of INSIGHT_SEVERITIES) out[s] = Number(parsed[key]?.[s] ?? 0);
+  return out;
+}
+
+type SnapshotRow = Omit<VulnerabilitySnapshot, 'by_severity'> & { project: string; by_severity: string };
+
+function fromSnapshotRow(row: SnapshotRow): VulnerabilitySnapshot {
+  return {
+    day: row.day,
+    taken_at: row.taken_at,
+    artifacts: row.artifacts,
+    total: row.total,
+    fixable: row.fixable,
+    by_severity: { ...emptySeverityCounts(), ...(JSON.parse(row.by_severity) as Partial<SeverityCounts>) },
+  };
+}
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+/**
+ * Reads the daily rollup `insight_daily`, which triggers on `patch_tasks` keep current: a range of days is a
+ * few rows per project and day, whatever the number of tasks.
+ */
+export class SqliteInsightsStore implements InsightsStore {
+  constructor(private readonly db: Db) {}
+
+  outcomes(range: InsightsRange): OutcomePeriod[] {
+    const { where, args } = scope(range);
+    const rows = this.db
+      .prepare(
+        `SELECT ${periodExpr(range.bucket)} AS period, status, reason, SUM(tasks) AS n, SUM(fixed_cves) AS fixed
+         FROM insight_daily WHERE ${where} GROUP BY 1, status, reason ORDER BY 1`,
+      )
+      .all(...args) as { period: string; status: string; reason: string; n: number; fixed: number }[];
+    const byPeriod = new Map<string, OutcomePeriod>();
+    for (const r of rows) {
+      let p = byPeriod.get(r.period);
+      if (!p) {
+        p = { period: r.period, succeeded: 0, skipped: 0, failed: 0, stopped: 0, fixed_cves: 0, by_reason: {} };
+        byPeriod.set(r.period, p);
+      }
+      if (r.status === 'Success') p.succeeded += r.n;
+      else if (r.status === 'Skipped') p.skipped += r.n;
+      else if (r.status === 'Error') p.failed += r.n;
+      else if (r.status === 'Stopped') p.stopped += r.n;
+      if (r.status !== 'Success') {
+        const reason = r.reason || 'UNKNOWN';
+        p.by_reason[reason] = (p.by_reason[reason] ?? 0) + r.n;
+      }
+      p.fixed_cves += r.fixed;
+    }
+    return [...byPeriod.values()];
+  }
+
+  totals(range: InsightsRange): InsightTotals {
+    const { where, args } = scope(range);
+    const row = this.db
+      .prepare(
+        `SELECT SUM(tasks) AS tasks,
+                SUM(CASE WHEN status = 'Success' THEN tasks ELSE 0 END) AS succeeded,
+                SUM(CASE WHEN status = 'Skipped' THEN tasks ELSE 0 END) AS skipped,
+                SUM(CASE WHEN status = 'Error' THEN tasks ELSE 0 END) AS failed,
+                SUM(CASE WHEN status = 'Stopped' THEN tasks ELSE 0 END) AS stopped,
+                SUM(fixed_cves) AS fixed, ${SEVERITY_SUMS}
+         FROM insight_daily WHERE ${where}`,
+      )
+      .get(...args) as Record<string, number | null>;
+    return {
+      tasks: row.tasks ?? 0,
+      succeeded: row.succeeded ?? 0,
+      skipped: row.skipped ?? 0,
+      failed: row.failed ?? 0,
+      stopped: row.stopped ?? 0,
+      fixed_cves: row.fixed ?? 0,
+      fixable_before: severityCounts(row, 'b_'),
+      fixable_after: severityCounts(row, 'a_'),
+    };
+  }
+
+  reasons(range: InsightsRange): ReasonCount[] {
+    const { where, args } = scope(range);
+    return this.db
+      .prepare(
+        `SELECT status, CASE WHEN reason = '' THEN 'UNKNOWN' ELSE reason END AS reason, SUM(tasks) AS count
+         FROM insight_daily WHERE ${where} AND status <> 'Success'
+         GROUP BY status, 2 ORDER BY count DESC, status, reason`,
+      )
+      .all(...args) as ReasonCount[];
+  }
+
+  projects(range: Omit<InsightsRange, 'project'>): ProjectRow[] {
+    const { where, args } = scope(range);
+    return this.db
+      .prepare(
+        `WITH t AS (
+           SELECT project, SUM(tasks) AS tasks,
+                  SUM(CASE WHEN status = 'Success' THEN tasks ELSE 0 END) AS succeeded,
+                  SUM(CASE WHEN status = 'Skipped' THEN tasks ELSE 0 END) AS skipped,
+                  SUM(CASE WHEN status = 'Error' THEN tasks ELSE 0 END) AS failed,
+                  SUM(CASE WHEN status = 'Stopped' THEN tasks ELSE 0 END) AS stopped,
+                  SUM(fixed_cves) AS fixed_cves
+           FROM insight_daily WHERE ${where} GROUP BY project),
+         e AS (SELECT project, MAX(start_time) AS last_execution FROM patch_executions GROUP BY project),
+         p AS (SELECT project FROM t UNION SELECT project FROM e)
+         SELECT p.project, COALESCE(t.tasks, 0) AS tasks, COALESCE(t.succeeded, 0) AS succeeded,
+                COALESCE(t.skipped, 0) AS skipped, COALESCE(t.failed, 0) AS failed, COALESCE(t.stopped, 0) AS stopped,
+                COALESCE(t.fixed_cves, 0) AS fixed_cves, e.last_execution
+         FROM p LEFT JOIN t ON t.project = p.project LEFT JOIN e ON e.project = p.project
+         ORDER BY fixed_cves DESC, tasks DESC, p.project`,
+      )
+      .all(...args) as ProjectRow[];
+  }
+
+  service(range: Omit<InsightsRange, 'project'>, now = new Date()): ServiceStats {
+    const count = (sql: string, ...args: unknown[]) => (this.db.prepare(sql).get(...args) as { n: number }).n;
+    const hourAgo = new Date(now.getTime() - 3_600_000).toISOString();
+    const dayAgo = new Date(now.getTime() - 86_400_000).toISOString();
+    const finishedSince = `SELECT COUNT(*) AS n FROM patch_tasks WHERE end_time >= ? AND end_time <= ?
+                           AND status IN ${FINISHED_SQL}`;
+    const lastDay = (
+      this.db
+        .prepare(
+          `SELECT (julianday(end_time) - julianday(start_time)) * 86400.0 AS s FROM patch_tasks
+           WHERE end_time >= ? AND end_time <= ? AND status IN ${FINISHED_SQL} AND start_time IS NOT NULL ORDER BY s`,
+        )
+        .all(dayAgo, now.toISOString()) as { s: number }[]
+    ).map((r) => r.s);
+    const mid = lastDay.length >> 1;
+    const median =
+      lastDay.length === 0 ? null : lastDay.length % 2 ? lastDay[mid] : (lastDay[mid - 1] + lastDay[mid]) / 2;
+    const { where, args } = scope(range);
+    const mean = this.db
+      .prepare(`SELECT SUM(seconds) AS s, SUM(tasks) AS n FROM insight_daily WHERE ${where}`)
+      .get(...args) as { s: number | null; n: number | null };
+    return {
+      running: count(`SELECT COUNT(*) AS n FROM patch_tasks WHERE status = 'Running'`),
+      queued: count('SELECT COUNT(*) AS n FROM patch_queue'),
+      finished_last_hour: count(finishedSince, hourAgo, now.toISOString()),
+      tasks_per_hour: round1(count(finishedSince, dayAgo, now.toISOString()) / 24),
+      median_task_seconds: median === null ? null : round1(median),
+      mean_task_seconds: mean.n ? round1((mean.s ?? 0) / mean.n) : null,
+    };
+  }
+
+  executionReport(executionId: number): ReportRow[] {
+    const rows = this.db
+      .prepare(
+        `SELECT id, repository, tag, source_digest, status, reason, patched_tag, patched_digest,
+                vulnerabilities_before, vulnerabilities_after, fixed_cves, end_time
+         FROM patch_tasks WHERE execution_id = ? ORDER BY repository, tag, id`,
+      )
+      .all(executionId) as {
+      id: number;
+      repository: string;
+      tag: string | null;
+      source_digest: string;
+      status: string;
+      reason: string | null;
+      patched_tag: string | null;
+      patched_digest: string | null;
+      vulnerabilities_before: string | null;
+      vulnerabilities_after: string | null;
+      fixed_cves: string | null;
+      end_time: string | null;
+    }[];
+    const fixable = (json: string | null) =>
+      json ? Number((JSON.parse(json) as { fixable?: number }).fixable ?? 0) : null;
+    return rows.map((r) => ({
+      task_id: r.id,
+      repository: r.repository,
+      tag: r.tag,
+      source_digest: r.source_digest,
+      status: r.status,
+      reason: r.reason,
+      patched_tag: r.patched_tag,
+      patched_digest: r.patched_digest,
+      before: summaryCounts(r.vulnerabilities_before, 'summary'),
+      after: summaryCounts(r.vulnerabilities_after, 'summary'),
+      fixable_before: fixable(r.vulnerabilities_before),
+      fixable_after: fixable(r.vulnerabilities_after),
+      fixed_cves: r.fixed_cves ? (JSON.parse(r.fixed_cves) as string[]) : [],
+      end_time: r.end_time,
+    }));
+  }
+
+  saveSnapshot(project: string, s: VulnerabilitySnapshot): void {
+    this.db
+      .prepare(
+        `INSERT INTO insight_snapshots (project, day, taken_at, artifacts, total, fixable, by_severity)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (project, day) DO UPDATE SET taken_at = excluded.taken_at, artifacts = excluded.artifacts,
+           total = excluded.total, fixable = excluded.fixable, by_severity = excluded.by_severity`,
+      )
+      .run(project, s.day, s.taken_at, s.artifacts, s.total, s.fixable, JSON.stringify(s.by_severity));
+  }
+
+  latestSnapshots(): Map<string, VulnerabilitySnapshot> {
+    const rows = this.db
+      .prepare(
+        `SELECT s.* FROM insight_snapshots s
+         JOIN (SELECT project, MAX(day) AS day FROM insight_snapshots GROUP BY project) m
+           ON m.project = s.project AND m.day = s.day`,
+      )
+      .all() as SnapshotRow[];
+    return new Map(rows.map((r) => [r.project, fromSnapshotRow(r)]));
+  }
+
+  snapshotNear(project: string, day: string): VulnerabilitySnapshot | undefined {
+    const row = (this.db
+      .prepare('SELECT * FROM insight_snapshots WHERE project = ? AND day <= ? ORDER BY day DESC LIMIT 1')
+      .get(project, day) ??
+      this.db.prepare('SELECT * FROM insight_snapshots WHERE project = ? ORDER BY day LIMIT 1').get(project)) as
+      (Omit<VulnerabilitySnapshot, 'by_severity'> & { by_severity: string }) | undefined;
+    if (!row) return undefined;
+    return {
+      day: row.day,
+      taken_at: row.taken_at,
+      artifacts: row.artifacts,
+      total: row.total,
+      fixable: row.fixable,
+      by_severity: { ...emptySeverityCounts(), ...(JSON.parse(row.by_severity) as Partial<SeverityCounts>) },
+    };
+  }
+}
