@@ -64,7 +64,7 @@ export interface PatchContext {
 
 export interface PatchResult {
   status: 'Success' | 'Skipped';
-  reason?: string;
+  reason?: ReasonCode;
   message: string;
 }
 

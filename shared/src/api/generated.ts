@@ -490,21 +490,22 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         Error: {
-            /**
-             * @description BAD_REQUEST, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, CONFLICT, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, BAD_GATEWAY, INTERNAL_SERVER_ERROR, ROBOT_REJECTED, ROBOT_NO_ACCESS, ROBOT_PERMISSION, HARBOR_UNREACHABLE
-             * @example BAD_REQUEST
-             */
-            code: string;
+            code: components["schemas"]["ErrorCode"];
             /** @description For bad input: the JSON path of the field, e.g. `name`, `filters[1].value`, `trigger.cron`, `query.page_size`. */
             field?: string;
             /** @description What went wrong and what to do about it. */
             message: string;
         };
+        /**
+         * @description The `code` of an error in an error body.
+         * @enum {string}
+         */
+        ErrorCode: "BAD_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "PRECONDITION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNPROCESSABLE_ENTITY" | "TOO_MANY_REQUESTS" | "INTERNAL_SERVER_ERROR" | "BAD_GATEWAY" | "SERVICE_UNAVAILABLE" | "ROBOT_REJECTED" | "ROBOT_NO_ACCESS" | "ROBOT_PERMISSION" | "HARBOR_UNREACHABLE";
         Errors: {
             errors: components["schemas"]["Error"][];
         };
         /**
-         * @description A policy filter, or the Task reason the artifact would be skipped with (NOTHING_FIXABLE also covers fixable vulnerabilities below the severity threshold).
+         * @description Why a preview or a policy run leaves an artifact out. A policy filter, or the TaskReason the artifact would be skipped with.
          * @enum {string}
          */
         ExclusionReason: "FILTERED_REPOSITORY" | "FILTERED_TAG" | "FILTERED_LABEL" | "NO_TAG" | "NOT_IMAGE" | "MULTI_PLATFORM" | "ALREADY_PATCHED" | "NOT_SCANNED" | "NOTHING_FIXABLE" | "UP_TO_DATE";
@@ -519,29 +520,15 @@ export interface components {
             /** Format: int64 */
             id: number;
             metrics: components["schemas"]["ExecutionMetrics"];
-            /** @description The patch settings the tasks use (a snapshot of the policy's, for policy runs). */
-            options: {
-                copy_labels?: boolean;
-                delete_original?: boolean;
-                /** @enum {string} */
-                mode?: "targeted" | "comprehensive";
-                rescan?: boolean;
-                scan_if_missing?: boolean;
-                severity_threshold?: components["schemas"]["Severity"];
-                /** @enum {string} */
-                tag_scheme?: "floating" | "incremental";
-                tag_suffix?: string;
-            };
+            options: components["schemas"]["PatchOptions"];
             /** Format: int64 */
             policy_id: number | null;
             project: string;
             /** Format: date-time */
             start_time: string;
-            /** @enum {string} */
-            status: "Running" | "Success" | "Error" | "Stopped";
+            status: components["schemas"]["ExecutionStatus"];
             status_message: string;
-            /** @enum {string} */
-            trigger: "MANUAL" | "SCHEDULE" | "EVENT" | "ADHOC" | "JOBSERVICE";
+            trigger: components["schemas"]["ExecutionTrigger"];
         };
         ExecutionMetrics: {
             /** @description Finished tasks that did not succeed (Skipped, Error, Stopped), per reason code, e.g. `{"UP_TO_DATE": 3}`. */
@@ -556,6 +543,31 @@ export interface components {
             succeeded: number;
             total: number;
         };
+        /**
+         * @description Derived from the task counts as in Harbor: any task pending or running, else any failed, else any stopped, else Success.
+         * @enum {string}
+         */
+        ExecutionStatus: "Running" | "Success" | "Error" | "Stopped";
+        /**
+         * @description What started an execution.
+         * @enum {string}
+         */
+        ExecutionTrigger: "MANUAL" | "SCHEDULE" | "EVENT" | "ADHOC" | "JOBSERVICE";
+        /**
+         * @description Whether a filter selects or drops what it matches.
+         * @enum {string}
+         */
+        FilterDecoration: "matches" | "excludes";
+        /**
+         * @description How a repository or tag filter's value is read.
+         * @enum {string}
+         */
+        FilterSyntax: "glob" | "regex";
+        /**
+         * @description What a policy filter matches.
+         * @enum {string}
+         */
+        FilterType: "repository" | "tag" | "label";
         Health: {
             components: components["schemas"]["HealthComponent"][];
             /**
@@ -575,6 +587,23 @@ export interface components {
             /** @enum {string} */
             status: "healthy" | "unhealthy";
         };
+        /**
+         * @description How copa patches.
+         * @enum {string}
+         */
+        PatchMode: "targeted" | "comprehensive";
+        /** @description The patch settings an execution's tasks use (a snapshot of the policy's, for policy runs). */
+        PatchOptions: {
+            copy_labels: boolean;
+            delete_original: boolean;
+            mode: components["schemas"]["PatchMode"];
+            rescan: boolean;
+            /** @description Scan an artifact that has no report yet (true), or skip it as NOT_SCANNED (false). */
+            scan_if_missing: boolean;
+            severity_threshold: components["schemas"]["SeverityThreshold"];
+            tag_scheme: components["schemas"]["TagScheme"];
+            tag_suffix: string;
+        };
         PatchPolicy: {
             /** Format: date-time */
             creation_time: string;
@@ -585,8 +614,7 @@ export interface components {
             filters: components["schemas"]["PolicyFilter"][];
             /** Format: int64 */
             id: number;
-            /** @enum {string} */
-            mode: "targeted" | "comprehensive";
+            mode: components["schemas"]["PatchMode"];
             name: string;
             /**
              * Format: date-time
@@ -601,10 +629,8 @@ export interface components {
             /** Format: int64 */
             project_id: number;
             project_name: string;
-            /** @enum {string} */
-            severity_threshold: "Critical" | "High" | "Medium" | "Low" | "None";
-            /** @enum {string} */
-            tag_scheme: "floating" | "incremental";
+            severity_threshold: components["schemas"]["SeverityThreshold"];
+            tag_scheme: components["schemas"]["TagScheme"];
             tag_suffix: string;
             trigger: components["schemas"]["PolicyTrigger"];
             /** Format: date-time */
@@ -616,12 +642,9 @@ export interface components {
         PatchPolicyInput: WithRequired<components["schemas"]["PolicyDraft"], "name">;
         /** @description Optional settings of an ad-hoc patch (defaults: targeted, floating, any fixable severity). */
         PatchRequest: {
-            /** @enum {string} */
-            mode?: "targeted" | "comprehensive";
-            /** @enum {string} */
-            severity_threshold?: "Critical" | "High" | "Medium" | "Low" | "None";
-            /** @enum {string} */
-            tag_scheme?: "floating" | "incremental";
+            mode?: components["schemas"]["PatchMode"];
+            severity_threshold?: components["schemas"]["SeverityThreshold"];
+            tag_scheme?: components["schemas"]["TagScheme"];
         };
         /** @description The fields of a policy, all optional (a policy being edited, e.g. for a preview). PatchPolicyInput adds that `name` is required. */
         PolicyDraft: {
@@ -629,29 +652,15 @@ export interface components {
             /** @default true */
             enabled: boolean;
             filters?: components["schemas"]["PolicyFilter"][];
-            /**
-             * @description `targeted` updates the packages with fixable vulnerabilities; `comprehensive` updates all packages.
-             * @default targeted
-             * @enum {string}
-             */
-            mode: "targeted" | "comprehensive";
+            /** @default targeted */
+            mode: components["schemas"]["PatchMode"];
             /** @description Unique in the project; Harbor's name rule. */
             name?: string;
             options?: components["schemas"]["PolicyOptions"];
-            /**
-             * @description Patch only when a fixable vulnerability at or above this severity exists (None = any fixable).
-             * @default None
-             * @enum {string}
-             */
-            severity_threshold: "Critical" | "High" | "Medium" | "Low" | "None";
-            /**
-             * @description `floating`: `<tag>-<suffix>`, overwritten on re-patch. `incremental`: a new `<tag>-<suffix>-<n>`
-             *     each time, and `<tag>-<suffix>` is moved to the newest one unless an immutable tag rule protects
-             *     it (the task message then says so).
-             * @default floating
-             * @enum {string}
-             */
-            tag_scheme: "floating" | "incremental";
+            /** @default None */
+            severity_threshold: components["schemas"]["SeverityThreshold"];
+            /** @default floating */
+            tag_scheme: components["schemas"]["TagScheme"];
             /**
              * @description Added after the source tag with a `-`. When the result would reach the 128-character tag limit, the source tag is cut and 32 hex digits of its SHA-256 are added (`<cut>.<hash>-<suffix>[-<n>]`, exactly 128 characters; plain names are at most 127), so different long tags do not share a patched tag (shared/src/policy/tags.ts). An existing patched tag made from another source is never overwritten (the task fails TAG_CONFLICT).
              * @default patched
@@ -666,18 +675,11 @@ export interface components {
          *     carrying all of them, `excludes` drops them; it has no `syntax`. One filter per type.
          */
         PolicyFilter: {
-            /**
-             * @default matches
-             * @enum {string}
-             */
-            decoration: "matches" | "excludes";
-            /**
-             * @description For repository and tag filters; defaults to glob.
-             * @enum {string}
-             */
-            syntax?: "glob" | "regex";
-            /** @enum {string} */
-            type: "repository" | "tag" | "label";
+            /** @default matches */
+            decoration: components["schemas"]["FilterDecoration"];
+            /** @description For repository and tag filters; defaults to glob. */
+            syntax?: components["schemas"]["FilterSyntax"];
+            type: components["schemas"]["FilterType"];
             value: string | string[];
         };
         PolicyOptions: {
@@ -743,17 +745,12 @@ export interface components {
             /** Format: int64 */
             policy_id: number;
             recent: components["schemas"]["ScheduleLogEntry"][];
-            /** @enum {string} */
-            trigger: "manual" | "scheduled" | "event_based";
+            trigger: components["schemas"]["TriggerType"];
         };
         PolicyTrigger: {
             /** @description Only for `scheduled`: 6 fields, seconds first and `0`, in UTC. Hourly `0 0 * * * *`, daily `0 0 0 * * *`, weekly `0 0 0 * * 0`. */
             cron?: string;
-            /**
-             * @description `event_based`: run for an artifact when Harbor reports its scan completed with fixable vulnerabilities.
-             * @enum {string}
-             */
-            type: "manual" | "scheduled" | "event_based";
+            type: components["schemas"]["TriggerType"];
         };
         PreviewCandidate: {
             digest: string;
@@ -811,11 +808,17 @@ export interface components {
          */
         Severity: "Critical" | "High" | "Medium" | "Low" | "Negligible" | "Unknown" | "None";
         /**
-         * @description One artifact of an execution. `reason` classifies every ending other than Success: NOTHING_FIXABLE,
-         *     UP_TO_DATE, NOT_IMAGE, MULTI_PLATFORM, ALREADY_PATCHED, NOT_SCANNED, NO_TAG, NOT_FOUND, UNSUPPORTED_OS,
-         *     SCAN_FAILED, TAG_IMMUTABLE, TAG_CONFLICT, BUILDKIT_UNREACHABLE, REGISTRY_AUTH, REGISTRY_UNREACHABLE,
-         *     HARBOR_AUTH, ROBOT_NO_ACCESS, ROBOT_PERMISSION, HARBOR_UNREACHABLE, COPA_FAILED, VERIFY_FAILED, TIMEOUT,
-         *     INTERRUPTED, STOPPED, INTERNAL;
+         * @description The lowest severity a fixable vulnerability must have for the artifact to be patched, highest first.
+         * @enum {string}
+         */
+        SeverityThreshold: "Critical" | "High" | "Medium" | "Low" | "None";
+        /**
+         * @description How the patched tag is named.
+         * @enum {string}
+         */
+        TagScheme: "floating" | "incremental";
+        /**
+         * @description One artifact of an execution. `reason` (a TaskReason) classifies every ending other than Success;
          *     `status_message` says it in a sentence. While a transient failure is retried the task is Pending
          *     with the last reason.
          */
@@ -823,40 +826,40 @@ export interface components {
             /** @description Attempts made (transient failures are retried with backoff). */
             attempt: number;
             /** @description Time spent inside copa. */
-            copa_seconds?: number | null;
+            copa_seconds: number | null;
             /** Format: date-time */
-            creation_time?: string;
+            creation_time: string;
             /** Format: date-time */
-            end_time?: string | null;
+            end_time: string | null;
             /** Format: int64 */
             execution_id: number;
-            fixed_cves?: string[];
+            fixed_cves: string[];
             /** @description Whether copa wrote an OpenVEX document for the patched image (see `.../vex`). */
             has_vex: boolean;
             /** Format: int64 */
             id: number;
             /** @description The digest of `patched_tag`, under the same rule. */
-            patched_digest?: string | null;
+            patched_digest: string | null;
             /** @description The patched tag, set only once that image is in the registry (pushed by this task, or already there when the task is skipped as up to date); null when nothing was pushed. */
-            patched_tag?: string | null;
-            progress?: components["schemas"]["TaskProgress"] | null;
+            patched_tag: string | null;
+            progress: components["schemas"]["TaskProgress"] | null;
             project: string;
-            reason: string | null;
+            /** @description Why the task did not succeed; null while it runs and on Success. */
+            reason: components["schemas"]["TaskReason"] | null;
             /** @description The repository without the project. */
             repository: string;
             source_digest: string;
             /** Format: date-time */
-            start_time?: string | null;
-            /** @enum {string} */
-            status: "Pending" | "Running" | "Success" | "Skipped" | "Error" | "Stopped";
+            start_time: string | null;
+            status: components["schemas"]["TaskStatus"];
             status_message: string;
             tag: string | null;
             /** Format: date-time */
-            update_time?: string;
+            update_time: string;
             /** @description Harbor's counts for the patched image after the re-scan; null when it was not (re-)scanned. */
-            vulnerabilities_after?: components["schemas"]["VulnerabilitySummary"] | null;
+            vulnerabilities_after: components["schemas"]["VulnerabilitySummary"] | null;
             /** @description Harbor's counts for the original; null when it was not scanned (e.g. Harbor has no scanner for the project and the task patched in comprehensive mode). */
-            vulnerabilities_before?: components["schemas"]["VulnerabilitySummary"] | null;
+            vulnerabilities_before: components["schemas"]["VulnerabilitySummary"] | null;
         };
         /**
          * @description What the task is doing (while copa runs, its current build step) and how far the whole task is: resolving
@@ -868,6 +871,19 @@ export interface components {
             /** @example Installing 3 security updates */
             stage: string;
         };
+        /**
+         * @description Why a task did not end Success. The Skipped ones are also decided before copa (ExclusionReason); a
+         *     transient failure is retried, and the task is Pending with the last reason meanwhile.
+         * @enum {string}
+         */
+        TaskReason: "NOTHING_FIXABLE" | "UP_TO_DATE" | "NOT_IMAGE" | "MULTI_PLATFORM" | "ALREADY_PATCHED" | "NOT_SCANNED" | "NO_TAG" | "NOT_FOUND" | "UNSUPPORTED_OS" | "SCAN_FAILED" | "TAG_IMMUTABLE" | "TAG_CONFLICT" | "BUILDKIT_UNREACHABLE" | "REGISTRY_AUTH" | "REGISTRY_UNREACHABLE" | "HARBOR_AUTH" | "ROBOT_NO_ACCESS" | "ROBOT_PERMISSION" | "HARBOR_UNREACHABLE" | "COPA_FAILED" | "VERIFY_FAILED" | "TIMEOUT" | "INTERRUPTED" | "INTERNAL" | "STOPPED";
+        /** @enum {string} */
+        TaskStatus: "Pending" | "Running" | "Success" | "Skipped" | "Error" | "Stopped";
+        /**
+         * @description When a policy runs.
+         * @enum {string}
+         */
+        TriggerType: "manual" | "scheduled" | "event_based";
         /** @description Counts of an artifact's vulnerabilities, like Harbor's NativeReportSummary.summary. */
         VulnerabilitySummary: {
             /** @description Vulnerabilities with a fixed version available. */
@@ -1059,8 +1075,8 @@ export interface operations {
                 policy_id?: number;
                 /** @description One field, optionally with `-` for descending: id, start_time. Default: -id (newest first). */
                 sort?: "id" | "-id" | "start_time" | "-start_time";
-                status?: "Running" | "Success" | "Error" | "Stopped";
-                trigger?: "MANUAL" | "SCHEDULE" | "EVENT" | "ADHOC" | "JOBSERVICE";
+                status?: components["schemas"]["ExecutionStatus"];
+                trigger?: components["schemas"]["ExecutionTrigger"];
             };
             header?: never;
             path: {
@@ -1147,7 +1163,7 @@ export interface operations {
                 page?: components["parameters"]["Page"];
                 /** @description Items per page (at most 100), as in Harbor. */
                 page_size?: components["parameters"]["PageSize"];
-                status?: "Pending" | "Running" | "Success" | "Skipped" | "Error" | "Stopped";
+                status?: components["schemas"]["TaskStatus"];
             };
             header?: never;
             path: {
