@@ -127,7 +127,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     next();
   });
   app.use(API_BASE, csrfGuard(config.externalUrl));
-  app.use(openApiValidator(document));
+  app.use(openApiValidator(document, { validateResponses: config.validateResponses }));
 
   const mounts = modules.flatMap((m) => m.routes?.(ctx) ?? []);
   for (const mount of mounts) {

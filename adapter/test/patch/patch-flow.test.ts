@@ -55,6 +55,7 @@ async function startTestAdapter(overrides: Record<string, unknown> = {}, tuning:
       scanTimeoutSeconds: 60,
       jobserviceSecret: JOBSERVICE_SECRET,
       logLevel: 'silent',
+      validateResponses: true,
       ...overrides,
     },
     {

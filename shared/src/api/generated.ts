@@ -842,10 +842,11 @@ export interface components {
             patched_digest: string | null;
             /** @description The patched tag, set only once that image is in the registry (pushed by this task, or already there when the task is skipped as up to date); null when nothing was pushed. */
             patched_tag: string | null;
-            progress: components["schemas"]["TaskProgress"] | null;
+            /** @description What the task is doing; null when it is not running. */
+            progress: components["schemas"]["TaskProgress"] | (null);
             project: string;
             /** @description Why the task did not succeed; null while it runs and on Success. */
-            reason: components["schemas"]["TaskReason"] | null;
+            reason: components["schemas"]["TaskReason"] | (null);
             /** @description The repository without the project. */
             repository: string;
             source_digest: string;
@@ -857,9 +858,9 @@ export interface components {
             /** Format: date-time */
             update_time: string;
             /** @description Harbor's counts for the patched image after the re-scan; null when it was not (re-)scanned. */
-            vulnerabilities_after: components["schemas"]["VulnerabilitySummary"] | null;
+            vulnerabilities_after: components["schemas"]["VulnerabilitySummary"] | (null);
             /** @description Harbor's counts for the original; null when it was not scanned (e.g. Harbor has no scanner for the project and the task patched in comprehensive mode). */
-            vulnerabilities_before: components["schemas"]["VulnerabilitySummary"] | null;
+            vulnerabilities_before: components["schemas"]["VulnerabilitySummary"] | (null);
         };
         /**
          * @description What the task is doing (while copa runs, its current build step) and how far the whole task is: resolving
@@ -947,6 +948,15 @@ export interface components {
         };
     };
     responses: {
+        /** @description Harbor could not be reached or answered unexpectedly (`BAD_GATEWAY`, `HARBOR_UNREACHABLE`); the message says which call failed. */
+        BadGateway: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Errors"];
+            };
+        };
         /** @description The request is not valid; each error names its field. */
         BadRequest: {
             headers: {
@@ -1101,6 +1111,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            502: components["responses"]["BadGateway"];
         };
     };
     getExecution: {
@@ -1125,8 +1136,10 @@ export interface operations {
                     "application/json": components["schemas"]["Execution"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            502: components["responses"]["BadGateway"];
         };
     };
     stopExecution: {
@@ -1151,9 +1164,11 @@ export interface operations {
                     "application/json": components["schemas"]["Execution"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            502: components["responses"]["BadGateway"];
         };
     };
     listTasks: {
@@ -1189,6 +1204,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            502: components["responses"]["BadGateway"];
         };
     };
     getTask: {
@@ -1214,8 +1230,10 @@ export interface operations {
                     "application/json": components["schemas"]["Task"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            502: components["responses"]["BadGateway"];
         };
     };
     getTaskLog: {
@@ -1241,8 +1259,10 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            502: components["responses"]["BadGateway"];
         };
     };
     stopTask: {
@@ -1268,9 +1288,11 @@ export interface operations {
                     "application/json": components["schemas"]["Task"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            502: components["responses"]["BadGateway"];
         };
     };
     getTaskVex: {
@@ -1298,8 +1320,10 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            502: components["responses"]["BadGateway"];
         };
     };
     listPolicies: {
@@ -1338,6 +1362,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            502: components["responses"]["BadGateway"];
         };
     };
     createPolicy: {
@@ -1373,6 +1398,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
+            502: components["responses"]["BadGateway"];
         };
     };
     getPolicy: {
@@ -1401,6 +1427,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            502: components["responses"]["BadGateway"];
         };
     };
     updatePolicy: {
@@ -1435,6 +1462,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
+            502: components["responses"]["BadGateway"];
         };
     };
     deletePolicy: {
@@ -1461,6 +1489,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            502: components["responses"]["BadGateway"];
         };
     };
     disablePolicy: {
@@ -1485,9 +1514,11 @@ export interface operations {
                     "application/json": components["schemas"]["PatchPolicy"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            502: components["responses"]["BadGateway"];
         };
     };
     enablePolicy: {
@@ -1512,9 +1543,11 @@ export interface operations {
                     "application/json": components["schemas"]["PatchPolicy"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            502: components["responses"]["BadGateway"];
         };
     };
     runPolicy: {
@@ -1546,6 +1579,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            502: components["responses"]["BadGateway"];
         };
     };
     getPolicySchedule: {
@@ -1574,6 +1608,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            502: components["responses"]["BadGateway"];
         };
     };
     previewPolicy: {
@@ -1609,6 +1644,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["RobotCannot"];
+            502: components["responses"]["BadGateway"];
             503: components["responses"]["RobotRejected"];
         };
     };
@@ -1652,6 +1688,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["RobotCannot"];
+            502: components["responses"]["BadGateway"];
             503: components["responses"]["RobotRejected"];
         };
     };
@@ -1684,6 +1721,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            502: components["responses"]["BadGateway"];
         };
     };
     getWebhookRegistration: {
@@ -1707,10 +1745,12 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookRegistration"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["RobotCannot"];
+            502: components["responses"]["BadGateway"];
             503: components["responses"]["RobotRejected"];
         };
     };
@@ -1744,6 +1784,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookRegistration"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];

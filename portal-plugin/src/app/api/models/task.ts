@@ -42,14 +42,17 @@ export interface Task {
    * The patched tag, set only once that image is in the registry (pushed by this task, or already there when the task is skipped as up to date); null when nothing was pushed.
    */
   patched_tag: string | null;
-  progress: (TaskProgress & {
-}) | null;
+
+  /**
+   * What the task is doing; null when it is not running.
+   */
+  progress: (TaskProgress | null);
   project: string;
 
   /**
    * Why the task did not succeed; null while it runs and on Success.
    */
-  reason: TaskReason | null;
+  reason: (TaskReason | null);
 
   /**
    * The repository without the project.
@@ -65,12 +68,10 @@ export interface Task {
   /**
    * Harbor's counts for the patched image after the re-scan; null when it was not (re-)scanned.
    */
-  vulnerabilities_after: (VulnerabilitySummary & {
-}) | null;
+  vulnerabilities_after: (VulnerabilitySummary | null);
 
   /**
    * Harbor's counts for the original; null when it was not scanned (e.g. Harbor has no scanner for the project and the task patched in comprehensive mode).
    */
-  vulnerabilities_before: (VulnerabilitySummary & {
-}) | null;
+  vulnerabilities_before: (VulnerabilitySummary | null);
 }
