@@ -32,9 +32,9 @@ describe('ExecutionOutcomeComponent', () => {
   });
 
   it('says a run that selected nothing had nothing to patch, with what the selection left out in words', () => {
-    const e = executionOf('Success', { total: 0 }, { excluded: { FILTERED_REPOSITORY: 15, BELOW_THRESHOLD: 2 } });
+    const e = executionOf('Success', { total: 0 }, { excluded: { FILTERED_REPOSITORY: 15, NOTHING_FIXABLE: 2 } });
     const shown = text(e);
-    expect(shown).toBe('Nothing to patch: 15 outside the repository filter, 2 below the severity threshold');
+    expect(shown).toBe('Nothing to patch: 15 outside the repository filter, 2 with no fix available');
     expect(shown).not.toMatch(RAW_CODE);
     expect(successRate(e)).toBeNull();
     expect(text(executionOf('Success', { total: 0 }))).toBe('Nothing to patch: the project has no artifacts');
