@@ -19,7 +19,11 @@ export default tseslint.config(
         {
           // node:test runs these itself; their promises are its business.
           allowForKnownSafeCalls: [
-            { from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite', 'only', 'skip', 'todo'] },
+            {
+              from: 'package',
+              package: 'node:test',
+              name: ['test', 'it', 'describe', 'suite', 'only', 'skip', 'todo'],
+            },
           ],
         },
       ],
