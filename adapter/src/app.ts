@@ -117,7 +117,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     next();
   });
   app.use(API_BASE, csrfGuard(config.externalUrl));
-  app.use(openApiValidator(document));
+  app.use(openApiValidator(document, { validateResponses: config.validateResponses }));
 
   const mounts: [string, Router][] = [
     [API_BASE, policiesRouter(services.policies, auth)],

@@ -38,6 +38,7 @@ export async function startCore(overrides: Partial<Config> = {}): Promise<Core> 
     robotName: SERVICE_ROBOT.name,
     robotSecret: SERVICE_ROBOT.secret,
     portalDir: join(dataDir, 'no-portal'),
+    validateResponses: true,
     ...overrides,
   };
   const core: Core = {

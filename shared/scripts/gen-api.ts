@@ -1,6 +1,7 @@
 /**
  * Generates TypeScript types from the API documents:
- *  - our REST API: shared/src/api/openapi.yaml -> shared/src/api/generated.ts (adapter and portal)
+ *  - our REST API: shared/src/api/openapi.yaml -> shared/src/api/generated.ts (adapter and portal), and the
+ *    constants of its named enums -> shared/src/api/enums.ts (enum-constants.ts)
  *  - Harbor's API: shared/harbor/swagger-v2.0.yaml (Swagger 2, converted to OpenAPI 3 first)
  *    -> adapter/src/harbor/generated.ts; set HARBOR_SWAGGER to use another copy.
  * Usage: npm run gen:api -w shared   (add --check to fail when a committed file is out of date)
@@ -11,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
 import swagger2openapi from 'swagger2openapi';
 import { parse } from 'yaml';
+import { enumConstants } from './enum-constants';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const check = process.argv.includes('--check');
@@ -37,12 +39,9 @@ async function generate(document: object, source: string, out: string): Promise<
   write(out, header(source) + astToString(ast));
 }
 
-const ours = resolve(root, 'shared/src/api/openapi.yaml');
-await generate(
-  parse(readFileSync(ours, 'utf8')),
-  'shared/src/api/openapi.yaml',
-  resolve(root, 'shared/src/api/generated.ts'),
-);
+const ours = parse(readFileSync(resolve(root, 'shared/src/api/openapi.yaml'), 'utf8'));
+await generate(ours, 'shared/src/api/openapi.yaml', resolve(root, 'shared/src/api/generated.ts'));
+write(resolve(root, 'shared/src/api/enums.ts'), header('shared/src/api/openapi.yaml') + enumConstants(ours));
 
 const harborSwagger = process.env.HARBOR_SWAGGER ?? resolve(root, 'shared/harbor/swagger-v2.0.yaml');
 if (!existsSync(harborSwagger)) {

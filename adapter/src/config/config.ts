@@ -60,6 +60,11 @@ export interface Config {
   trustProxy: boolean;
   /** Largest accepted JSON body in bytes. */
   maxBodyBytes: number;
+  /**
+   * Tests only (no PATCHING_ variable): check every API response against the OpenAPI document; one that
+   * does not match it is answered 500 with what differs.
+   */
+  validateResponses?: boolean;
 }
 
 /** The settings whose values are secret: never printed, logged or returned. */

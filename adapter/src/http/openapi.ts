@@ -9,12 +9,27 @@ import * as OpenApiValidator from 'express-openapi-validator';
 import type { OpenApiDocument } from '@harbor-patching/shared/api/document';
 import { sendError } from './errors';
 
-/** Validates requests of documented operations; undocumented paths pass through (their routers check them). */
-export function openApiValidator(document: OpenApiDocument): RequestHandler[] {
+/**
+ * Validates requests of documented operations; undocumented paths pass through (their routers check them).
+ * With `validateResponses` (the test suite's setting) a JSON response that does not match the document is
+ * answered 500 saying what differs, so drift between the code and the document fails a test.
+ */
+export function openApiValidator(
+  document: OpenApiDocument,
+  options: { validateResponses?: boolean } = {},
+): RequestHandler[] {
   return OpenApiValidator.middleware({
     apiSpec: structuredClone(document) as never,
     validateRequests: { allowUnknownQueryParameters: false, coerceTypes: false },
-    validateResponses: false,
+    validateResponses: options.validateResponses
+      ? {
+          // Answered here (not thrown): the response may itself be an error the error handler is sending.
+          onError: (err, _body, req) => {
+            const message = `the response of ${req.method} ${req.originalUrl} (status ${req.res?.statusCode}) does not match the API document: ${err.message}`;
+            if (req.res) sendError(req.res, 500, [{ code: 'INTERNAL_SERVER_ERROR', message }]);
+          },
+        }
+      : false,
     validateSecurity: false,
     ignoreUndocumented: true,
     validateFormats: true,

@@ -8,7 +8,7 @@
  * service robot, 409 when the robot has no access or lacks a permission in the project.
  */
 import { Router, type RequestHandler } from 'express';
-import { PATCH_MODES, SEVERITY_THRESHOLDS, TAG_SCHEMES } from '@harbor-patching/shared/policy/model';
+import type { components } from '@harbor-patching/shared/api/generated';
 import type { ArtifactName, PatchController } from '../controller/patch';
 import type { PatchOptions } from '../model/execution';
 import { PATCH_PERMISSION } from '../auth/access';
@@ -41,19 +41,12 @@ export function patchRouter(patch: PatchController, auth: AuthMiddleware): Route
       if (typeof body !== 'object' || body === null || Array.isArray(body)) {
         throw badRequest([{ field: '', message: 'the body must be a JSON object' }]);
       }
+      // The OpenAPI validator has checked the body against PatchRequest (known fields, allowed values).
+      const request = body as components['schemas']['PatchRequest'];
       const options: Partial<PatchOptions> = { delete_original: false };
-      for (const [field, allowed] of [
-        ['mode', PATCH_MODES],
-        ['tag_scheme', TAG_SCHEMES],
-        ['severity_threshold', SEVERITY_THRESHOLDS],
-      ] as const) {
-        const v = (body as Record<string, unknown>)[field];
-        if (v === undefined) continue;
-        if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
-          throw badRequest([{ field, message: `${field}: must be one of ${allowed.join(', ')}` }]);
-        }
-        (options as Record<string, unknown>)[field] = v;
-      }
+      if (request.mode !== undefined) options.mode = request.mode;
+      if (request.tag_scheme !== undefined) options.tag_scheme = request.tag_scheme;
+      if (request.severity_threshold !== undefined) options.severity_threshold = request.severity_threshold;
       const { execution, task, joined } = await patch.patch({ project, repository, reference }, options);
       res
         .status(202)

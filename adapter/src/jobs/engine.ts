@@ -343,7 +343,7 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
     this.emit('progress', taskId, p);
   }
 
-  private finish(taskId: number, status: Task['status'], reason: string | null, message: string): void {
+  private finish(taskId: number, status: Task['status'], reason: Task['reason'], message: string): void {
     const t = this.store.getTask(taskId);
     if (!t) return;
     this.store.updateTask(taskId, {

@@ -4,7 +4,7 @@
  * JobStore, and Harbor's StatusChange is posted to the hook on every status transition.
  */
 import { randomBytes } from 'node:crypto';
-import { PATCH_MODES, SEVERITY_THRESHOLDS, TAG_SCHEMES } from '@harbor-patching/shared/policy/model';
+import { PATCH_MODES, SEVERITY_THRESHOLDS, TAG_SCHEMES } from '@harbor-patching/shared/api/enums';
 import { tagSuffixProblem } from '@harbor-patching/shared/policy/tags';
 import {
   isDigest,

@@ -6,7 +6,7 @@
 import { HarborClient, HarborError } from '../harbor/client';
 import { RegistryClient, RegistryError } from '../registry/client';
 import type { PatchOptions, Task, TaskProgress, VulnerabilitySummary } from '../model/execution';
-import { PatchOutcome, fail } from './reasons';
+import { PatchOutcome, fail, type ReasonCode } from './reasons';
 
 export interface PatchDeps {
   /** Harbor API as the service robot. */
@@ -55,7 +55,7 @@ export interface PatchContext {
 
 export interface PatchResult {
   status: 'Success' | 'Skipped';
-  reason?: string;
+  reason?: ReasonCode;
   message: string;
 }
 

@@ -1,6 +1,8 @@
+import type { TaskReason } from '@harbor-patching/shared/api/enums';
+
 /**
- * Classified outcomes of a patch task (README.md, "Why a task did not succeed"). Every task that does
- * not end Success carries one of these codes plus a sentence a person can act on.
+ * Classified outcomes of a patch task (README.md, "Why a task did not succeed"; the codes are the API
+ * document's TaskReason). Every task that does not end Success carries one plus a sentence a person can act on.
  */
 export const REASONS = {
   NOTHING_FIXABLE: 'Skipped',
@@ -28,7 +30,7 @@ export const REASONS = {
   INTERRUPTED: 'Error',
   INTERNAL: 'Error',
   STOPPED: 'Stopped',
-} as const;
+} as const satisfies Record<TaskReason, 'Skipped' | 'Error' | 'Stopped'>; // exactly the API document's TaskReason
 
 export type ReasonCode = keyof typeof REASONS;
 

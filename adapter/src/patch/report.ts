@@ -13,14 +13,16 @@ export function normalizeSeverity(s: string | undefined): Severity {
 }
 
 export function summarize(vulns: readonly VulnerabilityItem[]): VulnerabilitySummary {
-  const out: VulnerabilitySummary = { total: 0, fixable: 0, summary: {}, fixable_summary: {} };
+  const summary: VulnerabilitySummary['summary'] = {};
+  const fixableSummary: VulnerabilitySummary['summary'] = {};
+  const out: VulnerabilitySummary = { total: 0, fixable: 0, summary, fixable_summary: fixableSummary };
   for (const v of vulns) {
     const sev = normalizeSeverity(v.severity);
     out.total++;
-    out.summary[sev] = (out.summary[sev] ?? 0) + 1;
+    summary[sev] = (summary[sev] ?? 0) + 1;
     if (isFixable(v)) {
       out.fixable++;
-      out.fixable_summary[sev] = (out.fixable_summary[sev] ?? 0) + 1;
+      fixableSummary[sev] = (fixableSummary[sev] ?? 0) + 1;
     }
   }
   return out;

@@ -107,7 +107,7 @@ export interface TaskRow {
   tag: string | null;
   source_digest: string;
   status: TaskStatus;
-  reason: string | null;
+  reason: Task['reason'];
   status_message: string;
   patched_tag: string | null;
   patched_digest: string | null;
@@ -203,7 +203,7 @@ export interface NewTask {
 
 export type TaskUpdate = Partial<{
   status: TaskStatus;
-  reason: string | null;
+  reason: Task['reason'];
   status_message: string;
   tag: string | null;
   patched_tag: string | null;
@@ -256,7 +256,7 @@ export class SqliteExecutionStore implements ExecutionStore {
   metrics(executionId: number): ExecutionMetrics {
     const rows = this.db
       .prepare('SELECT status, reason, COUNT(*) AS n FROM patch_tasks WHERE execution_id = ? GROUP BY status, reason')
-      .all(executionId) as { status: TaskStatus; reason: string | null; n: number }[];
+      .all(executionId) as { status: TaskStatus; reason: Task['reason']; n: number }[];
     const m: ExecutionMetrics = {
       total: 0,
       succeeded: 0,

@@ -4,6 +4,7 @@
  * Reads only: the executions store writes the history. A task counts in the period of its `end_time`
  * (UTC); only finished tasks (Success, Skipped, Error, Stopped) count.
  */
+import type { Task } from '../model/execution';
 import type { Db, Migration } from './db';
 
 const SEVERITIES_SQL = ['Critical', 'High', 'Medium', 'Low', 'Negligible', 'Unknown', 'None'] as const;
@@ -178,8 +179,8 @@ export interface ReportRow {
   repository: string;
   tag: string | null;
   source_digest: string;
-  status: string;
-  reason: string | null;
+  status: Task['status'];
+  reason: Task['reason'];
   patched_tag: string | null;
   patched_digest: string | null;
   before: SeverityCounts | null;
@@ -406,8 +407,8 @@ export class SqliteInsightsStore implements InsightsStore {
       repository: string;
       tag: string | null;
       source_digest: string;
-      status: string;
-      reason: string | null;
+      status: Task['status'];
+      reason: Task['reason'];
       patched_tag: string | null;
       patched_digest: string | null;
       vulnerabilities_before: string | null;

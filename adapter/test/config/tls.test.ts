@@ -58,6 +58,7 @@ async function start(overrides: Partial<Config>): Promise<RunningAdapter> {
       buildkitAddr: stack.buildkitAddr,
       copaPath: stack.copaPath,
       logLevel: 'silent',
+      validateResponses: true,
       ...overrides,
     },
     // One attempt: a registry failure ends the task at once instead of after the retries.

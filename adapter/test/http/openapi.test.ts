@@ -1,6 +1,7 @@
 /**
  * The API document stays sound as everyone adds to it: valid OpenAPI 3, every $ref resolves, unique
- * operation ids, path parameters declared, and the committed generated types match it.
+ * operation ids, path parameters declared, the committed generated types and enum constants match it, and
+ * its TaskReason list is the adapter's.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { test } from 'node:test';
 import { createRequire } from 'node:module';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { loadOpenApiDocument, OPENAPI_FILE } from '@harbor-patching/shared/api/document';
+import { enumConstants } from '../../../shared/scripts/enum-constants';
 
 const require = createRequire(import.meta.url);
 const doc = loadOpenApiDocument();
@@ -70,37 +72,20 @@ test('operation ids are unique and path parameters are declared', () => {
   assert.ok(ids.size >= 7);
 });
 
-test('shared/src/api/generated.ts is up to date (npm run gen:api -w shared)', async () => {
-  const generatedFile = OPENAPI_FILE.replace(/openapi\.yaml$/, 'generated.ts');
-  const committed = readFileSync(generatedFile, 'utf8');
+test('shared/src/api/generated.ts and enums.ts are up to date (npm run gen:api -w shared)', async () => {
+  const generated = (name: string) => readFileSync(OPENAPI_FILE.replace(/openapi\.yaml$/, name), 'utf8');
   const fresh = astToString(await openapiTS(structuredClone(doc) as never, { alphabetize: true }));
-  assert.ok(
-    committed.endsWith(fresh),
-    'the generated types are stale: run npm run gen:api -w shared and commit the result',
-  );
+  const stale = 'the generated files are stale: run npm run gen:api -w shared and commit the result';
+  assert.ok(generated('generated.ts').endsWith(fresh), stale);
+  assert.ok(generated('enums.ts').endsWith(enumConstants(doc as Parameters<typeof enumConstants>[0])), stale);
 });
 
-test("the Task description lists exactly the adapter's classified reasons, and the README explains each", async () => {
+test("the document's TaskReason is exactly the adapter's classified reasons, and the README explains each", async () => {
   const { REASONS } = await import('../../src/patch/reasons');
   const codes = Object.keys(REASONS).sort();
-  const task = (doc as unknown as { components: { schemas: Record<string, { description?: string }> } }).components
-    .schemas.Task;
-  const listed = [...new Set((task.description ?? '').match(/\b[A-Z][A-Z_]{3,}\b/g) ?? [])].sort();
-  assert.deepEqual(listed, codes);
+  const schemas = (doc as unknown as { components: { schemas: Record<string, { enum?: string[] }> } }).components
+    .schemas;
+  assert.deepEqual([...(schemas.TaskReason.enum ?? [])].sort(), codes);
   const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
   for (const code of codes) assert.match(readme, new RegExp(`^\\| \`${code}\` \\|`, 'm'), `README explains ${code}`);
-});
-
-test('the portal knows every classified reason and explains it in plain words (translation file)', async () => {
-  const portal = new URL('../../../portal-plugin/src/', import.meta.url);
-  const source = readFileSync(new URL('app/shared/units/reasons.ts', portal), 'utf8');
-  const known = source.slice(source.indexOf('KNOWN_REASONS'), source.indexOf('] as const'));
-  const translations = JSON.parse(readFileSync(new URL('i18n/lang/en-us-lang.json', portal), 'utf8')) as {
-    REASON: Record<string, string>;
-  };
-  const { REASONS } = await import('../../src/patch/reasons');
-  for (const code of Object.keys(REASONS)) {
-    assert.ok(known.includes(`'${code}'`), `portal KNOWN_REASONS lists ${code}`);
-    assert.ok((translations.REASON[code] ?? '').length > 10, `en-us-lang.json REASON.${code} explains it`);
-  }
 });

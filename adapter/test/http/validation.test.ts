@@ -163,6 +163,20 @@ test('PUT validates the same way', async () => {
   assert.equal(res.body.errors[0].field, 'mode');
 });
 
+test('an ad-hoc patch with an unknown mode, tag scheme or severity is a 400 naming the field and the allowed values', async () => {
+  const patch = `${API}/projects/library/repositories/sample-app/artifacts/1.0/patch`;
+  for (const [field, value, allowed] of [
+    ['mode', 'fast', /targeted, comprehensive/],
+    ['tag_scheme', 'rolling', /floating, incremental/],
+    ['severity_threshold', 'high', /Critical, High, Medium, Low, None/],
+  ] as const) {
+    const res = await admin.call('POST', patch, { body: { [field]: value } });
+    assert.equal(res.status, 400, res.text);
+    assert.equal(res.body.errors[0].field, field);
+    assert.match(res.body.errors[0].message, allowed);
+  }
+});
+
 test('a valid policy with existing labels (global and project) is accepted', async () => {
   const res = await admin.call('POST', path(), {
     body: {

@@ -54,6 +54,7 @@ async function startTestAdapter(overrides: Record<string, unknown> = {}, tuning:
       scanTimeoutSeconds: 60,
       jobserviceSecret: JOBSERVICE_SECRET,
       logLevel: 'silent',
+      validateResponses: true,
       ...overrides,
     },
     { tuning: { retryBaseMs: 100, ...tuning } },

@@ -86,6 +86,7 @@ export function startTestAdapter(
       copaPath,
       buildkitAddr,
       logLevel: 'silent',
+      validateResponses: true,
       ...settings,
     },
     options,

@@ -40,7 +40,7 @@ function finished(
   f: Fixture,
   project: string,
   end: string,
-  outcome: { status: Task['status']; reason?: string; fixed?: string[]; seconds?: number; repository?: string },
+  outcome: { status: Task['status']; reason?: Task['reason']; fixed?: string[]; seconds?: number; repository?: string },
   executionId?: number,
 ): Task {
   const execution =

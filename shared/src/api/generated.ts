@@ -593,21 +593,22 @@ export interface components {
             repository: string;
         };
         Error: {
-            /**
-             * @description BAD_REQUEST, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, CONFLICT, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, BAD_GATEWAY, INTERNAL_SERVER_ERROR, ROBOT_REJECTED, ROBOT_NO_ACCESS, ROBOT_PERMISSION, HARBOR_UNREACHABLE
-             * @example BAD_REQUEST
-             */
-            code: string;
+            code: components["schemas"]["ErrorCode"];
             /** @description For bad input: the JSON path of the field, e.g. `name`, `filters[1].value`, `trigger.cron`, `query.page_size`. */
             field?: string;
             /** @description What went wrong and what to do about it. */
             message: string;
         };
+        /**
+         * @description The `code` of an error in an error body.
+         * @enum {string}
+         */
+        ErrorCode: "BAD_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "PRECONDITION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNPROCESSABLE_ENTITY" | "TOO_MANY_REQUESTS" | "INTERNAL_SERVER_ERROR" | "BAD_GATEWAY" | "SERVICE_UNAVAILABLE" | "ROBOT_REJECTED" | "ROBOT_NO_ACCESS" | "ROBOT_PERMISSION" | "HARBOR_UNREACHABLE";
         Errors: {
             errors: components["schemas"]["Error"][];
         };
         /**
-         * @description A policy filter, or the Task reason the artifact would be skipped with (NOTHING_FIXABLE also covers fixable vulnerabilities below the severity threshold).
+         * @description Why a preview or a policy run leaves an artifact out. A policy filter, or the TaskReason the artifact would be skipped with.
          * @enum {string}
          */
         ExclusionReason: "FILTERED_REPOSITORY" | "FILTERED_TAG" | "FILTERED_LABEL" | "NO_TAG" | "NOT_IMAGE" | "MULTI_PLATFORM" | "ALREADY_PATCHED" | "NOT_SCANNED" | "NOTHING_FIXABLE" | "UP_TO_DATE";
@@ -622,29 +623,15 @@ export interface components {
             /** Format: int64 */
             id: number;
             metrics: components["schemas"]["ExecutionMetrics"];
-            /** @description The patch settings the tasks use (a snapshot of the policy's, for policy runs). */
-            options: {
-                copy_labels?: boolean;
-                delete_original?: boolean;
-                /** @enum {string} */
-                mode?: "targeted" | "comprehensive";
-                rescan?: boolean;
-                scan_if_missing?: boolean;
-                severity_threshold?: components["schemas"]["Severity"];
-                /** @enum {string} */
-                tag_scheme?: "floating" | "incremental";
-                tag_suffix?: string;
-            };
+            options: components["schemas"]["PatchOptions"];
             /** Format: int64 */
             policy_id: number | null;
             project: string;
             /** Format: date-time */
             start_time: string;
-            /** @enum {string} */
-            status: "Running" | "Success" | "Error" | "Stopped";
+            status: components["schemas"]["ExecutionStatus"];
             status_message: string;
-            /** @enum {string} */
-            trigger: "MANUAL" | "SCHEDULE" | "EVENT" | "ADHOC" | "JOBSERVICE";
+            trigger: components["schemas"]["ExecutionTrigger"];
         };
         ExecutionMetrics: {
             /** @description Finished tasks that did not succeed (Skipped, Error, Stopped), per reason code, e.g. `{"UP_TO_DATE": 3}`. */
@@ -665,9 +652,9 @@ export interface components {
         };
         ExecutionReportRow: {
             /** @description All vulnerabilities of the patched image per severity. */
-            after: components["schemas"]["SeverityCounts"] | null;
+            after: components["schemas"]["SeverityCounts"] | (null);
             /** @description All vulnerabilities of the original per severity. */
-            before: components["schemas"]["SeverityCounts"] | null;
+            before: components["schemas"]["SeverityCounts"] | (null);
             /** Format: date-time */
             end_time: string | null;
             fixable_after: number | null;
@@ -675,14 +662,39 @@ export interface components {
             fixed_cves: string[];
             patched_digest: string | null;
             patched_tag: string | null;
-            reason: string | null;
+            reason: components["schemas"]["TaskReason"] | (null);
             repository: string;
             source_digest: string;
-            status: string;
+            status: components["schemas"]["TaskStatus"];
             tag: string | null;
             /** Format: int64 */
             task_id: number;
         };
+        /**
+         * @description Derived from the task counts as in Harbor: any task pending or running, else any failed, else any stopped, else Success.
+         * @enum {string}
+         */
+        ExecutionStatus: "Running" | "Success" | "Error" | "Stopped";
+        /**
+         * @description What started an execution.
+         * @enum {string}
+         */
+        ExecutionTrigger: "MANUAL" | "SCHEDULE" | "EVENT" | "ADHOC" | "JOBSERVICE";
+        /**
+         * @description Whether a filter selects or drops what it matches.
+         * @enum {string}
+         */
+        FilterDecoration: "matches" | "excludes";
+        /**
+         * @description How a repository or tag filter's value is read.
+         * @enum {string}
+         */
+        FilterSyntax: "glob" | "regex";
+        /**
+         * @description What a policy filter matches.
+         * @enum {string}
+         */
+        FilterType: "repository" | "tag" | "label";
         Health: {
             components: components["schemas"]["HealthComponent"][];
             /**
@@ -731,6 +743,23 @@ export interface components {
             stopped: number;
             succeeded: number;
         };
+        /**
+         * @description How copa patches.
+         * @enum {string}
+         */
+        PatchMode: "targeted" | "comprehensive";
+        /** @description The patch settings an execution's tasks use (a snapshot of the policy's, for policy runs). */
+        PatchOptions: {
+            copy_labels: boolean;
+            delete_original: boolean;
+            mode: components["schemas"]["PatchMode"];
+            rescan: boolean;
+            /** @description Scan an artifact that has no report yet (true), or skip it as NOT_SCANNED (false). */
+            scan_if_missing: boolean;
+            severity_threshold: components["schemas"]["SeverityThreshold"];
+            tag_scheme: components["schemas"]["TagScheme"];
+            tag_suffix: string;
+        };
         PatchPolicy: {
             /** Format: date-time */
             creation_time: string;
@@ -741,8 +770,7 @@ export interface components {
             filters: components["schemas"]["PolicyFilter"][];
             /** Format: int64 */
             id: number;
-            /** @enum {string} */
-            mode: "targeted" | "comprehensive";
+            mode: components["schemas"]["PatchMode"];
             name: string;
             /**
              * Format: date-time
@@ -757,10 +785,8 @@ export interface components {
             /** Format: int64 */
             project_id: number;
             project_name: string;
-            /** @enum {string} */
-            severity_threshold: "Critical" | "High" | "Medium" | "Low" | "None";
-            /** @enum {string} */
-            tag_scheme: "floating" | "incremental";
+            severity_threshold: components["schemas"]["SeverityThreshold"];
+            tag_scheme: components["schemas"]["TagScheme"];
             tag_suffix: string;
             trigger: components["schemas"]["PolicyTrigger"];
             /** Format: date-time */
@@ -772,12 +798,9 @@ export interface components {
         PatchPolicyInput: WithRequired<components["schemas"]["PolicyDraft"], "name">;
         /** @description Optional settings of an ad-hoc patch (defaults: targeted, floating, any fixable severity). */
         PatchRequest: {
-            /** @enum {string} */
-            mode?: "targeted" | "comprehensive";
-            /** @enum {string} */
-            severity_threshold?: "Critical" | "High" | "Medium" | "Low" | "None";
-            /** @enum {string} */
-            tag_scheme?: "floating" | "incremental";
+            mode?: components["schemas"]["PatchMode"];
+            severity_threshold?: components["schemas"]["SeverityThreshold"];
+            tag_scheme?: components["schemas"]["TagScheme"];
         };
         /** @description The fields of a policy, all optional (a policy being edited, e.g. for a preview). PatchPolicyInput adds that `name` is required. */
         PolicyDraft: {
@@ -785,29 +808,15 @@ export interface components {
             /** @default true */
             enabled: boolean;
             filters?: components["schemas"]["PolicyFilter"][];
-            /**
-             * @description `targeted` updates the packages with fixable vulnerabilities; `comprehensive` updates all packages.
-             * @default targeted
-             * @enum {string}
-             */
-            mode: "targeted" | "comprehensive";
+            /** @default targeted */
+            mode: components["schemas"]["PatchMode"];
             /** @description Unique in the project; Harbor's name rule. */
             name?: string;
             options?: components["schemas"]["PolicyOptions"];
-            /**
-             * @description Patch only when a fixable vulnerability at or above this severity exists (None = any fixable).
-             * @default None
-             * @enum {string}
-             */
-            severity_threshold: "Critical" | "High" | "Medium" | "Low" | "None";
-            /**
-             * @description `floating`: `<tag>-<suffix>`, overwritten on re-patch. `incremental`: a new `<tag>-<suffix>-<n>`
-             *     each time, and `<tag>-<suffix>` is moved to the newest one unless an immutable tag rule protects
-             *     it (the task message then says so).
-             * @default floating
-             * @enum {string}
-             */
-            tag_scheme: "floating" | "incremental";
+            /** @default None */
+            severity_threshold: components["schemas"]["SeverityThreshold"];
+            /** @default floating */
+            tag_scheme: components["schemas"]["TagScheme"];
             /**
              * @description Added after the source tag with a `-`. When the result would reach the 128-character tag limit, the source tag is cut and 32 hex digits of its SHA-256 are added (`<cut>.<hash>-<suffix>[-<n>]`, exactly 128 characters; plain names are at most 127), so different long tags do not share a patched tag (shared/src/policy/tags.ts). An existing patched tag made from another source is never overwritten (the task fails TAG_CONFLICT).
              * @default patched
@@ -822,18 +831,11 @@ export interface components {
          *     carrying all of them, `excludes` drops them; it has no `syntax`. One filter per type.
          */
         PolicyFilter: {
-            /**
-             * @default matches
-             * @enum {string}
-             */
-            decoration: "matches" | "excludes";
-            /**
-             * @description For repository and tag filters; defaults to glob.
-             * @enum {string}
-             */
-            syntax?: "glob" | "regex";
-            /** @enum {string} */
-            type: "repository" | "tag" | "label";
+            /** @default matches */
+            decoration: components["schemas"]["FilterDecoration"];
+            /** @description For repository and tag filters; defaults to glob. */
+            syntax?: components["schemas"]["FilterSyntax"];
+            type: components["schemas"]["FilterType"];
             value: string | string[];
         };
         PolicyOptions: {
@@ -910,17 +912,12 @@ export interface components {
             /** Format: int64 */
             policy_id: number;
             recent: components["schemas"]["ScheduleLogEntry"][];
-            /** @enum {string} */
-            trigger: "manual" | "scheduled" | "event_based";
+            trigger: components["schemas"]["TriggerType"];
         };
         PolicyTrigger: {
             /** @description Only for `scheduled`: 6 fields, seconds first and `0`, in UTC. Hourly `0 0 * * * *`, daily `0 0 0 * * *`, weekly `0 0 0 * * 0`. */
             cron?: string;
-            /**
-             * @description `event_based`: run for an artifact when Harbor reports its scan completed with fixable vulnerabilities.
-             * @enum {string}
-             */
-            type: "manual" | "scheduled" | "event_based";
+            type: components["schemas"]["TriggerType"];
         };
         PreviewCandidate: {
             digest: string;
@@ -971,7 +968,7 @@ export interface components {
             tasks: number;
         };
         ProjectInsights: {
-            backlog: components["schemas"]["Backlog"] | null;
+            backlog: components["schemas"]["Backlog"] | (null);
             /** @description Why the backlog could not be read from Harbor. */
             backlog_error: string | null;
             /** @enum {string} */
@@ -990,7 +987,7 @@ export interface components {
             to: string;
             totals: components["schemas"]["InsightTotals"];
             /** @description Null without scan:read. */
-            vulnerabilities: components["schemas"]["VulnerabilityComparison"] | null;
+            vulnerabilities: components["schemas"]["VulnerabilityComparison"] | (null);
         };
         ReasonCount: {
             count: number;
@@ -1045,6 +1042,11 @@ export interface components {
             None: number;
             Unknown: number;
         };
+        /**
+         * @description The lowest severity a fixable vulnerability must have for the artifact to be patched, highest first.
+         * @enum {string}
+         */
+        SeverityThreshold: "Critical" | "High" | "Medium" | "Low" | "None";
         SystemInsights: {
             /** @enum {string} */
             bucket: "day" | "week";
@@ -1061,11 +1063,12 @@ export interface components {
             totals: components["schemas"]["InsightTotals"];
         };
         /**
-         * @description One artifact of an execution. `reason` classifies every ending other than Success: NOTHING_FIXABLE,
-         *     UP_TO_DATE, NOT_IMAGE, MULTI_PLATFORM, ALREADY_PATCHED, NOT_SCANNED, NO_TAG, NOT_FOUND, UNSUPPORTED_OS,
-         *     SCAN_FAILED, TAG_IMMUTABLE, TAG_CONFLICT, BUILDKIT_UNREACHABLE, REGISTRY_AUTH, REGISTRY_UNREACHABLE,
-         *     HARBOR_AUTH, ROBOT_NO_ACCESS, ROBOT_PERMISSION, HARBOR_UNREACHABLE, COPA_FAILED, VERIFY_FAILED, TIMEOUT,
-         *     INTERRUPTED, STOPPED, INTERNAL;
+         * @description How the patched tag is named.
+         * @enum {string}
+         */
+        TagScheme: "floating" | "incremental";
+        /**
+         * @description One artifact of an execution. `reason` (a TaskReason) classifies every ending other than Success;
          *     `status_message` says it in a sentence. While a transient failure is retried the task is Pending
          *     with the last reason.
          */
@@ -1073,40 +1076,41 @@ export interface components {
             /** @description Attempts made (transient failures are retried with backoff). */
             attempt: number;
             /** @description Time spent inside copa. */
-            copa_seconds?: number | null;
+            copa_seconds: number | null;
             /** Format: date-time */
-            creation_time?: string;
+            creation_time: string;
             /** Format: date-time */
-            end_time?: string | null;
+            end_time: string | null;
             /** Format: int64 */
             execution_id: number;
-            fixed_cves?: string[];
+            fixed_cves: string[];
             /** @description Whether copa wrote an OpenVEX document for the patched image (see `.../vex`). */
             has_vex: boolean;
             /** Format: int64 */
             id: number;
             /** @description The digest of `patched_tag`, under the same rule. */
-            patched_digest?: string | null;
+            patched_digest: string | null;
             /** @description The patched tag, set only once that image is in the registry (pushed by this task, or already there when the task is skipped as up to date); null when nothing was pushed. */
-            patched_tag?: string | null;
-            progress?: components["schemas"]["TaskProgress"] | null;
+            patched_tag: string | null;
+            /** @description What the task is doing; null when it is not running. */
+            progress: components["schemas"]["TaskProgress"] | (null);
             project: string;
-            reason: string | null;
+            /** @description Why the task did not succeed; null while it runs and on Success. */
+            reason: components["schemas"]["TaskReason"] | (null);
             /** @description The repository without the project. */
             repository: string;
             source_digest: string;
             /** Format: date-time */
-            start_time?: string | null;
-            /** @enum {string} */
-            status: "Pending" | "Running" | "Success" | "Skipped" | "Error" | "Stopped";
+            start_time: string | null;
+            status: components["schemas"]["TaskStatus"];
             status_message: string;
             tag: string | null;
             /** Format: date-time */
-            update_time?: string;
+            update_time: string;
             /** @description Harbor's counts for the patched image after the re-scan; null when it was not (re-)scanned. */
-            vulnerabilities_after?: components["schemas"]["VulnerabilitySummary"] | null;
+            vulnerabilities_after: components["schemas"]["VulnerabilitySummary"] | (null);
             /** @description Harbor's counts for the original; null when it was not scanned (e.g. Harbor has no scanner for the project and the task patched in comprehensive mode). */
-            vulnerabilities_before?: components["schemas"]["VulnerabilitySummary"] | null;
+            vulnerabilities_before: components["schemas"]["VulnerabilitySummary"] | (null);
         };
         /**
          * @description What the task is doing (while copa runs, its current build step) and how far the whole task is: resolving
@@ -1118,10 +1122,23 @@ export interface components {
             /** @example Installing 3 security updates */
             stage: string;
         };
+        /**
+         * @description Why a task did not end Success. The Skipped ones are also decided before copa (ExclusionReason); a
+         *     transient failure is retried, and the task is Pending with the last reason meanwhile.
+         * @enum {string}
+         */
+        TaskReason: "NOTHING_FIXABLE" | "UP_TO_DATE" | "NOT_IMAGE" | "MULTI_PLATFORM" | "ALREADY_PATCHED" | "NOT_SCANNED" | "NO_TAG" | "NOT_FOUND" | "UNSUPPORTED_OS" | "SCAN_FAILED" | "TAG_IMMUTABLE" | "TAG_CONFLICT" | "BUILDKIT_UNREACHABLE" | "REGISTRY_AUTH" | "REGISTRY_UNREACHABLE" | "HARBOR_AUTH" | "ROBOT_NO_ACCESS" | "ROBOT_PERMISSION" | "HARBOR_UNREACHABLE" | "COPA_FAILED" | "VERIFY_FAILED" | "TIMEOUT" | "INTERRUPTED" | "INTERNAL" | "STOPPED";
+        /** @enum {string} */
+        TaskStatus: "Pending" | "Running" | "Success" | "Skipped" | "Error" | "Stopped";
+        /**
+         * @description When a policy runs.
+         * @enum {string}
+         */
+        TriggerType: "manual" | "scheduled" | "event_based";
         /** @description Now (from Harbor; null when Harbor could not be read) and the snapshot nearest to 30 days before `to` (else the oldest kept; null without an earlier one). */
         VulnerabilityComparison: {
-            now: components["schemas"]["VulnerabilitySnapshot"] | null;
-            then: components["schemas"]["VulnerabilitySnapshot"] | null;
+            now: components["schemas"]["VulnerabilitySnapshot"] | (null);
+            then: components["schemas"]["VulnerabilitySnapshot"] | (null);
         };
         /** @description A project's vulnerabilities on one day, summed over its scanned artifacts (patch results left out). */
         VulnerabilitySnapshot: {
@@ -1198,6 +1215,15 @@ export interface components {
         };
     };
     responses: {
+        /** @description Harbor could not be reached or answered unexpectedly (`BAD_GATEWAY`, `HARBOR_UNREACHABLE`); the message says which call failed. */
+        BadGateway: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Errors"];
+            };
+        };
         /** @description The request is not valid; each error names its field. */
         BadRequest: {
             headers: {
@@ -1357,6 +1383,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            502: components["responses"]["BadGateway"];
         };
     };
     listExecutions: {
@@ -1369,8 +1396,8 @@ export interface operations {
                 policy_id?: number;
                 /** @description One field, optionally with `-` for descending: id, start_time. Default: -id (newest first). */
                 sort?: "id" | "-id" | "start_time" | "-start_time";
-                status?: "Running" | "Success" | "Error" | "Stopped";
-                trigger?: "MANUAL" | "SCHEDULE" | "EVENT" | "ADHOC" | "JOBSERVICE";
+                status?: components["schemas"]["ExecutionStatus"];
+                trigger?: components["schemas"]["ExecutionTrigger"];
             };
             header?: never;
             path: {
@@ -1395,6 +1422,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            502: components["responses"]["BadGateway"];
         };
     };
     getExecution: {
@@ -1419,8 +1447,10 @@ export interface operations {
                     "application/json": components["schemas"]["Execution"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            502: components["responses"]["BadGateway"];
         };
     };
     getExecutionReport: {
@@ -1476,9 +1506,11 @@ export interface operations {
                     "application/json": components["schemas"]["Execution"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            502: components["responses"]["BadGateway"];
         };
     };
     listTasks: {
@@ -1488,7 +1520,7 @@ export interface operations {
                 page?: components["parameters"]["Page"];
                 /** @description Items per page (at most 100), as in Harbor. */
                 page_size?: components["parameters"]["PageSize"];
-                status?: "Pending" | "Running" | "Success" | "Skipped" | "Error" | "Stopped";
+                status?: components["schemas"]["TaskStatus"];
             };
             header?: never;
             path: {
@@ -1514,6 +1546,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            502: components["responses"]["BadGateway"];
         };
     };
     getTask: {
@@ -1539,8 +1572,10 @@ export interface operations {
                     "application/json": components["schemas"]["Task"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            502: components["responses"]["BadGateway"];
         };
     };
     getTaskLog: {
@@ -1566,8 +1601,10 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            502: components["responses"]["BadGateway"];
         };
     };
     stopTask: {
@@ -1593,9 +1630,11 @@ export interface operations {
                     "application/json": components["schemas"]["Task"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            502: components["responses"]["BadGateway"];
         };
     };
     getTaskVex: {
@@ -1623,8 +1662,10 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            502: components["responses"]["BadGateway"];
         };
     };
     getProjectInsights: {
@@ -1665,6 +1706,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            502: components["responses"]["BadGateway"];
         };
     };
     listPolicies: {
@@ -1703,6 +1745,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            502: components["responses"]["BadGateway"];
         };
     };
     createPolicy: {
@@ -1738,6 +1781,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
+            502: components["responses"]["BadGateway"];
         };
     };
     getPolicy: {
@@ -1766,6 +1810,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            502: components["responses"]["BadGateway"];
         };
     };
     updatePolicy: {
@@ -1800,6 +1845,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
+            502: components["responses"]["BadGateway"];
         };
     };
     deletePolicy: {
@@ -1826,6 +1872,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            502: components["responses"]["BadGateway"];
         };
     };
     disablePolicy: {
@@ -1850,9 +1897,11 @@ export interface operations {
                     "application/json": components["schemas"]["PatchPolicy"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            502: components["responses"]["BadGateway"];
         };
     };
     enablePolicy: {
@@ -1877,9 +1926,11 @@ export interface operations {
                     "application/json": components["schemas"]["PatchPolicy"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            502: components["responses"]["BadGateway"];
         };
     };
     runPolicy: {
@@ -1911,6 +1962,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            502: components["responses"]["BadGateway"];
         };
     };
     getPolicySchedule: {
@@ -1939,6 +1991,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            502: components["responses"]["BadGateway"];
         };
     };
     previewPolicy: {
@@ -1974,6 +2027,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["RobotCannot"];
+            502: components["responses"]["BadGateway"];
             503: components["responses"]["RobotRejected"];
         };
     };
@@ -2017,6 +2071,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["RobotCannot"];
+            502: components["responses"]["BadGateway"];
             503: components["responses"]["RobotRejected"];
         };
     };
@@ -2049,6 +2104,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            502: components["responses"]["BadGateway"];
         };
     };
     getWebhookRegistration: {
@@ -2072,10 +2128,12 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookRegistration"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["RobotCannot"];
+            502: components["responses"]["BadGateway"];
             503: components["responses"]["RobotRejected"];
         };
     };
@@ -2109,6 +2167,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookRegistration"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];

@@ -1,24 +1,28 @@
 /**
- * The patch policy model. The REST API's PatchPolicy schema in `../api/openapi.yaml`
- * has the same fields; this file holds the constants and defaults both sides rely on.
+ * The patch policy model. The REST API's PatchPolicy schema in `../api/openapi.yaml` has the same fields;
+ * its enums (filter types, trigger types, severity thresholds, patch modes, tag schemes) come from the
+ * document (`../api/enums.ts`, generated); this file holds the defaults and rules both sides rely on.
  */
+import type {
+  FilterDecoration,
+  FilterSyntax,
+  FilterType,
+  PatchMode,
+  SeverityThreshold,
+  TagScheme,
+  TriggerType,
+} from '../api/enums';
 
-export const FILTER_TYPES = ['repository', 'tag', 'label'] as const;
-export const FILTER_DECORATIONS = ['matches', 'excludes'] as const;
-export const FILTER_SYNTAXES = ['glob', 'regex'] as const;
-export const TRIGGER_TYPES = ['manual', 'scheduled', 'event_based'] as const;
-/** Highest first. `None` as a threshold means: any fixable vulnerability, whatever its severity. */
-export const SEVERITY_THRESHOLDS = ['Critical', 'High', 'Medium', 'Low', 'None'] as const;
-export const PATCH_MODES = ['targeted', 'comprehensive'] as const;
-export const TAG_SCHEMES = ['floating', 'incremental'] as const;
-
-export type FilterType = (typeof FILTER_TYPES)[number];
-export type FilterDecoration = (typeof FILTER_DECORATIONS)[number];
-export type FilterSyntax = (typeof FILTER_SYNTAXES)[number];
-export type TriggerType = (typeof TRIGGER_TYPES)[number];
-export type SeverityThreshold = (typeof SEVERITY_THRESHOLDS)[number];
-export type PatchMode = (typeof PATCH_MODES)[number];
-export type TagScheme = (typeof TAG_SCHEMES)[number];
+export {
+  FILTER_DECORATIONS,
+  FILTER_SYNTAXES,
+  FILTER_TYPES,
+  PATCH_MODES,
+  SEVERITY_THRESHOLDS,
+  TAG_SCHEMES,
+  TRIGGER_TYPES,
+} from '../api/enums';
+export type { FilterDecoration, FilterSyntax, FilterType, PatchMode, SeverityThreshold, TagScheme, TriggerType };
 
 /**
  * One filter. `repository` matches the full repository name as Harbor shows it (`library/app`),

@@ -57,6 +57,7 @@ async function start(dataDir: string): Promise<RunningAdapter> {
     dataDir,
     portalDir: join(dir, 'no-portal'),
     logLevel: 'silent',
+    validateResponses: true,
   };
   const adapter = await startAdapter(config);
   adapters.push(adapter);

@@ -3,7 +3,7 @@
 
 
 /**
- * A policy filter, or the Task reason the artifact would be skipped with (NOTHING_FIXABLE also covers fixable vulnerabilities below the severity threshold).
+ * Why a preview or a policy run leaves an artifact out. A policy filter, or the TaskReason the artifact would be skipped with.
  */
 export type ExclusionReason = 'FILTERED_REPOSITORY' | 'FILTERED_TAG' | 'FILTERED_LABEL' | 'NO_TAG' | 'NOT_IMAGE' | 'MULTI_PLATFORM' | 'ALREADY_PATCHED' | 'NOT_SCANNED' | 'NOTHING_FIXABLE' | 'UP_TO_DATE';
 

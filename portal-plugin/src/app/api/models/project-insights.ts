@@ -8,8 +8,7 @@ import { PolicyRunInfo } from '../models/policy-run-info';
 import { ReasonCount } from '../models/reason-count';
 import { VulnerabilityComparison } from '../models/vulnerability-comparison';
 export interface ProjectInsights {
-  backlog: (Backlog & {
-}) | null;
+  backlog: (Backlog | null);
 
   /**
    * Why the backlog could not be read from Harbor.
@@ -36,6 +35,5 @@ export interface ProjectInsights {
   /**
    * Null without scan:read.
    */
-  vulnerabilities: (VulnerabilityComparison & {
-}) | null;
+  vulnerabilities: (VulnerabilityComparison | null);
 }

@@ -9,9 +9,9 @@ import { canStopExecution } from '../../shared/services/permission.service';
 import { durationText } from '../../shared/units/utils';
 import { isInProgress, successRate } from '../../shared/units/execution-outcome';
 import { ProjectContext } from '../project.resolver';
+import { EXECUTION_STATUS } from '../../api/models/execution-status-array';
+import { EXECUTION_TRIGGER } from '../../api/models/execution-trigger-array';
 
-export const EXECUTION_STATUSES = ['Pending', 'Running', 'Success', 'Error', 'Stopped'];
-export const EXECUTION_TRIGGERS = ['MANUAL', 'SCHEDULE', 'EVENT', 'ADHOC', 'JOBSERVICE'];
 /** The columns the API sorts by (`sort=id`, `sort=-start_time`). */
 export type ExecutionSortField = 'id' | 'start_time';
 const REFRESH_MS = 3000;
@@ -30,8 +30,8 @@ export class ExecutionListComponent implements OnInit, OnDestroy {
   @ViewChild('stopDialog') stopDialog!: ConfirmationDialogComponent;
 
   context: ProjectContext = this.route.parent!.snapshot.data['context'];
-  readonly statuses = EXECUTION_STATUSES;
-  readonly triggers = EXECUTION_TRIGGERS;
+  readonly statuses = EXECUTION_STATUS;
+  readonly triggers = EXECUTION_TRIGGER;
   executions: Execution[] = [];
   selected: Execution[] = [];
   total = 0;

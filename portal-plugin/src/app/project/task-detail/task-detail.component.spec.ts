@@ -27,6 +27,11 @@ const BASE: PatchTask = {
   fixed_cves: ['CVE-2025-1', 'CVE-2025-2', 'CVE-2025-3', 'CVE-2025-4', 'CVE-2025-5'],
   has_vex: true,
   progress: null,
+  copa_seconds: 42,
+  creation_time: '2026-01-01T00:00:00Z',
+  start_time: '2026-01-01T00:00:01Z',
+  end_time: '2026-01-01T00:01:05Z',
+  update_time: '2026-01-01T00:01:05Z',
 };
 
 describe('TaskDetailComponent', () => {

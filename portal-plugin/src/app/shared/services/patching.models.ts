@@ -16,10 +16,8 @@ export type {
   PreviewExclusion,
   WebhookRegistration,
   WebhookEventSummary,
+  TagScheme,
 } from '../../api/models';
-
-export type TagScheme = 'floating' | 'incremental';
-export type JobStatus = 'Pending' | 'Running' | 'Success' | 'Skipped' | 'Error' | 'Stopped';
 
 /** Counts of a scan report by severity as the task or Harbor give them (`summary` or `by_severity`). */
 export interface VulnerabilityCounts {

@@ -51,7 +51,16 @@ export function executionOf(
     trigger: 'MANUAL',
     status,
     status_message: '',
-    options: {},
+    options: {
+      mode: 'targeted',
+      severity_threshold: 'None',
+      tag_scheme: 'floating',
+      tag_suffix: 'patched',
+      rescan: true,
+      copy_labels: true,
+      delete_original: false,
+      scan_if_missing: false,
+    },
     start_time: '2026-01-01T00:00:00Z',
     end_time: status === 'Running' ? null : '2026-01-01T00:01:05Z',
     metrics: {

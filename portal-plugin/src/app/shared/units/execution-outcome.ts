@@ -2,7 +2,7 @@
 // filter". Built from the execution's counts per status, per reason (tasks) and per exclusion reason
 // (selection), never from its raw status message, so no reason code reaches the user.
 import { Execution } from '../services/patching.models';
-import { KNOWN_REASONS } from './reasons';
+import { isReasonCode } from '@harbor-patching/shared/api/reasons';
 
 /** One translated phrase: an i18n key with its parameters. */
 export interface Phrase {
@@ -30,7 +30,7 @@ export function reasonCounts(byReason: Record<string, number> | null | undefined
     .filter(([, n]) => n > 0)
     .sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
   for (const [code, n] of entries) {
-    if ((KNOWN_REASONS as readonly string[]).includes(code)) known.push(phrase(`OUTCOME.COUNT.${code}`, { n }));
+    if (isReasonCode(code)) known.push(phrase(`OUTCOME.COUNT.${code}`, { n }));
     else other += n;
   }
   if (other > 0) known.push(phrase('OUTCOME.COUNT.OTHER', { n: other }));

@@ -1,42 +1,6 @@
-// Classified reasons of skipped or failed tasks, in plain words through i18n keys (REASON.*).
-
-export const KNOWN_REASONS = [
-  'NOTHING_FIXABLE',
-  'UP_TO_DATE',
-  'UNSUPPORTED_OS',
-  'UNSUPPORTED_ARTIFACT',
-  'PATCHED_TAG',
-  'NOT_SCANNED',
-  'SCAN_FAILED',
-  'TAG_IMMUTABLE',
-  'TAG_CONFLICT',
-  'BUILDKIT_UNREACHABLE',
-  'REGISTRY_AUTH',
-  'REGISTRY_UNREACHABLE',
-  'COPA_FAILED',
-  'NOT_PUSHED',
-  'TIMEOUT',
-  'STOPPED',
-  'INTERRUPTED',
-  'PERMISSION_DENIED',
-  'NOT_FOUND',
-  'BELOW_THRESHOLD',
-  'FILTERED_OUT',
-  'NOT_IMAGE',
-  'MULTI_PLATFORM',
-  'ALREADY_PATCHED',
-  'NO_TAG',
-  'HARBOR_AUTH',
-  'ROBOT_NO_ACCESS',
-  'ROBOT_PERMISSION',
-  'HARBOR_UNREACHABLE',
-  'VERIFY_FAILED',
-  'INTERNAL',
-  'FILTERED_REPOSITORY',
-  'UNTAGGED',
-  'FILTERED_TAG',
-  'FILTERED_LABEL',
-] as const;
+// Classified reasons of skipped or failed tasks, in plain words through i18n keys (REASON.*): every reason
+// code of the API document has one (src/i18n/translations.spec.ts).
+import { isReasonCode } from '@harbor-patching/shared/api/reasons';
 
 export interface ReasonView {
   /** The i18n key of the plain-words explanation, when the code is a known one. */
@@ -69,6 +33,6 @@ export function reasonView(item: {
   // The adapter sends the code in `reason` and its sentence in `status_message`.
   if (!detail && item.status_message) detail = item.status_message;
   if (detail && code && detail.trim() === code) detail = null;
-  const known = code && (KNOWN_REASONS as readonly string[]).includes(code);
+  const known = code !== null && isReasonCode(code);
   return { key: known ? `REASON.${code}` : null, detail: detail || (known ? null : code), code };
 }

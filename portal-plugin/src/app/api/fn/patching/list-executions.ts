@@ -8,6 +8,8 @@ import { StrictHttpResponse } from '../../strict-http-response';
 import { RequestBuilder } from '../../request-builder';
 
 import { Execution } from '../../models/execution';
+import { ExecutionStatus } from '../../models/execution-status';
+import { ExecutionTrigger } from '../../models/execution-trigger';
 
 export interface ListExecutions$Params {
 
@@ -26,8 +28,8 @@ export interface ListExecutions$Params {
  */
   page_size?: number;
   policy_id?: number;
-  status?: 'Running' | 'Success' | 'Error' | 'Stopped';
-  trigger?: 'MANUAL' | 'SCHEDULE' | 'EVENT' | 'ADHOC' | 'JOBSERVICE';
+  status?: ExecutionStatus;
+  trigger?: ExecutionTrigger;
 
 /**
  * One field, optionally with `-` for descending: id, start_time. Default: -id (newest first).

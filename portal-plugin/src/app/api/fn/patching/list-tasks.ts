@@ -8,6 +8,7 @@ import { StrictHttpResponse } from '../../strict-http-response';
 import { RequestBuilder } from '../../request-builder';
 
 import { Task } from '../../models/task';
+import { TaskStatus } from '../../models/task-status';
 
 export interface ListTasks$Params {
 
@@ -26,7 +27,7 @@ export interface ListTasks$Params {
  * Items per page (at most 100), as in Harbor.
  */
   page_size?: number;
-  status?: 'Pending' | 'Running' | 'Success' | 'Skipped' | 'Error' | 'Stopped';
+  status?: TaskStatus;
 }
 
 export function listTasks(http: HttpClient, rootUrl: string, params: ListTasks$Params, context?: HttpContext): Observable<StrictHttpResponse<Array<Task>>> {

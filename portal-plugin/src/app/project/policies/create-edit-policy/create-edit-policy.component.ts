@@ -37,8 +37,8 @@ import {
 import { ReasonView, reasonView } from '../../../shared/units/reasons';
 import { Phrase, reasonCounts } from '../../../shared/units/execution-outcome';
 import { ProjectContext } from '../../project.resolver';
+import { SEVERITY_THRESHOLD } from '../../../api/models/severity-threshold-array';
 
-export const SEVERITY_CHOICES = ['Critical', 'High', 'Medium', 'Low', 'None'] as const;
 export const EXAMPLE_TAG = '1.0';
 /** How long typing must pause before the name is checked against the project's policies (Harbor: 300 ms). */
 export const NAME_CHECK_DEBOUNCE_MS = 300;
@@ -79,7 +79,7 @@ export class CreateEditPolicyComponent implements OnDestroy {
   @Input({ required: true }) context!: ProjectContext;
   @Output() saved = new EventEmitter<string>();
 
-  readonly severities = SEVERITY_CHOICES;
+  readonly severities = SEVERITY_THRESHOLD;
   readonly exampleTag = EXAMPLE_TAG;
   opened = false;
   policyId: number | null = null;
