@@ -60,6 +60,7 @@ fi
 base="$base_repo@$base_digest"
 
 stamp="$HP_STATE/images.stamp"
+mkdir -p "$HP_LOGS"
 work=$(mktemp -d "${TMPDIR:-/tmp}/hp-image.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
@@ -71,7 +72,7 @@ put() {
 
 # build NAME DOCKERFILE CONTEXT: builds and pushes $registry/NAME:$version unless it is up to date.
 build() {
-  local name=$1 dockerfile=$2 ctx=$3 ref="$registry/$1:$version" key started digest meta
+  local name=$1 dockerfile=$2 ctx=$3 ref="$registry/$1:$version" key started digest meta buildlog="$HP_LOGS/image-$1.log"
   key=$( (
     cd "$ctx" && find . -type f -print0 | sort -z | xargs -0 sha256sum
     sha256sum < "$here/$dockerfile"
@@ -94,13 +95,13 @@ build() {
     --opt build-arg:BASE="$base" --opt build-arg:VERSION="$version" --opt build-arg:REVISION="$revision" \
     --opt build-arg:SOURCE_DATE_EPOCH="$source_date" \
     --opt build-arg:DEBIAN_MIRROR="$mirror" --opt build-arg:DEBIAN_SECURITY_MIRROR="$security_mirror" \
-    --output "type=image,name=$ref,push=true" --metadata-file "$meta" > "$work/$name.log" 2>&1 \
-    || { tail -n 40 "$work/$name.log" >&2; die "building $ref failed (log above)"; }
+    --output "type=image,name=$ref,push=true" --metadata-file "$meta" > "$buildlog" 2>&1 \
+    || { tail -n 40 "$buildlog" >&2; die "building $ref failed (log above, full log in $buildlog)"; }
   digest=$(node -p 'require(process.argv[1])["containerimage.digest"]' "$meta")
   { grep -v "^$ref " "$stamp" 2>/dev/null || true; echo "$ref $key $digest"; } > "$stamp.tmp"
   mv "$stamp.tmp" "$stamp"
   local size
-  size=$(skopeo inspect --tls-verify=false --raw "docker://$ref@$digest" 2>/dev/null \
+  size=$(skopeo inspect --tls-verify=false --raw "docker://$registry/$name@$digest" 2>/dev/null \
     | node -e 'const m = JSON.parse(require("fs").readFileSync(0, "utf8"));
         const n = m.layers.reduce((s, l) => s + l.size, m.config.size);
         console.log(`${(n / 1024 / 1024).toFixed(1)} MB compressed, ${m.layers.length} layers`)' || echo "size unknown")
