@@ -45,8 +45,6 @@ timeout 10 buildctl --addr "$HP_BUILDKIT_ADDR" debug workers >/dev/null 2>&1 \
 version=$(node -p 'require(process.argv[1]).version' "$HP_ROOT/package.json")
 revision=$(git -C "$HP_ROOT" rev-parse HEAD 2>/dev/null || echo unknown)
 [ "$revision" = unknown ] || [ -z "$(git -C "$HP_ROOT" status --porcelain 2>/dev/null)" ] || revision="$revision-dirty"
-# The image's creation time is the commit's, so the same commit gives the same image config.
-source_date=$(git -C "$HP_ROOT" log -1 --format=%ct 2>/dev/null || date +%s)
 mirror=${HP_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 security_mirror=${HP_DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 
@@ -76,7 +74,7 @@ build() {
   key=$( (
     cd "$ctx" && find . -type f -print0 | sort -z | xargs -0 sha256sum
     sha256sum < "$here/$dockerfile"
-    echo "$base $version $revision $source_date $mirror $security_mirror"
+    echo "$base $version $revision $mirror $security_mirror"
   ) | sha256sum | cut -c1-32)
   if [ "$no_cache" = 0 ] && grep -qx "$ref $key .*" "$stamp" 2>/dev/null; then
     digest=$(grep -x "$ref $key .*" "$stamp" | tail -n 1 | cut -d' ' -f3)
@@ -93,7 +91,6 @@ build() {
   buildctl --addr "$HP_BUILDKIT_ADDR" build --progress plain "${args[@]}" \
     --frontend dockerfile.v0 --local context="$ctx" --local dockerfile="$here" --opt filename="$dockerfile" \
     --opt build-arg:BASE="$base" --opt build-arg:VERSION="$version" --opt build-arg:REVISION="$revision" \
-    --opt build-arg:SOURCE_DATE_EPOCH="$source_date" \
     --opt build-arg:DEBIAN_MIRROR="$mirror" --opt build-arg:DEBIAN_SECURITY_MIRROR="$security_mirror" \
     --output "type=image,name=$ref,push=true" --metadata-file "$meta" > "$buildlog" 2>&1 \
     || { tail -n 40 "$buildlog" >&2; die "building $ref failed (log above, full log in $buildlog)"; }
