@@ -95,8 +95,11 @@ build() {
     --output "type=image,name=$ref,push=true" --metadata-file "$meta" > "$buildlog" 2>&1 \
     || { tail -n 40 "$buildlog" >&2; die "building $ref failed (log above, full log in $buildlog)"; }
   digest=$(node -p 'require(process.argv[1])["containerimage.digest"]' "$meta")
-  { grep -v "^$ref " "$stamp" 2>/dev/null || true; echo "$ref $key $digest"; } > "$stamp.tmp"
-  mv "$stamp.tmp" "$stamp"
+  (
+    flock 9
+    { grep -v "^$ref " "$stamp" 2>/dev/null || true; echo "$ref $key $digest"; } > "$stamp.$name.tmp"
+    mv "$stamp.$name.tmp" "$stamp"
+  ) 9>"$stamp.lock"
   local size
   size=$(skopeo inspect --tls-verify=false --raw "docker://$registry/$name@$digest" 2>/dev/null \
     | node -e 'const m = JSON.parse(require("fs").readFileSync(0, "utf8"));
@@ -105,6 +108,7 @@ build() {
   log "pushed $ref@$digest in $(took "$started") s ($size)"
 }
 
+builds=()
 if [ "$only" != buildkitd ]; then
   [ -f "$dist/adapter/main.js" ] || die "no release build in $dist: run npm run build first"
   [ -f "$dist/portal-plugin/index.html" ] || die "no production portal in $dist/portal-plugin: run npm run build first"
@@ -117,7 +121,8 @@ if [ "$only" != buildkitd ]; then
   put "$dist/portal-plugin" "$ctx/app/portal-plugin"
   put "$HP_NODE24/node/LICENSE" "$ctx/app/licenses/node.js.txt"
   put "$here/healthcheck.mjs" "$ctx/app/healthcheck.mjs"
-  build harbor-patching Dockerfile "$ctx"
+  build harbor-patching Dockerfile "$ctx" &
+  builds+=($!)
 fi
 if [ "$only" != app ]; then
   [ -x "$HP_CACHE/bin/buildkitd" ] || die "buildkitd is not built: run bash e2e/toolchain/setup.sh"
@@ -125,5 +130,10 @@ if [ "$only" != app ]; then
   put "$HP_CACHE/bin/buildkitd" "$ctx/buildkitd"
   put "$HP_CACHE/bin/buildctl" "$ctx/buildctl"
   put "$here/buildkitd.toml" "$ctx/buildkitd.toml"
-  build harbor-patching-buildkitd Dockerfile.buildkitd "$ctx"
+  build harbor-patching-buildkitd Dockerfile.buildkitd "$ctx" &
+  builds+=($!)
 fi
+# Both at once: a cold build spends most of its time waiting for Debian's mirror.
+failed=0
+for pid in "${builds[@]}"; do wait "$pid" || failed=1; done
+exit $failed
