@@ -27,17 +27,17 @@ import {
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startHarborSim, serviceRobot, type HarborSim } from '../../harbor-sim/src/index';
+import { startHarborSim, serviceRobot, type HarborSim } from '@harbor-patching/harbor-sim';
 import {
   advisoriesPath,
   buildkitAddr,
   cacheDir,
-  Registry,
+  RegistryClient,
   registryAddr,
   registryUrl,
   sampleImage,
   uniqueRepository,
-} from '../../lib/stack';
+} from '@harbor-patching/oci-testkit';
 import { ensurePortalBuilt, PORTAL_DIR, ROOT } from '../../ui/harness';
 
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -46,7 +46,7 @@ const alice = 'Basic ' + Buffer.from('alice:Harbor12345').toString('base64');
 const SOCKET = buildkitAddr.replace(/^unix:\/\//, '');
 const UID = 10000;
 
-const registry = new Registry(registryUrl);
+const registry = new RegistryClient(registryUrl);
 const dir = mkdtempSync(join(tmpdir(), 'hp-image-'));
 const containers: { id: string; child: ChildProcess }[] = [];
 let sim: HarborSim;
