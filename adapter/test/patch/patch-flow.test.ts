@@ -14,6 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAdapter, type RunningAdapter } from '../../src/app';
 import type { PatchTuning } from '../../src/wiring';
+import { HarborClient } from '../../src/harbor/client';
+import { scanAndWait } from '../../src/harbor/scans';
 import type { Task } from '../../src/model/execution';
 import { ROBOT, startSim, type Sim } from './harness';
 import { compareDebianVersions } from '@harbor-patching/shared/debversion';
@@ -372,11 +374,21 @@ test('stop during a run: copa is killed, the task is Stopped and no tag is pushe
 });
 
 test("task timeout during a real copa run: Error TIMEOUT, copa's process group is gone, no tag pushed", async () => {
-  const timeoutSeconds = 8;
-  // copa's own --timeout is never below 10 s, so here the task timeout (the engine) is what stops it.
+  const timeoutSeconds = 10;
+  // copa's own --timeout is never below 10 s and starts later, with copa, so here the task timeout (the
+  // engine) is what stops it.
   const other = await startTestAdapter({ taskTimeoutSeconds: timeoutSeconds });
   try {
     const repo = await freshSample('timeout');
+    // Scanned beforehand, so the task's time goes to copa and not to the first scan (slow on a busy machine).
+    const robotHarbor = new HarborClient(
+      sim.url,
+      { kind: 'basic', username: ROBOT.name, password: ROBOT.secret },
+      15_000,
+    );
+    const digest = await registryDigest(`library/${repo}`, '1.0');
+    assert.ok(digest, 'the copy is in the registry');
+    await scanAndWait(robotHarbor, 'library', repo, digest, { timeoutMs: 120_000 });
     const started = await startPatch('library', repo, '1.0', undefined, other);
     const [pid] = await waitFor(
       'copa to start',
