@@ -4,8 +4,8 @@
  * these are called; `harbor` is given only when the caller may read the project's scan results.
  */
 import type { components } from '@harbor-patching/shared/api/generated';
-import { nextRunTimes } from '@harbor-patching/shared/policy/cron';
 import type { HarborClient } from '../harbor/client';
+import { nextRunTime } from './policies';
 import { HarborError } from '../harbor/client';
 import { backlogOf, snapshotOf, type BacklogSeverity, type ProjectScans } from '../insights/backlog';
 import type { PolicyStore } from '../store/policies';
@@ -75,14 +75,7 @@ export class InsightsController {
       backlog,
       backlog_error: backlogError,
       policies: projectPolicies.map((p): PolicyRunInfo => {
-        let next: string | null = null;
-        if (p.enabled && p.trigger.type === 'scheduled' && p.trigger.cron) {
-          try {
-            next = nextRunTimes(p.trigger.cron, now, 1)[0].toISOString();
-          } catch {
-            next = null;
-          }
-        }
+        const next = nextRunTime(p, now);
         return {
           id: p.id,
           name: p.name,

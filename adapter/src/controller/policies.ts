@@ -25,17 +25,19 @@ export interface Actor {
   auth?: HarborAuth;
 }
 
+/** When an enabled scheduled policy runs next (ISO time); null for other policies or a cron that never fires. */
+export function nextRunTime(p: PatchPolicy, now = new Date()): string | null {
+  if (!p.enabled || p.trigger.type !== 'scheduled' || !p.trigger.cron) return null;
+  try {
+    return nextRunTimes(p.trigger.cron, now, 1)[0].toISOString();
+  } catch {
+    return null;
+  }
+}
+
 /** The API form of a policy: the stored one plus its next scheduled run. */
 export function policyView(p: PatchPolicy, now = new Date()): PolicyView {
-  let next: string | null = null;
-  if (p.enabled && p.trigger.type === 'scheduled' && p.trigger.cron) {
-    try {
-      next = nextRunTimes(p.trigger.cron, now, 1)[0].toISOString();
-    } catch {
-      next = null;
-    }
-  }
-  return { ...p, next_run_time: next };
+  return { ...p, next_run_time: nextRunTime(p, now) };
 }
 
 const notFound = (project: ProjectRef, id: number) =>
