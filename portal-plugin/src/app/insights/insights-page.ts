@@ -2,10 +2,9 @@ import { Directive, OnDestroy, inject } from '@angular/core';
 import { TranslateService } from '@ngx-translate/core';
 import { Observable, Subscription, finalize } from 'rxjs';
 import type { InsightTotals, OutcomePeriod } from '../api/models';
-import type { ChartSeries } from './insights-chart/insights-chart.component';
+import type { InsightsFigure } from './insights-figures/insights-figures.component';
 import { RANGES } from './insights-range/insights-range.component';
 import { InsightsQuery, InsightsService, rangeOfDays } from './insights.service';
-import { beforeAfterSeries, fixedSeries, outcomeSeries, severityLabels } from './insights-view';
 import { errorMessage } from '../shared/services/patching.service';
 
 /** What both insights answers (a project's, the system's) carry and both pages chart. */
@@ -15,8 +14,8 @@ interface OutcomeInsights {
 }
 
 /**
- * The state and loading the project overview and the system view share: the chosen period, the answer for it,
- * the outcome and before/after charts made from it, the loading and error states.
+ * The state and loading the project overview and the system view share: the chosen period, the answer for it
+ * and its key figures, the loading and error states.
  */
 @Directive()
 export abstract class InsightsPage<T extends OutcomeInsights> implements OnDestroy {
@@ -30,14 +29,13 @@ export abstract class InsightsPage<T extends OutcomeInsights> implements OnDestr
   insights: T | null = null;
   loading = false;
   error: string | null = null;
-  severityLabels: string[] = [];
-  periods: string[] = [];
-  fixed: ChartSeries[] = [];
-  outcomes: ChartSeries[] = [];
-  beforeAfter: ChartSeries[] = [];
+  figures: InsightsFigure[] = [];
 
   /** The request for the insights of this query. */
   protected abstract fetch(query: InsightsQuery): Observable<T>;
+
+  /** The key figures shown above the charts. */
+  protected abstract figuresOf(insights: T): InsightsFigure[];
 
   ngOnDestroy(): void {
     this.subscription?.unsubscribe();
@@ -62,12 +60,7 @@ export abstract class InsightsPage<T extends OutcomeInsights> implements OnDestr
   }
 
   protected show(i: T): void {
-    const t = this.translate;
     this.insights = i;
-    this.severityLabels = severityLabels(t);
-    this.periods = i.outcomes.map((o) => o.period);
-    this.fixed = fixedSeries(t, i.outcomes);
-    this.outcomes = outcomeSeries(t, i.outcomes);
-    this.beforeAfter = beforeAfterSeries(t, i.totals);
+    this.figures = this.figuresOf(i);
   }
 }

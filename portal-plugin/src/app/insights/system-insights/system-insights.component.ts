@@ -1,6 +1,8 @@
-import { Component, OnInit, inject } from '@angular/core';
+import { formatNumber } from '@angular/common';
+import { Component, LOCALE_ID, OnInit, inject } from '@angular/core';
 import type { Observable } from 'rxjs';
 import type { SystemInsights } from '../../api/models';
+import type { InsightsFigure } from '../insights-figures/insights-figures.component';
 import { InsightsPage } from '../insights-page';
 import type { InsightsQuery } from '../insights.service';
 import { SessionService } from '../../shared/services/session.service';
@@ -17,6 +19,7 @@ import { SessionService } from '../../shared/services/session.service';
 })
 export class SystemInsightsComponent extends InsightsPage<SystemInsights> implements OnInit {
   private session = inject(SessionService);
+  private locale = inject(LOCALE_ID);
 
   get isSysAdmin(): boolean {
     return !!this.session.currentUser?.sysadmin_flag;
@@ -28,6 +31,19 @@ export class SystemInsightsComponent extends InsightsPage<SystemInsights> implem
 
   protected fetch(query: InsightsQuery): Observable<SystemInsights> {
     return this.insightsApi.system(query);
+  }
+
+  protected figuresOf(i: SystemInsights): InsightsFigure[] {
+    const s = i.service;
+    const median =
+      s.median_task_seconds === null ? '–' : formatNumber(s.median_task_seconds, this.locale, '1.0-1') + ' s';
+    return [
+      { id: 'figure-slots', label: 'INSIGHTS.SLOTS', value: `${s.running} / ${s.slots}` },
+      { id: 'figure-queue', label: 'INSIGHTS.QUEUE', value: s.queued },
+      { id: 'figure-per-hour', label: 'INSIGHTS.PER_HOUR', value: s.tasks_per_hour },
+      { id: 'figure-median', label: 'INSIGHTS.MEDIAN', value: median },
+      { id: 'figure-fixed', label: 'INSIGHTS.FIGURE_FIXED', value: i.totals.fixed_cves },
+    ];
   }
 
   exportUrl(format: 'csv' | 'json', table?: string): string {

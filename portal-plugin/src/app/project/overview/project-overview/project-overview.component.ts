@@ -3,9 +3,10 @@ import { ActivatedRoute, Router } from '@angular/router';
 import type { Observable } from 'rxjs';
 import type { BacklogRepository, ProjectInsights } from '../../../api/models';
 import type { ChartSeries } from '../../../insights/insights-chart/insights-chart.component';
+import type { InsightsFigure } from '../../../insights/insights-figures/insights-figures.component';
 import { InsightsPage } from '../../../insights/insights-page';
 import { BacklogSeverity, InsightsQuery, SEVERITIES } from '../../../insights/insights.service';
-import { severityColours, severityValues } from '../../../insights/insights-view';
+import { severityColours, severityLabels, severityValues } from '../../../insights/insights-view';
 import { ProjectContext } from '../../project.resolver';
 
 export const BACKLOG_SEVERITIES: BacklogSeverity[] = ['Critical', 'High', 'Medium', 'Low'];
@@ -35,6 +36,7 @@ export class ProjectOverviewComponent extends InsightsPage<ProjectInsights> impl
   readonly severities = BACKLOG_SEVERITIES;
   context: ProjectContext = this.route.parent!.snapshot.data['context'];
   severity: BacklogSeverity = 'High';
+  severityLabels: string[] = [];
   nowVsThen: ChartSeries[] = [];
 
   get project(): string {
@@ -57,6 +59,7 @@ export class ProjectOverviewComponent extends InsightsPage<ProjectInsights> impl
   protected override show(i: ProjectInsights): void {
     super.show(i);
     const t = this.translate;
+    this.severityLabels = severityLabels(t);
     const v = i.vulnerabilities;
     this.nowVsThen = [];
     if (v?.then) {
@@ -74,6 +77,26 @@ export class ProjectOverviewComponent extends InsightsPage<ProjectInsights> impl
         color: severityColours(),
       });
     }
+  }
+
+  protected figuresOf(i: ProjectInsights): InsightsFigure[] {
+    const t = i.totals;
+    const figures: InsightsFigure[] = [
+      { id: 'figure-fixed', label: 'INSIGHTS.FIGURE_FIXED', value: t.fixed_cves },
+      { id: 'figure-patched', label: 'INSIGHTS.FIGURE_PATCHED', value: t.succeeded },
+      { id: 'figure-skipped', label: 'INSIGHTS.FIGURE_SKIPPED', value: t.skipped },
+      { id: 'figure-failed', label: 'INSIGHTS.FIGURE_FAILED', value: t.failed + t.stopped },
+    ];
+    const now = i.vulnerabilities?.now;
+    if (now) {
+      figures.push({
+        id: 'figure-fixable-now',
+        label: 'INSIGHTS.FIGURE_FIXABLE_NOW',
+        labelParams: { n: now.artifacts },
+        value: now.fixable,
+      });
+    }
+    return figures;
   }
 
   exportUrl(format: 'csv' | 'json', table?: string): string {
@@ -94,14 +117,6 @@ export class ProjectOverviewComponent extends InsightsPage<ProjectInsights> impl
       severity: this.severity,
     };
     void this.router.navigate(['/projects', this.project, 'policies'], { queryParams: params });
-  }
-
-  get hasHistory(): boolean {
-    return (this.insights?.totals.tasks ?? 0) > 0;
-  }
-
-  get hasPatched(): boolean {
-    return (this.insights?.totals.succeeded ?? 0) > 0;
   }
 
   readonly severityNames = SEVERITIES;
