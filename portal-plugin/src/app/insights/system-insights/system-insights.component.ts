@@ -1,11 +1,10 @@
-import { Component, OnDestroy, OnInit, inject } from '@angular/core';
-import { TranslateService } from '@ngx-translate/core';
-import { Subscription, finalize } from 'rxjs';
+import { formatNumber } from '@angular/common';
+import { Component, LOCALE_ID, OnInit, inject } from '@angular/core';
+import type { Observable } from 'rxjs';
 import type { SystemInsights } from '../../api/models';
-import type { ChartSeries } from '../insights-chart/insights-chart.component';
-import { InsightsQuery, InsightsService, rangeOfDays } from '../insights.service';
-import { beforeAfterSeries, fixedSeries, outcomeSeries, reasonText, severityLabels } from '../insights-view';
-import { errorMessage } from '../../shared/services/patching.service';
+import type { InsightsFigure } from '../insights-figures/insights-figures.component';
+import { InsightsPage } from '../insights-page';
+import type { InsightsQuery } from '../insights.service';
 import { SessionService } from '../../shared/services/session.service';
 
 /**
@@ -18,23 +17,9 @@ import { SessionService } from '../../shared/services/session.service';
   styleUrls: ['./system-insights.component.scss'],
   standalone: false,
 })
-export class SystemInsightsComponent implements OnInit, OnDestroy {
-  private insightsApi = inject(InsightsService);
-  private translate = inject(TranslateService);
+export class SystemInsightsComponent extends InsightsPage<SystemInsights> implements OnInit {
   private session = inject(SessionService);
-  private subscription?: Subscription;
-
-  readonly ranges = [7, 30, 90];
-  days = 30;
-  query: InsightsQuery = rangeOfDays(30);
-  insights: SystemInsights | null = null;
-  loading = false;
-  error: string | null = null;
-  periods: string[] = [];
-  fixed: ChartSeries[] = [];
-  outcomes: ChartSeries[] = [];
-  beforeAfter: ChartSeries[] = [];
-  severityLabels: string[] = [];
+  private locale = inject(LOCALE_ID);
 
   get isSysAdmin(): boolean {
     return !!this.session.currentUser?.sysadmin_flag;
@@ -44,39 +29,21 @@ export class SystemInsightsComponent implements OnInit, OnDestroy {
     if (this.isSysAdmin) this.load();
   }
 
-  ngOnDestroy(): void {
-    this.subscription?.unsubscribe();
+  protected fetch(query: InsightsQuery): Observable<SystemInsights> {
+    return this.insightsApi.system(query);
   }
 
-  setRange(days: number): void {
-    this.days = days;
-    this.load();
-  }
-
-  load(): void {
-    this.query = rangeOfDays(this.days);
-    this.loading = true;
-    this.error = null;
-    this.subscription?.unsubscribe();
-    this.subscription = this.insightsApi
-      .system(this.query)
-      .pipe(finalize(() => (this.loading = false)))
-      .subscribe({
-        next: (i) => {
-          const t = this.translate;
-          this.insights = i;
-          this.periods = i.outcomes.map((o) => o.period);
-          this.fixed = fixedSeries(t, i.outcomes);
-          this.outcomes = outcomeSeries(t, i.outcomes);
-          this.beforeAfter = beforeAfterSeries(t, i.totals);
-          this.severityLabels = severityLabels(t);
-        },
-        error: (e) => (this.error = errorMessage(e)),
-      });
-  }
-
-  reason(r: SystemInsights['reasons'][number]): string {
-    return reasonText(this.translate, r);
+  protected figuresOf(i: SystemInsights): InsightsFigure[] {
+    const s = i.service;
+    const median =
+      s.median_task_seconds === null ? '–' : formatNumber(s.median_task_seconds, this.locale, '1.0-1') + ' s';
+    return [
+      { id: 'figure-slots', label: 'INSIGHTS.SLOTS', value: `${s.running} / ${s.slots}` },
+      { id: 'figure-queue', label: 'INSIGHTS.QUEUE', value: s.queued },
+      { id: 'figure-per-hour', label: 'INSIGHTS.PER_HOUR', value: s.tasks_per_hour },
+      { id: 'figure-median', label: 'INSIGHTS.MEDIAN', value: median },
+      { id: 'figure-fixed', label: 'INSIGHTS.FIGURE_FIXED', value: i.totals.fixed_cves },
+    ];
   }
 
   exportUrl(format: 'csv' | 'json', table?: string): string {

@@ -1,29 +1,14 @@
-import { Component, OnDestroy, OnInit, inject } from '@angular/core';
+import { Component, OnInit, inject } from '@angular/core';
 import { ActivatedRoute, Router } from '@angular/router';
-import { TranslateService } from '@ngx-translate/core';
-import { Subscription, finalize } from 'rxjs';
+import type { Observable } from 'rxjs';
 import type { BacklogRepository, ProjectInsights } from '../../../api/models';
 import type { ChartSeries } from '../../../insights/insights-chart/insights-chart.component';
-import {
-  BacklogSeverity,
-  InsightsQuery,
-  InsightsService,
-  rangeOfDays,
-  SEVERITIES,
-} from '../../../insights/insights.service';
-import {
-  beforeAfterSeries,
-  fixedSeries,
-  outcomeSeries,
-  reasonText,
-  severityColours,
-  severityLabels,
-  severityValues,
-} from '../../../insights/insights-view';
-import { errorMessage } from '../../../shared/services/patching.service';
+import type { InsightsFigure } from '../../../insights/insights-figures/insights-figures.component';
+import { InsightsPage } from '../../../insights/insights-page';
+import { BacklogSeverity, InsightsQuery, SEVERITIES } from '../../../insights/insights.service';
+import { severityColours, severityLabels, severityValues } from '../../../insights/insights-view';
 import { ProjectContext } from '../../project.resolver';
 
-export const RANGES = [7, 30, 90] as const;
 export const BACKLOG_SEVERITIES: BacklogSeverity[] = ['Critical', 'High', 'Medium', 'Low'];
 
 /** Query parameters that open the Policies tab's create dialog pre-filled (read by the policy list). */
@@ -44,29 +29,15 @@ export interface PolicyDraftParams {
   styleUrls: ['./project-overview.component.scss'],
   standalone: false,
 })
-export class ProjectOverviewComponent implements OnInit, OnDestroy {
+export class ProjectOverviewComponent extends InsightsPage<ProjectInsights> implements OnInit {
   private route = inject(ActivatedRoute);
   private router = inject(Router);
-  private insightsApi = inject(InsightsService);
-  private translate = inject(TranslateService);
-  private subscription?: Subscription;
 
-  readonly ranges = RANGES;
   readonly severities = BACKLOG_SEVERITIES;
   context: ProjectContext = this.route.parent!.snapshot.data['context'];
-  days: number = 30;
   severity: BacklogSeverity = 'High';
-  query: InsightsQuery = rangeOfDays(30);
-  insights: ProjectInsights | null = null;
-  loading = false;
-  error: string | null = null;
-
   severityLabels: string[] = [];
   nowVsThen: ChartSeries[] = [];
-  beforeAfter: ChartSeries[] = [];
-  periods: string[] = [];
-  fixed: ChartSeries[] = [];
-  outcomes: ChartSeries[] = [];
 
   get project(): string {
     return this.context.project.name;
@@ -76,42 +47,19 @@ export class ProjectOverviewComponent implements OnInit, OnDestroy {
     this.load();
   }
 
-  ngOnDestroy(): void {
-    this.subscription?.unsubscribe();
-  }
-
-  setRange(days: number): void {
-    this.days = days;
-    this.load();
-  }
-
   setSeverity(severity: BacklogSeverity): void {
     this.severity = severity;
     this.load();
   }
 
-  load(): void {
-    this.query = rangeOfDays(this.days);
-    this.loading = true;
-    this.error = null;
-    this.subscription?.unsubscribe();
-    this.subscription = this.insightsApi
-      .project(this.project, this.query, this.severity)
-      .pipe(finalize(() => (this.loading = false)))
-      .subscribe({
-        next: (i) => this.show(i),
-        error: (e) => (this.error = errorMessage(e)),
-      });
+  protected fetch(query: InsightsQuery): Observable<ProjectInsights> {
+    return this.insightsApi.project(this.project, query, this.severity);
   }
 
-  private show(i: ProjectInsights): void {
+  protected override show(i: ProjectInsights): void {
+    super.show(i);
     const t = this.translate;
-    this.insights = i;
     this.severityLabels = severityLabels(t);
-    this.periods = i.outcomes.map((o) => o.period);
-    this.fixed = fixedSeries(t, i.outcomes);
-    this.outcomes = outcomeSeries(t, i.outcomes);
-    this.beforeAfter = beforeAfterSeries(t, i.totals);
     const v = i.vulnerabilities;
     this.nowVsThen = [];
     if (v?.then) {
@@ -131,8 +79,24 @@ export class ProjectOverviewComponent implements OnInit, OnDestroy {
     }
   }
 
-  reason(r: ProjectInsights['reasons'][number]): string {
-    return reasonText(this.translate, r);
+  protected figuresOf(i: ProjectInsights): InsightsFigure[] {
+    const t = i.totals;
+    const figures: InsightsFigure[] = [
+      { id: 'figure-fixed', label: 'INSIGHTS.FIGURE_FIXED', value: t.fixed_cves },
+      { id: 'figure-patched', label: 'INSIGHTS.FIGURE_PATCHED', value: t.succeeded },
+      { id: 'figure-skipped', label: 'INSIGHTS.FIGURE_SKIPPED', value: t.skipped },
+      { id: 'figure-failed', label: 'INSIGHTS.FIGURE_FAILED', value: t.failed + t.stopped },
+    ];
+    const now = i.vulnerabilities?.now;
+    if (now) {
+      figures.push({
+        id: 'figure-fixable-now',
+        label: 'INSIGHTS.FIGURE_FIXABLE_NOW',
+        labelParams: { n: now.artifacts },
+        value: now.fixable,
+      });
+    }
+    return figures;
   }
 
   exportUrl(format: 'csv' | 'json', table?: string): string {
@@ -153,14 +117,6 @@ export class ProjectOverviewComponent implements OnInit, OnDestroy {
       severity: this.severity,
     };
     void this.router.navigate(['/projects', this.project, 'policies'], { queryParams: params });
-  }
-
-  get hasHistory(): boolean {
-    return (this.insights?.totals.tasks ?? 0) > 0;
-  }
-
-  get hasPatched(): boolean {
-    return (this.insights?.totals.succeeded ?? 0) > 0;
   }
 
   readonly severityNames = SEVERITIES;
