@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
-import { isDigest, isFullRepositoryName, isReference } from '@harbor-patching/shared/harbor/names';
+import { isDigest, isReference, isRepositoryName } from '@harbor-patching/shared/harbor/names';
 import { parseDpkgStatus, sha256, type ImageSpec } from './images';
 import { registryUrl } from './stack';
 
@@ -90,9 +90,12 @@ export function parseImageName(name: string): { repository: string; reference: s
   return { repository: name, reference: 'latest' };
 }
 
-/** `/v2/<repository>/<rest><reference>`, or undefined when the repository or reference is not a valid name. */
+/**
+ * `/v2/<repository>/<rest><reference>`, or undefined when the repository or reference is not a valid name.
+ * Any distribution repository name is valid (Harbor's have a project, the release images at the root have not).
+ */
 function v2Path(repository: string, rest: string, reference?: string): string | undefined {
-  if (!isFullRepositoryName(repository)) return undefined;
+  if (!isRepositoryName(repository)) return undefined;
   if (reference !== undefined && !isReference(reference)) return undefined;
   return `/v2/${repository}/${rest}${reference ?? ''}`;
 }
