@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Runs the node:test files (*.test.ts) under the given folders with tsx, one file at a time
 # (files share the local registry and buildkitd). Usage: node-test.sh SUITE DIR [DIR...]
-# Extra node options can come through HP_NODE_TEST_ARGS (e.g. --test-name-pattern=...).
+# Extra node options can come through HP_NODE_TEST_ARGS (e.g. --test-name-pattern=...); files whose
+# path matches the extended regular expression HP_TEST_EXCLUDE are left out.
 set -euo pipefail
 suite=$1; shift
 root=$(cd "$(dirname "$0")/../.." && pwd)
-mapfile -t files < <(find "$@" -name '*.test.ts' -not -path '*/node_modules/*' | sort)
+mapfile -t files < <(find "$@" -name '*.test.ts' -not -path '*/node_modules/*' | sort \
+  | { if [ -n "${HP_TEST_EXCLUDE:-}" ]; then grep -Ev -- "$HP_TEST_EXCLUDE" || true; else cat; fi; })
 if [ ${#files[@]} -eq 0 ]; then
   echo "no test files under $*" >&2
   exit 1

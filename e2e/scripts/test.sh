@@ -42,11 +42,15 @@ suites="adapter e2e harbor-sim oci-testkit portal-plugin shared self-contained a
 node -e '
   const fs = require("fs"), path = require("path"), dir = process.argv[1];
   const expected = process.argv[3] ? process.argv[3].split(" ") : [];
-  let p = 0, f = 0, s = 0; const per = [];
+  let p = 0, f = 0, s = 0; const per = [], slow = [];
   for (const file of fs.readdirSync(dir).sort()) {
     const c = JSON.parse(fs.readFileSync(path.join(dir, file), "utf8"));
     p += c.passed; f += c.failed; s += c.skipped;
-    per.push(`  ${file.replace(/\.json$/, "")}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
+    const suite = file.replace(/\.json$/, "");
+    const ms = Object.values(c.fileMs ?? {}).reduce((a, b) => a + b, 0);
+    const took = ms ? ` (${Math.round(ms / 1000)} s in test files)` : "";
+    per.push(`  ${suite}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped${took}`);
+    for (const [name, ms] of Object.entries(c.fileMs ?? {})) slow.push([ms, `${suite}: ${name}`]);
   }
   for (const suite of expected) {
     if (fs.existsSync(path.join(dir, suite + ".json"))) continue;
@@ -54,6 +58,8 @@ node -e '
     per.push(`  ${suite}: no results (the suite did not run to its end)`);
   }
   if (process.argv[4] === "1") { f += 1; per.push("  static checks (typecheck, lint, format): failed"); }
+  slow.sort((a, b) => b[0] - a[0]);
+  console.log("\nSlowest test files:\n" + slow.slice(0, 15).map(([ms, n]) => `  ${(ms / 1000).toFixed(0).padStart(4)} s  ${n}`).join("\n"));
   console.log("\nTest suites:\n" + per.join("\n"));
   console.log(`total time: ${Math.round(Date.now() / 1000 - Number(process.argv[2]))} s`);
   console.log(`tests: ${p} passed, ${f} failed, ${s} skipped`);

@@ -1,3 +1,4 @@
+// @runs-copa
 /**
  * `kill -9` of the adapter process while copa runs, then a restart on the same data directory: the
  * task must not stay Running, the orphaned copa process group must be gone, and no per-task files

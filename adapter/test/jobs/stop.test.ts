@@ -1,3 +1,4 @@
+// @runs-copa
 /**
  * Stop in every stage of a patch task: resolving the artifact, waiting for Harbor's scan, reading the
  * OS release, starting copa, verifying the pushed image and waiting for the re-scan. Each ends the task

@@ -1,3 +1,4 @@
+// @runs-copa
 /**
  * copa's registry failures as the real copa reports them through the real buildkitd, and the classes the
  * adapter gives them: a robot that may pull but not push (REGISTRY_AUTH, not retried) and a registry

@@ -1,3 +1,4 @@
+// @runs-copa
 /**
  * Harbor without a scanner (installed without Trivy): scans answer 412 "no available scanner",
  * reports 404, lists carry no scan overview (the stand-in's no-scanner mode). A targeted patch cannot

@@ -1,3 +1,4 @@
+// @runs-copa
 /**
  * The patch engine end to end: the adapter (in process) with the real copa, buildkitd and registry,
  * behind the Harbor stand-in. Every case works on its own fresh copy of the sample image, so any case

@@ -1,3 +1,4 @@
+// @runs-copa
 /**
  * Real patches through policies: the adapter in process, the real copa and buildkitd, the real
  * registry behind the Harbor stand-in (which scans with the advisory file and delivers webhooks).
