@@ -59,6 +59,7 @@ export function healthRouter(deps: HealthRouterDeps): Router {
     const components = checked.map(({ name, result: r }) => ({
       name,
       status: r.ok ? 'healthy' : 'unhealthy',
+      ...(r.slots ? { slots: r.slots } : {}),
       ...(sysadmin && r.error ? { error: r.error } : {}),
       ...(sysadmin && r.detail ? { detail: r.detail } : {}),
     }));
