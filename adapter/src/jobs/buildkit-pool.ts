@@ -139,9 +139,11 @@ export class BuildkitPool implements CopaSlots {
   async check(index: number): Promise<EndpointView & { result: ProbeResult }> {
     const e = this.endpoints[index - 1];
     if (!e) throw new Error(`no buildkitd endpoint ${index}`);
-    const result = await this.probe(e.addr).catch(
-      (err: unknown): ProbeResult => ({ ok: false, detail: e.addr, error: String(err) }),
-    );
+    const result = await this.probe(e.addr).catch((err: unknown): ProbeResult => ({
+      ok: false,
+      detail: e.addr,
+      error: String(err),
+    }));
     this.setState(e, result.ok ? 'healthy' : 'unhealthy', result.error);
     return { ...this.list()[index - 1]!, result };
   }

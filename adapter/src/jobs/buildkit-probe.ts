@@ -40,7 +40,10 @@ export function probeBuildkitd(addr: string, timeoutMs = 3000): Promise<ProbeRes
       session.destroy();
       resolve({ detail: addr, ...r });
     };
-    const timer = setTimeout(() => done({ ok: false, error: `buildkitd did not answer within ${timeoutMs} ms` }), timeoutMs);
+    const timer = setTimeout(
+      () => done({ ok: false, error: `buildkitd did not answer within ${timeoutMs} ms` }),
+      timeoutMs,
+    );
     const unreachable = (err: Error) =>
       done({
         ok: false,
@@ -72,7 +75,10 @@ export function probeBuildkitd(addr: string, timeoutMs = 3000): Promise<ProbeRes
     req.on('error', unreachable);
     req.on('end', () => {
       if (status !== '0') {
-        done({ ok: false, error: `buildkitd refused ListWorkers (gRPC status ${status ?? 'missing'}: ${message ?? ''})` });
+        done({
+          ok: false,
+          error: `buildkitd refused ListWorkers (gRPC status ${status ?? 'missing'}: ${message ?? ''})`,
+        });
       } else if (bytes <= 5) {
         // 5 bytes: the gRPC frame header of an empty message, i.e. no worker.
         done({ ok: false, error: 'buildkitd answers but has no worker; check its worker settings' });
