@@ -186,6 +186,7 @@ test('one buildkitd stops answering: copa fails there, the endpoint is taken out
   const open = await health();
   assert.equal(open['buildkitd-1']?.status, 'unhealthy');
   assert.equal(open['buildkitd-1']?.detail, undefined, 'addresses only for system admins');
+  assert.equal(open['buildkitd-1']?.slots, undefined, 'slots only for system admins');
 
   const metrics = await (await fetch(`${adapter.url}/patching/metrics`)).text();
   assert.match(metrics, /patching_buildkitd_up\{endpoint="1"\} 0/);

@@ -15,7 +15,7 @@ export interface HealthComponent {
   name: string;
 
   /**
-   * A buildkitd endpoint's copa slots (buildkitd components only).
+   * A buildkitd endpoint's copa slots (buildkitd components only). Shown to Harbor system admins only.
    */
   slots?: {
 
