@@ -191,11 +191,11 @@ start_buildkit() {
     mkdir -p "$(dirname "$sock")"
     rm -f "$sock" # left over from a killed buildkitd
   fi
-  # A second buildkitd keeps its trace socket beside its own state (the default, /run/buildkit/otel-grpc.sock, is the first one's).
-  local extra=()
-  [ "$buildkit_dir" = "$HP_STATE/buildkit" ] || extra=(--otel-socket-path "$buildkit_dir/otel-grpc.sock")
+  # The trace socket too lives in the buildkitd's own folder (the default, /run/buildkit/otel-grpc.sock, would be
+  # shared by every buildkitd on the machine).
   echo "=== $(date -Is) start" >> "$buildkit_log"
-  setsid "$buildkitd_bin" --config "$buildkit_conf" --addr "$buildkit_addr" --root "$buildkit_dir/root" "${extra[@]}" \
+  setsid "$buildkitd_bin" --config "$buildkit_conf" --addr "$buildkit_addr" --root "$buildkit_dir/root" \
+    --otel-socket-path "$buildkit_dir/otel-grpc.sock" \
     --oci-worker=true --containerd-worker=false --oci-worker-net=host >> "$buildkit_log" 2>&1 < /dev/null &
   echo $! > "$buildkit_pid"
   wait_for "buildkitd" buildkit_healthy 60 "$buildkit_pid" "$buildkit_log"
