@@ -235,10 +235,12 @@ export class BuildkitPool implements CopaSlots {
     e.inUse++;
     e.copaRuns++;
     const heldFrom = performance.now();
-    this.wait.observe((heldFrom - since) / 1000);
+    const waitedSeconds = (heldFrom - since) / 1000;
+    this.wait.observe(waitedSeconds);
     let released = false;
     return {
       addr: e.addr,
+      waitedSeconds,
       release: (copaSeconds) => {
         const heldSeconds = (performance.now() - heldFrom) / 1000;
         if (released) return { heldSeconds };

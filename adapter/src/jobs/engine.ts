@@ -44,8 +44,8 @@ export interface EngineConfig {
   dataDir: string;
 }
 
-export const DEFAULT_ENGINE_CONFIG: Omit<EngineConfig, 'dataDir'> = {
-  taskConcurrency: 6,
+/** taskConcurrency has no default here: it follows the copa slots (wiring.ts). */
+export const DEFAULT_ENGINE_CONFIG: Omit<EngineConfig, 'dataDir' | 'taskConcurrency'> = {
   taskTimeoutMs: 30 * 60_000,
   maxAttempts: 3,
   retryBaseMs: 15_000,

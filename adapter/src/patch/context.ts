@@ -32,6 +32,8 @@ export interface PatchDeps {
 export interface CopaSlot {
   /** The endpoint's address (copa's --addr). */
   readonly addr: string;
+  /** How long the task waited for the slot. */
+  readonly waitedSeconds: number;
   /**
    * Frees the slot (a second call does nothing). `copaSeconds`, the copa process's own time, gives the
    * time the slot was held beyond copa (recorded as a metric).

@@ -60,6 +60,7 @@ test('slots: the least loaded endpoint first, then the one listed first; a full 
   s2.release(1);
   const got1 = await w1;
   assert.equal(got1.addr, B, 'the first waiter gets the freed slot');
+  assert.ok(got1.waitedSeconds > 0 && s3.waitedSeconds < got1.waitedSeconds, 'the wait is measured');
   assert.deepEqual(inUse(pool), [2, 1]);
   s1.release(1);
   assert.equal((await w2).addr, A);

@@ -61,7 +61,7 @@ export async function patchWithCopa(
     if (copa) {
       ctx.log(
         `copa slot on ${slot.addr} held ${held.heldSeconds.toFixed(3)} s: copa ${copa.seconds.toFixed(3)} s, ` +
-          `overhead ${(held.overheadSeconds ?? 0).toFixed(3)} s`,
+          `overhead ${(held.overheadSeconds ?? 0).toFixed(3)} s; waited ${slot.waitedSeconds.toFixed(1)} s for it`,
       );
     }
   }
