@@ -74,10 +74,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
   migrateDatabase(db, logger);
 
   const outbound = await outboundHttp(config.caFile);
-  const services = buildServices({ config, db, logger, outbound, tuning: deps.tuning });
+  const metrics = createMetrics();
+  const services = buildServices({ config, db, logger, outbound, tuning: deps.tuning, metrics: metrics.registry });
   const { patching } = services;
   const auth = createAuthMiddleware(services.access);
-  const metrics = createMetrics();
 
   const app = express();
   app.disable('x-powered-by');

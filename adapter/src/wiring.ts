@@ -7,8 +7,9 @@
  */
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { AccessResolver } from './auth/access';
-import type { Config } from './config/config';
+import { buildkitEndpoints, type Config } from './config/config';
 import type { Outbound } from './config/outbound';
 import { ExecutionController } from './controller/executions';
 import { InsightsController } from './controller/insights';
@@ -20,6 +21,7 @@ import { WebhookController } from './controller/webhooks';
 import { HarborClient, type HarborAuth } from './harbor/client';
 import { ServiceRobot } from './harbor/robot';
 import { builtInHealthChecks, type HealthCheck } from './health/checks';
+import { BuildkitPool } from './jobs/buildkit-pool';
 import { DEFAULT_ENGINE_CONFIG, PatchEngine } from './jobs/engine';
 import { Scrubber, TaskLogs } from './jobs/logs';
 import { ProjectScans } from './insights/backlog';
@@ -56,11 +58,17 @@ export interface PatchSettings {
   robotName: string;
   robotSecret: string;
   dataDir: string;
+  /** PATCHING_BUILDKIT_ADDR's form: comma-separated addresses, each optionally `=SLOTS`. */
   buildkitAddr: string;
+  /** The buildkitd pool built from buildkitAddr (the service shares one with its health checks); default: built here. */
+  buildkit?: BuildkitPool;
   copaPath: string;
   /** copa's --eol-api-url (comprehensive mode); unset: copa's default. */
   copaEolApiUrl?: string;
+  /** copa slots of an address without `=SLOTS` (default 2). */
   concurrency?: number;
+  /** Tasks in progress at once (default 3 x all copa slots). */
+  taskConcurrency?: number;
   taskTimeoutSeconds?: number;
   scanTimeoutSeconds?: number;
   maxAttempts?: number;
@@ -92,6 +100,24 @@ export interface PatchEngineParts {
   registry: RegistryClient;
   /** The service robot: its credentials and its access to projects, as Harbor sees them. */
   robot: ServiceRobot;
+  /** The buildkitd endpoints and their copa slots. */
+  buildkit: BuildkitPool;
+}
+
+/** The buildkitd pool of PATCHING_BUILDKIT_ADDR (an address without `=SLOTS` gets `concurrency` slots). */
+export function createBuildkitPool(
+  s: { buildkitAddr: string; concurrency?: number; buildkitCheckSeconds?: number },
+  logger?: Logger,
+): BuildkitPool {
+  return new BuildkitPool(buildkitEndpoints(s.buildkitAddr, s.concurrency ?? 2), {
+    checkIntervalMs: (s.buildkitCheckSeconds ?? 10) * 1000,
+    onStateChange: (e, previous) => {
+      if (e.state === 'unhealthy')
+        logger?.warn({ endpoint: e.index, addr: e.addr, error: e.error }, 'buildkitd endpoint taken out');
+      else if (previous === 'unhealthy')
+        logger?.info({ endpoint: e.index, addr: e.addr }, 'buildkitd endpoint answers again');
+    },
+  });
 }
 
 /**
@@ -106,6 +132,7 @@ export function createPatchEngine(db: Db, s: PatchSettings, harbor?: HarborClien
   const registry = new RegistryClient(registryUrl(s), robot, undefined, s.fetch);
   const serviceRobot = new ServiceRobot(robotHarbor, s.robotName, s.robotCacheSeconds ?? 10);
   const taskTimeoutSeconds = s.taskTimeoutSeconds ?? DEFAULT_ENGINE_CONFIG.taskTimeoutMs / 1000;
+  const buildkit = s.buildkit ?? createBuildkitPool(s);
   const logs = new TaskLogs(
     join(s.dataDir, 'task-logs'),
     Scrubber.forCredentials(s.robotName, s.robotSecret, s.extraSecrets),
@@ -120,14 +147,15 @@ export function createPatchEngine(db: Db, s: PatchSettings, harbor?: HarborClien
       robot,
       copaPath: s.copaPath,
       copaEolApiUrl: s.copaEolApiUrl,
-      buildkitAddr: s.buildkitAddr,
+      buildkit,
       // copa's own timeout fires a little before ours, so its error message reaches the log.
       copaTimeoutSeconds: Math.max(10, taskTimeoutSeconds - 30),
       scanTimeoutMs: (s.scanTimeoutSeconds ?? 600) * 1000,
       scanPollMs: s.scanPollMs ?? 500,
     },
     {
-      concurrency: s.concurrency ?? DEFAULT_ENGINE_CONFIG.concurrency,
+      // Enough tasks in progress to keep every copa slot busy while others wait for Harbor's scans.
+      taskConcurrency: s.taskConcurrency ?? 3 * buildkit.totalSlots,
       taskTimeoutMs: taskTimeoutSeconds * 1000,
       maxAttempts: s.maxAttempts ?? DEFAULT_ENGINE_CONFIG.maxAttempts,
       retryBaseMs: s.retryBaseMs ?? DEFAULT_ENGINE_CONFIG.retryBaseMs,
@@ -136,7 +164,7 @@ export function createPatchEngine(db: Db, s: PatchSettings, harbor?: HarborClien
     logs,
     serviceRobot,
   );
-  return { engine, store, harbor: robotHarbor, registry, robot: serviceRobot };
+  return { engine, store, harbor: robotHarbor, registry, robot: serviceRobot, buildkit };
 }
 
 /** The scheduler over the policy store and the runner (exported so tests can drive it with their own clock). */
@@ -209,6 +237,8 @@ export interface ServiceDeps {
   logger: Logger;
   outbound: Outbound;
   tuning?: PatchTuning;
+  /** Where the services' own Prometheus metrics go (the buildkitd pool's). */
+  metrics?: Registry;
 }
 
 function serviceAuth(config: Config): HarborAuth {
@@ -217,7 +247,12 @@ function serviceAuth(config: Config): HarborAuth {
     : { kind: 'anonymous' };
 }
 
-function createPatching(deps: ServiceDeps, harbor: HarborClient, policyStore: PolicyStore): Patching | undefined {
+function createPatching(
+  deps: ServiceDeps,
+  harbor: HarborClient,
+  policyStore: PolicyStore,
+  buildkit: BuildkitPool,
+): Patching | undefined {
   const { config: c, db, logger } = deps;
   if (!c.robotName || !c.robotSecret) {
     logger.warn(NOT_CONFIGURED);
@@ -234,9 +269,11 @@ function createPatching(deps: ServiceDeps, harbor: HarborClient, policyStore: Po
       robotSecret: c.robotSecret,
       dataDir: c.dataDir,
       buildkitAddr: c.buildkitAddr,
+      buildkit,
       copaPath: c.copaPath,
       copaEolApiUrl: c.copaEolApiUrl,
       concurrency: c.concurrency,
+      taskConcurrency: c.taskConcurrency,
       taskTimeoutSeconds: c.taskTimeoutSeconds,
       scanTimeoutSeconds: c.scanTimeoutSeconds,
       harborTimeoutMs: c.harborTimeoutMs,
@@ -310,7 +347,9 @@ export function buildServices(deps: ServiceDeps): Services {
   const { config, db, logger, outbound } = deps;
   const harbor = new HarborClient(config.harborUrl, serviceAuth(config), config.harborTimeoutMs, outbound.fetch);
   const policyStore = new SqlitePolicyStore(db);
-  const patching = createPatching(deps, harbor, policyStore);
+  const buildkit = createBuildkitPool(config, logger);
+  if (deps.metrics) buildkit.registerMetrics(deps.metrics);
+  const patching = createPatching(deps, harbor, policyStore, buildkit);
   const executions = new SqliteExecutionStore(db);
 
   const robotCheck: HealthCheck = {
@@ -336,11 +375,11 @@ export function buildServices(deps: ServiceDeps): Services {
       store: new SqliteInsightsStore(db),
       policies: policyStore,
       scans: new ProjectScans(BACKLOG_CACHE_SECONDS),
-      slots: config.concurrency,
+      slots: buildkit.totalSlots,
       execution: (id) => executions.getExecution(id),
     }),
     patching,
-    healthChecks: [...builtInHealthChecks(config, db, outbound.fetch), robotCheck],
+    healthChecks: [...builtInHealthChecks(config, db, outbound.fetch, buildkit), robotCheck],
     async start() {
       if (!patching) return;
       const { engine, robot, runner, scheduler, webhooks } = patching;
@@ -352,8 +391,15 @@ export function buildServices(deps: ServiceDeps): Services {
         else if (r.problem === 'rejected') logger.error({ robot: robot.name }, r.message);
         else logger.warn({ robot: robot.name }, `the service robot could not be checked: ${r.message}`);
       });
+      buildkit.start();
       await engine.start();
-      started.push({ name: 'patch', stop: () => engine.close() });
+      started.push({
+        name: 'patch',
+        stop: async () => {
+          await engine.close();
+          buildkit.stop();
+        },
+      });
       runner.recover();
       scheduler.start();
       webhooks.start();

@@ -3,8 +3,10 @@
  *   (a) by a plain sequential loop of `copa patch` commands against the registry, the way a user would
  *       script it (same package list as the adapter gives copa, no scans),
  *   (b) through the adapter (Harbor stand-in, ad-hoc patch API) with concurrency 1, then 2,
- * all on the same buildkitd. Prints wall times, the ratios, and the adapter's own overhead per task
- * (task time outside the copa process: Harbor calls, registry reads, verification, re-scan).
+ * all on the same buildkitd. Prints wall times, the ratios, the adapter's own overhead per task
+ * (task time outside the copa process: Harbor calls, registry reads, verification, re-scan), and the
+ * copa-slot overhead per task (time the task held its buildkitd slot minus copa's own time, from the
+ * task log's "copa slot on ... held" line).
  *
  *   npm run bench:patch -- --n 4
  */
@@ -112,7 +114,9 @@ interface TaskView {
   copa_seconds: number | null;
 }
 
-async function throughAdapter(concurrency: number): Promise<{ wall: number; overhead: number[]; copa: number[] }> {
+async function throughAdapter(
+  concurrency: number,
+): Promise<{ wall: number; overhead: number[]; copa: number[]; slotOverhead: number[] }> {
   const sim = await startHarborSim({
     port: 0,
     registryUrl: `http://${registryAddr}`,
@@ -159,16 +163,17 @@ async function throughAdapter(concurrency: number): Promise<{ wall: number; over
       });
     }
     const tasks: TaskView[] = [];
+    const slotOverhead: number[] = [];
     for (const id of ids) {
+      const taskUrl = `${adapter.url}/patching/api/v1/projects/library/executions/${id.execution}/tasks/${id.task}`;
       for (;;) {
-        const t = (await (
-          await fetch(`${adapter.url}/patching/api/v1/projects/library/executions/${id.execution}/tasks/${id.task}`, {
-            headers: { authorization: alice },
-          })
-        ).json()) as TaskView;
+        const t = (await (await fetch(taskUrl, { headers: { authorization: alice } })).json()) as TaskView;
         if (!['Pending', 'Running'].includes(t.status)) {
           if (t.status !== 'Success') throw new Error(`task ${id.task} ended ${t.status} ${t.reason}`);
           tasks.push(t);
+          const log = await (await fetch(`${taskUrl}/log`, { headers: { authorization: alice } })).text();
+          for (const m of log.matchAll(/copa slot on \S+ held [0-9.]+ s: copa [0-9.]+ s, overhead ([0-9.]+) s/g))
+            slotOverhead.push(Number(m[1]));
           break;
         }
         await new Promise((r) => setTimeout(r, 250));
@@ -177,7 +182,7 @@ async function throughAdapter(concurrency: number): Promise<{ wall: number; over
     const wall = (Date.now() - started) / 1000;
     const copa = tasks.map((t) => t.copa_seconds ?? 0);
     const overhead = tasks.map((t, i) => (Date.parse(t.end_time) - Date.parse(t.start_time)) / 1000 - copa[i]);
-    return { wall, overhead, copa };
+    return { wall, overhead, copa, slotOverhead };
   } finally {
     await adapter.close();
     await sim.close();
@@ -186,6 +191,9 @@ async function throughAdapter(concurrency: number): Promise<{ wall: number; over
 
 const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const s = (x: number) => `${x.toFixed(1)} s`;
+const ms = (x: number) => `${(x * 1000).toFixed(0)} ms`;
+const slotLine = (xs: number[]) =>
+  `    copa-slot overhead per task (slot held minus copa): mean ${ms(avg(xs))}, max ${ms(Math.max(...xs))} over ${xs.length} copa runs`;
 
 console.log(`patch benchmark: ${n} copies of ${sampleImage}, buildkitd ${buildkitAddr}`);
 const loop = await plainLoop();
@@ -195,12 +203,14 @@ console.log(
   `(b) adapter, concurrency 1:        ${s(c1.wall)}  (${s(c1.wall / n)} per image; ratio to loop ${(c1.wall / loop).toFixed(2)})`,
 );
 console.log(
-  `    in copa per task ${s(avg(c1.copa))}, adapter overhead per task ${s(avg(c1.overhead))} (min ${s(Math.min(...c1.overhead))}, max ${s(Math.max(...c1.overhead))})`,
+  `    in copa per task ${s(avg(c1.copa))}, rest of the task (Harbor, registry, waiting for a copa slot) ${s(avg(c1.overhead))} (min ${s(Math.min(...c1.overhead))}, max ${s(Math.max(...c1.overhead))})`,
 );
+console.log(slotLine(c1.slotOverhead));
 const c2 = await throughAdapter(2);
 console.log(
   `(b) adapter, concurrency 2:        ${s(c2.wall)}  (${s(c2.wall / n)} per image; ratio to loop ${(c2.wall / loop).toFixed(2)}, to concurrency 1 ${(c2.wall / c1.wall).toFixed(2)})`,
 );
 console.log(
-  `    in copa per task ${s(avg(c2.copa))}, adapter overhead per task ${s(avg(c2.overhead))} (min ${s(Math.min(...c2.overhead))}, max ${s(Math.max(...c2.overhead))})`,
+  `    in copa per task ${s(avg(c2.copa))}, rest of the task (Harbor, registry, waiting for a copa slot) ${s(avg(c2.overhead))} (min ${s(Math.min(...c2.overhead))}, max ${s(Math.max(...c2.overhead))})`,
 );
+console.log(slotLine(c2.slotOverhead));

@@ -11,6 +11,17 @@ export HP_LOGS=${HP_LOGS:-$HP_STATE/logs}
 # The plain distribution registry that holds the images (Harbor's registry in a real install).
 export HP_REGISTRY_ADDR=${HP_REGISTRY_ADDR:-127.0.0.1:5000}
 export HP_BUILDKIT_ADDR=${HP_BUILDKIT_ADDR:-unix://$HP_STATE/buildkit/buildkitd.sock}
+# How many buildkitds the stack runs (1-4). The first is HP_BUILDKIT_ADDR; buildkitd N (N >= 2) has its own
+# root and socket under $HP_STATE/buildkit-N. HP_BUILDKIT_ADDRS lists them all, comma-separated (the form
+# PATCHING_BUILDKIT_ADDR takes).
+export HP_BUILDKITDS=${HP_BUILDKITDS:-1}
+hp_buildkit_addr() { # N
+  if [ "$1" = 1 ]; then echo "$HP_BUILDKIT_ADDR"; else echo "unix://$HP_STATE/buildkit-$1/buildkitd.sock"; fi
+}
+HP_BUILDKIT_ADDRS=$HP_BUILDKIT_ADDR
+for ((hp_i = 2; hp_i <= HP_BUILDKITDS; hp_i++)); do HP_BUILDKIT_ADDRS="$HP_BUILDKIT_ADDRS,$(hp_buildkit_addr "$hp_i")"; done
+export HP_BUILDKIT_ADDRS
+unset hp_i
 # The Harbor stand-in and the adapter for the local demo (tests start their own on free ports).
 export HP_HARBOR_PORT=${HP_HARBOR_PORT:-8380}
 export HP_ADAPTER_PORT=${HP_ADAPTER_PORT:-8480}

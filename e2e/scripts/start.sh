@@ -98,7 +98,7 @@ PATCHING_ROBOT_SECRET="$DEMO_ROBOT_SECRET" \
 PATCHING_WEBHOOK_SECRET="$DEMO_WEBHOOK_SECRET" \
 PATCHING_JOBSERVICE_SECRET="$DEMO_JOBSERVICE_SECRET" \
 PATCHING_DATA_DIR="$HP_STATE/adapter" \
-PATCHING_BUILDKIT_ADDR="$HP_BUILDKIT_ADDR" \
+PATCHING_BUILDKIT_ADDR="$HP_BUILDKIT_ADDRS" \
 PATCHING_COPA_PATH="$HP_CACHE/bin/copa" \
 PATCHING_PORTAL_DIR="$portal_dir" \
 PATCHING_CONCURRENCY="${PATCHING_CONCURRENCY:-2}" \
@@ -117,7 +117,7 @@ cat <<EOF
     gina   guest                 lena   limited guest
   The project "library" holds the vulnerable sample image library/sample-app:1.0.
 
-  Harbor stand-in: $harbor_url   Registry: http://$HP_REGISTRY_ADDR   buildkitd: $HP_BUILDKIT_ADDR
+  Harbor stand-in: $harbor_url   Registry: http://$HP_REGISTRY_ADDR   buildkitd: $HP_BUILDKIT_ADDRS
   Logs: $HP_LOGS (adapter.log, harbor-sim.log, registry.log, buildkitd.log)
   Data: $HP_STATE/adapter
 

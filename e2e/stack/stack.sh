@@ -1,32 +1,41 @@
 #!/usr/bin/env bash
 # The local patch stack: Debian's docker-registry (the distribution registry Harbor runs) and a
 # root buildkitd (runc OCI worker, host network) whose docker.io and ghcr.io mirrors point at
-# that registry, so copa's tooling images come from it.
+# that registry, so copa's tooling images come from it. HP_BUILDKITDS=2 (up to 4) runs more
+# buildkitds, each with its own root, config and socket under $HP_STATE/buildkit-N and the same
+# mirrors (the adapter's buildkitd pool: PATCHING_BUILDKIT_ADDR=$HP_BUILDKIT_ADDRS).
 #
-#   stack.sh start    start what is not running and wait until both answer (no-op when healthy)
-#   stack.sh stop     stop both (buildkitd first, and the demo's adapter and Harbor stand-in if
-#                     e2e/scripts/start.sh runs them), wait for them to exit
-#   stack.sh status   print the state; exit 0 only when both are healthy
-#   stack.sh logs     print the last lines of both logs
+#   stack.sh start    start what is not running and wait until all answer (no-op when healthy)
+#   stack.sh stop     stop everything (every buildkitd first, and the demo's adapter and Harbor
+#                     stand-in if e2e/scripts/start.sh runs them), wait for them to exit
+#   stack.sh status   print the state; exit 0 only when all are healthy
+#   stack.sh logs     print the last lines of every log
 #
 # Data, pid files and generated configs live under $HP_STATE, logs under $HP_LOGS.
 set -euo pipefail
 source "$(dirname "$0")/../scripts/env.sh"
+say() { echo "stack: $*"; }
+die() { echo "stack: $*" >&2; exit 1; }
 
 run="$HP_STATE/run"
 registry_dir="$HP_STATE/registry"
-buildkit_dir="$HP_STATE/buildkit"
 registry_conf="$registry_dir/config.yml"
-buildkit_conf="$buildkit_dir/buildkitd.toml"
 registry_pid="$run/registry.pid"
-buildkit_pid="$run/buildkitd.pid"
 registry_log="$HP_LOGS/registry.log"
-buildkit_log="$HP_LOGS/buildkitd.log"
+[[ "$HP_BUILDKITDS" =~ ^[1-4]$ ]] || die "HP_BUILDKITDS must be 1 to 4, got \"$HP_BUILDKITDS\""
+# buildkitd N's paths: N=1 keeps the original names; set by use_buildkit N.
+buildkit_addr= buildkit_dir= buildkit_conf= buildkit_pid= buildkit_log=
+use_buildkit() { # N
+  buildkit_addr=$(hp_buildkit_addr "$1")
+  local suffix=; [ "$1" = 1 ] || suffix="-$1"
+  buildkit_dir="$HP_STATE/buildkit$suffix"
+  buildkit_conf="$buildkit_dir/buildkitd.toml"
+  buildkit_pid="$run/buildkitd$suffix.pid"
+  buildkit_log="$HP_LOGS/buildkitd$suffix.log"
+}
+use_buildkit 1
 buildctl_bin=$(command -v buildctl || true)
 buildkitd_bin=$(command -v buildkitd || true)
-
-say() { echo "stack: $*"; }
-die() { echo "stack: $*" >&2; exit 1; }
 
 # A pid file counts only while its process is alive and is still the program it was written for
 # (after a reboot the number may belong to something else).
@@ -37,7 +46,7 @@ pid_alive() { # pidfile
   kill -0 "$pid" 2>/dev/null || return 1
   case "$(basename "$1")" in
     registry.pid) pattern='docker-registry serve' ;;
-    buildkitd.pid) pattern='buildkitd --config' ;;
+    buildkitd*.pid) pattern='buildkitd --config' ;;
     adapter.pid) pattern='adapter/src/main.ts' ;;
     harbor-sim.pid) pattern='harbor-sim/src/main.ts' ;;
     *) return 0 ;;
@@ -51,7 +60,7 @@ registry_healthy() {
 
 buildkit_healthy() {
   [ -n "$buildctl_bin" ] || return 1
-  timeout 10 "$buildctl_bin" --addr "$HP_BUILDKIT_ADDR" debug workers 2>/dev/null | grep -q .
+  timeout 10 "$buildctl_bin" --addr "$buildkit_addr" debug workers 2>/dev/null | grep -q .
 }
 
 wait_for() { # what check seconds pidfile log
@@ -119,7 +128,7 @@ write_buildkit_config() {
 root = "$buildkit_dir/root"
 
 [grpc]
-  address = ["$HP_BUILDKIT_ADDR"]
+  address = ["$buildkit_addr"]
 
 [worker.oci]
   enabled = true
@@ -177,17 +186,20 @@ start_buildkit() {
   command -v runc >/dev/null || die "runc is not installed (buildkitd's OCI worker needs it): run bash e2e/toolchain/setup.sh"
   [ "$(id -u)" = 0 ] || die "buildkitd runs as root here (runc, overlay mounts); run the stack as root"
   write_buildkit_config
-  local sock=${HP_BUILDKIT_ADDR#unix://}
-  if [ "$sock" != "$HP_BUILDKIT_ADDR" ]; then
+  local sock=${buildkit_addr#unix://}
+  if [ "$sock" != "$buildkit_addr" ]; then
     mkdir -p "$(dirname "$sock")"
     rm -f "$sock" # left over from a killed buildkitd
   fi
+  # The trace socket too lives in the buildkitd's own folder (the default, /run/buildkit/otel-grpc.sock, would be
+  # shared by every buildkitd on the machine).
   echo "=== $(date -Is) start" >> "$buildkit_log"
-  setsid "$buildkitd_bin" --config "$buildkit_conf" --addr "$HP_BUILDKIT_ADDR" --root "$buildkit_dir/root" \
+  setsid "$buildkitd_bin" --config "$buildkit_conf" --addr "$buildkit_addr" --root "$buildkit_dir/root" \
+    --otel-socket-path "$buildkit_dir/otel-grpc.sock" \
     --oci-worker=true --containerd-worker=false --oci-worker-net=host >> "$buildkit_log" 2>&1 < /dev/null &
   echo $! > "$buildkit_pid"
   wait_for "buildkitd" buildkit_healthy 60 "$buildkit_pid" "$buildkit_log"
-  say "buildkitd on $HP_BUILDKIT_ADDR (pid $(cat "$buildkit_pid"), root $buildkit_dir/root)"
+  say "buildkitd on $buildkit_addr (pid $(cat "$buildkit_pid"), root $buildkit_dir/root)"
 }
 
 status() {
@@ -203,8 +215,12 @@ status() {
     if pid_alive "$registry_pid"; then say "registry   running  http://$HP_REGISTRY_ADDR (pid $(cat "$registry_pid"))"
     else say "registry   running  http://$HP_REGISTRY_ADDR (not started by stack.sh)"; fi
   else say "registry   stopped"; ok=1; fi
-  if buildkit_healthy; then say "buildkitd  running  $HP_BUILDKIT_ADDR (pid $(cat "$buildkit_pid" 2>/dev/null || echo '?'))"
-  else say "buildkitd  stopped"; ok=1; fi
+  local n
+  for ((n = 1; n <= HP_BUILDKITDS; n++)); do
+    use_buildkit "$n"
+    if buildkit_healthy; then say "buildkitd  running  $buildkit_addr (pid $(cat "$buildkit_pid" 2>/dev/null || echo '?'))"
+    else say "buildkitd  stopped  $buildkit_addr"; ok=1; fi
+  done
   return $ok
 }
 
@@ -212,20 +228,23 @@ mkdir -p "$run" "$HP_LOGS"
 case "${1:-}" in
   start)
     start_registry
-    start_buildkit
+    for ((n = 1; n <= HP_BUILDKITDS; n++)); do use_buildkit "$n"; start_buildkit; done
     ;;
   stop)
     # The demo's processes (e2e/scripts/start.sh) first: they use the registry and buildkitd.
     stop_pid adapter "$run/adapter.pid"
     stop_pid harbor-sim "$run/harbor-sim.pid"
-    stop_pid buildkitd "$buildkit_pid"
+    # Every buildkitd that runs, whatever HP_BUILDKITDS says now.
+    for f in "$run"/buildkitd-*.pid "$run/buildkitd.pid"; do
+      [ -e "$f" ] && stop_pid "$(basename "$f" .pid)" "$f"
+    done
     stop_pid registry "$registry_pid"
     ;;
   status)
     status
     ;;
   logs)
-    for f in "$registry_log" "$buildkit_log"; do
+    for f in "$registry_log" "$HP_LOGS"/buildkitd*.log; do
       echo "=== $f"; tail -n "${LINES_TO_SHOW:-40}" "$f" 2>/dev/null || echo "(no log yet)"
     done
     ;;

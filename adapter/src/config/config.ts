@@ -28,8 +28,14 @@ export interface Config {
   robotSecret?: string;
   /** Folder for the SQLite file and task files. */
   dataDir: string;
-  /** buildkitd address for copa, e.g. unix:///run/buildkit/buildkitd.sock or tcp://host:1234. */
+  /**
+   * buildkitd addresses for copa, comma-separated, each optionally with its number of copa slots:
+   * `unix:///run/buildkit/buildkitd.sock` or `tcp://a:1234=2,unix:///run/b.sock=1` (see buildkitEndpoints).
+   * The file form may also be a JSON array of such entries.
+   */
   buildkitAddr: string;
+  /** Seconds between checks of each buildkitd endpoint. */
+  buildkitCheckSeconds: number;
   /** The copa binary. */
   copaPath: string;
   /** Base URL of the end-of-life API copa asks in comprehensive mode (its --eol-api-url); unset: copa's default. */
@@ -40,8 +46,13 @@ export interface Config {
   webhookSecret?: string;
   /** Secret Harbor core uses for the jobservice-compatible API (`Authorization: Harbor-Secret <secret>`). */
   jobserviceSecret?: string;
-  /** Patch tasks running at once. */
+  /** copa runs at once on each buildkitd address that names no slot count of its own. */
   concurrency: number;
+  /**
+   * Patch tasks in progress at once (their Harbor and registry work: scans, registry reads, verification,
+   * labels, re-scans); unset: 3 x all copa slots. copa runs among them are bounded by the copa slots.
+   */
+  taskConcurrency?: number;
   /** Seconds one patch task may take before it is stopped (copa's --timeout gets this too). */
   taskTimeoutSeconds: number;
   /** Seconds to wait for a Harbor scan to finish. */
@@ -117,7 +128,7 @@ export function findCopa(env: NodeJS.ProcessEnv = process.env): string | undefin
 interface Setting {
   key: keyof Config;
   env: string;
-  kind: 'string' | 'url' | 'baseUrl' | 'int' | 'bool' | 'seconds' | 'path';
+  kind: 'string' | 'list' | 'url' | 'baseUrl' | 'int' | 'bool' | 'seconds' | 'path';
   min?: number;
   max?: number;
   choices?: string[];
@@ -133,13 +144,15 @@ const SETTINGS: Setting[] = [
   { key: 'robotName', env: 'ROBOT_NAME', kind: 'string' },
   { key: 'robotSecret', env: 'ROBOT_SECRET', kind: 'string' },
   { key: 'dataDir', env: 'DATA_DIR', kind: 'path' },
-  { key: 'buildkitAddr', env: 'BUILDKIT_ADDR', kind: 'string' },
+  { key: 'buildkitAddr', env: 'BUILDKIT_ADDR', kind: 'list' },
+  { key: 'buildkitCheckSeconds', env: 'BUILDKIT_CHECK_SECONDS', kind: 'int', min: 1, max: 3600 },
   { key: 'copaPath', env: 'COPA_PATH', kind: 'path' },
   { key: 'copaEolApiUrl', env: 'COPA_EOL_API_URL', kind: 'baseUrl' },
   { key: 'portalDir', env: 'PORTAL_DIR', kind: 'path' },
   { key: 'webhookSecret', env: 'WEBHOOK_SECRET', kind: 'string' },
   { key: 'jobserviceSecret', env: 'JOBSERVICE_SECRET', kind: 'string' },
   { key: 'concurrency', env: 'CONCURRENCY', kind: 'int', min: 1, max: 64 },
+  { key: 'taskConcurrency', env: 'TASK_CONCURRENCY', kind: 'int', min: 1, max: 512 },
   { key: 'taskTimeoutSeconds', env: 'TASK_TIMEOUT', kind: 'seconds', min: 10, max: 86400 },
   { key: 'scanTimeoutSeconds', env: 'SCAN_TIMEOUT', kind: 'seconds', min: 5, max: 86400 },
   { key: 'authCacheSeconds', env: 'AUTH_CACHE_SECONDS', kind: 'int', min: 0, max: 300 },
@@ -168,6 +181,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env, cwd = proces
     registryInsecure: true,
     dataDir: resolve(cwd, '.data'),
     buildkitAddr: 'unix:///run/buildkit/buildkitd.sock',
+    buildkitCheckSeconds: 10,
     copaPath: findCopa(env) ?? 'copa',
     portalDir: DEFAULT_PORTAL_DIR,
     concurrency: 2,
@@ -191,6 +205,13 @@ function parseValue(s: Setting, raw: unknown, source: string, cwd: string): { va
       if (typeof text !== 'string' || text === '') return bad('must be a non-empty string');
       if (s.choices && !s.choices.includes(text)) return bad(`must be one of ${s.choices.join(', ')}`);
       return { value: text };
+    }
+    case 'list': {
+      // The file may give a JSON array; the environment a comma-separated string.
+      const items = Array.isArray(text) ? text : typeof text === 'string' ? text.split(',') : undefined;
+      const parts = items?.map((x) => (typeof x === 'string' ? x.trim() : ''));
+      if (!parts || parts.length === 0 || parts.some((x) => x === '')) return bad('must be a non-empty list');
+      return { value: parts.join(',') };
     }
     case 'path': {
       if (typeof text !== 'string' || text === '') return bad('must be a path');
@@ -344,13 +365,49 @@ export function loadConfig(
       problems.push(`${ENV_PREFIX}COPA_PATH: ${c.copaPath} is not an executable file`);
     }
   }
-  if (!/^(unix|tcp|ssh|docker-container|kube-pod|nerdctl-container|podman-container):\/\//.test(c.buildkitAddr)) {
-    problems.push(
-      `${ENV_PREFIX}BUILDKIT_ADDR: must look like unix:///path/buildkitd.sock or tcp://host:port, got "${c.buildkitAddr}"`,
-    );
+  try {
+    buildkitEndpoints(c.buildkitAddr, c.concurrency);
+  } catch (err) {
+    problems.push(`${ENV_PREFIX}BUILDKIT_ADDR: ${(err as Error).message}`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return c;
+}
+
+/** One buildkitd copa may run against, and how many copa runs it takes at once. */
+export interface BuildkitEndpoint {
+  addr: string;
+  slots: number;
+}
+
+const BUILDKIT_SCHEMES = /^(unix|tcp|ssh|docker-container|kube-pod|nerdctl-container|podman-container):\/\/./;
+
+/**
+ * The endpoints of PATCHING_BUILDKIT_ADDR: comma-separated addresses, each optionally followed by `=N`,
+ * its number of copa slots (1-64). An address without `=N` gets `defaultSlots` (PATCHING_CONCURRENCY).
+ * Throws an Error saying what is wrong with which entry.
+ */
+export function buildkitEndpoints(raw: string, defaultSlots: number): BuildkitEndpoint[] {
+  const out: BuildkitEndpoint[] = [];
+  for (const entry of raw.split(',').map((x) => x.trim())) {
+    const m = /^(.*?)(?:=([^=/]*))?$/.exec(entry)!;
+    const addr = m[1]!;
+    if (!BUILDKIT_SCHEMES.test(addr)) {
+      throw new Error(
+        `each address must look like unix:///path/buildkitd.sock or tcp://host:port, optionally followed by =SLOTS, got "${entry}"`,
+      );
+    }
+    let slots = defaultSlots;
+    if (m[2] !== undefined) {
+      slots = /^[0-9]+$/.test(m[2]) ? Number(m[2]) : NaN;
+      if (!Number.isInteger(slots) || slots < 1 || slots > 64)
+        throw new Error(`the slot count after "=" must be an integer from 1 to 64, got "${entry}"`);
+    }
+    if (out.some((e) => e.addr === addr)) throw new Error(`"${addr}" is listed twice`);
+    out.push({ addr, slots });
+  }
+  if (out.length === 0) throw new Error('at least one address is needed');
+  return out;
 }
 
 /** Why a CA file cannot be used (unreadable, no PEM certificate, a broken one), or undefined when it can. */

@@ -1,9 +1,9 @@
 /**
- * The dependency checks behind GET /patching/api/v1/health: Harbor, SQLite, buildkitd, the copa binary,
+ * The dependency checks behind GET /patching/api/v1/health: Harbor, SQLite, each buildkitd, the copa binary,
  * the registry (and, wired in the composition root, the service robot). Each answers ok or what to fix.
  */
-import { connect } from 'node:net';
-import { copaAvailable, type Config } from '../config/config';
+import { buildkitEndpoints, copaAvailable, type Config } from '../config/config';
+import { BuildkitPool } from '../jobs/buildkit-pool';
 import { pingDatabase, type Db } from '../store/db';
 
 export interface HealthResult {
@@ -12,6 +12,8 @@ export interface HealthResult {
   error?: string;
   /** What was checked, e.g. an address. */
   detail?: string;
+  /** A buildkitd endpoint's copa slots. */
+  slots?: { total: number; in_use: number };
 }
 
 export interface HealthCheck {
@@ -19,30 +21,25 @@ export interface HealthCheck {
   check: () => Promise<HealthResult>;
 }
 
-/** Opens a connection to buildkitd's socket (unix:// or tcp://) without speaking its protocol. */
-export function canConnect(addr: string, timeoutMs = 2000): Promise<HealthResult> {
-  return new Promise((resolve) => {
-    let target: { path: string } | { host: string; port: number };
-    if (addr.startsWith('unix://')) target = { path: addr.slice('unix://'.length) };
-    else if (addr.startsWith('tcp://')) {
-      const u = new URL(addr);
-      target = { host: u.hostname, port: Number(u.port) };
-    } else return resolve({ ok: true, detail: `${addr} (not checked: only unix:// and tcp:// are probed)` });
-    const socket = connect(target as never);
-    const done = (r: HealthResult) => {
-      socket.destroy();
-      resolve(r);
-    };
-    socket.setTimeout(timeoutMs, () => done({ ok: false, detail: addr, error: 'connection timed out' }));
-    socket.once('connect', () => done({ ok: true, detail: addr }));
-    socket.once('error', (err) =>
-      done({
-        ok: false,
-        detail: addr,
-        error: `cannot connect (${err.message}); start buildkitd or set PATCHING_BUILDKIT_ADDR`,
-      }),
-    );
-  });
+/**
+ * One check per buildkitd endpoint: `buildkitd` for a single address, `buildkitd-1`, `buildkitd-2`, ... (in
+ * the configured order) for several. Each check probes the endpoint now (and so also takes it out of the
+ * pool or puts it back) and tells its copa slots and how many are in use.
+ */
+export function buildkitHealthChecks(pool: BuildkitPool): HealthCheck[] {
+  const endpoints = pool.list();
+  return endpoints.map((e) => ({
+    name: endpoints.length === 1 ? 'buildkitd' : `buildkitd-${e.index}`,
+    check: async () => {
+      const now = await pool.check(e.index);
+      return {
+        ok: now.result.ok,
+        detail: now.result.detail,
+        ...(now.result.error ? { error: now.result.error } : {}),
+        slots: { total: now.slots, in_use: now.inUse },
+      };
+    },
+  }));
 }
 
 /** `fetchImpl` reaches Harbor and the registry as every other call does (config/outbound.ts). */
@@ -50,6 +47,8 @@ export function builtInHealthChecks(
   config: Config,
   db: Db,
   fetchImpl: typeof fetch = (input, init) => fetch(input, init),
+  /** The service's pool, so that the checks also take endpoints out and put them back; default: one of its own. */
+  buildkit = new BuildkitPool(buildkitEndpoints(config.buildkitAddr, config.concurrency)),
 ): HealthCheck[] {
   return [
     {
@@ -71,7 +70,7 @@ export function builtInHealthChecks(
         return pingDatabase(db) ? { ok: true, detail: db.name } : { ok: false, error: 'SELECT 1 failed' };
       },
     },
-    { name: 'buildkitd', check: () => canConnect(config.buildkitAddr) },
+    ...buildkitHealthChecks(buildkit),
     {
       name: 'copa',
       check: async () =>

@@ -1,7 +1,7 @@
 /**
  * GET /patching/api/v1/health: liveness (always 200 while serving) plus the state of each dependency
  * (health/checks.ts). Like Harbor's /api/v2.0/health, anyone sees only component names and states; `detail`
- * and `error` (paths, internal addresses) are shown to Harbor system admins only. The endpoint needs no
+ * and `error` (paths, internal addresses) and a buildkitd's `slots` are shown to Harbor system admins only. The endpoint needs no
  * sign-in, so the components are checked at most once per PATCHING_HEALTH_CACHE_SECONDS: callers in between
  * get the last result, and callers during a check share it, so calling health cannot load Harbor.
  */
@@ -61,6 +61,7 @@ export function healthRouter(deps: HealthRouterDeps): Router {
       status: r.ok ? 'healthy' : 'unhealthy',
       ...(sysadmin && r.error ? { error: r.error } : {}),
       ...(sysadmin && r.detail ? { detail: r.detail } : {}),
+      ...(sysadmin && r.slots ? { slots: r.slots } : {}),
     }));
     // The body depends on who asks: never serve one caller's answer to another from a cache.
     res.set('Cache-Control', 'no-store');

@@ -1,7 +1,9 @@
 /**
- * The patch job engine: executions and tasks over the durable SQLite queue, a worker pool (global
- * concurrency, one task per source artifact at a time), stop and per-task timeout (killing copa's
- * process group), retries with backoff for transient failures, and recovery after a crash.
+ * The patch job engine: executions and tasks over the durable SQLite queue, a worker pool (tasks in
+ * progress at once, one task per source artifact at a time), stop and per-task timeout (killing copa's
+ * process group), retries with backoff for transient failures, and recovery after a crash. The copa run
+ * inside a task takes its own slot on a buildkitd endpoint (jobs/buildkit-pool.ts): the worker pool
+ * bounds the work on Harbor and the registry, the copa slots bound the work on buildkitd.
  *
  * Other modules (policy runs, ad-hoc patch, jobservice) use: createExecution, addTask, enqueue,
  * completeExecution, patchArtifact, stopExecution, stopTask, and the 'task'/'execution' events.
@@ -27,8 +29,11 @@ import type { ServiceRobot } from '../harbor/robot';
 import { TaskLogs } from './logs';
 
 export interface EngineConfig {
-  /** Parallel tasks across all executions (default 2). */
-  concurrency: number;
+  /**
+   * Tasks in progress at once across all executions (scans, registry reads, verification, labels,
+   * re-scans, and waiting for or running copa).
+   */
+  taskConcurrency: number;
   /** A task that runs longer is stopped as TIMEOUT. */
   taskTimeoutMs: number;
   /** Attempts for transient failures (registry/Harbor 5xx or unreachable, buildkitd not ready). */
@@ -39,8 +44,8 @@ export interface EngineConfig {
   dataDir: string;
 }
 
-export const DEFAULT_ENGINE_CONFIG: Omit<EngineConfig, 'dataDir'> = {
-  concurrency: 2,
+/** taskConcurrency has no default here: it follows the copa slots (wiring.ts). */
+export const DEFAULT_ENGINE_CONFIG: Omit<EngineConfig, 'dataDir' | 'taskConcurrency'> = {
   taskTimeoutMs: 30 * 60_000,
   maxAttempts: 3,
   retryBaseMs: 15_000,
@@ -249,7 +254,7 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
 
   private pump(): void {
     if (!this.running) return;
-    while (this.active.size < this.config.concurrency) {
+    while (this.active.size < this.config.taskConcurrency) {
       const task = this.queue.claimNext();
       if (!task) break;
       this.emitTask(task.id);

@@ -304,7 +304,7 @@ export class JobService {
           started_at: this.startedAt,
           heartbeat_at: Math.floor(Date.now() / 1000),
           job_names: [IMAGE_PATCH],
-          concurrency: this.engine.config.concurrency,
+          concurrency: this.engine.config.taskConcurrency,
           status: 'Healthy',
         },
       ],

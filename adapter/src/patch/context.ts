@@ -19,12 +19,34 @@ export interface PatchDeps {
   copaPath: string;
   /** copa's --eol-api-url (asked only in comprehensive mode); undefined: copa's default. */
   copaEolApiUrl?: string;
-  buildkitAddr: string;
+  /** The buildkitd endpoints and their copa slots (jobs/buildkit-pool.ts). */
+  buildkit: CopaSlots;
   /** Parent of the per-task work directories. */
   workRoot: string;
   copaTimeoutSeconds: number;
   scanTimeoutMs: number;
   scanPollMs?: number;
+}
+
+/** A copa slot on one buildkitd endpoint, held for one copa run. */
+export interface CopaSlot {
+  /** The endpoint's address (copa's --addr). */
+  readonly addr: string;
+  /** How long the task waited for the slot. */
+  readonly waitedSeconds: number;
+  /**
+   * Frees the slot (a second call does nothing). `copaSeconds`, the copa process's own time, gives the
+   * time the slot was held beyond copa (recorded as a metric).
+   */
+  release(copaSeconds?: number): { heldSeconds: number; overheadSeconds?: number };
+}
+
+/** Where copa runs: slots on buildkitd endpoints, bounding the work that uses buildkitd. */
+export interface CopaSlots {
+  /** A free slot on a usable endpoint; waits for one; throws when no endpoint answers or the signal aborts. */
+  acquire(signal: AbortSignal): Promise<CopaSlot>;
+  /** copa could not reach this endpoint: take it out until its check answers again. */
+  markUnreachable(addr: string, error: string): void;
 }
 
 /** The task's fields a stage may persist as they become known. */

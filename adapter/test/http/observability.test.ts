@@ -129,6 +129,12 @@ test('a system admin also sees what each check looked at', async () => {
     assert.equal(byName.harbor.detail, config.harborUrl);
     assert.ok(byName.database.detail.startsWith(config.dataDir), byName.database.detail);
     assert.equal(byName.copa.detail, config.copaPath);
+    assert.equal(byName.buildkitd.detail, config.buildkitAddr);
+    assert.deepEqual(
+      byName.buildkitd.slots,
+      { total: config.concurrency, in_use: 0 },
+      'one address: PATCHING_CONCURRENCY slots',
+    );
     assert.match(byName.registry.detail, new RegExp(config.registryHost.replace(/\./g, '\\.')));
     assert.ok(!res.text.includes(SERVICE_ROBOT.secret));
   }

@@ -13,7 +13,7 @@ export interface paths {
         };
         /**
          * Liveness and the state of each dependency.
-         * @description Always answers 200 while the process serves requests; `status` and `components` tell whether the dependencies work (harbor, robot, database, buildkitd, copa, registry). Needs no sign-in: like Harbor's own health, anyone sees only each component's name and status. A Harbor system admin also gets each component's `detail` and `error`. The components are checked at most once per PATCHING_HEALTH_CACHE_SECONDS (default 5); calls in between get that result.
+         * @description Always answers 200 while the process serves requests; `status` and `components` tell whether the dependencies work (harbor, robot, database, buildkitd, copa, registry; with several buildkitd addresses one component per address, buildkitd-1, buildkitd-2, ... in the configured order). Needs no sign-in: like Harbor's own health, anyone sees only each component's name and status. A Harbor system admin also gets each component's `detail` and `error`, and each buildkitd's copa `slots` (total and in use). The components are checked at most once per PATCHING_HEALTH_CACHE_SECONDS (default 5); calls in between get that result.
          */
         get: operations["getHealth"];
         put?: never;
@@ -711,6 +711,13 @@ export interface components {
             error?: string;
             /** @example harbor */
             name: string;
+            /** @description A buildkitd endpoint's copa slots (buildkitd components only). Shown to Harbor system admins only. */
+            slots?: {
+                /** @description copa runs on it now. */
+                in_use: number;
+                /** @description copa runs the endpoint takes at once. */
+                total: number;
+            };
             /** @enum {string} */
             status: "healthy" | "unhealthy";
         };

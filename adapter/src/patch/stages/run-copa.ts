@@ -1,12 +1,14 @@
 /**
  * Stage 5: copa patches the source and pushes the target tag, in a private work directory that is gone
- * afterwards. A stop or timeout kills copa; a push it made before that is still reported.
+ * afterwards. A stop or timeout kills copa; a push it made before that is still reported. The stage holds a
+ * copa slot on one buildkitd endpoint (jobs/buildkit-pool.ts) from just before copa starts until it exits,
+ * and logs how long it held it beyond copa's own time.
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RegistryClient } from '../../registry/client';
 import { classifyCopaFailure, copaFoundNothing, runCopa } from '../copa';
-import { abortedOutcome, fullName, type PatchContext, type PatchDeps } from '../context';
+import { abortedOutcome, fullName, stopIfAborted, type CopaSlot, type PatchContext, type PatchDeps } from '../context';
 import type { TaskProgressMeter } from '../progress';
 import { fail, skip, type PatchOutcome } from '../reasons';
 import type { CopaInput } from './copa-input';
@@ -29,16 +31,17 @@ export async function patchWithCopa(
   const { task } = ctx;
   const full = fullName(task);
   const workDir = join(deps.workRoot, `task-${task.id}`);
-  rmSync(workDir, { recursive: true, force: true });
-  mkdirSync(workDir, { recursive: true, mode: 0o700 });
   const host = deps.registryHost ?? deps.registry.host;
+  meter.at('copa');
+  const slot = await takeCopaSlot(deps, ctx);
   let copa;
   try {
-    meter.at('copa');
+    rmSync(workDir, { recursive: true, force: true });
+    mkdirSync(workDir, { recursive: true, mode: 0o700 });
     copa = await runCopa({
       copaPath: deps.copaPath,
       eolApiUrl: deps.copaEolApiUrl,
-      buildkitAddr: deps.buildkitAddr,
+      buildkitAddr: slot.addr,
       workDir,
       registryHost: host,
       credentials: deps.robot,
@@ -52,14 +55,31 @@ export async function patchWithCopa(
       onSpawn: (pid) => ctx.record({ copa_pid: pid }),
     });
   } finally {
+    // The slot is freed as soon as copa exits: everything after it runs outside the copa slots.
+    const held = slot.release(copa?.seconds);
     rmSync(workDir, { recursive: true, force: true });
+    if (copa) {
+      ctx.log(
+        `copa slot on ${slot.addr} held ${held.heldSeconds.toFixed(3)} s: copa ${copa.seconds.toFixed(3)} s, ` +
+          `overhead ${(held.overheadSeconds ?? 0).toFixed(3)} s; waited ${slot.waitedSeconds.toFixed(1)} s for it`,
+      );
+    }
   }
   ctx.record({ copa_pid: null, copa_seconds: copa.seconds });
   if (copa.killed || ctx.signal.aborted) {
     await recordPushBeforeStop(deps, ctx, plan);
     throw abortedOutcome(ctx.signal);
   }
-  if (copa.exitCode !== 0) throw copaFailureOutcome(copa.lines, deps, full);
+  if (copa.exitCode !== 0) {
+    const outcome = copaFailureOutcome(
+      copa.lines,
+      { buildkitAddr: slot.addr, copaTimeoutSeconds: deps.copaTimeoutSeconds },
+      full,
+    );
+    // Taken out of the pool until its check answers; the retry goes to another endpoint if one answers.
+    if (outcome.code === 'BUILDKIT_UNREACHABLE') deps.buildkit.markUnreachable(slot.addr, outcome.message);
+    throw outcome;
+  }
   if (copaFoundNothing(copa.lines)) {
     throw skip(
       'UP_TO_DATE',
@@ -67,6 +87,16 @@ export async function patchWithCopa(
     );
   }
   return { vex: copa.vex };
+}
+
+/** Waits for a copa slot; a stop or timeout while waiting ends the task, no usable buildkitd fails it (transient). */
+async function takeCopaSlot(deps: PatchDeps, ctx: PatchContext): Promise<CopaSlot> {
+  try {
+    return await deps.buildkit.acquire(ctx.signal);
+  } catch (err) {
+    stopIfAborted(ctx.signal);
+    throw fail('BUILDKIT_UNREACHABLE', err instanceof Error ? err.message : String(err), true);
+  }
 }
 
 /** copa may have pushed before it was stopped: records the patched image only if it is there. */
@@ -90,7 +120,7 @@ export async function recordPushBeforeStop(
 /** A failed copa run's outcome: its failure class, with what to do about it. */
 export function copaFailureOutcome(
   lines: readonly string[],
-  deps: Pick<PatchDeps, 'buildkitAddr' | 'copaTimeoutSeconds'>,
+  deps: { buildkitAddr: string; copaTimeoutSeconds: number },
   full: string,
 ): PatchOutcome {
   const c = classifyCopaFailure(lines);

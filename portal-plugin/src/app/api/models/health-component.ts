@@ -13,5 +13,21 @@ export interface HealthComponent {
    */
   error?: string;
   name: string;
+
+  /**
+   * A buildkitd endpoint's copa slots (buildkitd components only). Shown to Harbor system admins only.
+   */
+  slots?: {
+
+/**
+ * copa runs the endpoint takes at once.
+ */
+'total': number;
+
+/**
+ * copa runs on it now.
+ */
+'in_use': number;
+};
   status: 'healthy' | 'unhealthy';
 }

@@ -29,7 +29,7 @@ export class SystemService extends BaseService {
   /**
    * Liveness and the state of each dependency.
    *
-   * Always answers 200 while the process serves requests; `status` and `components` tell whether the dependencies work (harbor, robot, database, buildkitd, copa, registry). Needs no sign-in: like Harbor's own health, anyone sees only each component's name and status. A Harbor system admin also gets each component's `detail` and `error`. The components are checked at most once per PATCHING_HEALTH_CACHE_SECONDS (default 5); calls in between get that result.
+   * Always answers 200 while the process serves requests; `status` and `components` tell whether the dependencies work (harbor, robot, database, buildkitd, copa, registry; with several buildkitd addresses one component per address, buildkitd-1, buildkitd-2, ... in the configured order). Needs no sign-in: like Harbor's own health, anyone sees only each component's name and status. A Harbor system admin also gets each component's `detail` and `error`, and each buildkitd's copa `slots` (total and in use). The components are checked at most once per PATCHING_HEALTH_CACHE_SECONDS (default 5); calls in between get that result.
    *
    * This method provides access to the full `HttpResponse`, allowing access to response headers.
    * To access only the response body, use `getHealth()` instead.
@@ -44,7 +44,7 @@ export class SystemService extends BaseService {
   /**
    * Liveness and the state of each dependency.
    *
-   * Always answers 200 while the process serves requests; `status` and `components` tell whether the dependencies work (harbor, robot, database, buildkitd, copa, registry). Needs no sign-in: like Harbor's own health, anyone sees only each component's name and status. A Harbor system admin also gets each component's `detail` and `error`. The components are checked at most once per PATCHING_HEALTH_CACHE_SECONDS (default 5); calls in between get that result.
+   * Always answers 200 while the process serves requests; `status` and `components` tell whether the dependencies work (harbor, robot, database, buildkitd, copa, registry; with several buildkitd addresses one component per address, buildkitd-1, buildkitd-2, ... in the configured order). Needs no sign-in: like Harbor's own health, anyone sees only each component's name and status. A Harbor system admin also gets each component's `detail` and `error`, and each buildkitd's copa `slots` (total and in use). The components are checked at most once per PATCHING_HEALTH_CACHE_SECONDS (default 5); calls in between get that result.
    *
    * This method provides access only to the response body.
    * To access the full response (for headers, for example), `getHealth$Response()` instead.
