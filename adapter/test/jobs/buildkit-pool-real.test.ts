@@ -1,3 +1,4 @@
+// @runs-copa
 /**
  * The buildkitd pool with two real buildkitds: the stack's, and one this file starts on its own socket and
  * root under a temp folder (same registry mirrors). The second is listed first, so the pool would pick it;
