@@ -7,6 +7,7 @@ import { HarborClient, HarborError } from '../harbor/client';
 import { RegistryClient, RegistryError } from '../registry/client';
 import type { PatchOptions, Task, TaskProgress, VulnerabilitySummary } from '../model/execution';
 import { PatchOutcome, fail, type ReasonCode } from './reasons';
+import type { SigningSettings } from './cosign';
 
 export interface PatchDeps {
   /** Harbor API as the service robot. */
@@ -25,6 +26,8 @@ export interface PatchDeps {
   copaTimeoutSeconds: number;
   scanTimeoutMs: number;
   scanPollMs?: number;
+  /** cosign signing and trust before patching; undefined: the service neither signs nor verifies. */
+  signing?: SigningSettings;
 }
 
 /** The task's fields a stage may persist as they become known. */
@@ -36,6 +39,8 @@ export interface TaskRecord {
   vulnerabilities_after?: VulnerabilitySummary | null;
   fixed_cves?: string[];
   vex?: unknown;
+  signed?: boolean;
+  vex_referrer?: string | null;
   copa_pid?: number | null;
   copa_seconds?: number;
 }
