@@ -168,7 +168,8 @@ export function v2Middleware(ctx: ApiContext & { externalUrl: () => string }) {
     res.setHeader('Content-Type', 'application/vnd.oci.image.index.v1+json');
     res.setHeader('X-Total-Count', String(accessories.length));
     if (filter) res.setHeader('OCI-Filters-Applied', 'artifactType');
-    res.status(200).send(
+    // end(), not send(): Express would add `; charset=utf-8` to Harbor's content type.
+    res.status(200).end(
       JSON.stringify(
         subject
           ? { schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests }

@@ -56,12 +56,14 @@ export async function runCosign(
     workDir: string;
     registryHost: string;
     credentials: { username: string; password: string };
+    /** A push-scoped bearer token of the repository (Harbor's token service), used instead of Basic. */
+    registryToken?: string;
     password?: string;
     signal: AbortSignal;
   },
 ): Promise<CosignRun> {
   const dockerDir = join(o.workDir, `cosign-docker-${process.pid}-${Math.random().toString(36).slice(2)}`);
-  writeDockerConfig(dockerDir, o.registryHost, o.credentials.username, o.credentials.password);
+  writeDockerConfig(dockerDir, o.registryHost, o.credentials.username, o.credentials.password, o.registryToken);
   const started = Date.now();
   try {
     const extra: Record<string, string> = { DOCKER_CONFIG: dockerDir, COSIGN_YES: 'true' };

@@ -167,6 +167,22 @@ export class RegistryClient {
     return `Bearer ${token}`;
   }
 
+  /**
+   * A bearer token of Harbor's token service for `actions` on one repository, or undefined when the registry
+   * takes Basic credentials. Tools that get it (cosign) then act with exactly these rights: Harbor lets a
+   * cosign holding a push token read an unsigned manifest of a project that enforces signatures.
+   */
+  async bearerToken(repository: string, actions = 'pull,push'): Promise<string | undefined> {
+    const res = await this.send(`${this.baseUrl}/v2/`, { method: 'GET' });
+    await res.body?.cancel();
+    const { scheme, params } = parseChallenge(res.headers.get('www-authenticate') ?? '');
+    if (res.status !== 401 || scheme !== 'bearer' || !params.realm) return undefined;
+    const scope = `repository:${repository}:${actions}`;
+    // A fresh one: the tool may run longer than a cached token has left.
+    this.tokens.delete(`${params.realm}|${params.service}|${scope}`);
+    return (await this.token(params, scope)).slice('Bearer '.length);
+  }
+
   /** GET/HEAD under /v2/<repository>/..., answering Harbor's auth challenge once. */
   async request(repository: string, path: string, init: RequestInit = {}, actions = 'pull'): Promise<Response> {
     if (!isFullRepositoryName(repository) || hasDotSegment(path)) {

@@ -21,7 +21,7 @@ import {
   writePrivateFile,
   type CosignRun,
 } from '../cosign';
-import { abortedOutcome, fullName, stopIfAborted, type PatchContext, type PatchDeps } from '../context';
+import { abortedOutcome, fullName, step, stopIfAborted, type PatchContext, type PatchDeps } from '../context';
 import type { TaskProgressMeter } from '../progress';
 import { fail, skip } from '../reasons';
 import type { TargetPlan } from './plan-target';
@@ -52,11 +52,18 @@ async function cosign(
   mkdirSync(workDir, { recursive: true, mode: 0o700 });
   try {
     for (const [name, content] of Object.entries(files)) writePrivateFile(workDir, name, content);
+    // cosign reads and writes with a push token of the repository: Harbor serves an unsigned manifest of a
+    // project that enforces cosign signatures only to cosign holding push rights (with Basic credentials,
+    // cosign asks a pull-only token for its reads).
+    const registryToken = await step(ctx, 'getting a registry token for cosign', () =>
+      deps.registry.bearerToken(fullName(ctx.task), 'pull,push'),
+    );
     ctx.log(`$ cosign ${args.join(' ')}`);
     const run = await runCosign(signing.cosignPath, args, {
       workDir,
       registryHost: deps.registryHost ?? deps.registry.host,
       credentials: deps.robot,
+      registryToken,
       password: withPassword ? signing.key?.password : undefined,
       signal: ctx.signal,
     });
