@@ -184,11 +184,11 @@ test('content trust: a signed source is patched, signed, served, verifiable, wit
     referrers.manifests.map((m) => [m.digest, m.artifactType]),
     [[task.vex_referrer, 'application/vnd.openvex+json']],
   );
-  const manifest = (await (
-    await client.request(`/v2/${trusted}/app/manifests/${task.vex_referrer}`, {
-      headers: { accept: 'application/vnd.oci.image.manifest.v1+json' },
-    })
-  ).json()) as { subject: { digest: string }; layers: { digest: string }[] };
+  const got = await client.request(`/v2/${trusted}/app/manifests/${task.vex_referrer}`, {
+    headers: { accept: 'application/vnd.oci.image.manifest.v1+json' },
+  });
+  assert.equal(got.status, 200, 'the referrer is signed too, so the enforcing project serves it');
+  const manifest = (await got.json()) as { subject: { digest: string }; layers: { digest: string }[] };
   assert.equal(manifest.subject.digest, task.patched_digest);
   const document = await (await client.request(`/v2/${trusted}/app/blobs/${manifest.layers[0].digest}`)).json();
   const vex = await (
@@ -197,7 +197,7 @@ test('content trust: a signed source is patched, signed, served, verifiable, wit
     })
   ).json();
   assert.deepEqual(document, vex);
-  assert.equal((document as { '@context': string })['@context'], 'https://openvex.dev/ns/v0.2.0');
+  assert.match((document as { '@context': string })['@context'], /^https:\/\/openvex\.dev\/ns/);
 
   // Harbor lists the signature, the VEX referrer and the attestation as accessories of the patched image.
   const accessories = (await (

@@ -5,8 +5,9 @@
  * - after copa's push, before the push is verified: the patched image is signed (a project that enforces
  *   cosign signatures serves no unsigned manifest, so the verification could not even read it before);
  * - after the verification: copa's OpenVEX document is attached as an OCI referrer of the patched image
- *   (artifactType application/vnd.openvex+json) and, when the image was signed, attested with cosign
- *   (`--type openvex`, the form Trivy's `--vex oci` discovers). A failed attachment is a note, not a failure.
+ *   (artifactType application/vnd.openvex+json) and, when the image was signed, the referrer is signed too
+ *   (an enforcing project serves no unsigned manifest) and the document attested with cosign (`--type
+ *   openvex`, the form Trivy's `--vex oci` discovers). A failed attachment is a note, not a failure.
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -188,6 +189,15 @@ export async function attachVex(
     );
     ctx.record({ vex_referrer: referrer });
     ctx.log(`attached copa's OpenVEX document to ${full}@${pushed.digest} as the referrer ${referrer}`);
+    if (signed && deps.signing?.key) {
+      // A project that enforces cosign signatures serves no unsigned manifest, the referrer included.
+      const run = await cosign(deps, ctx, signArgs(deps.signing.key.file, imageRef(deps, ctx, referrer), deps.signing.insecure), true);
+      if (run.exitCode !== 0) {
+        const detail = cosignError(run);
+        ctx.log(`cosign sign of the OpenVEX referrer: ${detail}`);
+        notes.push(`the OpenVEX referrer was not signed (${detail})`);
+      }
+    }
   } catch (err) {
     stopIfAborted(ctx.signal);
     const message = err instanceof RegistryError || err instanceof Error ? err.message : String(err);
