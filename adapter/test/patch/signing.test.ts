@@ -215,8 +215,13 @@ test('content trust: a signed source is patched, signed, served, verifiable, wit
     })
   ).text();
   assert.ok(!log.includes(SERVICE_PASSWORD), 'the key password never reaches the task log');
+  const trustIn = /verifies against the trusted key \(([0-9.]+) s\)/.exec(log)?.[1];
   const signedIn = /signed \S+ with cosign in ([0-9.]+) s/.exec(log)?.[1];
-  console.log(`# task ${seconds.toFixed(1)} s; signing ${signedIn} s; copa ${task.copa_seconds?.toFixed(1)} s`);
+  const vexIn = /OpenVEX document was attached in ([0-9.]+) s/.exec(log)?.[1];
+  assert.ok(trustIn && signedIn && vexIn, log);
+  console.log(
+    `# task ${seconds.toFixed(1)} s: copa ${task.copa_seconds?.toFixed(1)} s, trust check ${trustIn} s, signing ${signedIn} s, VEX referrer + its signature + attestation ${vexIn} s`,
+  );
 });
 
 test('trust before patching: an unsigned source is skipped UNTRUSTED_SOURCE, nothing is pushed', async () => {

@@ -790,7 +790,10 @@ export interface components {
             options: {
                 copy_labels: boolean;
                 delete_original: boolean;
+                require_signed_source?: boolean;
                 rescan: boolean;
+                /** @description Absent: the service's default (PATCHING_SIGN_BY_DEFAULT). */
+                sign?: boolean;
             };
             /** Format: int64 */
             project_id: number;

@@ -93,6 +93,7 @@ export async function checkSourceTrust(deps: SignDeps, ctx: PatchContext): Promi
     );
   }
   stopIfAborted(ctx.signal);
+  const started = Date.now();
   const run = await cosign(
     deps,
     ctx,
@@ -100,7 +101,9 @@ export async function checkSourceTrust(deps: SignDeps, ctx: PatchContext): Promi
     false,
   );
   if (run.exitCode === 0) {
-    ctx.log(`the cosign signature of ${full}@${task.source_digest} verifies against the trusted key`);
+    ctx.log(
+      `the cosign signature of ${full}@${task.source_digest} verifies against the trusted key (${seconds(started)} s)`,
+    );
     return;
   }
   const detail = cosignError(run);
@@ -154,7 +157,7 @@ export async function signPatched(
     throw fail('SIGN_FAILED', `${full}@${digest} was pushed but cosign could not sign it: ${cosignError(run)}`);
   }
   ctx.record({ signed: true });
-  ctx.log(`signed ${full}@${digest} with cosign in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  ctx.log(`signed ${full}@${digest} with cosign in ${seconds(started)} s`);
   return digest;
 }
 
@@ -174,6 +177,7 @@ export async function attachVex(
   signed: boolean,
 ): Promise<string[]> {
   if (!copa.vex) return [];
+  const started = Date.now();
   const full = fullName(ctx.task);
   const notes: string[] = [];
   const bytes = new TextEncoder().encode(JSON.stringify(copa.vex, null, 2));
@@ -219,5 +223,8 @@ export async function attachVex(
       notes.push(`the OpenVEX attestation was not signed (${detail})`);
     }
   }
+  ctx.log(`the OpenVEX document was attached in ${seconds(started)} s`);
   return notes;
 }
+
+const seconds = (since: number) => ((Date.now() - since) / 1000).toFixed(1);
