@@ -162,8 +162,10 @@ export class RegistryCatalog {
   async everyArtifact(project: Project, repository: string): Promise<ArtifactRecord[]> {
     const tagDigests = await this.tagDigests(repository);
     const byDigest = new Map<string, string[]>();
-    for (const [tag, digest] of [...tagDigests.entries()].sort()) byDigest.set(digest, [...(byDigest.get(digest) ?? []), tag]);
-    for (const digest of this.state.knownDigests.get(repository) ?? []) if (!byDigest.has(digest)) byDigest.set(digest, []);
+    for (const [tag, digest] of [...tagDigests.entries()].sort())
+      byDigest.set(digest, [...(byDigest.get(digest) ?? []), tag]);
+    for (const digest of this.state.knownDigests.get(repository) ?? [])
+      if (!byDigest.has(digest)) byDigest.set(digest, []);
     const records = await Promise.all(
       [...byDigest.entries()].map(([digest, tags]) => this.build(project, repository, digest, tags)),
     );

@@ -100,15 +100,18 @@ export function v2Middleware(ctx: ApiContext & { externalUrl: () => string }) {
       }
     }
     const m = req.path.match(ROUTE);
-    if (m && m[2] === 'referrers' && req.method === 'GET') return void referrers(req, res, m[1], m[3] ?? '').catch(next);
+    if (m && m[2] === 'referrers' && req.method === 'GET')
+      return void referrers(req, res, m[1], m[3] ?? '').catch(next);
     if (m && m[2] === 'manifests' && m[3] && (req.method === 'GET' || req.method === 'HEAD')) {
       const project = state.findProject(m[1].split('/')[0], true)!;
       if (project.content_trust_cosign && !exemptFromContentTrust(req, principal, project, m[1])) {
         const reference = decodeURIComponent(m[3].slice(1));
-        return void contentTrust(res, project, m[1], reference, () => manifestChecks(req, res, next)).catch(next);
+        return void contentTrust(res, project, m[1], reference, () => void manifestChecks(req, res, next)).catch(
+          next,
+        );
       }
     }
-    manifestChecks(req, res, next);
+    void manifestChecks(req, res, next);
   };
 
   /**
@@ -129,7 +132,13 @@ export function v2Middleware(ctx: ApiContext & { externalUrl: () => string }) {
    * Cosign content trust (src/server/middleware/contenttrust/contentrust.go): a manifest is served only when
    * the artifact has a `signature.cosign` accessory, or is itself a signature; otherwise 412.
    */
-  const contentTrust = async (res: Response, project: Project, repository: string, reference: string, next: () => void) => {
+  const contentTrust = async (
+    res: Response,
+    project: Project,
+    repository: string,
+    reference: string,
+    next: () => void,
+  ) => {
     const all = await ctx.catalog.everyArtifact(project, repository);
     let artifact = all.find((a) => a.digest === reference);
     if (!artifact && !reference.startsWith('sha256:')) {
@@ -169,13 +178,13 @@ export function v2Middleware(ctx: ApiContext & { externalUrl: () => string }) {
     res.setHeader('X-Total-Count', String(accessories.length));
     if (filter) res.setHeader('OCI-Filters-Applied', 'artifactType');
     // end(), not send(): Express would add `; charset=utf-8` to Harbor's content type.
-    res.status(200).end(
-      JSON.stringify(
-        subject
-          ? { schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests }
-          : {},
-      ) + '\n',
-    );
+    res
+      .status(200)
+      .end(
+        JSON.stringify(
+          subject ? { schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests } : {},
+        ) + '\n',
+      );
   };
 
   const manifestChecks = (req: Request, res: Response, next: NextFunction) => {

@@ -55,8 +55,8 @@ before(async () => {
   assert.equal(made.exitCode, 0, made.stderr);
 });
 
-after(() => {
-  sim?.close();
+after(async () => {
+  await sim?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -68,7 +68,9 @@ const pull = (method: 'GET' | 'HEAD', reference: string, userAgent = 'docker/27.
 
 test('an unsigned manifest of a project with cosign content trust is refused with 412, as Harbor does', async () => {
   const meta = await json<{ metadata: Record<string, string> }>(
-    await fetch(`${sim.url}/api/v2.0/projects/${project}`, { headers: { authorization: basic('admin', 'Harbor12345') } }),
+    await fetch(`${sim.url}/api/v2.0/projects/${project}`, {
+      headers: { authorization: basic('admin', 'Harbor12345') },
+    }),
   );
   assert.equal(meta.metadata.enable_content_trust_cosign, 'true');
   for (const reference of ['1.0', digest]) {

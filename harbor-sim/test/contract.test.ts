@@ -60,7 +60,11 @@ before(async () => {
   projectId = sim.addProject(project).project_id;
   const c = new RegistryClient(registry);
   await c.pushImage(`${project}/app`, '1.0', await debianImage([{ name: 'bash', version: '5.2.15-2' }]));
-  const signedApp = await c.pushImage(`${project}/app`, '2.0', await debianImage([{ name: 'bash', version: '5.2.15-3' }]));
+  const signedApp = await c.pushImage(
+    `${project}/app`,
+    '2.0',
+    await debianImage([{ name: 'bash', version: '5.2.15-3' }]),
+  );
   // A cosign signature in the tag scheme (sha256-<hex>.sig with a simplesigning layer): Harbor's accessory.
   const payload = Buffer.from(JSON.stringify({ critical: { image: { 'docker-manifest-digest': signedApp.digest } } }));
   const config = Buffer.from('{"architecture":"","os":"","config":{},"rootfs":{"type":"layers","diff_ids":[]}}');
@@ -229,14 +233,29 @@ test('every served operation matches the swagger contract', async () => {
   assert.equal(withAccessories.length, 1, 'the signature itself is not listed');
   assert.equal(withAccessories[0].accessories?.[0]?.type, 'signature.cosign');
   const accessories = (await (
-    await check('get', `${A}/{reference}/accessories`, `/projects/${project}/repositories/app/artifacts/2.0/accessories`, 200)
+    await check(
+      'get',
+      `${A}/{reference}/accessories`,
+      `/projects/${project}/repositories/app/artifacts/2.0/accessories`,
+      200,
+    )
   ).json()) as { type: string; subject_artifact_digest: string }[];
   assert.deepEqual(
     accessories.map((a) => [a.type, a.subject_artifact_digest]),
     [['signature.cosign', withAccessories[0].digest]],
   );
-  await check('get', `${A}/{reference}/accessories`, `/projects/${project}/repositories/app/artifacts/1.0/accessories`, 200);
-  await check('get', `${A}/{reference}/accessories`, `/projects/${project}/repositories/app/artifacts/9.9/accessories`, 404);
+  await check(
+    'get',
+    `${A}/{reference}/accessories`,
+    `/projects/${project}/repositories/app/artifacts/1.0/accessories`,
+    200,
+  );
+  await check(
+    'get',
+    `${A}/{reference}/accessories`,
+    `/projects/${project}/repositories/app/artifacts/9.9/accessories`,
+    404,
+  );
   await check(
     'get',
     `${A}/{reference}`,

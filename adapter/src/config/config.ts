@@ -403,7 +403,9 @@ function signingProblems(c: Config, explicit: Set<keyof Config>): string[] {
       try {
         password = readPasswordFile(c.signingPasswordFile);
       } catch (err) {
-        problems.push(`${ENV_PREFIX}SIGNING_PASSWORD_FILE: cannot read ${c.signingPasswordFile}: ${(err as Error).message}`);
+        problems.push(
+          `${ENV_PREFIX}SIGNING_PASSWORD_FILE: cannot read ${c.signingPasswordFile}: ${(err as Error).message}`,
+        );
         return problems;
       }
     }

@@ -60,7 +60,8 @@ export function publicKeyProblem(path: string): string | undefined {
   } catch (err) {
     return `cannot read ${path}: ${(err as Error).message}`;
   }
-  if (!text.includes('-----BEGIN PUBLIC KEY-----')) return `${path} holds no PEM public key (-----BEGIN PUBLIC KEY-----)`;
+  if (!text.includes('-----BEGIN PUBLIC KEY-----'))
+    return `${path} holds no PEM public key (-----BEGIN PUBLIC KEY-----)`;
   try {
     createPublicKey(text);
   } catch (err) {

@@ -131,7 +131,8 @@ export function signingOptionProblems(
   if (options.sign && !can.sign) {
     problems.push({
       field: `${prefix}sign`,
-      message: 'the service has no signing key: set PATCHING_SIGNING_KEY_FILE (a cosign private key) to sign patched images',
+      message:
+        'the service has no signing key: set PATCHING_SIGNING_KEY_FILE (a cosign private key) to sign patched images',
     });
   }
   if (options.require_signed_source && !can.verify) {

@@ -40,7 +40,6 @@ export interface CosignRun {
 
 const OFFLINE = ['--use-signing-config=false', '--tlog-upload=false'];
 
-
 function registryFlags(insecure: boolean): string[] {
   return insecure ? ['--allow-http-registry', '--allow-insecure-registry'] : [];
 }
@@ -91,12 +90,32 @@ export async function runCosign(
 
 /** `cosign sign` of one digest reference (and every child of an index), legacy `.sig` format, offline. */
 export function signArgs(key: string, ref: string, insecure: boolean): string[] {
-  return ['sign', '--key', key, ...OFFLINE, '--new-bundle-format=false', '--recursive', ...registryFlags(insecure), ref];
+  return [
+    'sign',
+    '--key',
+    key,
+    ...OFFLINE,
+    '--new-bundle-format=false',
+    '--recursive',
+    ...registryFlags(insecure),
+    ref,
+  ];
 }
 
 /** `cosign attest --type openvex` of one digest reference: a Sigstore bundle referrer, offline. */
 export function attestArgs(key: string, predicate: string, ref: string, insecure: boolean): string[] {
-  return ['attest', '--key', key, ...OFFLINE, '--type', 'openvex', '--predicate', predicate, ...registryFlags(insecure), ref];
+  return [
+    'attest',
+    '--key',
+    key,
+    ...OFFLINE,
+    '--type',
+    'openvex',
+    '--predicate',
+    predicate,
+    ...registryFlags(insecure),
+    ref,
+  ];
 }
 
 /** `cosign verify` against a public key without the transparency log (no network but the registry). */

@@ -317,7 +317,10 @@ export class RegistryClient {
     const target = new URL(location, this.baseUrl);
     const prefix = `/v2/${repository}/`;
     if (!target.pathname.startsWith(prefix)) {
-      throw new RegistryError(502, `the registry answered an upload location outside ${repository}: ${target.pathname}`);
+      throw new RegistryError(
+        502,
+        `the registry answered an upload location outside ${repository}: ${target.pathname}`,
+      );
     }
     target.searchParams.set('digest', digest);
     const put = await this.request(
@@ -327,7 +330,8 @@ export class RegistryClient {
       'pull,push',
     );
     await put.body?.cancel();
-    if (put.status !== 201) throw new RegistryError(put.status, `uploading a blob to ${repository} failed (HTTP ${put.status})`);
+    if (put.status !== 201)
+      throw new RegistryError(put.status, `uploading a blob to ${repository} failed (HTTP ${put.status})`);
     return digest;
   }
 
@@ -383,13 +387,22 @@ export class RegistryClient {
   }
 
   /** The size and media type of a manifest (a referrer's subject descriptor). */
-  async describeManifest(repository: string, digest: string): Promise<Pick<Descriptor, 'mediaType' | 'digest' | 'size'>> {
-    const res = await this.request(repository, `manifests/${digest}`, { method: 'HEAD', headers: { accept: MANIFEST_ACCEPT } });
+  async describeManifest(
+    repository: string,
+    digest: string,
+  ): Promise<Pick<Descriptor, 'mediaType' | 'digest' | 'size'>> {
+    const res = await this.request(repository, `manifests/${digest}`, {
+      method: 'HEAD',
+      headers: { accept: MANIFEST_ACCEPT },
+    });
     await res.body?.cancel();
     const size = Number(res.headers.get('content-length'));
     const mediaType = res.headers.get('content-type');
     if (!res.ok || !mediaType || !Number.isFinite(size) || size <= 0) {
-      throw new RegistryError(res.status || 502, `reading manifest ${repository}@${digest} failed (HTTP ${res.status})`);
+      throw new RegistryError(
+        res.status || 502,
+        `reading manifest ${repository}@${digest} failed (HTTP ${res.status})`,
+      );
     }
     return { mediaType, digest, size };
   }

@@ -201,11 +201,18 @@ test('content trust: a signed source is patched, signed, served, verifiable, wit
 
   // Harbor lists the signature, the VEX referrer and the attestation as accessories of the patched image.
   const accessories = (await (
-    await fetch(`${sim.url}/api/v2.0/projects/${trusted}/repositories/app/artifacts/${task.patched_digest}/accessories`, {
-      headers: { authorization: admin },
-    })
+    await fetch(
+      `${sim.url}/api/v2.0/projects/${trusted}/repositories/app/artifacts/${task.patched_digest}/accessories`,
+      {
+        headers: { authorization: admin },
+      },
+    )
   ).json()) as { type: string; digest: string }[];
-  assert.deepEqual(accessories.map((a) => a.type).sort(), ['signature.cosign', 'signature.cosign', 'subject.accessory']);
+  assert.deepEqual(accessories.map((a) => a.type).sort(), [
+    'signature.cosign',
+    'signature.cosign',
+    'subject.accessory',
+  ]);
   assert.ok(accessories.some((a) => a.digest === task.vex_referrer && a.type === 'subject.accessory'));
 
   // How long signing took, for the README's figure.
@@ -235,16 +242,15 @@ test('trust before patching: an unsigned source is skipped UNTRUSTED_SOURCE, not
 });
 
 test('signing options the configuration cannot honour are refused at the edge', async () => {
-  const plain = await startAdapter(settings({ signingKeyFile: undefined, signingPasswordFile: undefined, trustPublicKeyFile: undefined }));
+  const plain = await startAdapter(
+    settings({ signingKeyFile: undefined, signingPasswordFile: undefined, trustPublicKeyFile: undefined }),
+  );
   try {
-    const res = await fetch(
-      `${plain.url}/patching/api/v1/projects/${open}/repositories/app/artifacts/1.0/patch`,
-      {
-        method: 'POST',
-        headers: { authorization: alice, 'content-type': 'application/json' },
-        body: JSON.stringify({ sign: true, require_signed_source: true }),
-      },
-    );
+    const res = await fetch(`${plain.url}/patching/api/v1/projects/${open}/repositories/app/artifacts/1.0/patch`, {
+      method: 'POST',
+      headers: { authorization: alice, 'content-type': 'application/json' },
+      body: JSON.stringify({ sign: true, require_signed_source: true }),
+    });
     assert.equal(res.status, 400);
     const body = (await res.json()) as { errors: { field?: string; message: string }[] };
     assert.deepEqual(body.errors.map((e) => e.field).sort(), ['require_signed_source', 'sign']);
@@ -272,7 +278,8 @@ test('a bad key or password stops the start with a clear error, and shows in hea
   );
   assert.throws(
     () => loadConfig(env, settings({ trustPublicKeyFile: join(keys, 'service.password') })),
-    (err: unknown) => err instanceof ConfigError && /PATCHING_TRUST_PUBLIC_KEY_FILE: .* holds no PEM public key/.test(err.message),
+    (err: unknown) =>
+      err instanceof ConfigError && /PATCHING_TRUST_PUBLIC_KEY_FILE: .* holds no PEM public key/.test(err.message),
   );
 
   // Health reads the files again: a password replaced after the start shows there.
@@ -281,9 +288,9 @@ test('a bad key or password stops the start with a clear error, and shows in hea
   const running = await startAdapter(settings({ signingPasswordFile: password }));
   try {
     const health = async () =>
-      (await (
-        await fetch(`${running.url}/patching/api/v1/health`, { headers: { authorization: admin } })
-      ).json()) as { components: { name: string; status: string; error?: string }[] };
+      (await (await fetch(`${running.url}/patching/api/v1/health`, { headers: { authorization: admin } })).json()) as {
+        components: { name: string; status: string; error?: string }[];
+      };
     assert.equal((await health()).components.find((c) => c.name === 'signing')?.status, 'healthy');
     writeFileSync(password, 'rotated-wrongly');
     const signing = (await health()).components.find((c) => c.name === 'signing');

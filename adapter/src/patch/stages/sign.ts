@@ -109,7 +109,11 @@ export async function checkSourceTrust(deps: SignDeps, ctx: PatchContext): Promi
   const detail = cosignError(run);
   ctx.log(`cosign verify: ${detail}`);
   if (REGISTRY_TROUBLE.test(detail) && !/no (matching )?signatures/i.test(detail)) {
-    throw fail('REGISTRY_UNREACHABLE', `cosign could not read the signatures of ${full}@${task.source_digest}: ${detail}`, true);
+    throw fail(
+      'REGISTRY_UNREACHABLE',
+      `cosign could not read the signatures of ${full}@${task.source_digest}: ${detail}`,
+      true,
+    );
   }
   throw skip(
     'UNTRUSTED_SOURCE',
@@ -139,7 +143,12 @@ export async function signPatched(
   }
   meter.at('sign');
   const started = Date.now();
-  const resolved = await cosign(deps, ctx, ['triangulate', ...insecureFlags(deps), imageRef(deps, ctx, plan.target)], false);
+  const resolved = await cosign(
+    deps,
+    ctx,
+    ['triangulate', ...insecureFlags(deps), imageRef(deps, ctx, plan.target)],
+    false,
+  );
   const digest = resolved.exitCode === 0 ? digestFromTriangulate(resolved.stdout) : undefined;
   if (resolved.exitCode !== 0 || !isNewPush(digest, plan, task.source_digest)) {
     throw fail(
@@ -189,13 +198,21 @@ export async function attachVex(
       subject,
       OPENVEX_MEDIA_TYPE,
       { mediaType: OPENVEX_MEDIA_TYPE, bytes, annotations: { 'org.opencontainers.image.title': 'vex.json' } },
-      { 'org.opencontainers.image.created': new Date().toISOString(), 'org.opencontainers.image.description': 'OpenVEX document of copa' },
+      {
+        'org.opencontainers.image.created': new Date().toISOString(),
+        'org.opencontainers.image.description': 'OpenVEX document of copa',
+      },
     );
     ctx.record({ vex_referrer: referrer });
     ctx.log(`attached copa's OpenVEX document to ${full}@${pushed.digest} as the referrer ${referrer}`);
     if (signed && deps.signing?.key) {
       // A project that enforces cosign signatures serves no unsigned manifest, the referrer included.
-      const run = await cosign(deps, ctx, signArgs(deps.signing.key.file, imageRef(deps, ctx, referrer), deps.signing.insecure), true);
+      const run = await cosign(
+        deps,
+        ctx,
+        signArgs(deps.signing.key.file, imageRef(deps, ctx, referrer), deps.signing.insecure),
+        true,
+      );
       if (run.exitCode !== 0) {
         const detail = cosignError(run);
         ctx.log(`cosign sign of the OpenVEX referrer: ${detail}`);

@@ -26,6 +26,8 @@ const BASE: PatchTask = {
   vulnerabilities_after: { total: 2, fixable: 0, summary: { Low: 2 } },
   fixed_cves: ['CVE-2025-1', 'CVE-2025-2', 'CVE-2025-3', 'CVE-2025-4', 'CVE-2025-5'],
   has_vex: true,
+  signed: false,
+  vex_referrer: null,
   progress: null,
   copa_seconds: 42,
   creation_time: '2026-01-01T00:00:00Z',
