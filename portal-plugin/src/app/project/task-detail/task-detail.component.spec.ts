@@ -95,6 +95,22 @@ describe('TaskDetailComponent', () => {
     expect((fixture.nativeElement as HTMLElement).querySelector('#task-vex')).toBeNull();
   });
 
+  it('shows whether the patched image is signed and links the VEX attachment', async () => {
+    fixture = await render(BASE);
+    let el = fixture.nativeElement as HTMLElement;
+    expect(el.querySelector('#task-signed')!.textContent).toContain('Not signed');
+    expect(el.querySelector('#task-vex-referrer')).toBeNull();
+    fixture.destroy();
+    TestBed.resetTestingModule();
+    const referrer = 'sha256:' + 'b'.repeat(64);
+    fixture = await render({ ...BASE, signed: true, vex_referrer: referrer });
+    el = fixture.nativeElement as HTMLElement;
+    expect(el.querySelector('#task-signed')!.textContent).toContain('Signed with cosign');
+    const link = el.querySelector<HTMLAnchorElement>('#task-vex-referrer a')!;
+    expect(link.textContent).toContain(referrer);
+    expect(link.getAttribute('href')).toBe('/patching/api/v1/projects/library/executions/12/tasks/34/vex');
+  });
+
   it("explains a skipped task in plain words with the server's sentence", async () => {
     fixture = await render({
       ...BASE,

@@ -304,7 +304,7 @@ export class CreateEditPolicyComponent implements OnDestroy {
         copy_labels: !!v.copy_labels,
         delete_original: !!v.delete_original,
         ...(v.sign === 'yes' ? { sign: true } : v.sign === 'no' ? { sign: false } : {}),
-        require_signed_source: !!v.require_signed_source,
+        ...(v.require_signed_source ? { require_signed_source: true } : {}),
       },
     };
   }
