@@ -106,9 +106,7 @@ export function v2Middleware(ctx: ApiContext & { externalUrl: () => string }) {
       const project = state.findProject(m[1].split('/')[0], true)!;
       if (project.content_trust_cosign && !exemptFromContentTrust(req, principal, project, m[1])) {
         const reference = decodeURIComponent(m[3].slice(1));
-        return void contentTrust(res, project, m[1], reference, () => void manifestChecks(req, res, next)).catch(
-          next,
-        );
+        return void contentTrust(res, project, m[1], reference, () => void manifestChecks(req, res, next)).catch(next);
       }
     }
     void manifestChecks(req, res, next);
