@@ -14,7 +14,7 @@ import type { Outbound } from './config/outbound';
 import { ExecutionController } from './controller/executions';
 import { InsightsController } from './controller/insights';
 import { PatchController } from './controller/patch';
-import { PolicyController } from './controller/policies';
+import { PolicyController, type SigningCapabilities } from './controller/policies';
 import { PreviewController } from './controller/preview';
 import { RunController } from './controller/runs';
 import { WebhookController } from './controller/webhooks';
@@ -27,6 +27,7 @@ import { Scrubber, TaskLogs } from './jobs/logs';
 import { ProjectScans } from './insights/backlog';
 import { JobService } from './jobservice/service';
 import { PolicyRunner } from './policies/run';
+import type { SigningSettings } from './patch/cosign';
 import { RegistryClient } from './registry/client';
 import { PolicyScheduler } from './scheduler/scheduler';
 import type { Db } from './store/db';
@@ -78,6 +79,8 @@ export interface PatchSettings {
   robotCacheSeconds?: number;
   /** How often a running Harbor scan is polled (default 500 ms). */
   scanPollMs?: number;
+  /** cosign signing and trust before patching (patch/cosign.ts); unset: neither. */
+  signing?: SigningSettings;
   /** Other secrets that must never reach a task log (webhook, jobservice secrets). */
   extraSecrets?: (string | undefined)[];
 }
@@ -135,7 +138,7 @@ export function createPatchEngine(db: Db, s: PatchSettings, harbor?: HarborClien
   const buildkit = s.buildkit ?? createBuildkitPool(s);
   const logs = new TaskLogs(
     join(s.dataDir, 'task-logs'),
-    Scrubber.forCredentials(s.robotName, s.robotSecret, s.extraSecrets),
+    Scrubber.forCredentials(s.robotName, s.robotSecret, [...(s.extraSecrets ?? []), s.signing?.key?.password]),
   );
   const engine = new PatchEngine(
     store,
@@ -152,6 +155,7 @@ export function createPatchEngine(db: Db, s: PatchSettings, harbor?: HarborClien
       copaTimeoutSeconds: Math.max(10, taskTimeoutSeconds - 30),
       scanTimeoutMs: (s.scanTimeoutSeconds ?? 600) * 1000,
       scanPollMs: s.scanPollMs ?? 500,
+      signing: s.signing,
     },
     {
       // Enough tasks in progress to keep every copa slot busy while others wait for Harbor's scans.
@@ -279,6 +283,7 @@ function createPatching(
       harborTimeoutMs: c.harborTimeoutMs,
       robotCacheSeconds: c.authCacheSeconds,
       extraSecrets: [c.webhookSecret, c.jobserviceSecret],
+      signing: signingSettings(c),
       ...deps.tuning,
     },
     harbor,
@@ -288,7 +293,7 @@ function createPatching(
       logger.info({ task: t.id, execution: t.execution_id, status: t.status, reason: t.reason }, 'patch task finished');
     }
   });
-  const patch = new PatchController(engine, harbor, robot);
+  const patch = new PatchController(engine, harbor, robot, signingCapabilities(c));
   const jobservice = new JobService(new SqliteJobStore(db), engine, (project, repository, reference) =>
     patch.resolveDigest(project, repository, reference),
   );
@@ -370,7 +375,7 @@ export function buildServices(deps: ServiceDeps): Services {
     harbor,
     access: new AccessResolver(harbor, config.authCacheSeconds),
     policyStore,
-    policies: new PolicyController(policyStore, harbor),
+    policies: new PolicyController(policyStore, harbor, signingCapabilities(config)),
     insights: new InsightsController({
       store: new SqliteInsightsStore(db),
       policies: policyStore,
@@ -422,4 +427,20 @@ export function buildServices(deps: ServiceDeps): Services {
       }
     },
   };
+}
+
+/** The signing settings of the configuration; undefined when neither signing nor trust is configured. */
+export function signingSettings(c: Config): SigningSettings | undefined {
+  if (!c.signingKeyFile && !c.trustPublicKeyFile) return undefined;
+  return {
+    cosignPath: c.cosignPath,
+    key: c.signingKeyFile ? { file: c.signingKeyFile, password: c.signingPassword ?? '' } : undefined,
+    signByDefault: c.signByDefault,
+    trustedKeyFile: c.trustPublicKeyFile,
+    insecure: c.registryInsecure,
+  };
+}
+
+export function signingCapabilities(c: Config): SigningCapabilities {
+  return { sign: Boolean(c.signingKeyFile), verify: Boolean(c.trustPublicKeyFile) };
 }

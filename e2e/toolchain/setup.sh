@@ -5,7 +5,8 @@
 #    xz-utils/zstd/curl and the archive keyring;
 #  - copa, buildkitd and buildctl, built with Go from the pinned tools module (e2e/toolchain/tools)
 #    into $HP_CACHE/bin. They are rebuilt only when the module's go.mod/go.sum (or the Go version) change;
-#  - helm (the Helm chart's tests), from its own pinned module (e2e/toolchain/tools/helm), the same way.
+#  - helm (the Helm chart's tests), from its own pinned module (e2e/toolchain/tools/helm), the same way;
+#  - cosign (image signing), from its own pinned module (e2e/toolchain/tools/cosign), the same way.
 # Safe to run again: when everything is in place it takes well under a second.
 set -euo pipefail
 source "$(dirname "$0")/../scripts/env.sh"
@@ -53,6 +54,24 @@ if ! { [ -f "$helm_stamp_file" ] && [ "$(cat "$helm_stamp_file")" = "$helm_stamp
   mv -f "$bin/helm.new" "$bin/helm"
   echo "$helm_stamp_want" > "$helm_stamp_file"
   echo "toolchain: built helm $helm_version into $bin in $(( $(date +%s) - started )) s"
+fi
+
+# cosign: its own module and stamp, as helm.
+cosign_stamp_want=$(cat "$tools/cosign/go.mod" "$tools/cosign/go.sum" "$tools/cosign/tools.go" <(echo "$gover") \
+  | sha256sum | cut -d' ' -f1)
+cosign_stamp_file="$bin/.cosign-stamp"
+if ! { [ -f "$cosign_stamp_file" ] && [ "$(cat "$cosign_stamp_file")" = "$cosign_stamp_want" ] && [ -x "$bin/cosign" ]; }; then
+  echo "toolchain: building cosign with $gover (a few minutes the first time)"
+  started=$(date +%s)
+  mkdir -p "$bin"
+  cosign_version=$(cd "$tools/cosign" && go list -m -f '{{.Version}}' github.com/sigstore/cosign/v3) \
+    || die "cannot read the cosign version from $tools/cosign/go.mod (is the Go module proxy reachable?)"
+  (cd "$tools/cosign" && go build -trimpath -o "$bin/cosign.new" \
+    -ldflags "-s -w -X sigs.k8s.io/release-utils/version.gitVersion=$cosign_version" \
+    github.com/sigstore/cosign/v3/cmd/cosign) || die "go build of cosign $cosign_version failed (see above)"
+  mv -f "$bin/cosign.new" "$bin/cosign"
+  echo "$cosign_stamp_want" > "$cosign_stamp_file"
+  echo "toolchain: built cosign $cosign_version into $bin in $(( $(date +%s) - started )) s"
 fi
 
 if [ -f "$stamp_file" ] && [ "$(cat "$stamp_file")" = "$stamp_want" ] \

@@ -144,6 +144,7 @@ export function apiRouter(ctx: ApiContext): express.Router {
     withLabel: boolParam(req.query.with_label, false),
     withScanOverview: boolParam(req.query.with_scan_overview, false),
     withImmutableStatus: boolParam(req.query.with_immutable_status, false),
+    withAccessory: boolParam(req.query.with_accessory, true),
     accept: req.headers['x-accept-vulnerabilities'] as string | undefined,
   });
 
@@ -300,6 +301,8 @@ export function apiRouter(ctx: ApiContext): express.Router {
         name,
         public: isPublic,
         auto_scan: body.metadata?.auto_scan === 'true',
+        // Harbor takes "true" or "1", in any case (project.go isTrue).
+        content_trust_cosign: ['true', '1'].includes(String(body.metadata?.enable_content_trust_cosign).toLowerCase()),
         owner_id: principal.user.user_id,
       });
       state.members.push({
@@ -449,6 +452,23 @@ export function apiRouter(ctx: ApiContext): express.Router {
       const name = repositoryFor(req, project);
       const artifact = await findArtifact(project, name, String(req.params.reference));
       res.json(artifactView(state, project, artifact, viewOptions(req)));
+    }),
+  );
+
+  r.get(
+    '/projects/:project/repositories/:repository/artifacts/:reference/accessories',
+    handle(async (req, res) => {
+      const [project] = projectFor(req, 'project', 'accessory', 'list');
+      const name = repositoryFor(req, project);
+      const artifact = await findArtifact(project, name, String(req.params.reference));
+      const paging = parsePaging(req);
+      const q = parseQuery(req.query.q);
+      // q filters on the accessory's fields (e.g. q=type=signature.cosign), as the artifact list's q does.
+      const list = artifact.accessories.filter((a) =>
+        [...q].every(([k, v]) => matchString(String((a as unknown as Record<string, unknown>)[k] ?? ''), v)),
+      );
+      setPagingHeaders(req, res, list.length, paging);
+      res.json(pageOf(list, paging));
     }),
   );
 
@@ -1007,6 +1027,7 @@ export function addProject(
     owner_id?: number;
     synthetic?: boolean;
     scanner?: boolean;
+    content_trust_cosign?: boolean;
   },
 ): Project {
   const project: Project = {
@@ -1019,6 +1040,7 @@ export function addProject(
     update_time: now(),
     synthetic: o.synthetic ?? false,
     scanner: o.scanner ?? !(state.projectsWithoutScanner.has('*') || state.projectsWithoutScanner.has(o.name)),
+    content_trust_cosign: o.content_trust_cosign ?? false,
   };
   state.projects.push(project);
   return project;

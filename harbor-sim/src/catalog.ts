@@ -3,6 +3,7 @@
 import type { Project, SimState } from './state';
 import { now } from './state';
 import type { FetchedManifest, RegistryClient } from '@harbor-patching/oci-testkit/registry';
+import { linkAccessories, type Accessory } from './accessories';
 
 export interface TagRecord {
   id: number;
@@ -41,6 +42,14 @@ export interface ArtifactRecord {
   tags: TagRecord[];
   /** Manifest of an image (not an index), so the scanner knows what to read. */
   scannable: boolean;
+  /** The manifest's OCI 1.1 `subject` digest, if any. */
+  subject?: string;
+  /** Media types of the manifest's layers (a cosign signature has a simplesigning layer). */
+  layer_media_types: string[];
+  /** Set when the artifact is an accessory of another artifact of the repository (accessories.ts). */
+  accessory?: Accessory;
+  /** The artifact's own accessories. */
+  accessories: Accessory[];
 }
 
 export interface RepositoryRecord {
@@ -64,12 +73,13 @@ const INDEX_TYPES = new Set([
   'application/vnd.docker.distribution.manifest.list.v2+json',
 ]);
 
-/** Harbor's artifact type from the config media type (its processors: image, chart, cnab, wasm; else UNKNOWN). */
+/** Harbor's artifact type from the config media type (its processors: image, chart, cnab, wasm, vex; else UNKNOWN). */
 export function artifactTypeOf(configMediaType: string): string {
   if (IMAGE_CONFIG_TYPES.has(configMediaType)) return 'IMAGE';
   if (configMediaType === 'application/vnd.cncf.helm.config.v1+json') return 'CHART';
   if (configMediaType === 'application/vnd.cnab.manifest.v1') return 'CNAB';
   if (configMediaType === 'application/vnd.wasm.config.v1+json') return 'WASM';
+  if (configMediaType === 'application/vnd.openvex+json') return 'VEX';
   return 'UNKNOWN';
 }
 
@@ -141,9 +151,27 @@ export class RegistryCatalog {
       [...byDigest.entries()].map(([digest, tags]) => this.build(project, repository, digest, tags)),
     );
     const present = records.filter((r): r is ArtifactRecord => r !== undefined);
-    // Harbor lists only top-level artifacts: children of an index are reachable through `references`.
+    linkAccessories(this.state, repository, present);
+    // Harbor lists only top-level artifacts: children of an index are reachable through `references`,
+    // accessories through their subject's `accessories` (artifact dao: no artifact with an accessory row).
     const children = new Set(present.flatMap((r) => r.references.map((ref) => ref.child_digest)));
-    return present.filter((r) => r.tags.length > 0 || !children.has(r.digest));
+    return present.filter((r) => !r.accessory && (r.tags.length > 0 || !children.has(r.digest)));
+  }
+
+  /** Every artifact of the repository, accessories and children of an index included, linked. */
+  async everyArtifact(project: Project, repository: string): Promise<ArtifactRecord[]> {
+    const tagDigests = await this.tagDigests(repository);
+    const byDigest = new Map<string, string[]>();
+    for (const [tag, digest] of [...tagDigests.entries()].sort())
+      byDigest.set(digest, [...(byDigest.get(digest) ?? []), tag]);
+    for (const digest of this.state.knownDigests.get(repository) ?? [])
+      if (!byDigest.has(digest)) byDigest.set(digest, []);
+    const records = await Promise.all(
+      [...byDigest.entries()].map(([digest, tags]) => this.build(project, repository, digest, tags)),
+    );
+    const present = records.filter((r): r is ArtifactRecord => r !== undefined);
+    linkAccessories(this.state, repository, present);
+    return present;
   }
 
   async artifact(project: Project, repository: string, reference: string): Promise<ArtifactRecord | undefined> {
@@ -154,7 +182,8 @@ export class RegistryCatalog {
       const found = all.find((a) => a.digest === reference);
       if (found) return found;
       if (!(await this.registry.resolve(repository, reference))) return undefined;
-      return this.build(project, repository, reference, []);
+      // A child of an index or an accessory: found by digest, with its links.
+      return (await this.everyArtifact(project, repository)).find((a) => a.digest === reference);
     }
     return all.find((a) => a.tags.some((t) => t.name === reference));
   }
@@ -270,6 +299,9 @@ export class RegistryCatalog {
         pull_time: ZERO_TIME,
       })),
       scannable: type === 'IMAGE',
+      ...(m.subject?.digest ? { subject: m.subject.digest } : {}),
+      layer_media_types: (m.layers ?? []).map((l) => l.mediaType),
+      accessories: [],
     };
   }
 }

@@ -16,6 +16,7 @@ export const SERVED_OPERATIONS = [
   'get /projects/{project_name}/repositories/{repository_name}',
   'get /projects/{project_name}/repositories/{repository_name}/artifacts',
   'get /projects/{project_name}/repositories/{repository_name}/artifacts/{reference}',
+  'get /projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/accessories',
   'delete /projects/{project_name}/repositories/{repository_name}/artifacts/{reference}',
   'post /projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/scan',
   'get /projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/scan/{report_id}/log',

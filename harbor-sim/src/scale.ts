@@ -111,6 +111,8 @@ export class SyntheticCatalog {
               },
             ];
         artifacts.push({
+          layer_media_types: [],
+          accessories: [],
           id,
           type: 'IMAGE',
           media_type: 'application/vnd.oci.image.config.v1+json',

@@ -108,7 +108,10 @@ export interface HarborSim {
   /** Counts, from now on, the requests whose path starts with `prefix` (e.g. `/api/v2.0/ping`). */
   watchRequests(prefix: string): { count(): number; stop(): void };
   addUser(username: string, o?: { password?: string; sysadmin?: boolean; email?: string }): User;
-  addProject(name: string, o?: { public?: boolean; autoScan?: boolean; owner?: string; scanner?: boolean }): Project;
+  addProject(
+    name: string,
+    o?: { public?: boolean; autoScan?: boolean; owner?: string; scanner?: boolean; contentTrustCosign?: boolean },
+  ): Project;
   /** Gives a project a scanner, or takes it away (no-scanner mode, as a Harbor without Trivy). */
   setScanner(project: string, available: boolean): void;
   addMember(project: string, username: string, role: RoleId): void;
@@ -274,6 +277,7 @@ export async function startHarborSim(options: HarborSimOptions = {}): Promise<Ha
         auto_scan: o.autoScan,
         owner_id: owner?.user_id ?? 1,
         scanner: o.scanner,
+        content_trust_cosign: o.contentTrustCosign,
       });
     },
     setScanner(projectName, available) {

@@ -29,6 +29,11 @@ export interface Project {
    * reports 404, and artifacts show no scan overview, as Harbor does.
    */
   scanner: boolean;
+  /**
+   * Project metadata `enable_content_trust_cosign`: pulls of manifests without a cosign signature
+   * accessory are refused (412 PROJECTPOLICYVIOLATION), as Harbor's contenttrust middleware does.
+   */
+  content_trust_cosign: boolean;
 }
 
 export interface Member {

@@ -6,6 +6,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import type { ApiContext } from './api';
 import { basicCredentials, type Principal, type TokenAccess, TOKEN_TTL_S } from './auth';
+import { isCosignSigned } from './accessories';
 import { isImmutable } from './immutable';
 import { startScan } from './scans';
 import type { Project } from './state';
@@ -98,6 +99,93 @@ export function v2Middleware(ctx: ApiContext & { externalUrl: () => string }) {
           );
       }
     }
+    const m = req.path.match(ROUTE);
+    if (m && m[2] === 'referrers' && req.method === 'GET')
+      return void referrers(req, res, m[1], m[3] ?? '').catch(next);
+    if (m && m[2] === 'manifests' && m[3] && (req.method === 'GET' || req.method === 'HEAD')) {
+      const project = state.findProject(m[1].split('/')[0], true)!;
+      if (project.content_trust_cosign && !exemptFromContentTrust(req, principal, project, m[1])) {
+        const reference = decodeURIComponent(m[3].slice(1));
+        return void contentTrust(res, project, m[1], reference, () => void manifestChecks(req, res, next)).catch(next);
+      }
+    }
+    void manifestChecks(req, res, next);
+  };
+
+  /**
+   * Harbor's util.SkipPolicyChecking: a bearer token of /service/token that may push, used by cosign or
+   * notation (their User-Agent), reads unsigned manifests, so signing tools can do their work.
+   */
+  const exemptFromContentTrust = (req: Request, principal: Principal, project: Project, repository: string) => {
+    if (!/^bearer /i.test(req.headers.authorization ?? '')) return false;
+    const agent = String(req.headers['user-agent'] ?? '');
+    return (
+      (agent.includes('cosign') || agent.includes('notation')) &&
+      auth.can(principal, project, 'repository', 'push') &&
+      repository.startsWith(`${project.name}/`)
+    );
+  };
+
+  /**
+   * Cosign content trust (src/server/middleware/contenttrust/contentrust.go): a manifest is served only when
+   * the artifact has a `signature.cosign` accessory, or is itself a signature; otherwise 412.
+   */
+  const contentTrust = async (
+    res: Response,
+    project: Project,
+    repository: string,
+    reference: string,
+    next: () => void,
+  ) => {
+    const all = await ctx.catalog.everyArtifact(project, repository);
+    let artifact = all.find((a) => a.digest === reference);
+    if (!artifact && !reference.startsWith('sha256:')) {
+      const digest = (await ctx.catalog.tagDigests(repository)).get(reference);
+      artifact = all.find((a) => a.digest === digest);
+    }
+    if (!artifact) return next(); // the registry answers 404
+    const own = artifact.accessory?.type;
+    if (own === 'signature.cosign' || own === 'signature.notation' || isCosignSigned(artifact)) return next();
+    reject(res, 412, 'PROJECTPOLICYVIOLATION', 'The image is not signed by cosign.');
+  };
+
+  /**
+   * GET /v2/<name>/referrers/<digest> (src/server/registry/referrers.go): the accessories of the artifact as
+   * an OCI index, `?artifactType=` filtered on the accessory's media type (its config media type).
+   */
+  const referrers = async (req: Request, res: Response, repository: string, rest: string) => {
+    const reference = decodeURIComponent(rest.slice(1));
+    if (!/^sha256:[a-f0-9]{64}$/.test(reference))
+      return reject(res, 400, 'BAD_REQUEST', `the reference ${reference} is not a digest`);
+    const project = state.findProject(repository.split('/')[0], true)!;
+    const all = await ctx.catalog.everyArtifact(project, repository);
+    const subject = all.find((a) => a.digest === reference);
+    const filter = typeof req.query.artifactType === 'string' ? req.query.artifactType : '';
+    const accessories = subject?.accessories ?? [];
+    const manifests = accessories
+      .map((acc) => all.find((a) => a.digest === acc.digest)!)
+      .filter((a) => !filter || a.media_type === filter)
+      .map((a) => ({
+        mediaType: a.manifest_media_type,
+        size: a.size,
+        digest: a.digest,
+        annotations: a.annotations,
+        artifactType: a.media_type,
+      }));
+    res.setHeader('Content-Type', 'application/vnd.oci.image.index.v1+json');
+    res.setHeader('X-Total-Count', String(accessories.length));
+    if (filter) res.setHeader('OCI-Filters-Applied', 'artifactType');
+    // end(), not send(): Express would add `; charset=utf-8` to Harbor's content type.
+    res
+      .status(200)
+      .end(
+        JSON.stringify(
+          subject ? { schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests } : {},
+        ) + '\n',
+      );
+  };
+
+  const manifestChecks = (req: Request, res: Response, next: NextFunction) => {
     const m = req.path.match(ROUTE);
     if (m && m[2] === 'manifests' && m[3]) {
       const repository = m[1];

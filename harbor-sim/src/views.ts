@@ -23,6 +23,7 @@ export function projectView(state: SimState, project: Project, principal: Princi
   const owner = state.users.find((u) => u.user_id === project.owner_id);
   const metadata: Record<string, string> = { public: String(project.public) };
   if (project.auto_scan) metadata.auto_scan = 'true';
+  if (project.content_trust_cosign) metadata.enable_content_trust_cosign = 'true';
   const view: Record<string, unknown> = {
     project_id: project.project_id,
     owner_id: project.owner_id,
@@ -90,6 +91,8 @@ export interface ArtifactViewOptions {
   withLabel: boolean;
   withScanOverview: boolean;
   withImmutableStatus: boolean;
+  /** Harbor returns accessories unless with_accessory=false (handler/artifact.go option()). */
+  withAccessory: boolean;
   accept: string | undefined;
 }
 
@@ -128,6 +131,8 @@ export function artifactView(state: SimState, project: Project, a: ArtifactRecor
         ? { ...t, immutable: isImmutable(state, project.project_id, a.repository_name, t.name) }
         : { ...t, immutable: false },
     );
+  // A nil list is left out of Harbor's JSON (go-swagger's omitempty) when the artifact has none.
+  if (o.withAccessory && a.accessories.length) view.accessories = a.accessories;
   if (o.withLabel) {
     const ids = state.artifactLabels.get(`${a.repository_name}@${a.digest}`) ?? [];
     view.labels = ids

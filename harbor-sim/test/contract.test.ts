@@ -60,7 +60,36 @@ before(async () => {
   projectId = sim.addProject(project).project_id;
   const c = new RegistryClient(registry);
   await c.pushImage(`${project}/app`, '1.0', await debianImage([{ name: 'bash', version: '5.2.15-2' }]));
-  await c.pushImage(`${project}/app`, '2.0', await debianImage([{ name: 'bash', version: '5.2.15-3' }]));
+  const signedApp = await c.pushImage(
+    `${project}/app`,
+    '2.0',
+    await debianImage([{ name: 'bash', version: '5.2.15-3' }]),
+  );
+  // A cosign signature in the tag scheme (sha256-<hex>.sig with a simplesigning layer): Harbor's accessory.
+  const payload = Buffer.from(JSON.stringify({ critical: { image: { 'docker-manifest-digest': signedApp.digest } } }));
+  const config = Buffer.from('{"architecture":"","os":"","config":{},"rootfs":{"type":"layers","diff_ids":[]}}');
+  await c.putManifest(
+    `${project}/app`,
+    `${signedApp.digest.replace(':', '-')}.sig`,
+    {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: {
+        mediaType: 'application/vnd.oci.image.config.v1+json',
+        digest: await c.pushBlob(`${project}/app`, config),
+        size: config.length,
+      },
+      layers: [
+        {
+          mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json',
+          digest: await c.pushBlob(`${project}/app`, payload),
+          size: payload.length,
+          annotations: { 'dev.cosignproject.cosign/signature': 'MEUCIQ' },
+        },
+      ],
+    },
+    'application/vnd.oci.image.manifest.v1+json',
+  );
   await c.pushImage(`${project}/team/api`, 'v1', await debianImage([]));
   await c.pushImage(`${project}/chart`, '0.1.0', {
     layers: [await layer([{ path: 'Chart.yaml', content: 'name: x\n' }])],
@@ -198,6 +227,35 @@ test('every served operation matches the swagger contract', async () => {
     200,
   );
   await check('get', A, `/projects/${project}/repositories/app/artifacts?q=${encodeURIComponent('bogus=1')}`, 400);
+  const withAccessories = (await (
+    await check('get', A, `/projects/${project}/repositories/app/artifacts?q=${encodeURIComponent('tags=2.0')}`, 200)
+  ).json()) as { digest: string; accessories: { type: string; subject_artifact_digest: string }[] | null }[];
+  assert.equal(withAccessories.length, 1, 'the signature itself is not listed');
+  assert.equal(withAccessories[0].accessories?.[0]?.type, 'signature.cosign');
+  const accessories = (await (
+    await check(
+      'get',
+      `${A}/{reference}/accessories`,
+      `/projects/${project}/repositories/app/artifacts/2.0/accessories`,
+      200,
+    )
+  ).json()) as { type: string; subject_artifact_digest: string }[];
+  assert.deepEqual(
+    accessories.map((a) => [a.type, a.subject_artifact_digest]),
+    [['signature.cosign', withAccessories[0].digest]],
+  );
+  await check(
+    'get',
+    `${A}/{reference}/accessories`,
+    `/projects/${project}/repositories/app/artifacts/1.0/accessories`,
+    200,
+  );
+  await check(
+    'get',
+    `${A}/{reference}/accessories`,
+    `/projects/${project}/repositories/app/artifacts/9.9/accessories`,
+    404,
+  );
   await check(
     'get',
     `${A}/{reference}`,

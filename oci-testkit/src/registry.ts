@@ -46,6 +46,8 @@ export interface Manifest {
   layers?: Descriptor[];
   manifests?: Descriptor[];
   annotations?: Record<string, string>;
+  /** OCI 1.1: the manifest this one refers to (a signature, an SBOM, a VEX document...). */
+  subject?: Descriptor;
 }
 
 export interface FetchedManifest {

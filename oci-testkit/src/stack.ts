@@ -18,6 +18,7 @@ export const buildkitAddr = env.HP_BUILDKIT_ADDR ?? `unix://${join(stateDir, 'bu
 export const binDir = join(cacheDir, 'bin');
 export const copaPath = join(binDir, 'copa');
 export const buildctlPath = join(binDir, 'buildctl');
+export const cosignPath = join(binDir, 'cosign');
 /** Node.js 24 (node/bin/node) and better-sqlite3 built for it (modules/node_modules), from e2e/toolchain/node24.sh. */
 export const node24Dir = env.HP_NODE24 ?? join(cacheDir, 'node24');
 export const advisoriesPath = env.HP_ADVISORIES ?? join(cacheDir, 'fixtures', 'advisories.json');

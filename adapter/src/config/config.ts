@@ -10,6 +10,7 @@ import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hasModernFetch } from './outbound';
+import { publicKeyProblem, readPasswordFile, signingKeyProblem } from './signing';
 
 export interface Config {
   /** Address and port the HTTP server listens on. */
@@ -71,6 +72,18 @@ export interface Config {
   trustProxy: boolean;
   /** Largest accepted JSON body in bytes. */
   maxBodyBytes: number;
+  /** The cosign binary (signing and trust before patching). */
+  cosignPath: string;
+  /** cosign private key file (`cosign generate-key-pair`); unset: patched images are not signed. */
+  signingKeyFile?: string;
+  /** File holding the private key's password (unset: an empty password). */
+  signingPasswordFile?: string;
+  /** The password read from signingPasswordFile at start; never printed. */
+  signingPassword?: string;
+  /** Sign patched images when a policy or patch does not say (default: true when a signing key is set). */
+  signByDefault: boolean;
+  /** cosign public key a source image's signature must verify against (trust before patching). */
+  trustPublicKeyFile?: string;
   /**
    * Tests only (no PATCHING_ variable): check every API response against the OpenAPI document; one that
    * does not match it is answered 500 with what differs.
@@ -79,7 +92,12 @@ export interface Config {
 }
 
 /** The settings whose values are secret: never printed, logged or returned. */
-export const SECRET_KEYS: readonly (keyof Config)[] = ['robotSecret', 'webhookSecret', 'jobserviceSecret'];
+export const SECRET_KEYS: readonly (keyof Config)[] = [
+  'robotSecret',
+  'webhookSecret',
+  'jobserviceSecret',
+  'signingPassword',
+];
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -110,11 +128,16 @@ export function isProduction(env: NodeJS.ProcessEnv): boolean {
  * the local stack's $HP_CACHE/bin.
  */
 export function findCopa(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return findTool('copa', env);
+}
+
+/** A tool of the patch toolchain (copa, cosign): PATH, then (except in production) $HP_CACHE/bin. */
+export function findTool(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const cache = env.HP_CACHE ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'harbor-patching');
   const dirs = (env.PATH ?? '').split(delimiter).filter(Boolean);
   if (!isProduction(env)) dirs.push(join(cache, 'bin'));
   for (const dir of dirs) {
-    const candidate = join(dir, 'copa');
+    const candidate = join(dir, name);
     try {
       accessSync(candidate, constants.X_OK);
       return candidate;
@@ -167,6 +190,11 @@ const SETTINGS: Setting[] = [
   { key: 'externalUrl', env: 'EXTERNAL_URL', kind: 'url' },
   { key: 'trustProxy', env: 'TRUST_PROXY', kind: 'bool' },
   { key: 'maxBodyBytes', env: 'MAX_BODY_BYTES', kind: 'int', min: 1024, max: 64 * 1024 * 1024 },
+  { key: 'cosignPath', env: 'COSIGN_PATH', kind: 'path' },
+  { key: 'signingKeyFile', env: 'SIGNING_KEY_FILE', kind: 'path' },
+  { key: 'signingPasswordFile', env: 'SIGNING_PASSWORD_FILE', kind: 'path' },
+  { key: 'signByDefault', env: 'SIGN_BY_DEFAULT', kind: 'bool' },
+  { key: 'trustPublicKeyFile', env: 'TRUST_PUBLIC_KEY_FILE', kind: 'path' },
 ];
 
 export const ENV_PREFIX = 'PATCHING_';
@@ -193,6 +221,8 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env, cwd = proces
     logLevel: 'info',
     trustProxy: false,
     maxBodyBytes: 1024 * 1024,
+    cosignPath: findTool('cosign', env) ?? 'cosign',
+    signByDefault: false,
   };
 }
 
@@ -370,6 +400,7 @@ export function loadConfig(
   } catch (err) {
     problems.push(`${ENV_PREFIX}BUILDKIT_ADDR: ${(err as Error).message}`);
   }
+  problems.push(...signingProblems(c, explicit));
   if (problems.length > 0) throw new ConfigError(problems);
   return c;
 }
@@ -408,6 +439,45 @@ export function buildkitEndpoints(raw: string, defaultSlots: number): BuildkitEn
   }
   if (out.length === 0) throw new Error('at least one address is needed');
   return out;
+}
+
+/**
+ * Reads the signing key's password and checks the key with cosign (and the trusted public key): a key
+ * that cannot sign stops the start, before any task pushes an image it then cannot sign.
+ */
+function signingProblems(c: Config, explicit: Set<keyof Config>): string[] {
+  const problems: string[] = [];
+  if (c.signingPasswordFile && !c.signingKeyFile) {
+    problems.push(`${ENV_PREFIX}SIGNING_PASSWORD_FILE: set ${ENV_PREFIX}SIGNING_KEY_FILE too (the key it opens)`);
+  }
+  if (!explicit.has('signByDefault')) c.signByDefault = Boolean(c.signingKeyFile);
+  else if (c.signByDefault && !c.signingKeyFile) {
+    problems.push(`${ENV_PREFIX}SIGN_BY_DEFAULT: needs ${ENV_PREFIX}SIGNING_KEY_FILE (a cosign private key)`);
+  }
+  if (c.signingKeyFile) {
+    let password = '';
+    if (c.signingPasswordFile) {
+      try {
+        password = readPasswordFile(c.signingPasswordFile);
+      } catch (err) {
+        problems.push(
+          `${ENV_PREFIX}SIGNING_PASSWORD_FILE: cannot read ${c.signingPasswordFile}: ${(err as Error).message}`,
+        );
+        return problems;
+      }
+    }
+    c.signingPassword = password;
+    const problem = signingKeyProblem(c.cosignPath, c.signingKeyFile, password);
+    if (problem) problems.push(`${ENV_PREFIX}SIGNING_KEY_FILE: ${problem}`);
+  }
+  if (c.trustPublicKeyFile) {
+    const problem = publicKeyProblem(c.trustPublicKeyFile);
+    if (problem) problems.push(`${ENV_PREFIX}TRUST_PUBLIC_KEY_FILE: ${problem}`);
+    else if (!existsSync(c.cosignPath) && !c.signingKeyFile) {
+      problems.push(`${ENV_PREFIX}COSIGN_PATH: ${c.cosignPath} does not exist (trust before patching runs cosign)`);
+    }
+  }
+  return problems;
 }
 
 /** Why a CA file cannot be used (unreadable, no PEM certificate, a broken one), or undefined when it can. */

@@ -9,7 +9,8 @@ import { getArtifact } from '../harbor/repositories';
 import { robotCheckError, robotPermissions, type ServiceRobot } from '../harbor/robot';
 import type { PatchEngine } from '../jobs/engine';
 import type { Execution, PatchOptions, Task } from '../model/execution';
-import { NotFoundError, UpstreamError } from '../model/errors';
+import { NotFoundError, UpstreamError, ValidationError } from '../model/errors';
+import { NO_SIGNING, signingOptionProblems, type SigningCapabilities } from './policies';
 
 export interface ArtifactName {
   project: string;
@@ -32,6 +33,7 @@ export class PatchController {
     /** Harbor as the service robot. */
     private readonly harbor: HarborClient,
     private readonly robot: ServiceRobot,
+    private readonly signing: SigningCapabilities = NO_SIGNING,
   ) {}
 
   /** The artifact's digest; undefined when Harbor has no such artifact. */
@@ -46,6 +48,8 @@ export class PatchController {
 
   async patch(name: ArtifactName, options: Partial<PatchOptions>): Promise<PatchStarted> {
     const { project, repository, reference } = name;
+    const signing = signingOptionProblems(options, this.signing);
+    if (signing.length) throw new ValidationError(signing);
     // Refused at once when the service robot cannot patch here, rather than failing the task later.
     const check = await this.robot.checkProject(project, robotPermissions('patch'));
     if (!check.ok) throw robotCheckError(check);

@@ -48,6 +48,8 @@ export class PolicyController {
     private readonly policies: PolicyStore,
     /** Harbor, asked about labels with the caller's credentials. */
     private readonly harbor: HarborClient,
+    /** What the service's signing configuration allows. */
+    private readonly signing: SigningCapabilities = NO_SIGNING,
   ) {}
 
   list(project: ProjectRef, query: PolicyListQuery): { items: PolicyView[]; total: number } {
@@ -89,6 +91,8 @@ export class PolicyController {
   private async specOf(project: ProjectRef, body: unknown, actor: Actor): Promise<PolicySpec> {
     const { errors, policy } = validatePolicy(body);
     if (!policy) throw new ValidationError(errors);
+    const signing = signingOptionProblems(policy.options, this.signing, 'options.');
+    if (signing.length) throw new ValidationError(signing);
     const labels = labelNamesOf(policy);
     if (labels.length === 0) return policy;
     const missing = new Set(await missingLabelNames(this.harbor, project.id, labels, actor.auth));
@@ -107,4 +111,35 @@ export class PolicyController {
     });
     throw new ValidationError(problems);
   }
+}
+
+/** What the service can do with cosign: sign (a signing key is set), verify sources (a trusted public key is set). */
+export interface SigningCapabilities {
+  sign: boolean;
+  verify: boolean;
+}
+
+export const NO_SIGNING: SigningCapabilities = { sign: false, verify: false };
+
+/** Signing options the service's configuration cannot honour, as field problems. */
+export function signingOptionProblems(
+  options: { sign?: boolean; require_signed_source?: boolean },
+  can: SigningCapabilities,
+  prefix = '',
+): FieldError[] {
+  const problems: FieldError[] = [];
+  if (options.sign && !can.sign) {
+    problems.push({
+      field: `${prefix}sign`,
+      message:
+        'the service has no signing key: set PATCHING_SIGNING_KEY_FILE (a cosign private key) to sign patched images',
+    });
+  }
+  if (options.require_signed_source && !can.verify) {
+    problems.push({
+      field: `${prefix}require_signed_source`,
+      message: 'the service has no trusted public key: set PATCHING_TRUST_PUBLIC_KEY_FILE to verify source images',
+    });
+  }
+  return problems;
 }

@@ -3,6 +3,7 @@
  * the registry (and, wired in the composition root, the service robot). Each answers ok or what to fix.
  */
 import { buildkitEndpoints, copaAvailable, type Config } from '../config/config';
+import { publicKeyProblem, readPasswordFile, signingKeyProblem } from '../config/signing';
 import { BuildkitPool } from '../jobs/buildkit-pool';
 import { pingDatabase, type Db } from '../store/db';
 
@@ -82,6 +83,7 @@ export function builtInHealthChecks(
               error: 'copa binary not found or not executable; set PATCHING_COPA_PATH',
             },
     },
+    ...signingChecks(config),
     {
       name: 'registry',
       check: async () => {
@@ -93,6 +95,40 @@ export function builtInHealthChecks(
         return res.ok || res.status === 401
           ? { ok: true, detail: url }
           : { ok: false, detail: url, error: `answered ${res.status}` };
+      },
+    },
+  ];
+}
+
+/**
+ * `signing` when a signing key or a trusted public key is set: the files are read again, so a key or
+ * password replaced after the start shows here (with what is wrong, never the password).
+ */
+export function signingChecks(
+  config: Pick<Config, 'cosignPath' | 'signingKeyFile' | 'signingPasswordFile' | 'trustPublicKeyFile'>,
+): HealthCheck[] {
+  if (!config.signingKeyFile && !config.trustPublicKeyFile) return [];
+  return [
+    {
+      name: 'signing',
+      check: async () => {
+        const problems: string[] = [];
+        if (config.signingKeyFile) {
+          let password = '';
+          try {
+            if (config.signingPasswordFile) password = readPasswordFile(config.signingPasswordFile);
+            const problem = signingKeyProblem(config.cosignPath, config.signingKeyFile, password);
+            if (problem) problems.push(`PATCHING_SIGNING_KEY_FILE: ${problem}`);
+          } catch (err) {
+            problems.push(`PATCHING_SIGNING_PASSWORD_FILE: ${(err as Error).message}`);
+          }
+        }
+        if (config.trustPublicKeyFile) {
+          const problem = publicKeyProblem(config.trustPublicKeyFile);
+          if (problem) problems.push(`PATCHING_TRUST_PUBLIC_KEY_FILE: ${problem}`);
+        }
+        const detail = [config.signingKeyFile, config.trustPublicKeyFile].filter(Boolean).join(', ');
+        return problems.length ? { ok: false, detail, error: problems.join('; ') } : { ok: true, detail };
       },
     },
   ];

@@ -47,6 +47,8 @@ export function patchRouter(patch: PatchController, auth: AuthMiddleware): Route
       if (request.mode !== undefined) options.mode = request.mode;
       if (request.tag_scheme !== undefined) options.tag_scheme = request.tag_scheme;
       if (request.severity_threshold !== undefined) options.severity_threshold = request.severity_threshold;
+      if (request.sign !== undefined) options.sign = request.sign;
+      if (request.require_signed_source !== undefined) options.require_signed_source = request.require_signed_source;
       const { execution, task, joined } = await patch.patch({ project, repository, reference }, options);
       res
         .status(202)

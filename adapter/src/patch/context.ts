@@ -7,6 +7,7 @@ import { HarborClient, HarborError } from '../harbor/client';
 import { RegistryClient, RegistryError } from '../registry/client';
 import type { PatchOptions, Task, TaskProgress, VulnerabilitySummary } from '../model/execution';
 import { PatchOutcome, fail, type ReasonCode } from './reasons';
+import type { SigningSettings } from './cosign';
 
 export interface PatchDeps {
   /** Harbor API as the service robot. */
@@ -26,6 +27,8 @@ export interface PatchDeps {
   copaTimeoutSeconds: number;
   scanTimeoutMs: number;
   scanPollMs?: number;
+  /** cosign signing and trust before patching; undefined: the service neither signs nor verifies. */
+  signing?: SigningSettings;
 }
 
 /** A copa slot on one buildkitd endpoint, held for one copa run. */
@@ -58,6 +61,8 @@ export interface TaskRecord {
   vulnerabilities_after?: VulnerabilitySummary | null;
   fixed_cves?: string[];
   vex?: unknown;
+  signed?: boolean;
+  vex_referrer?: string | null;
   copa_pid?: number | null;
   copa_seconds?: number;
 }

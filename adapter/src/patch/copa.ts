@@ -39,11 +39,21 @@ export interface CopaResult {
   seconds: number;
 }
 
-/** Writes DOCKER_CONFIG/config.json (0600, directory 0700) with Basic credentials for one registry host. */
-export function writeDockerConfig(dir: string, host: string, username: string, password: string): void {
+/**
+ * Writes DOCKER_CONFIG/config.json (0600, directory 0700) with Basic credentials for one registry host,
+ * or with a registry bearer token (`registrytoken`, used as it is by go-containerregistry) when given.
+ */
+export function writeDockerConfig(
+  dir: string,
+  host: string,
+  username: string,
+  password: string,
+  registryToken?: string,
+): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const auth = Buffer.from(`${username}:${password}`).toString('base64');
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({ auths: { [host]: { auth } } }), { mode: 0o600 });
+  const entry = registryToken ? { auth, registrytoken: registryToken } : { auth };
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ auths: { [host]: entry } }), { mode: 0o600 });
 }
 
 /** Kills a process group: SIGTERM, then SIGKILL after `graceMs` if anything is left. */

@@ -98,6 +98,8 @@ export const TASK_STAGES = {
   resolve: { weight: 5, text: 'Resolving artifact' },
   scan: { weight: 10, text: 'Scanning original' },
   copa: { weight: 70, text: 'Starting copa' },
+  // Signing takes a second or two: it shows as a stage but does not move the percent.
+  sign: { weight: 0, text: 'Signing patched image' },
   verify: { weight: 5, text: 'Verifying pushed image' },
   rescan: { weight: 10, text: 'Re-scanning patched image' },
 } as const;

@@ -44,6 +44,8 @@ export function patchOptionsOf(policy: PatchPolicy): Partial<PatchOptions> {
     rescan: policy.options.rescan,
     copy_labels: policy.options.copy_labels,
     delete_original: policy.options.delete_original,
+    ...(policy.options.sign !== undefined ? { sign: policy.options.sign } : {}),
+    require_signed_source: policy.options.require_signed_source ?? false,
     // Selection already left out artifacts without a report (NOT_SCANNED).
     scan_if_missing: false,
   };

@@ -3,6 +3,7 @@
  * /service/token with the service robot's Basic credentials, or Basic directly), resolves digests,
  * reads manifests and image configs, and reads single files out of an image's layers.
  */
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { posix } from 'node:path';
@@ -166,6 +167,22 @@ export class RegistryClient {
     return `Bearer ${token}`;
   }
 
+  /**
+   * A bearer token of Harbor's token service for `actions` on one repository, or undefined when the registry
+   * takes Basic credentials. Tools that get it (cosign) then act with exactly these rights: Harbor lets a
+   * cosign holding a push token read an unsigned manifest of a project that enforces signatures.
+   */
+  async bearerToken(repository: string, actions = 'pull,push'): Promise<string | undefined> {
+    const res = await this.send(`${this.baseUrl}/v2/`, { method: 'GET' });
+    await res.body?.cancel();
+    const { scheme, params } = parseChallenge(res.headers.get('www-authenticate') ?? '');
+    if (res.status !== 401 || scheme !== 'bearer' || !params.realm) return undefined;
+    const scope = `repository:${repository}:${actions}`;
+    // A fresh one: the tool may run longer than a cached token has left.
+    this.tokens.delete(`${params.realm}|${params.service}|${scope}`);
+    return (await this.token(params, scope)).slice('Bearer '.length);
+  }
+
   /** GET/HEAD under /v2/<repository>/..., answering Harbor's auth challenge once. */
   async request(repository: string, path: string, init: RequestInit = {}, actions = 'pull'): Promise<Response> {
     if (!isFullRepositoryName(repository) || hasDotSegment(path)) {
@@ -283,6 +300,111 @@ export class RegistryClient {
     if (pushed && pushed !== digest) {
       throw new RegistryError(502, `tagging ${repository}@${digest} as ${tag} stored ${pushed} instead`);
     }
+  }
+
+  /** Uploads a blob (monolithic: POST, then PUT with the digest) unless the repository has it; answers its digest. */
+  async pushBlob(repository: string, bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+    const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+    const head = await this.request(repository, `blobs/${digest}`, { method: 'HEAD' }, 'pull,push');
+    await head.body?.cancel();
+    if (head.ok) return digest;
+    const start = await this.request(repository, 'blobs/uploads/', { method: 'POST' }, 'pull,push');
+    await start.body?.cancel();
+    const location = start.headers.get('location');
+    if (start.status !== 202 || !location) {
+      throw new RegistryError(start.status, `starting a blob upload to ${repository} failed (HTTP ${start.status})`);
+    }
+    const target = new URL(location, this.baseUrl);
+    const prefix = `/v2/${repository}/`;
+    if (!target.pathname.startsWith(prefix)) {
+      throw new RegistryError(
+        502,
+        `the registry answered an upload location outside ${repository}: ${target.pathname}`,
+      );
+    }
+    target.searchParams.set('digest', digest);
+    const put = await this.request(
+      repository,
+      `${target.pathname.slice(prefix.length)}${target.search}`,
+      { method: 'PUT', body: bytes, headers: { 'content-type': 'application/octet-stream' } },
+      'pull,push',
+    );
+    await put.body?.cancel();
+    if (put.status !== 201)
+      throw new RegistryError(put.status, `uploading a blob to ${repository} failed (HTTP ${put.status})`);
+    return digest;
+  }
+
+  /**
+   * Pushes `content` as an OCI 1.1 artifact that refers to `subject` (the referrers API lists it): an image
+   * manifest with `artifactType`, a `{}` config of the same media type and one layer, pushed by digest.
+   * The config carries the type too because Harbor types an artifact (and its referrer descriptor's
+   * artifactType) by the config media type. Answers its digest.
+   */
+  async pushReferrer(
+    repository: string,
+    subject: Pick<Descriptor, 'mediaType' | 'digest' | 'size'>,
+    artifactType: string,
+    content: { mediaType: string; bytes: Uint8Array<ArrayBuffer>; annotations?: Record<string, string> },
+    annotations: Record<string, string> = {},
+  ): Promise<string> {
+    const empty = new TextEncoder().encode('{}');
+    const emptyDigest = await this.pushBlob(repository, empty);
+    const layerDigest = await this.pushBlob(repository, content.bytes);
+    const manifest = {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      artifactType,
+      config: { mediaType: artifactType, digest: emptyDigest, size: empty.length },
+      layers: [
+        {
+          mediaType: content.mediaType,
+          digest: layerDigest,
+          size: content.bytes.length,
+          ...(content.annotations ? { annotations: content.annotations } : {}),
+        },
+      ],
+      subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
+      annotations,
+    };
+    const bytes = new TextEncoder().encode(JSON.stringify(manifest));
+    const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+    const put = await this.request(
+      repository,
+      `manifests/${digest}`,
+      { method: 'PUT', body: bytes, headers: { 'content-type': manifest.mediaType } },
+      'pull,push',
+    );
+    if (!put.ok) {
+      const detail = (await put.text().catch(() => '')).slice(0, 200);
+      throw new RegistryError(
+        put.status,
+        `pushing a referrer of ${repository}@${subject.digest} failed (HTTP ${put.status}${detail ? `: ${detail}` : ''})`,
+      );
+    }
+    await put.body?.cancel();
+    return digest;
+  }
+
+  /** The size and media type of a manifest (a referrer's subject descriptor). */
+  async describeManifest(
+    repository: string,
+    digest: string,
+  ): Promise<Pick<Descriptor, 'mediaType' | 'digest' | 'size'>> {
+    const res = await this.request(repository, `manifests/${digest}`, {
+      method: 'HEAD',
+      headers: { accept: MANIFEST_ACCEPT },
+    });
+    await res.body?.cancel();
+    const size = Number(res.headers.get('content-length'));
+    const mediaType = res.headers.get('content-type');
+    if (!res.ok || !mediaType || !Number.isFinite(size) || size <= 0) {
+      throw new RegistryError(
+        res.status || 502,
+        `reading manifest ${repository}@${digest} failed (HTTP ${res.status})`,
+      );
+    }
+    return { mediaType, digest, size };
   }
 
   async blob(repository: string, digest: string): Promise<Response> {

@@ -84,6 +84,15 @@ export const executionMigrations: Migration[] = [
       CREATE INDEX patch_tasks_patched_digest ON patch_tasks (patched_digest);
     `,
   },
+  {
+    module: 'executions',
+    version: 3,
+    description: "whether a task signed its patched image, and the referrer holding copa's OpenVEX document",
+    sql: `
+      ALTER TABLE patch_tasks ADD COLUMN signed INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE patch_tasks ADD COLUMN vex_referrer TEXT;
+    `,
+  },
 ];
 
 interface ExecutionRow {
@@ -115,6 +124,8 @@ export interface TaskRow {
   vulnerabilities_after: string | null;
   fixed_cves: string | null;
   vex: string | null;
+  signed: number;
+  vex_referrer: string | null;
   progress_stage: string | null;
   progress_percent: number | null;
   attempt: number;
@@ -147,6 +158,8 @@ export function toTask(r: TaskRow): Task {
     vulnerabilities_after: parse(r.vulnerabilities_after),
     fixed_cves: parse<string[]>(r.fixed_cves) ?? [],
     has_vex: r.vex !== null,
+    signed: r.signed === 1,
+    vex_referrer: r.vex_referrer,
     progress: r.progress_stage !== null ? { stage: r.progress_stage, percent: r.progress_percent ?? 0 } : null,
     attempt: r.attempt,
     copa_pid: r.copa_pid,
@@ -212,6 +225,8 @@ export type TaskUpdate = Partial<{
   vulnerabilities_after: VulnerabilitySummary | null;
   fixed_cves: string[];
   vex: unknown;
+  signed: boolean;
+  vex_referrer: string | null;
   progress: TaskProgress | null;
   attempt: number;
   copa_pid: number | null;
@@ -496,6 +511,9 @@ export class SqliteExecutionStore implements ExecutionStore {
         case 'fixed_cves':
         case 'vex':
           put(k, v === null ? null : JSON.stringify(v));
+          break;
+        case 'signed':
+          put(k, v ? 1 : 0);
           break;
         case 'progress': {
           const p = v as TaskProgress | null;

@@ -23,6 +23,9 @@ import type { HarborArtifact } from '../harbor/repositories';
 import type { ArtifactEvent } from '../model/webhook-event';
 import type { WebhookEventRecord, WebhookEventStatus, WebhookEventStore } from '../store/webhook-events';
 
+/** `sha256-<hex>.sig|.att|.sbom`: where cosign's tag scheme stores what it attaches to an image. */
+const COSIGN_TAG = /^sha256-[a-f0-9]{64}\.(sig|att|sbom)$/;
+
 export interface WebhookProcessorDeps {
   store: WebhookEventStore;
   /** Harbor as the service robot. */
@@ -171,6 +174,10 @@ export class WebhookProcessor {
   private async onPush(event: ArtifactEvent, policies: PatchPolicy[]): Promise<Outcome> {
     const { harbor } = this.deps;
     if (!event.tag) return { status: 'ignored', message: 'an untagged push is not patched' };
+    // cosign's tag scheme (the service's own signatures among them): accessories, never patched.
+    if (COSIGN_TAG.test(event.tag)) {
+      return { status: 'ignored', message: 'a cosign signature, attestation or SBOM tag is not patched' };
+    }
     const full = `${event.project}/${event.repository}`;
     const interested = policies.filter((p) => {
       if (isPatchedTag(event.tag!, p)) return false;

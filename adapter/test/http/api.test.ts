@@ -762,6 +762,14 @@ describe('webhooks', () => {
     await runs().webhooks.idle();
     const [last] = runs().webhooks.store.recent(P, 1);
     assert.equal(last.status, 'ignored', last.message);
+    // Nor does a tag of cosign's scheme (a signature the service or anyone else pushed).
+    const sigTag = `${d.replace(':', '-')}.sig`;
+    const sig = await pushArtifact(`${P}/web/fresh`, [sigTag], { seed: 'signature' });
+    await deliver(hook(), event('PUSH_ARTIFACT', P, 'web/fresh', [{ digest: sig, tag: sigTag }]));
+    await runs().webhooks.idle();
+    const [signature] = runs().webhooks.store.recent(P, 1);
+    assert.equal(signature.status, 'ignored', signature.message);
+    assert.match(signature.message, /cosign signature/);
   });
 
   test('a push into a project whose Harbor has no scanner is ignored with the reason, not failed', async () => {

@@ -58,7 +58,7 @@ export const TASK_STATUSES = exactly<TaskStatus>()(['Pending', 'Running', 'Succe
 
 /** Why a task did not end Success. The Skipped ones are also decided before copa (ExclusionReason); a transient failure is retried, and the task is Pending with the last reason meanwhile. */
 export type TaskReason = Schemas['TaskReason'];
-export const TASK_REASONS = exactly<TaskReason>()(['NOTHING_FIXABLE', 'UP_TO_DATE', 'NOT_IMAGE', 'MULTI_PLATFORM', 'ALREADY_PATCHED', 'NOT_SCANNED', 'NO_TAG', 'NOT_FOUND', 'UNSUPPORTED_OS', 'SCAN_FAILED', 'TAG_IMMUTABLE', 'TAG_CONFLICT', 'BUILDKIT_UNREACHABLE', 'REGISTRY_AUTH', 'REGISTRY_UNREACHABLE', 'HARBOR_AUTH', 'ROBOT_NO_ACCESS', 'ROBOT_PERMISSION', 'HARBOR_UNREACHABLE', 'COPA_FAILED', 'VERIFY_FAILED', 'TIMEOUT', 'INTERRUPTED', 'INTERNAL', 'STOPPED']);
+export const TASK_REASONS = exactly<TaskReason>()(['NOTHING_FIXABLE', 'UP_TO_DATE', 'NOT_IMAGE', 'MULTI_PLATFORM', 'ALREADY_PATCHED', 'NOT_SCANNED', 'NO_TAG', 'NOT_FOUND', 'UNSUPPORTED_OS', 'SCAN_FAILED', 'TAG_IMMUTABLE', 'TAG_CONFLICT', 'BUILDKIT_UNREACHABLE', 'REGISTRY_AUTH', 'REGISTRY_UNREACHABLE', 'HARBOR_AUTH', 'ROBOT_NO_ACCESS', 'ROBOT_PERMISSION', 'HARBOR_UNREACHABLE', 'COPA_FAILED', 'VERIFY_FAILED', 'TIMEOUT', 'INTERRUPTED', 'INTERNAL', 'STOPPED', 'UNTRUSTED_SOURCE', 'SIGN_FAILED']);
 
 /** The `code` of an error in an error body. */
 export type ErrorCode = Schemas['ErrorCode'];

@@ -760,10 +760,20 @@ export interface components {
             copy_labels: boolean;
             delete_original: boolean;
             mode: components["schemas"]["PatchMode"];
+            /**
+             * @description Trust before patching: patch only images whose own cosign signature verifies against the service's
+             *     trusted public key (PATCHING_TRUST_PUBLIC_KEY_FILE); others are skipped as UNTRUSTED_SOURCE.
+             */
+            require_signed_source?: boolean;
             rescan: boolean;
             /** @description Scan an artifact that has no report yet (true), or skip it as NOT_SCANNED (false). */
             scan_if_missing: boolean;
             severity_threshold: components["schemas"]["SeverityThreshold"];
+            /**
+             * @description Sign the patched image with the service's cosign key (and attest copa's OpenVEX document). Unset: the
+             *     service's default (PATCHING_SIGN_BY_DEFAULT). Needs PATCHING_SIGNING_KEY_FILE.
+             */
+            sign?: boolean;
             tag_scheme: components["schemas"]["TagScheme"];
             tag_suffix: string;
         };
@@ -787,7 +797,10 @@ export interface components {
             options: {
                 copy_labels: boolean;
                 delete_original: boolean;
+                require_signed_source?: boolean;
                 rescan: boolean;
+                /** @description Absent: the service's default (PATCHING_SIGN_BY_DEFAULT). */
+                sign?: boolean;
             };
             /** Format: int64 */
             project_id: number;
@@ -806,7 +819,11 @@ export interface components {
         /** @description Optional settings of an ad-hoc patch (defaults: targeted, floating, any fixable severity). */
         PatchRequest: {
             mode?: components["schemas"]["PatchMode"];
+            /** @description Patch only if the image carries a cosign signature that verifies against the trusted public key. */
+            require_signed_source?: boolean;
             severity_threshold?: components["schemas"]["SeverityThreshold"];
+            /** @description Sign the patched image with the service's cosign key; left out, the service's default. */
+            sign?: boolean;
             tag_scheme?: components["schemas"]["TagScheme"];
         };
         /** @description The fields of a policy, all optional (a policy being edited, e.g. for a preview). PatchPolicyInput adds that `name` is required. */
@@ -857,10 +874,17 @@ export interface components {
              */
             delete_original: boolean;
             /**
+             * @description Trust before patching: patch only images whose own cosign signature verifies against the service's trusted public key; others are skipped as UNTRUSTED_SOURCE.
+             * @default false
+             */
+            require_signed_source: boolean;
+            /**
              * @description Have Harbor scan the patched image and record before/after.
              * @default true
              */
             rescan: boolean;
+            /** @description Sign the patched image with the service's cosign key (and attest copa's OpenVEX document). Left out, the service's default (PATCHING_SIGN_BY_DEFAULT) applies. */
+            sign?: boolean;
         };
         PolicyPreview: {
             candidates: components["schemas"]["PreviewCandidate"][];
@@ -1106,6 +1130,8 @@ export interface components {
             reason: components["schemas"]["TaskReason"] | (null);
             /** @description The repository without the project. */
             repository: string;
+            /** @description Whether the patched image carries the service's cosign signature. */
+            signed: boolean;
             source_digest: string;
             /** Format: date-time */
             start_time: string | null;
@@ -1114,6 +1140,8 @@ export interface components {
             tag: string | null;
             /** Format: date-time */
             update_time: string;
+            /** @description Digest of the OCI referrer of the patched image holding copa's OpenVEX document (artifactType application/vnd.openvex+json); null when none was attached. */
+            vex_referrer: string | null;
             /** @description Harbor's counts for the patched image after the re-scan; null when it was not (re-)scanned. */
             vulnerabilities_after: components["schemas"]["VulnerabilitySummary"] | (null);
             /** @description Harbor's counts for the original; null when it was not scanned (e.g. Harbor has no scanner for the project and the task patched in comprehensive mode). */
@@ -1134,7 +1162,7 @@ export interface components {
          *     transient failure is retried, and the task is Pending with the last reason meanwhile.
          * @enum {string}
          */
-        TaskReason: "NOTHING_FIXABLE" | "UP_TO_DATE" | "NOT_IMAGE" | "MULTI_PLATFORM" | "ALREADY_PATCHED" | "NOT_SCANNED" | "NO_TAG" | "NOT_FOUND" | "UNSUPPORTED_OS" | "SCAN_FAILED" | "TAG_IMMUTABLE" | "TAG_CONFLICT" | "BUILDKIT_UNREACHABLE" | "REGISTRY_AUTH" | "REGISTRY_UNREACHABLE" | "HARBOR_AUTH" | "ROBOT_NO_ACCESS" | "ROBOT_PERMISSION" | "HARBOR_UNREACHABLE" | "COPA_FAILED" | "VERIFY_FAILED" | "TIMEOUT" | "INTERRUPTED" | "INTERNAL" | "STOPPED";
+        TaskReason: "NOTHING_FIXABLE" | "UP_TO_DATE" | "NOT_IMAGE" | "MULTI_PLATFORM" | "ALREADY_PATCHED" | "NOT_SCANNED" | "NO_TAG" | "NOT_FOUND" | "UNSUPPORTED_OS" | "SCAN_FAILED" | "TAG_IMMUTABLE" | "TAG_CONFLICT" | "BUILDKIT_UNREACHABLE" | "REGISTRY_AUTH" | "REGISTRY_UNREACHABLE" | "HARBOR_AUTH" | "ROBOT_NO_ACCESS" | "ROBOT_PERMISSION" | "HARBOR_UNREACHABLE" | "COPA_FAILED" | "VERIFY_FAILED" | "TIMEOUT" | "INTERRUPTED" | "INTERNAL" | "STOPPED" | "UNTRUSTED_SOURCE" | "SIGN_FAILED";
         /** @enum {string} */
         TaskStatus: "Pending" | "Running" | "Success" | "Skipped" | "Error" | "Stopped";
         /**

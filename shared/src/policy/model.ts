@@ -50,6 +50,10 @@ export interface PolicyOptions {
   copy_labels: boolean;
   /** Delete the source tag once the patched image is verified and re-scanned (default false; needs rescan). */
   delete_original: boolean;
+  /** Sign the patched image with the service's cosign key; unset: the service's default. */
+  sign?: boolean;
+  /** Trust before patching: patch only images whose cosign signature verifies (default false). */
+  require_signed_source?: boolean;
 }
 
 /** What a client sends to create or replace a policy. */

@@ -52,7 +52,7 @@ const TOP_LEVEL_FIELDS = [
 ] as const;
 const FILTER_FIELDS = ['type', 'value', 'decoration', 'syntax'];
 const TRIGGER_FIELDS = ['type', 'cron'];
-const OPTION_FIELDS = ['rescan', 'copy_labels', 'delete_original'];
+const OPTION_FIELDS = ['rescan', 'copy_labels', 'delete_original', 'sign', 'require_signed_source'];
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -219,7 +219,7 @@ export function validatePolicy(input: unknown): PolicyValidation {
       for (const key of Object.keys(o)) {
         if (!OPTION_FIELDS.includes(key)) add(`options.${key}`, `unknown field "${key}"`);
         else if (typeof o[key] !== 'boolean') add(`options.${key}`, `options.${key} must be true or false`);
-        else options[key as keyof typeof options] = o[key] as boolean;
+        else options[key as 'rescan'] = o[key] as boolean;
       }
       if (options.delete_original && !options.rescan) {
         add(

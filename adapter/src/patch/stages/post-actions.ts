@@ -21,6 +21,8 @@ export interface PostActions {
   floatingTagged?: string;
   /** What was left undone, for the task's message. */
   notes: string[];
+  /** The patched image was signed with cosign. */
+  signed?: boolean;
 }
 
 export async function runPostActions(
@@ -72,7 +74,8 @@ export async function runPostActions(
 export function successMessage(full: string, tag: string, target: string, post: PostActions): string {
   const alsoTagged = post.floatingTagged ? ` (also tagged ${post.floatingTagged})` : '';
   const notes = post.notes.length ? ` Note: ${post.notes.join('; ')}.` : '';
-  return `Patched ${full}:${tag} into ${target}${alsoTagged}.${notes}`;
+  const signed = post.signed ? ' and signed it' : '';
+  return `Patched ${full}:${tag} into ${target}${alsoTagged}${signed}.${notes}`;
 }
 
 /**

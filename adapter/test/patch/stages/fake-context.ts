@@ -26,6 +26,8 @@ export function fakeContext(options: Partial<PatchContext['options']> = {}) {
     vulnerabilities_after: null,
     fixed_cves: [],
     has_vex: false,
+    signed: false,
+    vex_referrer: null,
     progress: null,
     attempt: 1,
     copa_pid: null,

@@ -12,6 +12,12 @@ export interface PatchOptions {
   copy_labels: boolean;
   delete_original: boolean;
   mode: PatchMode;
+
+  /**
+   * Trust before patching: patch only images whose own cosign signature verifies against the service's
+   * trusted public key (PATCHING_TRUST_PUBLIC_KEY_FILE); others are skipped as UNTRUSTED_SOURCE.
+   */
+  require_signed_source?: boolean;
   rescan: boolean;
 
   /**
@@ -19,6 +25,12 @@ export interface PatchOptions {
    */
   scan_if_missing: boolean;
   severity_threshold: SeverityThreshold;
+
+  /**
+   * Sign the patched image with the service's cosign key (and attest copa's OpenVEX document). Unset: the
+   * service's default (PATCHING_SIGN_BY_DEFAULT). Needs PATCHING_SIGNING_KEY_FILE.
+   */
+  sign?: boolean;
   tag_scheme: TagScheme;
   tag_suffix: string;
 }

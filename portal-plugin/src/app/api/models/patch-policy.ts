@@ -28,6 +28,12 @@ export interface PatchPolicy {
 'rescan': boolean;
 'copy_labels': boolean;
 'delete_original': boolean;
+
+/**
+ * Absent: the service's default (PATCHING_SIGN_BY_DEFAULT).
+ */
+'sign'?: boolean;
+'require_signed_source'?: boolean;
 };
   project_id: number;
   project_name: string;

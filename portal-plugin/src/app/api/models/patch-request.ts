@@ -10,6 +10,16 @@ import { TagScheme } from '../models/tag-scheme';
  */
 export interface PatchRequest {
   mode?: PatchMode;
+
+  /**
+   * Patch only if the image carries a cosign signature that verifies against the trusted public key.
+   */
+  require_signed_source?: boolean;
   severity_threshold?: SeverityThreshold;
+
+  /**
+   * Sign the patched image with the service's cosign key; left out, the service's default.
+   */
+  sign?: boolean;
   tag_scheme?: TagScheme;
 }

@@ -14,7 +14,17 @@ export interface PolicyOptions {
   delete_original?: boolean;
 
   /**
+   * Trust before patching: patch only images whose own cosign signature verifies against the service's trusted public key; others are skipped as UNTRUSTED_SOURCE.
+   */
+  require_signed_source?: boolean;
+
+  /**
    * Have Harbor scan the patched image and record before/after.
    */
   rescan?: boolean;
+
+  /**
+   * Sign the patched image with the service's cosign key (and attest copa's OpenVEX document). Left out, the service's default (PATCHING_SIGN_BY_DEFAULT) applies.
+   */
+  sign?: boolean;
 }

@@ -31,5 +31,7 @@ export const TASK_REASON: TaskReason[] = [
   'TIMEOUT',
   'INTERRUPTED',
   'INTERNAL',
-  'STOPPED'
+  'STOPPED',
+  'UNTRUSTED_SOURCE',
+  'SIGN_FAILED'
 ];

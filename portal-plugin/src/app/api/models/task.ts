@@ -58,12 +58,22 @@ export interface Task {
    * The repository without the project.
    */
   repository: string;
+
+  /**
+   * Whether the patched image carries the service's cosign signature.
+   */
+  signed: boolean;
   source_digest: string;
   start_time: string | null;
   status: TaskStatus;
   status_message: string;
   tag: string | null;
   update_time: string;
+
+  /**
+   * Digest of the OCI referrer of the patched image holding copa's OpenVEX document (artifactType application/vnd.openvex+json); null when none was attached.
+   */
+  vex_referrer: string | null;
 
   /**
    * Harbor's counts for the patched image after the re-scan; null when it was not (re-)scanned.

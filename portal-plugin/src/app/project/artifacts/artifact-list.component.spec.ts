@@ -60,6 +60,8 @@ const PRODUCER = {
   patched_digest: PATCHED_DIGEST,
   attempt: 1,
   has_vex: true,
+  signed: false,
+  vex_referrer: null,
 };
 
 describe('ArtifactListComponent', () => {

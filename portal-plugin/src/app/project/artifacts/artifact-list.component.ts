@@ -160,6 +160,16 @@ export class ArtifactListComponent implements OnInit, OnDestroy {
     return tags.find((t) => !isPatchedTag(t)) ?? tags[0] ?? a.digest;
   }
 
+  /** Whether Harbor lists a cosign signature among the artifact's accessories. */
+  isSigned(a: HarborArtifact): boolean {
+    return (a.accessories ?? []).some((x) => x.type === 'signature.cosign');
+  }
+
+  /** Copa's OpenVEX document of the task that produced a patched artifact. */
+  vexUrl(t: PatchTask): string {
+    return this.patching.taskVexUrl(this.project, t.execution_id, t.id);
+  }
+
   /** The source of a patched artifact: its tag when it had one, else its short digest. */
   sourceName(t: PatchTask): string {
     return t.tag ?? shortDigest(t.source_digest);

@@ -26,6 +26,8 @@ const BASE: PatchTask = {
   vulnerabilities_after: { total: 2, fixable: 0, summary: { Low: 2 } },
   fixed_cves: ['CVE-2025-1', 'CVE-2025-2', 'CVE-2025-3', 'CVE-2025-4', 'CVE-2025-5'],
   has_vex: true,
+  signed: false,
+  vex_referrer: null,
   progress: null,
   copa_seconds: 42,
   creation_time: '2026-01-01T00:00:00Z',
@@ -91,6 +93,22 @@ describe('TaskDetailComponent', () => {
     TestBed.resetTestingModule();
     fixture = await render({ ...BASE, has_vex: false });
     expect((fixture.nativeElement as HTMLElement).querySelector('#task-vex')).toBeNull();
+  });
+
+  it('shows whether the patched image is signed and links the VEX attachment', async () => {
+    fixture = await render(BASE);
+    let el = fixture.nativeElement as HTMLElement;
+    expect(el.querySelector('#task-signed')!.textContent).toContain('Not signed');
+    expect(el.querySelector('#task-vex-referrer')).toBeNull();
+    fixture.destroy();
+    TestBed.resetTestingModule();
+    const referrer = 'sha256:' + 'b'.repeat(64);
+    fixture = await render({ ...BASE, signed: true, vex_referrer: referrer });
+    el = fixture.nativeElement as HTMLElement;
+    expect(el.querySelector('#task-signed')!.textContent).toContain('Signed with cosign');
+    const link = el.querySelector<HTMLAnchorElement>('#task-vex-referrer a')!;
+    expect(link.textContent).toContain(referrer);
+    expect(link.getAttribute('href')).toBe('/patching/api/v1/projects/library/executions/12/tasks/34/vex');
   });
 
   it("explains a skipped task in plain words with the server's sentence", async () => {

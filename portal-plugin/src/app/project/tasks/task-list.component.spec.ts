@@ -140,6 +140,8 @@ describe('TaskListComponent', () => {
             status_message: '',
             attempt: 1,
             has_vex: false,
+            signed: false,
+            vex_referrer: null,
             progress: { stage, percent: 40 },
           },
         ],

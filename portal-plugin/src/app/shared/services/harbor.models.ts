@@ -76,6 +76,16 @@ export interface HarborArtifact {
   tags?: HarborTag[] | null;
   labels?: HarborLabel[] | null;
   scan_overview?: Record<string, NativeReportSummary>;
+  /** Signatures, SBOMs, VEX documents... attached to the artifact (Harbor returns them by default). */
+  accessories?: HarborAccessory[] | null;
+}
+
+export interface HarborAccessory {
+  id: number;
+  digest: string;
+  /** `signature.cosign`, `signature.notation`, `sbom.harbor`, `subject.accessory`... */
+  type: string;
+  subject_artifact_digest?: string;
 }
 
 export interface HarborPermission {

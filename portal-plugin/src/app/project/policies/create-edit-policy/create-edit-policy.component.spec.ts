@@ -4,7 +4,7 @@ import { HttpTestingController, provideHttpClientTesting } from '@angular/common
 import { NoopAnimationsModule } from '@angular/platform-browser/animations';
 import { TranslateModule, TranslateService } from '@ngx-translate/core';
 import { SharedModule } from '../../../shared/shared.module';
-import { CreateEditPolicyComponent, NAME_CHECK_DEBOUNCE_MS } from './create-edit-policy.component';
+import { CreateEditPolicyComponent, NAME_CHECK_DEBOUNCE_MS, signChoice } from './create-edit-policy.component';
 import { projectContext, useEnglish } from '../../../shared/testing/testing';
 import { PatchPolicy } from '../../../shared/services/patching.models';
 import { WebhookStatusComponent } from '../webhook-status/webhook-status.component';
@@ -84,6 +84,24 @@ describe('CreateEditPolicyComponent', () => {
     });
     c.form.patchValue({ trigger_type: 'scheduled', cron: '0 0 * * * *' });
     expect(c.toPolicy().trigger).toEqual({ type: 'scheduled', cron: '0 0 * * * *' });
+  });
+
+  it('sends the signing options only when chosen: the service default leaves `sign` out', () => {
+    const c = create().componentInstance;
+    c.form.patchValue({ name: 'web' });
+    expect(c.toPolicy().options).toEqual({ rescan: true, copy_labels: true, delete_original: false });
+    c.form.patchValue({ sign: 'no', require_signed_source: true });
+    expect(c.toPolicy().options).toEqual({
+      rescan: true,
+      copy_labels: true,
+      delete_original: false,
+      sign: false,
+      require_signed_source: true,
+    });
+    c.form.patchValue({ sign: 'yes' });
+    expect(c.toPolicy().options?.sign).toBeTrue();
+    expect(signChoice(undefined)).toBe('default');
+    expect(signChoice(true)).toBe('yes');
   });
 
   it('fills the form from a stored policy when editing and sends a PUT', () => {

@@ -146,6 +146,9 @@ export class CreateEditPolicyComponent implements OnDestroy {
       rescan: [true],
       copy_labels: [true],
       delete_original: [false],
+      /** default: the service's PATCHING_SIGN_BY_DEFAULT; yes/no: the policy decides. */
+      sign: ['default' as SignChoice],
+      require_signed_source: [false],
       enabled: [true],
     });
     form.get('trigger_type')!.valueChanges.subscribe((type) => this.cronRequired(form, type === 'scheduled'));
@@ -250,6 +253,8 @@ export class CreateEditPolicyComponent implements OnDestroy {
       rescan: policy.options?.rescan ?? true,
       copy_labels: policy.options?.copy_labels ?? true,
       delete_original: policy.options?.delete_original ?? false,
+      sign: signChoice(policy.options?.sign),
+      require_signed_source: policy.options?.require_signed_source ?? false,
       enabled: policy.enabled ?? true,
     });
   }
@@ -294,7 +299,13 @@ export class CreateEditPolicyComponent implements OnDestroy {
       mode: v.mode,
       tag_scheme: v.tag_scheme,
       tag_suffix: (v.tag_suffix ?? '').trim(),
-      options: { rescan: !!v.rescan, copy_labels: !!v.copy_labels, delete_original: !!v.delete_original },
+      options: {
+        rescan: !!v.rescan,
+        copy_labels: !!v.copy_labels,
+        delete_original: !!v.delete_original,
+        ...(v.sign === 'yes' ? { sign: true } : v.sign === 'no' ? { sign: false } : {}),
+        ...(v.require_signed_source ? { require_signed_source: true } : {}),
+      },
     };
   }
 
@@ -439,4 +450,11 @@ export class CreateEditPolicyComponent implements OnDestroy {
       ? p.counts.candidates + p.counts.excluded
       : p.candidates.length + p.excluded.reduce((n, x) => n + (x.count || 1), 0);
   }
+}
+
+/** The policy's `sign` option in the form: unset is the service's default. */
+export type SignChoice = 'default' | 'yes' | 'no';
+
+export function signChoice(sign: boolean | undefined): SignChoice {
+  return sign === undefined ? 'default' : sign ? 'yes' : 'no';
 }
