@@ -7,9 +7,8 @@ import { addLabel, deleteArtifact, deleteTag } from '../../harbor/artifacts';
 import { HarborError } from '../../harbor/client';
 import { isTagImmutable, listImmutableRules } from '../../harbor/immutable';
 import type { HarborArtifact } from '../../harbor/repositories';
-import { scanAndWait } from '../../harbor/scans';
 import { RegistryError, type RegistryClient } from '../../registry/client';
-import { fullName, step, stopIfAborted, type PatchContext, type PatchDeps } from '../context';
+import { fullName, scanArtifact, step, stopIfAborted, type PatchContext, type PatchDeps } from '../context';
 import type { TaskProgressMeter } from '../progress';
 import { fixedCves, summarize } from '../report';
 import type { TargetPlan } from './plan-target';
@@ -24,7 +23,7 @@ export interface PostActions {
 }
 
 export async function runPostActions(
-  deps: Pick<PatchDeps, 'harbor' | 'registry' | 'scanTimeoutMs' | 'scanPollMs'>,
+  deps: Pick<PatchDeps, 'harbor' | 'registry' | 'scanTimeoutMs' | 'scanPollMs' | 'scanEvents'>,
   ctx: PatchContext,
   meter: TaskProgressMeter,
   source: PatchSource,
@@ -108,7 +107,7 @@ export async function pointFloatingTag(
  * re-scan did not complete, undefined when the report is known.
  */
 async function rescanPatched(
-  deps: Pick<PatchDeps, 'harbor' | 'scanTimeoutMs' | 'scanPollMs'>,
+  deps: Pick<PatchDeps, 'harbor' | 'scanTimeoutMs' | 'scanPollMs' | 'scanEvents'>,
   ctx: PatchContext,
   meter: TaskProgressMeter,
   source: PatchSource,
@@ -117,11 +116,7 @@ async function rescanPatched(
   const { task } = ctx;
   meter.at('rescan');
   const scan = await step(ctx, 're-scanning the patched image', () =>
-    scanAndWait(deps.harbor, task.project, task.repository, pushed.digest, {
-      timeoutMs: deps.scanTimeoutMs,
-      pollMs: deps.scanPollMs,
-      signal: ctx.signal,
-    }),
+    scanArtifact(deps, ctx, pushed.digest),
   );
   if (scan.state === 'no_scanner') {
     return `the patched image was not re-scanned: Harbor has no vulnerability scanner for project ${task.project}`;
