@@ -1,0 +1,17 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startHarborSim } from '@harbor-patching/harbor-sim';
+import { startAdapter, MIGRATIONS, migrate, openDatabase } from '@harbor-patching/adapter';
+const dataDir = process.argv[2];
+const sim = await startHarborSim({ port: 0, seed: 'empty', robots: [{ name: 'robot$b', secret: 'S-1', level: 'system' }] });
+sim.addProject('library', { owner: 'admin' }).synthetic = true;
+const a = await startAdapter({ port: 0, harborUrl: sim.url, dataDir, robotName: 'robot$b', robotSecret: 'S-1', logLevel: 'silent', authCacheSeconds: 300, portalDir: join(dataDir, 'x') });
+const h = { authorization: 'Basic ' + Buffer.from('admin:Harbor12345').toString('base64') };
+const path = process.argv[3];
+for (let i = 0; i < 50; i++) await (await fetch(a.url + path, { headers: h })).text();
+const t = performance.now();
+const N = Number(process.argv[4] ?? 500);
+for (let i = 0; i < N; i++) await (await fetch(a.url + path.replace('PAGE', String((i % 20) + 1)), { headers: h })).text();
+console.log(path, ((performance.now() - t) / N).toFixed(2), 'ms/req sequential');
+await a.close(); await sim.close();
