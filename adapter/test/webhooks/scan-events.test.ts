@@ -14,6 +14,8 @@ import { fakeContext } from '../patch/stages/fake-context';
 
 let core: Core;
 let harbor: HarborClient;
+/** The URLs of the requests the task's client (the one given to the scan wait) sent. */
+const sent: { method: string; url: string }[] = [];
 const withHook = unique('scanhook').replace(/-/g, '');
 const withoutHook = unique('scanpoll').replace(/-/g, '');
 
@@ -24,17 +26,31 @@ before(async () => {
   const admin = basic(core.adapter.url, 'admin');
   const res = await admin.call('POST', `/patching/api/v1/projects/${withHook}/webhook`);
   assert.equal(res.status, 201, res.text);
-  harbor = new HarborClient(core.sim.url, { kind: 'basic', username: SERVICE_ROBOT.name, password: SERVICE_ROBOT.secret });
+  harbor = new HarborClient(
+    core.sim.url,
+    { kind: 'basic', username: SERVICE_ROBOT.name, password: SERVICE_ROBOT.secret },
+    15_000,
+    (input, init) => {
+      sent.push({ method: init?.method ?? 'GET', url: String(input) });
+      return fetch(input, init);
+    },
+  );
 });
 
 after(() => core?.close());
 
-/** A fresh tiny image in `project`, and counters of the artifact reads and scan requests Harbor gets for it. */
+/**
+ * A fresh tiny image in `project`; how often the scan wait read it from Harbor (the adapter's own event
+ * processing reads it too, through another client), and how many scans Harbor was asked for.
+ */
 async function image(project: string) {
   const repository = unique('app');
   const digest = await pushTinyImage(`${project}/${repository}`, '1.0', { 'etc/app': `${repository}\n` });
   const path = `/api/v2.0/projects/${project}/repositories/${repository}/artifacts/${encodeURIComponent(digest)}`;
-  const reads = core.sim.watchRequests(path, 'GET');
+  const from = sent.length;
+  const reads = {
+    count: () => sent.slice(from).filter((r) => r.method === 'GET' && new URL(r.url).pathname === path).length,
+  };
   const scans = core.sim.watchRequests(`${path}/scan`, 'POST');
   const f = fakeContext();
   Object.assign(f.ctx.task, { project, repository, source_digest: digest });
