@@ -69,7 +69,7 @@ export interface PatchSettings {
   harborTimeoutMs?: number;
   /** How long what Harbor says about the robot's access is kept (default 10 s). */
   robotCacheSeconds?: number;
-  /** The first poll interval of a running Harbor scan, doubling up to 5 s (default 500 ms). */
+  /** The first poll interval of a running Harbor scan, doubling up to 2 s (default 500 ms). */
   scanPollMs?: number;
   /** PATCHING_WEBHOOK_SECRET: with it, scan waits end on Harbor's scan events where the webhook is registered. */
   webhookSecret?: string;
@@ -311,7 +311,14 @@ function createPatching(deps: ServiceDeps, harbor: HarborClient, policyStore: Po
       executions: new ExecutionController(engine),
       runs: new RunController(policyStore, runner, scheduler),
       preview: new PreviewController(policyStore, harbor, robot),
-      webhooks: new WebhookController({ secret: c.webhookSecret, processor: webhooks, harbor, robot, logger, scanEvents }),
+      webhooks: new WebhookController({
+        secret: c.webhookSecret,
+        processor: webhooks,
+        harbor,
+        robot,
+        logger,
+        scanEvents,
+      }),
     },
   };
 }

@@ -95,8 +95,14 @@ function seed(dataDir: string, executions: number, tasksEach: number): number {
       const start = new Date(t0 + e * 60_000).toISOString();
       const end = new Date(t0 + e * 60_000 + 300_000).toISOString();
       const id = Number(
-        insertExecution.run(e % 3 === 0 ? null : (e % 20) + 1, e % 3 === 0 ? 'MANUAL' : 'SCHEDULE', 'Success', start, end, end)
-          .lastInsertRowid,
+        insertExecution.run(
+          e % 3 === 0 ? null : (e % 20) + 1,
+          e % 3 === 0 ? 'MANUAL' : 'SCHEDULE',
+          'Success',
+          start,
+          end,
+          end,
+        ).lastInsertRowid,
       );
       for (let t = 0; t < tasksEach; t++) {
         const n = e * tasksEach + t;
@@ -205,7 +211,12 @@ async function main(): Promise<void> {
   );
   let bare: ChildProcess | undefined;
   try {
-    console.log(`adapter: ${adapter.runtime}; load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    console.log(
+      `adapter: ${adapter.runtime}; load average ${(await import('node:os'))
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+    );
     const execId = (i: number) => executions - (i % 1000);
     const endpoints: { name: string; pattern: string; path: (i: number) => string }[] = [
       {
@@ -257,7 +268,10 @@ async function main(): Promise<void> {
       for (const rate of rates) {
         const a = failed.adapter ? undefined : await drive(adapter.url, e.path, rate, seconds);
         const b = failed.bare ? undefined : await drive(bareUrl, e.path, rate, seconds);
-        for (const [k, r] of [['adapter', a], ['bare', b]] as const) {
+        for (const [k, r] of [
+          ['adapter', a],
+          ['bare', b],
+        ] as const) {
           if (!r) continue;
           if (r.p99 < LIMIT_MS && r.errors === 0 && r.achieved >= rate * 0.95) best[k] = Math.max(best[k], rate);
           else if (r.p99 > 4 * LIMIT_MS || r.achieved < rate * 0.8) failed[k] = true;

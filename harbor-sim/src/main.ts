@@ -35,7 +35,9 @@ if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) {
 }
 const latencyMs = Number(values['latency-ms']);
 if (!Number.isInteger(latencyMs) || latencyMs < 0 || latencyMs > 60_000) {
-  process.stderr.write(`--latency-ms must be a whole number of milliseconds from 0 to 60000, not "${values['latency-ms']}"\n`);
+  process.stderr.write(
+    `--latency-ms must be a whole number of milliseconds from 0 to 60000, not "${values['latency-ms']}"\n`,
+  );
   process.exit(2);
 }
 const robotSpecs = [

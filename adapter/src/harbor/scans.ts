@@ -48,7 +48,7 @@ export interface ScanAnnouncements {
 
 export interface ScanWaitOptions {
   timeoutMs: number;
-  /** The first poll interval without announcements; it doubles up to `maxPollMs` (defaults 500 ms, 5 s). */
+  /** The first poll interval without announcements; it doubles up to `maxPollMs` (defaults 500 ms, 2 s). */
   pollMs?: number;
   maxPollMs?: number;
   signal?: AbortSignal;
@@ -100,7 +100,7 @@ export async function scanAndWait(
     }
   }
   let pollMs = opts.pollMs ?? 500;
-  const maxPollMs = Math.max(pollMs, opts.maxPollMs ?? 5000);
+  const maxPollMs = Math.max(pollMs, opts.maxPollMs ?? 2000);
   const fallbackPollMs = opts.fallbackPollMs ?? 30_000;
   for (;;) {
     const left = opts.timeoutMs - (Date.now() - started);

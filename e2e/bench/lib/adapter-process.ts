@@ -85,7 +85,8 @@ export async function startAdapterProcess(
   let child: ChildProcess;
   let runtime: string;
   if ('main' in b) {
-    child = spawn(b.node, [b.main], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    // As the container image starts it (README.md, "Release build").
+    child = spawn(b.node, ['--max-semi-space-size=2', b.main], { env, stdio: ['ignore', 'ignore', 'inherit'] });
     runtime = 'compiled (Node.js 24 bundle)';
   } else {
     child = spawn('node', ['--import', 'tsx', join(root, 'adapter/src/main.ts')], {

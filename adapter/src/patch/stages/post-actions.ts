@@ -115,9 +115,7 @@ async function rescanPatched(
 ): Promise<string | undefined> {
   const { task } = ctx;
   meter.at('rescan');
-  const scan = await step(ctx, 're-scanning the patched image', () =>
-    scanArtifact(deps, ctx, pushed.digest),
-  );
+  const scan = await step(ctx, 're-scanning the patched image', () => scanArtifact(deps, ctx, pushed.digest));
   if (scan.state === 'no_scanner') {
     return `the patched image was not re-scanned: Harbor has no vulnerability scanner for project ${task.project}`;
   }
