@@ -9,6 +9,7 @@
  * Requests sign in as Harbor's admin with Basic auth; the adapter's identity cache is warmed first.
  *
  *   npm run bench:api [-- --executions 10000 --tasks 10 --seconds 3 --rates 250,500,1000,1500,2000,3000]
+ *                     [--tsx] [--without-status-index]   (the adapter as it was: under tsx, without the index)
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -28,7 +29,10 @@ const { values } = parseArgs({
     tasks: { type: 'string', default: '10' },
     seconds: { type: 'string', default: '3' },
     rates: { type: 'string', default: '250,500,1000,1500,2000,3000' },
+    /** Run the adapter under tsx even when the release build can be made (for comparison). */
     tsx: { type: 'boolean', default: false },
+    /** Drop the index on tasks by (execution, status, reason) after seeding (for comparison). */
+    'without-status-index': { type: 'boolean', default: false },
   },
   allowPositionals: true,
 });
@@ -127,6 +131,7 @@ function seed(dataDir: string, executions: number, tasksEach: number): number {
       }
     }
   })();
+  if (values['without-status-index']) db.exec('DROP INDEX patch_tasks_execution_status');
   db.close();
   return performance.now() - started;
 }
@@ -190,7 +195,7 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'hp-bench-api-'));
   const seedMs = seed(dataDir, executions, tasksEach);
   console.log(
-    `seeded ${executions} executions x ${tasksEach} tasks = ${executions * tasksEach} tasks in ${(seedMs / 1000).toFixed(1)} s (${dataDir})`,
+    `${values['without-status-index'] ? '(index patch_tasks_execution_status dropped) ' : ''}seeded ${executions} executions x ${tasksEach} tasks = ${executions * tasksEach} tasks in ${(seedMs / 1000).toFixed(1)} s (${dataDir})`,
   );
 
   const sim = fork(fileURLToPath(import.meta.url), ['--serve-sim'], {

@@ -32,7 +32,13 @@ import {
 import { startAdapter } from '@harbor-patching/adapter';
 import { freePort } from './lib/adapter-process';
 
-const { values } = parseArgs({ options: { n: { type: 'string', default: '4' } } });
+const { values } = parseArgs({
+  options: {
+    n: { type: 'string', default: '4' },
+    /** Print the first adapter task's log of each adapter run (where its time went). */
+    'show-log': { type: 'boolean', default: false },
+  },
+});
 const n = Number(values.n);
 if (!Number.isInteger(n) || n < 1 || n > 50) throw new Error('--n must be an integer from 1 to 50');
 
@@ -244,6 +250,16 @@ async function throughAdapter(
       }
     }
     const wall = (Date.now() - started) / 1000;
+    if (values['show-log']) {
+      const log = await fetch(
+        `${adapter.url}/patching/api/v1/projects/library/executions/${ids[0].execution}/tasks/${ids[0].task}/log`,
+        { headers: { authorization: alice } },
+      );
+      const lines = (await log.text()).split('\n').filter((l) => !/^#\d+ /.test(l) && l.trim() !== '');
+      console.log(
+        `    log of task ${ids[0].task} (copa's build steps left out):\n${lines.map((l) => `      ${l}`).join('\n')}`,
+      );
+    }
     const copa = tasks.map((t) => t.copa_seconds ?? 0);
     const overhead = tasks.map((t, i) => (Date.parse(t.end_time) - Date.parse(t.start_time)) / 1000 - copa[i]);
     return { wall, overhead, copa };
