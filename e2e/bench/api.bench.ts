@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { MIGRATIONS, migrate, openDatabase } from '@harbor-patching/adapter';
-import { freePort, startAdapterProcess } from './lib/adapter-process';
+import { startAdapterProcess } from './lib/adapter-process';
 
 const { values } = parseArgs({
   options: {
