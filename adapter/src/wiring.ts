@@ -40,6 +40,7 @@ import { SqliteTaskQueue } from './store/queue';
 import { SqliteScheduleStore } from './store/schedules';
 import { SqliteWebhookEventStore } from './store/webhook-events';
 import { WebhookProcessor } from './webhooks/processor';
+import { ScanEvents } from './webhooks/scan-events';
 
 /** How long a project's scan overviews are kept before the insights backlog reads Harbor again. */
 export const BACKLOG_CACHE_SECONDS = 300;
@@ -77,8 +78,10 @@ export interface PatchSettings {
   harborTimeoutMs?: number;
   /** How long what Harbor says about the robot's access is kept (default 10 s). */
   robotCacheSeconds?: number;
-  /** How often a running Harbor scan is polled (default 500 ms). */
+  /** The first poll interval of a running Harbor scan, doubling up to 2 s (default 500 ms). */
   scanPollMs?: number;
+  /** PATCHING_WEBHOOK_SECRET: with it, scan waits end on Harbor's scan events where the webhook is registered. */
+  webhookSecret?: string;
   /** cosign signing and trust before patching (patch/cosign.ts); unset: neither. */
   signing?: SigningSettings;
   /** Other secrets that must never reach a task log (webhook, jobservice secrets). */
@@ -103,6 +106,8 @@ export interface PatchEngineParts {
   registry: RegistryClient;
   /** The service robot: its credentials and its access to projects, as Harbor sees them. */
   robot: ServiceRobot;
+  /** Harbor's scan events, waking the tasks that wait for a scan. */
+  scanEvents: ScanEvents;
   /** The buildkitd endpoints and their copa slots. */
   buildkit: BuildkitPool;
 }
@@ -134,6 +139,7 @@ export function createPatchEngine(db: Db, s: PatchSettings, harbor?: HarborClien
     harbor ?? new HarborClient(s.harborUrl, { kind: 'basic', ...robot }, s.harborTimeoutMs ?? 15_000, s.fetch);
   const registry = new RegistryClient(registryUrl(s), robot, undefined, s.fetch);
   const serviceRobot = new ServiceRobot(robotHarbor, s.robotName, s.robotCacheSeconds ?? 10);
+  const scanEvents = new ScanEvents(robotHarbor, s.webhookSecret);
   const taskTimeoutSeconds = s.taskTimeoutSeconds ?? DEFAULT_ENGINE_CONFIG.taskTimeoutMs / 1000;
   const buildkit = s.buildkit ?? createBuildkitPool(s);
   const logs = new TaskLogs(
@@ -155,6 +161,7 @@ export function createPatchEngine(db: Db, s: PatchSettings, harbor?: HarborClien
       copaTimeoutSeconds: Math.max(10, taskTimeoutSeconds - 30),
       scanTimeoutMs: (s.scanTimeoutSeconds ?? 600) * 1000,
       scanPollMs: s.scanPollMs ?? 500,
+      scanEvents,
       signing: s.signing,
     },
     {
@@ -168,7 +175,7 @@ export function createPatchEngine(db: Db, s: PatchSettings, harbor?: HarborClien
     logs,
     serviceRobot,
   );
-  return { engine, store, harbor: robotHarbor, registry, robot: serviceRobot, buildkit };
+  return { engine, store, harbor: robotHarbor, registry, robot: serviceRobot, buildkit, scanEvents };
 }
 
 /** The scheduler over the policy store and the runner (exported so tests can drive it with their own clock). */
@@ -208,6 +215,7 @@ export interface Patching {
   runner: PolicyRunner;
   scheduler: PolicyScheduler;
   webhooks: WebhookProcessor;
+  scanEvents: ScanEvents;
   controllers: {
     patch: PatchController;
     executions: ExecutionController;
@@ -262,7 +270,7 @@ function createPatching(
     logger.warn(NOT_CONFIGURED);
     return undefined;
   }
-  const { engine, registry, robot } = createPatchEngine(
+  const { engine, registry, robot, scanEvents } = createPatchEngine(
     db,
     {
       harborUrl: c.harborUrl,
@@ -283,6 +291,7 @@ function createPatching(
       harborTimeoutMs: c.harborTimeoutMs,
       robotCacheSeconds: c.authCacheSeconds,
       extraSecrets: [c.webhookSecret, c.jobserviceSecret],
+      webhookSecret: c.webhookSecret,
       signing: signingSettings(c),
       ...deps.tuning,
     },
@@ -338,12 +347,20 @@ function createPatching(
     runner,
     scheduler,
     webhooks,
+    scanEvents,
     controllers: {
       patch,
       executions: new ExecutionController(engine),
       runs: new RunController(policyStore, runner, scheduler),
       preview: new PreviewController(policyStore, harbor, robot),
-      webhooks: new WebhookController({ secret: c.webhookSecret, processor: webhooks, harbor, robot, logger }),
+      webhooks: new WebhookController({
+        secret: c.webhookSecret,
+        processor: webhooks,
+        harbor,
+        robot,
+        logger,
+        scanEvents,
+      }),
     },
   };
 }

@@ -1,5 +1,5 @@
 // CLI: node --import tsx harbor-sim/src/main.ts --port 8380 --registry http://127.0.0.1:5000
-//        --advisories FILE --seed demo [--scan-delay-ms 500] [--tls-cert FILE --tls-key FILE]
+//        --advisories FILE --seed demo [--scan-delay-ms 500] [--latency-ms 300] [--tls-cert FILE --tls-key FILE]
 //        [--no-scanner PROJECT|'*']...
 //        (robots: HARBOR_SIM_ROBOTS or --robot)
 // Robot accounts can also come from HARBOR_SIM_ROBOTS (one 'robot$name:SECRET' per line), which keeps the
@@ -17,6 +17,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: 'demo' },
     robot: { type: 'string', multiple: true, default: [] },
     'scan-delay-ms': { type: 'string', default: '500' },
+    'latency-ms': { type: 'string', default: '0' },
     'external-url': { type: 'string' },
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
@@ -30,6 +31,13 @@ if (values.seed !== 'demo' && values.seed !== 'empty') {
 }
 if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) {
   process.stderr.write('--tls-cert and --tls-key go together (PEM files of the certificate and its key)\n');
+  process.exit(2);
+}
+const latencyMs = Number(values['latency-ms']);
+if (!Number.isInteger(latencyMs) || latencyMs < 0 || latencyMs > 60_000) {
+  process.stderr.write(
+    `--latency-ms must be a whole number of milliseconds from 0 to 60000, not "${values['latency-ms']}"\n`,
+  );
   process.exit(2);
 }
 const robotSpecs = [
@@ -58,6 +66,7 @@ const sim = await startHarborSim({
   seed: values.seed,
   robots,
   scanDelayMs: Number(values['scan-delay-ms']),
+  latencyMs,
   externalUrl: values['external-url'],
   tls:
     values['tls-cert'] && values['tls-key']

@@ -55,6 +55,11 @@ export interface HarborSimOptions {
    * project. They answer scans with 412 and reports with 404, and list no scan overview.
    */
   noScanner?: string[];
+  /**
+   * Delay before each API request (/api/, /c/, /service/) is answered, in ms: a Harbor-like cost per request
+   * for benchmarks (a real Harbor answers a page of 100 artifacts with scan overviews in ~150-300 ms).
+   */
+  latencyMs?: number;
 }
 
 export const DEFAULT_PASSWORD = 'Harbor12345';
@@ -105,8 +110,10 @@ export interface HarborSim {
   /** Requests served since start (or since resetRequestCount). */
   requestCount(): number;
   resetRequestCount(): void;
-  /** Counts, from now on, the requests whose path starts with `prefix` (e.g. `/api/v2.0/ping`). */
-  watchRequests(prefix: string): { count(): number; stop(): void };
+  /** Counts, from now on, the requests whose path starts with `prefix` (e.g. `/api/v2.0/ping`), of `method` if given. */
+  watchRequests(prefix: string, method?: string): { count(): number; stop(): void };
+  /** Changes the delay before each API request is answered (see `latencyMs`). */
+  setLatency(ms: number): void;
   addUser(username: string, o?: { password?: string; sysadmin?: boolean; email?: string }): User;
   addProject(
     name: string,
@@ -174,19 +181,21 @@ export async function startHarborSim(options: HarborSimOptions = {}): Promise<Ha
     externalUrl: () => externalUrl,
   };
   let requests = 0;
-  const watchers = new Set<{ prefix: string; seen: number }>();
+  const watchers = new Set<{ prefix: string; method?: string; seen: number }>();
+  let latencyMs = options.latencyMs ?? 0;
 
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use((req, res, next) => {
     requests++;
-    for (const w of watchers) if (req.path.startsWith(w.prefix)) w.seen++;
+    for (const w of watchers) if (req.path.startsWith(w.prefix) && (!w.method || w.method === req.method)) w.seen++;
     if (req.path.startsWith('/api/')) {
       const incoming = req.headers['x-request-id'];
       res.setHeader('X-Request-Id', typeof incoming === 'string' && incoming ? incoming : randomUUID());
     }
-    next();
+    if (latencyMs > 0 && ['/api/', '/c/', '/service/'].some((p) => req.path.startsWith(p))) setTimeout(next, latencyMs);
+    else next();
   });
   // Sessions, and CSRF exactly where Harbor applies it: always on /c/, on /api/ /service/ /v2/ only with a
   // session cookie (the request's: the one a first answer sets counts from the next request on).
@@ -245,8 +254,11 @@ export async function startHarborSim(options: HarborSimOptions = {}): Promise<Ha
     resetRequestCount: () => {
       requests = 0;
     },
-    watchRequests(prefix) {
-      const watcher = { prefix, seen: 0 };
+    setLatency(ms) {
+      latencyMs = ms;
+    },
+    watchRequests(prefix, method) {
+      const watcher = { prefix, method, seen: 0 };
       watchers.add(watcher);
       return { count: () => watcher.seen, stop: () => watchers.delete(watcher) };
     },

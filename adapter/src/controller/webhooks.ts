@@ -4,7 +4,10 @@
  *    and Harbor must confirm that project is the credential's; otherwise it is refused and nothing is
  *    stored. Each artifact of the event is stored, then handled off the request path (WebhookProcessor).
  *  - status / register: whether Harbor's webhook policy for this service exists in a project and carries
- *    the project's current credential; creating or updating it (events SCANNING_COMPLETED, PUSH_ARTIFACT).
+ *    the project's current credential; creating or updating it (events SCANNING_COMPLETED, SCANNING_FAILED,
+ *    SCANNING_STOPPED, PUSH_ARTIFACT).
+ *  - scan events (completed, failed, stopped) also end the wait of tasks for that scan (webhooks/scan-events.ts);
+ *    failed and stopped ones are not stored.
  */
 import type { Logger } from 'pino';
 import { HarborError, type HarborClient } from '../harbor/client';
@@ -15,6 +18,7 @@ import { ConflictError, UnauthorizedError, UnavailableError, UpstreamError, Vali
 import { parseHarborEvent } from '../model/webhook-event';
 import { checkWebhookCredential, isCurrentAuthHeader, webhookAuthHeader } from '../webhooks/credential';
 import type { WebhookProcessor } from '../webhooks/processor';
+import type { ScanEvents } from '../webhooks/scan-events';
 import type { ProjectRef } from './policies';
 
 const REREGISTER =
@@ -32,6 +36,8 @@ export interface WebhookControllerDeps {
   /** Tells what to grant when Harbor refuses the robot. */
   robot?: ServiceRobot;
   logger?: Pick<Logger, 'warn'>;
+  /** Told of every confirmed scan event, so that tasks waiting for that scan stop waiting. */
+  scanEvents?: Pick<ScanEvents, 'scanEnded' | 'forget'>;
 }
 
 export class WebhookController {
@@ -100,6 +106,17 @@ export class WebhookController {
         `this webhook credential speaks for project id ${credential.projectId}, not for project ${project}`,
       );
     }
+    const { type } = parsed.delivery;
+    if (type !== 'PUSH_ARTIFACT') {
+      for (const e of events) {
+        if (e.scan_type === undefined || e.scan_type === 'vulnerability') {
+          this.deps.scanEvents?.scanEnded(e.project, e.repository, e.digest);
+        }
+      }
+    }
+    if (type === 'SCANNING_FAILED' || type === 'SCANNING_STOPPED') {
+      return { accepted: false, message: `${type} only ends waits for that scan; nothing is stored` };
+    }
     const ids = this.deps.processor.accept(events.map((e) => ({ ...e, project_id: credential.projectId })));
     return { accepted: true, event_id: ids[0], event_ids: ids };
   }
@@ -144,6 +161,7 @@ export class WebhookController {
       address,
       authHeader: webhookAuthHeader(secret, project.id),
     }).catch((err) => this.harborFailure(err, 'registering the webhook policy', project.name));
+    this.deps.scanEvents?.forget(project.name);
     return {
       created,
       view: {

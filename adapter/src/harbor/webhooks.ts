@@ -5,7 +5,12 @@
 import type { HarborClient } from './client';
 
 export const WEBHOOK_POLICY_NAME = 'harbor-patching';
-export const WEBHOOK_EVENT_TYPES = ['SCANNING_COMPLETED', 'PUSH_ARTIFACT'] as const;
+export const WEBHOOK_EVENT_TYPES = [
+  'SCANNING_COMPLETED',
+  'SCANNING_FAILED',
+  'SCANNING_STOPPED',
+  'PUSH_ARTIFACT',
+] as const;
 
 export interface HarborWebhookTarget {
   type?: string;

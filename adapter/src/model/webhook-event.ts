@@ -5,7 +5,9 @@
  */
 import { isDigest, isTag, splitRepositoryName } from '@harbor-patching/shared/harbor/names';
 
-export type HarborEventType = 'SCANNING_COMPLETED' | 'PUSH_ARTIFACT';
+/** The events this service reads. SCANNING_FAILED and SCANNING_STOPPED only end waits for a scan. */
+export type HarborEventType = 'SCANNING_COMPLETED' | 'SCANNING_FAILED' | 'SCANNING_STOPPED' | 'PUSH_ARTIFACT';
+const READ_TYPES: readonly string[] = ['SCANNING_COMPLETED', 'SCANNING_FAILED', 'SCANNING_STOPPED', 'PUSH_ARTIFACT'];
 
 export interface ArtifactEvent {
   type: HarborEventType;
@@ -27,6 +29,8 @@ export interface ArtifactEvent {
 
 const CLOUDEVENT_TYPES: Record<string, HarborEventType> = {
   'harbor.scan.completed': 'SCANNING_COMPLETED',
+  'harbor.scan.failed': 'SCANNING_FAILED',
+  'harbor.scan.stopped': 'SCANNING_STOPPED',
   'harbor.artifact.pushed': 'PUSH_ARTIFACT',
 };
 
@@ -77,8 +81,7 @@ export function parseHarborEvent(body: unknown): ParsedEvent {
   }
   const operator = typeof b.operator === 'string' ? b.operator : undefined;
   if (!type) return invalid('the event has no type', 'type');
-  if (type !== 'SCANNING_COMPLETED' && type !== 'PUSH_ARTIFACT')
-    return { ok: false, ignored: `event type ${type} is not used` };
+  if (!READ_TYPES.includes(type)) return { ok: false, ignored: `event type ${type} is not used` };
 
   const repo = data?.repository;
   const namespace = text(repo, 'namespace');
@@ -125,7 +128,7 @@ export function parseHarborEvent(body: unknown): ParsedEvent {
     if (seen.has(key)) continue;
     seen.add(key);
     events.push({
-      type,
+      type: type as HarborEventType,
       project: split.project,
       repository: split.repository,
       digest,
@@ -135,5 +138,5 @@ export function parseHarborEvent(body: unknown): ParsedEvent {
       occur_at: occurAt,
     });
   }
-  return { ok: true, delivery: { type, project: split.project, events } };
+  return { ok: true, delivery: { type: type as HarborEventType, project: split.project, events } };
 }

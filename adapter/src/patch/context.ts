@@ -5,6 +5,9 @@
  */
 import { HarborClient, HarborError } from '../harbor/client';
 import { RegistryClient, RegistryError } from '../registry/client';
+import { scanAndWait, type ScanOutcome } from '../harbor/scans';
+import type { HarborArtifact } from '../harbor/repositories';
+import type { ScanEvents } from '../webhooks/scan-events';
 import type { PatchOptions, Task, TaskProgress, VulnerabilitySummary } from '../model/execution';
 import { PatchOutcome, fail, type ReasonCode } from './reasons';
 import type { SigningSettings } from './cosign';
@@ -26,7 +29,10 @@ export interface PatchDeps {
   workRoot: string;
   copaTimeoutSeconds: number;
   scanTimeoutMs: number;
+  /** The first poll interval of a scan wait without Harbor's scan events (it backs off from there). */
   scanPollMs?: number;
+  /** Harbor's scan events, where the project's webhook delivers them (else scan waits poll). */
+  scanEvents?: Pick<ScanEvents, 'listen'>;
   /** cosign signing and trust before patching; undefined: the service neither signs nor verifies. */
   signing?: SigningSettings;
 }
@@ -146,5 +152,30 @@ export async function step<T>(ctx: Pick<PatchContext, 'signal'>, what: string, f
   } catch (err) {
     stopIfAborted(ctx.signal);
     throw classifyError(err, what);
+  }
+}
+
+/**
+ * Harbor's report of an artifact of the task's repository, scanning it first when Harbor has none: the wait
+ * ends on Harbor's scan event when the project's webhook delivers it, else it polls.
+ */
+export async function scanArtifact(
+  deps: Pick<PatchDeps, 'harbor' | 'scanTimeoutMs' | 'scanPollMs' | 'scanEvents'>,
+  ctx: Pick<PatchContext, 'task' | 'signal'>,
+  digest: string,
+  current?: HarborArtifact,
+): Promise<ScanOutcome> {
+  const { project, repository } = ctx.task;
+  const announcements = await deps.scanEvents?.listen(project, repository, digest);
+  try {
+    return await scanAndWait(deps.harbor, project, repository, digest, {
+      timeoutMs: deps.scanTimeoutMs,
+      pollMs: deps.scanPollMs,
+      signal: ctx.signal,
+      current,
+      announcements,
+    });
+  } finally {
+    announcements?.close();
   }
 }

@@ -67,7 +67,7 @@ export interface EvaluationStats {
 }
 
 export interface EvaluateOptions {
-  /** Repositories whose artifact listing runs ahead, concurrently, of the one being consumed (default 4). */
+  /** Artifact pages listed at a time (default 4); repositories are walked ahead of the one being consumed. */
   concurrency?: number;
   /** Filled in while the walk goes on. */
   stats?: EvaluationStats;
@@ -134,22 +134,41 @@ export async function judgeArtifact(
   };
 }
 
-/** Full reports fetched at once per repository being walked. */
-const REPORT_CONCURRENCY = 4;
+/**
+ * At most `limit` calls at a time, started in the order they asked (FIFO), so the repositories walked
+ * ahead get their turn in order.
+ */
+class Limiter {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
 
-/** `fn` over `items` with at most `limit` calls in flight; results in input order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
+  constructor(private readonly limit: number) {}
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.active++;
+    try {
+      return await fn();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
+  }
 }
+
+/** The walk's two kinds of Harbor requests, each with its own bound. */
+interface WalkLimits {
+  /** Artifact pages: `concurrency` at a time, like a plain paged listing of the project. */
+  listing: Limiter;
+  /** Full reports for artifacts whose scan summary cannot decide; they never hold up the listing. */
+  reports: Limiter;
+}
+
+/** Full reports read at once per unit of listing concurrency. */
+const REPORTS_PER_LISTING = 4;
+/** Repositories walked ahead per unit of listing concurrency: their listing goes on while reports are read. */
+const REPOSITORIES_PER_LISTING = 4;
 
 async function* evaluateRepository(
   client: HarborClient,
@@ -158,6 +177,7 @@ async function* evaluateRepository(
   policy: EvaluablePolicy,
   filters: CompiledPolicyFilters,
   stats: EvaluationStats,
+  limits: WalkLimits,
 ): AsyncGenerator<Verdict> {
   const repository = shortName(repo.name, project);
   let listed = 0;
@@ -167,18 +187,23 @@ async function* evaluateRepository(
   const patched = new Map<string, HarborArtifact>();
   const findTagged = async (tag: string) => patched.get(tag);
   // tags=* lets Harbor leave untagged artifacts out: they cannot be patched to "<tag>-patched".
-  for await (const page of listArtifactPages(client, repo.name, {
-    q: 'tags=*',
-    onRequest: () => stats.harbor_requests++,
-  })) {
+  const pages = listArtifactPages(client, repo.name, { q: 'tags=*', onRequest: () => stats.harbor_requests++ });
+  for (;;) {
+    const next = await limits.listing.run(() => pages.next());
+    if (next.done) break;
+    const page = next.value;
     listed += page.length;
     stats.artifacts_listed += page.length;
     for (const artifact of page) {
       for (const t of artifact.tags ?? []) if (isPatchedTag(t.name, policy)) patched.set(t.name, artifact);
     }
-    // Judged together: the few that need their full report fetch it concurrently.
-    const verdicts = await mapLimit(page, REPORT_CONCURRENCY, (artifact) =>
-      judgeArtifact(client, project, repository, artifact, policy, filters, stats, findTagged),
+    // Judged together: the few that need their full report fetch it concurrently (bounded across the walk).
+    const verdicts = await Promise.all(
+      page.map((artifact) =>
+        limits.reports.run(() =>
+          judgeArtifact(client, project, repository, artifact, policy, filters, stats, findTagged),
+        ),
+      ),
     );
     yield* verdicts;
   }
@@ -196,9 +221,11 @@ async function* evaluateRepository(
 }
 
 /**
- * Every artifact of the project with the policy's verdict, in repository order. Artifact pages of
- * the next few repositories are fetched while the current one is consumed; memory stays bounded
- * by (concurrency x page size).
+ * Every artifact of the project with the policy's verdict, in repository order. Artifact pages are
+ * listed `concurrency` at a time (as a plain paged listing would), for the next few repositories while
+ * the current one is consumed; full reports, where a summary cannot decide, are read beside the listing
+ * (up to 4 x `concurrency` at a time) instead of holding it up. Memory stays bounded by the repositories
+ * walked ahead (4 x `concurrency`) x page size.
  */
 export async function* evaluatePolicy(
   client: HarborClient,
@@ -207,7 +234,12 @@ export async function* evaluatePolicy(
   opts: EvaluateOptions = {},
 ): AsyncGenerator<Verdict> {
   const stats = opts.stats ?? newStats();
-  const ahead = Math.max(1, opts.concurrency ?? 4);
+  const concurrency = Math.max(1, opts.concurrency ?? 4);
+  const ahead = concurrency * REPOSITORIES_PER_LISTING;
+  const limits: WalkLimits = {
+    listing: new Limiter(concurrency),
+    reports: new Limiter(concurrency * REPORTS_PER_LISTING),
+  };
   const filters = compilePolicyFilters(policy);
 
   type Running = { gen: AsyncGenerator<Verdict>; next: Promise<IteratorResult<Verdict>> };
@@ -247,7 +279,7 @@ export async function* evaluatePolicy(
           continue;
         }
         stats.repositories_matched++;
-        start(evaluateRepository(client, project, repo, policy, filters, stats));
+        start(evaluateRepository(client, project, repo, policy, filters, stats, limits));
         while (window.length >= ahead) yield* drain();
       }
     }

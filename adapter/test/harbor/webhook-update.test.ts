@@ -64,7 +64,13 @@ test("an update keeps what an admin added to the policy and its creation time; o
   assert.equal(after.creator, before.creator);
   assert.equal(after.description, 'ours, plus a copy to the audit system');
   assert.equal(after.enabled, true, 'registering asks for events');
-  assert.deepEqual([...after.event_types!].sort(), ['DELETE_ARTIFACT', 'PUSH_ARTIFACT', 'SCANNING_COMPLETED']);
+  assert.deepEqual([...after.event_types!].sort(), [
+    'DELETE_ARTIFACT',
+    'PUSH_ARTIFACT',
+    'SCANNING_COMPLETED',
+    'SCANNING_FAILED',
+    'SCANNING_STOPPED',
+  ]);
   assert.deepEqual(after.targets, [
     {
       type: 'http',

@@ -512,7 +512,12 @@ describe('webhooks', () => {
     assert.equal(stored[0].targets[0].auth_header, hook(P));
     assert.ok(!stored[0].targets[0].auth_header!.includes(SECRET), 'the service secret is not in Harbor');
     assert.notEqual(hook(P), hook(B), 'each project has its own credential');
-    assert.deepEqual([...stored[0].event_types].sort(), ['PUSH_ARTIFACT', 'SCANNING_COMPLETED']);
+    assert.deepEqual([...stored[0].event_types].sort(), [
+      'PUSH_ARTIFACT',
+      'SCANNING_COMPLETED',
+      'SCANNING_FAILED',
+      'SCANNING_STOPPED',
+    ]);
     const again = await call('POST', '/webhook', 'alice');
     assert.equal(again.status, 200);
     assert.equal(sim.state.webhookPolicies.filter((w) => w.project_id === projectId(P)).length, 1);

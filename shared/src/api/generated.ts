@@ -533,12 +533,14 @@ export interface paths {
         };
         /**
          * Whether Harbor's webhook policy for this service exists in the project, and recent events.
-         * @description Harbor delivers SCANNING_COMPLETED and PUSH_ARTIFACT events to `POST /patching/webhooks/harbor`
-         *     (outside this API's base path) with `Authorization: Bearer <the project's webhook credential>`, derived
+         * @description Harbor delivers SCANNING_COMPLETED, SCANNING_FAILED, SCANNING_STOPPED and PUSH_ARTIFACT events to
+         *     `POST /patching/webhooks/harbor` (outside this API's base path) with `Authorization: Bearer <the project's webhook credential>`, derived
          *     from PATCHING_WEBHOOK_SECRET and the project's id. An event whose credential is not its project's gets
          *     401. `credential_current` is false when the policy carries an old credential (the service-wide secret
          *     of an older version, or one made before the secret changed): its events are refused until it is
-         *     registered again. Needs project admin (or system admin).
+         *     registered again. A scan event also ends at once the wait of a patch task for that scan (without the
+         *     webhook, tasks poll Harbor); failed and stopped scans are not listed among the events. Needs project
+         *     admin (or system admin).
          */
         get: operations["getWebhookRegistration"];
         put?: never;

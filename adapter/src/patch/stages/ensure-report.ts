@@ -3,14 +3,14 @@
  * for it (policies select scanned artifacts only), and decided again on the report. A project without a
  * scanner is patched without a report in comprehensive mode only.
  */
-import { scanAndWait, type ScanOutcome } from '../../harbor/scans';
+import type { ScanOutcome } from '../../harbor/scans';
 import { fail, skip, type PatchOutcome } from '../reasons';
-import { fullName, step, type PatchContext, type PatchDeps } from '../context';
+import { fullName, scanArtifact, step, type PatchContext, type PatchDeps } from '../context';
 import type { TaskProgressMeter } from '../progress';
 import { decide, readVulnerabilities, type ResolvedSource } from './resolve';
 
 export async function ensureReport(
-  deps: Pick<PatchDeps, 'harbor' | 'scanTimeoutMs' | 'scanPollMs'>,
+  deps: Pick<PatchDeps, 'harbor' | 'scanTimeoutMs' | 'scanPollMs' | 'scanEvents'>,
   ctx: PatchContext,
   meter: TaskProgressMeter,
   source: ResolvedSource,
@@ -24,11 +24,7 @@ export async function ensureReport(
   meter.at('scan');
   ctx.log(`no vulnerability report for ${ref}: asking Harbor to scan it`);
   const scan = await step(ctx, 'scanning the original', () =>
-    scanAndWait(deps.harbor, task.project, task.repository, task.source_digest, {
-      timeoutMs: deps.scanTimeoutMs,
-      pollMs: deps.scanPollMs,
-      signal: ctx.signal,
-    }),
+    scanArtifact(deps, ctx, task.source_digest, source.artifact),
   );
   if (scan.state === 'done') {
     const vulns = (await readVulnerabilities(deps, ctx, 'reading the vulnerability report', task.source_digest)) ?? [];

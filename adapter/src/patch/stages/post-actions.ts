@@ -7,9 +7,8 @@ import { addLabel, deleteArtifact, deleteTag } from '../../harbor/artifacts';
 import { HarborError } from '../../harbor/client';
 import { isTagImmutable, listImmutableRules } from '../../harbor/immutable';
 import type { HarborArtifact } from '../../harbor/repositories';
-import { scanAndWait } from '../../harbor/scans';
 import { RegistryError, type RegistryClient } from '../../registry/client';
-import { fullName, step, stopIfAborted, type PatchContext, type PatchDeps } from '../context';
+import { fullName, scanArtifact, step, stopIfAborted, type PatchContext, type PatchDeps } from '../context';
 import type { TaskProgressMeter } from '../progress';
 import { fixedCves, summarize } from '../report';
 import type { TargetPlan } from './plan-target';
@@ -26,7 +25,7 @@ export interface PostActions {
 }
 
 export async function runPostActions(
-  deps: Pick<PatchDeps, 'harbor' | 'registry' | 'scanTimeoutMs' | 'scanPollMs'>,
+  deps: Pick<PatchDeps, 'harbor' | 'registry' | 'scanTimeoutMs' | 'scanPollMs' | 'scanEvents'>,
   ctx: PatchContext,
   meter: TaskProgressMeter,
   source: PatchSource,
@@ -111,7 +110,7 @@ export async function pointFloatingTag(
  * re-scan did not complete, undefined when the report is known.
  */
 async function rescanPatched(
-  deps: Pick<PatchDeps, 'harbor' | 'scanTimeoutMs' | 'scanPollMs'>,
+  deps: Pick<PatchDeps, 'harbor' | 'scanTimeoutMs' | 'scanPollMs' | 'scanEvents'>,
   ctx: PatchContext,
   meter: TaskProgressMeter,
   source: PatchSource,
@@ -119,13 +118,7 @@ async function rescanPatched(
 ): Promise<string | undefined> {
   const { task } = ctx;
   meter.at('rescan');
-  const scan = await step(ctx, 're-scanning the patched image', () =>
-    scanAndWait(deps.harbor, task.project, task.repository, pushed.digest, {
-      timeoutMs: deps.scanTimeoutMs,
-      pollMs: deps.scanPollMs,
-      signal: ctx.signal,
-    }),
-  );
+  const scan = await step(ctx, 're-scanning the patched image', () => scanArtifact(deps, ctx, pushed.digest));
   if (scan.state === 'no_scanner') {
     return `the patched image was not re-scanned: Harbor has no vulnerability scanner for project ${task.project}`;
   }

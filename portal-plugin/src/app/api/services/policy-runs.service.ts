@@ -161,12 +161,14 @@ export class PolicyRunsService extends BaseService {
   /**
    * Whether Harbor's webhook policy for this service exists in the project, and recent events.
    *
-   * Harbor delivers SCANNING_COMPLETED and PUSH_ARTIFACT events to `POST /patching/webhooks/harbor`
-   * (outside this API's base path) with `Authorization: Bearer <the project's webhook credential>`, derived
+   * Harbor delivers SCANNING_COMPLETED, SCANNING_FAILED, SCANNING_STOPPED and PUSH_ARTIFACT events to
+   * `POST /patching/webhooks/harbor` (outside this API's base path) with `Authorization: Bearer <the project's webhook credential>`, derived
    * from PATCHING_WEBHOOK_SECRET and the project's id. An event whose credential is not its project's gets
    * 401. `credential_current` is false when the policy carries an old credential (the service-wide secret
    * of an older version, or one made before the secret changed): its events are refused until it is
-   * registered again. Needs project admin (or system admin).
+   * registered again. A scan event also ends at once the wait of a patch task for that scan (without the
+   * webhook, tasks poll Harbor); failed and stopped scans are not listed among the events. Needs project
+   * admin (or system admin).
    *
    * This method provides access to the full `HttpResponse`, allowing access to response headers.
    * To access only the response body, use `getWebhookRegistration()` instead.
@@ -181,12 +183,14 @@ export class PolicyRunsService extends BaseService {
   /**
    * Whether Harbor's webhook policy for this service exists in the project, and recent events.
    *
-   * Harbor delivers SCANNING_COMPLETED and PUSH_ARTIFACT events to `POST /patching/webhooks/harbor`
-   * (outside this API's base path) with `Authorization: Bearer <the project's webhook credential>`, derived
+   * Harbor delivers SCANNING_COMPLETED, SCANNING_FAILED, SCANNING_STOPPED and PUSH_ARTIFACT events to
+   * `POST /patching/webhooks/harbor` (outside this API's base path) with `Authorization: Bearer <the project's webhook credential>`, derived
    * from PATCHING_WEBHOOK_SECRET and the project's id. An event whose credential is not its project's gets
    * 401. `credential_current` is false when the policy carries an old credential (the service-wide secret
    * of an older version, or one made before the secret changed): its events are refused until it is
-   * registered again. Needs project admin (or system admin).
+   * registered again. A scan event also ends at once the wait of a patch task for that scan (without the
+   * webhook, tasks poll Harbor); failed and stopped scans are not listed among the events. Needs project
+   * admin (or system admin).
    *
    * This method provides access only to the response body.
    * To access the full response (for headers, for example), `getWebhookRegistration$Response()` instead.
