@@ -93,6 +93,14 @@ export const executionMigrations: Migration[] = [
       ALTER TABLE patch_tasks ADD COLUMN vex_referrer TEXT;
     `,
   },
+  {
+    module: 'executions',
+    version: 4,
+    description: "an execution's task counts per status and reason read from the index alone (execution lists)",
+    sql: `
+      CREATE INDEX patch_tasks_execution_status ON patch_tasks (execution_id, status, reason);
+    `,
+  },
 ];
 
 interface ExecutionRow {

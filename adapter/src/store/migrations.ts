@@ -19,12 +19,4 @@ export const MIGRATIONS: readonly Migration[] = [
   ...schedulerMigrations,
   ...webhookMigrations,
   ...insightsMigrations,
-  {
-    module: 'executions',
-    version: 3,
-    description: "an execution's task counts per status and reason read from the index alone (execution lists)",
-    sql: `
-      CREATE INDEX patch_tasks_execution_status ON patch_tasks (execution_id, status, reason);
-    `,
-  },
 ];
