@@ -5,7 +5,7 @@
  */
 import { HarborClient, HarborError } from '../harbor/client';
 import { RegistryClient, RegistryError } from '../registry/client';
-import type { PatchOptions, Task, TaskProgress, VulnerabilitySummary } from '../model/execution';
+import type { PatchOptions, PlatformResult, Task, TaskProgress, VulnerabilitySummary } from '../model/execution';
 import { PatchOutcome, fail, type ReasonCode } from './reasons';
 
 export interface PatchDeps {
@@ -36,9 +36,14 @@ export interface TaskRecord {
   vulnerabilities_after?: VulnerabilitySummary | null;
   fixed_cves?: string[];
   vex?: unknown;
+  /** An image index: each platform's result. */
+  platforms?: StoredPlatformResult[] | null;
   copa_pid?: number | null;
   copa_seconds?: number;
 }
+
+/** A platform's result as the task records it: with its OpenVEX document. */
+export type StoredPlatformResult = PlatformResult & { vex?: unknown };
 
 export interface PatchContext {
   task: Task;

@@ -6,11 +6,15 @@
  * severity threshold, the vulnerability report, and, for an artifact that would be patched, the
  * existing patched image of its tag.
  *
- * Checks, in order: no tag (NO_TAG), not an image (NOT_IMAGE), an image index (MULTI_PLATFORM), a
- * patched tag or an image copa produced (ALREADY_PATCHED), the policy's tag and label filters
- * (FILTERED_TAG, FILTERED_LABEL), no vulnerability report (NOT_SCANNED), nothing fixable at or above
- * the threshold (NOTHING_FIXABLE), and the patched tag already made from this digest with nothing
- * fixable left (UP_TO_DATE).
+ * Checks, in order: no tag (NO_TAG), not an image (NOT_IMAGE), an image index with no platform this host
+ * can patch (MULTI_PLATFORM), a patched tag or an image copa produced (ALREADY_PATCHED), the policy's tag
+ * and label filters (FILTERED_TAG, FILTERED_LABEL), no vulnerability report (NOT_SCANNED), nothing fixable
+ * at or above the threshold (NOTHING_FIXABLE), and the patched tag already made from this digest with
+ * nothing fixable left (UP_TO_DATE).
+ *
+ * An image index is one candidate: Harbor scans each of its platform images and shows the index with
+ * their reports merged, so the index reaches the threshold when any platform image does. The patch task
+ * then decides platform by platform (stages/index-input.ts).
  */
 import type { components } from '@harbor-patching/shared/api/generated';
 import { floatingTagName } from '@harbor-patching/shared/policy/tags';
@@ -19,6 +23,7 @@ import { classifyArtifact, describeArtifactKind } from '../harbor/artifacts';
 import { getArtifact, getVulnerabilities, type HarborArtifact, type VulnerabilityItem } from '../harbor/repositories';
 import { decideFromReport, decideFromSummary, scanFacts, type ScanFacts } from '../policies/threshold';
 import { isPatchedTag, type CompiledPolicyFilters } from '../policies/filters';
+import { unsupportedIndex } from './platforms';
 
 type ExclusionReason = components['schemas']['ExclusionReason'];
 
@@ -38,6 +43,8 @@ export type FilterReason = 'FILTERED_TAG' | 'FILTERED_LABEL';
 
 /** copa writes the source image reference into this label of the patched image's config. */
 export const BASE_IMAGE_LABEL = 'BaseImage';
+/** copa annotates the image index it pushes with this (pkg/patch/manifest.go). */
+export const COPA_INDEX_ANNOTATION = 'sh.copa.patched';
 
 export interface ExistingPatch {
   tag: string;
@@ -143,10 +150,13 @@ export async function decideArtifact(input: DecisionInput): Promise<Decision> {
     );
   }
   if (kind === 'index') {
-    return skip(
-      'MULTI_PLATFORM',
-      `${short} is a multi-platform image index; patch its single-platform images instead.`,
-    );
+    const unsupported = unsupportedIndex(artifact.references);
+    if (unsupported) {
+      return skip(
+        'MULTI_PLATFORM',
+        `${short} is a multi-platform image index that cannot be patched here: ${unsupported}. Patch its single-platform images instead.`,
+      );
+    }
   }
 
   if (input.tag && isPatchedTag(input.tag, options)) {
@@ -173,6 +183,9 @@ export async function decideArtifact(input: DecisionInput): Promise<Decision> {
   const labels = (artifact.labels ?? []).map((l) => l.name);
   if (input.filters && !input.filters.labels(labels)) {
     return skip('FILTERED_LABEL', `The labels of ${ref} do not pass the label filters.`, tag);
+  }
+  if (kind === 'index' && artifact.annotations?.[COPA_INDEX_ANNOTATION]) {
+    return skip('ALREADY_PATCHED', `${ref} is an image index copa produced; patch the original index instead.`, tag);
   }
   const base = baseImageOf(artifact);
   if (base) {

@@ -12,7 +12,7 @@ import { ensureReport } from './stages/ensure-report';
 import { planTarget } from './stages/plan-target';
 import { readCopaInput } from './stages/copa-input';
 import { patchWithCopa } from './stages/run-copa';
-import { verifyPush } from './stages/verify';
+import { verifyIndexPush, verifyPush } from './stages/verify';
 import { runPostActions, successMessage } from './stages/post-actions';
 
 export { abortedOutcome, classifyError } from './context';
@@ -27,7 +27,9 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
   const plan = await planTarget(deps, ctx, source.tag);
   const input = await readCopaInput(deps, ctx, meter, source);
   const copa = await patchWithCopa(deps, ctx, meter, source, plan, input);
-  const pushed = await verifyPush(deps, ctx, meter, plan, input, copa);
+  const pushed = input.index
+    ? await verifyIndexPush(deps, ctx, meter, plan, input.index, copa)
+    : await verifyPush(deps, ctx, meter, plan, input, copa);
   const post = await runPostActions(deps, ctx, meter, source, plan, pushed);
-  return { status: 'Success', message: successMessage(fullName(ctx.task), source.tag, plan.target, post) };
+  return { status: 'Success', message: successMessage(fullName(ctx.task), source.tag, plan.target, post, pushed.platforms) };
 }

@@ -10,6 +10,7 @@ import type {
   ExecutionTrigger,
   ListPage,
   PatchOptions,
+  PlatformResult,
   Task,
   TaskProgress,
   TaskStatus,
@@ -86,6 +87,17 @@ export const executionMigrations: Migration[] = [
   },
 ];
 
+/** Listed at the end of migrations.ts. */
+export const executionPlatformsMigration: Migration = {
+  module: 'executions',
+  version: 3,
+  description: 'per-platform results of tasks that patched an image index',
+  sql: `ALTER TABLE patch_tasks ADD COLUMN platforms TEXT;`,
+};
+
+/** A platform's result as stored: the API's PlatformResult plus its OpenVEX document. */
+export type StoredPlatformResult = PlatformResult & { vex?: unknown };
+
 interface ExecutionRow {
   id: number;
   project: string;
@@ -115,6 +127,7 @@ export interface TaskRow {
   vulnerabilities_after: string | null;
   fixed_cves: string | null;
   vex: string | null;
+  platforms: string | null;
   progress_stage: string | null;
   progress_percent: number | null;
   attempt: number;
@@ -147,6 +160,7 @@ export function toTask(r: TaskRow): Task {
     vulnerabilities_after: parse(r.vulnerabilities_after),
     fixed_cves: parse<string[]>(r.fixed_cves) ?? [],
     has_vex: r.vex !== null,
+    platforms: parse<StoredPlatformResult[]>(r.platforms)?.map(({ vex, ...p }) => ({ ...p, has_vex: Boolean(vex) })) ?? null,
     progress: r.progress_stage !== null ? { stage: r.progress_stage, percent: r.progress_percent ?? 0 } : null,
     attempt: r.attempt,
     copa_pid: r.copa_pid,
@@ -212,6 +226,7 @@ export type TaskUpdate = Partial<{
   vulnerabilities_after: VulnerabilitySummary | null;
   fixed_cves: string[];
   vex: unknown;
+  platforms: StoredPlatformResult[] | null;
   progress: TaskProgress | null;
   attempt: number;
   copa_pid: number | null;
@@ -234,7 +249,8 @@ export interface ExecutionStore {
   setExecutionMessage(id: number, message: string): void;
   insertTask(t: NewTask): Task;
   getTask(id: number): Task | undefined;
-  getTaskVex(id: number): unknown;
+  /** The task's OpenVEX document; with `platform`, that platform's of an image index task. */
+  getTaskVex(id: number, platform?: string): unknown;
   listTasks(f: TaskFilter): ListPage<Task>;
   tasksOfExecution(executionId: number, statuses?: readonly TaskStatus[]): Task[];
   tasksWithStatus(status: TaskStatus): Task[];
@@ -395,8 +411,13 @@ export class SqliteExecutionStore implements ExecutionStore {
     return r && toTask(r);
   }
 
-  getTaskVex(id: number): unknown {
-    const r = this.db.prepare('SELECT vex FROM patch_tasks WHERE id = ?').get(id) as { vex: string | null } | undefined;
+  getTaskVex(id: number, platform?: string): unknown {
+    const r = this.db.prepare('SELECT vex, platforms FROM patch_tasks WHERE id = ?').get(id) as
+      | { vex: string | null; platforms: string | null }
+      | undefined;
+    if (platform !== undefined) {
+      return parse<StoredPlatformResult[]>(r?.platforms ?? null)?.find((p) => p.platform === platform)?.vex ?? null;
+    }
     return r?.vex ? JSON.parse(r.vex) : null;
   }
 
@@ -495,6 +516,7 @@ export class SqliteExecutionStore implements ExecutionStore {
         case 'vulnerabilities_after':
         case 'fixed_cves':
         case 'vex':
+        case 'platforms':
           put(k, v === null ? null : JSON.stringify(v));
           break;
         case 'progress': {

@@ -3,7 +3,7 @@
  * recorded in each database: never rename or edit a step, add a new one at the end of its store's list.
  */
 import type { Migration } from './db';
-import { executionMigrations } from './executions';
+import { executionMigrations, executionPlatformsMigration } from './executions';
 import { insightsMigrations } from './insights';
 import { jobserviceMigrations } from './jobs';
 import { policyMigrations } from './policies';
@@ -19,4 +19,5 @@ export const MIGRATIONS: readonly Migration[] = [
   ...schedulerMigrations,
   ...webhookMigrations,
   ...insightsMigrations,
+  executionPlatformsMigration,
 ];

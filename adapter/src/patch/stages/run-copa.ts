@@ -45,6 +45,13 @@ export async function patchWithCopa(
       image: `${host}/${full}@${task.source_digest}`,
       target: `${host}/${full}:${plan.target}`,
       updateManifest: input.updateManifest,
+      platformReports: input.index
+        ? input.index.platforms.flatMap((p) => (p.patch && p.updateManifest ? [p.updateManifest] : []))
+        : undefined,
+      platforms:
+        input.index && ctx.options.mode !== 'targeted'
+          ? input.index.platforms.filter((p) => p.patch).map((p) => p.platform)
+          : undefined,
       timeoutSeconds: deps.copaTimeoutSeconds,
       signal: ctx.signal,
       onLine: ctx.log,
@@ -60,7 +67,8 @@ export async function patchWithCopa(
     throw abortedOutcome(ctx.signal);
   }
   if (copa.exitCode !== 0) throw copaFailureOutcome(copa.lines, deps, full);
-  if (copaFoundNothing(copa.lines)) {
+  // An index: copa's summary is per platform; verify.ts compares the pushed index with the source.
+  if (!input.index && copaFoundNothing(copa.lines)) {
     throw skip(
       'UP_TO_DATE',
       `copa found no newer packages for ${full}:${source.tag} in its package sources; nothing was pushed.`,

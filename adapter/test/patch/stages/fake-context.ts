@@ -26,6 +26,7 @@ export function fakeContext(options: Partial<PatchContext['options']> = {}) {
     vulnerabilities_after: null,
     fixed_cves: [],
     has_vex: false,
+    platforms: null,
     progress: null,
     attempt: 1,
     copa_pid: null,

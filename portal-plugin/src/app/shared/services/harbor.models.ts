@@ -76,6 +76,15 @@ export interface HarborArtifact {
   tags?: HarborTag[] | null;
   labels?: HarborLabel[] | null;
   scan_overview?: Record<string, NativeReportSummary>;
+  /** An image index: its children, with their platforms. */
+  references?: HarborReference[] | null;
+  /** An image: `os`, `architecture`, the config. */
+  extra_attrs?: Record<string, unknown> | null;
+}
+
+export interface HarborReference {
+  child_digest: string;
+  platform?: { os: string; architecture: string; variant?: string } | null;
 }
 
 export interface HarborPermission {

@@ -1,0 +1,219 @@
+/**
+ * Image indexes end to end: the adapter with the real copa and buildkitd patches the linux/amd64 +
+ * linux/386 sample index (e2e/fixtures) platform by platform into one patched index, behind the Harbor
+ * stand-in, which scans each child of an index as Harbor does. One copa run backs the ad-hoc case; the
+ * policy run patches a second index and a single image; the immutability case needs no copa.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startAdapter, type RunningAdapter } from '../../src/app';
+import type { Task } from '../../src/model/execution';
+import { ROBOT, startSim, type Sim } from './harness';
+import { compareDebianVersions } from '@harbor-patching/shared/debversion';
+import {
+  multiarchImage,
+  readAdvisories,
+  readInstalledPackages,
+  RegistryClient,
+  registryUrl,
+} from '@harbor-patching/oci-testkit';
+import { copyImage, stack, unique, waitFor } from './helpers';
+
+const alice = 'Basic ' + Buffer.from('alice:Harbor12345').toString('base64');
+const admin = 'Basic ' + Buffer.from('admin:Harbor12345').toString('base64');
+const registry = new RegistryClient(registryUrl);
+
+let sim: Sim;
+let adapter: RunningAdapter;
+
+before(async () => {
+  // copa reads an index through go-containerregistry, which refuses a token realm on 127.0.0.1 (and any
+  // loopback or private IP literal): the stand-in's external URL names the host instead, as Harbor's does.
+  sim = await startSim({ externalHostname: 'localhost' });
+  adapter = await startAdapter(
+    {
+      port: 0,
+      harborUrl: sim.url,
+      robotName: ROBOT.name,
+      robotSecret: ROBOT.secret,
+      dataDir: mkdtempSync(join(tmpdir(), 'hp-multiplatform-')),
+      buildkitAddr: stack.buildkitAddr,
+      copaPath: stack.copaPath,
+      concurrency: 2,
+      taskTimeoutSeconds: 600,
+      scanTimeoutSeconds: 60,
+      logLevel: 'silent',
+      validateResponses: true,
+    },
+    { tuning: { retryBaseMs: 100 } },
+  );
+});
+
+after(async () => {
+  await adapter?.close();
+  await sim?.close();
+});
+
+const api = (path: string) => `${adapter.url}/patching/api/v1${path}`;
+const enc = (repository: string) => encodeURIComponent(encodeURIComponent(repository));
+
+async function getJson<T>(url: string, as = alice): Promise<T> {
+  const res = await fetch(url, { headers: { authorization: as } });
+  assert.equal(res.status, 200, `GET ${url}: ${res.status} ${await res.clone().text()}`);
+  return (await res.json()) as T;
+}
+
+async function startPatch(project: string, repository: string, reference: string, body: unknown = {}) {
+  const res = await fetch(api(`/projects/${project}/repositories/${enc(repository)}/artifacts/${reference}/patch`), {
+    method: 'POST',
+    headers: { authorization: alice, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  assert.equal(res.status, 202, await res.clone().text());
+  const execution = (await res.json()) as { id: number };
+  return { executionId: execution.id, taskId: Number(res.headers.get('x-patch-task-id')) };
+}
+
+async function waitTask(project: string, executionId: number, taskId: number): Promise<Task> {
+  return waitFor(
+    `task ${taskId} to finish`,
+    async () => {
+      const t = await getJson<Task>(api(`/projects/${project}/executions/${executionId}/tasks/${taskId}`));
+      return ['Pending', 'Running'].includes(t.status) ? undefined : t;
+    },
+    300_000,
+    500,
+  );
+}
+
+const harbor = async <T>(path: string): Promise<T> => {
+  const res = await fetch(`${sim.url}/api/v2.0${path}`, { headers: { authorization: admin } });
+  assert.equal(res.status, 200, `GET ${path}: ${res.status}`);
+  return (await res.json()) as T;
+};
+
+interface Reference {
+  child_digest: string;
+  platform: { os: string; architecture: string };
+}
+
+/** The watched packages of one platform image, each at or past the advisory's fixed version. */
+async function assertFixed(repository: string, digest: string, platform: string): Promise<void> {
+  const installed = await readInstalledPackages(registry, `${repository}@${digest}`);
+  const advisories = readAdvisories().advisories;
+  assert.ok(advisories.length > 0);
+  for (const a of advisories) {
+    const have = installed.get(a.package);
+    assert.ok(have, `${platform}: ${a.package} is installed`);
+    assert.ok(
+      compareDebianVersions(have, a.fixed_version) >= 0,
+      `${platform}: ${a.package} ${have} is at least ${a.fixed_version}`,
+    );
+  }
+}
+
+/** A fresh copy of the sample index under `project`; answers the repository. */
+async function freshIndex(project: string, prefix: string): Promise<string> {
+  const repo = `${unique(prefix)}/app`;
+  await copyImage(multiarchImage, `${project}/${repo}:1.0`);
+  return repo;
+}
+
+let patchedRepo: string | undefined;
+
+test('ad-hoc patch of an index: one patched index, both platforms fixed, per-platform results, re-scan per child, VEX per platform', async () => {
+  const repo = await freshIndex('library', 'multi');
+  const full = `library/${repo}`;
+  const source = await harbor<{ digest: string; references: Reference[] }>(
+    `/projects/library/repositories/${enc(repo)}/artifacts/1.0`,
+  );
+  assert.deepEqual(
+    source.references.map((r) => `${r.platform.os}/${r.platform.architecture}`),
+    ['linux/amd64', 'linux/386'],
+  );
+
+  const started = await startPatch('library', repo, '1.0');
+  const task = await waitTask('library', started.executionId, started.taskId);
+  assert.equal(task.status, 'Success', `${task.reason}: ${task.status_message}`);
+  patchedRepo = repo;
+  assert.equal(task.patched_tag, '1.0-patched');
+  assert.match(task.status_message, /linux\/amd64 patched, linux\/386 patched/);
+
+  // One patched index, with a new image for each platform.
+  const pushed = await registry.getManifest(full, '1.0-patched');
+  assert.equal(pushed.digest, task.patched_digest);
+  const children = (pushed.manifest.manifests ?? []).map((m) => ({
+    platform: `${m.platform?.os}/${m.platform?.architecture}`,
+    digest: m.digest,
+  }));
+  assert.deepEqual(
+    children.map((c) => c.platform),
+    ['linux/amd64', 'linux/386'],
+  );
+  for (const c of children) {
+    assert.ok(!source.references.some((r) => r.child_digest === c.digest), `${c.platform} is a new image`);
+    await assertFixed(full, c.digest, c.platform);
+  }
+  // copa's per-platform tags are gone from Harbor: the index is the result.
+  const artifacts = await harbor<{ digest: string; tags: { name: string }[] | null }[]>(
+    `/projects/library/repositories/${enc(repo)}/artifacts`,
+  );
+  assert.deepEqual(artifacts.flatMap((a) => (a.tags ?? []).map((t) => t.name)).sort(), ['1.0', '1.0-patched']);
+  assert.deepEqual(artifacts.map((a) => a.digest).sort(), [source.digest, pushed.digest].sort(), 'children are not listed');
+
+  // Per platform: before -> after, fixed CVEs, VEX.
+  assert.ok(task.platforms);
+  assert.deepEqual(
+    task.platforms.map((p) => [p.platform, p.status, p.patched_digest]),
+    children.map((c) => [c.platform, 'Patched', c.digest]),
+  );
+  for (const p of task.platforms) {
+    assert.ok(p.vulnerabilities_before && p.vulnerabilities_after, p.platform);
+    assert.ok(p.vulnerabilities_before.total > 0, `${p.platform} had vulnerabilities`);
+    assert.equal(p.vulnerabilities_after.total, 0, `${p.platform} has none left`);
+    assert.ok(p.fixed_cves.length > 0, `${p.platform} fixed CVEs`);
+    assert.ok(p.has_vex, `${p.platform} has a VEX document`);
+    const vex = await getJson<{ statements: { products: { '@id': string }[] }[] }>(
+      api(
+        `/projects/library/executions/${started.executionId}/tasks/${started.taskId}/vex?platform=${encodeURIComponent(p.platform)}`,
+      ),
+    );
+    assert.ok(vex.statements.length > 0);
+    assert.ok(
+      vex.statements.every((s) => s.products.some((pr) => pr['@id'].endsWith(`@${p.patched_digest}`))),
+      `${p.platform}'s VEX names its patched image`,
+    );
+  }
+  assert.deepEqual(task.fixed_cves, [...new Set(task.platforms.flatMap((p) => p.fixed_cves))].sort());
+  const merged = await getJson<{ statements: { products: unknown[] }[] }>(
+    api(`/projects/library/executions/${started.executionId}/tasks/${started.taskId}/vex`),
+  );
+  assert.ok(merged.statements.every((s) => s.products.length === 2), 'the task VEX names both platform images');
+
+  // Harbor scanned each child of the patched index; the index shows them merged.
+  for (const c of children) {
+    const child = await harbor<{ scan_overview?: Record<string, { scan_status: string; summary?: { total: number } }> }>(
+      `/projects/library/repositories/${enc(repo)}/artifacts/${c.digest}?with_scan_overview=true`,
+    );
+    const overview = Object.values(child.scan_overview ?? {})[0];
+    assert.equal(overview?.scan_status, 'Success', `${c.platform} was re-scanned`);
+    assert.equal(overview?.summary?.total, 0);
+  }
+});
+
+test('an immutable rule on the existing patched index tag is TAG_IMMUTABLE', async () => {
+  const project = unique('immidx').replace(/-/g, '');
+  sim.addProject(project);
+  sim.addMember(project, 'alice', 1);
+  await copyImage(multiarchImage, `${project}/app:1.0`);
+  await copyImage(multiarchImage, `${project}/app:1.0-patched`);
+  sim.addImmutableRule(project, { tag: '*-patched', repository: '**' });
+  const started = await startPatch(project, 'app', '1.0');
+  const t = await waitTask(project, started.executionId, started.taskId);
+  assert.equal(t.status, 'Error');
+  assert.equal(t.reason, 'TAG_IMMUTABLE', t.status_message);
+  assert.equal(await registry.resolve(`${project}/app`, '1.0-patched-amd64'), undefined, 'copa did not run');
+});
