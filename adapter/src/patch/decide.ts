@@ -23,7 +23,7 @@ import { classifyArtifact, describeArtifactKind } from '../harbor/artifacts';
 import { getArtifact, getVulnerabilities, type HarborArtifact, type VulnerabilityItem } from '../harbor/repositories';
 import { decideFromReport, decideFromSummary, scanFacts, type ScanFacts } from '../policies/threshold';
 import { isPatchedTag, type CompiledPolicyFilters } from '../policies/filters';
-import { unsupportedIndex } from './platforms';
+import { indexReferences, unsupportedIndex } from './platforms';
 
 type ExclusionReason = components['schemas']['ExclusionReason'];
 
@@ -187,7 +187,7 @@ export async function decideArtifact(input: DecisionInput): Promise<Decision> {
   if (kind === 'index' && artifact.annotations?.[COPA_INDEX_ANNOTATION]) {
     return skip('ALREADY_PATCHED', `${ref} is an image index copa produced; patch the original index instead.`, tag);
   }
-  const base = baseImageOf(artifact);
+  const base = kind === 'index' ? await indexBaseImage(input, artifact) : baseImageOf(artifact);
   if (base) {
     return skip('ALREADY_PATCHED', `${ref} was produced by patching ${base}; patch the original image instead.`, tag);
   }
@@ -219,7 +219,11 @@ export async function decideArtifact(input: DecisionInput): Promise<Decision> {
 
   const patchedTag = floatingTagName(tag, options.tag_suffix);
   const existing = input.findTagged ? await input.findTagged(patchedTag) : undefined;
-  if (existing && isPatchOf(baseImageOf(existing), full, artifact.digest)) {
+  const existingBase =
+    existing && classifyArtifact(existing) === 'index'
+      ? await indexBaseImage(input, existing)
+      : existing && baseImageOf(existing);
+  if (existing && isPatchOf(existingBase, full, artifact.digest)) {
     const facts = scanFacts(existing.scan_overview);
     if (facts?.scan_status === 'Success' && !(await reachesThreshold(input, existing, facts))) {
       return {
@@ -232,6 +236,28 @@ export async function decideArtifact(input: DecisionInput): Promise<Decision> {
     }
   }
   return { kind: 'patch', tag, tags, labels, scan };
+}
+
+/**
+ * copa's BaseImage label of an image index: an index has no config, but copa writes the source index
+ * (`<registry>/<repository>@<index digest>`) into each platform image it patches. Read from the first
+ * platform image (one request).
+ */
+async function indexBaseImage(input: DecisionInput, index: HarborArtifact): Promise<string | undefined> {
+  const first = indexReferences(index.references)[0];
+  if (!first) return undefined;
+  try {
+    const child = await getArtifact(
+      input.harbor,
+      `${input.project}/${input.repository}`,
+      first.child_digest,
+      input.onRequest,
+    );
+    return baseImageOf(child);
+  } catch (err) {
+    if (err instanceof HarborError && err.status === 404) return undefined;
+    throw err;
+  }
 }
 
 /** Whether a fixable vulnerability reaches the threshold: from the summary, or from the report when it cannot tell. */

@@ -21,6 +21,7 @@ import {
   registryUrl,
 } from '@harbor-patching/oci-testkit';
 import { copyImage, stack, unique, waitFor } from './helpers';
+import { sampleImage } from '@harbor-patching/oci-testkit';
 
 const alice = 'Basic ' + Buffer.from('alice:Harbor12345').toString('base64');
 const admin = 'Basic ' + Buffer.from('admin:Harbor12345').toString('base64');
@@ -33,6 +34,8 @@ before(async () => {
   // copa reads an index through go-containerregistry, which refuses a token realm on 127.0.0.1 (and any
   // loopback or private IP literal): the stand-in's external URL names the host instead, as Harbor's does.
   sim = await startSim({ externalHostname: 'localhost' });
+  sim.addProject(P);
+  sim.addMember(P, 'alice', 1);
   adapter = await startAdapter(
     {
       port: 0,
@@ -115,30 +118,38 @@ async function assertFixed(repository: string, digest: string, platform: string)
   }
 }
 
-/** A fresh copy of the sample index under `project`; answers the repository. */
-async function freshIndex(project: string, prefix: string): Promise<string> {
-  const repo = `${unique(prefix)}/app`;
-  await copyImage(multiarchImage, `${project}/${repo}:1.0`);
-  return repo;
+/** The project of this file's index and single image (`index`, `single`). */
+const P = unique('mp').replace(/-/g, '');
+/** The ad-hoc case's index, patched once; a case run alone (--test-name-pattern) patches it itself. */
+let patchedIndex: Promise<string> | undefined;
+function patchedIndexRepo(): Promise<string> {
+  patchedIndex ??= (async () => {
+    const repo = 'index';
+    await copyImage(multiarchImage, `${P}/${repo}:1.0`);
+    const started = await startPatch(P, repo, '1.0');
+    const t = await waitTask(P, started.executionId, started.taskId);
+    assert.equal(t.status, 'Success', `${t.reason}: ${t.status_message}`);
+    return repo;
+  })();
+  return patchedIndex;
 }
 
-let patchedRepo: string | undefined;
-
 test('ad-hoc patch of an index: one patched index, both platforms fixed, per-platform results, re-scan per child, VEX per platform', async () => {
-  const repo = await freshIndex('library', 'multi');
-  const full = `library/${repo}`;
+  const repo = 'index';
+  await copyImage(multiarchImage, `${P}/${repo}:1.0`);
+  const full = `${P}/${repo}`;
   const source = await harbor<{ digest: string; references: Reference[] }>(
-    `/projects/library/repositories/${enc(repo)}/artifacts/1.0`,
+    `/projects/${P}/repositories/${enc(repo)}/artifacts/1.0`,
   );
   assert.deepEqual(
     source.references.map((r) => `${r.platform.os}/${r.platform.architecture}`),
     ['linux/amd64', 'linux/386'],
   );
 
-  const started = await startPatch('library', repo, '1.0');
-  const task = await waitTask('library', started.executionId, started.taskId);
+  const started = await startPatch(P, repo, '1.0');
+  const task = await waitTask(P, started.executionId, started.taskId);
   assert.equal(task.status, 'Success', `${task.reason}: ${task.status_message}`);
-  patchedRepo = repo;
+  patchedIndex ??= Promise.resolve(repo);
   assert.equal(task.patched_tag, '1.0-patched');
   assert.match(task.status_message, /linux\/amd64 patched, linux\/386 patched/);
 
@@ -159,10 +170,14 @@ test('ad-hoc patch of an index: one patched index, both platforms fixed, per-pla
   }
   // copa's per-platform tags are gone from Harbor: the index is the result.
   const artifacts = await harbor<{ digest: string; tags: { name: string }[] | null }[]>(
-    `/projects/library/repositories/${enc(repo)}/artifacts`,
+    `/projects/${P}/repositories/${enc(repo)}/artifacts`,
   );
   assert.deepEqual(artifacts.flatMap((a) => (a.tags ?? []).map((t) => t.name)).sort(), ['1.0', '1.0-patched']);
-  assert.deepEqual(artifacts.map((a) => a.digest).sort(), [source.digest, pushed.digest].sort(), 'children are not listed');
+  assert.deepEqual(
+    artifacts.map((a) => a.digest).sort(),
+    [source.digest, pushed.digest].sort(),
+    'children are not listed',
+  );
 
   // Per platform: before -> after, fixed CVEs, VEX.
   assert.ok(task.platforms);
@@ -178,7 +193,7 @@ test('ad-hoc patch of an index: one patched index, both platforms fixed, per-pla
     assert.ok(p.has_vex, `${p.platform} has a VEX document`);
     const vex = await getJson<{ statements: { products: { '@id': string }[] }[] }>(
       api(
-        `/projects/library/executions/${started.executionId}/tasks/${started.taskId}/vex?platform=${encodeURIComponent(p.platform)}`,
+        `/projects/${P}/executions/${started.executionId}/tasks/${started.taskId}/vex?platform=${encodeURIComponent(p.platform)}`,
       ),
     );
     assert.ok(vex.statements.length > 0);
@@ -189,15 +204,18 @@ test('ad-hoc patch of an index: one patched index, both platforms fixed, per-pla
   }
   assert.deepEqual(task.fixed_cves, [...new Set(task.platforms.flatMap((p) => p.fixed_cves))].sort());
   const merged = await getJson<{ statements: { products: unknown[] }[] }>(
-    api(`/projects/library/executions/${started.executionId}/tasks/${started.taskId}/vex`),
+    api(`/projects/${P}/executions/${started.executionId}/tasks/${started.taskId}/vex`),
   );
-  assert.ok(merged.statements.every((s) => s.products.length === 2), 'the task VEX names both platform images');
+  assert.ok(
+    merged.statements.every((s) => s.products.length === 2),
+    'the task VEX names both platform images',
+  );
 
   // Harbor scanned each child of the patched index; the index shows them merged.
   for (const c of children) {
-    const child = await harbor<{ scan_overview?: Record<string, { scan_status: string; summary?: { total: number } }> }>(
-      `/projects/library/repositories/${enc(repo)}/artifacts/${c.digest}?with_scan_overview=true`,
-    );
+    const child = await harbor<{
+      scan_overview?: Record<string, { scan_status: string; summary?: { total: number } }>;
+    }>(`/projects/${P}/repositories/${enc(repo)}/artifacts/${c.digest}?with_scan_overview=true`);
     const overview = Object.values(child.scan_overview ?? {})[0];
     assert.equal(overview?.scan_status, 'Success', `${c.platform} was re-scanned`);
     assert.equal(overview?.summary?.total, 0);
@@ -216,4 +234,70 @@ test('an immutable rule on the existing patched index tag is TAG_IMMUTABLE', asy
   assert.equal(t.status, 'Error');
   assert.equal(t.reason, 'TAG_IMMUTABLE', t.status_message);
   assert.equal(await registry.resolve(`${project}/app`, '1.0-patched-amd64'), undefined, 'copa did not run');
+});
+
+test('a policy run over an index and a single image: one candidate each; the patched index is UP_TO_DATE next time', async () => {
+  const indexRepo = await patchedIndexRepo();
+  const singleRepo = 'single';
+  await copyImage(sampleImage, `${P}/${singleRepo}:1.0`);
+  // Policies select scanned artifacts (the index was scanned child by child when it was patched).
+  const scanned = await fetch(`${sim.url}/api/v2.0/projects/${P}/repositories/${enc(singleRepo)}/artifacts/1.0/scan`, {
+    method: 'POST',
+    headers: { authorization: admin },
+  });
+  assert.equal(scanned.status, 202);
+  await waitFor(
+    'the scan of the single image',
+    async () => {
+      const a = await harbor<{ scan_overview?: Record<string, { scan_status: string }> }>(
+        `/projects/${P}/repositories/${enc(singleRepo)}/artifacts/1.0?with_scan_overview=true`,
+      );
+      return Object.values(a.scan_overview ?? {})[0]?.scan_status === 'Success' ? true : undefined;
+    },
+    30_000,
+    200,
+  );
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(api(`/projects/${P}${path}`), {
+      method,
+      headers: { authorization: alice, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> & { id: number } };
+  };
+  const draft = { filters: [{ type: 'repository', value: '**' }], severity_threshold: 'High' };
+  const preview = await call('POST', '/policies/preview', draft);
+  assert.equal(preview.status, 200, JSON.stringify(preview.body));
+  const candidates = preview.body.candidates as { repository_name: string }[];
+  const excluded = preview.body.excluded as { repository_name: string; reason: string }[];
+  assert.deepEqual(
+    candidates.map((c) => c.repository_name),
+    [`${P}/${singleRepo}`],
+  );
+  // The source index has nothing fixable left in its patched index; the patched index is copa's output.
+  assert.deepEqual(
+    excluded
+      .filter((x) => x.repository_name === `${P}/${indexRepo}`)
+      .map((x) => x.reason)
+      .sort(),
+    ['ALREADY_PATCHED', 'UP_TO_DATE'],
+  );
+
+  const policy = await call('POST', '/policies', { name: unique('mp'), ...draft });
+  assert.equal(policy.status, 201, JSON.stringify(policy.body));
+  const run = await call('POST', `/policies/${policy.body.id}/executions`);
+  assert.equal(run.status, 201, JSON.stringify(run.body));
+  const tasks = await waitFor(
+    'the run to finish',
+    async () => {
+      const page = await getJson<Task[]>(api(`/projects/${P}/executions/${run.body.id}/tasks`));
+      return page.length > 0 && page.every((t) => !['Pending', 'Running'].includes(t.status)) ? page : undefined;
+    },
+    300_000,
+    1000,
+  );
+  assert.deepEqual(
+    tasks.map((t) => [t.repository, t.status, t.platforms]),
+    [[singleRepo, 'Success', null]],
+  );
 });
