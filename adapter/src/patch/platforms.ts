@@ -37,6 +37,11 @@ export function nativePlatforms(arch: string = process.arch): string[] {
   }
 }
 
+/** The OCI architecture of this host (copa patches a single-platform image as the host's platform). */
+export function hostArchitecture(arch: string = process.arch): string {
+  return arch === 'x64' ? 'amd64' : arch === 'ia32' ? '386' : arch;
+}
+
 /** The references of an index Harbor shows (attestation manifests, `unknown/unknown`, are not platforms). */
 export function indexReferences(references: readonly unknown[] | null | undefined): IndexReference[] {
   return ((references ?? []) as IndexReference[]).filter(

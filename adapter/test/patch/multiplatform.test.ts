@@ -236,6 +236,20 @@ test('an immutable rule on the existing patched index tag is TAG_IMMUTABLE', asy
   assert.equal(await registry.resolve(`${project}/app`, '1.0-patched-amd64'), undefined, 'copa did not run');
 });
 
+test('a linux/386 platform image on its own is MULTI_PLATFORM: copa would patch it as the host platform', async () => {
+  const index = await registry.getManifest(multiarchImage.split(':')[0], '1.0');
+  const child = index.manifest.manifests!.find((m) => m.platform?.architecture === '386')!;
+  await copyImage(`${multiarchImage.split(':')[0]}@${child.digest}`, `${P}/x386:1.0`);
+  const started = await startPatch(P, 'x386', '1.0');
+  const t = await waitTask(P, started.executionId, started.taskId);
+  assert.equal(t.status, 'Skipped', t.status_message);
+  assert.equal(t.reason, 'MULTI_PLATFORM');
+  assert.match(
+    t.status_message,
+    /linux\/386 image; copa patches a single-platform image only for this host's platform/,
+  );
+});
+
 test('a policy run over an index and a single image: one candidate each; the patched index is UP_TO_DATE next time', async () => {
   const indexRepo = await patchedIndexRepo();
   const singleRepo = 'single';

@@ -5,12 +5,13 @@
  */
 import type { VulnerabilityItem } from '../../harbor/repositories';
 import { isIndex, type OsRelease, type RegistryClient } from '../../registry/client';
-import { fail } from '../reasons';
+import { fail, skip } from '../reasons';
 import { buildUpdateManifest, copaOsType, type UpdateManifestV1Alpha1 } from '../report';
 import { fullName, step, type PatchContext, type PatchDeps } from '../context';
 import type { TaskProgressMeter } from '../progress';
 import type { PatchSource } from './resolve';
 import { readIndexInput, type IndexInput } from './index-input';
+import { hostArchitecture } from '../platforms';
 
 export interface CopaInput {
   /** The packages copa updates (targeted mode); undefined: every package (comprehensive mode). */
@@ -39,6 +40,13 @@ export async function readCopaInput(
     deps.registry.readOsRelease(full, manifest),
   );
   const arch = config.architecture ?? 'amd64';
+  // copa patches a single-platform image as the host's platform: anything else would come out mislabelled.
+  if (arch !== hostArchitecture()) {
+    throw skip(
+      'MULTI_PLATFORM',
+      `${full}@${task.source_digest.slice(0, 19)} is a linux/${arch} image; copa patches a single-platform image only for this host's platform (linux/${hostArchitecture()}). Patch the image index it belongs to instead: its linux/${arch} image is patched there.`,
+    );
+  }
   const input = copaInputFor(`${full}:${source.tag}`, os, arch, ctx.options.mode, source.vulns);
   if (input.updateManifest && os) {
     ctx.log(`${input.updateManifest.updates.length} package updates for ${os.id} ${os.version_id} (${arch})`);
