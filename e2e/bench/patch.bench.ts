@@ -7,6 +7,16 @@
  * (task time outside the copa process: Harbor calls, registry reads, verification, re-scan).
  *
  *   npm run bench:patch -- --n 4
+ *
+ * With `--platforms 2`, the multi-platform sample (linux/amd64 + linux/386, one index) instead:
+ *   (a) through the adapter: one task patches the index, both platforms in one copa run, one patched index;
+ *   (b) each platform on its own: two copa runs over the index, each given one platform's report (the other
+ *       platform kept as it is), one after the other;
+ *   (c) for reference, the linux/amd64 image as a single-platform image (copa patches a single-platform
+ *       image only as the host's platform, so the linux/386 image cannot be patched that way);
+ * all in one run, on the same buildkitd.
+ *
+ *   npm run bench:patch -- --platforms 2
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,31 +30,39 @@ import {
   copaPath,
   registryAddr,
   sampleImage,
+  multiarchImage,
   readAdvisories,
+  RegistryClient,
 } from '@harbor-patching/oci-testkit';
 import { startAdapter } from '@harbor-patching/adapter';
 
-const { values } = parseArgs({ options: { n: { type: 'string', default: '4' } } });
+const { values } = parseArgs({
+  options: { n: { type: 'string', default: '4' }, platforms: { type: 'string', default: '1' } },
+});
 const n = Number(values.n);
 if (!Number.isInteger(n) || n < 1 || n > 50) throw new Error('--n must be an integer from 1 to 50');
+const platforms = Number(values.platforms);
+if (platforms !== 1 && platforms !== 2)
+  throw new Error(`--platforms must be 1 (the sample image) or 2 (the ${multiarchImage} index)`);
 
 const run = `bench${Date.now().toString(36)}`;
 const robot = { name: 'robot$bench', secret: 'Bench-Secret-1234' };
 const alice = 'Basic ' + Buffer.from('alice:Harbor12345').toString('base64');
 
-async function copy(to: string): Promise<void> {
+async function copy(to: string, from = sampleImage): Promise<void> {
   await execa('skopeo', [
     'copy',
     '--quiet',
+    '--all',
     '--src-tls-verify=false',
     '--dest-tls-verify=false',
-    `docker://${registryAddr}/${sampleImage}`,
+    `docker://${registryAddr}/${from}`,
     `docker://${registryAddr}/${to}`,
   ]);
 }
 
 /** The same v1alpha1 package list the adapter derives from Harbor's report, built from the advisory file. */
-function updateManifest(): string {
+function updateManifest(arch = 'amd64', dir?: string): string {
   const adv = readAdvisories();
   const seen = new Set<string>();
   const updates = [];
@@ -59,12 +77,12 @@ function updateManifest(): string {
       vulnerabilityID: a.cve,
     });
   }
-  const file = join(mkdtempSync(join(tmpdir(), 'hp-bench-')), 'update-manifest.json');
+  const file = join(dir ?? mkdtempSync(join(tmpdir(), 'hp-bench-')), `update-manifest-${arch}.json`);
   writeFileSync(
     file,
     JSON.stringify({
       apiVersion: 'v1alpha1',
-      metadata: { os: { type: 'debian', version: '12' }, config: { arch: 'amd64' } },
+      metadata: { os: { type: 'debian', version: '12' }, config: { arch } },
       updates,
     }),
   );
@@ -112,9 +130,15 @@ interface TaskView {
   copa_seconds: number | null;
 }
 
-async function throughAdapter(concurrency: number): Promise<{ wall: number; overhead: number[]; copa: number[] }> {
+async function throughAdapter(
+  concurrency: number,
+  count = n,
+  image = sampleImage,
+): Promise<{ wall: number; overhead: number[]; copa: number[] }> {
   const sim = await startHarborSim({
     port: 0,
+    // copa reads an index through go-containerregistry, which refuses a token realm on a loopback IP.
+    externalHostname: 'localhost',
     registryUrl: `http://${registryAddr}`,
     advisoriesFile: advisoriesPath,
     seed: 'demo',
@@ -139,8 +163,8 @@ async function throughAdapter(concurrency: number): Promise<{ wall: number; over
     logLevel: 'silent',
   });
   try {
-    const repos = Array.from({ length: n }, (_, i) => `${run}-c${concurrency}-${i}/app`);
-    for (const r of repos) await copy(`library/${r}:1.0`);
+    const repos = Array.from({ length: count }, (_, i) => `${run}-c${concurrency}-${i}/app`);
+    for (const r of repos) await copy(`library/${r}:1.0`, image);
     const started = Date.now();
     const ids: { execution: number; task: number }[] = [];
     for (const r of repos) {
@@ -187,20 +211,86 @@ async function throughAdapter(concurrency: number): Promise<{ wall: number; over
 const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const s = (x: number) => `${x.toFixed(1)} s`;
 
-console.log(`patch benchmark: ${n} copies of ${sampleImage}, buildkitd ${buildkitAddr}`);
-const loop = await plainLoop();
-console.log(`(a) sequential copa loop:          ${s(loop)}  (${s(loop / n)} per image)`);
-const c1 = await throughAdapter(1);
-console.log(
-  `(b) adapter, concurrency 1:        ${s(c1.wall)}  (${s(c1.wall / n)} per image; ratio to loop ${(c1.wall / loop).toFixed(2)})`,
-);
-console.log(
-  `    in copa per task ${s(avg(c1.copa))}, adapter overhead per task ${s(avg(c1.overhead))} (min ${s(Math.min(...c1.overhead))}, max ${s(Math.max(...c1.overhead))})`,
-);
-const c2 = await throughAdapter(2);
-console.log(
-  `(b) adapter, concurrency 2:        ${s(c2.wall)}  (${s(c2.wall / n)} per image; ratio to loop ${(c2.wall / loop).toFixed(2)}, to concurrency 1 ${(c2.wall / c1.wall).toFixed(2)})`,
-);
-console.log(
-  `    in copa per task ${s(avg(c2.copa))}, adapter overhead per task ${s(avg(c2.overhead))} (min ${s(Math.min(...c2.overhead))}, max ${s(Math.max(...c2.overhead))})`,
-);
+/** One `copa patch` against the registry; answers its wall time. */
+async function copaRun(image: string, target: string, report: string): Promise<number> {
+  const started = Date.now();
+  const res = await execa(
+    copaPath,
+    [
+      'patch',
+      '-i',
+      image,
+      '-t',
+      target,
+      '--push',
+      '--addr',
+      buildkitAddr,
+      '--timeout',
+      '10m',
+      '--report',
+      report,
+      '--scanner',
+      'native',
+      '--progress',
+      'plain',
+    ],
+    { reject: false, all: true },
+  );
+  if (res.exitCode !== 0) throw new Error(`copa failed for ${image}: ${res.all?.slice(-2000)}`);
+  return (Date.now() - started) / 1000;
+}
+
+async function platformsBenchmark(): Promise<void> {
+  console.log(`patch benchmark, 2 platforms: ${multiarchImage} (linux/amd64, linux/386), buildkitd ${buildkitAddr}`);
+  const index = await throughAdapter(1, 1, multiarchImage);
+  console.log(
+    `(a) adapter, the index in one task:          ${s(index.wall)}  (in copa ${s(index.copa[0])}, adapter overhead ${s(index.overhead[0])})`,
+  );
+
+  const repo = `library/${run}-separate/app`;
+  await copy(`${repo}:1.0`, multiarchImage);
+  const digest = await new RegistryClient(`http://${registryAddr}`).resolve(repo, '1.0');
+  const separate: number[] = [];
+  for (const arch of ['amd64', '386']) {
+    const dir = mkdtempSync(join(tmpdir(), `hp-bench-${arch}-`));
+    updateManifest(arch, dir);
+    separate.push(await copaRun(`${registryAddr}/${repo}@${digest}`, `${registryAddr}/${repo}:1.0-${arch}-only`, dir));
+  }
+  const both = separate[0] + separate[1];
+  console.log(
+    `(b) copa, each platform in a run of its own: ${s(both)}  (linux/amd64 ${s(separate[0])}, linux/386 ${s(separate[1])}; the index run in copa takes ${(index.copa[0] / both).toFixed(2)} of that)`,
+  );
+
+  const single = `library/${run}-single/app`;
+  await copy(`${single}:1.0`);
+  const amd64 = await copaRun(
+    `${registryAddr}/${single}:1.0`,
+    `${registryAddr}/${single}:1.0-patched`,
+    updateManifest(),
+  );
+  console.log(
+    `(c) copa, linux/amd64 as a single-platform image: ${s(amd64)}  (linux/386 cannot be patched that way: copa patches a single-platform image as the host's platform)`,
+  );
+}
+
+if (platforms === 2) {
+  await platformsBenchmark();
+} else {
+  console.log(`patch benchmark: ${n} copies of ${sampleImage}, buildkitd ${buildkitAddr}`);
+  const loop = await plainLoop();
+  console.log(`(a) sequential copa loop:          ${s(loop)}  (${s(loop / n)} per image)`);
+  const c1 = await throughAdapter(1);
+  console.log(
+    `(b) adapter, concurrency 1:        ${s(c1.wall)}  (${s(c1.wall / n)} per image; ratio to loop ${(c1.wall / loop).toFixed(2)})`,
+  );
+  console.log(
+    `    in copa per task ${s(avg(c1.copa))}, adapter overhead per task ${s(avg(c1.overhead))} (min ${s(Math.min(...c1.overhead))}, max ${s(Math.max(...c1.overhead))})`,
+  );
+  const c2 = await throughAdapter(2);
+  console.log(
+    `(b) adapter, concurrency 2:        ${s(c2.wall)}  (${s(c2.wall / n)} per image; ratio to loop ${(c2.wall / loop).toFixed(2)}, to concurrency 1 ${(c2.wall / c1.wall).toFixed(2)})`,
+  );
+  console.log(
+    `    in copa per task ${s(avg(c2.copa))}, adapter overhead per task ${s(avg(c2.overhead))} (min ${s(Math.min(...c2.overhead))}, max ${s(Math.max(...c2.overhead))})`,
+  );
+}
