@@ -517,7 +517,10 @@ export function apiRouter(ctx: ApiContext): express.Router {
       } else if (artifact.references.length > 0) {
         const children = await catalog.scannableChildren(project, artifact);
         if (children.length === 0)
-          throw new HarborError('UNPROCESSABLE_ENTITY', `the index ${artifact.digest} has no image the scanner supports`);
+          throw new HarborError(
+            'UNPROCESSABLE_ENTITY',
+            `the index ${artifact.digest} has no image the scanner supports`,
+          );
         startIndexScan(ctx.scans, project, artifact, children, principalName(principal));
       } else startScan(ctx.scans, project, artifact, principalName(principal));
       res.status(202).end();

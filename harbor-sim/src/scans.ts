@@ -86,7 +86,10 @@ export function scanRecordOf(state: SimState, digest: string): ScanRecord | unde
     children: record.children,
   };
   if (status !== 'Pending' && status !== 'Running')
-    merged.end_time = children.map((c) => c.end_time ?? now()).sort().at(-1);
+    merged.end_time = children
+      .map((c) => c.end_time ?? now())
+      .sort()
+      .at(-1);
   if (status === 'Success') {
     const seen = new Set<string>();
     const vulnerabilities = children

@@ -264,7 +264,13 @@ describe('scanning an image index', () => {
     const children = [];
     for (const [architecture, pkgs] of [
       ['amd64', [{ name: 'libssl3', version: '3.0.11-1~deb12u2' }]],
-      ['386', [{ name: 'libssl3', version: '3.0.11-1~deb12u2' }, { name: 'zlib1g', version: '1:1.2.13.dfsg-1' }]],
+      [
+        '386',
+        [
+          { name: 'libssl3', version: '3.0.11-1~deb12u2' },
+          { name: 'zlib1g', version: '1:1.2.13.dfsg-1' },
+        ],
+      ],
     ] as const) {
       const spec = await debianImage([...pkgs]);
       spec.config = { architecture, os: 'linux', rootfs: { type: 'layers', diff_ids: [] } };
@@ -273,9 +279,9 @@ describe('scanning an image index', () => {
     }
     assert.equal((await c.pushIndex(`${project}/multi`, '2.0', children)).status, 201);
 
-    const list = await json<{ digest: string; references?: { child_digest: string; platform?: { architecture: string } }[] }[]>(
-      await api(`/projects/${project}/repositories/multi/artifacts`),
-    );
+    const list = await json<
+      { digest: string; references?: { child_digest: string; platform?: { architecture: string } }[] }[]
+    >(await api(`/projects/${project}/repositories/multi/artifacts`));
     const index = list.find((a) => a.references?.length);
     assert.ok(index, 'the index is listed with its references');
     assert.deepEqual(
@@ -299,10 +305,7 @@ describe('scanning an image index', () => {
       perChild.map((s) => s.summary?.total),
       [2, 3],
     );
-    assert.equal(
-      Buffer.from(merged.report_id, 'base64').toString(),
-      perChild.map((s) => s.report_id).join('|'),
-    );
+    assert.equal(Buffer.from(merged.report_id, 'base64').toString(), perChild.map((s) => s.report_id).join('|'));
     const r = (await report('multi', '2.0'))[MIME_NATIVE_11];
     assert.deepEqual(r.vulnerabilities.map((v) => v.id).sort(), ['CVE-2024-0001', 'CVE-2024-0002', 'CVE-2024-0003']);
   });

@@ -31,5 +31,8 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
     ? await verifyIndexPush(deps, ctx, meter, plan, input.index, copa)
     : await verifyPush(deps, ctx, meter, plan, input, copa);
   const post = await runPostActions(deps, ctx, meter, source, plan, pushed);
-  return { status: 'Success', message: successMessage(fullName(ctx.task), source.tag, plan.target, post, pushed.platforms) };
+  return {
+    status: 'Success',
+    message: successMessage(fullName(ctx.task), source.tag, plan.target, post, pushed.platforms),
+  };
 }

@@ -94,7 +94,9 @@ export function platformVex(
   const template = isVexDocument(copaVex) ? copaVex : undefined;
   const out = new Map<string, VexDocument>();
   for (const p of platforms) {
-    const names = template?.statements.some((s) => s.products?.some((pr) => pr['@id']?.endsWith(`@${p.patchedDigest}`)));
+    const names = template?.statements.some((s) =>
+      s.products?.some((pr) => pr['@id']?.endsWith(`@${p.patchedDigest}`)),
+    );
     const doc = names ? template! : vexFor(p, productName, template);
     if (doc.statements.length > 0) out.set(p.platform, doc);
   }

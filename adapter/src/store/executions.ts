@@ -160,7 +160,8 @@ export function toTask(r: TaskRow): Task {
     vulnerabilities_after: parse(r.vulnerabilities_after),
     fixed_cves: parse<string[]>(r.fixed_cves) ?? [],
     has_vex: r.vex !== null,
-    platforms: parse<StoredPlatformResult[]>(r.platforms)?.map(({ vex, ...p }) => ({ ...p, has_vex: Boolean(vex) })) ?? null,
+    platforms:
+      parse<StoredPlatformResult[]>(r.platforms)?.map(({ vex, ...p }) => ({ ...p, has_vex: Boolean(vex) })) ?? null,
     progress: r.progress_stage !== null ? { stage: r.progress_stage, percent: r.progress_percent ?? 0 } : null,
     attempt: r.attempt,
     copa_pid: r.copa_pid,
@@ -413,8 +414,7 @@ export class SqliteExecutionStore implements ExecutionStore {
 
   getTaskVex(id: number, platform?: string): unknown {
     const r = this.db.prepare('SELECT vex, platforms FROM patch_tasks WHERE id = ?').get(id) as
-      | { vex: string | null; platforms: string | null }
-      | undefined;
+      { vex: string | null; platforms: string | null } | undefined;
     if (platform !== undefined) {
       return parse<StoredPlatformResult[]>(r?.platforms ?? null)?.find((p) => p.platform === platform)?.vex ?? null;
     }

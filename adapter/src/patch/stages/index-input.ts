@@ -112,7 +112,8 @@ export async function readIndexInput(
     if (input.updateManifest) ctx.log(`${name}: ${input.updateManifest.updates.length} package updates`);
   }
   ctx.record({ platforms: platforms.map(initialResult) });
-  for (const p of platforms.filter((x) => !x.patch)) ctx.log(`${p.platform}: kept as it is (${p.reason}): ${p.message}`);
+  for (const p of platforms.filter((x) => !x.patch))
+    ctx.log(`${p.platform}: kept as it is (${p.reason}): ${p.message}`);
   if (!platforms.some((p) => p.patch)) throw noPlatformOutcome(`${full}:${source.tag}`, platforms);
   return { platforms };
 }

@@ -94,7 +94,9 @@ export async function checkPatchedTagSource(
   // An index has no config: copa labels each platform image it patched with the source index.
   const image = isIndex(m)
     ? m.manifests?.[0] &&
-      (await step(ctx, 'reading the existing patched image', () => deps.registry.getManifest(full, m.manifests![0].digest)))
+      (await step(ctx, 'reading the existing patched image', () =>
+        deps.registry.getManifest(full, m.manifests![0].digest),
+      ))
     : m;
   const base =
     image && !isIndex(image)

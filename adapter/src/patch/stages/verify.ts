@@ -153,7 +153,8 @@ export async function verifyIndexPush(
   const vex = mergeVex([...vexByPlatform.values()]);
   ctx.record({ patched_tag: plan.target, patched_digest: digest, platforms: results, vex });
   ctx.log(`pushed ${full}:${plan.target} as ${digest}`);
-  for (const r of results) ctx.log(`${r.platform}: ${r.status}${r.reason ? ` (${r.reason})` : ''} ${r.source_digest} -> ${r.patched_digest}`);
+  for (const r of results)
+    ctx.log(`${r.platform}: ${r.status}${r.reason ? ` (${r.reason})` : ''} ${r.source_digest} -> ${r.patched_digest}`);
   await removeArchTags(deps, ctx, plan, index);
   if (!results.some((r) => r.status === 'Patched')) {
     stopIfAborted(ctx.signal);

@@ -152,7 +152,7 @@ describe('ArtifactListComponent', () => {
     const fixture = await setup(projectContext());
     const el = fixture.nativeElement as HTMLElement;
     const index = el.querySelector('[data-artifact="multi"]')!;
-    expect([...index.querySelectorAll('.platform')].map((p) => p.textContent!.trim())).toEqual([
+    expect(Array.from(index.querySelectorAll('.platform')).map((p) => p.textContent!.trim())).toEqual([
       'linux/amd64',
       'linux/386',
     ]);
