@@ -116,7 +116,7 @@ export async function runCopa(run: CopaRun): Promise<CopaResult> {
     const reportPath = join(run.workDir, 'update-manifest.json');
     writeFileSync(reportPath, JSON.stringify(run.updateManifest, null, 2), { mode: 0o600 });
     args.push('--report', reportPath, '--scanner', 'native', '--format', 'openvex', '--output', vexPath);
-  } else if (run.platformReports) {
+  } else if (run.platformReports?.length) {
     // A directory of reports makes copa patch the image index platform by platform.
     const reportDir = join(run.workDir, 'reports');
     mkdirSync(reportDir, { recursive: true, mode: 0o700 });

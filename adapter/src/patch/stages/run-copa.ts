@@ -8,8 +8,9 @@ import type { RegistryClient } from '../../registry/client';
 import { classifyCopaFailure, copaFoundNothing, runCopa } from '../copa';
 import { abortedOutcome, fullName, type PatchContext, type PatchDeps } from '../context';
 import type { TaskProgressMeter } from '../progress';
-import { fail, skip, type PatchOutcome } from '../reasons';
+import { fail, skip, type PatchOutcome, type ReasonCode } from '../reasons';
 import type { CopaInput } from './copa-input';
+import { initialResult, type IndexInput } from './index-input';
 import type { TargetPlan } from './plan-target';
 import { isNewPush } from './verify';
 
@@ -45,9 +46,10 @@ export async function patchWithCopa(
       image: `${host}/${full}@${task.source_digest}`,
       target: `${host}/${full}:${plan.target}`,
       updateManifest: input.updateManifest,
-      platformReports: input.index
-        ? input.index.platforms.flatMap((p) => (p.patch && p.updateManifest ? [p.updateManifest] : []))
-        : undefined,
+      platformReports:
+        input.index && ctx.options.mode === 'targeted'
+          ? input.index.platforms.flatMap((p) => (p.patch && p.updateManifest ? [p.updateManifest] : []))
+          : undefined,
       platforms:
         input.index && ctx.options.mode !== 'targeted'
           ? input.index.platforms.filter((p) => p.patch).map((p) => p.platform)
@@ -66,7 +68,11 @@ export async function patchWithCopa(
     await recordPushBeforeStop(deps, ctx, plan);
     throw abortedOutcome(ctx.signal);
   }
-  if (copa.exitCode !== 0) throw copaFailureOutcome(copa.lines, deps, full);
+  if (copa.exitCode !== 0) {
+    const outcome = copaFailureOutcome(copa.lines, deps, full);
+    if (input.index) recordPlatformFailure(ctx, input.index, outcome.code, outcome.message);
+    throw outcome;
+  }
   // An index: copa's summary is per platform; verify.ts compares the pushed index with the source.
   if (!input.index && copaFoundNothing(copa.lines)) {
     throw skip(
@@ -75,6 +81,15 @@ export async function patchWithCopa(
     );
   }
   return { vex: copa.vex };
+}
+
+/** An image index copa failed on: the platforms handed to it end Error (copa's log says which failed). */
+function recordPlatformFailure(ctx: PatchContext, index: IndexInput, code: ReasonCode, message: string): void {
+  ctx.record({
+    platforms: index.platforms.map((p) =>
+      p.patch ? { ...initialResult(p), status: 'Error', reason: code, message } : initialResult(p),
+    ),
+  });
 }
 
 /** copa may have pushed before it was stopped: records the patched image only if it is there. */
