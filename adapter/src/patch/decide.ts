@@ -6,8 +6,8 @@
  * severity threshold, the vulnerability report, and, for an artifact that would be patched, the
  * existing patched image of its tag.
  *
- * Checks, in order: no tag (NO_TAG), not an image (NOT_IMAGE), an image index with no platform this host
- * can patch (MULTI_PLATFORM), a patched tag or an image copa produced (ALREADY_PATCHED), the policy's tag
+ * Checks, in order: no tag (NO_TAG), not an image (NOT_IMAGE), an image of another architecture than the
+ * host's or an image index with no platform this host can patch (MULTI_PLATFORM), a patched tag or an image copa produced (ALREADY_PATCHED), the policy's tag
  * and label filters (FILTERED_TAG, FILTERED_LABEL), no vulnerability report (NOT_SCANNED), nothing fixable
  * at or above the threshold (NOTHING_FIXABLE), and the patched tag already made from this digest with
  * nothing fixable left (UP_TO_DATE).
@@ -23,7 +23,7 @@ import { classifyArtifact, describeArtifactKind } from '../harbor/artifacts';
 import { getArtifact, getVulnerabilities, type HarborArtifact, type VulnerabilityItem } from '../harbor/repositories';
 import { decideFromReport, decideFromSummary, scanFacts, type ScanFacts } from '../policies/threshold';
 import { isPatchedTag, type CompiledPolicyFilters } from '../policies/filters';
-import { indexReferences, unsupportedIndex } from './platforms';
+import { hostArchitecture, indexReferences, unsupportedIndex } from './platforms';
 
 type ExclusionReason = components['schemas']['ExclusionReason'];
 
@@ -147,6 +147,13 @@ export async function decideArtifact(input: DecisionInput): Promise<Decision> {
     return skip(
       'NOT_IMAGE',
       `${short} is ${describeArtifactKind(artifact)}, not a container image; only images can be patched.`,
+    );
+  }
+  const arch = artifact.extra_attrs?.architecture;
+  if (kind === 'image' && typeof arch === 'string' && arch && arch !== hostArchitecture()) {
+    return skip(
+      'MULTI_PLATFORM',
+      `${short} is a linux/${arch} image; copa patches a single-platform image only for this host's platform (linux/${hostArchitecture()}). Patch the image index it belongs to instead.`,
     );
   }
   if (kind === 'index') {

@@ -248,9 +248,12 @@ test('a linux/386 platform image on its own is MULTI_PLATFORM: copa would patch 
     t.status_message,
     /linux\/386 image; copa patches a single-platform image only for this host's platform/,
   );
+  // Decided from Harbor's listing (its architecture), as a preview decides: no scan was asked for.
+  assert.equal(t.vulnerabilities_before, null);
 });
 
 test('a policy run over an index and a single image: one candidate each; the patched index is UP_TO_DATE next time', async () => {
+  // (A linux/386 image of the project, when the case above ran, is left out as MULTI_PLATFORM.)
   const indexRepo = await patchedIndexRepo();
   const singleRepo = 'single';
   await copyImage(sampleImage, `${P}/${singleRepo}:1.0`);
