@@ -15,6 +15,16 @@
  * address that refuses at once on every side (`--eol-api-url`; this machine has no internet).
  *
  *   npm run bench:patch -- --n 4
+ *
+ * With `--platforms 2`, the multi-platform sample (linux/amd64 + linux/386, one index) instead:
+ *   (a) through the adapter: one task patches the index, both platforms in one copa run, one patched index;
+ *   (b) each platform on its own: two copa runs over the index, each given one platform's report (the other
+ *       platform kept as it is), one after the other;
+ *   (c) for reference, the linux/amd64 image as a single-platform image (copa patches a single-platform
+ *       image only as the host's platform, so the linux/386 image cannot be patched that way);
+ * all in one run, on the same buildkitd.
+ *
+ *   npm run bench:patch -- --platforms 2
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -28,7 +38,9 @@ import {
   copaPath,
   registryAddr,
   sampleImage,
+  multiarchImage,
   readAdvisories,
+  RegistryClient,
 } from '@harbor-patching/oci-testkit';
 import { startAdapter } from '@harbor-patching/adapter';
 import { freePort } from './lib/adapter-process';
@@ -36,12 +48,16 @@ import { freePort } from './lib/adapter-process';
 const { values } = parseArgs({
   options: {
     n: { type: 'string', default: '4' },
+    platforms: { type: 'string', default: '1' },
     /** Print the first adapter task's log of each adapter run (where its time went). */
     'show-log': { type: 'boolean', default: false },
   },
 });
 const n = Number(values.n);
 if (!Number.isInteger(n) || n < 1 || n > 50) throw new Error('--n must be an integer from 1 to 50');
+const platforms = Number(values.platforms);
+if (platforms !== 1 && platforms !== 2)
+  throw new Error(`--platforms must be 1 (the sample image) or 2 (the ${multiarchImage} index)`);
 
 const run = `bench${Date.now().toString(36)}`;
 const cpus = availableParallelism();
@@ -50,19 +66,20 @@ const eolApiUrl = `http://127.0.0.1:${await freePort()}/`;
 const robot = { name: 'robot$bench', secret: 'Bench-Secret-1234' };
 const alice = 'Basic ' + Buffer.from('alice:Harbor12345').toString('base64');
 
-async function copy(to: string): Promise<void> {
+async function copy(to: string, from = sampleImage): Promise<void> {
   await execa('skopeo', [
     'copy',
     '--quiet',
+    '--all',
     '--src-tls-verify=false',
     '--dest-tls-verify=false',
-    `docker://${registryAddr}/${sampleImage}`,
+    `docker://${registryAddr}/${from}`,
     `docker://${registryAddr}/${to}`,
   ]);
 }
 
 /** The same v1alpha1 package list the adapter derives from Harbor's report, built from the advisory file. */
-function updateManifest(): string {
+function updateManifest(arch = 'amd64', dir?: string): string {
   const adv = readAdvisories();
   const seen = new Set<string>();
   const updates = [];
@@ -77,12 +94,12 @@ function updateManifest(): string {
       vulnerabilityID: a.cve,
     });
   }
-  const file = join(mkdtempSync(join(tmpdir(), 'hp-bench-')), 'update-manifest.json');
+  const file = join(dir ?? mkdtempSync(join(tmpdir(), 'hp-bench-')), `update-manifest-${arch}.json`);
   writeFileSync(
     file,
     JSON.stringify({
       apiVersion: 'v1alpha1',
-      metadata: { os: { type: 'debian', version: '12' }, config: { arch: 'amd64' } },
+      metadata: { os: { type: 'debian', version: '12' }, config: { arch } },
       updates,
     }),
   );
@@ -178,9 +195,13 @@ interface TaskView {
 async function throughAdapter(
   concurrency: number,
   mode: 'targeted' | 'comprehensive',
+  count = n,
+  image = sampleImage,
 ): Promise<{ wall: number; overhead: number[]; copa: number[]; slotOverhead: number[] }> {
   const sim = await startHarborSim({
     port: 0,
+    // copa reads an index through go-containerregistry, which refuses a token realm on a loopback IP.
+    externalHostname: 'localhost',
     registryUrl: `http://${registryAddr}`,
     advisoriesFile: advisoriesPath,
     seed: 'demo',
@@ -215,8 +236,8 @@ async function throughAdapter(
     throw new Error(`registering the webhook failed: ${hook.status} ${await hook.text()}`);
   }
   try {
-    const repos = Array.from({ length: n }, (_, i) => `${run}-${mode}-c${concurrency}-${i}/app`);
-    for (const r of repos) await copy(`library/${r}:1.0`);
+    const repos = Array.from({ length: count }, (_, i) => `${run}-${mode}-c${concurrency}-${i}/app`);
+    for (const r of repos) await copy(`library/${r}:1.0`, image);
     const started = Date.now();
     const ids: { execution: number; task: number }[] = [];
     for (const r of repos) {
@@ -281,26 +302,92 @@ const load = () => loadavg()[0].toFixed(1);
 const overheadLine = (r: { copa: number[]; overhead: number[] }) =>
   `    in copa per task ${s(avg(r.copa))}, adapter overhead per task ${s(avg(r.overhead))} (min ${s(Math.min(...r.overhead))}, max ${s(Math.max(...r.overhead))})`;
 
-console.log(
-  `patch benchmark: ${n} copies of ${sampleImage} per side, buildkitd ${buildkitAddr}, ${cpus} CPUs, load average ${load()} (machine shared)`,
-);
-console.log(`copa --eol-api-url ${eolApiUrl} (refuses at once) on every side\n`);
-console.log('targeted (from the report):');
-const loop = await plainLoop();
-console.log(`(a) sequential copa loop:                 ${s(loop)}  (${s(loop / n)} per image)  load ${load()}`);
-const c2 = await throughAdapter(2, 'targeted');
-console.log(`(b) adapter, concurrency 2:               ${s(c2.wall)}  (${s(c2.wall / n)} per image)  load ${load()}`);
-console.log(overheadLine(c2));
-console.log(slotLine(c2.slotOverhead));
-console.log(`    adapter is ${(loop / c2.wall).toFixed(2)}x faster than the loop (target >= 1.5x)\n`);
+/** One `copa patch` against the registry; answers its wall time. */
+async function copaRun(image: string, target: string, report: string): Promise<number> {
+  const started = Date.now();
+  const res = await execa(
+    copaPath,
+    [
+      'patch',
+      '-i',
+      image,
+      '-t',
+      target,
+      '--push',
+      '--addr',
+      buildkitAddr,
+      '--timeout',
+      '10m',
+      '--report',
+      report,
+      '--scanner',
+      'native',
+      '--progress',
+      'plain',
+    ],
+    { reject: false, all: true },
+  );
+  if (res.exitCode !== 0) throw new Error(`copa failed for ${image}: ${res.all?.slice(-2000)}`);
+  return (Date.now() - started) / 1000;
+}
 
-console.log('comprehensive (every package, no report):');
-const bulk = await copaBulk();
-console.log(`(c) copa bulk (--config, ${cpus} workers):     ${s(bulk)}  (${s(bulk / n)} per image)  load ${load()}`);
-const cc = await throughAdapter(cpus, 'comprehensive');
-console.log(
-  `(d) adapter, concurrency ${cpus}:               ${s(cc.wall)}  (${s(cc.wall / n)} per image)  load ${load()}`,
-);
-console.log(overheadLine(cc));
-console.log(slotLine(cc.slotOverhead));
-console.log(`    adapter wall / bulk wall: ${(cc.wall / bulk).toFixed(2)}x (target <= 1.10x)`);
+async function platformsBenchmark(): Promise<void> {
+  console.log(`patch benchmark, 2 platforms: ${multiarchImage} (linux/amd64, linux/386), buildkitd ${buildkitAddr}`);
+  const index = await throughAdapter(1, 'targeted', 1, multiarchImage);
+  console.log(
+    `(a) adapter, the index in one task:          ${s(index.wall)}  (in copa ${s(index.copa[0])}, adapter overhead ${s(index.overhead[0])})`,
+  );
+
+  const repo = `library/${run}-separate/app`;
+  await copy(`${repo}:1.0`, multiarchImage);
+  const digest = await new RegistryClient(`http://${registryAddr}`).resolve(repo, '1.0');
+  const separate: number[] = [];
+  for (const arch of ['amd64', '386']) {
+    const dir = mkdtempSync(join(tmpdir(), `hp-bench-${arch}-`));
+    updateManifest(arch, dir);
+    separate.push(await copaRun(`${registryAddr}/${repo}@${digest}`, `${registryAddr}/${repo}:1.0-${arch}-only`, dir));
+  }
+  const both = separate[0] + separate[1];
+  console.log(
+    `(b) copa, each platform in a run of its own: ${s(both)}  (linux/amd64 ${s(separate[0])}, linux/386 ${s(separate[1])}; the index run in copa takes ${(index.copa[0] / both).toFixed(2)} of that)`,
+  );
+
+  const single = `library/${run}-single/app`;
+  await copy(`${single}:1.0`);
+  const amd64 = await copaRun(
+    `${registryAddr}/${single}:1.0`,
+    `${registryAddr}/${single}:1.0-patched`,
+    updateManifest(),
+  );
+  console.log(
+    `(c) copa, linux/amd64 as a single-platform image: ${s(amd64)}  (linux/386 cannot be patched that way: copa patches a single-platform image as the host's platform)`,
+  );
+}
+
+if (platforms === 2) {
+  await platformsBenchmark();
+} else {
+  console.log(
+    `patch benchmark: ${n} copies of ${sampleImage} per side, buildkitd ${buildkitAddr}, ${cpus} CPUs, load average ${load()} (machine shared)`,
+  );
+  console.log(`copa --eol-api-url ${eolApiUrl} (refuses at once) on every side\n`);
+  console.log('targeted (from the report):');
+  const loop = await plainLoop();
+  console.log(`(a) sequential copa loop:                 ${s(loop)}  (${s(loop / n)} per image)  load ${load()}`);
+  const c2 = await throughAdapter(2, 'targeted');
+  console.log(`(b) adapter, concurrency 2:               ${s(c2.wall)}  (${s(c2.wall / n)} per image)  load ${load()}`);
+  console.log(overheadLine(c2));
+  console.log(slotLine(c2.slotOverhead));
+  console.log(`    adapter is ${(loop / c2.wall).toFixed(2)}x faster than the loop (target >= 1.5x)\n`);
+
+  console.log('comprehensive (every package, no report):');
+  const bulk = await copaBulk();
+  console.log(`(c) copa bulk (--config, ${cpus} workers):     ${s(bulk)}  (${s(bulk / n)} per image)  load ${load()}`);
+  const cc = await throughAdapter(cpus, 'comprehensive');
+  console.log(
+    `(d) adapter, concurrency ${cpus}:               ${s(cc.wall)}  (${s(cc.wall / n)} per image)  load ${load()}`,
+  );
+  console.log(overheadLine(cc));
+  console.log(slotLine(cc.slotOverhead));
+  console.log(`    adapter wall / bulk wall: ${(cc.wall / bulk).toFixed(2)}x (target <= 1.10x)`);
+}

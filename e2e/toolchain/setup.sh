@@ -5,6 +5,7 @@
 #    xz-utils/zstd/curl and the archive keyring;
 #  - copa, buildkitd and buildctl, built with Go from the pinned tools module (e2e/toolchain/tools)
 #    into $HP_CACHE/bin. They are rebuilt only when the module's go.mod/go.sum (or the Go version) change;
+#  - qemu-i386-static in $HP_CACHE/bin (see below);
 #  - helm (the Helm chart's tests), from its own pinned module (e2e/toolchain/tools/helm), the same way;
 #  - cosign (image signing), from its own pinned module (e2e/toolchain/tools/cosign), the same way.
 # Safe to run again: when everything is in place it takes well under a second.
@@ -32,6 +33,22 @@ fi
 for cmd in runc docker-registry debootstrap umoci skopeo chromium xz curl; do
   command -v "$cmd" >/dev/null || die "'$cmd' is not on PATH although its package is installed"
 done
+
+# --- qemu-i386-static for copa ----------------------------------------------------------------
+# copa refuses to patch a platform of an image index other than the host's unless it finds QEMU for it
+# (a binfmt_misc entry or qemu-<arch>-static on PATH), even for linux/386, which an x86_64 kernel runs
+# natively (buildkitd then runs it without QEMU). The binary is taken out of Debian's qemu-user-static
+# package (apt-get download, no install: that would pull in 380 MB and register binfmt handlers).
+if [ "$(uname -m)" = x86_64 ] && [ ! -x "$bin/qemu-i386-static" ]; then
+  echo "toolchain: fetching qemu-i386-static out of Debian's qemu-user-static package (about 60 MB)"
+  mkdir -p "$bin"
+  q=$(mktemp -d "${TMPDIR:-/tmp}/hp-qemu.XXXXXX")
+  (cd "$q" && apt-get download qemu-user-static >/dev/null 2>&1) \
+    || { rm -rf "$q"; die "apt-get download qemu-user-static failed (run apt-get update?)"; }
+  dpkg-deb -x "$q"/qemu-user-static_*.deb "$q/x" && install -m 0755 "$q/x/usr/bin/qemu-i386-static" "$bin/qemu-i386-static" \
+    || { rm -rf "$q"; die "qemu-user-static has no usr/bin/qemu-i386-static"; }
+  rm -rf "$q"
+fi
 
 # --- Go-built binaries -----------------------------------------------------------------------
 command -v go >/dev/null || die "Go is not installed. copa v0.14.2 needs Go >= 1.25.9 (https://go.dev/dl/), on PATH as 'go'."

@@ -319,7 +319,7 @@ describe('portal', () => {
     }
   });
 
-  test('Patch is disabled, with the reason as its tooltip, for an image index, a chart and a patched tag', async () => {
+  test('Patch is disabled, with the reason as its tooltip, for a chart and a patched tag; an index shows its platforms', async () => {
     const repository = uniqueRepository('library', 'ui-kinds');
     const oci = new RegistryClient(registryUrl);
     await oci.pushImage(repository, '1.0', await debianImage([{ name: 'base-files', version: '12.4' }]));
@@ -341,7 +341,7 @@ describe('portal', () => {
     await page.goto(`${stack.adapter.url}/patching/projects/library/artifacts/${repository.slice('library/'.length)}`);
     const expected: [string, string | null][] = [
       ['1.0', null],
-      ['multi', 'Multi-platform image indexes cannot be patched yet; patch its single-platform images.'],
+      ['multi', null],
       ['chart-0.1.0', 'Only container images can be patched, not Helm charts, signatures or SBOMs.'],
       ['1.0-patched', 'This image was produced by patching; patch its original instead.'],
     ];
@@ -356,6 +356,10 @@ describe('portal', () => {
       assert.equal(await page.isDisabled('#patch-artifact'), reason !== null, tag);
       if (tag === '1.0-patched') await page.screenshot({ path: join(screenshotDir, 'artifacts-patch-disabled.png') });
     }
+    // As Harbor's artifact list: the index's platforms in the Platform column.
+    assert.deepEqual(await page.locator('clr-dg-row[data-artifact="multi"] .platform').allTextContents(), [
+      'linux/amd64',
+    ]);
     await context.close();
   });
 

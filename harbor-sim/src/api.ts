@@ -28,7 +28,7 @@ import {
 } from './query';
 import { RegistryError, type RegistryClient } from '@harbor-patching/oci-testkit/registry';
 import type { SyntheticCatalog } from './scale';
-import { acceptedMimes, MIME_NATIVE_11, startScan, type ScanContext } from './scans';
+import { acceptedMimes, MIME_NATIVE_11, scanRecordOf, startIndexScan, startScan, type ScanContext } from './scans';
 import { SEVERITIES } from './scanner';
 import {
   now,
@@ -519,7 +519,7 @@ export function apiRouter(ctx: ApiContext): express.Router {
           'UNPROCESSABLE_ENTITY',
           `the configured scanner does not support artifacts of type ${artifact.type} (${artifact.media_type})`,
         );
-      const existing = state.scans.get(artifact.digest);
+      const existing = scanRecordOf(state, artifact.digest);
       if (existing && (existing.status === 'Pending' || existing.status === 'Running')) {
         // Harbor refuses a second scan while a report is not final (scan base_controller.go makeReportPlaceholder).
         throw new HarborError('CONFLICT', `a previous scan process is ${existing.status}`);
@@ -534,6 +534,14 @@ export function apiRouter(ctx: ApiContext): express.Router {
           severity: 'None',
         };
         state.scans.set(artifact.digest, { ...base, status: 'Success', start_time: now(), end_time: now() });
+      } else if (artifact.references.length > 0) {
+        const children = await catalog.scannableChildren(project, artifact);
+        if (children.length === 0)
+          throw new HarborError(
+            'UNPROCESSABLE_ENTITY',
+            `the index ${artifact.digest} has no image the scanner supports`,
+          );
+        startIndexScan(ctx.scans, project, artifact, children, principalName(principal));
       } else startScan(ctx.scans, project, artifact, principalName(principal));
       res.status(202).end();
     }),
@@ -545,7 +553,7 @@ export function apiRouter(ctx: ApiContext): express.Router {
       const [project] = projectFor(req, 'project', 'scan', 'read');
       const name = repositoryFor(req, project);
       const artifact = await findArtifact(project, name, String(req.params.reference));
-      const record = state.scans.get(artifact.digest);
+      const record = scanRecordOf(state, artifact.digest);
       if (!record || record.report_id !== req.params.reportId)
         throw notFound(`scan report ${req.params.reportId} not found`);
       res.type('text/plain').send(record.log.join('\n') + '\n');
@@ -560,7 +568,7 @@ export function apiRouter(ctx: ApiContext): express.Router {
       const artifact = await findArtifact(project, name, String(req.params.reference));
       // Harbor: scan base_controller.go GetReport without a registration.
       if (!project.scanner) throw notFound(`no scanner registration configured for project: ${project.project_id}`);
-      const record = state.scans.get(artifact.digest);
+      const record = scanRecordOf(state, artifact.digest);
       const mime = acceptedMimes(req.headers['x-accept-vulnerabilities'] as string | undefined)[0];
       const out: Record<string, unknown> = {};
       if (record?.status === 'Success') {

@@ -188,6 +188,16 @@ export class RegistryCatalog {
     return all.find((a) => a.tags.some((t) => t.name === reference));
   }
 
+  /** The children of an index Harbor's scanner scans: images of a real platform (not attestation manifests). */
+  async scannableChildren(project: Project, index: ArtifactRecord): Promise<ArtifactRecord[]> {
+    const children = await Promise.all(
+      index.references
+        .filter((ref) => ref.platform?.os !== 'unknown')
+        .map((ref) => this.build(project, index.repository_name, ref.child_digest, [])),
+    );
+    return children.filter((c): c is ArtifactRecord => c?.scannable === true);
+  }
+
   async repository(project: Project, repository: string): Promise<RepositoryRecord | undefined> {
     const artifacts = await this.artifacts(project, repository);
     if (artifacts.length === 0) return undefined;

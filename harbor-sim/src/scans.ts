@@ -60,7 +60,118 @@ export interface ScanContext {
   externalHost: () => string;
 }
 
-export function startScan(ctx: ScanContext, project: Project, artifact: ArtifactRecord, operator: string): ScanRecord {
+/**
+ * The scan record of an artifact as Harbor shows it. An image index has no report of its own: Harbor scans
+ * each child and shows the index with the children's reports merged (report_id: the children's report ids
+ * joined by `|`, base64; vulnerabilities de-duplicated by id, package and version, as vuln.Report.Merge).
+ */
+export function scanRecordOf(state: SimState, digest: string): ScanRecord | undefined {
+  const record = state.scans.get(digest);
+  if (!record?.children) return record;
+  const children = record.children.map((d) => state.scans.get(d)).filter((r): r is ScanRecord => r !== undefined);
+  if (children.length === 0) return record;
+  const statuses = children.map((c) => c.status);
+  const status: ScanRecord['status'] = statuses.includes('Running')
+    ? 'Running'
+    : statuses.includes('Pending')
+      ? 'Pending'
+      : statuses.includes('Error')
+        ? 'Error'
+        : 'Success';
+  const merged: ScanRecord = {
+    report_id: Buffer.from(children.map((c) => c.report_id).join('|')).toString('base64'),
+    status,
+    start_time: record.start_time,
+    log: children.flatMap((c) => c.log),
+    children: record.children,
+  };
+  if (status !== 'Pending' && status !== 'Running')
+    merged.end_time = children
+      .map((c) => c.end_time ?? now())
+      .sort()
+      .at(-1);
+  if (status === 'Success') {
+    const seen = new Set<string>();
+    const vulnerabilities = children
+      .flatMap((c) => c.report?.vulnerabilities ?? [])
+      .filter((v) => {
+        const key = `${v.id}-${v.package}-${v.version}`;
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      });
+    merged.report = buildReport(vulnerabilities);
+  }
+  return merged;
+}
+
+/**
+ * Scans an image index as Harbor does: every child that is an image of a real platform gets its own scan
+ * (and report, read by digest); the index shows them merged (scanRecordOf). One webhook event, for the
+ * index, once every child is done.
+ */
+export function startIndexScan(
+  ctx: ScanContext,
+  project: Project,
+  index: ArtifactRecord,
+  children: ArtifactRecord[],
+  operator: string,
+): ScanRecord {
+  const record: ScanRecord = {
+    report_id: randomUUID(),
+    status: 'Pending',
+    start_time: now(),
+    log: [],
+    children: children.map((c) => c.digest),
+  };
+  ctx.state.scans.set(index.digest, record);
+  let left = children.length;
+  for (const child of children) {
+    startScan(ctx, project, child, operator, () => {
+      left--;
+      if (left > 0 || ctx.state.scans.get(index.digest) !== record) return;
+      const shown = scanRecordOf(ctx.state, index.digest) ?? record;
+      emitScanEvent(ctx, project, index, shown, operator);
+    });
+  }
+  return record;
+}
+
+function emitScanEvent(
+  ctx: ScanContext,
+  project: Project,
+  artifact: ArtifactRecord,
+  record: ScanRecord,
+  operator: string,
+): void {
+  const tag = artifact.tags[0]?.name;
+  const event = record.status === 'Success' ? 'SCANNING_COMPLETED' : 'SCANNING_FAILED';
+  ctx.webhooks.emit(
+    project,
+    event,
+    operator,
+    artifact.repository_name,
+    [
+      {
+        digest: artifact.digest,
+        tag: tag ?? artifact.digest,
+        resource_url: `${ctx.externalHost()}/${artifact.repository_name}${tag ? `:${tag}` : `@${artifact.digest}`}`,
+        scan_overview: { [MIME_NATIVE_11]: summaryOf(record) },
+      },
+    ],
+    artifact.push_time,
+    { scan: { scan_type: 'vulnerability' } },
+  );
+}
+
+/** Scans one image; `onDone` (an index's child) replaces the webhook event the scan would send. */
+export function startScan(
+  ctx: ScanContext,
+  project: Project,
+  artifact: ArtifactRecord,
+  operator: string,
+  onDone?: () => void,
+): ScanRecord {
   const record: ScanRecord = { report_id: randomUUID(), status: 'Pending', start_time: now(), log: [] };
   ctx.state.scans.set(artifact.digest, record);
   const failure = ctx.failNext;
@@ -84,25 +195,9 @@ export function startScan(ctx: ScanContext, project: Project, artifact: Artifact
         record.end_time = now();
       })
       .finally(() => {
+        if (onDone) return onDone();
         if (ctx.state.scans.get(artifact.digest) !== record) return;
-        const tag = artifact.tags[0]?.name;
-        const event = record.status === 'Success' ? 'SCANNING_COMPLETED' : 'SCANNING_FAILED';
-        ctx.webhooks.emit(
-          project,
-          event,
-          operator,
-          artifact.repository_name,
-          [
-            {
-              digest: artifact.digest,
-              tag: tag ?? artifact.digest,
-              resource_url: `${ctx.externalHost()}/${artifact.repository_name}${tag ? `:${tag}` : `@${artifact.digest}`}`,
-              scan_overview: { [MIME_NATIVE_11]: summaryOf(record) },
-            },
-          ],
-          artifact.push_time,
-          { scan: { scan_type: 'vulnerability' } },
-        );
+        emitScanEvent(ctx, project, artifact, record, operator);
       });
   }, half);
   return record;
@@ -111,18 +206,8 @@ export function startScan(ctx: ScanContext, project: Project, artifact: Artifact
 async function runScan(ctx: ScanContext, artifact: ArtifactRecord, failure: string | undefined) {
   if (failure) throw new Error(failure);
   const repository = artifact.repository_name;
-  let manifest = await ctx.registry.manifest(repository, artifact.digest);
+  const manifest = await ctx.registry.manifest(repository, artifact.digest);
   if (!manifest) throw new Error(`artifact ${repository}@${artifact.digest} is gone from the registry`);
-  if (manifest.manifest.manifests) {
-    const children = manifest.manifest.manifests;
-    const child =
-      children.find((c) => c.platform?.os === 'linux' && c.platform?.architecture === 'amd64') ??
-      children.find((c) => c.platform?.os !== 'unknown') ??
-      children[0];
-    if (!child) throw new Error('the index has no manifests');
-    manifest = await ctx.registry.manifest(repository, child.digest);
-    if (!manifest) throw new Error(`child ${child.digest} of the index is missing`);
-  }
   const files = await readImageFiles(ctx.registry, repository, manifest.manifest.layers ?? []);
   const installed = files.dpkgStatus ? parseDpkgStatus(files.dpkgStatus) : [];
   const advisories = await loadAdvisories(ctx.advisoriesFile);

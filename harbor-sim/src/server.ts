@@ -48,6 +48,12 @@ export interface HarborSimOptions {
   webhookRetryDelayMs?: number;
   /** The origin clients use, when it differs from http(s)://<host>:<port>. */
   externalUrl?: string;
+  /**
+   * Without `externalUrl`: the host name of the external URL (Harbor's ext_endpoint, also the token realm),
+   * on the port the stand-in listens on, e.g. `localhost` while it listens on 127.0.0.1. copa's registry
+   * library (go-containerregistry 0.21.4) refuses token realms on loopback or private IP literals.
+   */
+  externalHostname?: string;
   /** Serve HTTPS with this certificate and key (PEM), like a Harbor with TLS; default: plain HTTP. */
   tls?: { cert: string | Buffer; key: string | Buffer };
   /**
@@ -234,7 +240,11 @@ export async function startHarborSim(options: HarborSimOptions = {}): Promise<Ha
   });
   const port = (server.address() as AddressInfo).port;
   const url = `${options.tls ? 'https' : 'http'}://${host}:${port}`;
-  if (!externalUrl) externalUrl = url;
+  if (!externalUrl) {
+    externalUrl = options.externalHostname
+      ? `${options.tls ? 'https' : 'http'}://${options.externalHostname}:${port}`
+      : url;
+  }
 
   const projectNamed = (name: string) => {
     const project = state.findProject(name, true);

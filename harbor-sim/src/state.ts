@@ -155,6 +155,8 @@ export interface ScanRecord {
   summary?: { total: number; fixable: number; summary: Record<string, number> };
   severity?: string;
   log: string[];
+  /** An image index's scan: the digests of the children scanned with it (their records hold the reports). */
+  children?: string[];
 }
 
 export interface WebhookDelivery {

@@ -8,7 +8,7 @@ import type { ApiContext } from './api';
 import { basicCredentials, type Principal, type TokenAccess, TOKEN_TTL_S } from './auth';
 import { isCosignSigned } from './accessories';
 import { isImmutable } from './immutable';
-import { startScan } from './scans';
+import { startIndexScan, startScan } from './scans';
 import type { Project } from './state';
 import { now } from './state';
 import { principalName } from './views';
@@ -293,7 +293,10 @@ export function v2Middleware(ctx: ApiContext & { externalUrl: () => string }) {
     // Without a scanner Harbor's scan-on-push fails quietly (logged in core): no scan, no event.
     if (project.auto_scan && project.scanner) {
       const artifact = await ctx.catalog.build(project, repository, digest, [tag]);
-      if (artifact?.scannable) startScan(ctx.scans, project, artifact, operator);
+      if (artifact?.scannable && artifact.references.length > 0) {
+        const children = await ctx.catalog.scannableChildren(project, artifact);
+        if (children.length) startIndexScan(ctx.scans, project, artifact, children, operator);
+      } else if (artifact?.scannable) startScan(ctx.scans, project, artifact, operator);
     }
   };
 

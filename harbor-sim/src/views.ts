@@ -2,7 +2,7 @@
 import type { Auth, Principal } from './auth';
 import type { ArtifactRecord } from './catalog';
 import { isImmutable } from './immutable';
-import { acceptedMimes, summaryOf } from './scans';
+import { acceptedMimes, scanRecordOf, summaryOf } from './scans';
 import type { Label, Project, Robot, SimState, User } from './state';
 
 export function userView(user: User) {
@@ -141,7 +141,7 @@ export function artifactView(state: SimState, project: Project, a: ArtifactRecor
       .map(labelView);
   }
   if (o.withScanOverview) {
-    const record = state.scans.get(a.digest);
+    const record = scanRecordOf(state, a.digest);
     if (record && a.scannable && project.scanner)
       view.scan_overview = { [acceptedMimes(o.accept)[0]]: summaryOf(record) };
   }

@@ -258,6 +258,59 @@ describe('scanning synthetic images', () => {
   });
 });
 
+describe('scanning an image index', () => {
+  test('every child gets its own report; the index shows them merged, as Harbor does', async () => {
+    const c = new RegistryClient(registry);
+    const children = [];
+    for (const [architecture, pkgs] of [
+      ['amd64', [{ name: 'libssl3', version: '3.0.11-1~deb12u2' }]],
+      [
+        '386',
+        [
+          { name: 'libssl3', version: '3.0.11-1~deb12u2' },
+          { name: 'zlib1g', version: '1:1.2.13.dfsg-1' },
+        ],
+      ],
+    ] as const) {
+      const spec = await debianImage([...pkgs]);
+      spec.config = { architecture, os: 'linux', rootfs: { type: 'layers', diff_ids: [] } };
+      const pushed = await c.pushImage(`${project}/multi`, `part-${architecture}`, spec);
+      children.push({ digest: pushed.digest, manifest: pushed.manifest, platform: { os: 'linux', architecture } });
+    }
+    assert.equal((await c.pushIndex(`${project}/multi`, '2.0', children)).status, 201);
+
+    const list = await json<
+      { digest: string; references?: { child_digest: string; platform?: { architecture: string } }[] }[]
+    >(await api(`/projects/${project}/repositories/multi/artifacts`));
+    const index = list.find((a) => a.references?.length);
+    assert.ok(index, 'the index is listed with its references');
+    assert.deepEqual(
+      index.references!.map((r) => [r.child_digest, r.platform?.architecture]),
+      children.map((ch) => [ch.digest, ch.platform.architecture]),
+    );
+
+    const merged = await scanAndWait('multi', '2.0');
+    assert.equal(merged.scan_status, 'Success');
+    // libssl3's two CVEs are on both children (merged once), zlib1g's on the 386 child only.
+    assert.equal(merged.summary?.total, 3);
+    const perChild: Summary[] = [];
+    for (const ch of children) {
+      const art = await json<{ scan_overview?: Record<string, Summary>; extra_attrs: { architecture: string } }>(
+        await api(`/projects/${project}/repositories/multi/artifacts/${ch.digest}?with_scan_overview=true`),
+      );
+      assert.equal(art.extra_attrs.architecture, ch.platform.architecture);
+      perChild.push(art.scan_overview![MIME_NATIVE_11]);
+    }
+    assert.deepEqual(
+      perChild.map((s) => s.summary?.total),
+      [2, 3],
+    );
+    assert.equal(Buffer.from(merged.report_id, 'base64').toString(), perChild.map((s) => s.report_id).join('|'));
+    const r = (await report('multi', '2.0'))[MIME_NATIVE_11];
+    assert.deepEqual(r.vulnerabilities.map((v) => v.id).sort(), ['CVE-2024-0001', 'CVE-2024-0002', 'CVE-2024-0003']);
+  });
+});
+
 describe('the sample image', () => {
   const [sampleRepo, sampleTag] = sampleImage.split(':');
   test('its report matches the advisory file', async (t) => {

@@ -500,11 +500,11 @@ export class RegistryClient {
     return pushed.digest;
   }
 
-  /** Pushes an OCI image index of already pushed linux/amd64 images, tagged `tag`; answers the registry's response. */
+  /** Pushes an OCI image index of already pushed images (linux/amd64 unless `platform` says), tagged `tag`; answers the registry's response. */
   async pushIndex(
     repository: string,
     tag: string,
-    children: { digest: string; manifest: object }[],
+    children: { digest: string; manifest: object; platform?: { os: string; architecture: string } }[],
   ): Promise<Response> {
     const index = {
       schemaVersion: 2,
@@ -513,7 +513,7 @@ export class RegistryClient {
         mediaType: MEDIA_TYPES.ociManifest,
         digest: child.digest,
         size: JSON.stringify(child.manifest).length,
-        platform: { os: 'linux', architecture: 'amd64' },
+        platform: child.platform ?? { os: 'linux', architecture: 'amd64' },
       })),
     };
     return this.putManifest(repository, tag, index, MEDIA_TYPES.ociIndex);

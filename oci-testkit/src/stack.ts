@@ -24,6 +24,8 @@ export const node24Dir = env.HP_NODE24 ?? join(cacheDir, 'node24');
 export const advisoriesPath = env.HP_ADVISORIES ?? join(cacheDir, 'fixtures', 'advisories.json');
 /** The vulnerable sample image the fixtures push (repository:tag in the local registry). */
 export const sampleImage = 'library/sample-app:1.0';
+/** The sample image for linux/amd64 and linux/386, as one image index. */
+export const multiarchImage = 'library/multiarch-app:1.0';
 
 // ---------------------------------------------------------------------------------------------
 // Advisory file

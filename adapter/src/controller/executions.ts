@@ -60,9 +60,16 @@ export class ExecutionController {
     return this.engine.logs.read(this.findTask(ref).id);
   }
 
-  vex(ref: TaskRef): unknown {
+  vex(ref: TaskRef, platform?: string): unknown {
     const t = this.findTask(ref);
-    const vex = this.engine.store.getTaskVex(t.id);
+    if (platform !== undefined && !t.platforms?.some((p) => p.platform === platform)) {
+      throw new NotFoundError(
+        t.platforms
+          ? `task ${t.id} has no platform ${platform} (its platforms: ${t.platforms.map((p) => p.platform).join(', ')})`
+          : `task ${t.id} patched a single-platform image; leave out platform`,
+      );
+    }
+    const vex = this.engine.store.getTaskVex(t.id, platform);
     if (!vex) {
       throw new NotFoundError(
         `task ${t.id} has no VEX document (copa writes one only when it applied updates from a report)`,

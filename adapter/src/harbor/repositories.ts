@@ -69,6 +69,7 @@ export interface HarborArtifact {
   /** Keyed by report MIME type. */
   scan_overview?: Record<string, NativeReportSummary> | null;
   references?: unknown[] | null;
+  annotations?: Record<string, string> | null;
   /** For images: architecture, os, created, author and the image config's `config` (Labels among it). */
   extra_attrs?: Record<string, unknown> | null;
 }

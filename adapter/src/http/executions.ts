@@ -104,7 +104,8 @@ export function executionsRouter(executions: ExecutionController, auth: AuthMidd
   });
 
   r.get('/projects/:project_name/executions/:execution_id/tasks/:task_id/vex', read, (req, res) => {
-    res.json(executions.vex(taskOf(req)));
+    const platform = typeof req.query.platform === 'string' && req.query.platform ? req.query.platform : undefined;
+    res.json(executions.vex(taskOf(req), platform));
   });
 
   return r;

@@ -16,6 +16,7 @@ export type PatchOptions = Schemas['PatchOptions'];
 export type ExecutionMetrics = Schemas['ExecutionMetrics'];
 export type Execution = Schemas['Execution'];
 export type TaskProgress = Schemas['TaskProgress'];
+export type PlatformResult = Schemas['PlatformResult'];
 /** A task as stored: the API's Task plus the pid of its running copa (never sent). */
 export type Task = Schemas['Task'] & { copa_pid: number | null };
 

@@ -8,7 +8,7 @@ import { RegistryClient, RegistryError } from '../registry/client';
 import { scanAndWait, type ScanOutcome } from '../harbor/scans';
 import type { HarborArtifact } from '../harbor/repositories';
 import type { ScanEvents } from '../webhooks/scan-events';
-import type { PatchOptions, Task, TaskProgress, VulnerabilitySummary } from '../model/execution';
+import type { PatchOptions, PlatformResult, Task, TaskProgress, VulnerabilitySummary } from '../model/execution';
 import { PatchOutcome, fail, type ReasonCode } from './reasons';
 import type { SigningSettings } from './cosign';
 
@@ -69,9 +69,14 @@ export interface TaskRecord {
   vex?: unknown;
   signed?: boolean;
   vex_referrer?: string | null;
+  /** An image index: each platform's result. */
+  platforms?: StoredPlatformResult[] | null;
   copa_pid?: number | null;
   copa_seconds?: number;
 }
+
+/** A platform's result as the task records it: with its OpenVEX document. */
+export type StoredPlatformResult = PlatformResult & { vex?: unknown };
 
 export interface PatchContext {
   task: Task;

@@ -21,6 +21,13 @@ export interface CopaRun {
   target: string;
   /** v1alpha1 UpdateManifest; undefined = update every package (comprehensive mode). */
   updateManifest?: unknown;
+  /**
+   * An image index, targeted mode: one UpdateManifest per platform to patch (copa matches them to the
+   * index's platforms by their `metadata.config.arch`; the platforms without one are kept as they are).
+   */
+  platformReports?: unknown[];
+  /** An image index, comprehensive mode: the platforms copa updates (`--platform`); the others are kept. */
+  platforms?: string[];
   timeoutSeconds: number;
   signal: AbortSignal;
   onLine: (line: string) => void;
@@ -119,6 +126,16 @@ export async function runCopa(run: CopaRun): Promise<CopaResult> {
     const reportPath = join(run.workDir, 'update-manifest.json');
     writeFileSync(reportPath, JSON.stringify(run.updateManifest, null, 2), { mode: 0o600 });
     args.push('--report', reportPath, '--scanner', 'native', '--format', 'openvex', '--output', vexPath);
+  } else if (run.platformReports?.length) {
+    // A directory of reports makes copa patch the image index platform by platform.
+    const reportDir = join(run.workDir, 'reports');
+    mkdirSync(reportDir, { recursive: true, mode: 0o700 });
+    run.platformReports.forEach((report, i) =>
+      writeFileSync(join(reportDir, `platform-${i}.json`), JSON.stringify(report, null, 2), { mode: 0o600 }),
+    );
+    args.push('--report', reportDir, '--scanner', 'native', '--format', 'openvex', '--output', vexPath);
+  } else if (run.platforms?.length) {
+    args.push('--platform', run.platforms.join(','));
   }
   run.onLine(`$ copa ${args.join(' ')}`);
 

@@ -6,11 +6,15 @@
  * severity threshold, the vulnerability report, and, for an artifact that would be patched, the
  * existing patched image of its tag.
  *
- * Checks, in order: no tag (NO_TAG), not an image (NOT_IMAGE), an image index (MULTI_PLATFORM), a
- * patched tag or an image copa produced (ALREADY_PATCHED), the policy's tag and label filters
- * (FILTERED_TAG, FILTERED_LABEL), no vulnerability report (NOT_SCANNED), nothing fixable at or above
- * the threshold (NOTHING_FIXABLE), and the patched tag already made from this digest with nothing
- * fixable left (UP_TO_DATE).
+ * Checks, in order: no tag (NO_TAG), not an image (NOT_IMAGE), an image of another architecture than the
+ * host's or an image index with no platform this host can patch (MULTI_PLATFORM), a patched tag or an image copa produced (ALREADY_PATCHED), the policy's tag
+ * and label filters (FILTERED_TAG, FILTERED_LABEL), no vulnerability report (NOT_SCANNED), nothing fixable
+ * at or above the threshold (NOTHING_FIXABLE), and the patched tag already made from this digest with
+ * nothing fixable left (UP_TO_DATE).
+ *
+ * An image index is one candidate: Harbor scans each of its platform images and shows the index with
+ * their reports merged, so the index reaches the threshold when any platform image does. The patch task
+ * then decides platform by platform (stages/index-input.ts).
  */
 import type { components } from '@harbor-patching/shared/api/generated';
 import { floatingTagName } from '@harbor-patching/shared/policy/tags';
@@ -19,6 +23,7 @@ import { classifyArtifact, describeArtifactKind } from '../harbor/artifacts';
 import { getArtifact, getVulnerabilities, type HarborArtifact, type VulnerabilityItem } from '../harbor/repositories';
 import { decideFromReport, decideFromSummary, scanFacts, type ScanFacts } from '../policies/threshold';
 import { isPatchedTag, type CompiledPolicyFilters } from '../policies/filters';
+import { hostArchitecture, indexReferences, unsupportedIndex } from './platforms';
 
 type ExclusionReason = components['schemas']['ExclusionReason'];
 
@@ -38,6 +43,8 @@ export type FilterReason = 'FILTERED_TAG' | 'FILTERED_LABEL';
 
 /** copa writes the source image reference into this label of the patched image's config. */
 export const BASE_IMAGE_LABEL = 'BaseImage';
+/** copa annotates the image index it pushes with this (pkg/patch/manifest.go). */
+export const COPA_INDEX_ANNOTATION = 'sh.copa.patched';
 
 export interface ExistingPatch {
   tag: string;
@@ -142,11 +149,21 @@ export async function decideArtifact(input: DecisionInput): Promise<Decision> {
       `${short} is ${describeArtifactKind(artifact)}, not a container image; only images can be patched.`,
     );
   }
-  if (kind === 'index') {
+  const arch = artifact.extra_attrs?.architecture;
+  if (kind === 'image' && typeof arch === 'string' && arch && arch !== hostArchitecture()) {
     return skip(
       'MULTI_PLATFORM',
-      `${short} is a multi-platform image index; patch its single-platform images instead.`,
+      `${short} is a linux/${arch} image; copa patches a single-platform image only for this host's platform (linux/${hostArchitecture()}). Patch the image index it belongs to instead.`,
     );
+  }
+  if (kind === 'index') {
+    const unsupported = unsupportedIndex(artifact.references);
+    if (unsupported) {
+      return skip(
+        'MULTI_PLATFORM',
+        `${short} is a multi-platform image index that cannot be patched here: ${unsupported}. Patch its single-platform images instead.`,
+      );
+    }
   }
 
   if (input.tag && isPatchedTag(input.tag, options)) {
@@ -174,7 +191,10 @@ export async function decideArtifact(input: DecisionInput): Promise<Decision> {
   if (input.filters && !input.filters.labels(labels)) {
     return skip('FILTERED_LABEL', `The labels of ${ref} do not pass the label filters.`, tag);
   }
-  const base = baseImageOf(artifact);
+  if (kind === 'index' && artifact.annotations?.[COPA_INDEX_ANNOTATION]) {
+    return skip('ALREADY_PATCHED', `${ref} is an image index copa produced; patch the original index instead.`, tag);
+  }
+  const base = kind === 'index' ? await indexBaseImage(input, artifact) : baseImageOf(artifact);
   if (base) {
     return skip('ALREADY_PATCHED', `${ref} was produced by patching ${base}; patch the original image instead.`, tag);
   }
@@ -206,7 +226,11 @@ export async function decideArtifact(input: DecisionInput): Promise<Decision> {
 
   const patchedTag = floatingTagName(tag, options.tag_suffix);
   const existing = input.findTagged ? await input.findTagged(patchedTag) : undefined;
-  if (existing && isPatchOf(baseImageOf(existing), full, artifact.digest)) {
+  const existingBase =
+    existing && classifyArtifact(existing) === 'index'
+      ? await indexBaseImage(input, existing)
+      : existing && baseImageOf(existing);
+  if (existing && isPatchOf(existingBase, full, artifact.digest)) {
     const facts = scanFacts(existing.scan_overview);
     if (facts?.scan_status === 'Success' && !(await reachesThreshold(input, existing, facts))) {
       return {
@@ -219,6 +243,28 @@ export async function decideArtifact(input: DecisionInput): Promise<Decision> {
     }
   }
   return { kind: 'patch', tag, tags, labels, scan };
+}
+
+/**
+ * copa's BaseImage label of an image index: an index has no config, but copa writes the source index
+ * (`<registry>/<repository>@<index digest>`) into each platform image it patches. Read from the first
+ * platform image (one request).
+ */
+async function indexBaseImage(input: DecisionInput, index: HarborArtifact): Promise<string | undefined> {
+  const first = indexReferences(index.references)[0];
+  if (!first) return undefined;
+  try {
+    const child = await getArtifact(
+      input.harbor,
+      `${input.project}/${input.repository}`,
+      first.child_digest,
+      input.onRequest,
+    );
+    return baseImageOf(child);
+  } catch (err) {
+    if (err instanceof HarborError && err.status === 404) return undefined;
+    throw err;
+  }
 }
 
 /** Whether a fixable vulnerability reaches the threshold: from the summary, or from the report when it cannot tell. */

@@ -13,7 +13,7 @@ import { ensureReport } from './stages/ensure-report';
 import { planTarget } from './stages/plan-target';
 import { readCopaInput } from './stages/copa-input';
 import { patchWithCopa } from './stages/run-copa';
-import { verifyPush } from './stages/verify';
+import { verifyIndexPush, verifyPush } from './stages/verify';
 import { runPostActions, successMessage } from './stages/post-actions';
 import { attachVex, checkSourceTrust, signPatched } from './stages/sign';
 
@@ -31,10 +31,15 @@ export async function runPatchTask(deps: PatchDeps, ctx: PatchContext): Promise<
   const input = await readCopaInput(deps, ctx, meter, source);
   const copa = await patchWithCopa(deps, ctx, meter, source, plan, input);
   const signed = await signPatched(deps, ctx, meter, plan);
-  const pushed = await verifyPush(deps, ctx, meter, plan, input, copa);
+  const pushed = input.index
+    ? await verifyIndexPush(deps, ctx, meter, plan, input.index, copa)
+    : await verifyPush(deps, ctx, meter, plan, input, copa);
   const vexNotes = await attachVex(deps, ctx, pushed, copa, signed === pushed.digest);
   const post = await runPostActions(deps, ctx, meter, source, plan, pushed);
   post.notes.unshift(...vexNotes);
   if (signed) post.signed = true;
-  return { status: 'Success', message: successMessage(fullName(ctx.task), source.tag, plan.target, post) };
+  return {
+    status: 'Success',
+    message: successMessage(fullName(ctx.task), source.tag, plan.target, post, pushed.platforms),
+  };
 }

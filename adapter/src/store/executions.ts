@@ -10,6 +10,7 @@ import type {
   ExecutionTrigger,
   ListPage,
   PatchOptions,
+  PlatformResult,
   Task,
   TaskProgress,
   TaskStatus,
@@ -101,7 +102,16 @@ export const executionMigrations: Migration[] = [
       CREATE INDEX patch_tasks_execution_status ON patch_tasks (execution_id, status, reason);
     `,
   },
+  {
+    module: 'executions',
+    version: 5,
+    description: 'per-platform results of tasks that patched an image index',
+    sql: `ALTER TABLE patch_tasks ADD COLUMN platforms TEXT;`,
+  },
 ];
+
+/** A platform's result as stored: the API's PlatformResult plus its OpenVEX document. */
+export type StoredPlatformResult = PlatformResult & { vex?: unknown };
 
 interface ExecutionRow {
   id: number;
@@ -134,6 +144,7 @@ export interface TaskRow {
   vex: string | null;
   signed: number;
   vex_referrer: string | null;
+  platforms: string | null;
   progress_stage: string | null;
   progress_percent: number | null;
   attempt: number;
@@ -168,6 +179,8 @@ export function toTask(r: TaskRow): Task {
     has_vex: r.vex !== null,
     signed: r.signed === 1,
     vex_referrer: r.vex_referrer,
+    platforms:
+      parse<StoredPlatformResult[]>(r.platforms)?.map(({ vex, ...p }) => ({ ...p, has_vex: Boolean(vex) })) ?? null,
     progress: r.progress_stage !== null ? { stage: r.progress_stage, percent: r.progress_percent ?? 0 } : null,
     attempt: r.attempt,
     copa_pid: r.copa_pid,
@@ -235,6 +248,7 @@ export type TaskUpdate = Partial<{
   vex: unknown;
   signed: boolean;
   vex_referrer: string | null;
+  platforms: StoredPlatformResult[] | null;
   progress: TaskProgress | null;
   attempt: number;
   copa_pid: number | null;
@@ -257,7 +271,8 @@ export interface ExecutionStore {
   setExecutionMessage(id: number, message: string): void;
   insertTask(t: NewTask): Task;
   getTask(id: number): Task | undefined;
-  getTaskVex(id: number): unknown;
+  /** The task's OpenVEX document; with `platform`, that platform's of an image index task. */
+  getTaskVex(id: number, platform?: string): unknown;
   listTasks(f: TaskFilter): ListPage<Task>;
   tasksOfExecution(executionId: number, statuses?: readonly TaskStatus[]): Task[];
   tasksWithStatus(status: TaskStatus): Task[];
@@ -418,8 +433,12 @@ export class SqliteExecutionStore implements ExecutionStore {
     return r && toTask(r);
   }
 
-  getTaskVex(id: number): unknown {
-    const r = this.db.prepare('SELECT vex FROM patch_tasks WHERE id = ?').get(id) as { vex: string | null } | undefined;
+  getTaskVex(id: number, platform?: string): unknown {
+    const r = this.db.prepare('SELECT vex, platforms FROM patch_tasks WHERE id = ?').get(id) as
+      { vex: string | null; platforms: string | null } | undefined;
+    if (platform !== undefined) {
+      return parse<StoredPlatformResult[]>(r?.platforms ?? null)?.find((p) => p.platform === platform)?.vex ?? null;
+    }
     return r?.vex ? JSON.parse(r.vex) : null;
   }
 
@@ -518,6 +537,7 @@ export class SqliteExecutionStore implements ExecutionStore {
         case 'vulnerabilities_after':
         case 'fixed_cves':
         case 'vex':
+        case 'platforms':
           put(k, v === null ? null : JSON.stringify(v));
           break;
         case 'signed':

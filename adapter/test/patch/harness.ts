@@ -16,8 +16,9 @@ export const ADMIN = { username: 'admin', password: 'Harbor12345' };
 
 export type Sim = Awaited<ReturnType<typeof startHarborSim>>;
 
-export async function startSim(): Promise<Sim> {
+export async function startSim(options: Partial<Parameters<typeof startHarborSim>[0]> = {}): Promise<Sim> {
   return startHarborSim({
+    ...options,
     port: 0,
     registryUrl: registryUrl(),
     advisoriesFile: stack.advisories,

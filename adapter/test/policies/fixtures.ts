@@ -187,7 +187,12 @@ export async function pushArtifact(
 }
 
 /** Pushes an OCI image index over the given (already pushed) single-platform images, tagged `tag`. */
-export async function pushIndex(repository: string, tag: string, children: string[]): Promise<string> {
+export async function pushIndex(
+  repository: string,
+  tag: string,
+  children: string[],
+  platform = { architecture: 'amd64', os: 'linux' },
+): Promise<string> {
   const manifests = await Promise.all(
     children.map(async (digest) => {
       const res = await fetch(`${registryUrl}/v2/${repository}/manifests/${digest}`, {
@@ -199,7 +204,7 @@ export async function pushIndex(repository: string, tag: string, children: strin
         mediaType: 'application/vnd.oci.image.manifest.v1+json',
         digest,
         size: Number(res.headers.get('content-length')),
-        platform: { architecture: 'amd64', os: 'linux' },
+        platform,
       };
     }),
   );

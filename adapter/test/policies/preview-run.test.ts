@@ -1,10 +1,11 @@
 /**
  * Preview = run: a project with one artifact of each kind the decision knows (a candidate, an original
  * whose patched tag is up to date, the patched image itself, an image copa produced under a plain
- * tag, an image index, a Helm chart, an untagged image, an unscanned image, one below the threshold).
+ * tag, an image index of a platform this host patches and one of a platform it does not, a Helm chart, an
+ * untagged image, an unscanned image, one below the threshold).
  * The preview's decision per artifact is the one the policy run makes (it queues exactly the
  * preview's candidates, and none of them is then skipped before copa) and the one an ad-hoc patch of
- * the artifact ends with. Images are tiny synthetic ones: the candidate's task ends at the OS check,
+ * the artifact ends with. Images are tiny synthetic ones: the candidates' tasks end at the OS check,
  * right before copa, so no copa runs here.
  */
 import { after, before, test } from 'node:test';
@@ -43,6 +44,7 @@ const EXPECTED: Record<string, { ref: string; decision: string }> = {
   upPatched: { ref: '1.0-patched', decision: 'ALREADY_PATCHED' },
   retagged: { ref: '2.0', decision: 'ALREADY_PATCHED' },
   index: { ref: '1.0', decision: 'MULTI_PLATFORM' },
+  indexAmd64: { ref: '1.0', decision: 'PATCH' },
   chart: { ref: '1.0', decision: 'NOT_IMAGE' },
   untagged: { ref: '', decision: 'NO_TAG' },
   unscanned: { ref: '1.0', decision: 'NOT_SCANNED' },
@@ -54,6 +56,7 @@ const repositoryOf: Record<string, string> = {
   upPatched: 'app/up',
   retagged: 'app/retagged',
   index: 'app/index',
+  indexAmd64: 'app/index-amd64',
   chart: 'app/chart',
   untagged: 'app/untagged',
   unscanned: 'app/unscanned',
@@ -88,9 +91,14 @@ before(async () => {
   });
   setScanResult(sim, digests.retagged, [...high]);
 
+  // Only linux/arm64: no platform this (x86_64) host runs natively.
   const child = await pushArtifact(full('index'), []);
-  digests.index = await pushIndex(full('index'), '1.0', [child]);
+  digests.index = await pushIndex(full('index'), '1.0', [child], { architecture: 'arm64', os: 'linux' });
   setScanResult(sim, digests.index, [...high]);
+  // linux/amd64: a candidate, as one artifact (Harbor shows the index with its children's reports merged).
+  const amd64Child = await pushArtifact(full('indexAmd64'), []);
+  digests.indexAmd64 = await pushIndex(full('indexAmd64'), '1.0', [amd64Child]);
+  setScanResult(sim, digests.indexAmd64, [...high]);
 
   digests.chart = await pushArtifact(full('chart'), ['1.0'], { kind: 'chart' });
 
@@ -139,7 +147,7 @@ test('preview, policy run and ad-hoc patches make the same decision for every ar
   const previewed = new Map<string, string>();
   for (const c of preview.body.candidates as { digest: string; repository_name: string; tag: string }[]) {
     previewed.set(c.digest, 'PATCH');
-    assert.equal(c.repository_name, `${P}/app/candidate`, 'full repository names, as the filters match them');
+    assert.match(c.repository_name, new RegExp(`^${P}/app/`), 'full repository names, as the filters match them');
   }
   for (const x of preview.body.excluded as { digest?: string; repository_name: string; reason: string }[]) {
     assert.match(x.repository_name, new RegExp(`^${P}/app/`));
@@ -150,17 +158,14 @@ test('preview, policy run and ad-hoc patches make the same decision for every ar
   for (const [key, { decision }] of Object.entries(EXPECTED)) {
     assert.equal(previewDecision(key), decision, `preview of ${repositoryOf[key]} (${key})`);
   }
-  assert.equal(preview.body.counts.candidates, 1);
+  assert.equal(preview.body.counts.candidates, 2);
 
   // 2. A run of the policy queues exactly the preview's candidates, and none is skipped before copa.
   const run = await call('POST', `/policies/${policy.body.id}/executions`);
   assert.equal(run.status, 201, JSON.stringify(run.body));
   await runs().runner.idle();
   const tasks = engine().store.tasksOfExecution(run.body.id);
-  assert.deepEqual(
-    tasks.map((t) => t.source_digest),
-    [digests.candidate],
-  );
+  assert.deepEqual(tasks.map((t) => t.source_digest).sort(), [digests.candidate, digests.indexAmd64].sort());
   for (const t of tasks) {
     const done = await waitTask(run.body.id, t.id);
     assert.equal(decisionOf(done), 'PATCH', `${done.repository}: ${done.reason} ${done.status_message}`);

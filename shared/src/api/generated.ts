@@ -240,7 +240,11 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** The OpenVEX document copa wrote for the patched image (404 when it wrote none). */
+        /**
+         * The OpenVEX document copa wrote for the patched image (404 when it wrote none).
+         * @description For an image index, the document names each patched platform image as a product of the statements of
+         *     the CVEs fixed in it; `platform` narrows it to one platform.
+         */
         get: operations["getTaskVex"];
         put?: never;
         post?: never;
@@ -828,6 +832,32 @@ export interface components {
             sign?: boolean;
             tag_scheme?: components["schemas"]["TagScheme"];
         };
+        /** @description What a task for an image index did to one of its platform images. */
+        PlatformResult: {
+            fixed_cves: string[];
+            /** @description Whether there is an OpenVEX document for this platform (`.../vex?platform=`). */
+            has_vex: boolean;
+            message: string;
+            /** @description The platform image in the patched index (the source digest when carried over). */
+            patched_digest: string | null;
+            /**
+             * @description `os/architecture[/variant]`, e.g. `linux/amd64`.
+             * @example linux/386
+             */
+            platform: string;
+            /** @description Why the platform was not patched: NOTHING_FIXABLE, UP_TO_DATE, UNSUPPORTED_OS, MULTI_PLATFORM (a platform this host cannot run), COPA_FAILED; null when Patched or Pending. */
+            reason: components["schemas"]["TaskReason"] | (null);
+            /** @description The platform image in the original index. */
+            source_digest: string;
+            /**
+             * @description Pending until copa ran; Patched: the patched index holds a new image for this platform; Unchanged: the
+             *     platform image was carried over as it is (`reason` says why); Error: copa failed on this platform.
+             * @enum {string}
+             */
+            status: "Pending" | "Patched" | "Unchanged" | "Error";
+            vulnerabilities_after: components["schemas"]["VulnerabilitySummary"] | (null);
+            vulnerabilities_before: components["schemas"]["VulnerabilitySummary"] | (null);
+        };
         /** @description The fields of a policy, all optional (a policy being edited, e.g. for a preview). PatchPolicyInput adds that `name` is required. */
         PolicyDraft: {
             description?: string;
@@ -1125,6 +1155,12 @@ export interface components {
             patched_digest: string | null;
             /** @description The patched tag, set only once that image is in the registry (pushed by this task, or already there when the task is skipped as up to date); null when nothing was pushed. */
             patched_tag: string | null;
+            /**
+             * @description For an image index: one entry per platform image, in the index's order, once the task has planned them
+             *     (null for a single-platform image). The task's own counts and CVEs are the index's (Harbor merges its
+             *     children's reports); these are each platform's.
+             */
+            platforms: components["schemas"]["PlatformResult"][] | null;
             /** @description What the task is doing; null when it is not running. */
             progress: components["schemas"]["TaskProgress"] | (null);
             project: string;
@@ -1676,7 +1712,10 @@ export interface operations {
     };
     getTaskVex: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description An image index task: only this platform (`os/architecture[/variant]`). */
+                platform?: string;
+            };
             header?: never;
             path: {
                 execution_id: components["parameters"]["ExecutionId"];

@@ -1,23 +1,27 @@
 /**
- * Stage 4: copa's input. The source must be a single-platform image of a Linux distribution copa knows;
- * targeted mode hands copa the fixable packages of the report (an UpdateManifest), comprehensive mode
- * none (copa updates every package).
+ * Stage 4: copa's input. A single-platform image must be of a Linux distribution copa knows; targeted
+ * mode hands copa the fixable packages of the report (an UpdateManifest), comprehensive mode none (copa
+ * updates every package). An image index is planned platform by platform (index-input.ts).
  */
 import type { VulnerabilityItem } from '../../harbor/repositories';
 import { isIndex, type OsRelease, type RegistryClient } from '../../registry/client';
 import { fail, skip } from '../reasons';
 import { buildUpdateManifest, copaOsType, type UpdateManifestV1Alpha1 } from '../report';
-import { fullName, step, type PatchContext } from '../context';
+import { fullName, step, type PatchContext, type PatchDeps } from '../context';
 import type { TaskProgressMeter } from '../progress';
 import type { PatchSource } from './resolve';
+import { readIndexInput, type IndexInput } from './index-input';
+import { hostArchitecture } from '../platforms';
 
 export interface CopaInput {
   /** The packages copa updates (targeted mode); undefined: every package (comprehensive mode). */
   updateManifest?: UpdateManifestV1Alpha1;
+  /** An image index: what copa does with each platform image. */
+  index?: IndexInput;
 }
 
 export async function readCopaInput(
-  deps: { registry: Pick<RegistryClient, 'getManifest' | 'getConfig' | 'readOsRelease'> },
+  deps: Pick<PatchDeps, 'harbor'> & { registry: Pick<RegistryClient, 'getManifest' | 'getConfig' | 'readOsRelease'> },
   ctx: PatchContext,
   meter: TaskProgressMeter,
   source: PatchSource,
@@ -28,8 +32,7 @@ export async function readCopaInput(
     deps.registry.getManifest(full, task.source_digest),
   );
   if (!manifest) throw fail('NOT_FOUND', `The registry has no manifest ${task.source_digest} in ${full}.`);
-  if (isIndex(manifest))
-    throw skip('MULTI_PLATFORM', `${full} is a multi-platform image index; patch its single-platform images instead.`);
+  if (isIndex(manifest)) return { index: await readIndexInput(deps, ctx, meter, source) };
   const config = await step(ctx, 'reading the image config', () => deps.registry.getConfig(full, manifest));
 
   meter.at('copa', 0, 'Reading OS release');
@@ -37,6 +40,13 @@ export async function readCopaInput(
     deps.registry.readOsRelease(full, manifest),
   );
   const arch = config.architecture ?? 'amd64';
+  // copa patches a single-platform image as the host's platform: anything else would come out mislabelled.
+  if (arch !== hostArchitecture()) {
+    throw skip(
+      'MULTI_PLATFORM',
+      `${full}@${task.source_digest.slice(0, 19)} is a linux/${arch} image; copa patches a single-platform image only for this host's platform (linux/${hostArchitecture()}). Patch the image index it belongs to instead: its linux/${arch} image is patched there.`,
+    );
+  }
   const input = copaInputFor(`${full}:${source.tag}`, os, arch, ctx.options.mode, source.vulns);
   if (input.updateManifest && os) {
     ctx.log(`${input.updateManifest.updates.length} package updates for ${os.id} ${os.version_id} (${arch})`);

@@ -91,9 +91,19 @@ export async function checkPatchedTagSource(
 ): Promise<void> {
   const m = await step(ctx, 'reading the existing patched image', () => deps.registry.getManifest(full, patchedTag));
   if (!m) return; // gone since the tags were listed: nothing to overwrite
-  const base = isIndex(m)
-    ? undefined
-    : configBaseImage(await step(ctx, 'reading the existing patched image', () => deps.registry.getConfig(full, m)));
+  // An index has no config: copa labels each platform image it patched with the source index.
+  const image = isIndex(m)
+    ? m.manifests?.[0] &&
+      (await step(ctx, 'reading the existing patched image', () =>
+        deps.registry.getManifest(full, m.manifests![0].digest),
+      ))
+    : m;
+  const base =
+    image && !isIndex(image)
+      ? configBaseImage(
+          await step(ctx, 'reading the existing patched image', () => deps.registry.getConfig(full, image)),
+        )
+      : undefined;
   if (isPatchOf(base, full, ctx.task.source_digest)) return;
   const recorded = ctx.sourceTagsPatchedInto(m.digest);
   if (recorded.includes(sourceTag)) return;

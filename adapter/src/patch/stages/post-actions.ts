@@ -8,7 +8,15 @@ import { HarborError } from '../../harbor/client';
 import { isTagImmutable, listImmutableRules } from '../../harbor/immutable';
 import type { HarborArtifact } from '../../harbor/repositories';
 import { RegistryError, type RegistryClient } from '../../registry/client';
-import { fullName, scanArtifact, step, stopIfAborted, type PatchContext, type PatchDeps } from '../context';
+import {
+  fullName,
+  scanArtifact,
+  step,
+  stopIfAborted,
+  type PatchContext,
+  type PatchDeps,
+  type StoredPlatformResult,
+} from '../context';
 import type { TaskProgressMeter } from '../progress';
 import { fixedCves, summarize } from '../report';
 import type { TargetPlan } from './plan-target';
@@ -69,12 +77,21 @@ export async function runPostActions(
   return { floatingTagged, notes };
 }
 
-/** The message of a successful task. */
-export function successMessage(full: string, tag: string, target: string, post: PostActions): string {
+/** The message of a successful task; for an image index, what each platform got. */
+export function successMessage(
+  full: string,
+  tag: string,
+  target: string,
+  post: PostActions,
+  platforms?: readonly StoredPlatformResult[],
+): string {
   const alsoTagged = post.floatingTagged ? ` (also tagged ${post.floatingTagged})` : '';
   const notes = post.notes.length ? ` Note: ${post.notes.join('; ')}.` : '';
   const signed = post.signed ? ' and signed it' : '';
-  return `Patched ${full}:${tag} into ${target}${alsoTagged}${signed}.${notes}`;
+  const perPlatform = platforms?.length
+    ? ` Platforms: ${platforms.map((p) => `${p.platform} ${p.status === 'Patched' ? 'patched' : `kept as it is (${p.reason})`}`).join(', ')}.`
+    : '';
+  return `Patched ${full}:${tag} into ${target}${alsoTagged}${signed}.${perPlatform}${notes}`;
 }
 
 /**
@@ -127,7 +144,33 @@ async function rescanPatched(
   const fixed = fixedCves(source.vulns ?? [], after);
   ctx.record({ vulnerabilities_after: summarize(after), fixed_cves: fixed });
   ctx.log(`re-scan: ${after.length} vulnerabilities remain, ${fixed.length} CVEs fixed`);
+  if (pushed.platforms) await recordPlatformReports(deps, ctx, pushed.platforms);
   return undefined;
+}
+
+/**
+ * An image index: Harbor scanned each platform image of the patched index; each patched platform's
+ * counts and fixed CVEs come from its own report and the original platform image's.
+ */
+async function recordPlatformReports(
+  deps: Pick<PatchDeps, 'harbor'>,
+  ctx: PatchContext,
+  platforms: StoredPlatformResult[],
+): Promise<void> {
+  const updated: StoredPlatformResult[] = [];
+  for (const p of platforms) {
+    if (p.status !== 'Patched' || !p.patched_digest) {
+      updated.push(p);
+      continue;
+    }
+    const before = (await readVulnerabilities(deps, ctx, `reading the ${p.platform} report`, p.source_digest)) ?? [];
+    const after =
+      (await readVulnerabilities(deps, ctx, `reading the patched ${p.platform} report`, p.patched_digest)) ?? [];
+    const fixed = fixedCves(before, after);
+    updated.push({ ...p, vulnerabilities_after: summarize(after), fixed_cves: fixed });
+    ctx.log(`re-scan ${p.platform}: ${after.length} vulnerabilities remain, ${fixed.length} CVEs fixed`);
+  }
+  ctx.record({ platforms: updated });
 }
 
 /** Attaches the original's labels to the patched image; answers a note per label that was not copied. */

@@ -10,8 +10,9 @@ import type { RegistryClient } from '../../registry/client';
 import { classifyCopaFailure, copaFoundNothing, runCopa } from '../copa';
 import { abortedOutcome, fullName, stopIfAborted, type CopaSlot, type PatchContext, type PatchDeps } from '../context';
 import type { TaskProgressMeter } from '../progress';
-import { fail, skip, type PatchOutcome } from '../reasons';
+import { fail, skip, type PatchOutcome, type ReasonCode } from '../reasons';
 import type { CopaInput } from './copa-input';
+import { initialResult, type IndexInput } from './index-input';
 import type { TargetPlan } from './plan-target';
 import { isNewPush } from './verify';
 
@@ -48,6 +49,14 @@ export async function patchWithCopa(
       image: `${host}/${full}@${task.source_digest}`,
       target: `${host}/${full}:${plan.target}`,
       updateManifest: input.updateManifest,
+      platformReports:
+        input.index && ctx.options.mode === 'targeted'
+          ? input.index.platforms.flatMap((p) => (p.patch && p.updateManifest ? [p.updateManifest] : []))
+          : undefined,
+      platforms:
+        input.index && ctx.options.mode !== 'targeted'
+          ? input.index.platforms.filter((p) => p.patch).map((p) => p.platform)
+          : undefined,
       timeoutSeconds: deps.copaTimeoutSeconds,
       signal: ctx.signal,
       onLine: ctx.log,
@@ -78,9 +87,11 @@ export async function patchWithCopa(
     );
     // Taken out of the pool until its check answers; the retry goes to another endpoint if one answers.
     if (outcome.code === 'BUILDKIT_UNREACHABLE') deps.buildkit.markUnreachable(slot.addr, outcome.message);
+    if (input.index) recordPlatformFailure(ctx, input.index, outcome.code, outcome.message);
     throw outcome;
   }
-  if (copaFoundNothing(copa.lines)) {
+  // An index: copa's summary is per platform; verify.ts compares the pushed index with the source.
+  if (!input.index && copaFoundNothing(copa.lines)) {
     throw skip(
       'UP_TO_DATE',
       `copa found no newer packages for ${full}:${source.tag} in its package sources; nothing was pushed.`,
@@ -97,6 +108,15 @@ async function takeCopaSlot(deps: PatchDeps, ctx: PatchContext): Promise<CopaSlo
     stopIfAborted(ctx.signal);
     throw fail('BUILDKIT_UNREACHABLE', err instanceof Error ? err.message : String(err), true);
   }
+}
+
+/** An image index copa failed on: the platforms handed to it end Error (copa's log says which failed). */
+function recordPlatformFailure(ctx: PatchContext, index: IndexInput, code: ReasonCode, message: string): void {
+  ctx.record({
+    platforms: index.platforms.map((p) =>
+      p.patch ? { ...initialResult(p), status: 'Error', reason: code, message } : initialResult(p),
+    ),
+  });
 }
 
 /** copa may have pushed before it was stopped: records the patched image only if it is there. */

@@ -28,6 +28,7 @@ export function fakeContext(options: Partial<PatchContext['options']> = {}) {
     has_vex: false,
     signed: false,
     vex_referrer: null,
+    platforms: null,
     progress: null,
     attempt: 1,
     copa_pid: null,

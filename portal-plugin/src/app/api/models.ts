@@ -25,6 +25,7 @@ export type { PatchOptions } from './models/patch-options';
 export type { PatchPolicy } from './models/patch-policy';
 export type { PatchPolicyInput } from './models/patch-policy-input';
 export type { PatchRequest } from './models/patch-request';
+export type { PlatformResult } from './models/platform-result';
 export type { PolicyDraft } from './models/policy-draft';
 export type { PolicyFilter } from './models/policy-filter';
 export type { PolicyOptions } from './models/policy-options';

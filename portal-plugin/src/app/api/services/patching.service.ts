@@ -361,7 +361,8 @@ export class PatchingService extends BaseService {
   /**
    * The OpenVEX document copa wrote for the patched image (404 when it wrote none).
    *
-   *
+   * For an image index, the document names each patched platform image as a product of the statements of
+   * the CVEs fixed in it; `platform` narrows it to one platform.
    *
    * This method provides access to the full `HttpResponse`, allowing access to response headers.
    * To access only the response body, use `getTaskVex()` instead.
@@ -378,7 +379,8 @@ export class PatchingService extends BaseService {
   /**
    * The OpenVEX document copa wrote for the patched image (404 when it wrote none).
    *
-   *
+   * For an image index, the document names each patched platform image as a product of the statements of
+   * the CVEs fixed in it; `platform` narrows it to one platform.
    *
    * This method provides access only to the response body.
    * To access the full response (for headers, for example), `getTaskVex$Response()` instead.

@@ -35,6 +35,11 @@ const ROWS = [
     digest: 'sha256:cccc',
     manifest_media_type: 'application/vnd.oci.image.index.v1+json',
     tags: [{ id: 3, name: 'multi' }],
+    references: [
+      { child_digest: 'sha256:c1', platform: { os: 'linux', architecture: 'amd64' } },
+      { child_digest: 'sha256:c2', platform: { os: 'linux', architecture: '386' } },
+      { child_digest: 'sha256:c3', platform: { os: 'unknown', architecture: 'unknown' } },
+    ],
   },
   {
     ...ARTIFACT,
@@ -126,7 +131,6 @@ describe('ArtifactListComponent', () => {
     expect(button().disabled).toBeTrue();
     const expected: [number, string][] = [
       [1, 'Only container images can be patched, not Helm charts, signatures or SBOMs.'],
-      [2, 'Multi-platform image indexes cannot be patched yet; patch its single-platform images.'],
       [3, 'This image was produced by patching; patch its original instead.'],
       [4, 'This image has no tag; patched images are named after the source tag, so tag it first.'],
     ];
@@ -137,11 +141,24 @@ describe('ArtifactListComponent', () => {
       expect(tooltip()).toBe(reason);
       expect(el.querySelector('#patch-blocked-reason')!.textContent!.trim()).toBe(reason);
     }
-    c.selectedRows = [c.artifacts[0]];
-    fixture.detectChanges();
-    expect(button().disabled).toBeFalse();
-    expect(tooltip()).toBeNull();
-    expect(el.querySelector('#patch-blocked-reason')).toBeNull();
+    for (const row of [0, 2]) {
+      c.selectedRows = [c.artifacts[row]];
+      fixture.detectChanges();
+      expect(button().disabled).withContext(`row ${row}`).toBeFalse();
+      expect(tooltip()).toBeNull();
+      expect(el.querySelector('#patch-blocked-reason')).toBeNull();
+    }
+  });
+
+  it("shows an image index's platforms, as Harbor's artifact list does", async () => {
+    const fixture = await setup(projectContext());
+    const el = fixture.nativeElement as HTMLElement;
+    const index = el.querySelector('[data-artifact="multi"]')!;
+    expect(Array.from(index.querySelectorAll('.platform')).map((p) => p.textContent!.trim())).toEqual([
+      'linux/amd64',
+      'linux/386',
+    ]);
+    expect(index.querySelector('.digest clr-icon')!.getAttribute('shape')).toBe('folder');
   });
 
   it("opens on the source's exact tag when a patched artifact's link leads here; typed filters stay fuzzy", async () => {

@@ -15,14 +15,14 @@ import { ProjectContext } from '../project.resolver';
 
 /**
  * Why Patch cannot take an artifact (an i18n key), or null when it can: the decisions the service makes
- * before copa that the artifact list already shows. Only single-platform images with an original tag are
- * patched; an artifact produced by patching (known from its task, or from its tags) never is.
+ * before copa that the artifact list already shows. Images and image indexes (patched platform by platform)
+ * with an original tag are patched; an artifact produced by patching (known from its task, or from its
+ * tags) never is.
  */
 export function patchBlocker(a: HarborArtifact | null | undefined, producedBy?: PatchTask | null): string | null {
   if (!a) return null;
   const kind = classifyArtifact(a);
   if (kind === 'other') return 'ARTIFACT.CANNOT_PATCH.NOT_IMAGE';
-  if (kind === 'index') return 'ARTIFACT.CANNOT_PATCH.MULTI_PLATFORM';
   const tags = (a.tags ?? []).map((t) => t.name);
   if (producedBy || (tags.length > 0 && tags.every((t) => isPatchedTag(t)))) return 'ARTIFACT.CANNOT_PATCH.PATCHED';
   if (tags.length === 0) return 'ARTIFACT.CANNOT_PATCH.NO_TAG';
@@ -83,6 +83,26 @@ export class ArtifactListComponent implements OnInit, OnDestroy {
   }
 
   /** Why the selected artifact cannot be patched (shown on the disabled button), or null. */
+  /**
+   * The platform column, as Harbor's artifact list shows it: `os/architecture` of an image; the platforms
+   * of an image index, from its references (attestation manifests, `unknown/unknown`, left out).
+   */
+  platforms(a: HarborArtifact): string[] {
+    if (a.references?.length) {
+      return a.references
+        .map((r) => r.platform)
+        .filter((p): p is NonNullable<typeof p> => !!p && p.os !== 'unknown')
+        .map((p) => `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}`);
+    }
+    const os = a.extra_attrs?.['os'];
+    const arch = a.extra_attrs?.['architecture'];
+    return typeof os === 'string' && typeof arch === 'string' && os && arch ? [`${os}/${arch}`] : [];
+  }
+
+  isIndex(a: HarborArtifact): boolean {
+    return classifyArtifact(a) === 'index';
+  }
+
   get selectedBlocker(): string | null {
     return patchBlocker(this.selected, this.selected ? this.producedBy.get(this.selected.digest) : null);
   }

@@ -28,6 +28,7 @@ const BASE: PatchTask = {
   has_vex: true,
   signed: false,
   vex_referrer: null,
+  platforms: null,
   progress: null,
   copa_seconds: 42,
   creation_time: '2026-01-01T00:00:00Z',
@@ -172,6 +173,51 @@ describe('TaskDetailComponent', () => {
     } finally {
       jasmine.clock().uninstall();
     }
+  });
+
+  it('shows an image index task platform by platform: before → after, status, why one was kept, VEX', async () => {
+    const platform = (name: string, over: Partial<NonNullable<PatchTask['platforms']>[number]>) => ({
+      platform: name,
+      source_digest: 'sha256:s',
+      status: 'Patched' as const,
+      reason: null,
+      message: '',
+      patched_digest: 'sha256:p',
+      vulnerabilities_before: { total: 7, fixable: 5, summary: {} },
+      vulnerabilities_after: { total: 0, fixable: 0, summary: {} },
+      fixed_cves: ['CVE-1', 'CVE-2'],
+      has_vex: true,
+      ...over,
+    });
+    const fixture = await render({
+      ...BASE,
+      platforms: [
+        platform('linux/amd64', {}),
+        platform('linux/arm64', {
+          status: 'Unchanged',
+          reason: 'MULTI_PLATFORM',
+          vulnerabilities_after: { total: 7, fixable: 5, summary: {} },
+          fixed_cves: [],
+          has_vex: false,
+        }),
+      ],
+    });
+    const el = fixture.nativeElement as HTMLElement;
+    const row = (p: string) => el.querySelector(`#task-platforms tr[data-platform="${p}"]`)!;
+    expect(row('linux/amd64').querySelector('.platform-status')!.textContent!.trim()).toBe('Patched');
+    expect(row('linux/amd64').querySelector('.platform-counts')!.textContent!.trim()).toBe('7 → 0');
+    expect(row('linux/amd64').querySelector('.platform-fixed')!.textContent!.trim()).toBe('2');
+    expect(row('linux/amd64').querySelector('a')!.getAttribute('href')).toBe(
+      '/patching/api/v1/projects/library/executions/12/tasks/34/vex?platform=linux%2Famd64',
+    );
+    expect(row('linux/arm64').querySelector('.platform-status')!.textContent).toContain('Carried over');
+    expect(row('linux/arm64').querySelector('.platform-counts')!.textContent!.trim()).toBe('7 → 7');
+    expect(row('linux/arm64').querySelector('a')).toBeNull();
+  });
+
+  it('shows no platforms for a single-platform image', async () => {
+    const fixture = await render(BASE);
+    expect((fixture.nativeElement as HTMLElement).querySelector('#task-platforms')).toBeNull();
   });
 
   it('builds the before/after rows from the summaries', () => {

@@ -3,6 +3,7 @@ import { ActivatedRoute } from '@angular/router';
 import { Subscription, timer } from 'rxjs';
 import { PatchingService, errorMessage } from '../../shared/services/patching.service';
 import { PatchTask } from '../../shared/services/patching.models';
+import { PlatformResult } from '../../api/models';
 import { ReasonView, reasonView } from '../../shared/units/reasons';
 import { artifactName, fixedCount, isTaskRunning, progressPercent } from '../../shared/units/task-view';
 import { severityCounts } from '../../shared/components/vulnerability-summary/vulnerability-summary.component';
@@ -117,6 +118,20 @@ export class TaskDetailComponent implements OnInit, OnDestroy {
 
   get vexUrl(): string {
     return this.patching.taskVexUrl(this.project, this.executionId, this.taskId);
+  }
+
+  /** An image index task: one row per platform image. */
+  get platforms(): PlatformResult[] {
+    return this.task?.platforms ?? [];
+  }
+
+  platformVexUrl(platform: string): string {
+    return this.patching.taskVexUrl(this.project, this.executionId, this.taskId, platform);
+  }
+
+  /** The translation key of a platform's status, and of why it was kept as it is. */
+  platformStatusKey(p: PlatformResult): string {
+    return `TASK.PLATFORM_STATUS_${p.status.toUpperCase()}`;
   }
 
   /** `sample-app_1.0-patched.vex.json`: the patched image's name, safe as a file name. */

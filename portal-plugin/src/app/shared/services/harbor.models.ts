@@ -78,6 +78,10 @@ export interface HarborArtifact {
   scan_overview?: Record<string, NativeReportSummary>;
   /** Signatures, SBOMs, VEX documents... attached to the artifact (Harbor returns them by default). */
   accessories?: HarborAccessory[] | null;
+  /** An image index: its children, with their platforms. */
+  references?: HarborReference[] | null;
+  /** An image: `os`, `architecture`, the config. */
+  extra_attrs?: Record<string, unknown> | null;
 }
 
 export interface HarborAccessory {
@@ -86,6 +90,11 @@ export interface HarborAccessory {
   /** `signature.cosign`, `signature.notation`, `sbom.harbor`, `subject.accessory`... */
   type: string;
   subject_artifact_digest?: string;
+}
+
+export interface HarborReference {
+  child_digest: string;
+  platform?: { os: string; architecture: string; variant?: string } | null;
 }
 
 export interface HarborPermission {

@@ -167,8 +167,9 @@ export class PatchingService {
   }
 
   /** copa's OpenVEX document of a task, as JSON (the task says whether it has one: `has_vex`). */
-  taskVexUrl(project: string, executionId: number, taskId: number): string {
-    return `${this.root}/projects/${encodeURIComponent(project)}/executions/${executionId}/tasks/${taskId}/vex`;
+  taskVexUrl(project: string, executionId: number, taskId: number, platform?: string): string {
+    const url = `${this.root}/projects/${encodeURIComponent(project)}/executions/${executionId}/tasks/${taskId}/vex`;
+    return platform ? `${url}?platform=${encodeURIComponent(platform)}` : url;
   }
 
   /** The task log is plain text, readable while the task runs; the browser opens it directly. */

@@ -16,6 +16,11 @@ export interface GetTaskVex$Params {
   project_name: string;
   execution_id: number;
   task_id: number;
+
+/**
+ * An image index task: only this platform (`os/architecture[/variant]`).
+ */
+  platform?: string;
 }
 
 export function getTaskVex(http: HttpClient, rootUrl: string, params: GetTaskVex$Params, context?: HttpContext): Observable<StrictHttpResponse<{
@@ -26,6 +31,7 @@ export function getTaskVex(http: HttpClient, rootUrl: string, params: GetTaskVex
     rb.path('project_name', params.project_name, {});
     rb.path('execution_id', params.execution_id, {});
     rb.path('task_id', params.task_id, {});
+    rb.query('platform', params.platform, {});
   }
 
   return http.request(
