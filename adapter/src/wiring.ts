@@ -152,12 +152,12 @@ export function createPolicyScheduler(
     intervalMs: opts.intervalMs,
     // Polled at each tick: a disabled, deleted or re-scheduled policy is noticed without hooks.
     listScheduledPolicies: () => policies.listAll({ triggerType: 'scheduled' }),
-    hasActiveRun: (policyId) => {
-      const p = policies.getById(policyId);
-      return p ? runner.activeRun(p) !== undefined : false;
+    hasActiveRun: async (policyId) => {
+      const p = await policies.getById(policyId);
+      return p ? (await runner.activeRun(p)) !== undefined : false;
     },
     startRun: async (policyId) => {
-      const p = policies.getById(policyId);
+      const p = await policies.getById(policyId);
       if (!p) throw new Error(`policy ${policyId} no longer exists`);
       return runner.start(p, 'SCHEDULE');
     },
@@ -354,7 +354,7 @@ export function buildServices(deps: ServiceDeps): Services {
       });
       await engine.start();
       started.push({ name: 'patch', stop: () => engine.close() });
-      runner.recover();
+      await runner.recover();
       scheduler.start();
       webhooks.start();
       started.push({

@@ -100,7 +100,7 @@ export class WebhookController {
         `this webhook credential speaks for project id ${credential.projectId}, not for project ${project}`,
       );
     }
-    const ids = this.deps.processor.accept(events.map((e) => ({ ...e, project_id: credential.projectId })));
+    const ids = await this.deps.processor.accept(events.map((e) => ({ ...e, project_id: credential.projectId })));
     return { accepted: true, event_id: ids[0], event_ids: ids };
   }
 
@@ -118,7 +118,7 @@ export class WebhookController {
         project.id,
       ),
       secret_configured: Boolean(secret),
-      recent_events: processor.store.recent(project.name, 10).map((e) => ({
+      recent_events: (await processor.store.recent(project.name, 10)).map((e) => ({
         id: e.id,
         received_at: e.received_at,
         type: e.event.type,

@@ -222,38 +222,42 @@ export type TaskUpdate = Partial<{
 
 /** Executions and tasks: what the job engine, policy runs and the API read and write. */
 export interface ExecutionStore {
-  metrics(executionId: number): ExecutionMetrics;
-  insertExecution(e: NewExecution): Execution;
-  getExecution(id: number): Execution | undefined;
-  listExecutions(f: ExecutionFilter): ListPage<Execution>;
+  metrics(executionId: number): Promise<ExecutionMetrics>;
+  insertExecution(e: NewExecution): Promise<Execution>;
+  getExecution(id: number): Promise<Execution | undefined>;
+  listExecutions(f: ExecutionFilter): Promise<ListPage<Execution>>;
   /** Re-derives the execution's status from its tasks; sets end_time when it becomes final. */
-  refreshExecution(id: number): Execution | undefined;
-  setExecutionFinal(id: number, status: ExecutionStatus, message: string): void;
+  refreshExecution(id: number): Promise<Execution | undefined>;
+  setExecutionFinal(id: number, status: ExecutionStatus, message: string): Promise<void>;
   /** Records how many artifacts the selection of a policy run left out, per reason. */
-  setExecutionExcluded(id: number, byReason: Record<string, number>): void;
-  setExecutionMessage(id: number, message: string): void;
-  insertTask(t: NewTask): Task;
-  getTask(id: number): Task | undefined;
-  getTaskVex(id: number): unknown;
-  listTasks(f: TaskFilter): ListPage<Task>;
-  tasksOfExecution(executionId: number, statuses?: readonly TaskStatus[]): Task[];
-  tasksWithStatus(status: TaskStatus): Task[];
+  setExecutionExcluded(id: number, byReason: Record<string, number>): Promise<void>;
+  setExecutionMessage(id: number, message: string): Promise<void>;
+  insertTask(t: NewTask): Promise<Task>;
+  getTask(id: number): Promise<Task | undefined>;
+  getTaskVex(id: number): Promise<unknown>;
+  listTasks(f: TaskFilter): Promise<ListPage<Task>>;
+  tasksOfExecution(executionId: number, statuses?: readonly TaskStatus[]): Promise<Task[]>;
+  tasksWithStatus(status: TaskStatus): Promise<Task[]>;
   /** A Pending or Running task for the same source artifact, if any. */
-  activeTaskForDigest(project: string, repository: string, digest: string): Task | undefined;
+  activeTaskForDigest(project: string, repository: string, digest: string): Promise<Task | undefined>;
   /** The newest successful task of the project that produced each of these patched digests (newest first). */
-  tasksByPatchedDigest(project: string, digests: readonly string[], repository?: string): Task[];
+  tasksByPatchedDigest(project: string, digests: readonly string[], repository?: string): Promise<Task[]>;
   /** The newest successful task that produced a patch of this source digest. */
-  lastSuccessForDigest(project: string, repository: string, digest: string): Task | undefined;
+  lastSuccessForDigest(project: string, repository: string, digest: string): Promise<Task | undefined>;
   /** The source tags of this repository whose verified patches this service pushed as `patchedDigest`. */
-  sourceTagsPatchedInto(project: string, repository: string, patchedDigest: string): string[];
-  updateTask(id: number, fields: TaskUpdate): void;
+  sourceTagsPatchedInto(project: string, repository: string, patchedDigest: string): Promise<string[]>;
+  updateTask(id: number, fields: TaskUpdate): Promise<void>;
 }
 
 /** ExecutionStore over SQLite. */
 export class SqliteExecutionStore implements ExecutionStore {
   constructor(private readonly db: Db) {}
 
-  metrics(executionId: number): ExecutionMetrics {
+  async metrics(executionId: number): Promise<ExecutionMetrics> {
+    return this.metricsOf(executionId);
+  }
+
+  private metricsOf(executionId: number): ExecutionMetrics {
     const rows = this.db
       .prepare('SELECT status, reason, COUNT(*) AS n FROM patch_tasks WHERE execution_id = ? GROUP BY status, reason')
       .all(executionId) as { status: TaskStatus; reason: Task['reason']; n: number }[];
@@ -294,12 +298,12 @@ export class SqliteExecutionStore implements ExecutionStore {
       options: { ...DEFAULT_PATCH_OPTIONS, ...(JSON.parse(r.options) as Partial<PatchOptions>) },
       start_time: r.start_time,
       end_time: r.end_time,
-      metrics: this.metrics(r.id),
+      metrics: this.metricsOf(r.id),
       excluded: JSON.parse(r.excluded) as Record<string, number>,
     };
   }
 
-  insertExecution(e: NewExecution): Execution {
+  async insertExecution(e: NewExecution): Promise<Execution> {
     const t = now();
     const info = this.db
       .prepare(
@@ -307,15 +311,15 @@ export class SqliteExecutionStore implements ExecutionStore {
          VALUES (?, ?, ?, 'Running', ?, ?, ?, ?)`,
       )
       .run(e.project, e.policy_id ?? null, e.trigger, e.status_message ?? '', JSON.stringify(e.options), t, t);
-    return this.getExecution(Number(info.lastInsertRowid))!;
+    return (await this.getExecution(Number(info.lastInsertRowid)))!;
   }
 
-  getExecution(id: number): Execution | undefined {
+  async getExecution(id: number): Promise<Execution | undefined> {
     const r = this.db.prepare('SELECT * FROM patch_executions WHERE id = ?').get(id) as ExecutionRow | undefined;
     return r && this.toExecution(r);
   }
 
-  listExecutions(f: ExecutionFilter): ListPage<Execution> {
+  async listExecutions(f: ExecutionFilter): Promise<ListPage<Execution>> {
     const where = ['project = ?'];
     const args: unknown[] = [f.project];
     if (f.policy_id !== undefined) {
@@ -343,8 +347,8 @@ export class SqliteExecutionStore implements ExecutionStore {
   }
 
   /** Re-derives the execution's status from its tasks; sets end_time when it becomes final. */
-  refreshExecution(id: number): Execution | undefined {
-    const e = this.getExecution(id);
+  async refreshExecution(id: number): Promise<Execution | undefined> {
+    const e = await this.getExecution(id);
     if (!e) return undefined;
     // An execution without tasks stays Running until its creator says it is complete (finishExecutionIfEmpty).
     if (e.metrics.total === 0) return e;
@@ -358,7 +362,7 @@ export class SqliteExecutionStore implements ExecutionStore {
     return this.getExecution(id);
   }
 
-  setExecutionFinal(id: number, status: ExecutionStatus, message: string): void {
+  async setExecutionFinal(id: number, status: ExecutionStatus, message: string): Promise<void> {
     this.db
       .prepare(
         'UPDATE patch_executions SET status = ?, status_message = ?, end_time = COALESCE(end_time, ?), update_time = ? WHERE id = ?',
@@ -367,19 +371,19 @@ export class SqliteExecutionStore implements ExecutionStore {
   }
 
   /** Records how many artifacts the selection of a policy run left out, per reason. */
-  setExecutionExcluded(id: number, byReason: Record<string, number>): void {
+  async setExecutionExcluded(id: number, byReason: Record<string, number>): Promise<void> {
     this.db
       .prepare('UPDATE patch_executions SET excluded = ?, update_time = ? WHERE id = ?')
       .run(JSON.stringify(byReason), now(), id);
   }
 
-  setExecutionMessage(id: number, message: string): void {
+  async setExecutionMessage(id: number, message: string): Promise<void> {
     this.db
       .prepare('UPDATE patch_executions SET status_message = ?, update_time = ? WHERE id = ?')
       .run(message, now(), id);
   }
 
-  insertTask(t: NewTask): Task {
+  async insertTask(t: NewTask): Promise<Task> {
     const ts = now();
     const info = this.db
       .prepare(
@@ -387,20 +391,20 @@ export class SqliteExecutionStore implements ExecutionStore {
          VALUES (?, ?, ?, ?, ?, 'Pending', ?, ?)`,
       )
       .run(t.execution_id, t.project, t.repository, t.tag ?? null, t.source_digest, ts, ts);
-    return this.getTask(Number(info.lastInsertRowid))!;
+    return (await this.getTask(Number(info.lastInsertRowid)))!;
   }
 
-  getTask(id: number): Task | undefined {
+  async getTask(id: number): Promise<Task | undefined> {
     const r = this.db.prepare('SELECT * FROM patch_tasks WHERE id = ?').get(id) as TaskRow | undefined;
     return r && toTask(r);
   }
 
-  getTaskVex(id: number): unknown {
+  async getTaskVex(id: number): Promise<unknown> {
     const r = this.db.prepare('SELECT vex FROM patch_tasks WHERE id = ?').get(id) as { vex: string | null } | undefined;
     return r?.vex ? JSON.parse(r.vex) : null;
   }
 
-  listTasks(f: TaskFilter): ListPage<Task> {
+  async listTasks(f: TaskFilter): Promise<ListPage<Task>> {
     const where = ['execution_id = ?'];
     const args: unknown[] = [f.execution_id];
     if (f.status) {
@@ -415,21 +419,21 @@ export class SqliteExecutionStore implements ExecutionStore {
     return { items: rows.map(toTask), total };
   }
 
-  tasksOfExecution(executionId: number, statuses?: readonly TaskStatus[]): Task[] {
+  async tasksOfExecution(executionId: number, statuses?: readonly TaskStatus[]): Promise<Task[]> {
     const rows = this.db
       .prepare('SELECT * FROM patch_tasks WHERE execution_id = ? ORDER BY id')
       .all(executionId) as TaskRow[];
     return rows.map(toTask).filter((t) => !statuses || statuses.includes(t.status));
   }
 
-  tasksWithStatus(status: TaskStatus): Task[] {
+  async tasksWithStatus(status: TaskStatus): Promise<Task[]> {
     return (this.db.prepare('SELECT * FROM patch_tasks WHERE status = ? ORDER BY id').all(status) as TaskRow[]).map(
       toTask,
     );
   }
 
   /** A Pending or Running task for the same source artifact, if any. */
-  activeTaskForDigest(project: string, repository: string, digest: string): Task | undefined {
+  async activeTaskForDigest(project: string, repository: string, digest: string): Promise<Task | undefined> {
     const r = this.db
       .prepare(
         `SELECT * FROM patch_tasks WHERE project = ? AND repository = ? AND source_digest = ?
@@ -440,7 +444,7 @@ export class SqliteExecutionStore implements ExecutionStore {
   }
 
   /** The newest successful task of the project that produced each of these patched digests (newest first). */
-  tasksByPatchedDigest(project: string, digests: readonly string[], repository?: string): Task[] {
+  async tasksByPatchedDigest(project: string, digests: readonly string[], repository?: string): Promise<Task[]> {
     if (digests.length === 0) return [];
     const args: unknown[] = [project, ...digests];
     let sql = `SELECT * FROM patch_tasks WHERE project = ? AND status = 'Success'
@@ -460,7 +464,7 @@ export class SqliteExecutionStore implements ExecutionStore {
   }
 
   /** The newest successful task that produced a patch of this source digest. */
-  lastSuccessForDigest(project: string, repository: string, digest: string): Task | undefined {
+  async lastSuccessForDigest(project: string, repository: string, digest: string): Promise<Task | undefined> {
     const r = this.db
       .prepare(
         `SELECT * FROM patch_tasks WHERE project = ? AND repository = ? AND source_digest = ? AND status = 'Success'
@@ -471,7 +475,7 @@ export class SqliteExecutionStore implements ExecutionStore {
   }
 
   /** The source tags of this repository whose verified patches this service pushed as `patchedDigest`. */
-  sourceTagsPatchedInto(project: string, repository: string, patchedDigest: string): string[] {
+  async sourceTagsPatchedInto(project: string, repository: string, patchedDigest: string): Promise<string[]> {
     const rows = this.db
       .prepare(
         `SELECT DISTINCT tag FROM patch_tasks WHERE project = ? AND repository = ? AND patched_digest = ?
@@ -481,7 +485,7 @@ export class SqliteExecutionStore implements ExecutionStore {
     return rows.map((r) => r.tag);
   }
 
-  updateTask(id: number, fields: TaskUpdate): void {
+  async updateTask(id: number, fields: TaskUpdate): Promise<void> {
     const sets: string[] = [];
     const args: unknown[] = [];
     const put = (col: string, v: unknown) => {

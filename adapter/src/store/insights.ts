@@ -204,18 +204,18 @@ export interface VulnerabilitySnapshot {
 
 /** What the insights read. A PostgreSQL store can implement the same interface. */
 export interface InsightsStore {
-  outcomes(range: InsightsRange): OutcomePeriod[];
-  totals(range: InsightsRange): InsightTotals;
-  reasons(range: InsightsRange): ReasonCount[];
+  outcomes(range: InsightsRange): Promise<OutcomePeriod[]>;
+  totals(range: InsightsRange): Promise<InsightTotals>;
+  reasons(range: InsightsRange): Promise<ReasonCount[]>;
   /** Per project, every project with a task finished in the range or an execution ever. */
-  projects(range: Omit<InsightsRange, 'project'>): ProjectRow[];
-  service(range: Omit<InsightsRange, 'project'>, now?: Date): ServiceStats;
-  executionReport(executionId: number): ReportRow[];
-  saveSnapshot(project: string, snapshot: VulnerabilitySnapshot): void;
+  projects(range: Omit<InsightsRange, 'project'>): Promise<ProjectRow[]>;
+  service(range: Omit<InsightsRange, 'project'>, now?: Date): Promise<ServiceStats>;
+  executionReport(executionId: number): Promise<ReportRow[]>;
+  saveSnapshot(project: string, snapshot: VulnerabilitySnapshot): Promise<void>;
   /** The newest snapshot taken on or before `day`, else the oldest one there is (or undefined). */
-  snapshotNear(project: string, day: string): VulnerabilitySnapshot | undefined;
+  snapshotNear(project: string, day: string): Promise<VulnerabilitySnapshot | undefined>;
   /** Every project's newest snapshot. */
-  latestSnapshots(): Map<string, VulnerabilitySnapshot>;
+  latestSnapshots(): Promise<Map<string, VulnerabilitySnapshot>>;
 }
 
 export function emptySeverityCounts(): SeverityCounts {
@@ -277,7 +277,7 @@ const round1 = (n: number) => Math.round(n * 10) / 10;
 export class SqliteInsightsStore implements InsightsStore {
   constructor(private readonly db: Db) {}
 
-  outcomes(range: InsightsRange): OutcomePeriod[] {
+  async outcomes(range: InsightsRange): Promise<OutcomePeriod[]> {
     const { where, args } = scope(range);
     const rows = this.db
       .prepare(
@@ -305,7 +305,7 @@ export class SqliteInsightsStore implements InsightsStore {
     return [...byPeriod.values()];
   }
 
-  totals(range: InsightsRange): InsightTotals {
+  async totals(range: InsightsRange): Promise<InsightTotals> {
     const { where, args } = scope(range);
     const row = this.db
       .prepare(
@@ -330,7 +330,7 @@ export class SqliteInsightsStore implements InsightsStore {
     };
   }
 
-  reasons(range: InsightsRange): ReasonCount[] {
+  async reasons(range: InsightsRange): Promise<ReasonCount[]> {
     const { where, args } = scope(range);
     return this.db
       .prepare(
@@ -341,7 +341,7 @@ export class SqliteInsightsStore implements InsightsStore {
       .all(...args) as ReasonCount[];
   }
 
-  projects(range: Omit<InsightsRange, 'project'>): ProjectRow[] {
+  async projects(range: Omit<InsightsRange, 'project'>): Promise<ProjectRow[]> {
     const { where, args } = scope(range);
     return this.db
       .prepare(
@@ -364,7 +364,7 @@ export class SqliteInsightsStore implements InsightsStore {
       .all(...args) as ProjectRow[];
   }
 
-  service(range: Omit<InsightsRange, 'project'>, now = new Date()): ServiceStats {
+  async service(range: Omit<InsightsRange, 'project'>, now = new Date()): Promise<ServiceStats> {
     const count = (sql: string, ...args: unknown[]) => (this.db.prepare(sql).get(...args) as { n: number }).n;
     const hourAgo = new Date(now.getTime() - 3_600_000).toISOString();
     const dayAgo = new Date(now.getTime() - 86_400_000).toISOString();
@@ -395,7 +395,7 @@ export class SqliteInsightsStore implements InsightsStore {
     };
   }
 
-  executionReport(executionId: number): ReportRow[] {
+  async executionReport(executionId: number): Promise<ReportRow[]> {
     const rows = this.db
       .prepare(
         `SELECT id, repository, tag, source_digest, status, reason, patched_tag, patched_digest,
@@ -436,7 +436,7 @@ export class SqliteInsightsStore implements InsightsStore {
     }));
   }
 
-  saveSnapshot(project: string, s: VulnerabilitySnapshot): void {
+  async saveSnapshot(project: string, s: VulnerabilitySnapshot): Promise<void> {
     this.db
       .prepare(
         `INSERT INTO insight_snapshots (project, day, taken_at, artifacts, total, fixable, by_severity)
@@ -447,7 +447,7 @@ export class SqliteInsightsStore implements InsightsStore {
       .run(project, s.day, s.taken_at, s.artifacts, s.total, s.fixable, JSON.stringify(s.by_severity));
   }
 
-  latestSnapshots(): Map<string, VulnerabilitySnapshot> {
+  async latestSnapshots(): Promise<Map<string, VulnerabilitySnapshot>> {
     const rows = this.db
       .prepare(
         `SELECT s.* FROM insight_snapshots s
@@ -458,7 +458,7 @@ export class SqliteInsightsStore implements InsightsStore {
     return new Map(rows.map((r) => [r.project, fromSnapshotRow(r)]));
   }
 
-  snapshotNear(project: string, day: string): VulnerabilitySnapshot | undefined {
+  async snapshotNear(project: string, day: string): Promise<VulnerabilitySnapshot | undefined> {
     const row = (this.db
       .prepare('SELECT * FROM insight_snapshots WHERE project = ? AND day <= ? ORDER BY day DESC LIMIT 1')
       .get(project, day) ??

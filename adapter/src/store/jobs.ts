@@ -43,26 +43,26 @@ export interface JobRow {
 export type NewJob = Omit<JobRow, 'last_hook_status'>;
 
 export interface JobStore {
-  get(id: string): JobRow | undefined;
+  get(id: string): Promise<JobRow | undefined>;
   /** The job that runs this patch task, if any. */
-  byTask(taskId: number): JobRow | undefined;
-  insert(job: NewJob): void;
-  setLastHookStatus(id: string, status: string): void;
+  byTask(taskId: number): Promise<JobRow | undefined>;
+  insert(job: NewJob): Promise<void>;
+  setLastHookStatus(id: string, status: string): Promise<void>;
 }
 
 /** JobStore over SQLite. */
 export class SqliteJobStore implements JobStore {
   constructor(private readonly db: Db) {}
 
-  get(id: string): JobRow | undefined {
+  async get(id: string): Promise<JobRow | undefined> {
     return this.db.prepare('SELECT * FROM jobservice_jobs WHERE id = ?').get(id) as JobRow | undefined;
   }
 
-  byTask(taskId: number): JobRow | undefined {
+  async byTask(taskId: number): Promise<JobRow | undefined> {
     return this.db.prepare('SELECT * FROM jobservice_jobs WHERE task_id = ?').get(taskId) as JobRow | undefined;
   }
 
-  insert(j: NewJob): void {
+  async insert(j: NewJob): Promise<void> {
     this.db
       .prepare(
         `INSERT INTO jobservice_jobs (id, task_id, name, kind, is_unique, parameters, status_hook, enqueue_time, run_at)
@@ -71,7 +71,7 @@ export class SqliteJobStore implements JobStore {
       .run(j.id, j.task_id, j.name, j.kind, j.is_unique, j.parameters, j.status_hook, j.enqueue_time, j.run_at);
   }
 
-  setLastHookStatus(id: string, status: string): void {
+  async setLastHookStatus(id: string, status: string): Promise<void> {
     this.db.prepare('UPDATE jobservice_jobs SET last_hook_status = ? WHERE id = ?').run(status, id);
   }
 }

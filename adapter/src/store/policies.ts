@@ -140,25 +140,43 @@ export type PolicyFilter = { enabled?: boolean; triggerType?: PolicyTrigger['typ
 
 /** Patch policies of every project (table `patch_policies`). Name clashes throw PolicyNameTakenError. */
 export interface PolicyStore {
-  create(projectName: string, projectId: number, spec: PolicySpec, actor: string, now?: Date): PatchPolicy;
+  create(projectName: string, projectId: number, spec: PolicySpec, actor: string, now?: Date): Promise<PatchPolicy>;
   /** A policy of the project (undefined when it does not exist or belongs to another project). */
-  get(projectName: string, id: number): PatchPolicy | undefined;
+  get(projectName: string, id: number): Promise<PatchPolicy | undefined>;
   /** A policy by id alone (for runs and triggers that already hold the id). */
-  getById(id: number): PatchPolicy | undefined;
-  list(projectName: string, q?: PolicyListQuery): { items: PatchPolicy[]; total: number };
+  getById(id: number): Promise<PatchPolicy | undefined>;
+  list(projectName: string, q?: PolicyListQuery): Promise<{ items: PatchPolicy[]; total: number }>;
   /** Every policy of every project, optionally only enabled ones or one trigger type (for the scheduler and webhooks). */
-  listAll(filter?: PolicyFilter): PatchPolicy[];
+  listAll(filter?: PolicyFilter): Promise<PatchPolicy[]>;
   /** Replaces the policy's settings; undefined when it does not exist in the project. */
-  update(projectName: string, id: number, spec: PolicySpec, actor: string, now?: Date): PatchPolicy | undefined;
-  setEnabled(projectName: string, id: number, enabled: boolean, actor: string, now?: Date): PatchPolicy | undefined;
-  delete(projectName: string, id: number): boolean;
+  update(
+    projectName: string,
+    id: number,
+    spec: PolicySpec,
+    actor: string,
+    now?: Date,
+  ): Promise<PatchPolicy | undefined>;
+  setEnabled(
+    projectName: string,
+    id: number,
+    enabled: boolean,
+    actor: string,
+    now?: Date,
+  ): Promise<PatchPolicy | undefined>;
+  delete(projectName: string, id: number): Promise<boolean>;
 }
 
 /** PolicyStore over SQLite. */
 export class SqlitePolicyStore implements PolicyStore {
   constructor(private readonly db: Db) {}
 
-  create(projectName: string, projectId: number, spec: PolicySpec, actor: string, now = new Date()): PatchPolicy {
+  async create(
+    projectName: string,
+    projectId: number,
+    spec: PolicySpec,
+    actor: string,
+    now = new Date(),
+  ): Promise<PatchPolicy> {
     const time = now.toISOString();
     try {
       const info = this.db
@@ -170,7 +188,7 @@ export class SqlitePolicyStore implements PolicyStore {
              @severity_threshold, @mode, @tag_scheme, @tag_suffix, @options, @actor, @actor, @time, @time)`,
         )
         .run({ ...specColumns(spec), project_name: projectName, project_id: projectId, actor, time });
-      return this.get(projectName, Number(info.lastInsertRowid))!;
+      return (await this.get(projectName, Number(info.lastInsertRowid)))!;
     } catch (err) {
       if (isUniqueViolation(err)) throw new PolicyNameTakenError(projectName, spec.name);
       throw err;
@@ -178,18 +196,18 @@ export class SqlitePolicyStore implements PolicyStore {
   }
 
   /** A policy of the project (undefined when it does not exist or belongs to another project). */
-  get(projectName: string, id: number): PatchPolicy | undefined {
+  async get(projectName: string, id: number): Promise<PatchPolicy | undefined> {
     const row = this.db.prepare('SELECT * FROM patch_policies WHERE id = ? AND project_name = ?').get(id, projectName);
     return row ? fromRow(row as PolicyRow) : undefined;
   }
 
   /** A policy by id alone (for runs and triggers that already hold the id). */
-  getById(id: number): PatchPolicy | undefined {
+  async getById(id: number): Promise<PatchPolicy | undefined> {
     const row = this.db.prepare('SELECT * FROM patch_policies WHERE id = ?').get(id);
     return row ? fromRow(row as PolicyRow) : undefined;
   }
 
-  list(projectName: string, q: PolicyListQuery = {}): { items: PatchPolicy[]; total: number } {
+  async list(projectName: string, q: PolicyListQuery = {}): Promise<{ items: PatchPolicy[]; total: number }> {
     const where = ['project_name = @projectName'];
     const params: Record<string, unknown> = { projectName };
     if (q.name) {
@@ -213,7 +231,7 @@ export class SqlitePolicyStore implements PolicyStore {
   }
 
   /** Every policy of every project, optionally only enabled ones or one trigger type (for the scheduler and webhooks). */
-  listAll(filter: PolicyFilter = {}): PatchPolicy[] {
+  async listAll(filter: PolicyFilter = {}): Promise<PatchPolicy[]> {
     const where: string[] = [];
     const params: Record<string, unknown> = {};
     if (filter.enabled !== undefined) {
@@ -233,7 +251,13 @@ export class SqlitePolicyStore implements PolicyStore {
   }
 
   /** Replaces the policy's settings; undefined when it does not exist in the project. */
-  update(projectName: string, id: number, spec: PolicySpec, actor: string, now = new Date()): PatchPolicy | undefined {
+  async update(
+    projectName: string,
+    id: number,
+    spec: PolicySpec,
+    actor: string,
+    now = new Date(),
+  ): Promise<PatchPolicy | undefined> {
     try {
       const info = this.db
         .prepare(
@@ -251,13 +275,13 @@ export class SqlitePolicyStore implements PolicyStore {
     }
   }
 
-  setEnabled(
+  async setEnabled(
     projectName: string,
     id: number,
     enabled: boolean,
     actor: string,
     now = new Date(),
-  ): PatchPolicy | undefined {
+  ): Promise<PatchPolicy | undefined> {
     const info = this.db
       .prepare(
         `UPDATE patch_policies SET enabled = ?, updated_by = ?, update_time = ? WHERE id = ? AND project_name = ?`,
@@ -266,7 +290,7 @@ export class SqlitePolicyStore implements PolicyStore {
     return info.changes === 0 ? undefined : this.get(projectName, id);
   }
 
-  delete(projectName: string, id: number): boolean {
+  async delete(projectName: string, id: number): Promise<boolean> {
     return (
       this.db.prepare('DELETE FROM patch_policies WHERE id = ? AND project_name = ?').run(id, projectName).changes > 0
     );

@@ -21,28 +21,28 @@ export const policyRunMigrations: Migration[] = [
 
 export interface PolicyRunStore {
   /** Marks the execution's selection as started. */
-  selectionStarted(executionId: number, policyId: number, at?: Date): void;
+  selectionStarted(executionId: number, policyId: number, at?: Date): Promise<void>;
   /** The selection ended (or was given up). */
-  selectionEnded(executionId: number): void;
+  selectionEnded(executionId: number): Promise<void>;
   /** Executions whose selection was started and never ended. */
-  selectionsInProgress(): number[];
+  selectionsInProgress(): Promise<number[]>;
 }
 
 /** PolicyRunStore over SQLite. */
 export class SqlitePolicyRunStore implements PolicyRunStore {
   constructor(private readonly db: Db) {}
 
-  selectionStarted(executionId: number, policyId: number, at = new Date()): void {
+  async selectionStarted(executionId: number, policyId: number, at = new Date()): Promise<void> {
     this.db
       .prepare('INSERT INTO policy_run_selection (execution_id, policy_id, started_at) VALUES (?, ?, ?)')
       .run(executionId, policyId, at.toISOString());
   }
 
-  selectionEnded(executionId: number): void {
+  async selectionEnded(executionId: number): Promise<void> {
     this.db.prepare('DELETE FROM policy_run_selection WHERE execution_id = ?').run(executionId);
   }
 
-  selectionsInProgress(): number[] {
+  async selectionsInProgress(): Promise<number[]> {
     return (this.db.prepare('SELECT execution_id FROM policy_run_selection').all() as { execution_id: number }[]).map(
       (r) => r.execution_id,
     );

@@ -8,29 +8,29 @@ import { now, toTask, type TaskRow } from './executions';
 
 export interface TaskQueue {
   /** Queues (or re-queues) a task, due at `availableAt` (ms since the epoch; default now). */
-  enqueue(taskId: number, availableAt?: number): void;
-  dequeue(taskId: number): void;
+  enqueue(taskId: number, availableAt?: number): Promise<void>;
+  dequeue(taskId: number): Promise<void>;
   /**
    * Takes the oldest queued task that is due and whose source artifact is not already being patched,
    * marks it Running and removes it from the queue, atomically.
    */
-  claimNext(nowMs?: number): Task | undefined;
+  claimNext(nowMs?: number): Promise<Task | undefined>;
   /** Milliseconds until the next queued task becomes due (undefined when the queue is empty). */
-  nextDueInMs(nowMs?: number): number | undefined;
-  queuedTaskIds(): number[];
+  nextDueInMs(nowMs?: number): Promise<number | undefined>;
+  queuedTaskIds(): Promise<number[]>;
 }
 
 /** TaskQueue over SQLite. */
 export class SqliteTaskQueue implements TaskQueue {
   constructor(private readonly db: Db) {}
 
-  enqueue(taskId: number, availableAt = Date.now()): void {
+  async enqueue(taskId: number, availableAt = Date.now()): Promise<void> {
     this.db
       .prepare('INSERT OR REPLACE INTO patch_queue (task_id, enqueued_at, available_at) VALUES (?, ?, ?)')
       .run(taskId, now(), availableAt);
   }
 
-  dequeue(taskId: number): void {
+  async dequeue(taskId: number): Promise<void> {
     this.db.prepare('DELETE FROM patch_queue WHERE task_id = ?').run(taskId);
   }
 
@@ -38,7 +38,7 @@ export class SqliteTaskQueue implements TaskQueue {
    * Takes the oldest queued task that is due and whose source artifact is not already being patched,
    * marks it Running and removes it from the queue, atomically.
    */
-  claimNext(nowMs = Date.now()): Task | undefined {
+  async claimNext(nowMs = Date.now()): Promise<Task | undefined> {
     return this.db.transaction(() => {
       const row = this.db
         .prepare(
@@ -50,7 +50,7 @@ export class SqliteTaskQueue implements TaskQueue {
         )
         .get(nowMs) as { task_id: number } | undefined;
       if (!row) return undefined;
-      this.dequeue(row.task_id);
+      this.db.prepare('DELETE FROM patch_queue WHERE task_id = ?').run(row.task_id);
       const ts = now();
       this.db
         .prepare(
@@ -64,12 +64,12 @@ export class SqliteTaskQueue implements TaskQueue {
   }
 
   /** Milliseconds until the next queued task becomes due (undefined when the queue is empty). */
-  nextDueInMs(nowMs = Date.now()): number | undefined {
+  async nextDueInMs(nowMs = Date.now()): Promise<number | undefined> {
     const r = this.db.prepare('SELECT MIN(available_at) AS a FROM patch_queue').get() as { a: number | null };
     return r.a === null ? undefined : Math.max(0, r.a - nowMs);
   }
 
-  queuedTaskIds(): number[] {
+  async queuedTaskIds(): Promise<number[]> {
     return (this.db.prepare('SELECT task_id FROM patch_queue ORDER BY task_id').all() as { task_id: number }[]).map(
       (r) => r.task_id,
     );

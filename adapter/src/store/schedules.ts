@@ -62,32 +62,32 @@ export interface ScheduleLogEntry {
 const LOG_KEEP = 50;
 
 export interface ScheduleStore {
-  get(policyId: number): ScheduleState | undefined;
-  all(): ScheduleState[];
+  get(policyId: number): Promise<ScheduleState | undefined>;
+  all(): Promise<ScheduleState[]>;
   /** A new schedule (or a changed cron): only slots after `baseline` count. */
-  reset(policyId: number, project: string, cron: string, baseline: Date): void;
-  markHandled(policyId: number, slot: Date, executionId: number | null): void;
-  remove(policyId: number): void;
+  reset(policyId: number, project: string, cron: string, baseline: Date): Promise<void>;
+  markHandled(policyId: number, slot: Date, executionId: number | null): Promise<void>;
+  remove(policyId: number): Promise<void>;
   /** Logs a schedule decision (keeps the newest per policy). */
-  log(entry: Omit<ScheduleLogEntry, 'id'>): void;
-  recent(policyId: number, limit?: number): ScheduleLogEntry[];
+  log(entry: Omit<ScheduleLogEntry, 'id'>): Promise<void>;
+  recent(policyId: number, limit?: number): Promise<ScheduleLogEntry[]>;
 }
 
 /** ScheduleStore over SQLite. */
 export class SqliteScheduleStore implements ScheduleStore {
   constructor(private readonly db: Db) {}
 
-  get(policyId: number): ScheduleState | undefined {
+  async get(policyId: number): Promise<ScheduleState | undefined> {
     return this.db.prepare('SELECT * FROM policy_schedule_state WHERE policy_id = ?').get(policyId) as
       ScheduleState | undefined;
   }
 
-  all(): ScheduleState[] {
+  async all(): Promise<ScheduleState[]> {
     return this.db.prepare('SELECT * FROM policy_schedule_state ORDER BY policy_id').all() as ScheduleState[];
   }
 
   /** A new schedule (or a changed cron): only slots after `baseline` count. */
-  reset(policyId: number, project: string, cron: string, baseline: Date): void {
+  async reset(policyId: number, project: string, cron: string, baseline: Date): Promise<void> {
     this.db
       .prepare(
         `INSERT INTO policy_schedule_state (policy_id, project, cron, baseline_time, last_run_time, last_execution_id)
@@ -98,7 +98,7 @@ export class SqliteScheduleStore implements ScheduleStore {
       .run(policyId, project, cron, baseline.toISOString());
   }
 
-  markHandled(policyId: number, slot: Date, executionId: number | null): void {
+  async markHandled(policyId: number, slot: Date, executionId: number | null): Promise<void> {
     this.db
       .prepare(
         `UPDATE policy_schedule_state SET last_run_time = ?, last_execution_id = COALESCE(?, last_execution_id)
@@ -107,11 +107,11 @@ export class SqliteScheduleStore implements ScheduleStore {
       .run(slot.toISOString(), executionId, policyId);
   }
 
-  remove(policyId: number): void {
+  async remove(policyId: number): Promise<void> {
     this.db.prepare('DELETE FROM policy_schedule_state WHERE policy_id = ?').run(policyId);
   }
 
-  log(entry: Omit<ScheduleLogEntry, 'id'>): void {
+  async log(entry: Omit<ScheduleLogEntry, 'id'>): Promise<void> {
     this.db
       .prepare(
         `INSERT INTO policy_schedule_log (policy_id, project, scheduled_time, fired_time, outcome, execution_id, message)
@@ -134,7 +134,7 @@ export class SqliteScheduleStore implements ScheduleStore {
       .run(entry.policy_id, entry.policy_id, LOG_KEEP);
   }
 
-  recent(policyId: number, limit = 10): ScheduleLogEntry[] {
+  async recent(policyId: number, limit = 10): Promise<ScheduleLogEntry[]> {
     return this.db
       .prepare('SELECT * FROM policy_schedule_log WHERE policy_id = ? ORDER BY id DESC LIMIT ?')
       .all(policyId, limit) as ScheduleLogEntry[];

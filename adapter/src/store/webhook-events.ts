@@ -75,16 +75,21 @@ const KEEP = 5000;
 
 export interface WebhookEventStore {
   /** Stores the events of one delivery together (all or none); returns their ids. */
-  insertAll(events: ArtifactEvent[]): number[];
-  insert(event: ArtifactEvent): number;
-  get(id: number): WebhookEventRecord | undefined;
+  insertAll(events: ArtifactEvent[]): Promise<number[]>;
+  insert(event: ArtifactEvent): Promise<number>;
+  get(id: number): Promise<WebhookEventRecord | undefined>;
   /** Events still to handle, oldest first. */
-  pending(limit?: number): WebhookEventRecord[];
+  pending(limit?: number): Promise<WebhookEventRecord[]>;
   /** The project's newest events, newest first. */
-  recent(project: string, limit?: number): WebhookEventRecord[];
-  finish(id: number, status: Exclude<WebhookEventStatus, 'received'>, message: string, executionIds?: number[]): void;
+  recent(project: string, limit?: number): Promise<WebhookEventRecord[]>;
+  finish(
+    id: number,
+    status: Exclude<WebhookEventStatus, 'received'>,
+    message: string,
+    executionIds?: number[],
+  ): Promise<void>;
   /** Counts a failed attempt; the event stays `received` for the next pass. Returns the attempts so far. */
-  retryLater(id: number, message: string): number;
+  retryLater(id: number, message: string): Promise<number>;
 }
 
 /** WebhookEventStore over SQLite. */
@@ -92,11 +97,15 @@ export class SqliteWebhookEventStore implements WebhookEventStore {
   constructor(private readonly db: Db) {}
 
   /** Stores the events of one delivery together (all or none). */
-  insertAll(events: ArtifactEvent[]): number[] {
-    return this.db.transaction(() => events.map((e) => this.insert(e)))();
+  async insertAll(events: ArtifactEvent[]): Promise<number[]> {
+    return this.db.transaction(() => events.map((e) => this.insertRow(e)))();
   }
 
-  insert(event: ArtifactEvent): number {
+  async insert(event: ArtifactEvent): Promise<number> {
+    return this.insertRow(event);
+  }
+
+  private insertRow(event: ArtifactEvent): number {
     const info = this.db
       .prepare(
         `INSERT INTO webhook_events (received_at, event_type, project, repository, digest, tag, event, status)
@@ -114,18 +123,18 @@ export class SqliteWebhookEventStore implements WebhookEventStore {
     return Number(info.lastInsertRowid);
   }
 
-  get(id: number): WebhookEventRecord | undefined {
+  async get(id: number): Promise<WebhookEventRecord | undefined> {
     const r = this.db.prepare('SELECT * FROM webhook_events WHERE id = ?').get(id) as Row | undefined;
     return r && fromRow(r);
   }
 
-  pending(limit = 50): WebhookEventRecord[] {
+  async pending(limit = 50): Promise<WebhookEventRecord[]> {
     return (
       this.db.prepare(`SELECT * FROM webhook_events WHERE status = 'received' ORDER BY id LIMIT ?`).all(limit) as Row[]
     ).map(fromRow);
   }
 
-  recent(project: string, limit = 20): WebhookEventRecord[] {
+  async recent(project: string, limit = 20): Promise<WebhookEventRecord[]> {
     return (
       this.db
         .prepare('SELECT * FROM webhook_events WHERE project = ? ORDER BY id DESC LIMIT ?')
@@ -133,12 +142,12 @@ export class SqliteWebhookEventStore implements WebhookEventStore {
     ).map(fromRow);
   }
 
-  finish(
+  async finish(
     id: number,
     status: Exclude<WebhookEventStatus, 'received'>,
     message: string,
     executionIds: number[] = [],
-  ): void {
+  ): Promise<void> {
     this.db
       .prepare('UPDATE webhook_events SET status = ?, message = ?, execution_ids = ?, processed_at = ? WHERE id = ?')
       .run(status, message, JSON.stringify(executionIds), new Date().toISOString(), id);
@@ -150,7 +159,7 @@ export class SqliteWebhookEventStore implements WebhookEventStore {
   }
 
   /** Counts a failed attempt; the event stays `received` for the next pass. */
-  retryLater(id: number, message: string): number {
+  async retryLater(id: number, message: string): Promise<number> {
     this.db.prepare('UPDATE webhook_events SET attempts = attempts + 1, message = ? WHERE id = ?').run(message, id);
     return (this.db.prepare('SELECT attempts FROM webhook_events WHERE id = ?').get(id) as { attempts: number })
       .attempts;

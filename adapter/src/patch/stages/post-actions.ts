@@ -129,7 +129,7 @@ async function rescanPatched(
   if (scan.state !== 'done') return `the re-scan of the patched image did not complete (${scan.state})`;
   const after = (await readVulnerabilities(deps, ctx, 'reading the patched report', pushed.digest)) ?? [];
   const fixed = fixedCves(source.vulns ?? [], after);
-  ctx.record({ vulnerabilities_after: summarize(after), fixed_cves: fixed });
+  await ctx.record({ vulnerabilities_after: summarize(after), fixed_cves: fixed });
   ctx.log(`re-scan: ${after.length} vulnerabilities remain, ${fixed.length} CVEs fixed`);
   return undefined;
 }

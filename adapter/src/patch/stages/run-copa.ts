@@ -33,6 +33,7 @@ export async function patchWithCopa(
   mkdirSync(workDir, { recursive: true, mode: 0o700 });
   const host = deps.registryHost ?? deps.registry.host;
   let copa;
+  let spawned: Promise<void> | undefined;
   try {
     meter.at('copa');
     copa = await runCopa({
@@ -49,12 +50,15 @@ export async function patchWithCopa(
       signal: ctx.signal,
       onLine: ctx.log,
       onProgress: (p) => meter.at('copa', p.fraction, p.stage),
-      onSpawn: (pid) => ctx.record({ copa_pid: pid }),
+      onSpawn: (pid) => {
+        spawned = ctx.record({ copa_pid: pid });
+      },
     });
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
-  ctx.record({ copa_pid: null, copa_seconds: copa.seconds });
+  await spawned;
+  await ctx.record({ copa_pid: null, copa_seconds: copa.seconds });
   if (copa.killed || ctx.signal.aborted) {
     await recordPushBeforeStop(deps, ctx, plan);
     throw abortedOutcome(ctx.signal);
@@ -78,9 +82,9 @@ export async function recordPushBeforeStop(
   const full = fullName(ctx.task);
   await deps.registry
     .resolveDigest(full, plan.target)
-    .then((digest) => {
+    .then(async (digest) => {
       if (isNewPush(digest, plan, ctx.task.source_digest)) {
-        ctx.record({ patched_tag: plan.target, patched_digest: digest });
+        await ctx.record({ patched_tag: plan.target, patched_digest: digest });
         ctx.log(`copa pushed ${full}:${plan.target} as ${digest} before it was stopped`);
       }
     })

@@ -50,7 +50,7 @@ export async function verifyPush(
       `copa reported success but ${full}:${plan.target} was not updated in the registry; see the task log.`,
     );
   }
-  ctx.record({ patched_tag: plan.target, patched_digest: digest, vex: copa.vex });
+  await ctx.record({ patched_tag: plan.target, patched_digest: digest, vex: copa.vex });
   ctx.log(`pushed ${full}:${plan.target} as ${digest}`);
   if (!input.updateManifest) ctx.log('comprehensive mode: copa writes no VEX document without a vulnerability report');
   stopIfAborted(ctx.signal);
