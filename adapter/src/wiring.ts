@@ -27,15 +27,16 @@ import { JobService } from './jobservice/service';
 import { PolicyRunner } from './policies/run';
 import { RegistryClient } from './registry/client';
 import { PolicyScheduler } from './scheduler/scheduler';
-import type { Db } from './store/db';
-import { SqliteExecutionStore, type ExecutionStore } from './store/executions';
-import { SqliteInsightsStore } from './store/insights';
-import { SqliteJobStore } from './store/jobs';
-import { SqlitePolicyStore, type PolicyStore } from './store/policies';
-import { SqlitePolicyRunStore } from './store/policy-runs';
-import { SqliteTaskQueue } from './store/queue';
-import { SqliteScheduleStore } from './store/schedules';
-import { SqliteWebhookEventStore } from './store/webhook-events';
+import { sqliteSql, type Db } from './store/db';
+import { SqlExecutionStore, type ExecutionStore } from './store/executions';
+import { SqlInsightsStore } from './store/insights';
+import { SqlJobStore } from './store/jobs';
+import { SqlPolicyStore, type PolicyStore } from './store/policies';
+import { SqlPolicyRunStore } from './store/policy-runs';
+import { SqlTaskQueue } from './store/queue';
+import { SqlScheduleStore } from './store/schedules';
+import type { Sql } from './store/schema';
+import { SqlWebhookEventStore } from './store/webhook-events';
 import { WebhookProcessor } from './webhooks/processor';
 
 /** How long a project's scan overviews are kept before the insights backlog reads Harbor again. */
@@ -98,8 +99,8 @@ export interface PatchEngineParts {
  * The patch engine over a migrated database: its stores, the robot's Harbor and registry clients (`harbor`
  * when given, else one built from the settings), task logs.
  */
-export function createPatchEngine(db: Db, s: PatchSettings, harbor?: HarborClient): PatchEngineParts {
-  const store = new SqliteExecutionStore(db);
+export function createPatchEngine(q: Sql, s: PatchSettings, harbor?: HarborClient): PatchEngineParts {
+  const store = new SqlExecutionStore(q);
   const robot = { username: s.robotName, password: s.robotSecret };
   const robotHarbor =
     harbor ?? new HarborClient(s.harborUrl, { kind: 'basic', ...robot }, s.harborTimeoutMs ?? 15_000, s.fetch);
@@ -112,7 +113,7 @@ export function createPatchEngine(db: Db, s: PatchSettings, harbor?: HarborClien
   );
   const engine = new PatchEngine(
     store,
-    new SqliteTaskQueue(db),
+    new SqlTaskQueue(q),
     {
       harbor: robotHarbor,
       registry,
@@ -141,13 +142,13 @@ export function createPatchEngine(db: Db, s: PatchSettings, harbor?: HarborClien
 
 /** The scheduler over the policy store and the runner (exported so tests can drive it with their own clock). */
 export function createPolicyScheduler(
-  db: Db,
+  q: Sql,
   policies: Pick<PolicyStore, 'listAll' | 'getById'>,
   runner: PolicyRunner,
   opts: { now?: () => Date; intervalMs?: number; onError?: (err: unknown) => void } = {},
 ): PolicyScheduler {
   return new PolicyScheduler({
-    store: new SqliteScheduleStore(db),
+    store: new SqlScheduleStore(q),
     now: opts.now,
     intervalMs: opts.intervalMs,
     // Polled at each tick: a disabled, deleted or re-scheduled policy is noticed without hooks.
@@ -206,6 +207,8 @@ export interface ServiceDeps {
   config: Config;
   /** Migrated (store/migrations.ts). */
   db: Db;
+  /** The query layer over `db` (default: one over the SQLite file). */
+  sql?: Sql;
   logger: Logger;
   outbound: Outbound;
   tuning?: PatchTuning;
@@ -217,14 +220,19 @@ function serviceAuth(config: Config): HarborAuth {
     : { kind: 'anonymous' };
 }
 
-function createPatching(deps: ServiceDeps, harbor: HarborClient, policyStore: PolicyStore): Patching | undefined {
-  const { config: c, db, logger } = deps;
+function createPatching(
+  deps: ServiceDeps,
+  q: Sql,
+  harbor: HarborClient,
+  policyStore: PolicyStore,
+): Patching | undefined {
+  const { config: c, logger } = deps;
   if (!c.robotName || !c.robotSecret) {
     logger.warn(NOT_CONFIGURED);
     return undefined;
   }
   const { engine, registry, robot } = createPatchEngine(
-    db,
+    q,
     {
       harborUrl: c.harborUrl,
       registryHost: c.registryHost,
@@ -252,21 +260,21 @@ function createPatching(deps: ServiceDeps, harbor: HarborClient, policyStore: Po
     }
   });
   const patch = new PatchController(engine, harbor, robot);
-  const jobservice = new JobService(new SqliteJobStore(db), engine, (project, repository, reference) =>
+  const jobservice = new JobService(new SqlJobStore(q), engine, (project, repository, reference) =>
     patch.resolveDigest(project, repository, reference),
   );
 
   const report = (context: string) => (err: unknown) => logger.error({ err, context }, 'policy runs error');
   const runner = new PolicyRunner({
-    runs: new SqlitePolicyRunStore(db),
+    runs: new SqlPolicyRunStore(q),
     harbor,
     engine,
     robot,
     onError: report('policy run'),
   });
-  const scheduler = createPolicyScheduler(db, policyStore, runner, { onError: report('scheduler') });
+  const scheduler = createPolicyScheduler(q, policyStore, runner, { onError: report('scheduler') });
   const webhooks = new WebhookProcessor({
-    store: new SqliteWebhookEventStore(db),
+    store: new SqlWebhookEventStore(q),
     harbor,
     engine,
     runner,
@@ -309,9 +317,10 @@ function createPatching(deps: ServiceDeps, harbor: HarborClient, policyStore: Po
 export function buildServices(deps: ServiceDeps): Services {
   const { config, db, logger, outbound } = deps;
   const harbor = new HarborClient(config.harborUrl, serviceAuth(config), config.harborTimeoutMs, outbound.fetch);
-  const policyStore = new SqlitePolicyStore(db);
-  const patching = createPatching(deps, harbor, policyStore);
-  const executions = new SqliteExecutionStore(db);
+  const q = deps.sql ?? sqliteSql(db);
+  const policyStore = new SqlPolicyStore(q);
+  const patching = createPatching(deps, q, harbor, policyStore);
+  const executions = new SqlExecutionStore(q);
 
   const robotCheck: HealthCheck = {
     name: 'robot',
@@ -333,7 +342,7 @@ export function buildServices(deps: ServiceDeps): Services {
     policyStore,
     policies: new PolicyController(policyStore, harbor),
     insights: new InsightsController({
-      store: new SqliteInsightsStore(db),
+      store: new SqlInsightsStore(q),
       policies: policyStore,
       scans: new ProjectScans(BACKLOG_CACHE_SECONDS),
       slots: config.concurrency,

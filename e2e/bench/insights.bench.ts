@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { MIGRATIONS, migrate, openDatabase, SqliteInsightsStore, type InsightsRange } from '@harbor-patching/adapter';
+import { MIGRATIONS, migrate, openDatabase, SqlInsightsStore, type InsightsRange } from '@harbor-patching/adapter';
 
 const { values } = parseArgs({
   options: {
@@ -95,7 +95,7 @@ try {
   })();
   const seedMs = performance.now() - seedStart;
   db.exec('ANALYZE');
-  const store = new SqliteInsightsStore(db);
+  const store = new SqlInsightsStore(db);
 
   const time = (label: string, fn: () => void) => {
     fn(); // warm the page cache and the statement cache

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
-import { DEFAULT_PATCH_OPTIONS, SqliteExecutionStore } from '@harbor-patching/adapter';
+import { DEFAULT_PATCH_OPTIONS, SqlExecutionStore, sqliteSql } from '@harbor-patching/adapter';
 import { assertAccessible } from './axe';
 import { PASSWORD, screenshotDir, signIn, startStack, type Stack } from './harness';
 
@@ -40,7 +40,7 @@ async function tableRows(page: Page, chartId: string): Promise<string[][]> {
 
 before(async () => {
   stack = await startStack();
-  const store = new SqliteExecutionStore(stack.adapter.db);
+  const store = new SqlExecutionStore(sqliteSql(stack.adapter.db));
   const e = store.insertExecution({ project: 'library', trigger: 'MANUAL', options: DEFAULT_PATCH_OPTIONS });
   const day = 86_400_000;
   const history = [

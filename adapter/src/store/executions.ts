@@ -16,7 +16,9 @@ import type {
   VulnerabilitySummary,
 } from '../model/execution';
 import { DEFAULT_PATCH_OPTIONS, deriveExecutionStatus } from '../model/execution';
-import type { Db, Migration } from './db';
+import { sql } from 'kysely';
+import type { Migration } from './db';
+import type { Sql } from './schema';
 
 export const executionMigrations: Migration[] = [
   {
@@ -249,18 +251,17 @@ export interface ExecutionStore {
   updateTask(id: number, fields: TaskUpdate): Promise<void>;
 }
 
-/** ExecutionStore over SQLite. */
-export class SqliteExecutionStore implements ExecutionStore {
-  constructor(private readonly db: Db) {}
+/** ExecutionStore over the query layer (SQLite or PostgreSQL). */
+export class SqlExecutionStore implements ExecutionStore {
+  constructor(private readonly q: Sql) {}
 
   async metrics(executionId: number): Promise<ExecutionMetrics> {
-    return this.metricsOf(executionId);
-  }
-
-  private metricsOf(executionId: number): ExecutionMetrics {
-    const rows = this.db
-      .prepare('SELECT status, reason, COUNT(*) AS n FROM patch_tasks WHERE execution_id = ? GROUP BY status, reason')
-      .all(executionId) as { status: TaskStatus; reason: Task['reason']; n: number }[];
+    const rows = await this.q.db
+      .selectFrom('patch_tasks')
+      .select(['status', 'reason', sql<number>`CAST(COUNT(*) AS INTEGER)`.as('n')])
+      .where('execution_id', '=', executionId)
+      .groupBy(['status', 'reason'])
+      .execute();
     const m: ExecutionMetrics = {
       total: 0,
       succeeded: 0,
@@ -271,7 +272,10 @@ export class SqliteExecutionStore implements ExecutionStore {
       pending: 0,
       by_reason: {},
     };
-    for (const { status, reason, n } of rows) {
+    for (const row of rows) {
+      const status = row.status as TaskStatus;
+      const reason = row.reason as Task['reason'];
+      const n = Number(row.n);
       // A Pending task may carry the reason of its last attempt while it waits for a retry: not an outcome yet.
       if (reason && (status === 'Skipped' || status === 'Error' || status === 'Stopped')) {
         m.by_reason[reason] = (m.by_reason[reason] ?? 0) + n;
@@ -287,7 +291,7 @@ export class SqliteExecutionStore implements ExecutionStore {
     return m;
   }
 
-  private toExecution(r: ExecutionRow): Execution {
+  private async toExecution(r: ExecutionRow): Promise<Execution> {
     return {
       id: r.id,
       project: r.project,
@@ -298,52 +302,50 @@ export class SqliteExecutionStore implements ExecutionStore {
       options: { ...DEFAULT_PATCH_OPTIONS, ...(JSON.parse(r.options) as Partial<PatchOptions>) },
       start_time: r.start_time,
       end_time: r.end_time,
-      metrics: this.metricsOf(r.id),
+      metrics: await this.metrics(r.id),
       excluded: JSON.parse(r.excluded) as Record<string, number>,
     };
   }
 
   async insertExecution(e: NewExecution): Promise<Execution> {
     const t = now();
-    const info = this.db
-      .prepare(
-        `INSERT INTO patch_executions (project, policy_id, trigger, status, status_message, options, start_time, update_time)
-         VALUES (?, ?, ?, 'Running', ?, ?, ?, ?)`,
-      )
-      .run(e.project, e.policy_id ?? null, e.trigger, e.status_message ?? '', JSON.stringify(e.options), t, t);
-    return (await this.getExecution(Number(info.lastInsertRowid)))!;
+    const r = await this.q.db
+      .insertInto('patch_executions')
+      .values({
+        project: e.project,
+        policy_id: e.policy_id ?? null,
+        trigger: e.trigger,
+        status: 'Running',
+        status_message: e.status_message ?? '',
+        options: JSON.stringify(e.options),
+        start_time: t,
+        update_time: t,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return (await this.getExecution(r.id))!;
   }
 
   async getExecution(id: number): Promise<Execution | undefined> {
-    const r = this.db.prepare('SELECT * FROM patch_executions WHERE id = ?').get(id) as ExecutionRow | undefined;
-    return r && this.toExecution(r);
+    const r = await this.q.db.selectFrom('patch_executions').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && this.toExecution(r as ExecutionRow);
   }
 
   async listExecutions(f: ExecutionFilter): Promise<ListPage<Execution>> {
-    const where = ['project = ?'];
-    const args: unknown[] = [f.project];
-    if (f.policy_id !== undefined) {
-      where.push('policy_id = ?');
-      args.push(f.policy_id);
-    }
-    if (f.status) {
-      where.push('status = ?');
-      args.push(f.status);
-    }
-    if (f.trigger) {
-      where.push('trigger = ?');
-      args.push(f.trigger);
-    }
-    const w = where.join(' AND ');
-    const total = (
-      this.db.prepare(`SELECT COUNT(*) AS n FROM patch_executions WHERE ${w}`).get(...args) as { n: number }
-    ).n;
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM patch_executions WHERE ${w} ORDER BY ${EXECUTION_ORDER[f.sort ?? '-id']} LIMIT ? OFFSET ?`,
-      )
-      .all(...args, f.page_size, (f.page - 1) * f.page_size) as ExecutionRow[];
-    return { items: rows.map((r) => this.toExecution(r)), total };
+    let query = this.q.db.selectFrom('patch_executions').where('project', '=', f.project);
+    if (f.policy_id !== undefined) query = query.where('policy_id', '=', f.policy_id);
+    if (f.status) query = query.where('status', '=', f.status);
+    if (f.trigger) query = query.where('trigger', '=', f.trigger);
+    const total = await query.select(sql<number>`CAST(COUNT(*) AS INTEGER)`.as('n')).executeTakeFirstOrThrow();
+    const rows = await query
+      .selectAll()
+      .orderBy(sql.raw(EXECUTION_ORDER[f.sort ?? '-id']))
+      .limit(f.page_size)
+      .offset((f.page - 1) * f.page_size)
+      .execute();
+    const items: Execution[] = [];
+    for (const r of rows) items.push(await this.toExecution(r as ExecutionRow));
+    return { items, total: Number(total.n) };
   }
 
   /** Re-derives the execution's status from its tasks; sets end_time when it becomes final. */
@@ -355,107 +357,135 @@ export class SqliteExecutionStore implements ExecutionStore {
     const status = deriveExecutionStatus(e.metrics);
     const end = status === 'Running' ? null : (e.end_time ?? now());
     if (status !== e.status || end !== e.end_time) {
-      this.db
-        .prepare('UPDATE patch_executions SET status = ?, end_time = ?, update_time = ? WHERE id = ?')
-        .run(status, end, now(), id);
+      await this.q.db
+        .updateTable('patch_executions')
+        .set({ status, end_time: end, update_time: now() })
+        .where('id', '=', id)
+        .execute();
     }
     return this.getExecution(id);
   }
 
   async setExecutionFinal(id: number, status: ExecutionStatus, message: string): Promise<void> {
-    this.db
-      .prepare(
-        'UPDATE patch_executions SET status = ?, status_message = ?, end_time = COALESCE(end_time, ?), update_time = ? WHERE id = ?',
-      )
-      .run(status, message, now(), now(), id);
+    await this.q.db
+      .updateTable('patch_executions')
+      .set((eb) => ({
+        status,
+        status_message: message,
+        end_time: eb.fn.coalesce('end_time', eb.val(now())),
+        update_time: now(),
+      }))
+      .where('id', '=', id)
+      .execute();
   }
 
   /** Records how many artifacts the selection of a policy run left out, per reason. */
   async setExecutionExcluded(id: number, byReason: Record<string, number>): Promise<void> {
-    this.db
-      .prepare('UPDATE patch_executions SET excluded = ?, update_time = ? WHERE id = ?')
-      .run(JSON.stringify(byReason), now(), id);
+    await this.q.db
+      .updateTable('patch_executions')
+      .set({ excluded: JSON.stringify(byReason), update_time: now() })
+      .where('id', '=', id)
+      .execute();
   }
 
   async setExecutionMessage(id: number, message: string): Promise<void> {
-    this.db
-      .prepare('UPDATE patch_executions SET status_message = ?, update_time = ? WHERE id = ?')
-      .run(message, now(), id);
+    await this.q.db
+      .updateTable('patch_executions')
+      .set({ status_message: message, update_time: now() })
+      .where('id', '=', id)
+      .execute();
   }
 
   async insertTask(t: NewTask): Promise<Task> {
     const ts = now();
-    const info = this.db
-      .prepare(
-        `INSERT INTO patch_tasks (execution_id, project, repository, tag, source_digest, status, creation_time, update_time)
-         VALUES (?, ?, ?, ?, ?, 'Pending', ?, ?)`,
-      )
-      .run(t.execution_id, t.project, t.repository, t.tag ?? null, t.source_digest, ts, ts);
-    return (await this.getTask(Number(info.lastInsertRowid)))!;
+    const r = await this.q.db
+      .insertInto('patch_tasks')
+      .values({
+        execution_id: t.execution_id,
+        project: t.project,
+        repository: t.repository,
+        tag: t.tag ?? null,
+        source_digest: t.source_digest,
+        status: 'Pending',
+        creation_time: ts,
+        update_time: ts,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toTask(r as TaskRow);
   }
 
   async getTask(id: number): Promise<Task | undefined> {
-    const r = this.db.prepare('SELECT * FROM patch_tasks WHERE id = ?').get(id) as TaskRow | undefined;
-    return r && toTask(r);
+    const r = await this.q.db.selectFrom('patch_tasks').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && toTask(r as TaskRow);
   }
 
   async getTaskVex(id: number): Promise<unknown> {
-    const r = this.db.prepare('SELECT vex FROM patch_tasks WHERE id = ?').get(id) as { vex: string | null } | undefined;
+    const r = await this.q.db.selectFrom('patch_tasks').select('vex').where('id', '=', id).executeTakeFirst();
     return r?.vex ? JSON.parse(r.vex) : null;
   }
 
   async listTasks(f: TaskFilter): Promise<ListPage<Task>> {
-    const where = ['execution_id = ?'];
-    const args: unknown[] = [f.execution_id];
-    if (f.status) {
-      where.push('status = ?');
-      args.push(f.status);
-    }
-    const w = where.join(' AND ');
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM patch_tasks WHERE ${w}`).get(...args) as { n: number }).n;
-    const rows = this.db
-      .prepare(`SELECT * FROM patch_tasks WHERE ${w} ORDER BY id LIMIT ? OFFSET ?`)
-      .all(...args, f.page_size, (f.page - 1) * f.page_size) as TaskRow[];
-    return { items: rows.map(toTask), total };
+    let query = this.q.db.selectFrom('patch_tasks').where('execution_id', '=', f.execution_id);
+    if (f.status) query = query.where('status', '=', f.status);
+    const total = await query.select(sql<number>`CAST(COUNT(*) AS INTEGER)`.as('n')).executeTakeFirstOrThrow();
+    const rows = await query
+      .selectAll()
+      .orderBy('id')
+      .limit(f.page_size)
+      .offset((f.page - 1) * f.page_size)
+      .execute();
+    return { items: rows.map((r) => toTask(r as TaskRow)), total: Number(total.n) };
   }
 
   async tasksOfExecution(executionId: number, statuses?: readonly TaskStatus[]): Promise<Task[]> {
-    const rows = this.db
-      .prepare('SELECT * FROM patch_tasks WHERE execution_id = ? ORDER BY id')
-      .all(executionId) as TaskRow[];
-    return rows.map(toTask).filter((t) => !statuses || statuses.includes(t.status));
+    const rows = await this.q.db
+      .selectFrom('patch_tasks')
+      .selectAll()
+      .where('execution_id', '=', executionId)
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => toTask(r as TaskRow)).filter((t) => !statuses || statuses.includes(t.status));
   }
 
   async tasksWithStatus(status: TaskStatus): Promise<Task[]> {
-    return (this.db.prepare('SELECT * FROM patch_tasks WHERE status = ? ORDER BY id').all(status) as TaskRow[]).map(
-      toTask,
-    );
+    const rows = await this.q.db
+      .selectFrom('patch_tasks')
+      .selectAll()
+      .where('status', '=', status)
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => toTask(r as TaskRow));
   }
 
   /** A Pending or Running task for the same source artifact, if any. */
   async activeTaskForDigest(project: string, repository: string, digest: string): Promise<Task | undefined> {
-    const r = this.db
-      .prepare(
-        `SELECT * FROM patch_tasks WHERE project = ? AND repository = ? AND source_digest = ?
-         AND status IN ('Pending', 'Running') ORDER BY id LIMIT 1`,
-      )
-      .get(project, repository, digest) as TaskRow | undefined;
-    return r && toTask(r);
+    const r = await this.q.db
+      .selectFrom('patch_tasks')
+      .selectAll()
+      .where('project', '=', project)
+      .where('repository', '=', repository)
+      .where('source_digest', '=', digest)
+      .where('status', 'in', ['Pending', 'Running'])
+      .orderBy('id')
+      .limit(1)
+      .executeTakeFirst();
+    return r && toTask(r as TaskRow);
   }
 
   /** The newest successful task of the project that produced each of these patched digests (newest first). */
   async tasksByPatchedDigest(project: string, digests: readonly string[], repository?: string): Promise<Task[]> {
     if (digests.length === 0) return [];
-    const args: unknown[] = [project, ...digests];
-    let sql = `SELECT * FROM patch_tasks WHERE project = ? AND status = 'Success'
-               AND patched_digest IN (${digests.map(() => '?').join(', ')})`;
-    if (repository !== undefined) {
-      sql += ' AND repository = ?';
-      args.push(repository);
-    }
+    let query = this.q.db
+      .selectFrom('patch_tasks')
+      .selectAll()
+      .where('project', '=', project)
+      .where('status', '=', 'Success')
+      .where('patched_digest', 'in', [...digests]);
+    if (repository !== undefined) query = query.where('repository', '=', repository);
     const seen = new Set<string>();
     const out: Task[] = [];
-    for (const r of this.db.prepare(`${sql} ORDER BY id DESC`).all(...args) as TaskRow[]) {
+    for (const r of (await query.orderBy('id', 'desc').execute()) as TaskRow[]) {
       if (seen.has(`${r.repository}@${r.patched_digest}`)) continue;
       seen.add(`${r.repository}@${r.patched_digest}`);
       out.push(toTask(r));
@@ -465,33 +495,35 @@ export class SqliteExecutionStore implements ExecutionStore {
 
   /** The newest successful task that produced a patch of this source digest. */
   async lastSuccessForDigest(project: string, repository: string, digest: string): Promise<Task | undefined> {
-    const r = this.db
-      .prepare(
-        `SELECT * FROM patch_tasks WHERE project = ? AND repository = ? AND source_digest = ? AND status = 'Success'
-         ORDER BY id DESC LIMIT 1`,
-      )
-      .get(project, repository, digest) as TaskRow | undefined;
-    return r && toTask(r);
+    const r = await this.q.db
+      .selectFrom('patch_tasks')
+      .selectAll()
+      .where('project', '=', project)
+      .where('repository', '=', repository)
+      .where('source_digest', '=', digest)
+      .where('status', '=', 'Success')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return r && toTask(r as TaskRow);
   }
 
   /** The source tags of this repository whose verified patches this service pushed as `patchedDigest`. */
   async sourceTagsPatchedInto(project: string, repository: string, patchedDigest: string): Promise<string[]> {
-    const rows = this.db
-      .prepare(
-        `SELECT DISTINCT tag FROM patch_tasks WHERE project = ? AND repository = ? AND patched_digest = ?
-         AND tag IS NOT NULL`,
-      )
-      .all(project, repository, patchedDigest) as { tag: string }[];
-    return rows.map((r) => r.tag);
+    const rows = await this.q.db
+      .selectFrom('patch_tasks')
+      .select('tag')
+      .distinct()
+      .where('project', '=', project)
+      .where('repository', '=', repository)
+      .where('patched_digest', '=', patchedDigest)
+      .where('tag', 'is not', null)
+      .execute();
+    return rows.map((r) => r.tag!);
   }
 
   async updateTask(id: number, fields: TaskUpdate): Promise<void> {
-    const sets: string[] = [];
-    const args: unknown[] = [];
-    const put = (col: string, v: unknown) => {
-      sets.push(`${col} = ?`);
-      args.push(v);
-    };
+    const set: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(fields)) {
       if (v === undefined) continue;
       switch (k) {
@@ -499,20 +531,20 @@ export class SqliteExecutionStore implements ExecutionStore {
         case 'vulnerabilities_after':
         case 'fixed_cves':
         case 'vex':
-          put(k, v === null ? null : JSON.stringify(v));
+          set[k] = v === null ? null : JSON.stringify(v);
           break;
         case 'progress': {
           const p = v as TaskProgress | null;
-          put('progress_stage', p?.stage ?? null);
-          put('progress_percent', p?.percent ?? null);
+          set.progress_stage = p?.stage ?? null;
+          set.progress_percent = p?.percent ?? null;
           break;
         }
         default:
-          put(k, v);
+          set[k] = v;
       }
     }
-    if (sets.length === 0) return;
-    put('update_time', now());
-    this.db.prepare(`UPDATE patch_tasks SET ${sets.join(', ')} WHERE id = ?`).run(...args, id);
+    if (Object.keys(set).length === 0) return;
+    set.update_time = now();
+    await this.q.db.updateTable('patch_tasks').set(set).where('id', '=', id).execute();
   }
 }

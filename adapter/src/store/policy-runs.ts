@@ -2,7 +2,8 @@
  * Policy runs whose artifact selection is still going (table `policy_run_selection`): a selection cut short
  * by a restart is found at start and its execution ended.
  */
-import type { Db, Migration } from './db';
+import type { Migration } from './db';
+import type { Sql } from './schema';
 
 export const policyRunMigrations: Migration[] = [
   {
@@ -28,23 +29,23 @@ export interface PolicyRunStore {
   selectionsInProgress(): Promise<number[]>;
 }
 
-/** PolicyRunStore over SQLite. */
-export class SqlitePolicyRunStore implements PolicyRunStore {
-  constructor(private readonly db: Db) {}
+/** PolicyRunStore over the query layer (SQLite or PostgreSQL). */
+export class SqlPolicyRunStore implements PolicyRunStore {
+  constructor(private readonly q: Sql) {}
 
   async selectionStarted(executionId: number, policyId: number, at = new Date()): Promise<void> {
-    this.db
-      .prepare('INSERT INTO policy_run_selection (execution_id, policy_id, started_at) VALUES (?, ?, ?)')
-      .run(executionId, policyId, at.toISOString());
+    await this.q.db
+      .insertInto('policy_run_selection')
+      .values({ execution_id: executionId, policy_id: policyId, started_at: at.toISOString() })
+      .execute();
   }
 
   async selectionEnded(executionId: number): Promise<void> {
-    this.db.prepare('DELETE FROM policy_run_selection WHERE execution_id = ?').run(executionId);
+    await this.q.db.deleteFrom('policy_run_selection').where('execution_id', '=', executionId).execute();
   }
 
   async selectionsInProgress(): Promise<number[]> {
-    return (this.db.prepare('SELECT execution_id FROM policy_run_selection').all() as { execution_id: number }[]).map(
-      (r) => r.execution_id,
-    );
+    const rows = await this.q.db.selectFrom('policy_run_selection').select('execution_id').execute();
+    return rows.map((r) => r.execution_id);
   }
 }

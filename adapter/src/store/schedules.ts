@@ -2,7 +2,8 @@
  * The scheduler's own tables: per-policy schedule state (which slot ran last) and a log of
  * schedule decisions (started, skipped because a run was still going, failed to start).
  */
-import type { Db, Migration } from './db';
+import type { Migration } from './db';
+import type { Sql } from './schema';
 
 export const schedulerMigrations: Migration[] = [
   {
@@ -73,70 +74,85 @@ export interface ScheduleStore {
   recent(policyId: number, limit?: number): Promise<ScheduleLogEntry[]>;
 }
 
-/** ScheduleStore over SQLite. */
-export class SqliteScheduleStore implements ScheduleStore {
-  constructor(private readonly db: Db) {}
+/** ScheduleStore over the query layer (SQLite or PostgreSQL). */
+export class SqlScheduleStore implements ScheduleStore {
+  constructor(private readonly q: Sql) {}
 
   async get(policyId: number): Promise<ScheduleState | undefined> {
-    return this.db.prepare('SELECT * FROM policy_schedule_state WHERE policy_id = ?').get(policyId) as
-      ScheduleState | undefined;
+    return this.q.db
+      .selectFrom('policy_schedule_state')
+      .selectAll()
+      .where('policy_id', '=', policyId)
+      .executeTakeFirst();
   }
 
   async all(): Promise<ScheduleState[]> {
-    return this.db.prepare('SELECT * FROM policy_schedule_state ORDER BY policy_id').all() as ScheduleState[];
+    return this.q.db.selectFrom('policy_schedule_state').selectAll().orderBy('policy_id').execute();
   }
 
   /** A new schedule (or a changed cron): only slots after `baseline` count. */
   async reset(policyId: number, project: string, cron: string, baseline: Date): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO policy_schedule_state (policy_id, project, cron, baseline_time, last_run_time, last_execution_id)
-         VALUES (?, ?, ?, ?, NULL, NULL)
-         ON CONFLICT (policy_id) DO UPDATE SET project = excluded.project, cron = excluded.cron,
-           baseline_time = excluded.baseline_time, last_run_time = NULL, last_execution_id = NULL`,
+    await this.q.db
+      .insertInto('policy_schedule_state')
+      .values({
+        policy_id: policyId,
+        project,
+        cron,
+        baseline_time: baseline.toISOString(),
+        last_run_time: null,
+        last_execution_id: null,
+      })
+      .onConflict((oc) =>
+        oc.column('policy_id').doUpdateSet((eb) => ({
+          project: eb.ref('excluded.project'),
+          cron: eb.ref('excluded.cron'),
+          baseline_time: eb.ref('excluded.baseline_time'),
+          last_run_time: null,
+          last_execution_id: null,
+        })),
       )
-      .run(policyId, project, cron, baseline.toISOString());
+      .execute();
   }
 
   async markHandled(policyId: number, slot: Date, executionId: number | null): Promise<void> {
-    this.db
-      .prepare(
-        `UPDATE policy_schedule_state SET last_run_time = ?, last_execution_id = COALESCE(?, last_execution_id)
-         WHERE policy_id = ?`,
-      )
-      .run(slot.toISOString(), executionId, policyId);
+    await this.q.db
+      .updateTable('policy_schedule_state')
+      .set((eb) => ({
+        last_run_time: slot.toISOString(),
+        last_execution_id: executionId ?? eb.ref('last_execution_id'),
+      }))
+      .where('policy_id', '=', policyId)
+      .execute();
   }
 
   async remove(policyId: number): Promise<void> {
-    this.db.prepare('DELETE FROM policy_schedule_state WHERE policy_id = ?').run(policyId);
+    await this.q.db.deleteFrom('policy_schedule_state').where('policy_id', '=', policyId).execute();
   }
 
   async log(entry: Omit<ScheduleLogEntry, 'id'>): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO policy_schedule_log (policy_id, project, scheduled_time, fired_time, outcome, execution_id, message)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        entry.policy_id,
-        entry.project,
-        entry.scheduled_time,
-        entry.fired_time,
-        entry.outcome,
-        entry.execution_id,
-        entry.message,
-      );
-    this.db
-      .prepare(
-        `DELETE FROM policy_schedule_log WHERE policy_id = ? AND id NOT IN
-           (SELECT id FROM policy_schedule_log WHERE policy_id = ? ORDER BY id DESC LIMIT ?)`,
-      )
-      .run(entry.policy_id, entry.policy_id, LOG_KEEP);
+    await this.q.db.transaction().execute(async (tx) => {
+      await tx.insertInto('policy_schedule_log').values(entry).execute();
+      const keep = tx
+        .selectFrom('policy_schedule_log')
+        .select('id')
+        .where('policy_id', '=', entry.policy_id)
+        .orderBy('id', 'desc')
+        .limit(LOG_KEEP);
+      await tx
+        .deleteFrom('policy_schedule_log')
+        .where('policy_id', '=', entry.policy_id)
+        .where('id', 'not in', keep)
+        .execute();
+    });
   }
 
   async recent(policyId: number, limit = 10): Promise<ScheduleLogEntry[]> {
-    return this.db
-      .prepare('SELECT * FROM policy_schedule_log WHERE policy_id = ? ORDER BY id DESC LIMIT ?')
-      .all(policyId, limit) as ScheduleLogEntry[];
+    return (await this.q.db
+      .selectFrom('policy_schedule_log')
+      .selectAll()
+      .where('policy_id', '=', policyId)
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute()) as ScheduleLogEntry[];
   }
 }

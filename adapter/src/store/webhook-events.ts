@@ -3,7 +3,9 @@
  * processor works through `received` rows, including those left by a restart.
  */
 import type { ArtifactEvent } from '../model/webhook-event';
-import type { Db, Migration } from './db';
+import { sql } from 'kysely';
+import type { Migration } from './db';
+import type { Sql } from './schema';
 
 export const webhookMigrations: Migration[] = [
   {
@@ -92,54 +94,68 @@ export interface WebhookEventStore {
   retryLater(id: number, message: string): Promise<number>;
 }
 
-/** WebhookEventStore over SQLite. */
-export class SqliteWebhookEventStore implements WebhookEventStore {
-  constructor(private readonly db: Db) {}
+/** WebhookEventStore over the query layer (SQLite or PostgreSQL). */
+export class SqlWebhookEventStore implements WebhookEventStore {
+  constructor(private readonly q: Sql) {}
 
-  /** Stores the events of one delivery together (all or none). */
+  /** Records the events of one delivery together (all or none). */
   async insertAll(events: ArtifactEvent[]): Promise<number[]> {
-    return this.db.transaction(() => events.map((e) => this.insertRow(e)))();
+    if (events.length === 0) return [];
+    const rows = await this.q.db
+      .insertInto('webhook_events')
+      .values(events.map((e) => this.row(e)))
+      .returning('id')
+      .execute();
+    return rows.map((r) => r.id);
   }
 
   async insert(event: ArtifactEvent): Promise<number> {
-    return this.insertRow(event);
+    const r = await this.q.db
+      .insertInto('webhook_events')
+      .values(this.row(event))
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return r.id;
   }
 
-  private insertRow(event: ArtifactEvent): number {
-    const info = this.db
-      .prepare(
-        `INSERT INTO webhook_events (received_at, event_type, project, repository, digest, tag, event, status)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'received')`,
-      )
-      .run(
-        new Date().toISOString(),
-        event.type,
-        event.project,
-        event.repository,
-        event.digest ?? null,
-        event.tag ?? null,
-        JSON.stringify(event),
-      );
-    return Number(info.lastInsertRowid);
+  private row(event: ArtifactEvent) {
+    return {
+      received_at: new Date().toISOString(),
+      event_type: event.type,
+      project: event.project,
+      repository: event.repository,
+      digest: event.digest ?? null,
+      tag: event.tag ?? null,
+      event: JSON.stringify(event),
+      status: 'received',
+    };
   }
 
   async get(id: number): Promise<WebhookEventRecord | undefined> {
-    const r = this.db.prepare('SELECT * FROM webhook_events WHERE id = ?').get(id) as Row | undefined;
-    return r && fromRow(r);
+    const r = await this.q.db.selectFrom('webhook_events').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && fromRow(r as Row);
   }
 
   async pending(limit = 50): Promise<WebhookEventRecord[]> {
-    return (
-      this.db.prepare(`SELECT * FROM webhook_events WHERE status = 'received' ORDER BY id LIMIT ?`).all(limit) as Row[]
-    ).map(fromRow);
+    const rows = await this.q.db
+      .selectFrom('webhook_events')
+      .selectAll()
+      .where('status', '=', 'received')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => fromRow(r as Row));
   }
 
   async recent(project: string, limit = 20): Promise<WebhookEventRecord[]> {
-    return (
-      this.db
-        .prepare('SELECT * FROM webhook_events WHERE project = ? ORDER BY id DESC LIMIT ?')
-        .all(project, limit) as Row[]
-    ).map(fromRow);
+    const rows = await this.q.db
+      .selectFrom('webhook_events')
+      .selectAll()
+      .where('project', '=', project)
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => fromRow(r as Row));
   }
 
   async finish(
@@ -148,20 +164,26 @@ export class SqliteWebhookEventStore implements WebhookEventStore {
     message: string,
     executionIds: number[] = [],
   ): Promise<void> {
-    this.db
-      .prepare('UPDATE webhook_events SET status = ?, message = ?, execution_ids = ?, processed_at = ? WHERE id = ?')
-      .run(status, message, JSON.stringify(executionIds), new Date().toISOString(), id);
-    this.db
-      .prepare(
-        `DELETE FROM webhook_events WHERE status != 'received' AND id <= (SELECT MAX(id) FROM webhook_events) - ?`,
-      )
-      .run(KEEP);
+    await this.q.db
+      .updateTable('webhook_events')
+      .set({ status, message, execution_ids: JSON.stringify(executionIds), processed_at: new Date().toISOString() })
+      .where('id', '=', id)
+      .execute();
+    await this.q.db
+      .deleteFrom('webhook_events')
+      .where('status', '!=', 'received')
+      .where('id', '<=', (eb) => eb.selectFrom('webhook_events').select(sql<number>`MAX(id) - ${KEEP}`.as('edge')))
+      .execute();
   }
 
   /** Counts a failed attempt; the event stays `received` for the next pass. */
   async retryLater(id: number, message: string): Promise<number> {
-    this.db.prepare('UPDATE webhook_events SET attempts = attempts + 1, message = ? WHERE id = ?').run(message, id);
-    return (this.db.prepare('SELECT attempts FROM webhook_events WHERE id = ?').get(id) as { attempts: number })
-      .attempts;
+    const r = await this.q.db
+      .updateTable('webhook_events')
+      .set((eb) => ({ attempts: eb('attempts', '+', 1), message }))
+      .where('id', '=', id)
+      .returning('attempts')
+      .executeTakeFirstOrThrow();
+    return r.attempts;
   }
 }

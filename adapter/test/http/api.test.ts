@@ -14,6 +14,7 @@ import type { RunningAdapter } from '../../src/app';
 import { createLogger } from '../../src/http/observability';
 import { projectWebhookCredential } from '../../src/webhooks/credential';
 import { createPolicyScheduler } from '../../src/wiring';
+import { sqliteSql } from '../../src/store/db';
 import type { TickResult } from '../../src/scheduler/scheduler';
 import { pushArtifact, setScanResult, startSim, startTestAdapter, tempDir, uniqueProject } from '../policies/fixtures';
 
@@ -342,7 +343,7 @@ describe('schedules', () => {
     // The adapter's own scheduler runs on real time over the same tables: only the test's clock here.
     await runs().scheduler.stop();
     let clock = new Date('2031-05-01T02:59:00Z');
-    const scheduler = createPolicyScheduler(adapter.db, adapter.services.policyStore, runs().runner, {
+    const scheduler = createPolicyScheduler(sqliteSql(adapter.db), adapter.services.policyStore, runs().runner, {
       now: () => clock,
     });
     const mine = (rs: TickResult[]) => rs.filter((r) => r.policy_id === p.id);

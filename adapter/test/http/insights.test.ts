@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { DEFAULT_PATCH_OPTIONS } from '../../src/model/execution';
-import { SqliteExecutionStore } from '../../src/store/executions';
+import { SqlExecutionStore } from '../../src/store/executions';
+import { sqliteSql } from '../../src/store/db';
 import { csvCell, toCsv } from '../../src/insights/csv';
 import { anonymous, API, basic, startCore, type Core } from '../harness';
 
@@ -19,7 +20,7 @@ const base = `${API}/projects/library/insights`;
 before(async () => {
   core = await startCore();
   core.sim.addUser('zed');
-  const store = new SqliteExecutionStore(core.adapter.db);
+  const store = new SqlExecutionStore(sqliteSql(core.adapter.db));
   const e = await store.insertExecution({ project: 'library', trigger: 'MANUAL', options: DEFAULT_PATCH_OPTIONS });
   executionId = e.id;
   const end = new Date().toISOString();

@@ -4,10 +4,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_PATCH_OPTIONS, deriveExecutionStatus } from '../../src/model/execution';
-import { openDatabase, migrate } from '../../src/store/db';
-import { SqliteExecutionStore } from '../../src/store/executions';
+import { openDatabase, migrate, sqliteSql } from '../../src/store/db';
+import { SqlExecutionStore } from '../../src/store/executions';
 import { MIGRATIONS } from '../../src/store/migrations';
-import { SqliteTaskQueue } from '../../src/store/queue';
+import { SqlTaskQueue } from '../../src/store/queue';
 import { EXPECTED_COPA_VERTEXES, ProgressTracker, lineSplitter, type SolveStatus } from '../../src/patch/progress';
 import { buildUpdateManifest, fixableAtThreshold, fixedCves, summarize } from '../../src/patch/report';
 import { isTagImmutable } from '../../src/harbor/immutable';
@@ -18,7 +18,8 @@ import { parseOsRelease } from '../../src/registry/client';
 function store(file = join(mkdtempSync(join(tmpdir(), 'hp-exec-')), 'db.sqlite')) {
   const db = openDatabase(file);
   migrate(db, MIGRATIONS);
-  return { db, executions: new SqliteExecutionStore(db), queue: new SqliteTaskQueue(db) };
+  const q = sqliteSql(db);
+  return { db, executions: new SqlExecutionStore(q), queue: new SqlTaskQueue(q) };
 }
 
 test('queue: claims in order, one task per source artifact at a time', async () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { migrate, openDatabase } from '../../src/store/db';
-import { SqliteScheduleStore, schedulerMigrations } from '../../src/store/schedules';
+import { migrate, openDatabase, sqliteSql } from '../../src/store/db';
+import { SqlScheduleStore, schedulerMigrations } from '../../src/store/schedules';
 import { PolicyScheduler, type ScheduledPolicy } from '../../src/scheduler/scheduler';
 
 function setup(policies: ScheduledPolicy[]) {
@@ -12,7 +12,7 @@ function setup(policies: ScheduledPolicy[]) {
   const started: { policy: number; at: string }[] = [];
   let nextId = 100;
   const scheduler = new PolicyScheduler({
-    store: new SqliteScheduleStore(db),
+    store: new SqlScheduleStore(sqliteSql(db)),
     now: () => clock,
     listScheduledPolicies: () => policies,
     hasActiveRun: async (id) => active.has(id),
@@ -104,7 +104,7 @@ test('the catch-up survives a restart: state is in SQLite, not in memory', async
   const started: string[] = [];
   const make = (at: string) =>
     new PolicyScheduler({
-      store: new SqliteScheduleStore(db),
+      store: new SqlScheduleStore(sqliteSql(db)),
       now: () => new Date(at),
       listScheduledPolicies: () => [hourly(7)],
       hasActiveRun: async () => false,
@@ -163,7 +163,7 @@ test('a run that cannot start is logged as FAILED with the reason', async () => 
   migrate(db, schedulerMigrations);
   let at = '2030-03-04T11:00:00Z';
   const sch = new PolicyScheduler({
-    store: new SqliteScheduleStore(db),
+    store: new SqlScheduleStore(sqliteSql(db)),
     now: () => new Date(at),
     listScheduledPolicies: () => [hourly(3)],
     hasActiveRun: async () => false,

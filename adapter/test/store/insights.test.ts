@@ -2,31 +2,27 @@
  * The insights store on a seeded history: counts per day, week and reason, fixed CVEs, fixable before and
  * after, per-project rows, the service's load, snapshots and an execution's report. The history is written
  * through the executions store, as the engine writes it; the rollup follows through its triggers.
- * `stores` lists the implementations the same cases run on.
+ * The same cases run on SQLite and on PostgreSQL (databases.ts).
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
-import { migrate, openDatabase, type Db } from '../../src/store/db';
+import { after, before, describe, test } from 'node:test';
+import type { Sql } from '../../src/store/schema';
+import { ENGINES, type TestDatabase } from './databases';
 import { DEFAULT_PATCH_OPTIONS, type Task, type VulnerabilitySummary } from '../../src/model/execution';
-import { executionMigrations, SqliteExecutionStore } from '../../src/store/executions';
-import { insightsMigrations, SqliteInsightsStore, type InsightsStore } from '../../src/store/insights';
+import { executionMigrations, SqlExecutionStore } from '../../src/store/executions';
+import { insightsMigrations, SqlInsightsStore, type InsightsStore } from '../../src/store/insights';
 
 interface Fixture {
-  db: Db;
-  executions: SqliteExecutionStore;
+  sql: Sql;
+  executions: SqlExecutionStore;
   store: InsightsStore;
 }
 
-const stores: { name: string; open(): Fixture }[] = [
-  {
-    name: 'SQLite',
-    open() {
-      const db = openDatabase(':memory:');
-      migrate(db, [...executionMigrations, ...insightsMigrations]);
-      return { db, executions: new SqliteExecutionStore(db), store: new SqliteInsightsStore(db) };
-    },
-  },
-];
+const fixture = (sql: Sql): Fixture => ({
+  sql,
+  executions: new SqlExecutionStore(sql),
+  store: new SqlInsightsStore(sql),
+});
 
 const vulns = (fixable: Partial<Record<string, number>>, total = 20): VulnerabilitySummary => ({
   total,
@@ -104,10 +100,21 @@ async function seed(f: Fixture): Promise<void> {
 
 const MARCH = { project: 'library', from: '2026-03-01', to: '2026-03-31', bucket: 'day' as const };
 
-for (const impl of stores) {
-  describe(`insights store (${impl.name})`, () => {
+for (const open of ENGINES) {
+  describe(`insights store (${open.name.replace('Database', '')})`, () => {
+    let database: TestDatabase;
+    before(async () => {
+      database = await open([...executionMigrations, ...insightsMigrations]);
+    });
+    after(() => database.close());
+    const impl = {
+      open: async () => {
+        await database.reset();
+        return fixture(database.sql);
+      },
+    };
     test('outcomes per day: counts per status and reason, fixed CVEs, only the project and the range', async () => {
-      const f = impl.open();
+      const f = await impl.open();
       await seed(f);
       assert.deepEqual(await f.store.outcomes(MARCH), [
         {
@@ -133,7 +140,7 @@ for (const impl of stores) {
     });
 
     test('outcomes per week start on Monday; every project when none is given', async () => {
-      const f = impl.open();
+      const f = await impl.open();
       await seed(f);
       const weeks = await f.store.outcomes({ from: '2026-02-01', to: '2026-03-31', bucket: 'week' });
       assert.deepEqual(
@@ -147,7 +154,7 @@ for (const impl of stores) {
     });
 
     test('totals and fixable vulnerabilities before and after, per severity, of the successful tasks', async () => {
-      const f = impl.open();
+      const f = await impl.open();
       await seed(f);
       const t = await f.store.totals(MARCH);
       assert.equal(t.tasks, 7);
@@ -176,7 +183,7 @@ for (const impl of stores) {
     });
 
     test('reasons, most frequent first', async () => {
-      const f = impl.open();
+      const f = await impl.open();
       await seed(f);
       assert.deepEqual(await f.store.reasons(MARCH), [
         { status: 'Skipped', reason: 'UP_TO_DATE', count: 2 },
@@ -186,7 +193,7 @@ for (const impl of stores) {
     });
 
     test('a task that leaves a final state (a retry) leaves the counts; deleting an execution removes its tasks', async () => {
-      const f = impl.open();
+      const f = await impl.open();
       await seed(f);
       const t = await finished(f, 'library', '2026-03-04T10:00:00.000Z', {
         status: 'Error',
@@ -207,7 +214,7 @@ for (const impl of stores) {
         undefined,
       );
 
-      f.db.prepare('DELETE FROM patch_executions WHERE id = ?').run(t.execution_id);
+      await f.sql.db.deleteFrom('patch_executions').where('id', '=', t.execution_id).execute();
       assert.equal((await f.store.totals(MARCH)).succeeded, 3);
       assert.equal(
         (await f.store.outcomes(MARCH)).find((o) => o.period === '2026-03-05'),
@@ -216,7 +223,7 @@ for (const impl of stores) {
     });
 
     test('per project rows and the service load', async () => {
-      const f = impl.open();
+      const f = await impl.open();
       await seed(f);
       const rows = await f.store.projects({ from: '2026-03-01', to: '2026-03-31', bucket: 'day' });
       assert.deepEqual(
@@ -239,7 +246,7 @@ for (const impl of stores) {
     });
 
     test('snapshots: the newest on or before a day, else the oldest; the newest per project', async () => {
-      const f = impl.open();
+      const f = await impl.open();
       const snap = (day: string, fixable: number) => ({
         day,
         taken_at: `${day}T10:00:00.000Z`,
@@ -261,7 +268,7 @@ for (const impl of stores) {
     });
 
     test("an execution's report: one row per task with counts before and after and the fixed CVEs", async () => {
-      const f = impl.open();
+      const f = await impl.open();
       const t = await finished(f, 'library', '2026-03-02T08:00:00.000Z', {
         status: 'Success',
         fixed: ['CVE-1', 'CVE-2'],
@@ -288,15 +295,20 @@ for (const impl of stores) {
   });
 }
 
-test('the migration counts the tasks that finished before it', async () => {
-  const db = openDatabase(':memory:');
-  migrate(db, executionMigrations);
-  const f = { db, executions: new SqliteExecutionStore(db), store: new SqliteInsightsStore(db) };
-  await finished(f, 'library', '2026-03-02T08:00:00.000Z', { status: 'Success', fixed: ['CVE-1'] });
-  await finished(f, 'library', '2026-03-02T09:00:00.000Z', { status: 'Skipped', reason: 'NOT_IMAGE' });
-  migrate(db, [...executionMigrations, ...insightsMigrations]);
-  const t = await f.store.totals(MARCH);
-  assert.deepEqual([t.tasks, t.succeeded, t.skipped, t.fixed_cves, t.fixable_before.High], [2, 1, 1, 1, 3]);
-  await finished(f, 'library', '2026-03-02T10:00:00.000Z', { status: 'Success', fixed: ['CVE-2'] });
-  assert.equal((await f.store.totals(MARCH)).fixed_cves, 2);
-});
+for (const open of ENGINES) {
+  test(`the migration counts the tasks that finished before it (${open.name.replace('Database', '')})`, async () => {
+    const database = await open(executionMigrations);
+    try {
+      const f = fixture(database.sql);
+      await finished(f, 'library', '2026-03-02T08:00:00.000Z', { status: 'Success', fixed: ['CVE-1'] });
+      await finished(f, 'library', '2026-03-02T09:00:00.000Z', { status: 'Skipped', reason: 'NOT_IMAGE' });
+      await database.migrate([...executionMigrations, ...insightsMigrations]);
+      const t = await f.store.totals(MARCH);
+      assert.deepEqual([t.tasks, t.succeeded, t.skipped, t.fixed_cves, t.fixable_before.High], [2, 1, 1, 1, 3]);
+      await finished(f, 'library', '2026-03-02T10:00:00.000Z', { status: 'Success', fixed: ['CVE-2'] });
+      assert.equal((await f.store.totals(MARCH)).fixed_cves, 2);
+    } finally {
+      await database.close();
+    }
+  });
+}
