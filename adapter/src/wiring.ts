@@ -27,7 +27,7 @@ import { JobService } from './jobservice/service';
 import { PolicyRunner } from './policies/run';
 import { RegistryClient } from './registry/client';
 import { PolicyScheduler } from './scheduler/scheduler';
-import { sqliteSql, type Db } from './store/db';
+import type { StoreDatabase } from './store/db';
 import { SqlExecutionStore, type ExecutionStore } from './store/executions';
 import { SqlInsightsStore } from './store/insights';
 import { SqlJobStore } from './store/jobs';
@@ -206,9 +206,7 @@ export interface Services {
 export interface ServiceDeps {
   config: Config;
   /** Migrated (store/migrations.ts). */
-  db: Db;
-  /** The query layer over `db` (default: one over the SQLite file). */
-  sql?: Sql;
+  database: StoreDatabase;
   logger: Logger;
   outbound: Outbound;
   tuning?: PatchTuning;
@@ -315,9 +313,9 @@ function createPatching(
 }
 
 export function buildServices(deps: ServiceDeps): Services {
-  const { config, db, logger, outbound } = deps;
+  const { config, logger, outbound } = deps;
   const harbor = new HarborClient(config.harborUrl, serviceAuth(config), config.harborTimeoutMs, outbound.fetch);
-  const q = deps.sql ?? sqliteSql(db);
+  const q = deps.database.sql;
   const policyStore = new SqlPolicyStore(q);
   const patching = createPatching(deps, q, harbor, policyStore);
   const executions = new SqlExecutionStore(q);
@@ -349,7 +347,7 @@ export function buildServices(deps: ServiceDeps): Services {
       execution: (id) => executions.getExecution(id),
     }),
     patching,
-    healthChecks: [...builtInHealthChecks(config, db, outbound.fetch), robotCheck],
+    healthChecks: [...builtInHealthChecks(config, deps.database, outbound.fetch), robotCheck],
     async start() {
       if (!patching) return;
       const { engine, robot, runner, scheduler, webhooks } = patching;

@@ -4,7 +4,7 @@
  */
 import { connect } from 'node:net';
 import { copaAvailable, type Config } from '../config/config';
-import { pingDatabase, type Db } from '../store/db';
+import { pingSql, type StoreDatabase } from '../store/db';
 
 export interface HealthResult {
   ok: boolean;
@@ -48,7 +48,7 @@ export function canConnect(addr: string, timeoutMs = 2000): Promise<HealthResult
 /** `fetchImpl` reaches Harbor and the registry as every other call does (config/outbound.ts). */
 export function builtInHealthChecks(
   config: Config,
-  db: Db,
+  database: StoreDatabase,
   fetchImpl: typeof fetch = (input, init) => fetch(input, init),
 ): HealthCheck[] {
   return [
@@ -67,8 +67,12 @@ export function builtInHealthChecks(
     },
     {
       name: 'database',
+      // The engine and where it is (never the password); unreachable is unhealthy, saying why.
       check: async () => {
-        return pingDatabase(db) ? { ok: true, detail: db.name } : { ok: false, error: 'SELECT 1 failed' };
+        const detail = `${database.engine === 'postgres' ? 'PostgreSQL' : 'SQLite'} ${database.label}`;
+        const ok = await pingSql(database.sql).catch((err: Error) => err);
+        if (ok instanceof Error) return { ok: false, detail, error: `unreachable: ${ok.message}` };
+        return ok ? { ok: true, detail } : { ok: false, detail, error: 'SELECT 1 failed' };
       },
     },
     { name: 'buildkitd', check: () => canConnect(config.buildkitAddr) },

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pg from 'pg';
 import type { Engine, Sql, Tables } from './schema';
@@ -161,11 +161,6 @@ export function openDatabase(file: string): Db {
   return db;
 }
 
-/** Whether the database answers a trivial query (the health check). */
-export function pingDatabase(db: Db): boolean {
-  return (db.prepare('SELECT 1 AS one').get() as { one: number }).one === 1;
-}
-
 /**
  * Schema steps recorded in the database that `known` does not hold, as "module@version": the database was
  * migrated by a newer release. Migrations only go forward, so this release must not use it.
@@ -216,4 +211,83 @@ export function migrate(db: Db, migrations: readonly Migration[]): string[] {
     done.push(key);
   }
   return done;
+}
+
+/** The service's database: SQLite (the file in the data folder) or PostgreSQL (PATCHING_DATABASE_URL). */
+export interface StoreDatabase {
+  engine: Engine;
+  sql: Sql;
+  /** Where it is, safe to show and log: the SQLite file, or the URL without its password. */
+  label: string;
+  /** The SQLite file's connection (SQLite only). */
+  sqlite?: Db;
+  /** The connection pool (PostgreSQL only). */
+  pool?: pg.Pool;
+}
+
+export interface DatabaseSettings {
+  /** SQLite file (used when `url` is unset). */
+  file: string;
+  /** postgres://user:password@host:port/database */
+  url?: string;
+  poolSize?: number;
+  statementTimeoutSeconds?: number;
+  /** disable: plain TCP; require: TLS without checking the certificate; verify: TLS, certificate checked (CA file or system CAs). */
+  ssl?: 'disable' | 'require' | 'verify';
+  /** PEM file of the CA that signed the server's certificate (implies verify). */
+  caFile?: string;
+  onIdleError?: (err: Error) => void;
+}
+
+/** A PostgreSQL URL with the password replaced, for logs and health. */
+export function redactDatabaseUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparsable database URL)';
+  }
+}
+
+export function openStoreDatabase(s: DatabaseSettings): StoreDatabase {
+  if (!s.url) {
+    const db = openDatabase(s.file);
+    return { engine: 'sqlite', sql: sqliteSql(db), label: s.file, sqlite: db };
+  }
+  const ssl =
+    s.caFile !== undefined
+      ? { ca: readFileSync(s.caFile, 'utf8'), rejectUnauthorized: true }
+      : s.ssl === 'verify'
+        ? { rejectUnauthorized: true }
+        : s.ssl === 'require'
+          ? { rejectUnauthorized: false }
+          : undefined;
+  const q = postgresSql({
+    url: s.url,
+    poolSize: s.poolSize,
+    statementTimeoutMs: s.statementTimeoutSeconds !== undefined ? s.statementTimeoutSeconds * 1000 : undefined,
+    ssl,
+    onIdleError: s.onIdleError,
+  });
+  return { engine: 'postgres', sql: q, label: redactDatabaseUrl(s.url), pool: q.pool };
+}
+
+/** Applies the steps not yet applied; refuses a database a newer release migrated. Returns the applied ids. */
+export async function migrateStore(d: StoreDatabase, migrations: readonly Migration[]): Promise<string[]> {
+  const newer = d.sqlite
+    ? unknownMigrations(d.sqlite, migrations)
+    : await unknownMigrationsPostgres(d.pool!, migrations);
+  if (newer.length > 0) {
+    throw new Error(
+      `the database ${d.label} was migrated by a newer release (schema steps ${newer.join(', ')} are unknown to this one); ` +
+        `run that release, or restore the backup ${d.sqlite ? 'of the data directory ' : ''}made before the upgrade`,
+    );
+  }
+  return d.sqlite ? migrate(d.sqlite, migrations) : migratePostgres(d.pool!, migrations);
+}
+
+export async function closeStoreDatabase(d: StoreDatabase): Promise<void> {
+  await d.sql.db.destroy();
+  d.sqlite?.close();
 }

@@ -86,6 +86,21 @@ export const executionMigrations: Migration[] = [
       CREATE INDEX patch_tasks_patched_digest ON patch_tasks (patched_digest);
     `,
   },
+  {
+    module: 'executions',
+    version: 3,
+    description: 'a running task is leased by the process that claimed it, until the lease expires (epoch ms)',
+    sql: `
+      ALTER TABLE patch_tasks ADD COLUMN lease_owner TEXT;
+      ALTER TABLE patch_tasks ADD COLUMN lease_expires_at INTEGER;
+      CREATE INDEX patch_tasks_lease ON patch_tasks (status, lease_expires_at);
+    `,
+    postgres: `
+      ALTER TABLE patch_tasks ADD COLUMN lease_owner TEXT;
+      ALTER TABLE patch_tasks ADD COLUMN lease_expires_at BIGINT;
+      CREATE INDEX patch_tasks_lease ON patch_tasks (status, lease_expires_at);
+    `,
+  },
 ];
 
 interface ExecutionRow {

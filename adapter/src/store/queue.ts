@@ -7,6 +7,12 @@ import { sql } from 'kysely';
 import type { Sql } from './schema';
 import { now, toTask, type TaskRow } from './executions';
 
+/** A claim's lease: the claiming process and when the claim lapses unless renewed (epoch ms). */
+export interface Lease {
+  owner: string;
+  expiresAt: number;
+}
+
 export interface TaskQueue {
   /** Queues (or re-queues) a task, due at `availableAt` (ms since the epoch; default now). */
   enqueue(taskId: number, availableAt?: number): Promise<void>;
@@ -15,7 +21,16 @@ export interface TaskQueue {
    * Takes the oldest queued task that is due and whose source artifact is not already being patched,
    * marks it Running and removes it from the queue, atomically.
    */
-  claimNext(nowMs?: number): Promise<Task | undefined>;
+  claimNext(nowMs?: number, lease?: Lease): Promise<Task | undefined>;
+  /** Extends the leases of the Running tasks `owner` holds to `expiresAt` (the heartbeat); how many it holds. */
+  renewLeases(owner: string, expiresAt: number): Promise<number>;
+  /** Running tasks whose lease expired before `nowMs` (their process stopped renewing: it died or hangs). */
+  expiredLeases(nowMs?: number): Promise<Task[]>;
+  /**
+   * Takes over the expired lease of a Running task for `lease.owner`, atomically: of several processes that try,
+   * one gets true. The new owner then ends or re-queues the task as the start-up recovery does.
+   */
+  takeOverLease(taskId: number, lease: Lease, nowMs?: number): Promise<boolean>;
   /** Milliseconds until the next queued task becomes due (undefined when the queue is empty). */
   nextDueInMs(nowMs?: number): Promise<number | undefined>;
   queuedTaskIds(): Promise<number[]>;
@@ -47,7 +62,7 @@ export class SqlTaskQueue implements TaskQueue {
    * marks it Running and removes it from the queue, atomically. On PostgreSQL the queue row is locked
    * with SKIP LOCKED, so replicas claiming at the same time take different tasks.
    */
-  async claimNext(nowMs = Date.now()): Promise<Task | undefined> {
+  async claimNext(nowMs = Date.now(), lease?: Lease): Promise<Task | undefined> {
     return this.q.db.transaction().execute(async (tx) => {
       let next = tx
         .selectFrom('patch_queue as q')
@@ -84,12 +99,47 @@ export class SqlTaskQueue implements TaskQueue {
           progress_stage: 'Queued',
           progress_percent: 0,
           update_time: ts,
+          lease_owner: lease?.owner ?? null,
+          lease_expires_at: lease?.expiresAt ?? null,
         }))
         .where('id', '=', row.task_id)
         .returningAll()
         .executeTakeFirst();
       return claimed && toTask(claimed as TaskRow);
     });
+  }
+
+  async renewLeases(owner: string, expiresAt: number): Promise<number> {
+    const r = await this.q.db
+      .updateTable('patch_tasks')
+      .set({ lease_expires_at: expiresAt })
+      .where('status', '=', 'Running')
+      .where('lease_owner', '=', owner)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
+  async expiredLeases(nowMs = Date.now()): Promise<Task[]> {
+    const rows = await this.q.db
+      .selectFrom('patch_tasks')
+      .selectAll()
+      .where('status', '=', 'Running')
+      .where('lease_expires_at', '<', nowMs)
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => toTask(r as TaskRow));
+  }
+
+  async takeOverLease(taskId: number, lease: Lease, nowMs = Date.now()): Promise<boolean> {
+    // One conditional UPDATE: the row is locked while it is checked and changed, on both engines.
+    const r = await this.q.db
+      .updateTable('patch_tasks')
+      .set({ lease_owner: lease.owner, lease_expires_at: lease.expiresAt })
+      .where('id', '=', taskId)
+      .where('status', '=', 'Running')
+      .where('lease_expires_at', '<', nowMs)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
   }
 
   /** Milliseconds until the next queued task becomes due (undefined when the queue is empty). */

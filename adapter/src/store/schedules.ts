@@ -34,6 +34,20 @@ export const schedulerMigrations: Migration[] = [
       CREATE INDEX policy_schedule_log_policy ON policy_schedule_log (policy_id, id);
     `,
   },
+  {
+    module: 'scheduler',
+    version: 2,
+    description: 'each schedule slot of a policy is claimed once, whatever the number of processes',
+    sql: `
+      CREATE TABLE policy_schedule_slots (
+        policy_id INTEGER NOT NULL,
+        slot TEXT NOT NULL,
+        claimed_by TEXT NOT NULL,
+        claimed_at TEXT NOT NULL,
+        PRIMARY KEY (policy_id, slot)
+      );
+    `,
+  },
 ];
 
 export interface ScheduleState {
@@ -72,6 +86,11 @@ export interface ScheduleStore {
   /** Logs a schedule decision (keeps the newest per policy). */
   log(entry: Omit<ScheduleLogEntry, 'id'>): Promise<void>;
   recent(policyId: number, limit?: number): Promise<ScheduleLogEntry[]>;
+  /**
+   * Claims a slot (policy, slot time) for `owner`: true for the one process that claims it first, false for every
+   * other (the unique key decides, so at most one run starts per slot).
+   */
+  claimSlot(policyId: number, slot: Date, owner: string): Promise<boolean>;
 }
 
 /** ScheduleStore over the query layer (SQLite or PostgreSQL). */
@@ -144,6 +163,20 @@ export class SqlScheduleStore implements ScheduleStore {
         .where('id', 'not in', keep)
         .execute();
     });
+  }
+
+  async claimSlot(policyId: number, slot: Date, owner: string): Promise<boolean> {
+    const r = await this.q.db
+      .insertInto('policy_schedule_slots')
+      .values({
+        policy_id: policyId,
+        slot: slot.toISOString(),
+        claimed_by: owner,
+        claimed_at: new Date().toISOString(),
+      })
+      .onConflict((oc) => oc.columns(['policy_id', 'slot']).doNothing())
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
   }
 
   async recent(policyId: number, limit = 10): Promise<ScheduleLogEntry[]> {

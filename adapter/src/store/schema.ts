@@ -65,6 +65,9 @@ export interface TaskTable {
   start_time: string | null;
   end_time: string | null;
   update_time: string;
+  /** The process (replica id) that claimed the Running task, and until when its claim holds (epoch ms). */
+  lease_owner: Generated<string | null>;
+  lease_expires_at: Generated<number | null>;
 }
 
 export interface QueueTable {
@@ -127,6 +130,14 @@ export interface WebhookEventTable {
   execution_ids: Generated<string>;
   attempts: Generated<number>;
   processed_at: string | null;
+  claimed_by: Generated<string | null>;
+}
+
+export interface ScheduleSlotTable {
+  policy_id: number;
+  slot: string;
+  claimed_by: string;
+  claimed_at: string;
 }
 
 export interface SnapshotTable {
@@ -148,6 +159,7 @@ export interface Tables {
   policy_run_selection: SelectionTable;
   policy_schedule_state: ScheduleStateTable;
   policy_schedule_log: ScheduleLogTable;
+  policy_schedule_slots: ScheduleSlotTable;
   webhook_events: WebhookEventTable;
   insight_snapshots: SnapshotTable;
 }

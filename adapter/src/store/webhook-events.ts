@@ -31,6 +31,14 @@ export const webhookMigrations: Migration[] = [
       CREATE INDEX webhook_events_status ON webhook_events (status, id);
     `,
   },
+  {
+    module: 'webhooks',
+    version: 2,
+    description: 'a received event is claimed by the process that handles it',
+    sql: `
+      ALTER TABLE webhook_events ADD COLUMN claimed_by TEXT;
+    `,
+  },
 ];
 
 /**
@@ -92,6 +100,11 @@ export interface WebhookEventStore {
   ): Promise<void>;
   /** Counts a failed attempt; the event stays `received` for the next pass. Returns the attempts so far. */
   retryLater(id: number, message: string): Promise<number>;
+  /**
+   * Claims a received, unclaimed event for `owner`: true for exactly one of the processes that try. A claim is
+   * let go by retryLater (the next pass may claim it again).
+   */
+  claim(id: number, owner: string): Promise<boolean>;
 }
 
 /** WebhookEventStore over the query layer (SQLite or PostgreSQL). */
@@ -176,11 +189,22 @@ export class SqlWebhookEventStore implements WebhookEventStore {
       .execute();
   }
 
-  /** Counts a failed attempt; the event stays `received` for the next pass. */
+  async claim(id: number, owner: string): Promise<boolean> {
+    const r = await this.q.db
+      .updateTable('webhook_events')
+      .set({ claimed_by: owner })
+      .where('id', '=', id)
+      .where('status', '=', 'received')
+      .where('claimed_by', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  /** Counts a failed attempt; the event stays `received` (and unclaimed) for the next pass. */
   async retryLater(id: number, message: string): Promise<number> {
     const r = await this.q.db
       .updateTable('webhook_events')
-      .set((eb) => ({ attempts: eb('attempts', '+', 1), message }))
+      .set((eb) => ({ attempts: eb('attempts', '+', 1), message, claimed_by: null }))
       .where('id', '=', id)
       .returning('attempts')
       .executeTakeFirstOrThrow();

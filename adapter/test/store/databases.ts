@@ -48,7 +48,8 @@ export async function sqliteDatabase(steps: readonly Migration[]): Promise<TestD
   };
 }
 
-export async function postgresDatabase(steps: readonly Migration[]): Promise<TestDatabase> {
+/** An empty PostgreSQL database with a unique name; `drop` removes it. */
+export async function emptyPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `hp_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
   await admin.connect();
@@ -59,6 +60,23 @@ export async function postgresDatabase(steps: readonly Migration[]): Promise<Tes
   }
   const url = new URL(POSTGRES_ADMIN_URL);
   url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+      await client.connect();
+      try {
+        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+export async function postgresDatabase(steps: readonly Migration[]): Promise<TestDatabase> {
+  const empty = await emptyPostgresDatabase();
+  const url = new URL(empty.url);
   const sql = postgresSql({ url: url.toString(), poolSize: 4 });
   await migratePostgres(sql.pool, steps);
   return {
@@ -74,13 +92,7 @@ export async function postgresDatabase(steps: readonly Migration[]): Promise<Tes
     migrate: async (more) => void (await migratePostgres(sql.pool, more)),
     close: async () => {
       await sql.db.destroy();
-      const drop = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-      await drop.connect();
-      try {
-        await drop.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await drop.end();
-      }
+      await empty.drop();
     },
   };
 }

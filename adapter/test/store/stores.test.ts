@@ -124,6 +124,45 @@ for (const open of ENGINES) {
       assert.equal((await executions.tasksWithStatus('Running')).length, ids.length);
     });
 
+    test('leases: a claim records its owner and expiry; the owner renews; an expired lease is taken over once', async () => {
+      await database.reset();
+      const executions = new SqlExecutionStore(database.sql);
+      const queue = new SqlTaskQueue(database.sql);
+      const e = await executions.insertExecution({ project: 'p', trigger: 'ADHOC', options: DEFAULT_PATCH_OPTIONS });
+      const now = Date.now();
+      for (const digest of ['sha256:1', 'sha256:2']) {
+        const t = await executions.insertTask({
+          execution_id: e.id,
+          project: 'p',
+          repository: 'r',
+          source_digest: digest,
+        });
+        await queue.enqueue(t.id, now - 1);
+      }
+      const a = await queue.claimNext(now, { owner: 'replica-a', expiresAt: now + 30_000 });
+      const b = await queue.claimNext(now, { owner: 'replica-b', expiresAt: now + 30_000 });
+      assert.ok(a && b);
+      assert.deepEqual(await queue.expiredLeases(now + 10_000), []);
+      assert.equal(await queue.renewLeases('replica-a', now + 90_000), 1, 'replica-a holds one task');
+      // replica-b stops renewing: its lease lapses, replica-a's does not.
+      const expired = await queue.expiredLeases(now + 60_000);
+      assert.deepEqual(
+        expired.map((t) => t.id),
+        [b.id],
+      );
+      const tries = await Promise.all(
+        ['replica-a', 'replica-c', 'replica-a'].map((owner) =>
+          queue.takeOverLease(b.id, { owner, expiresAt: now + 120_000 }, now + 60_000),
+        ),
+      );
+      assert.equal(tries.filter(Boolean).length, 1, 'exactly one process takes the task over');
+      assert.deepEqual(await queue.expiredLeases(now + 60_000), []);
+      assert.equal(
+        await queue.takeOverLease(a.id, { owner: 'replica-c', expiresAt: now + 120_000 }, now + 60_000),
+        false,
+      );
+    });
+
     test('executions: list with filters and paging, task updates, lookups by digest', async () => {
       await database.reset();
       const executions = new SqlExecutionStore(database.sql);
