@@ -35,7 +35,7 @@ import { previewRouter } from './http/preview';
 import { harborProxy } from './http/proxy';
 import { runsRouter } from './http/runs';
 import { webhookAdminRouter, webhookReceiverRouter } from './http/webhooks';
-import { migrate, openDatabase, unknownMigrations, type Db } from './store/db';
+import { closeStoreDatabase, migrateStore, openStoreDatabase, type Db, type StoreDatabase } from './store/db';
 import { MIGRATIONS } from './store/migrations';
 import { buildServices, type PatchTuning, type Services } from './wiring';
 
@@ -44,7 +44,7 @@ export const DATABASE_FILE = 'patching.db';
 
 export interface AppDeps {
   config: Config;
-  db: Db;
+  database: StoreDatabase;
   logger?: Logger;
   /** Patch engine settings beyond the configuration (tests: retry timing and the like). */
   tuning?: PatchTuning;
@@ -56,26 +56,26 @@ export interface App {
 }
 
 /** Applies every schema step not yet applied; refuses a database a newer release migrated. */
-function migrateDatabase(db: Db, logger: Logger): void {
-  const newer = unknownMigrations(db, MIGRATIONS);
-  if (newer.length > 0) {
-    throw new Error(
-      `the database ${db.name} was migrated by a newer release (schema steps ${newer.join(', ')} are unknown to this one); ` +
-        'run that release, or restore the backup of the data directory made before the upgrade',
-    );
-  }
-  const applied = migrate(db, MIGRATIONS);
-  if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+async function migrateDatabase(database: StoreDatabase, logger: Logger): Promise<void> {
+  const applied = await migrateStore(database, MIGRATIONS);
+  if (applied.length > 0) logger.info({ migrations: applied, database: database.label }, 'database migrated');
 }
 
 export async function createApp(deps: AppDeps): Promise<App> {
-  const { config, db } = deps;
+  const { config, database } = deps;
   const logger = deps.logger ?? createLogger(config.logLevel);
-  migrateDatabase(db, logger);
+  await migrateDatabase(database, logger);
 
   const outbound = await outboundHttp(config.caFile);
   const metrics = createMetrics();
-  const services = buildServices({ config, db, logger, outbound, tuning: deps.tuning, metrics: metrics.registry });
+  const services = buildServices({
+    config,
+    database,
+    logger,
+    outbound,
+    tuning: deps.tuning,
+    metrics: metrics.registry,
+  });
   const { patching } = services;
   const auth = createAuthMiddleware(services.access);
 
@@ -156,7 +156,9 @@ export interface RunningAdapter {
   url: string;
   port: number;
   config: Config;
+  /** The SQLite file's connection; on PostgreSQL reading it throws (use `database`). */
   db: Db;
+  database: StoreDatabase;
   services: Services;
   app: Express;
   server: Server;
@@ -187,12 +189,20 @@ export async function startAdapter(
 ): Promise<RunningAdapter> {
   const config = options.config ?? loadConfig(environmentWithoutSettings(), overrides);
   const logger = options.logger ?? createLogger(config.logLevel);
-  const db = openDatabase(join(config.dataDir, DATABASE_FILE));
+  const database = openStoreDatabase({
+    file: join(config.dataDir, DATABASE_FILE),
+    url: config.databaseUrl,
+    poolSize: config.databasePoolSize,
+    statementTimeoutSeconds: config.databaseStatementTimeoutSeconds,
+    ssl: config.databaseSsl,
+    caFile: config.databaseCaFile,
+    onIdleError: (err) => logger.warn({ err: err.message }, 'a pooled PostgreSQL connection broke; it is replaced'),
+  });
   let built: App;
   try {
-    built = await createApp({ config, db, logger, tuning: options.tuning });
+    built = await createApp({ config, database, logger, tuning: options.tuning });
   } catch (err) {
-    db.close();
+    await closeStoreDatabase(database);
     throw err;
   }
   const { app, services } = built;
@@ -208,7 +218,7 @@ export async function startAdapter(
     });
   } catch (err) {
     await services.stop();
-    db.close();
+    await closeStoreDatabase(database);
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
@@ -225,10 +235,25 @@ export async function startAdapter(
         setTimeout(() => server.closeAllConnections(), 5000).unref();
       });
       await services.stop();
-      db.close();
+      await closeStoreDatabase(database);
       logger.info('adapter stopped');
     })();
     return closing;
   };
-  return { url, port, config, db, services, app, server, logger, close };
+  const running: RunningAdapter = {
+    url,
+    port,
+    config,
+    get db(): Db {
+      if (!database.sqlite) throw new Error(`the adapter runs on PostgreSQL (${database.label}): use database.sql`);
+      return database.sqlite;
+    },
+    database,
+    services,
+    app,
+    server,
+    logger,
+    close,
+  };
+  return running;
 }

@@ -30,15 +30,16 @@ import { PolicyRunner } from './policies/run';
 import type { SigningSettings } from './patch/cosign';
 import { RegistryClient } from './registry/client';
 import { PolicyScheduler } from './scheduler/scheduler';
-import type { Db } from './store/db';
-import { SqliteExecutionStore, type ExecutionStore } from './store/executions';
-import { SqliteInsightsStore } from './store/insights';
-import { SqliteJobStore } from './store/jobs';
-import { SqlitePolicyStore, type PolicyStore } from './store/policies';
-import { SqlitePolicyRunStore } from './store/policy-runs';
-import { SqliteTaskQueue } from './store/queue';
-import { SqliteScheduleStore } from './store/schedules';
-import { SqliteWebhookEventStore } from './store/webhook-events';
+import type { StoreDatabase } from './store/db';
+import { SqlExecutionStore, type ExecutionStore } from './store/executions';
+import { SqlInsightsStore } from './store/insights';
+import { SqlJobStore } from './store/jobs';
+import { SqlPolicyStore, type PolicyStore } from './store/policies';
+import { SqlPolicyRunStore } from './store/policy-runs';
+import { SqlTaskQueue } from './store/queue';
+import { SqlScheduleStore } from './store/schedules';
+import type { Sql } from './store/schema';
+import { SqlWebhookEventStore } from './store/webhook-events';
 import { WebhookProcessor } from './webhooks/processor';
 import { ScanEvents } from './webhooks/scan-events';
 
@@ -132,8 +133,8 @@ export function createBuildkitPool(
  * The patch engine over a migrated database: its stores, the robot's Harbor and registry clients (`harbor`
  * when given, else one built from the settings), task logs.
  */
-export function createPatchEngine(db: Db, s: PatchSettings, harbor?: HarborClient): PatchEngineParts {
-  const store = new SqliteExecutionStore(db);
+export function createPatchEngine(q: Sql, s: PatchSettings, harbor?: HarborClient): PatchEngineParts {
+  const store = new SqlExecutionStore(q);
   const robot = { username: s.robotName, password: s.robotSecret };
   const robotHarbor =
     harbor ?? new HarborClient(s.harborUrl, { kind: 'basic', ...robot }, s.harborTimeoutMs ?? 15_000, s.fetch);
@@ -148,7 +149,7 @@ export function createPatchEngine(db: Db, s: PatchSettings, harbor?: HarborClien
   );
   const engine = new PatchEngine(
     store,
-    new SqliteTaskQueue(db),
+    new SqlTaskQueue(q),
     {
       harbor: robotHarbor,
       registry,
@@ -180,23 +181,23 @@ export function createPatchEngine(db: Db, s: PatchSettings, harbor?: HarborClien
 
 /** The scheduler over the policy store and the runner (exported so tests can drive it with their own clock). */
 export function createPolicyScheduler(
-  db: Db,
+  q: Sql,
   policies: Pick<PolicyStore, 'listAll' | 'getById'>,
   runner: PolicyRunner,
   opts: { now?: () => Date; intervalMs?: number; onError?: (err: unknown) => void } = {},
 ): PolicyScheduler {
   return new PolicyScheduler({
-    store: new SqliteScheduleStore(db),
+    store: new SqlScheduleStore(q),
     now: opts.now,
     intervalMs: opts.intervalMs,
     // Polled at each tick: a disabled, deleted or re-scheduled policy is noticed without hooks.
     listScheduledPolicies: () => policies.listAll({ triggerType: 'scheduled' }),
-    hasActiveRun: (policyId) => {
-      const p = policies.getById(policyId);
-      return p ? runner.activeRun(p) !== undefined : false;
+    hasActiveRun: async (policyId) => {
+      const p = await policies.getById(policyId);
+      return p ? (await runner.activeRun(p)) !== undefined : false;
     },
     startRun: async (policyId) => {
-      const p = policies.getById(policyId);
+      const p = await policies.getById(policyId);
       if (!p) throw new Error(`policy ${policyId} no longer exists`);
       return runner.start(p, 'SCHEDULE');
     },
@@ -245,7 +246,7 @@ export interface Services {
 export interface ServiceDeps {
   config: Config;
   /** Migrated (store/migrations.ts). */
-  db: Db;
+  database: StoreDatabase;
   logger: Logger;
   outbound: Outbound;
   tuning?: PatchTuning;
@@ -261,17 +262,18 @@ function serviceAuth(config: Config): HarborAuth {
 
 function createPatching(
   deps: ServiceDeps,
+  q: Sql,
   harbor: HarborClient,
   policyStore: PolicyStore,
   buildkit: BuildkitPool,
 ): Patching | undefined {
-  const { config: c, db, logger } = deps;
+  const { config: c, logger } = deps;
   if (!c.robotName || !c.robotSecret) {
     logger.warn(NOT_CONFIGURED);
     return undefined;
   }
   const { engine, registry, robot, scanEvents } = createPatchEngine(
-    db,
+    q,
     {
       harborUrl: c.harborUrl,
       registryHost: c.registryHost,
@@ -303,21 +305,21 @@ function createPatching(
     }
   });
   const patch = new PatchController(engine, harbor, robot, signingCapabilities(c));
-  const jobservice = new JobService(new SqliteJobStore(db), engine, (project, repository, reference) =>
+  const jobservice = new JobService(new SqlJobStore(q), engine, (project, repository, reference) =>
     patch.resolveDigest(project, repository, reference),
   );
 
   const report = (context: string) => (err: unknown) => logger.error({ err, context }, 'policy runs error');
   const runner = new PolicyRunner({
-    runs: new SqlitePolicyRunStore(db),
+    runs: new SqlPolicyRunStore(q),
     harbor,
     engine,
     robot,
     onError: report('policy run'),
   });
-  const scheduler = createPolicyScheduler(db, policyStore, runner, { onError: report('scheduler') });
+  const scheduler = createPolicyScheduler(q, policyStore, runner, { onError: report('scheduler') });
   const webhooks = new WebhookProcessor({
-    store: new SqliteWebhookEventStore(db),
+    store: new SqlWebhookEventStore(q),
     harbor,
     engine,
     runner,
@@ -366,13 +368,14 @@ function createPatching(
 }
 
 export function buildServices(deps: ServiceDeps): Services {
-  const { config, db, logger, outbound } = deps;
+  const { config, logger, outbound } = deps;
   const harbor = new HarborClient(config.harborUrl, serviceAuth(config), config.harborTimeoutMs, outbound.fetch);
-  const policyStore = new SqlitePolicyStore(db);
+  const q = deps.database.sql;
+  const policyStore = new SqlPolicyStore(q);
   const buildkit = createBuildkitPool(config, logger);
   if (deps.metrics) buildkit.registerMetrics(deps.metrics);
-  const patching = createPatching(deps, harbor, policyStore, buildkit);
-  const executions = new SqliteExecutionStore(db);
+  const patching = createPatching(deps, q, harbor, policyStore, buildkit);
+  const executions = new SqlExecutionStore(q);
 
   const robotCheck: HealthCheck = {
     name: 'robot',
@@ -394,14 +397,14 @@ export function buildServices(deps: ServiceDeps): Services {
     policyStore,
     policies: new PolicyController(policyStore, harbor, signingCapabilities(config)),
     insights: new InsightsController({
-      store: new SqliteInsightsStore(db),
+      store: new SqlInsightsStore(q),
       policies: policyStore,
       scans: new ProjectScans(BACKLOG_CACHE_SECONDS),
       slots: buildkit.totalSlots,
       execution: (id) => executions.getExecution(id),
     }),
     patching,
-    healthChecks: [...builtInHealthChecks(config, db, outbound.fetch, buildkit), robotCheck],
+    healthChecks: [...builtInHealthChecks(config, deps.database, outbound.fetch, buildkit), robotCheck],
     async start() {
       if (!patching) return;
       const { engine, robot, runner, scheduler, webhooks } = patching;
@@ -422,7 +425,7 @@ export function buildServices(deps: ServiceDeps): Services {
           buildkit.stop();
         },
       });
-      runner.recover();
+      await runner.recover();
       scheduler.start();
       webhooks.start();
       started.push({

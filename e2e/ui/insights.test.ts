@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
-import { DEFAULT_PATCH_OPTIONS, SqliteExecutionStore } from '@harbor-patching/adapter';
+import { DEFAULT_PATCH_OPTIONS, SqlExecutionStore, sqliteSql } from '@harbor-patching/adapter';
 import { assertAccessible } from './axe';
 import { PASSWORD, screenshotDir, signIn, startStack, type Stack } from './harness';
 
@@ -40,8 +40,8 @@ async function tableRows(page: Page, chartId: string): Promise<string[][]> {
 
 before(async () => {
   stack = await startStack();
-  const store = new SqliteExecutionStore(stack.adapter.db);
-  const e = store.insertExecution({ project: 'library', trigger: 'MANUAL', options: DEFAULT_PATCH_OPTIONS });
+  const store = new SqlExecutionStore(sqliteSql(stack.adapter.db));
+  const e = await store.insertExecution({ project: 'library', trigger: 'MANUAL', options: DEFAULT_PATCH_OPTIONS });
   const day = 86_400_000;
   const history = [
     { ago: 2, status: 'Success', reason: null, fixed: ['CVE-2026-0001', 'CVE-2026-0002', 'CVE-2026-0003'] },
@@ -50,7 +50,7 @@ before(async () => {
     { ago: 0, status: 'Error', reason: 'COPA_FAILED', fixed: [] },
   ] as const;
   for (const [i, h] of history.entries()) {
-    const t = store.insertTask({
+    const t = await store.insertTask({
       execution_id: e.id,
       project: 'library',
       repository: 'ui-history',
@@ -58,7 +58,7 @@ before(async () => {
       source_digest: `sha256:${String(i + 1).repeat(64)}`,
     });
     const end = new Date(Date.now() - h.ago * day);
-    store.updateTask(t.id, {
+    await store.updateTask(t.id, {
       status: h.status,
       reason: h.reason,
       start_time: new Date(end.getTime() - 60_000).toISOString(),
@@ -72,7 +72,7 @@ before(async () => {
         h.status === 'Success' ? { total: 5, fixable: 0, summary: { High: 5 }, fixable_summary: {} } : null,
     });
   }
-  store.refreshExecution(e.id);
+  await store.refreshExecution(e.id);
 });
 
 after(async () => {

@@ -29,6 +29,16 @@ export interface Config {
   robotSecret?: string;
   /** Folder for the SQLite file and task files. */
   dataDir: string;
+  /** postgres://user:password@host:port/database: the store on PostgreSQL instead of SQLite in dataDir. */
+  databaseUrl?: string;
+  /** Connections in the PostgreSQL pool. */
+  databasePoolSize: number;
+  /** Seconds a PostgreSQL statement may run before the server cancels it. */
+  databaseStatementTimeoutSeconds: number;
+  /** TLS to PostgreSQL: disable, require (encrypted, certificate not checked) or verify (certificate checked). */
+  databaseSsl: 'disable' | 'require' | 'verify';
+  /** PEM file of the CA that signed PostgreSQL's certificate (implies verify). */
+  databaseCaFile?: string;
   /**
    * buildkitd addresses for copa, comma-separated, each optionally with its number of copa slots:
    * `unix:///run/buildkit/buildkitd.sock` or `tcp://a:1234=2,unix:///run/b.sock=1` (see buildkitEndpoints).
@@ -151,7 +161,7 @@ export function findTool(name: string, env: NodeJS.ProcessEnv = process.env): st
 interface Setting {
   key: keyof Config;
   env: string;
-  kind: 'string' | 'list' | 'url' | 'baseUrl' | 'int' | 'bool' | 'seconds' | 'path';
+  kind: 'string' | 'list' | 'url' | 'baseUrl' | 'int' | 'bool' | 'seconds' | 'path' | 'databaseUrl';
   min?: number;
   max?: number;
   choices?: string[];
@@ -167,6 +177,17 @@ const SETTINGS: Setting[] = [
   { key: 'robotName', env: 'ROBOT_NAME', kind: 'string' },
   { key: 'robotSecret', env: 'ROBOT_SECRET', kind: 'string' },
   { key: 'dataDir', env: 'DATA_DIR', kind: 'path' },
+  { key: 'databaseUrl', env: 'DATABASE_URL', kind: 'databaseUrl' },
+  { key: 'databasePoolSize', env: 'DATABASE_POOL_SIZE', kind: 'int', min: 1, max: 200 },
+  {
+    key: 'databaseStatementTimeoutSeconds',
+    env: 'DATABASE_STATEMENT_TIMEOUT',
+    kind: 'seconds',
+    min: 1,
+    max: 3600,
+  },
+  { key: 'databaseSsl', env: 'DATABASE_SSL', kind: 'string', choices: ['disable', 'require', 'verify'] },
+  { key: 'databaseCaFile', env: 'DATABASE_CA_FILE', kind: 'path' },
   { key: 'buildkitAddr', env: 'BUILDKIT_ADDR', kind: 'list' },
   { key: 'buildkitCheckSeconds', env: 'BUILDKIT_CHECK_SECONDS', kind: 'int', min: 1, max: 3600 },
   { key: 'copaPath', env: 'COPA_PATH', kind: 'path' },
@@ -208,6 +229,9 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env, cwd = proces
     registryHost: '127.0.0.1:8380',
     registryInsecure: true,
     dataDir: resolve(cwd, '.data'),
+    databasePoolSize: 10,
+    databaseStatementTimeoutSeconds: 60,
+    databaseSsl: 'disable',
     buildkitAddr: 'unix:///run/buildkit/buildkitd.sock',
     buildkitCheckSeconds: 10,
     copaPath: findCopa(env) ?? 'copa',
@@ -260,6 +284,24 @@ function parseValue(s: Setting, raw: unknown, source: string, cwd: string): { va
         return bad('must be an origin without a path (e.g. https://harbor.example.com)');
       if (url.username || url.password) return bad('must not contain credentials (use PATCHING_ROBOT_NAME/SECRET)');
       return { value: url.origin };
+    }
+    case 'databaseUrl': {
+      // Never echo the value: it carries the database password.
+      const hidden = { problem: `${source}: must be a URL like postgres://user:password@host:5432/database` };
+      let url: URL | undefined;
+      try {
+        url = typeof text === 'string' ? new URL(text) : undefined;
+      } catch {
+        url = undefined;
+      }
+      if (!url) return hidden;
+      if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+        return { problem: `${source}: only PostgreSQL is supported: the URL must start with postgres://` };
+      }
+      if (!url.hostname)
+        return { problem: `${source}: the URL names no host (postgres://user:password@host:5432/database)` };
+      if (url.pathname.length <= 1) return { problem: `${source}: the URL names no database (…@host:5432/database)` };
+      return { value: text };
     }
     case 'baseUrl': {
       let url: URL | undefined;
@@ -395,6 +437,17 @@ export function loadConfig(
       problems.push(`${ENV_PREFIX}COPA_PATH: ${c.copaPath} is not an executable file`);
     }
   }
+  if (c.databaseCaFile) {
+    const problem = caFileProblem(c.databaseCaFile);
+    if (problem) problems.push(`${ENV_PREFIX}DATABASE_CA_FILE: ${problem}`);
+    if (c.databaseSsl === 'disable' && explicit.has('databaseSsl'))
+      problems.push(`${ENV_PREFIX}DATABASE_CA_FILE: set, but ${ENV_PREFIX}DATABASE_SSL is disable; use verify`);
+  }
+  if (!c.databaseUrl && (explicit.has('databaseCaFile') || explicit.has('databaseSsl'))) {
+    problems.push(
+      `${ENV_PREFIX}DATABASE_SSL/${ENV_PREFIX}DATABASE_CA_FILE: only used with ${ENV_PREFIX}DATABASE_URL, which is not set`,
+    );
+  }
   try {
     buildkitEndpoints(c.buildkitAddr, c.concurrency);
   } catch (err) {
@@ -504,6 +557,7 @@ function caFileProblem(path: string): string | undefined {
 export function describeConfig(config: Config): Record<string, unknown> {
   const out: Record<string, unknown> = { ...config };
   for (const k of SECRET_KEYS) if (out[k] !== undefined) out[k] = '[hidden]';
+  if (config.databaseUrl) out.databaseUrl = redactUrl(config.databaseUrl);
   return out;
 }
 
@@ -515,5 +569,16 @@ export function copaAvailable(config: Pick<Config, 'copaPath'>): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** A URL with its password replaced (the database URL in logs). */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '[hidden]';
   }
 }

@@ -27,41 +27,41 @@ export interface TaskRef {
 export class ExecutionController {
   constructor(private readonly engine: PatchEngine) {}
 
-  list(filter: ExecutionFilter): ListPage<Execution> {
+  list(filter: ExecutionFilter): Promise<ListPage<Execution>> {
     return this.engine.store.listExecutions(filter);
   }
 
   /** The newest successful task of the project that produced each of these patched digests. */
-  tasksByPatchedDigest(project: string, digests: readonly string[], repository?: string): TaskView[] {
-    return this.engine.store.tasksByPatchedDigest(project, digests, repository).map(taskView);
+  async tasksByPatchedDigest(project: string, digests: readonly string[], repository?: string): Promise<TaskView[]> {
+    return (await this.engine.store.tasksByPatchedDigest(project, digests, repository)).map(taskView);
   }
 
-  execution(project: string, id: number): Execution {
-    const e = this.engine.store.getExecution(id);
+  async execution(project: string, id: number): Promise<Execution> {
+    const e = await this.engine.store.getExecution(id);
     if (!e || e.project !== project) throw new NotFoundError(`execution ${id} does not exist in project ${project}`);
     return e;
   }
 
-  tasks(
+  async tasks(
     project: string,
     executionId: number,
     query: { status?: TaskStatus; page: number; page_size: number },
-  ): ListPage<TaskView> {
-    const e = this.execution(project, executionId);
-    const page = this.engine.store.listTasks({ execution_id: e.id, ...query });
+  ): Promise<ListPage<TaskView>> {
+    const e = await this.execution(project, executionId);
+    const page = await this.engine.store.listTasks({ execution_id: e.id, ...query });
     return { items: page.items.map(taskView), total: page.total };
   }
 
-  task(ref: TaskRef): TaskView {
-    return taskView(this.findTask(ref));
+  async task(ref: TaskRef): Promise<TaskView> {
+    return taskView(await this.findTask(ref));
   }
 
-  log(ref: TaskRef): string {
-    return this.engine.logs.read(this.findTask(ref).id);
+  async log(ref: TaskRef): Promise<string> {
+    return this.engine.logs.read((await this.findTask(ref)).id);
   }
 
-  vex(ref: TaskRef, platform?: string): unknown {
-    const t = this.findTask(ref);
+  async vex(ref: TaskRef, platform?: string): Promise<unknown> {
+    const t = await this.findTask(ref);
     if (platform !== undefined && !t.platforms?.some((p) => p.platform === platform)) {
       throw new NotFoundError(
         t.platforms
@@ -69,7 +69,7 @@ export class ExecutionController {
           : `task ${t.id} patched a single-platform image; leave out platform`,
       );
     }
-    const vex = this.engine.store.getTaskVex(t.id, platform);
+    const vex = await this.engine.store.getTaskVex(t.id, platform);
     if (!vex) {
       throw new NotFoundError(
         `task ${t.id} has no VEX document (copa writes one only when it applied updates from a report)`,
@@ -78,21 +78,21 @@ export class ExecutionController {
     return vex;
   }
 
-  stopExecution(access: ProjectAccess, project: string, id: number): Execution {
-    const e = this.execution(project, id);
+  async stopExecution(access: ProjectAccess, project: string, id: number): Promise<Execution> {
+    const e = await this.execution(project, id);
     assertMayStop(access, e);
-    return this.engine.stopExecution(e.id)!;
+    return (await this.engine.stopExecution(e.id))!;
   }
 
-  stopTask(access: ProjectAccess, ref: TaskRef): TaskView {
-    const t = this.findTask(ref);
-    assertMayStop(access, this.engine.store.getExecution(t.execution_id)!);
-    return taskView(this.engine.stopTask(t.id)!);
+  async stopTask(access: ProjectAccess, ref: TaskRef): Promise<TaskView> {
+    const t = await this.findTask(ref);
+    assertMayStop(access, (await this.engine.store.getExecution(t.execution_id))!);
+    return taskView((await this.engine.stopTask(t.id))!);
   }
 
-  private findTask({ project, executionId, taskId }: TaskRef): Task {
-    const e = this.execution(project, executionId);
-    const t = this.engine.store.getTask(taskId);
+  private async findTask({ project, executionId, taskId }: TaskRef): Promise<Task> {
+    const e = await this.execution(project, executionId);
+    const t = await this.engine.store.getTask(taskId);
     if (!t || t.execution_id !== e.id) throw new NotFoundError(`task ${taskId} does not exist in execution ${e.id}`);
     return t;
   }

@@ -24,7 +24,7 @@ export interface InsightsControllerDeps {
   /** Tasks that may run at once (the worker pool's size). */
   slots: number;
   /** An execution by id, as the API shows it (undefined when patching is off or it does not exist). */
-  execution(id: number): Execution | undefined;
+  execution(id: number): Promise<Execution | undefined>;
 }
 
 const DAY_MS = 86_400_000;
@@ -44,16 +44,16 @@ export class InsightsController {
   ): Promise<ProjectInsights> {
     const { store, policies, scans } = this.deps;
     const now = new Date();
-    const projectPolicies = policies.listAll({ projectName: range.project });
+    const projectPolicies = await policies.listAll({ projectName: range.project });
     let vulnerabilities: ProjectInsights['vulnerabilities'] = null;
     let backlog: ProjectInsights['backlog'] = null;
     let backlogError: string | null = null;
     if (harbor) {
-      const then = store.snapshotNear(range.project, addDays(range.to, -30)) ?? null;
+      const then = (await store.snapshotNear(range.project, addDays(range.to, -30))) ?? null;
       try {
         const scan = await scans.get(harbor, range.project);
         const snapshot = snapshotOf(scan);
-        store.saveSnapshot(range.project, snapshot);
+        await store.saveSnapshot(range.project, snapshot);
         backlog = backlogOf(scan, projectPolicies, severity);
         vulnerabilities = { now: snapshot, then: then && then.day < snapshot.day ? then : null };
       } catch (err) {
@@ -68,9 +68,9 @@ export class InsightsController {
       to: range.to,
       bucket: range.bucket,
       generated_at: now.toISOString(),
-      totals: store.totals(range),
-      outcomes: store.outcomes(range),
-      reasons: store.reasons(range),
+      totals: await store.totals(range),
+      outcomes: await store.outcomes(range),
+      reasons: await store.reasons(range),
       vulnerabilities,
       backlog,
       backlog_error: backlogError,
@@ -88,29 +88,29 @@ export class InsightsController {
     };
   }
 
-  system(range: Omit<InsightsRange, 'project'>): SystemInsights {
+  async system(range: Omit<InsightsRange, 'project'>): Promise<SystemInsights> {
     const { store, slots } = this.deps;
-    const snapshots = store.latestSnapshots();
+    const snapshots = await store.latestSnapshots();
     return {
       from: range.from,
       to: range.to,
       bucket: range.bucket,
       generated_at: new Date().toISOString(),
-      totals: store.totals(range),
-      outcomes: store.outcomes(range),
-      reasons: store.reasons(range),
-      projects: store.projects(range).map((row) => {
+      totals: await store.totals(range),
+      outcomes: await store.outcomes(range),
+      reasons: await store.reasons(range),
+      projects: (await store.projects(range)).map((row) => {
         const snapshot = snapshots.get(row.project);
         return { ...row, fixable_now: snapshot?.fixable ?? null, snapshot_day: snapshot?.day ?? null };
       }),
-      service: { slots, ...store.service(range) },
+      service: { slots, ...(await store.service(range)) },
     };
   }
 
   /** The report of an execution of `project`, or undefined when there is no such execution there. */
-  executionReport(project: string, executionId: number): ExecutionReport | undefined {
-    const execution = this.deps.execution(executionId);
+  async executionReport(project: string, executionId: number): Promise<ExecutionReport | undefined> {
+    const execution = await this.deps.execution(executionId);
     if (!execution || execution.project !== project) return undefined;
-    return { execution, rows: this.deps.store.executionReport(executionId) };
+    return { execution, rows: await this.deps.store.executionReport(executionId) };
   }
 }

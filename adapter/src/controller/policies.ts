@@ -52,37 +52,38 @@ export class PolicyController {
     private readonly signing: SigningCapabilities = NO_SIGNING,
   ) {}
 
-  list(project: ProjectRef, query: PolicyListQuery): { items: PolicyView[]; total: number } {
-    const { items, total } = this.policies.list(project.name, query);
+  async list(project: ProjectRef, query: PolicyListQuery): Promise<{ items: PolicyView[]; total: number }> {
+    const { items, total } = await this.policies.list(project.name, query);
     const now = new Date();
     return { items: items.map((p) => policyView(p, now)), total };
   }
 
   /** The policy, or undefined when the project has no such policy. */
-  get(project: ProjectRef, id: number): PolicyView | undefined {
-    const policy = this.policies.get(project.name, id);
+  async get(project: ProjectRef, id: number): Promise<PolicyView | undefined> {
+    const policy = await this.policies.get(project.name, id);
     return policy && policyView(policy);
   }
 
   async create(project: ProjectRef, body: unknown, actor: Actor): Promise<PolicyView> {
     const spec = await this.specOf(project, body, actor);
-    return policyView(this.policies.create(project.name, project.id, spec, actor.username));
+    return policyView(await this.policies.create(project.name, project.id, spec, actor.username));
   }
 
   async update(project: ProjectRef, id: number, body: unknown, actor: Actor): Promise<PolicyView> {
-    if (!this.policies.get(project.name, id)) throw notFound(project, id);
+    if (!(await this.policies.get(project.name, id))) throw notFound(project, id);
     const spec = await this.specOf(project, body, actor);
-    const updated = this.policies.update(project.name, id, spec, actor.username);
+    const updated = await this.policies.update(project.name, id, spec, actor.username);
     if (!updated) throw notFound(project, id);
     return policyView(updated);
   }
 
-  delete(project: ProjectRef, id: number): void {
-    if (!this.policies.get(project.name, id) || !this.policies.delete(project.name, id)) throw notFound(project, id);
+  async delete(project: ProjectRef, id: number): Promise<void> {
+    if (!(await this.policies.get(project.name, id)) || !(await this.policies.delete(project.name, id)))
+      throw notFound(project, id);
   }
 
-  setEnabled(project: ProjectRef, id: number, enabled: boolean, actor: Actor): PolicyView {
-    const updated = this.policies.setEnabled(project.name, id, enabled, actor.username);
+  async setEnabled(project: ProjectRef, id: number, enabled: boolean, actor: Actor): Promise<PolicyView> {
+    const updated = await this.policies.setEnabled(project.name, id, enabled, actor.username);
     if (!updated) throw notFound(project, id);
     return policyView(updated);
   }

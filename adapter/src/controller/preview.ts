@@ -38,7 +38,7 @@ export class PreviewController {
       if (Object.keys(body).length > 1) {
         throw new ValidationError([{ field: '', message: 'send either {"policy_id": N} or a draft policy, not both' }]);
       }
-      const stored = this.policies.get(project, id as number);
+      const stored = await this.policies.get(project, id as number);
       if (!stored) throw new NotFoundError(`policy ${id} does not exist in project "${project}"`);
       policy = stored;
       source = { policy_id: stored.id };

@@ -18,17 +18,17 @@ export class RunController {
     private readonly scheduler: PolicyScheduler,
   ) {}
 
-  private policy(project: string, id: number): PatchPolicy {
-    const policy = this.policies.get(project, id);
+  private async policy(project: string, id: number): Promise<PatchPolicy> {
+    const policy = await this.policies.get(project, id);
     if (!policy) throw new NotFoundError(`policy ${id} not found in project "${project}"`);
     return policy;
   }
 
   /** Starts a MANUAL run; answers with its execution at once. */
-  run(project: string, policyId: number): Execution {
-    const policy = this.policy(project, policyId);
+  async run(project: string, policyId: number): Promise<Execution> {
+    const policy = await this.policy(project, policyId);
     try {
-      return this.runner.start(policy, 'MANUAL');
+      return await this.runner.start(policy, 'MANUAL');
     } catch (err) {
       if (err instanceof PolicyDisabledError) {
         throw new ConflictError(
@@ -45,8 +45,8 @@ export class RunController {
     }
   }
 
-  schedule(project: string, policyId: number): PolicySchedule {
-    const policy = this.policy(project, policyId);
-    return { policy_id: policy.id, trigger: policy.trigger.type, ...this.scheduler.info(policy) };
+  async schedule(project: string, policyId: number): Promise<PolicySchedule> {
+    const policy = await this.policy(project, policyId);
+    return { policy_id: policy.id, trigger: policy.trigger.type, ...(await this.scheduler.info(policy)) };
   }
 }

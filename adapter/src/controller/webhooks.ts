@@ -117,7 +117,7 @@ export class WebhookController {
     if (type === 'SCANNING_FAILED' || type === 'SCANNING_STOPPED') {
       return { accepted: false, message: `${type} only ends waits for that scan; nothing is stored` };
     }
-    const ids = this.deps.processor.accept(events.map((e) => ({ ...e, project_id: credential.projectId })));
+    const ids = await this.deps.processor.accept(events.map((e) => ({ ...e, project_id: credential.projectId })));
     return { accepted: true, event_id: ids[0], event_ids: ids };
   }
 
@@ -135,7 +135,7 @@ export class WebhookController {
         project.id,
       ),
       secret_configured: Boolean(secret),
-      recent_events: processor.store.recent(project.name, 10).map((e) => ({
+      recent_events: (await processor.store.recent(project.name, 10)).map((e) => ({
         id: e.id,
         received_at: e.received_at,
         type: e.event.type,

@@ -5,7 +5,7 @@
 import { buildkitEndpoints, copaAvailable, type Config } from '../config/config';
 import { publicKeyProblem, readPasswordFile, signingKeyProblem } from '../config/signing';
 import { BuildkitPool } from '../jobs/buildkit-pool';
-import { pingDatabase, type Db } from '../store/db';
+import { pingSql, type StoreDatabase } from '../store/db';
 
 export interface HealthResult {
   ok: boolean;
@@ -46,7 +46,7 @@ export function buildkitHealthChecks(pool: BuildkitPool): HealthCheck[] {
 /** `fetchImpl` reaches Harbor and the registry as every other call does (config/outbound.ts). */
 export function builtInHealthChecks(
   config: Config,
-  db: Db,
+  database: StoreDatabase,
   fetchImpl: typeof fetch = (input, init) => fetch(input, init),
   /** The service's pool, so that the checks also take endpoints out and put them back; default: one of its own. */
   buildkit = new BuildkitPool(buildkitEndpoints(config.buildkitAddr, config.concurrency)),
@@ -67,8 +67,12 @@ export function builtInHealthChecks(
     },
     {
       name: 'database',
+      // The engine and where it is (never the password); unreachable is unhealthy, saying why.
       check: async () => {
-        return pingDatabase(db) ? { ok: true, detail: db.name } : { ok: false, error: 'SELECT 1 failed' };
+        const detail = `${database.engine === 'postgres' ? 'PostgreSQL' : 'SQLite'} ${database.label}`;
+        const ok = await pingSql(database.sql).catch((err: Error) => err);
+        if (ok instanceof Error) return { ok: false, detail, error: `unreachable: ${ok.message}` };
+        return ok ? { ok: true, detail } : { ok: false, detail, error: 'SELECT 1 failed' };
       },
     },
     ...buildkitHealthChecks(buildkit),

@@ -45,9 +45,9 @@ export function executionsRouter(executions: ExecutionController, auth: AuthMidd
   const r = Router({ mergeParams: true });
   const read = auth.requireProjectRead();
 
-  r.get('/projects/:project_name/executions', read, (req, res) => {
+  r.get('/projects/:project_name/executions', read, async (req, res) => {
     const paging = pagingOf(req);
-    const page = executions.list({
+    const page = await executions.list({
       project: projectOf(req),
       policy_id: positiveId(req, 'policy_id', 'query'),
       status: oneOf(req, 'status', EXECUTION_STATUSES) as ExecutionStatus | undefined,
@@ -60,29 +60,29 @@ export function executionsRouter(executions: ExecutionController, auth: AuthMidd
     res.json(page.items);
   });
 
-  r.get('/projects/:project_name/tasks', read, (req, res) => {
+  r.get('/projects/:project_name/tasks', read, async (req, res) => {
     // The OpenAPI validator checks the digests and the repository; one digest may come as a plain string.
     const digests = ([] as unknown[]).concat(req.query.patched_digest ?? []).map(String);
     if (digests.length === 0) {
       throw badRequest([{ field: 'query.patched_digest', message: 'query.patched_digest: give at least one digest' }]);
     }
     const repository = typeof req.query.repository === 'string' ? req.query.repository : undefined;
-    res.json(executions.tasksByPatchedDigest(projectOf(req), digests, repository));
+    res.json(await executions.tasksByPatchedDigest(projectOf(req), digests, repository));
   });
 
-  r.get('/projects/:project_name/executions/:execution_id', read, (req, res) => {
-    res.json(executions.execution(projectOf(req), executionIdOf(req)));
+  r.get('/projects/:project_name/executions/:execution_id', read, async (req, res) => {
+    res.json(await executions.execution(projectOf(req), executionIdOf(req)));
   });
 
-  r.post('/projects/:project_name/executions/:execution_id/stop', read, (req, res) => {
-    res.json(executions.stopExecution(projectAccessOf(res), projectOf(req), executionIdOf(req)));
+  r.post('/projects/:project_name/executions/:execution_id/stop', read, async (req, res) => {
+    res.json(await executions.stopExecution(projectAccessOf(res), projectOf(req), executionIdOf(req)));
   });
 
-  r.get('/projects/:project_name/executions/:execution_id/tasks', read, (req, res) => {
+  r.get('/projects/:project_name/executions/:execution_id/tasks', read, async (req, res) => {
     const paging = pagingOf(req);
     const executionId = executionIdOf(req);
     const status = oneOf(req, 'status', TASK_STATUSES) as TaskStatus | undefined;
-    const page = executions.tasks(projectOf(req), executionId, {
+    const page = await executions.tasks(projectOf(req), executionId, {
       status,
       page: paging.page,
       page_size: paging.pageSize,
@@ -91,21 +91,21 @@ export function executionsRouter(executions: ExecutionController, auth: AuthMidd
     res.json(page.items);
   });
 
-  r.get('/projects/:project_name/executions/:execution_id/tasks/:task_id', read, (req, res) => {
-    res.json(executions.task(taskOf(req)));
+  r.get('/projects/:project_name/executions/:execution_id/tasks/:task_id', read, async (req, res) => {
+    res.json(await executions.task(taskOf(req)));
   });
 
-  r.post('/projects/:project_name/executions/:execution_id/tasks/:task_id/stop', read, (req, res) => {
-    res.json(executions.stopTask(projectAccessOf(res), taskOf(req)));
+  r.post('/projects/:project_name/executions/:execution_id/tasks/:task_id/stop', read, async (req, res) => {
+    res.json(await executions.stopTask(projectAccessOf(res), taskOf(req)));
   });
 
-  r.get('/projects/:project_name/executions/:execution_id/tasks/:task_id/log', read, (req, res) => {
-    res.type('text/plain; charset=utf-8').send(executions.log(taskOf(req)));
+  r.get('/projects/:project_name/executions/:execution_id/tasks/:task_id/log', read, async (req, res) => {
+    res.type('text/plain; charset=utf-8').send(await executions.log(taskOf(req)));
   });
 
-  r.get('/projects/:project_name/executions/:execution_id/tasks/:task_id/vex', read, (req, res) => {
+  r.get('/projects/:project_name/executions/:execution_id/tasks/:task_id/vex', read, async (req, res) => {
     const platform = typeof req.query.platform === 'string' && req.query.platform ? req.query.platform : undefined;
-    res.json(executions.vex(taskOf(req), platform));
+    res.json(await executions.vex(taskOf(req), platform));
   });
 
   return r;

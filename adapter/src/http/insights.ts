@@ -135,12 +135,12 @@ export function insightsRouter(controller: InsightsController, auth: AuthMiddlew
     );
   });
 
-  r.get('/insights', auth.requireSignedIn(), (req, res) => {
+  r.get('/insights', auth.requireSignedIn(), async (req, res) => {
     if (!callerOf(res).sysadmin) throw forbidden('only Harbor system admins may see the insights of every project');
     const range = rangeOf(req);
     const format = choice(req, 'format', ['json', 'csv'] as const, 'json');
     const table = choice(req, 'table', ['outcomes', 'reasons', 'projects'] as const, 'outcomes');
-    const insights = controller.system(range);
+    const insights = await controller.system(range);
     if (format === 'json') return void res.json(insights);
     const filename = `insights-all-${table}-${range.from}-${range.to}.csv`;
     if (table === 'projects') {
@@ -177,11 +177,11 @@ export function insightsRouter(controller: InsightsController, auth: AuthMiddlew
     return sendCsv(res, filename, header, rows);
   });
 
-  r.get('/projects/:project_name/executions/:execution_id/report', auth.requireProjectRead(), (req, res) => {
+  r.get('/projects/:project_name/executions/:execution_id/report', auth.requireProjectRead(), async (req, res) => {
     const project = projectAccessOf(res).project.name;
     const id = positiveId(req, 'execution_id', 'path');
     const format = choice(req, 'format', ['json', 'csv'] as const, 'json');
-    const report = controller.executionReport(project, id);
+    const report = await controller.executionReport(project, id);
     if (!report) throw notFound(`execution ${id} does not exist in project ${project}`);
     if (format === 'json') return void res.json(report);
     const severities = ['Critical', 'High', 'Medium', 'Low'] as const;

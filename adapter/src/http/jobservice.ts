@@ -62,13 +62,13 @@ export function jobserviceRouter(service: JobService, secret: string | undefined
     }
   });
 
-  r.get('/api/v1/jobs/:job_id', auth, validId, (req, res) => {
-    const stats = service.stats(String(req.params.job_id));
+  r.get('/api/v1/jobs/:job_id', auth, validId, async (req, res) => {
+    const stats = await service.stats(String(req.params.job_id));
     if (!stats) return notFound(res, String(req.params.job_id));
     res.json(stats);
   });
 
-  r.post('/api/v1/jobs/:job_id', auth, validId, (req, res) => {
+  r.post('/api/v1/jobs/:job_id', auth, validId, async (req, res) => {
     const action = (req.body as { action?: unknown } | undefined)?.action;
     if (typeof action !== 'string' || action === '') {
       res.status(400).json({ code: 10002, message: 'bad request', details: 'body must be {"action":"stop"}' });
@@ -82,12 +82,12 @@ export function jobserviceRouter(service: JobService, secret: string | undefined
       });
       return;
     }
-    if (!service.stop(String(req.params.job_id))) return notFound(res, String(req.params.job_id));
+    if (!(await service.stop(String(req.params.job_id)))) return notFound(res, String(req.params.job_id));
     res.status(204).end();
   });
 
-  r.get('/api/v1/jobs/:job_id/log', auth, validId, (req, res) => {
-    const log = service.log(String(req.params.job_id));
+  r.get('/api/v1/jobs/:job_id/log', auth, validId, async (req, res) => {
+    const log = await service.log(String(req.params.job_id));
     if (log === undefined) return notFound(res, String(req.params.job_id));
     res.type('text/plain; charset=utf-8').send(log);
   });

@@ -24,11 +24,11 @@ export function policiesRouter(policies: PolicyController, auth: AuthMiddleware)
   const router = express.Router();
   const base = '/projects/:project_name/policies';
 
-  router.get(base, auth.requireProjectRead(), (req, res) => {
+  router.get(base, auth.requireProjectRead(), async (req, res) => {
     const paging = pagingOf(req);
     const name = typeof req.query.name === 'string' ? req.query.name : undefined;
     const sort = typeof req.query.sort === 'string' ? (req.query.sort as PolicySort) : undefined;
-    const { items, total } = policies.list(projectOf(res), { ...paging, name, sort });
+    const { items, total } = await policies.list(projectOf(res), { ...paging, name, sort });
     setPagingHeaders(req, res, paging, total);
     res.json(items);
   });
@@ -40,8 +40,8 @@ export function policiesRouter(policies: PolicyController, auth: AuthMiddleware)
     res.json(created);
   });
 
-  router.get(`${base}/:policy_id`, auth.requireProjectRead(), (req, res) => {
-    const policy = policies.get(projectOf(res), policyIdOf(req));
+  router.get(`${base}/:policy_id`, auth.requireProjectRead(), async (req, res) => {
+    const policy = await policies.get(projectOf(res), policyIdOf(req));
     if (!policy) throw notFound(`policy ${req.params.policy_id} not found in project "${req.params.project_name}"`);
     res.json(policy);
   });
@@ -50,8 +50,8 @@ export function policiesRouter(policies: PolicyController, auth: AuthMiddleware)
     res.json(await policies.update(projectOf(res), policyIdOf(req), req.body, actorOf(res)));
   });
 
-  router.delete(`${base}/:policy_id`, auth.requireProjectAdmin(), (req, res) => {
-    policies.delete(projectOf(res), policyIdOf(req));
+  router.delete(`${base}/:policy_id`, auth.requireProjectAdmin(), async (req, res) => {
+    await policies.delete(projectOf(res), policyIdOf(req));
     res.status(200).end();
   });
 
@@ -59,8 +59,8 @@ export function policiesRouter(policies: PolicyController, auth: AuthMiddleware)
     ['enable', true],
     ['disable', false],
   ] as const) {
-    router.post(`${base}/:policy_id/${action}`, auth.requireProjectAdmin(), (req, res) => {
-      res.json(policies.setEnabled(projectOf(res), policyIdOf(req), enabled, actorOf(res)));
+    router.post(`${base}/:policy_id/${action}`, auth.requireProjectAdmin(), async (req, res) => {
+      res.json(await policies.setEnabled(projectOf(res), policyIdOf(req), enabled, actorOf(res)));
     });
   }
   return router;

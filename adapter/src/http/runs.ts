@@ -13,8 +13,8 @@ import { positiveId } from './params';
 export function runsRouter(runs: RunController, auth: AuthMiddleware): Router {
   const r = Router({ mergeParams: true });
 
-  r.post('/projects/:project_name/policies/:policy_id/executions', auth.requireProjectAdmin(), (req, res) => {
-    const execution = runs.run(String(req.params.project_name), positiveId(req, 'policy_id', 'path'));
+  r.post('/projects/:project_name/policies/:policy_id/executions', auth.requireProjectAdmin(), async (req, res) => {
+    const execution = await runs.run(String(req.params.project_name), positiveId(req, 'policy_id', 'path'));
     res
       .status(201)
       .setHeader(
@@ -24,8 +24,8 @@ export function runsRouter(runs: RunController, auth: AuthMiddleware): Router {
       .json(execution);
   });
 
-  r.get('/projects/:project_name/policies/:policy_id/schedule', auth.requireProjectRead(), (req, res) => {
-    res.json(runs.schedule(String(req.params.project_name), positiveId(req, 'policy_id', 'path')));
+  r.get('/projects/:project_name/policies/:policy_id/schedule', auth.requireProjectRead(), async (req, res) => {
+    res.json(await runs.schedule(String(req.params.project_name), positiveId(req, 'policy_id', 'path')));
   });
 
   return r;

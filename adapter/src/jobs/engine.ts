@@ -62,6 +62,8 @@ export interface EngineEvents {
   execution: [Execution];
   /** A running task's stage or percent changed (as stored). */
   progress: [number, TaskProgress];
+  /** The queue could not be read (the database failed). */
+  error: [unknown];
 }
 
 export class PatchEngine extends EventEmitter<EngineEvents> {
@@ -69,6 +71,12 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private readonly lastProgressWrite = new Map<number, number>();
+  private pumping = false;
+  private pumpAgain = false;
+  /** Claimed tasks not yet in `active`. */
+  private starting = 0;
+  /** The last ad-hoc request per artifact (project/repository@digest), to handle them one at a time. */
+  private readonly artifactLocks = new Map<string, Promise<void>>();
   readonly logs: TaskLogs;
   readonly workRoot: string;
 
@@ -119,13 +127,13 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
    * run are killed; per-task work dirs (with credentials) are removed.
    */
   async recover(): Promise<void> {
-    for (const t of this.store.tasksWithStatus('Running')) {
+    for (const t of await this.store.tasksWithStatus('Running')) {
       if (t.copa_pid && isCopaProcess(t.copa_pid, this.deps.copaPath)) {
         this.logs.append(t.id, `killing copa process group ${t.copa_pid} left from before the restart`);
         await killProcessGroup(t.copa_pid, 2000);
       }
       this.logs.append(t.id, 'the adapter stopped while this task was running');
-      this.finish(
+      await this.finish(
         t.id,
         'Error',
         'INTERRUPTED',
@@ -147,7 +155,7 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
     trigger: ExecutionTrigger;
     options?: Partial<PatchOptions>;
     status_message?: string;
-  }): Execution {
+  }): Promise<Execution> {
     return this.store.insertExecution({
       project: input.project,
       policy_id: input.policy_id ?? null,
@@ -158,10 +166,10 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
   }
 
   /** Adds one artifact to an execution and (by default) queues it. */
-  addTask(executionId: number, artifact: ArtifactRef, opts: { enqueue?: boolean } = {}): Task {
-    const e = this.store.getExecution(executionId);
+  async addTask(executionId: number, artifact: ArtifactRef, opts: { enqueue?: boolean } = {}): Promise<Task> {
+    const e = await this.store.getExecution(executionId);
     if (!e) throw new Error(`execution ${executionId} does not exist`);
-    const task = this.store.insertTask({
+    const task = await this.store.insertTask({
       execution_id: executionId,
       project: e.project,
       repository: artifact.repository,
@@ -172,65 +180,102 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
       task.id,
       `queued ${e.project}/${artifact.repository}${artifact.tag ? `:${artifact.tag}` : ''}@${artifact.digest}`,
     );
-    if (opts.enqueue !== false) this.enqueue(task.id);
+    if (opts.enqueue !== false) await this.enqueue(task.id);
     return task;
   }
 
   /** Queues the task, due now or at `availableAt` (ms since the epoch). */
-  enqueue(taskId: number, availableAt?: number): void {
-    this.queue.enqueue(taskId, availableAt);
+  async enqueue(taskId: number, availableAt?: number): Promise<void> {
+    await this.queue.enqueue(taskId, availableAt);
     setImmediate(() => this.pump());
   }
 
   /** For an execution that got no tasks: ends it Success with a message (e.g. "no artifact matched"). */
-  completeExecution(executionId: number, message: string): Execution | undefined {
-    const e = this.store.getExecution(executionId);
+  async completeExecution(executionId: number, message: string): Promise<Execution | undefined> {
+    const e = await this.store.getExecution(executionId);
     if (!e) return undefined;
-    if (e.metrics.total === 0) this.store.setExecutionFinal(executionId, 'Success', message);
-    else this.store.setExecutionMessage(executionId, message);
-    const after = this.store.refreshExecution(executionId);
+    if (e.metrics.total === 0) await this.store.setExecutionFinal(executionId, 'Success', message);
+    else await this.store.setExecutionMessage(executionId, message);
+    const after = await this.store.refreshExecution(executionId);
     if (after) this.emit('execution', after);
     return after;
   }
 
-  /** Ad-hoc patch of one artifact; joins a Pending/Running task of the same artifact if there is one. */
+  /**
+   * Ad-hoc patch of one artifact; joins a Pending/Running task of the same artifact if there is one.
+   * Requests for the same artifact are handled one after the other in this process (`forArtifact`).
+   */
   patchArtifact(input: {
     project: string;
     artifact: ArtifactRef;
     trigger?: ExecutionTrigger;
     options?: Partial<PatchOptions>;
-  }): { execution: Execution; task: Task; joined: boolean } {
-    const existing = this.store.activeTaskForDigest(input.project, input.artifact.repository, input.artifact.digest);
-    if (existing) return { execution: this.store.getExecution(existing.execution_id)!, task: existing, joined: true };
-    const execution = this.createExecution({
+  }): Promise<{ execution: Execution; task: Task; joined: boolean }> {
+    return this.forArtifact(input.project, input.artifact.repository, input.artifact.digest, () =>
+      this.patchArtifactNow(input),
+    );
+  }
+
+  /**
+   * Runs `fn` after every earlier `fn` given for the same artifact has ended: a look for an active task and
+   * the insert of a new one are not interleaved with another request's.
+   */
+  forArtifact<T>(project: string, repository: string, digest: string, fn: () => Promise<T>): Promise<T> {
+    const key = `${project}/${repository}@${digest}`;
+    const run = (this.artifactLocks.get(key) ?? Promise.resolve()).then(fn);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.artifactLocks.set(key, tail);
+    void tail.then(() => {
+      if (this.artifactLocks.get(key) === tail) this.artifactLocks.delete(key);
+    });
+    return run;
+  }
+
+  private async patchArtifactNow(input: {
+    project: string;
+    artifact: ArtifactRef;
+    trigger?: ExecutionTrigger;
+    options?: Partial<PatchOptions>;
+  }): Promise<{ execution: Execution; task: Task; joined: boolean }> {
+    const existing = await this.store.activeTaskForDigest(
+      input.project,
+      input.artifact.repository,
+      input.artifact.digest,
+    );
+    if (existing)
+      return { execution: (await this.store.getExecution(existing.execution_id))!, task: existing, joined: true };
+    const execution = await this.createExecution({
       project: input.project,
       trigger: input.trigger ?? 'ADHOC',
       options: input.options,
     });
-    const task = this.addTask(execution.id, input.artifact);
-    return { execution: this.store.getExecution(execution.id)!, task, joined: false };
+    const task = await this.addTask(execution.id, input.artifact);
+    return { execution: (await this.store.getExecution(execution.id))!, task, joined: false };
   }
 
-  stopTask(taskId: number): Task | undefined {
-    const t = this.store.getTask(taskId);
+  async stopTask(taskId: number): Promise<Task | undefined> {
+    const t = await this.store.getTask(taskId);
     if (!t) return undefined;
     if (t.status === 'Pending') {
-      this.queue.dequeue(taskId);
-      this.finish(taskId, 'Stopped', 'STOPPED', 'Stopped on request before it started.');
+      await this.queue.dequeue(taskId);
+      await this.finish(taskId, 'Stopped', 'STOPPED', 'Stopped on request before it started.');
     } else if (t.status === 'Running') {
       const ac = this.active.get(taskId);
       if (ac) ac.abort('stopped');
-      else this.finish(taskId, 'Stopped', 'STOPPED', 'Stopped on request.');
+      else await this.finish(taskId, 'Stopped', 'STOPPED', 'Stopped on request.');
     }
     return this.store.getTask(taskId);
   }
 
-  stopExecution(executionId: number): Execution | undefined {
-    const e = this.store.getExecution(executionId);
+  async stopExecution(executionId: number): Promise<Execution | undefined> {
+    const e = await this.store.getExecution(executionId);
     if (!e) return undefined;
-    for (const t of this.store.tasksOfExecution(executionId, ['Pending', 'Running'])) this.stopTask(t.id);
+    for (const t of await this.store.tasksOfExecution(executionId, ['Pending', 'Running'])) await this.stopTask(t.id);
     if (e.metrics.total === 0 && e.status === 'Running')
-      this.store.setExecutionFinal(executionId, 'Stopped', 'Stopped on request.');
+      await this.store.setExecutionFinal(executionId, 'Stopped', 'Stopped on request.');
     return this.store.refreshExecution(executionId);
   }
 
@@ -238,7 +283,7 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
   async waitForTask(taskId: number, timeoutMs = 600_000): Promise<Task> {
     const until = Date.now() + timeoutMs;
     for (;;) {
-      const t = this.store.getTask(taskId);
+      const t = await this.store.getTask(taskId);
       if (!t) throw new Error(`task ${taskId} does not exist`);
       if (!['Pending', 'Running'].includes(t.status)) return t;
       if (Date.now() > until) throw new Error(`task ${taskId} still ${t.status} after ${timeoutMs} ms`);
@@ -252,12 +297,38 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
 
   // ---- the worker pool ----
 
+  /**
+   * Fills free worker slots from the queue. One pass at a time: a pump asked for while one runs is done
+   * right after it, so no claim is missed and the slots are never over-filled.
+   */
   private pump(): void {
     if (!this.running) return;
-    while (this.active.size < this.config.taskConcurrency) {
-      const task = this.queue.claimNext();
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    void this.fillSlots()
+      .catch((err: unknown) => this.emit('error', err))
+      .finally(() => {
+        this.pumping = false;
+        if (this.pumpAgain) {
+          this.pumpAgain = false;
+          this.pump();
+        }
+      });
+  }
+
+  private async fillSlots(): Promise<void> {
+    while (this.running && this.active.size + this.starting < this.config.taskConcurrency) {
+      const task = await this.queue.claimNext();
       if (!task) break;
-      this.emitTask(task.id);
+      this.starting++;
+      try {
+        await this.emitTask(task.id);
+      } finally {
+        this.starting--;
+      }
       void this.execute(task);
     }
   }
@@ -266,11 +337,18 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
     const ac = new AbortController();
     this.active.set(task.id, ac);
     const timeout = setTimeout(() => ac.abort('timeout'), this.config.taskTimeoutMs);
-    const execution = this.store.getExecution(task.execution_id)!;
     this.logs.append(task.id, `attempt ${task.attempt} of ${this.config.maxAttempts} started`);
     try {
+      const execution = (await this.store.getExecution(task.execution_id))!;
       const refused = this.robot && (await robotPreflight(this.robot, task.project));
       if (refused) throw refused;
+      // Progress and partial results are written one after the other, in the order they were reported.
+      let writes: Promise<void> = Promise.resolve();
+      const serial = (write: () => Promise<void>): Promise<void> => {
+        const next = writes.then(write);
+        writes = next.catch(() => undefined);
+        return next;
+      };
       const result = await runPatchTask(
         { ...this.deps, workRoot: this.workRoot },
         {
@@ -278,20 +356,25 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
           options: execution.options,
           signal: ac.signal,
           log: (line) => this.logs.append(task.id, line),
-          progress: (p) => this.setProgress(task.id, p),
+          progress: (p) =>
+            void serial(() => this.setProgress(task.id, p)).catch((err: unknown) => {
+              this.logs.append(task.id, `could not record progress: ${String(err)}`);
+            }),
           sourceTagsPatchedInto: (digest) => this.store.sourceTagsPatchedInto(task.project, task.repository, digest),
-          record: (fields) => {
-            const { copa_seconds, ...rest } = fields;
-            const prev = this.store.getTask(task.id)?.copa_seconds ?? 0;
-            this.store.updateTask(task.id, {
-              ...rest,
-              ...(copa_seconds !== undefined ? { copa_seconds: prev + copa_seconds } : {}),
-            });
-          },
+          record: (fields) =>
+            serial(async () => {
+              const { copa_seconds, ...rest } = fields;
+              const prev = (await this.store.getTask(task.id))?.copa_seconds ?? 0;
+              await this.store.updateTask(task.id, {
+                ...rest,
+                ...(copa_seconds !== undefined ? { copa_seconds: prev + copa_seconds } : {}),
+              });
+            }),
         },
       );
+      await writes;
       this.logs.append(task.id, result.message);
-      this.finish(task.id, result.status, result.reason ?? null, result.message);
+      await this.finish(task.id, result.status, result.reason ?? null, result.message);
     } catch (err) {
       // A stop or timeout wins over whatever the interrupted stage threw.
       const aborted = ac.signal.aborted && ac.signal.reason !== 'shutdown';
@@ -304,18 +387,18 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
       if (ac.signal.reason === 'shutdown') {
         // Graceful shutdown: put it back for the next start.
         this.logs.append(task.id, 'the service is shutting down; the task goes back to the queue');
-        this.store.updateTask(task.id, {
+        await this.store.updateTask(task.id, {
           status: 'Pending',
           progress: null,
           copa_pid: null,
           attempt: task.attempt - 1,
         });
-        this.queue.enqueue(task.id);
+        await this.queue.enqueue(task.id);
       } else if (outcome.transient && task.attempt < this.config.maxAttempts && !ac.signal.aborted) {
         const delay = this.config.retryBaseMs * 2 ** (task.attempt - 1);
         this.logs.append(task.id, `${outcome.code}: ${outcome.message}`);
         this.logs.append(task.id, `transient failure: retrying in ${Math.round(delay / 1000)} s`);
-        this.store.updateTask(task.id, {
+        await this.store.updateTask(task.id, {
           status: 'Pending',
           reason: outcome.code,
           status_message: this.logs.scrub(
@@ -324,11 +407,11 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
           progress: null,
           copa_pid: null,
         });
-        this.queue.enqueue(task.id, Date.now() + delay);
-        this.emitTask(task.id);
+        await this.queue.enqueue(task.id, Date.now() + delay);
+        await this.emitTask(task.id);
       } else {
         this.logs.append(task.id, `${outcome.code}: ${outcome.message}`);
-        this.finish(task.id, outcome.status, outcome.code, outcome.message);
+        await this.finish(task.id, outcome.status, outcome.code, outcome.message);
       }
     } finally {
       clearTimeout(timeout);
@@ -338,20 +421,20 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
     }
   }
 
-  private setProgress(taskId: number, p: TaskProgress): void {
+  private async setProgress(taskId: number, p: TaskProgress): Promise<void> {
     const now = Date.now();
     const last = this.lastProgressWrite.get(taskId) ?? 0;
-    const current = this.store.getTask(taskId)?.progress;
+    const current = (await this.store.getTask(taskId))?.progress;
     if (current?.stage === p.stage && now - last < 500 && p.percent !== 100) return;
     this.lastProgressWrite.set(taskId, now);
-    this.store.updateTask(taskId, { progress: p });
+    await this.store.updateTask(taskId, { progress: p });
     this.emit('progress', taskId, p);
   }
 
-  private finish(taskId: number, status: Task['status'], reason: Task['reason'], message: string): void {
-    const t = this.store.getTask(taskId);
+  private async finish(taskId: number, status: Task['status'], reason: Task['reason'], message: string): Promise<void> {
+    const t = await this.store.getTask(taskId);
     if (!t) return;
-    this.store.updateTask(taskId, {
+    await this.store.updateTask(taskId, {
       status,
       reason,
       // Messages quote Harbor, the registry and copa: they pass the same scrubber as the log.
@@ -360,14 +443,14 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
       copa_pid: null,
       progress: status === 'Success' ? { stage: 'Done', percent: 100 } : t.progress,
     });
-    this.emitTask(taskId);
+    await this.emitTask(taskId);
   }
 
-  private emitTask(taskId: number): void {
-    const t = this.store.getTask(taskId);
+  private async emitTask(taskId: number): Promise<void> {
+    const t = await this.store.getTask(taskId);
     if (!t) return;
-    const before = this.store.getExecution(t.execution_id)?.status;
-    const e = this.store.refreshExecution(t.execution_id);
+    const before = (await this.store.getExecution(t.execution_id))?.status;
+    const e = await this.store.refreshExecution(t.execution_id);
     this.emit('task', t);
     if (e && e.status !== before) this.emit('execution', e);
   }

@@ -124,6 +124,7 @@ function launchParameterProblem(p: Record<string, unknown>): { field: string; me
 export class JobService {
   private readonly startedAt = Math.floor(Date.now() / 1000);
   private readonly hookChains = new Map<string, Promise<void>>();
+  private readonly taskChains = new Map<number, Promise<void>>();
 
   constructor(
     private readonly jobs: JobStore,
@@ -136,17 +137,25 @@ export class JobService {
     ) => Promise<string | undefined>,
     private readonly fetchImpl: typeof fetch = fetch,
   ) {
-    engine.on('task', (t) => this.onTask(t));
+    engine.on('task', (t) => {
+      // One task's changes are looked at in order, so its job's hooks go out in order.
+      const next = (this.taskChains.get(t.id) ?? Promise.resolve()).then(() => this.onTask(t));
+      const tail = next.catch(() => undefined);
+      this.taskChains.set(t.id, tail);
+      void tail.then(() => {
+        if (this.taskChains.get(t.id) === tail) this.taskChains.delete(t.id);
+      });
+    });
   }
 
-  private row(id: string): JobRow | undefined {
+  private row(id: string): Promise<JobRow | undefined> {
     return this.jobs.get(id);
   }
 
-  stats(id: string): JobStats | undefined {
-    const row = this.row(id);
+  async stats(id: string): Promise<JobStats | undefined> {
+    const row = await this.row(id);
     if (!row) return undefined;
-    const t = this.engine.store.getTask(row.task_id);
+    const t = await this.engine.store.getTask(row.task_id);
     if (!t) return undefined;
     return this.toStats(row, t);
   }
@@ -259,19 +268,38 @@ export class JobService {
       if (typeof p[k] === 'boolean') (options as Record<string, unknown>)[k] = p[k];
     }
     const unique = job.metadata.unique === true;
+    const found: string = digest;
+    return this.engine.forArtifact(project, repository, found, () =>
+      this.launchTask({ project, repository, tag, digest: found, options, unique, kind, runAt, job, p }),
+    );
+  }
+
+  private async launchTask(a: {
+    project: string;
+    repository: string;
+    tag: string | null;
+    digest: string;
+    options: Partial<PatchOptions>;
+    unique: boolean;
+    kind: string;
+    runAt: number | undefined;
+    job: NonNullable<LaunchRequest['job']>;
+    p: Record<string, unknown>;
+  }): Promise<JobStats> {
+    const { project, repository, tag, digest, options, unique, kind, runAt, job, p } = a;
     if (unique) {
-      const active = this.engine.store.activeTaskForDigest(project, repository, digest);
-      const existing = active && this.jobs.byTask(active.id);
+      const active = await this.engine.store.activeTaskForDigest(project, repository, digest);
+      const existing = active && (await this.jobs.byTask(active.id));
       if (existing) return this.toStats(existing, active);
     }
-    const execution = this.engine.createExecution({ project, trigger: 'JOBSERVICE', options });
-    const task = this.engine.addTask(execution.id, { repository, tag, digest }, { enqueue: false });
+    const execution = await this.engine.createExecution({ project, trigger: 'JOBSERVICE', options });
+    const task = await this.engine.addTask(execution.id, { repository, tag, digest }, { enqueue: false });
     const id = randomBytes(12).toString('hex');
     const now = Math.floor(Date.now() / 1000);
-    this.jobs.insert({
+    await this.jobs.insert({
       id,
       task_id: task.id,
-      name: job.name,
+      name: IMAGE_PATCH,
       kind,
       is_unique: unique ? 1 : 0,
       parameters: JSON.stringify(p),
@@ -279,20 +307,20 @@ export class JobService {
       enqueue_time: now,
       run_at: runAt ?? null,
     });
-    this.engine.enqueue(task.id, runAt ? runAt * 1000 : undefined);
-    return this.stats(id)!;
+    await this.engine.enqueue(task.id, runAt ? runAt * 1000 : undefined);
+    return (await this.stats(id))!;
   }
 
   /** `{"action":"stop"}`: 204 whether it was running, pending or already final. */
-  stop(id: string): boolean {
-    const row = this.row(id);
+  async stop(id: string): Promise<boolean> {
+    const row = await this.row(id);
     if (!row) return false;
-    this.engine.stopTask(row.task_id);
+    await this.engine.stopTask(row.task_id);
     return true;
   }
 
-  log(id: string): string | undefined {
-    const row = this.row(id);
+  async log(id: string): Promise<string | undefined> {
+    const row = await this.row(id);
     return row ? this.engine.logs.read(row.task_id) : undefined;
   }
 
@@ -311,12 +339,12 @@ export class JobService {
     };
   }
 
-  private onTask(t: Task): void {
-    const row = this.jobs.byTask(t.id);
+  private async onTask(t: Task): Promise<void> {
+    const row = await this.jobs.byTask(t.id);
     if (!row || !row.status_hook) return;
     const stats = this.toStats(row, t);
     if (row.last_hook_status === stats.job.status) return;
-    this.jobs.setLastHookStatus(row.id, stats.job.status);
+    await this.jobs.setLastHookStatus(row.id, stats.job.status);
     // One job's hooks go out in order: each waits for the previous one to be delivered or given up.
     const previous = this.hookChains.get(row.id) ?? Promise.resolve();
     const next = previous.then(() =>

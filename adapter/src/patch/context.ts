@@ -86,9 +86,9 @@ export interface PatchContext {
   log: (line: string) => void;
   progress: (p: TaskProgress) => void;
   /** The service's own record: the source tags of the task's repository whose patches it pushed as `digest`. */
-  sourceTagsPatchedInto: (digest: string) => string[];
-  /** Persists partial results as they become known. */
-  record: (fields: TaskRecord) => void;
+  sourceTagsPatchedInto: (digest: string) => Promise<string[]>;
+  /** Persists partial results as they become known (in the order of the calls). */
+  record: (fields: TaskRecord) => Promise<void>;
 }
 
 export interface PatchResult {

@@ -72,81 +72,107 @@ export interface PolicyRunnerDeps {
 
 export class PolicyRunner {
   private readonly selections = new Map<number, Promise<void>>();
+  /** The last start per policy id, to handle starts of one policy one at a time. */
+  private readonly starts = new Map<number, Promise<void>>();
 
   constructor(private readonly deps: PolicyRunnerDeps) {}
 
   /** Ends selections that a restart cut short (their tasks were never queued). */
-  recover(): void {
-    for (const execution_id of this.deps.runs.selectionsInProgress()) {
-      this.deps.engine.stopExecution(execution_id);
-      this.deps.engine.store.setExecutionFinal(
+  async recover(): Promise<void> {
+    for (const execution_id of await this.deps.runs.selectionsInProgress()) {
+      await this.deps.engine.stopExecution(execution_id);
+      await this.deps.engine.store.setExecutionFinal(
         execution_id,
         'Error',
         'The patching service restarted while it was selecting artifacts for this run. Run the policy again.',
       );
-      this.forget(execution_id);
+      await this.forget(execution_id);
     }
   }
 
   /** The policy's execution that is not finished yet, if any. */
-  activeRun(policy: Pick<PatchPolicy, 'id' | 'project_name'>): Execution | undefined {
-    return this.deps.engine.store.listExecutions({
+  async activeRun(policy: Pick<PatchPolicy, 'id' | 'project_name'>): Promise<Execution | undefined> {
+    const page = await this.deps.engine.store.listExecutions({
       project: policy.project_name,
       policy_id: policy.id,
       status: 'Running',
       page: 1,
       page_size: 1,
-    }).items[0];
+    });
+    return page.items[0];
   }
 
   /**
    * Starts a run over the whole project; answers with the new execution at once. Refuses a disabled
-   * policy, and a policy with a run still going (check and insert are synchronous, so two requests
-   * cannot both pass).
+   * policy, and a policy with a run still going (starts of one policy are handled one after the other in
+   * this process, so two requests cannot both pass).
    */
-  start(policy: PatchPolicy, trigger: Extract<ExecutionTrigger, 'MANUAL' | 'SCHEDULE'>): Execution {
+  start(policy: PatchPolicy, trigger: Extract<ExecutionTrigger, 'MANUAL' | 'SCHEDULE'>): Promise<Execution> {
+    const run = (this.starts.get(policy.id) ?? Promise.resolve()).then(() => this.startNow(policy, trigger));
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.starts.set(policy.id, tail);
+    void tail.then(() => {
+      if (this.starts.get(policy.id) === tail) this.starts.delete(policy.id);
+    });
+    return run;
+  }
+
+  private async startNow(
+    policy: PatchPolicy,
+    trigger: Extract<ExecutionTrigger, 'MANUAL' | 'SCHEDULE'>,
+  ): Promise<Execution> {
     if (!policy.enabled) throw new PolicyDisabledError(policy);
-    const running = this.activeRun(policy);
+    const running = await this.activeRun(policy);
     if (running) throw new PolicyBusyError(policy, running.id);
     const { engine, runs } = this.deps;
-    const execution = engine.createExecution({
+    const execution = await engine.createExecution({
       project: policy.project_name,
       policy_id: policy.id,
       trigger,
       options: patchOptionsOf(policy),
       status_message: 'Selecting the artifacts to patch.',
     });
-    runs.selectionStarted(execution.id, policy.id);
+    await runs.selectionStarted(execution.id, policy.id);
     const selection = this.select(execution.id, policy)
       .catch(async (err) => {
         this.deps.onError?.(err, execution.id);
         const refusal = await this.deps.robot?.explainRefusal(policy.project_name, err, robotPermissions('patch'));
-        engine.stopExecution(execution.id);
-        engine.store.setExecutionFinal(
+        await engine.stopExecution(execution.id);
+        await engine.store.setExecutionFinal(
           execution.id,
           'Error',
           `Selecting the artifacts failed: ${refusal?.message ?? (err instanceof Error ? err.message : String(err))}`,
         );
       })
-      .finally(() => {
-        this.forget(execution.id);
-        this.selections.delete(execution.id);
-      });
+      .then(() => this.forget(execution.id))
+      .catch((err: unknown) => this.deps.onError?.(err, execution.id))
+      .finally(() => this.selections.delete(execution.id));
     this.selections.set(execution.id, selection);
     return execution;
   }
 
   /** A run for one artifact already known to be a candidate (event trigger). */
-  startForArtifact(policy: PatchPolicy, candidate: CandidateArtifact, trigger: ExecutionTrigger = 'EVENT'): Execution {
+  async startForArtifact(
+    policy: PatchPolicy,
+    candidate: CandidateArtifact,
+    trigger: ExecutionTrigger = 'EVENT',
+  ): Promise<Execution> {
     const { engine } = this.deps;
-    const execution = engine.createExecution({
+    const execution = await engine.createExecution({
       project: policy.project_name,
       policy_id: policy.id,
       trigger,
       options: patchOptionsOf(policy),
     });
-    engine.addTask(execution.id, { repository: candidate.repository, tag: candidate.tag, digest: candidate.digest });
-    return engine.completeExecution(execution.id, describeExclusions(1, {})) ?? execution;
+    await engine.addTask(execution.id, {
+      repository: candidate.repository,
+      tag: candidate.tag,
+      digest: candidate.digest,
+    });
+    return (await engine.completeExecution(execution.id, describeExclusions(1, {}))) ?? execution;
   }
 
   /** Resolves when every selection in progress has ended (tests, shutdown). */
@@ -154,12 +180,12 @@ export class PolicyRunner {
     while (this.selections.size > 0) await Promise.all([...this.selections.values()]);
   }
 
-  private forget(executionId: number): void {
-    this.deps.runs.selectionEnded(executionId);
+  private forget(executionId: number): Promise<void> {
+    return this.deps.runs.selectionEnded(executionId);
   }
 
-  private stopped(executionId: number): boolean {
-    return this.deps.engine.store.getExecution(executionId)?.status === 'Stopped';
+  private async stopped(executionId: number): Promise<boolean> {
+    return (await this.deps.engine.store.getExecution(executionId))?.status === 'Stopped';
   }
 
   private async select(executionId: number, policy: PatchPolicy): Promise<void> {
@@ -168,24 +194,24 @@ export class PolicyRunner {
     const byReason: Partial<Record<ExclusionReason, number>> = {};
     const taskIds: number[] = [];
     for await (const v of evaluatePolicy(harbor, policy.project_name, policy, { stats })) {
-      if (this.stopped(executionId)) return;
+      if (await this.stopped(executionId)) return;
       if (v.kind === 'excluded') {
         byReason[v.reason] = (byReason[v.reason] ?? 0) + v.count;
         continue;
       }
       const a = v.artifact;
-      const task = engine.addTask(
+      const task = await engine.addTask(
         executionId,
         { repository: a.repository, tag: a.tag, digest: a.digest },
         { enqueue: false },
       );
       taskIds.push(task.id);
     }
-    if (this.stopped(executionId)) return;
+    if (await this.stopped(executionId)) return;
     for (const id of taskIds) {
-      if (engine.store.getTask(id)?.status === 'Pending') engine.enqueue(id);
+      if ((await engine.store.getTask(id))?.status === 'Pending') await engine.enqueue(id);
     }
-    engine.store.setExecutionExcluded(executionId, byReason);
-    engine.completeExecution(executionId, describeExclusions(taskIds.length, byReason));
+    await engine.store.setExecutionExcluded(executionId, byReason);
+    await engine.completeExecution(executionId, describeExclusions(taskIds.length, byReason));
   }
 }

@@ -20,7 +20,7 @@ export interface SchedulerDeps {
   /** Every policy whose trigger is scheduled (enabled or not). */
   listScheduledPolicies: () => ScheduledPolicy[] | Promise<ScheduledPolicy[]>;
   /** True while an execution of the policy is not finished. */
-  hasActiveRun: (policyId: number) => boolean;
+  hasActiveRun: (policyId: number) => Promise<boolean>;
   /** Starts a run with trigger SCHEDULE and returns its execution id. */
   startRun: (policyId: number) => Promise<{ id: number }>;
   /** Milliseconds between ticks of the real timer (default 10 s; cron slots are whole minutes). */
@@ -87,7 +87,7 @@ export class PolicyScheduler {
       (p) => p.enabled && p.trigger.type === 'scheduled' && p.trigger.cron,
     );
     const live = new Set(policies.map((p) => p.id));
-    for (const s of this.store.all()) if (!live.has(s.policy_id)) this.store.remove(s.policy_id);
+    for (const s of await this.store.all()) if (!live.has(s.policy_id)) await this.store.remove(s.policy_id);
 
     const results: TickResult[] = [];
     for (const p of policies) {
@@ -103,9 +103,9 @@ export class PolicyScheduler {
 
   private async checkPolicy(p: ScheduledPolicy, now: Date): Promise<TickResult | undefined> {
     const cron = p.trigger.cron!;
-    const state = this.store.get(p.id);
+    const state = await this.store.get(p.id);
     if (!state || state.cron !== cron) {
-      this.store.reset(p.id, p.project_name, cron, now);
+      await this.store.reset(p.id, p.project_name, cron, now);
       return undefined;
     }
     const slot = previousRunTime(cron, now);
@@ -119,7 +119,7 @@ export class PolicyScheduler {
     let outcome: ScheduleOutcome;
     let executionId: number | null = null;
     let message: string;
-    if (this.deps.hasActiveRun(p.id)) {
+    if (await this.deps.hasActiveRun(p.id)) {
       outcome = 'SKIPPED';
       message = 'The previous run of this policy was still running; this slot was skipped.';
     } else {
@@ -132,8 +132,8 @@ export class PolicyScheduler {
         message = `The scheduled run could not start: ${err instanceof Error ? err.message : String(err)}`;
       }
     }
-    this.store.markHandled(p.id, slot, executionId);
-    this.store.log({
+    await this.store.markHandled(p.id, slot, executionId);
+    await this.store.log({
       policy_id: p.id,
       project: p.project_name,
       scheduled_time: slot.toISOString(),
@@ -146,9 +146,9 @@ export class PolicyScheduler {
   }
 
   /** What the API shows about a policy's schedule. */
-  info(p: ScheduledPolicy): ScheduleInfo {
+  async info(p: ScheduledPolicy): Promise<ScheduleInfo> {
     const cron = p.trigger.type === 'scheduled' && p.trigger.cron ? p.trigger.cron : null;
-    const state = this.store.get(p.id);
+    const state = await this.store.get(p.id);
     let next: string | null = null;
     if (cron && p.enabled) {
       try {
@@ -163,7 +163,7 @@ export class PolicyScheduler {
       next_run_time: next,
       last_run_time: state?.last_run_time ?? null,
       last_execution_id: state?.last_execution_id ?? null,
-      recent: this.store.recent(p.id),
+      recent: await this.store.recent(p.id),
     };
   }
 }

@@ -17,7 +17,9 @@ import type {
   VulnerabilitySummary,
 } from '../model/execution';
 import { DEFAULT_PATCH_OPTIONS, deriveExecutionStatus } from '../model/execution';
-import type { Db, Migration } from './db';
+import { sql } from 'kysely';
+import type { Migration } from './db';
+import type { Sql } from './schema';
 
 export const executionMigrations: Migration[] = [
   {
@@ -107,6 +109,21 @@ export const executionMigrations: Migration[] = [
     version: 5,
     description: 'per-platform results of tasks that patched an image index',
     sql: `ALTER TABLE patch_tasks ADD COLUMN platforms TEXT;`,
+  },
+  {
+    module: 'executions',
+    version: 6,
+    description: 'a running task is leased by the process that claimed it, until the lease expires (epoch ms)',
+    sql: `
+      ALTER TABLE patch_tasks ADD COLUMN lease_owner TEXT;
+      ALTER TABLE patch_tasks ADD COLUMN lease_expires_at INTEGER;
+      CREATE INDEX patch_tasks_lease ON patch_tasks (status, lease_expires_at);
+    `,
+    postgres: `
+      ALTER TABLE patch_tasks ADD COLUMN lease_owner TEXT;
+      ALTER TABLE patch_tasks ADD COLUMN lease_expires_at BIGINT;
+      CREATE INDEX patch_tasks_lease ON patch_tasks (status, lease_expires_at);
+    `,
   },
 ];
 
@@ -259,42 +276,45 @@ export type TaskUpdate = Partial<{
 
 /** Executions and tasks: what the job engine, policy runs and the API read and write. */
 export interface ExecutionStore {
-  metrics(executionId: number): ExecutionMetrics;
-  insertExecution(e: NewExecution): Execution;
-  getExecution(id: number): Execution | undefined;
-  listExecutions(f: ExecutionFilter): ListPage<Execution>;
+  metrics(executionId: number): Promise<ExecutionMetrics>;
+  insertExecution(e: NewExecution): Promise<Execution>;
+  getExecution(id: number): Promise<Execution | undefined>;
+  listExecutions(f: ExecutionFilter): Promise<ListPage<Execution>>;
   /** Re-derives the execution's status from its tasks; sets end_time when it becomes final. */
-  refreshExecution(id: number): Execution | undefined;
-  setExecutionFinal(id: number, status: ExecutionStatus, message: string): void;
+  refreshExecution(id: number): Promise<Execution | undefined>;
+  setExecutionFinal(id: number, status: ExecutionStatus, message: string): Promise<void>;
   /** Records how many artifacts the selection of a policy run left out, per reason. */
-  setExecutionExcluded(id: number, byReason: Record<string, number>): void;
-  setExecutionMessage(id: number, message: string): void;
-  insertTask(t: NewTask): Task;
-  getTask(id: number): Task | undefined;
+  setExecutionExcluded(id: number, byReason: Record<string, number>): Promise<void>;
+  setExecutionMessage(id: number, message: string): Promise<void>;
+  insertTask(t: NewTask): Promise<Task>;
+  getTask(id: number): Promise<Task | undefined>;
   /** The task's OpenVEX document; with `platform`, that platform's of an image index task. */
-  getTaskVex(id: number, platform?: string): unknown;
-  listTasks(f: TaskFilter): ListPage<Task>;
-  tasksOfExecution(executionId: number, statuses?: readonly TaskStatus[]): Task[];
-  tasksWithStatus(status: TaskStatus): Task[];
+  getTaskVex(id: number, platform?: string): Promise<unknown>;
+  listTasks(f: TaskFilter): Promise<ListPage<Task>>;
+  tasksOfExecution(executionId: number, statuses?: readonly TaskStatus[]): Promise<Task[]>;
+  tasksWithStatus(status: TaskStatus): Promise<Task[]>;
   /** A Pending or Running task for the same source artifact, if any. */
-  activeTaskForDigest(project: string, repository: string, digest: string): Task | undefined;
+  activeTaskForDigest(project: string, repository: string, digest: string): Promise<Task | undefined>;
   /** The newest successful task of the project that produced each of these patched digests (newest first). */
-  tasksByPatchedDigest(project: string, digests: readonly string[], repository?: string): Task[];
+  tasksByPatchedDigest(project: string, digests: readonly string[], repository?: string): Promise<Task[]>;
   /** The newest successful task that produced a patch of this source digest. */
-  lastSuccessForDigest(project: string, repository: string, digest: string): Task | undefined;
+  lastSuccessForDigest(project: string, repository: string, digest: string): Promise<Task | undefined>;
   /** The source tags of this repository whose verified patches this service pushed as `patchedDigest`. */
-  sourceTagsPatchedInto(project: string, repository: string, patchedDigest: string): string[];
-  updateTask(id: number, fields: TaskUpdate): void;
+  sourceTagsPatchedInto(project: string, repository: string, patchedDigest: string): Promise<string[]>;
+  updateTask(id: number, fields: TaskUpdate): Promise<void>;
 }
 
-/** ExecutionStore over SQLite. */
-export class SqliteExecutionStore implements ExecutionStore {
-  constructor(private readonly db: Db) {}
+/** ExecutionStore over the query layer (SQLite or PostgreSQL). */
+export class SqlExecutionStore implements ExecutionStore {
+  constructor(private readonly q: Sql) {}
 
-  metrics(executionId: number): ExecutionMetrics {
-    const rows = this.db
-      .prepare('SELECT status, reason, COUNT(*) AS n FROM patch_tasks WHERE execution_id = ? GROUP BY status, reason')
-      .all(executionId) as { status: TaskStatus; reason: Task['reason']; n: number }[];
+  async metrics(executionId: number): Promise<ExecutionMetrics> {
+    const rows = await this.q.db
+      .selectFrom('patch_tasks')
+      .select(['status', 'reason', sql<number>`CAST(COUNT(*) AS INTEGER)`.as('n')])
+      .where('execution_id', '=', executionId)
+      .groupBy(['status', 'reason'])
+      .execute();
     const m: ExecutionMetrics = {
       total: 0,
       succeeded: 0,
@@ -305,7 +325,10 @@ export class SqliteExecutionStore implements ExecutionStore {
       pending: 0,
       by_reason: {},
     };
-    for (const { status, reason, n } of rows) {
+    for (const row of rows) {
+      const status = row.status as TaskStatus;
+      const reason = row.reason as Task['reason'];
+      const n = Number(row.n);
       // A Pending task may carry the reason of its last attempt while it waits for a retry: not an outcome yet.
       if (reason && (status === 'Skipped' || status === 'Error' || status === 'Stopped')) {
         m.by_reason[reason] = (m.by_reason[reason] ?? 0) + n;
@@ -321,7 +344,7 @@ export class SqliteExecutionStore implements ExecutionStore {
     return m;
   }
 
-  private toExecution(r: ExecutionRow): Execution {
+  private async toExecution(r: ExecutionRow): Promise<Execution> {
     return {
       id: r.id,
       project: r.project,
@@ -332,168 +355,197 @@ export class SqliteExecutionStore implements ExecutionStore {
       options: { ...DEFAULT_PATCH_OPTIONS, ...(JSON.parse(r.options) as Partial<PatchOptions>) },
       start_time: r.start_time,
       end_time: r.end_time,
-      metrics: this.metrics(r.id),
+      metrics: await this.metrics(r.id),
       excluded: JSON.parse(r.excluded) as Record<string, number>,
     };
   }
 
-  insertExecution(e: NewExecution): Execution {
+  async insertExecution(e: NewExecution): Promise<Execution> {
     const t = now();
-    const info = this.db
-      .prepare(
-        `INSERT INTO patch_executions (project, policy_id, trigger, status, status_message, options, start_time, update_time)
-         VALUES (?, ?, ?, 'Running', ?, ?, ?, ?)`,
-      )
-      .run(e.project, e.policy_id ?? null, e.trigger, e.status_message ?? '', JSON.stringify(e.options), t, t);
-    return this.getExecution(Number(info.lastInsertRowid))!;
+    const r = await this.q.db
+      .insertInto('patch_executions')
+      .values({
+        project: e.project,
+        policy_id: e.policy_id ?? null,
+        trigger: e.trigger,
+        status: 'Running',
+        status_message: e.status_message ?? '',
+        options: JSON.stringify(e.options),
+        start_time: t,
+        update_time: t,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return (await this.getExecution(r.id))!;
   }
 
-  getExecution(id: number): Execution | undefined {
-    const r = this.db.prepare('SELECT * FROM patch_executions WHERE id = ?').get(id) as ExecutionRow | undefined;
-    return r && this.toExecution(r);
+  async getExecution(id: number): Promise<Execution | undefined> {
+    const r = await this.q.db.selectFrom('patch_executions').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && this.toExecution(r as ExecutionRow);
   }
 
-  listExecutions(f: ExecutionFilter): ListPage<Execution> {
-    const where = ['project = ?'];
-    const args: unknown[] = [f.project];
-    if (f.policy_id !== undefined) {
-      where.push('policy_id = ?');
-      args.push(f.policy_id);
-    }
-    if (f.status) {
-      where.push('status = ?');
-      args.push(f.status);
-    }
-    if (f.trigger) {
-      where.push('trigger = ?');
-      args.push(f.trigger);
-    }
-    const w = where.join(' AND ');
-    const total = (
-      this.db.prepare(`SELECT COUNT(*) AS n FROM patch_executions WHERE ${w}`).get(...args) as { n: number }
-    ).n;
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM patch_executions WHERE ${w} ORDER BY ${EXECUTION_ORDER[f.sort ?? '-id']} LIMIT ? OFFSET ?`,
-      )
-      .all(...args, f.page_size, (f.page - 1) * f.page_size) as ExecutionRow[];
-    return { items: rows.map((r) => this.toExecution(r)), total };
+  async listExecutions(f: ExecutionFilter): Promise<ListPage<Execution>> {
+    let query = this.q.db.selectFrom('patch_executions').where('project', '=', f.project);
+    if (f.policy_id !== undefined) query = query.where('policy_id', '=', f.policy_id);
+    if (f.status) query = query.where('status', '=', f.status);
+    if (f.trigger) query = query.where('trigger', '=', f.trigger);
+    const total = await query.select(sql<number>`CAST(COUNT(*) AS INTEGER)`.as('n')).executeTakeFirstOrThrow();
+    const rows = await query
+      .selectAll()
+      .orderBy(sql.raw(EXECUTION_ORDER[f.sort ?? '-id']))
+      .limit(f.page_size)
+      .offset((f.page - 1) * f.page_size)
+      .execute();
+    const items: Execution[] = [];
+    for (const r of rows) items.push(await this.toExecution(r as ExecutionRow));
+    return { items, total: Number(total.n) };
   }
 
   /** Re-derives the execution's status from its tasks; sets end_time when it becomes final. */
-  refreshExecution(id: number): Execution | undefined {
-    const e = this.getExecution(id);
+  async refreshExecution(id: number): Promise<Execution | undefined> {
+    const e = await this.getExecution(id);
     if (!e) return undefined;
     // An execution without tasks stays Running until its creator says it is complete (finishExecutionIfEmpty).
     if (e.metrics.total === 0) return e;
     const status = deriveExecutionStatus(e.metrics);
     const end = status === 'Running' ? null : (e.end_time ?? now());
     if (status !== e.status || end !== e.end_time) {
-      this.db
-        .prepare('UPDATE patch_executions SET status = ?, end_time = ?, update_time = ? WHERE id = ?')
-        .run(status, end, now(), id);
+      await this.q.db
+        .updateTable('patch_executions')
+        .set({ status, end_time: end, update_time: now() })
+        .where('id', '=', id)
+        .execute();
     }
     return this.getExecution(id);
   }
 
-  setExecutionFinal(id: number, status: ExecutionStatus, message: string): void {
-    this.db
-      .prepare(
-        'UPDATE patch_executions SET status = ?, status_message = ?, end_time = COALESCE(end_time, ?), update_time = ? WHERE id = ?',
-      )
-      .run(status, message, now(), now(), id);
+  async setExecutionFinal(id: number, status: ExecutionStatus, message: string): Promise<void> {
+    await this.q.db
+      .updateTable('patch_executions')
+      .set((eb) => ({
+        status,
+        status_message: message,
+        end_time: eb.fn.coalesce('end_time', eb.val(now())),
+        update_time: now(),
+      }))
+      .where('id', '=', id)
+      .execute();
   }
 
   /** Records how many artifacts the selection of a policy run left out, per reason. */
-  setExecutionExcluded(id: number, byReason: Record<string, number>): void {
-    this.db
-      .prepare('UPDATE patch_executions SET excluded = ?, update_time = ? WHERE id = ?')
-      .run(JSON.stringify(byReason), now(), id);
+  async setExecutionExcluded(id: number, byReason: Record<string, number>): Promise<void> {
+    await this.q.db
+      .updateTable('patch_executions')
+      .set({ excluded: JSON.stringify(byReason), update_time: now() })
+      .where('id', '=', id)
+      .execute();
   }
 
-  setExecutionMessage(id: number, message: string): void {
-    this.db
-      .prepare('UPDATE patch_executions SET status_message = ?, update_time = ? WHERE id = ?')
-      .run(message, now(), id);
+  async setExecutionMessage(id: number, message: string): Promise<void> {
+    await this.q.db
+      .updateTable('patch_executions')
+      .set({ status_message: message, update_time: now() })
+      .where('id', '=', id)
+      .execute();
   }
 
-  insertTask(t: NewTask): Task {
+  async insertTask(t: NewTask): Promise<Task> {
     const ts = now();
-    const info = this.db
-      .prepare(
-        `INSERT INTO patch_tasks (execution_id, project, repository, tag, source_digest, status, creation_time, update_time)
-         VALUES (?, ?, ?, ?, ?, 'Pending', ?, ?)`,
-      )
-      .run(t.execution_id, t.project, t.repository, t.tag ?? null, t.source_digest, ts, ts);
-    return this.getTask(Number(info.lastInsertRowid))!;
+    const r = await this.q.db
+      .insertInto('patch_tasks')
+      .values({
+        execution_id: t.execution_id,
+        project: t.project,
+        repository: t.repository,
+        tag: t.tag ?? null,
+        source_digest: t.source_digest,
+        status: 'Pending',
+        creation_time: ts,
+        update_time: ts,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toTask(r as TaskRow);
   }
 
-  getTask(id: number): Task | undefined {
-    const r = this.db.prepare('SELECT * FROM patch_tasks WHERE id = ?').get(id) as TaskRow | undefined;
-    return r && toTask(r);
+  async getTask(id: number): Promise<Task | undefined> {
+    const r = await this.q.db.selectFrom('patch_tasks').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && toTask(r as TaskRow);
   }
 
-  getTaskVex(id: number, platform?: string): unknown {
-    const r = this.db.prepare('SELECT vex, platforms FROM patch_tasks WHERE id = ?').get(id) as
-      { vex: string | null; platforms: string | null } | undefined;
+  async getTaskVex(id: number, platform?: string): Promise<unknown> {
+    const r = await this.q.db
+      .selectFrom('patch_tasks')
+      .select(['vex', 'platforms'])
+      .where('id', '=', id)
+      .executeTakeFirst();
     if (platform !== undefined) {
       return parse<StoredPlatformResult[]>(r?.platforms ?? null)?.find((p) => p.platform === platform)?.vex ?? null;
     }
     return r?.vex ? JSON.parse(r.vex) : null;
   }
 
-  listTasks(f: TaskFilter): ListPage<Task> {
-    const where = ['execution_id = ?'];
-    const args: unknown[] = [f.execution_id];
-    if (f.status) {
-      where.push('status = ?');
-      args.push(f.status);
-    }
-    const w = where.join(' AND ');
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM patch_tasks WHERE ${w}`).get(...args) as { n: number }).n;
-    const rows = this.db
-      .prepare(`SELECT * FROM patch_tasks WHERE ${w} ORDER BY id LIMIT ? OFFSET ?`)
-      .all(...args, f.page_size, (f.page - 1) * f.page_size) as TaskRow[];
-    return { items: rows.map(toTask), total };
+  async listTasks(f: TaskFilter): Promise<ListPage<Task>> {
+    let query = this.q.db.selectFrom('patch_tasks').where('execution_id', '=', f.execution_id);
+    if (f.status) query = query.where('status', '=', f.status);
+    const total = await query.select(sql<number>`CAST(COUNT(*) AS INTEGER)`.as('n')).executeTakeFirstOrThrow();
+    const rows = await query
+      .selectAll()
+      .orderBy('id')
+      .limit(f.page_size)
+      .offset((f.page - 1) * f.page_size)
+      .execute();
+    return { items: rows.map((r) => toTask(r as TaskRow)), total: Number(total.n) };
   }
 
-  tasksOfExecution(executionId: number, statuses?: readonly TaskStatus[]): Task[] {
-    const rows = this.db
-      .prepare('SELECT * FROM patch_tasks WHERE execution_id = ? ORDER BY id')
-      .all(executionId) as TaskRow[];
-    return rows.map(toTask).filter((t) => !statuses || statuses.includes(t.status));
+  async tasksOfExecution(executionId: number, statuses?: readonly TaskStatus[]): Promise<Task[]> {
+    const rows = await this.q.db
+      .selectFrom('patch_tasks')
+      .selectAll()
+      .where('execution_id', '=', executionId)
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => toTask(r as TaskRow)).filter((t) => !statuses || statuses.includes(t.status));
   }
 
-  tasksWithStatus(status: TaskStatus): Task[] {
-    return (this.db.prepare('SELECT * FROM patch_tasks WHERE status = ? ORDER BY id').all(status) as TaskRow[]).map(
-      toTask,
-    );
+  async tasksWithStatus(status: TaskStatus): Promise<Task[]> {
+    const rows = await this.q.db
+      .selectFrom('patch_tasks')
+      .selectAll()
+      .where('status', '=', status)
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => toTask(r as TaskRow));
   }
 
   /** A Pending or Running task for the same source artifact, if any. */
-  activeTaskForDigest(project: string, repository: string, digest: string): Task | undefined {
-    const r = this.db
-      .prepare(
-        `SELECT * FROM patch_tasks WHERE project = ? AND repository = ? AND source_digest = ?
-         AND status IN ('Pending', 'Running') ORDER BY id LIMIT 1`,
-      )
-      .get(project, repository, digest) as TaskRow | undefined;
-    return r && toTask(r);
+  async activeTaskForDigest(project: string, repository: string, digest: string): Promise<Task | undefined> {
+    const r = await this.q.db
+      .selectFrom('patch_tasks')
+      .selectAll()
+      .where('project', '=', project)
+      .where('repository', '=', repository)
+      .where('source_digest', '=', digest)
+      .where('status', 'in', ['Pending', 'Running'])
+      .orderBy('id')
+      .limit(1)
+      .executeTakeFirst();
+    return r && toTask(r as TaskRow);
   }
 
   /** The newest successful task of the project that produced each of these patched digests (newest first). */
-  tasksByPatchedDigest(project: string, digests: readonly string[], repository?: string): Task[] {
+  async tasksByPatchedDigest(project: string, digests: readonly string[], repository?: string): Promise<Task[]> {
     if (digests.length === 0) return [];
-    const args: unknown[] = [project, ...digests];
-    let sql = `SELECT * FROM patch_tasks WHERE project = ? AND status = 'Success'
-               AND patched_digest IN (${digests.map(() => '?').join(', ')})`;
-    if (repository !== undefined) {
-      sql += ' AND repository = ?';
-      args.push(repository);
-    }
+    let query = this.q.db
+      .selectFrom('patch_tasks')
+      .selectAll()
+      .where('project', '=', project)
+      .where('status', '=', 'Success')
+      .where('patched_digest', 'in', [...digests]);
+    if (repository !== undefined) query = query.where('repository', '=', repository);
     const seen = new Set<string>();
     const out: Task[] = [];
-    for (const r of this.db.prepare(`${sql} ORDER BY id DESC`).all(...args) as TaskRow[]) {
+    for (const r of (await query.orderBy('id', 'desc').execute()) as TaskRow[]) {
       if (seen.has(`${r.repository}@${r.patched_digest}`)) continue;
       seen.add(`${r.repository}@${r.patched_digest}`);
       out.push(toTask(r));
@@ -502,34 +554,36 @@ export class SqliteExecutionStore implements ExecutionStore {
   }
 
   /** The newest successful task that produced a patch of this source digest. */
-  lastSuccessForDigest(project: string, repository: string, digest: string): Task | undefined {
-    const r = this.db
-      .prepare(
-        `SELECT * FROM patch_tasks WHERE project = ? AND repository = ? AND source_digest = ? AND status = 'Success'
-         ORDER BY id DESC LIMIT 1`,
-      )
-      .get(project, repository, digest) as TaskRow | undefined;
-    return r && toTask(r);
+  async lastSuccessForDigest(project: string, repository: string, digest: string): Promise<Task | undefined> {
+    const r = await this.q.db
+      .selectFrom('patch_tasks')
+      .selectAll()
+      .where('project', '=', project)
+      .where('repository', '=', repository)
+      .where('source_digest', '=', digest)
+      .where('status', '=', 'Success')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return r && toTask(r as TaskRow);
   }
 
   /** The source tags of this repository whose verified patches this service pushed as `patchedDigest`. */
-  sourceTagsPatchedInto(project: string, repository: string, patchedDigest: string): string[] {
-    const rows = this.db
-      .prepare(
-        `SELECT DISTINCT tag FROM patch_tasks WHERE project = ? AND repository = ? AND patched_digest = ?
-         AND tag IS NOT NULL`,
-      )
-      .all(project, repository, patchedDigest) as { tag: string }[];
-    return rows.map((r) => r.tag);
+  async sourceTagsPatchedInto(project: string, repository: string, patchedDigest: string): Promise<string[]> {
+    const rows = await this.q.db
+      .selectFrom('patch_tasks')
+      .select('tag')
+      .distinct()
+      .where('project', '=', project)
+      .where('repository', '=', repository)
+      .where('patched_digest', '=', patchedDigest)
+      .where('tag', 'is not', null)
+      .execute();
+    return rows.map((r) => r.tag!);
   }
 
-  updateTask(id: number, fields: TaskUpdate): void {
-    const sets: string[] = [];
-    const args: unknown[] = [];
-    const put = (col: string, v: unknown) => {
-      sets.push(`${col} = ?`);
-      args.push(v);
-    };
+  async updateTask(id: number, fields: TaskUpdate): Promise<void> {
+    const set: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(fields)) {
       if (v === undefined) continue;
       switch (k) {
@@ -538,23 +592,23 @@ export class SqliteExecutionStore implements ExecutionStore {
         case 'fixed_cves':
         case 'vex':
         case 'platforms':
-          put(k, v === null ? null : JSON.stringify(v));
+          set[k] = v === null ? null : JSON.stringify(v);
           break;
         case 'signed':
-          put(k, v ? 1 : 0);
+          set[k] = v ? 1 : 0;
           break;
         case 'progress': {
           const p = v as TaskProgress | null;
-          put('progress_stage', p?.stage ?? null);
-          put('progress_percent', p?.percent ?? null);
+          set.progress_stage = p?.stage ?? null;
+          set.progress_percent = p?.percent ?? null;
           break;
         }
         default:
-          put(k, v);
+          set[k] = v;
       }
     }
-    if (sets.length === 0) return;
-    put('update_time', now());
-    this.db.prepare(`UPDATE patch_tasks SET ${sets.join(', ')} WHERE id = ?`).run(...args, id);
+    if (Object.keys(set).length === 0) return;
+    set.update_time = now();
+    await this.q.db.updateTable('patch_tasks').set(set).where('id', '=', id).execute();
   }
 }

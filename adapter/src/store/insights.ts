@@ -5,49 +5,107 @@
  * (UTC); only finished tasks (Success, Skipped, Error, Stopped) count.
  */
 import type { Task } from '../model/execution';
-import type { Db, Migration } from './db';
+import { sql, type RawBuilder } from 'kysely';
+import type { Migration } from './db';
+import type { Engine, Sql } from './schema';
 
 const SEVERITIES_SQL = ['Critical', 'High', 'Medium', 'Low', 'Negligible', 'Unknown', 'None'] as const;
 const FINISHED_SQL = "('Success', 'Skipped', 'Error', 'Stopped')";
 
-/** The rollup's value columns, and what one task (`t` is NEW or OLD) adds to them. */
-const ROLLUP_VALUES: [column: string, perTask: (t: string) => string][] = [
-  ['tasks', () => '1'],
-  [
-    'fixed_cves',
-    (t) => `CASE WHEN ${t}.status = 'Success' THEN COALESCE(json_array_length(${t}.fixed_cves), 0) ELSE 0 END`,
-  ],
-  [
-    'seconds',
-    (t) =>
-      `CASE WHEN ${t}.start_time IS NULL THEN 0 ELSE (julianday(${t}.end_time) - julianday(${t}.start_time)) * 86400.0 END`,
-  ],
-  ...SEVERITIES_SQL.flatMap((s): [string, (t: string) => string][] => [
+/** The rollup's value columns, and what one task (`t` is NEW or OLD) adds to them, on each engine. */
+function rollupValues(engine: Engine): [column: string, perTask: (t: string) => string][] {
+  const pg = engine === 'postgres';
+  const seconds = (t: string) =>
+    pg
+      ? `EXTRACT(EPOCH FROM (${t}.end_time::timestamptz - ${t}.start_time::timestamptz))`
+      : `(julianday(${t}.end_time) - julianday(${t}.start_time)) * 86400.0`;
+  const jsonInt = (col: string, path: string[]) =>
+    pg ? `(${col}::json #>> '{${path.join(',')}}')::integer` : `json_extract(${col}, '$.${path.join('.')}')`;
+  const arrayLength = (col: string) => (pg ? `json_array_length(${col}::json)` : `json_array_length(${col})`);
+  return [
+    ['tasks', () => '1'],
     [
-      `before_${s.toLowerCase()}`,
-      (t) =>
-        `CASE WHEN ${t}.status = 'Success' THEN COALESCE(json_extract(${t}.vulnerabilities_before, '$.fixable_summary.${s}'), 0) ELSE 0 END`,
+      'fixed_cves',
+      (t) => `CASE WHEN ${t}.status = 'Success' THEN COALESCE(${arrayLength(`${t}.fixed_cves`)}, 0) ELSE 0 END`,
     ],
-    [
-      `after_${s.toLowerCase()}`,
-      (t) =>
-        `CASE WHEN ${t}.status = 'Success' THEN COALESCE(json_extract(${t}.vulnerabilities_after, '$.fixable_summary.${s}'), 0) ELSE 0 END`,
-    ],
-  ]),
-];
+    ['seconds', (t) => `CASE WHEN ${t}.start_time IS NULL THEN 0 ELSE ${seconds(t)} END`],
+    ...SEVERITIES_SQL.flatMap((s): [string, (t: string) => string][] => [
+      [
+        `before_${s.toLowerCase()}`,
+        (t) =>
+          `CASE WHEN ${t}.status = 'Success' THEN COALESCE(${jsonInt(`${t}.vulnerabilities_before`, ['fixable_summary', s])}, 0) ELSE 0 END`,
+      ],
+      [
+        `after_${s.toLowerCase()}`,
+        (t) =>
+          `CASE WHEN ${t}.status = 'Success' THEN COALESCE(${jsonInt(`${t}.vulnerabilities_after`, ['fixable_summary', s])}, 0) ELSE 0 END`,
+      ],
+    ]),
+  ];
+}
+const ROLLUP_VALUES = rollupValues('sqlite');
 
 const finished = (t: string) => `(${t}.status IN ${FINISHED_SQL} AND ${t}.end_time IS NOT NULL)`;
 
 /** Adds (sign 1) or takes away (sign -1) one finished task's contribution (`t` is NEW or OLD) to its day's row. */
-function rollupStatement(t: 'NEW' | 'OLD', sign: 1 | -1): string {
-  const columns = ROLLUP_VALUES.map(([c]) => c);
+function rollupStatement(t: 'NEW' | 'OLD', sign: 1 | -1, engine: Engine = 'sqlite'): string {
+  const values = rollupValues(engine);
+  const columns = values.map(([c]) => c);
   // INSERT ... SELECT needs its WHERE before ON CONFLICT (SQLite's upsert parsing rule).
   return `INSERT INTO insight_daily (project, day, status, reason, ${columns.join(', ')})
         SELECT ${t}.project, substr(${t}.end_time, 1, 10), ${t}.status, COALESCE(${t}.reason, ''),
-               ${ROLLUP_VALUES.map(([, v]) => `${sign} * (${v(t)})`).join(', ')}
+               ${values.map(([, v]) => `${sign} * (${v(t)})`).join(', ')}
         WHERE ${finished(t)}
         ON CONFLICT (project, day, status, reason) DO UPDATE SET
-          ${columns.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')};`;
+          ${columns.map((c) => `${c} = insight_daily.${c} + excluded.${c}`).join(', ')};`;
+}
+
+/** The rollup on PostgreSQL: the same table and backfill; one row trigger function does what SQLite's three triggers do. */
+function postgresInsights(): string {
+  const values = rollupValues('postgres');
+  const columns = values.map(([c]) => c);
+  return `
+      CREATE TABLE insight_daily (
+        project TEXT NOT NULL,
+        day TEXT NOT NULL,
+        status TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        ${columns.map((c) => `${c} ${c === 'seconds' ? 'DOUBLE PRECISION' : 'INTEGER'} NOT NULL DEFAULT 0`).join(',\n        ')},
+        PRIMARY KEY (project, day, status, reason)
+      );
+      CREATE INDEX insight_daily_day ON insight_daily (day);
+      INSERT INTO insight_daily (project, day, status, reason, ${columns.join(', ')})
+        SELECT t.project, substr(t.end_time, 1, 10), t.status, COALESCE(t.reason, ''),
+               ${values.map(([, v]) => `SUM(${v('t')})`).join(', ')}
+        FROM patch_tasks AS t WHERE ${finished('t')}
+        GROUP BY 1, 2, 3, 4;
+      CREATE FUNCTION insight_rollup() RETURNS trigger LANGUAGE plpgsql AS $rollup$
+      BEGIN
+        IF TG_OP IN ('UPDATE', 'DELETE') THEN
+          ${rollupStatement('OLD', -1, 'postgres')}
+        END IF;
+        IF TG_OP IN ('INSERT', 'UPDATE') THEN
+          ${rollupStatement('NEW', 1, 'postgres')}
+        END IF;
+        RETURN NULL;
+      END
+      $rollup$;
+      CREATE TRIGGER insight_task_changed AFTER INSERT OR UPDATE OR DELETE ON patch_tasks
+        FOR EACH ROW EXECUTE FUNCTION insight_rollup();
+      CREATE INDEX patch_tasks_end ON patch_tasks (end_time);
+      CREATE INDEX patch_tasks_status ON patch_tasks (status);
+
+      CREATE TABLE insight_snapshots (
+        project TEXT NOT NULL,
+        day TEXT NOT NULL,
+        taken_at TEXT NOT NULL,
+        artifacts INTEGER NOT NULL,
+        total INTEGER NOT NULL,
+        fixable INTEGER NOT NULL,
+        by_severity TEXT NOT NULL,
+        PRIMARY KEY (project, day)
+      );
+    `;
 }
 
 export const insightsMigrations: Migration[] = [
@@ -97,6 +155,7 @@ export const insightsMigrations: Migration[] = [
         PRIMARY KEY (project, day)
       );
     `,
+    postgres: postgresInsights(),
   },
 ];
 
@@ -204,27 +263,40 @@ export interface VulnerabilitySnapshot {
 
 /** What the insights read. A PostgreSQL store can implement the same interface. */
 export interface InsightsStore {
-  outcomes(range: InsightsRange): OutcomePeriod[];
-  totals(range: InsightsRange): InsightTotals;
-  reasons(range: InsightsRange): ReasonCount[];
+  outcomes(range: InsightsRange): Promise<OutcomePeriod[]>;
+  totals(range: InsightsRange): Promise<InsightTotals>;
+  reasons(range: InsightsRange): Promise<ReasonCount[]>;
   /** Per project, every project with a task finished in the range or an execution ever. */
-  projects(range: Omit<InsightsRange, 'project'>): ProjectRow[];
-  service(range: Omit<InsightsRange, 'project'>, now?: Date): ServiceStats;
-  executionReport(executionId: number): ReportRow[];
-  saveSnapshot(project: string, snapshot: VulnerabilitySnapshot): void;
+  projects(range: Omit<InsightsRange, 'project'>): Promise<ProjectRow[]>;
+  service(range: Omit<InsightsRange, 'project'>, now?: Date): Promise<ServiceStats>;
+  executionReport(executionId: number): Promise<ReportRow[]>;
+  saveSnapshot(project: string, snapshot: VulnerabilitySnapshot): Promise<void>;
   /** The newest snapshot taken on or before `day`, else the oldest one there is (or undefined). */
-  snapshotNear(project: string, day: string): VulnerabilitySnapshot | undefined;
+  snapshotNear(project: string, day: string): Promise<VulnerabilitySnapshot | undefined>;
   /** Every project's newest snapshot. */
-  latestSnapshots(): Map<string, VulnerabilitySnapshot>;
+  latestSnapshots(): Promise<Map<string, VulnerabilitySnapshot>>;
 }
 
 export function emptySeverityCounts(): SeverityCounts {
   return { Critical: 0, High: 0, Medium: 0, Low: 0, Negligible: 0, Unknown: 0, None: 0 };
 }
 
-function periodExpr(bucket: Bucket): string {
+function periodExpr(bucket: Bucket, engine: Engine): string {
   // A week starts on Monday (ISO 8601).
-  return bucket === 'day' ? 'day' : "date(day, '-6 days', 'weekday 1')";
+  if (bucket === 'day') return 'day';
+  return engine === 'postgres'
+    ? "to_char(date_trunc('week', day::date), 'YYYY-MM-DD')"
+    : "date(day, '-6 days', 'weekday 1')";
+}
+
+/** A statement with `?` placeholders and its arguments, as the query layer runs it on either engine. */
+function statement(text: string, args: readonly unknown[] = []): RawBuilder<unknown> {
+  const parts = text.split('?');
+  let out = sql.raw(parts[0]);
+  parts.slice(1).forEach((part, i) => {
+    out = sql`${out}${args[i]}${sql.raw(part)}`;
+  });
+  return out;
 }
 
 function scope(range: { from: string; to: string; project?: string }): { where: string; args: unknown[] } {
@@ -238,7 +310,7 @@ function scope(range: { from: string; to: string; project?: string }): { where: 
 }
 
 const SEVERITY_SUMS = INSIGHT_SEVERITIES.map(
-  (s) => `SUM(before_${s.toLowerCase()}) AS b_${s}, SUM(after_${s.toLowerCase()}) AS a_${s}`,
+  (s) => `SUM(before_${s.toLowerCase()}) AS "b_${s}", SUM(after_${s.toLowerCase()}) AS "a_${s}"`,
 ).join(', ');
 
 function severityCounts(row: Record<string, unknown>, prefix: string): SeverityCounts {
@@ -274,17 +346,24 @@ const round1 = (n: number) => Math.round(n * 10) / 10;
  * Reads the daily rollup `insight_daily`, which triggers on `patch_tasks` keep current: a range of days is a
  * few rows per project and day, whatever the number of tasks.
  */
-export class SqliteInsightsStore implements InsightsStore {
-  constructor(private readonly db: Db) {}
+export class SqlInsightsStore implements InsightsStore {
+  constructor(private readonly q: Sql) {}
 
-  outcomes(range: InsightsRange): OutcomePeriod[] {
+  private async all<T>(text: string, ...args: unknown[]): Promise<T[]> {
+    return (await statement(text, args).execute(this.q.db)).rows as T[];
+  }
+
+  private async one<T>(text: string, ...args: unknown[]): Promise<T | undefined> {
+    return (await this.all<T>(text, ...args))[0];
+  }
+
+  async outcomes(range: InsightsRange): Promise<OutcomePeriod[]> {
     const { where, args } = scope(range);
-    const rows = this.db
-      .prepare(
-        `SELECT ${periodExpr(range.bucket)} AS period, status, reason, SUM(tasks) AS n, SUM(fixed_cves) AS fixed
+    const rows = (await this.all(
+      `SELECT ${periodExpr(range.bucket, this.q.engine)} AS period, status, reason, SUM(tasks) AS n, SUM(fixed_cves) AS fixed
          FROM insight_daily WHERE ${where} GROUP BY 1, status, reason ORDER BY 1`,
-      )
-      .all(...args) as { period: string; status: string; reason: string; n: number; fixed: number }[];
+      ...args,
+    )) as { period: string; status: string; reason: string; n: number; fixed: number }[];
     const byPeriod = new Map<string, OutcomePeriod>();
     for (const r of rows) {
       let p = byPeriod.get(r.period);
@@ -305,19 +384,18 @@ export class SqliteInsightsStore implements InsightsStore {
     return [...byPeriod.values()];
   }
 
-  totals(range: InsightsRange): InsightTotals {
+  async totals(range: InsightsRange): Promise<InsightTotals> {
     const { where, args } = scope(range);
-    const row = this.db
-      .prepare(
-        `SELECT SUM(tasks) AS tasks,
+    const row = (await this.one(
+      `SELECT SUM(tasks) AS tasks,
                 SUM(CASE WHEN status = 'Success' THEN tasks ELSE 0 END) AS succeeded,
                 SUM(CASE WHEN status = 'Skipped' THEN tasks ELSE 0 END) AS skipped,
                 SUM(CASE WHEN status = 'Error' THEN tasks ELSE 0 END) AS failed,
                 SUM(CASE WHEN status = 'Stopped' THEN tasks ELSE 0 END) AS stopped,
                 SUM(fixed_cves) AS fixed, ${SEVERITY_SUMS}
          FROM insight_daily WHERE ${where}`,
-      )
-      .get(...args) as Record<string, number | null>;
+      ...args,
+    )) as Record<string, number | null>;
     return {
       tasks: row.tasks ?? 0,
       succeeded: row.succeeded ?? 0,
@@ -330,22 +408,20 @@ export class SqliteInsightsStore implements InsightsStore {
     };
   }
 
-  reasons(range: InsightsRange): ReasonCount[] {
+  async reasons(range: InsightsRange): Promise<ReasonCount[]> {
     const { where, args } = scope(range);
-    return this.db
-      .prepare(
-        `SELECT status, CASE WHEN reason = '' THEN 'UNKNOWN' ELSE reason END AS reason, SUM(tasks) AS count
+    return (await this.all(
+      `SELECT status, CASE WHEN reason = '' THEN 'UNKNOWN' ELSE reason END AS reason, SUM(tasks) AS count
          FROM insight_daily WHERE ${where} AND status <> 'Success'
          GROUP BY status, 2 ORDER BY count DESC, status, reason`,
-      )
-      .all(...args) as ReasonCount[];
+      ...args,
+    )) as ReasonCount[];
   }
 
-  projects(range: Omit<InsightsRange, 'project'>): ProjectRow[] {
+  async projects(range: Omit<InsightsRange, 'project'>): Promise<ProjectRow[]> {
     const { where, args } = scope(range);
-    return this.db
-      .prepare(
-        `WITH t AS (
+    return (await this.all(
+      `WITH t AS (
            SELECT project, SUM(tasks) AS tasks,
                   SUM(CASE WHEN status = 'Success' THEN tasks ELSE 0 END) AS succeeded,
                   SUM(CASE WHEN status = 'Skipped' THEN tasks ELSE 0 END) AS skipped,
@@ -360,49 +436,50 @@ export class SqliteInsightsStore implements InsightsStore {
                 COALESCE(t.fixed_cves, 0) AS fixed_cves, e.last_execution
          FROM p LEFT JOIN t ON t.project = p.project LEFT JOIN e ON e.project = p.project
          ORDER BY fixed_cves DESC, tasks DESC, p.project`,
-      )
-      .all(...args) as ProjectRow[];
+      ...args,
+    )) as ProjectRow[];
   }
 
-  service(range: Omit<InsightsRange, 'project'>, now = new Date()): ServiceStats {
-    const count = (sql: string, ...args: unknown[]) => (this.db.prepare(sql).get(...args) as { n: number }).n;
+  async service(range: Omit<InsightsRange, 'project'>, now = new Date()): Promise<ServiceStats> {
+    const count = async (text: string, ...args: unknown[]) =>
+      Number(((await this.one(text, ...args)) as { n: number }).n);
     const hourAgo = new Date(now.getTime() - 3_600_000).toISOString();
     const dayAgo = new Date(now.getTime() - 86_400_000).toISOString();
     const finishedSince = `SELECT COUNT(*) AS n FROM patch_tasks WHERE end_time >= ? AND end_time <= ?
                            AND status IN ${FINISHED_SQL}`;
     const lastDay = (
-      this.db
-        .prepare(
-          `SELECT (julianday(end_time) - julianday(start_time)) * 86400.0 AS s FROM patch_tasks
+      (await this.all(
+        `SELECT ${this.q.engine === 'postgres' ? 'EXTRACT(EPOCH FROM (end_time::timestamptz - start_time::timestamptz))::double precision' : '(julianday(end_time) - julianday(start_time)) * 86400.0'} AS s FROM patch_tasks
            WHERE end_time >= ? AND end_time <= ? AND status IN ${FINISHED_SQL} AND start_time IS NOT NULL ORDER BY s`,
-        )
-        .all(dayAgo, now.toISOString()) as { s: number }[]
+        dayAgo,
+        now.toISOString(),
+      )) as { s: number }[]
     ).map((r) => r.s);
     const mid = lastDay.length >> 1;
     const median =
       lastDay.length === 0 ? null : lastDay.length % 2 ? lastDay[mid] : (lastDay[mid - 1] + lastDay[mid]) / 2;
     const { where, args } = scope(range);
-    const mean = this.db
-      .prepare(`SELECT SUM(seconds) AS s, SUM(tasks) AS n FROM insight_daily WHERE ${where}`)
-      .get(...args) as { s: number | null; n: number | null };
+    const mean = (await this.one(
+      `SELECT SUM(seconds) AS s, SUM(tasks) AS n FROM insight_daily WHERE ${where}`,
+      ...args,
+    )) as { s: number | null; n: number | null };
     return {
-      running: count(`SELECT COUNT(*) AS n FROM patch_tasks WHERE status = 'Running'`),
-      queued: count('SELECT COUNT(*) AS n FROM patch_queue'),
-      finished_last_hour: count(finishedSince, hourAgo, now.toISOString()),
-      tasks_per_hour: round1(count(finishedSince, dayAgo, now.toISOString()) / 24),
+      running: await count(`SELECT COUNT(*) AS n FROM patch_tasks WHERE status = 'Running'`),
+      queued: await count('SELECT COUNT(*) AS n FROM patch_queue'),
+      finished_last_hour: await count(finishedSince, hourAgo, now.toISOString()),
+      tasks_per_hour: round1((await count(finishedSince, dayAgo, now.toISOString())) / 24),
       median_task_seconds: median === null ? null : round1(median),
       mean_task_seconds: mean.n ? round1((mean.s ?? 0) / mean.n) : null,
     };
   }
 
-  executionReport(executionId: number): ReportRow[] {
-    const rows = this.db
-      .prepare(
-        `SELECT id, repository, tag, source_digest, status, reason, patched_tag, patched_digest,
+  async executionReport(executionId: number): Promise<ReportRow[]> {
+    const rows = (await this.all(
+      `SELECT id, repository, tag, source_digest, status, reason, patched_tag, patched_digest,
                 vulnerabilities_before, vulnerabilities_after, fixed_cves, end_time
-         FROM patch_tasks WHERE execution_id = ? ORDER BY repository, tag, id`,
-      )
-      .all(executionId) as {
+         FROM patch_tasks WHERE execution_id = ? ORDER BY repository, tag NULLS FIRST, id`,
+      executionId,
+    )) as {
       id: number;
       repository: string;
       tag: string | null;
@@ -436,33 +513,35 @@ export class SqliteInsightsStore implements InsightsStore {
     }));
   }
 
-  saveSnapshot(project: string, s: VulnerabilitySnapshot): void {
-    this.db
-      .prepare(
-        `INSERT INTO insight_snapshots (project, day, taken_at, artifacts, total, fixable, by_severity)
+  async saveSnapshot(project: string, s: VulnerabilitySnapshot): Promise<void> {
+    await this.all(
+      `INSERT INTO insight_snapshots (project, day, taken_at, artifacts, total, fixable, by_severity)
          VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (project, day) DO UPDATE SET taken_at = excluded.taken_at, artifacts = excluded.artifacts,
            total = excluded.total, fixable = excluded.fixable, by_severity = excluded.by_severity`,
-      )
-      .run(project, s.day, s.taken_at, s.artifacts, s.total, s.fixable, JSON.stringify(s.by_severity));
+      project,
+      s.day,
+      s.taken_at,
+      s.artifacts,
+      s.total,
+      s.fixable,
+      JSON.stringify(s.by_severity),
+    );
   }
 
-  latestSnapshots(): Map<string, VulnerabilitySnapshot> {
-    const rows = this.db
-      .prepare(
-        `SELECT s.* FROM insight_snapshots s
+  async latestSnapshots(): Promise<Map<string, VulnerabilitySnapshot>> {
+    const rows = (await this.all(`SELECT s.* FROM insight_snapshots s
          JOIN (SELECT project, MAX(day) AS day FROM insight_snapshots GROUP BY project) m
-           ON m.project = s.project AND m.day = s.day`,
-      )
-      .all() as SnapshotRow[];
+           ON m.project = s.project AND m.day = s.day`)) as SnapshotRow[];
     return new Map(rows.map((r) => [r.project, fromSnapshotRow(r)]));
   }
 
-  snapshotNear(project: string, day: string): VulnerabilitySnapshot | undefined {
-    const row = (this.db
-      .prepare('SELECT * FROM insight_snapshots WHERE project = ? AND day <= ? ORDER BY day DESC LIMIT 1')
-      .get(project, day) ??
-      this.db.prepare('SELECT * FROM insight_snapshots WHERE project = ? ORDER BY day LIMIT 1').get(project)) as
+  async snapshotNear(project: string, day: string): Promise<VulnerabilitySnapshot | undefined> {
+    const row = ((await this.one(
+      'SELECT * FROM insight_snapshots WHERE project = ? AND day <= ? ORDER BY day DESC LIMIT 1',
+      project,
+      day,
+    )) ?? (await this.one('SELECT * FROM insight_snapshots WHERE project = ? ORDER BY day LIMIT 1', project))) as
       (Omit<VulnerabilitySnapshot, 'by_severity'> & { by_severity: string }) | undefined;
     if (!row) return undefined;
     return {

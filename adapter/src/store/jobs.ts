@@ -2,7 +2,8 @@
  * Harbor-jobservice-compatible jobs (table `jobservice_jobs`): job id -> patch task, its launch
  * parameters, status hook and the status last posted to it.
  */
-import type { Db, Migration } from './db';
+import type { Migration } from './db';
+import type { Sql } from './schema';
 
 export const jobserviceMigrations: Migration[] = [
   {
@@ -43,35 +44,30 @@ export interface JobRow {
 export type NewJob = Omit<JobRow, 'last_hook_status'>;
 
 export interface JobStore {
-  get(id: string): JobRow | undefined;
+  get(id: string): Promise<JobRow | undefined>;
   /** The job that runs this patch task, if any. */
-  byTask(taskId: number): JobRow | undefined;
-  insert(job: NewJob): void;
-  setLastHookStatus(id: string, status: string): void;
+  byTask(taskId: number): Promise<JobRow | undefined>;
+  insert(job: NewJob): Promise<void>;
+  setLastHookStatus(id: string, status: string): Promise<void>;
 }
 
-/** JobStore over SQLite. */
-export class SqliteJobStore implements JobStore {
-  constructor(private readonly db: Db) {}
+/** JobStore over the query layer (SQLite or PostgreSQL). */
+export class SqlJobStore implements JobStore {
+  constructor(private readonly q: Sql) {}
 
-  get(id: string): JobRow | undefined {
-    return this.db.prepare('SELECT * FROM jobservice_jobs WHERE id = ?').get(id) as JobRow | undefined;
+  async get(id: string): Promise<JobRow | undefined> {
+    return this.q.db.selectFrom('jobservice_jobs').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  byTask(taskId: number): JobRow | undefined {
-    return this.db.prepare('SELECT * FROM jobservice_jobs WHERE task_id = ?').get(taskId) as JobRow | undefined;
+  async byTask(taskId: number): Promise<JobRow | undefined> {
+    return this.q.db.selectFrom('jobservice_jobs').selectAll().where('task_id', '=', taskId).executeTakeFirst();
   }
 
-  insert(j: NewJob): void {
-    this.db
-      .prepare(
-        `INSERT INTO jobservice_jobs (id, task_id, name, kind, is_unique, parameters, status_hook, enqueue_time, run_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(j.id, j.task_id, j.name, j.kind, j.is_unique, j.parameters, j.status_hook, j.enqueue_time, j.run_at);
+  async insert(j: NewJob): Promise<void> {
+    await this.q.db.insertInto('jobservice_jobs').values(j).execute();
   }
 
-  setLastHookStatus(id: string, status: string): void {
-    this.db.prepare('UPDATE jobservice_jobs SET last_hook_status = ? WHERE id = ?').run(status, id);
+  async setLastHookStatus(id: string, status: string): Promise<void> {
+    await this.q.db.updateTable('jobservice_jobs').set({ last_hook_status: status }).where('id', '=', id).execute();
   }
 }

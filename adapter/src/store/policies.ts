@@ -4,7 +4,9 @@
  */
 import type { NormalizedFilter, PatchPolicy, PolicySpec, PolicyTrigger } from '@harbor-patching/shared/policy/model';
 import { ConflictError } from '../model/errors';
-import type { Db, Migration } from './db';
+import { sql } from 'kysely';
+import type { Migration } from './db';
+import type { Sql } from './schema';
 
 export const policyMigrations: Migration[] = [
   {
@@ -112,13 +114,15 @@ export class PolicyNameTakenError extends ConflictError {
   }
 }
 
+/** A unique constraint refused the row (SQLite's and PostgreSQL's codes). */
 function isUniqueViolation(err: unknown): boolean {
-  return (err as { code?: string })?.code === 'SQLITE_CONSTRAINT_UNIQUE';
+  const code = (err as { code?: string })?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
 }
 
 export const POLICY_SORTS = {
-  name: 'name COLLATE NOCASE ASC, id ASC',
-  '-name': 'name COLLATE NOCASE DESC, id DESC',
+  name: 'lower(name) ASC, id ASC',
+  '-name': 'lower(name) DESC, id DESC',
   creation_time: 'creation_time ASC, id ASC',
   '-creation_time': 'creation_time DESC, id DESC',
   update_time: 'update_time ASC, id ASC',
@@ -140,135 +144,153 @@ export type PolicyFilter = { enabled?: boolean; triggerType?: PolicyTrigger['typ
 
 /** Patch policies of every project (table `patch_policies`). Name clashes throw PolicyNameTakenError. */
 export interface PolicyStore {
-  create(projectName: string, projectId: number, spec: PolicySpec, actor: string, now?: Date): PatchPolicy;
+  create(projectName: string, projectId: number, spec: PolicySpec, actor: string, now?: Date): Promise<PatchPolicy>;
   /** A policy of the project (undefined when it does not exist or belongs to another project). */
-  get(projectName: string, id: number): PatchPolicy | undefined;
+  get(projectName: string, id: number): Promise<PatchPolicy | undefined>;
   /** A policy by id alone (for runs and triggers that already hold the id). */
-  getById(id: number): PatchPolicy | undefined;
-  list(projectName: string, q?: PolicyListQuery): { items: PatchPolicy[]; total: number };
+  getById(id: number): Promise<PatchPolicy | undefined>;
+  list(projectName: string, q?: PolicyListQuery): Promise<{ items: PatchPolicy[]; total: number }>;
   /** Every policy of every project, optionally only enabled ones or one trigger type (for the scheduler and webhooks). */
-  listAll(filter?: PolicyFilter): PatchPolicy[];
+  listAll(filter?: PolicyFilter): Promise<PatchPolicy[]>;
   /** Replaces the policy's settings; undefined when it does not exist in the project. */
-  update(projectName: string, id: number, spec: PolicySpec, actor: string, now?: Date): PatchPolicy | undefined;
-  setEnabled(projectName: string, id: number, enabled: boolean, actor: string, now?: Date): PatchPolicy | undefined;
-  delete(projectName: string, id: number): boolean;
-}
-
-/** PolicyStore over SQLite. */
-export class SqlitePolicyStore implements PolicyStore {
-  constructor(private readonly db: Db) {}
-
-  create(projectName: string, projectId: number, spec: PolicySpec, actor: string, now = new Date()): PatchPolicy {
-    const time = now.toISOString();
-    try {
-      const info = this.db
-        .prepare(
-          `INSERT INTO patch_policies (project_name, project_id, name, description, enabled, filters, trigger_type,
-             trigger_cron, severity_threshold, mode, tag_scheme, tag_suffix, options, creator, updated_by,
-             creation_time, update_time)
-           VALUES (@project_name, @project_id, @name, @description, @enabled, @filters, @trigger_type, @trigger_cron,
-             @severity_threshold, @mode, @tag_scheme, @tag_suffix, @options, @actor, @actor, @time, @time)`,
-        )
-        .run({ ...specColumns(spec), project_name: projectName, project_id: projectId, actor, time });
-      return this.get(projectName, Number(info.lastInsertRowid))!;
-    } catch (err) {
-      if (isUniqueViolation(err)) throw new PolicyNameTakenError(projectName, spec.name);
-      throw err;
-    }
-  }
-
-  /** A policy of the project (undefined when it does not exist or belongs to another project). */
-  get(projectName: string, id: number): PatchPolicy | undefined {
-    const row = this.db.prepare('SELECT * FROM patch_policies WHERE id = ? AND project_name = ?').get(id, projectName);
-    return row ? fromRow(row as PolicyRow) : undefined;
-  }
-
-  /** A policy by id alone (for runs and triggers that already hold the id). */
-  getById(id: number): PatchPolicy | undefined {
-    const row = this.db.prepare('SELECT * FROM patch_policies WHERE id = ?').get(id);
-    return row ? fromRow(row as PolicyRow) : undefined;
-  }
-
-  list(projectName: string, q: PolicyListQuery = {}): { items: PatchPolicy[]; total: number } {
-    const where = ['project_name = @projectName'];
-    const params: Record<string, unknown> = { projectName };
-    if (q.name) {
-      where.push(`name LIKE @name ESCAPE '\\'`);
-      params.name = `%${q.name.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    }
-    const pageSize = q.pageSize ?? 10;
-    const page = q.page ?? 1;
-    const order = POLICY_SORTS[q.sort ?? '-creation_time'];
-    const total = (
-      this.db.prepare(`SELECT COUNT(*) AS n FROM patch_policies WHERE ${where.join(' AND ')}`).get(params) as {
-        n: number;
-      }
-    ).n;
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM patch_policies WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT @limit OFFSET @offset`,
-      )
-      .all({ ...params, limit: pageSize, offset: (page - 1) * pageSize }) as PolicyRow[];
-    return { items: rows.map(fromRow), total };
-  }
-
-  /** Every policy of every project, optionally only enabled ones or one trigger type (for the scheduler and webhooks). */
-  listAll(filter: PolicyFilter = {}): PatchPolicy[] {
-    const where: string[] = [];
-    const params: Record<string, unknown> = {};
-    if (filter.enabled !== undefined) {
-      where.push('enabled = @enabled');
-      params.enabled = filter.enabled ? 1 : 0;
-    }
-    if (filter.triggerType) {
-      where.push('trigger_type = @triggerType');
-      params.triggerType = filter.triggerType;
-    }
-    if (filter.projectName) {
-      where.push('project_name = @projectName');
-      params.projectName = filter.projectName;
-    }
-    const sql = `SELECT * FROM patch_policies ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id`;
-    return (this.db.prepare(sql).all(params) as PolicyRow[]).map(fromRow);
-  }
-
-  /** Replaces the policy's settings; undefined when it does not exist in the project. */
-  update(projectName: string, id: number, spec: PolicySpec, actor: string, now = new Date()): PatchPolicy | undefined {
-    try {
-      const info = this.db
-        .prepare(
-          `UPDATE patch_policies SET name = @name, description = @description, enabled = @enabled, filters = @filters,
-             trigger_type = @trigger_type, trigger_cron = @trigger_cron, severity_threshold = @severity_threshold,
-             mode = @mode, tag_scheme = @tag_scheme, tag_suffix = @tag_suffix, options = @options,
-             updated_by = @actor, update_time = @time
-           WHERE id = @id AND project_name = @projectName`,
-        )
-        .run({ ...specColumns(spec), id, projectName, actor, time: now.toISOString() });
-      return info.changes === 0 ? undefined : this.get(projectName, id);
-    } catch (err) {
-      if (isUniqueViolation(err)) throw new PolicyNameTakenError(projectName, spec.name);
-      throw err;
-    }
-  }
-
+  update(
+    projectName: string,
+    id: number,
+    spec: PolicySpec,
+    actor: string,
+    now?: Date,
+  ): Promise<PatchPolicy | undefined>;
   setEnabled(
     projectName: string,
     id: number,
     enabled: boolean,
     actor: string,
+    now?: Date,
+  ): Promise<PatchPolicy | undefined>;
+  delete(projectName: string, id: number): Promise<boolean>;
+}
+
+/** PolicyStore over the query layer (SQLite or PostgreSQL). */
+export class SqlPolicyStore implements PolicyStore {
+  constructor(private readonly q: Sql) {}
+
+  async create(
+    projectName: string,
+    projectId: number,
+    spec: PolicySpec,
+    actor: string,
     now = new Date(),
-  ): PatchPolicy | undefined {
-    const info = this.db
-      .prepare(
-        `UPDATE patch_policies SET enabled = ?, updated_by = ?, update_time = ? WHERE id = ? AND project_name = ?`,
-      )
-      .run(enabled ? 1 : 0, actor, now.toISOString(), id, projectName);
-    return info.changes === 0 ? undefined : this.get(projectName, id);
+  ): Promise<PatchPolicy> {
+    const time = now.toISOString();
+    try {
+      const r = await this.q.db
+        .insertInto('patch_policies')
+        .values({
+          ...specColumns(spec),
+          project_name: projectName,
+          project_id: projectId,
+          creator: actor,
+          updated_by: actor,
+          creation_time: time,
+          update_time: time,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return (await this.get(projectName, r.id))!;
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new PolicyNameTakenError(projectName, spec.name);
+      throw err;
+    }
   }
 
-  delete(projectName: string, id: number): boolean {
-    return (
-      this.db.prepare('DELETE FROM patch_policies WHERE id = ? AND project_name = ?').run(id, projectName).changes > 0
-    );
+  /** A policy of the project (undefined when it does not exist or belongs to another project). */
+  async get(projectName: string, id: number): Promise<PatchPolicy | undefined> {
+    const row = await this.q.db
+      .selectFrom('patch_policies')
+      .selectAll()
+      .where('id', '=', id)
+      .where('project_name', '=', projectName)
+      .executeTakeFirst();
+    return row ? fromRow(row as PolicyRow) : undefined;
+  }
+
+  /** A policy by id alone (for runs and triggers that already hold the id). */
+  async getById(id: number): Promise<PatchPolicy | undefined> {
+    const row = await this.q.db.selectFrom('patch_policies').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? fromRow(row as PolicyRow) : undefined;
+  }
+
+  async list(projectName: string, q: PolicyListQuery = {}): Promise<{ items: PatchPolicy[]; total: number }> {
+    let query = this.q.db.selectFrom('patch_policies').where('project_name', '=', projectName);
+    if (q.name) {
+      const pattern = `%${q.name.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      query = query.where(sql<boolean>`lower(name) LIKE ${pattern} ESCAPE '\\'`);
+    }
+    const pageSize = q.pageSize ?? 10;
+    const page = q.page ?? 1;
+    const total = await query.select(sql<number>`CAST(COUNT(*) AS INTEGER)`.as('n')).executeTakeFirstOrThrow();
+    const rows = await query
+      .selectAll()
+      .orderBy(sql.raw(POLICY_SORTS[q.sort ?? '-creation_time']))
+      .limit(pageSize)
+      .offset((page - 1) * pageSize)
+      .execute();
+    return { items: rows.map((r) => fromRow(r as PolicyRow)), total: Number(total.n) };
+  }
+
+  /** Every policy of every project, optionally only enabled ones or one trigger type (for the scheduler and webhooks). */
+  async listAll(filter: PolicyFilter = {}): Promise<PatchPolicy[]> {
+    let query = this.q.db.selectFrom('patch_policies').selectAll();
+    if (filter.enabled !== undefined) query = query.where('enabled', '=', filter.enabled ? 1 : 0);
+    if (filter.triggerType) query = query.where('trigger_type', '=', filter.triggerType);
+    if (filter.projectName) query = query.where('project_name', '=', filter.projectName);
+    return (await query.orderBy('id').execute()).map((r) => fromRow(r as PolicyRow));
+  }
+
+  /** Replaces the policy's settings; undefined when it does not exist in the project. */
+  async update(
+    projectName: string,
+    id: number,
+    spec: PolicySpec,
+    actor: string,
+    now = new Date(),
+  ): Promise<PatchPolicy | undefined> {
+    try {
+      const r = await this.q.db
+        .updateTable('patch_policies')
+        .set({ ...specColumns(spec), updated_by: actor, update_time: now.toISOString() })
+        .where('id', '=', id)
+        .where('project_name', '=', projectName)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 0 ? undefined : this.get(projectName, id);
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new PolicyNameTakenError(projectName, spec.name);
+      throw err;
+    }
+  }
+
+  async setEnabled(
+    projectName: string,
+    id: number,
+    enabled: boolean,
+    actor: string,
+    now = new Date(),
+  ): Promise<PatchPolicy | undefined> {
+    const r = await this.q.db
+      .updateTable('patch_policies')
+      .set({ enabled: enabled ? 1 : 0, updated_by: actor, update_time: now.toISOString() })
+      .where('id', '=', id)
+      .where('project_name', '=', projectName)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 0 ? undefined : this.get(projectName, id);
+  }
+
+  async delete(projectName: string, id: number): Promise<boolean> {
+    const r = await this.q.db
+      .deleteFrom('patch_policies')
+      .where('id', '=', id)
+      .where('project_name', '=', projectName)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
   }
 }

@@ -2,7 +2,8 @@
  * Policy runs whose artifact selection is still going (table `policy_run_selection`): a selection cut short
  * by a restart is found at start and its execution ended.
  */
-import type { Db, Migration } from './db';
+import type { Migration } from './db';
+import type { Sql } from './schema';
 
 export const policyRunMigrations: Migration[] = [
   {
@@ -21,30 +22,30 @@ export const policyRunMigrations: Migration[] = [
 
 export interface PolicyRunStore {
   /** Marks the execution's selection as started. */
-  selectionStarted(executionId: number, policyId: number, at?: Date): void;
+  selectionStarted(executionId: number, policyId: number, at?: Date): Promise<void>;
   /** The selection ended (or was given up). */
-  selectionEnded(executionId: number): void;
+  selectionEnded(executionId: number): Promise<void>;
   /** Executions whose selection was started and never ended. */
-  selectionsInProgress(): number[];
+  selectionsInProgress(): Promise<number[]>;
 }
 
-/** PolicyRunStore over SQLite. */
-export class SqlitePolicyRunStore implements PolicyRunStore {
-  constructor(private readonly db: Db) {}
+/** PolicyRunStore over the query layer (SQLite or PostgreSQL). */
+export class SqlPolicyRunStore implements PolicyRunStore {
+  constructor(private readonly q: Sql) {}
 
-  selectionStarted(executionId: number, policyId: number, at = new Date()): void {
-    this.db
-      .prepare('INSERT INTO policy_run_selection (execution_id, policy_id, started_at) VALUES (?, ?, ?)')
-      .run(executionId, policyId, at.toISOString());
+  async selectionStarted(executionId: number, policyId: number, at = new Date()): Promise<void> {
+    await this.q.db
+      .insertInto('policy_run_selection')
+      .values({ execution_id: executionId, policy_id: policyId, started_at: at.toISOString() })
+      .execute();
   }
 
-  selectionEnded(executionId: number): void {
-    this.db.prepare('DELETE FROM policy_run_selection WHERE execution_id = ?').run(executionId);
+  async selectionEnded(executionId: number): Promise<void> {
+    await this.q.db.deleteFrom('policy_run_selection').where('execution_id', '=', executionId).execute();
   }
 
-  selectionsInProgress(): number[] {
-    return (this.db.prepare('SELECT execution_id FROM policy_run_selection').all() as { execution_id: number }[]).map(
-      (r) => r.execution_id,
-    );
+  async selectionsInProgress(): Promise<number[]> {
+    const rows = await this.q.db.selectFrom('policy_run_selection').select('execution_id').execute();
+    return rows.map((r) => r.execution_id);
   }
 }

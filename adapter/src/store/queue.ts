@@ -3,75 +3,156 @@
  * A claim takes the oldest due task whose source artifact is not being patched and marks it Running.
  */
 import type { Task } from '../model/execution';
-import type { Db } from './db';
+import { sql } from 'kysely';
+import type { Sql } from './schema';
 import { now, toTask, type TaskRow } from './executions';
+
+/** A claim's lease: the claiming process and when the claim lapses unless renewed (epoch ms). */
+export interface Lease {
+  owner: string;
+  expiresAt: number;
+}
 
 export interface TaskQueue {
   /** Queues (or re-queues) a task, due at `availableAt` (ms since the epoch; default now). */
-  enqueue(taskId: number, availableAt?: number): void;
-  dequeue(taskId: number): void;
+  enqueue(taskId: number, availableAt?: number): Promise<void>;
+  dequeue(taskId: number): Promise<void>;
   /**
    * Takes the oldest queued task that is due and whose source artifact is not already being patched,
    * marks it Running and removes it from the queue, atomically.
    */
-  claimNext(nowMs?: number): Task | undefined;
+  claimNext(nowMs?: number, lease?: Lease): Promise<Task | undefined>;
+  /** Extends the leases of the Running tasks `owner` holds to `expiresAt` (the heartbeat); how many it holds. */
+  renewLeases(owner: string, expiresAt: number): Promise<number>;
+  /** Running tasks whose lease expired before `nowMs` (their process stopped renewing: it died or hangs). */
+  expiredLeases(nowMs?: number): Promise<Task[]>;
+  /**
+   * Takes over the expired lease of a Running task for `lease.owner`, atomically: of several processes that try,
+   * one gets true. The new owner then ends or re-queues the task as the start-up recovery does.
+   */
+  takeOverLease(taskId: number, lease: Lease, nowMs?: number): Promise<boolean>;
   /** Milliseconds until the next queued task becomes due (undefined when the queue is empty). */
-  nextDueInMs(nowMs?: number): number | undefined;
-  queuedTaskIds(): number[];
+  nextDueInMs(nowMs?: number): Promise<number | undefined>;
+  queuedTaskIds(): Promise<number[]>;
 }
 
-/** TaskQueue over SQLite. */
-export class SqliteTaskQueue implements TaskQueue {
-  constructor(private readonly db: Db) {}
+/** TaskQueue over the query layer (SQLite or PostgreSQL). */
+export class SqlTaskQueue implements TaskQueue {
+  constructor(private readonly q: Sql) {}
 
-  enqueue(taskId: number, availableAt = Date.now()): void {
-    this.db
-      .prepare('INSERT OR REPLACE INTO patch_queue (task_id, enqueued_at, available_at) VALUES (?, ?, ?)')
-      .run(taskId, now(), availableAt);
+  async enqueue(taskId: number, availableAt = Date.now()): Promise<void> {
+    await this.q.db
+      .insertInto('patch_queue')
+      .values({ task_id: taskId, enqueued_at: now(), available_at: availableAt })
+      .onConflict((oc) =>
+        oc.column('task_id').doUpdateSet((eb) => ({
+          enqueued_at: eb.ref('excluded.enqueued_at'),
+          available_at: eb.ref('excluded.available_at'),
+        })),
+      )
+      .execute();
   }
 
-  dequeue(taskId: number): void {
-    this.db.prepare('DELETE FROM patch_queue WHERE task_id = ?').run(taskId);
+  async dequeue(taskId: number): Promise<void> {
+    await this.q.db.deleteFrom('patch_queue').where('task_id', '=', taskId).execute();
   }
 
   /**
    * Takes the oldest queued task that is due and whose source artifact is not already being patched,
-   * marks it Running and removes it from the queue, atomically.
+   * marks it Running and removes it from the queue, atomically. On PostgreSQL the queue row is locked
+   * with SKIP LOCKED, so replicas claiming at the same time take different tasks.
    */
-  claimNext(nowMs = Date.now()): Task | undefined {
-    return this.db.transaction(() => {
-      const row = this.db
-        .prepare(
-          `SELECT q.task_id FROM patch_queue q JOIN patch_tasks t ON t.id = q.task_id
-           WHERE q.available_at <= ? AND t.status = 'Pending'
-             AND NOT EXISTS (SELECT 1 FROM patch_tasks r WHERE r.status = 'Running'
-                             AND r.source_digest = t.source_digest AND r.repository = t.repository AND r.project = t.project)
-           ORDER BY q.available_at, q.task_id LIMIT 1`,
+  async claimNext(nowMs = Date.now(), lease?: Lease): Promise<Task | undefined> {
+    return this.q.db.transaction().execute(async (tx) => {
+      let next = tx
+        .selectFrom('patch_queue as q')
+        .innerJoin('patch_tasks as t', 't.id', 'q.task_id')
+        .select('q.task_id')
+        .where('q.available_at', '<=', nowMs)
+        .where('t.status', '=', 'Pending')
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('patch_tasks as r')
+                .select(sql`1`.as('one'))
+                .where('r.status', '=', 'Running')
+                .whereRef('r.source_digest', '=', 't.source_digest')
+                .whereRef('r.repository', '=', 't.repository')
+                .whereRef('r.project', '=', 't.project'),
+            ),
+          ),
         )
-        .get(nowMs) as { task_id: number } | undefined;
+        .orderBy('q.available_at')
+        .orderBy('q.task_id')
+        .limit(1);
+      if (this.q.engine === 'postgres') next = next.modifyEnd(sql`FOR UPDATE OF q SKIP LOCKED`);
+      const row = await next.executeTakeFirst();
       if (!row) return undefined;
-      this.dequeue(row.task_id);
+      await tx.deleteFrom('patch_queue').where('task_id', '=', row.task_id).execute();
       const ts = now();
-      this.db
-        .prepare(
-          `UPDATE patch_tasks SET status = 'Running', attempt = attempt + 1, start_time = COALESCE(start_time, ?),
-           progress_stage = 'Queued', progress_percent = 0, update_time = ? WHERE id = ?`,
-        )
-        .run(ts, ts, row.task_id);
-      const claimed = this.db.prepare('SELECT * FROM patch_tasks WHERE id = ?').get(row.task_id) as TaskRow | undefined;
-      return claimed && toTask(claimed);
-    })();
+      const claimed = await tx
+        .updateTable('patch_tasks')
+        .set((eb) => ({
+          status: 'Running',
+          attempt: eb('attempt', '+', 1),
+          start_time: eb.fn.coalesce('start_time', eb.val(ts)),
+          progress_stage: 'Queued',
+          progress_percent: 0,
+          update_time: ts,
+          lease_owner: lease?.owner ?? null,
+          lease_expires_at: lease?.expiresAt ?? null,
+        }))
+        .where('id', '=', row.task_id)
+        .returningAll()
+        .executeTakeFirst();
+      return claimed && toTask(claimed as TaskRow);
+    });
+  }
+
+  async renewLeases(owner: string, expiresAt: number): Promise<number> {
+    const r = await this.q.db
+      .updateTable('patch_tasks')
+      .set({ lease_expires_at: expiresAt })
+      .where('status', '=', 'Running')
+      .where('lease_owner', '=', owner)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
+  async expiredLeases(nowMs = Date.now()): Promise<Task[]> {
+    const rows = await this.q.db
+      .selectFrom('patch_tasks')
+      .selectAll()
+      .where('status', '=', 'Running')
+      .where('lease_expires_at', '<', nowMs)
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => toTask(r as TaskRow));
+  }
+
+  async takeOverLease(taskId: number, lease: Lease, nowMs = Date.now()): Promise<boolean> {
+    // One conditional UPDATE: the row is locked while it is checked and changed, on both engines.
+    const r = await this.q.db
+      .updateTable('patch_tasks')
+      .set({ lease_owner: lease.owner, lease_expires_at: lease.expiresAt })
+      .where('id', '=', taskId)
+      .where('status', '=', 'Running')
+      .where('lease_expires_at', '<', nowMs)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
   }
 
   /** Milliseconds until the next queued task becomes due (undefined when the queue is empty). */
-  nextDueInMs(nowMs = Date.now()): number | undefined {
-    const r = this.db.prepare('SELECT MIN(available_at) AS a FROM patch_queue').get() as { a: number | null };
-    return r.a === null ? undefined : Math.max(0, r.a - nowMs);
+  async nextDueInMs(nowMs = Date.now()): Promise<number | undefined> {
+    const r = await this.q.db
+      .selectFrom('patch_queue')
+      .select((eb) => eb.fn.min('available_at').as('a'))
+      .executeTakeFirst();
+    return r?.a === null || r?.a === undefined ? undefined : Math.max(0, Number(r.a) - nowMs);
   }
 
-  queuedTaskIds(): number[] {
-    return (this.db.prepare('SELECT task_id FROM patch_queue ORDER BY task_id').all() as { task_id: number }[]).map(
-      (r) => r.task_id,
-    );
+  async queuedTaskIds(): Promise<number[]> {
+    const rows = await this.q.db.selectFrom('patch_queue').select('task_id').orderBy('task_id').execute();
+    return rows.map((r) => r.task_id);
   }
 }

@@ -2,7 +2,8 @@
  * The scheduler's own tables: per-policy schedule state (which slot ran last) and a log of
  * schedule decisions (started, skipped because a run was still going, failed to start).
  */
-import type { Db, Migration } from './db';
+import type { Migration } from './db';
+import type { Sql } from './schema';
 
 export const schedulerMigrations: Migration[] = [
   {
@@ -31,6 +32,20 @@ export const schedulerMigrations: Migration[] = [
         message TEXT NOT NULL DEFAULT ''
       );
       CREATE INDEX policy_schedule_log_policy ON policy_schedule_log (policy_id, id);
+    `,
+  },
+  {
+    module: 'scheduler',
+    version: 2,
+    description: 'each schedule slot of a policy is claimed once, whatever the number of processes',
+    sql: `
+      CREATE TABLE policy_schedule_slots (
+        policy_id INTEGER NOT NULL,
+        slot TEXT NOT NULL,
+        claimed_by TEXT NOT NULL,
+        claimed_at TEXT NOT NULL,
+        PRIMARY KEY (policy_id, slot)
+      );
     `,
   },
 ];
@@ -62,81 +77,115 @@ export interface ScheduleLogEntry {
 const LOG_KEEP = 50;
 
 export interface ScheduleStore {
-  get(policyId: number): ScheduleState | undefined;
-  all(): ScheduleState[];
+  get(policyId: number): Promise<ScheduleState | undefined>;
+  all(): Promise<ScheduleState[]>;
   /** A new schedule (or a changed cron): only slots after `baseline` count. */
-  reset(policyId: number, project: string, cron: string, baseline: Date): void;
-  markHandled(policyId: number, slot: Date, executionId: number | null): void;
-  remove(policyId: number): void;
+  reset(policyId: number, project: string, cron: string, baseline: Date): Promise<void>;
+  markHandled(policyId: number, slot: Date, executionId: number | null): Promise<void>;
+  remove(policyId: number): Promise<void>;
   /** Logs a schedule decision (keeps the newest per policy). */
-  log(entry: Omit<ScheduleLogEntry, 'id'>): void;
-  recent(policyId: number, limit?: number): ScheduleLogEntry[];
+  log(entry: Omit<ScheduleLogEntry, 'id'>): Promise<void>;
+  recent(policyId: number, limit?: number): Promise<ScheduleLogEntry[]>;
+  /**
+   * Claims a slot (policy, slot time) for `owner`: true for the one process that claims it first, false for every
+   * other (the unique key decides, so at most one run starts per slot).
+   */
+  claimSlot(policyId: number, slot: Date, owner: string): Promise<boolean>;
 }
 
-/** ScheduleStore over SQLite. */
-export class SqliteScheduleStore implements ScheduleStore {
-  constructor(private readonly db: Db) {}
+/** ScheduleStore over the query layer (SQLite or PostgreSQL). */
+export class SqlScheduleStore implements ScheduleStore {
+  constructor(private readonly q: Sql) {}
 
-  get(policyId: number): ScheduleState | undefined {
-    return this.db.prepare('SELECT * FROM policy_schedule_state WHERE policy_id = ?').get(policyId) as
-      ScheduleState | undefined;
+  async get(policyId: number): Promise<ScheduleState | undefined> {
+    return this.q.db
+      .selectFrom('policy_schedule_state')
+      .selectAll()
+      .where('policy_id', '=', policyId)
+      .executeTakeFirst();
   }
 
-  all(): ScheduleState[] {
-    return this.db.prepare('SELECT * FROM policy_schedule_state ORDER BY policy_id').all() as ScheduleState[];
+  async all(): Promise<ScheduleState[]> {
+    return this.q.db.selectFrom('policy_schedule_state').selectAll().orderBy('policy_id').execute();
   }
 
   /** A new schedule (or a changed cron): only slots after `baseline` count. */
-  reset(policyId: number, project: string, cron: string, baseline: Date): void {
-    this.db
-      .prepare(
-        `INSERT INTO policy_schedule_state (policy_id, project, cron, baseline_time, last_run_time, last_execution_id)
-         VALUES (?, ?, ?, ?, NULL, NULL)
-         ON CONFLICT (policy_id) DO UPDATE SET project = excluded.project, cron = excluded.cron,
-           baseline_time = excluded.baseline_time, last_run_time = NULL, last_execution_id = NULL`,
+  async reset(policyId: number, project: string, cron: string, baseline: Date): Promise<void> {
+    await this.q.db
+      .insertInto('policy_schedule_state')
+      .values({
+        policy_id: policyId,
+        project,
+        cron,
+        baseline_time: baseline.toISOString(),
+        last_run_time: null,
+        last_execution_id: null,
+      })
+      .onConflict((oc) =>
+        oc.column('policy_id').doUpdateSet((eb) => ({
+          project: eb.ref('excluded.project'),
+          cron: eb.ref('excluded.cron'),
+          baseline_time: eb.ref('excluded.baseline_time'),
+          last_run_time: null,
+          last_execution_id: null,
+        })),
       )
-      .run(policyId, project, cron, baseline.toISOString());
+      .execute();
   }
 
-  markHandled(policyId: number, slot: Date, executionId: number | null): void {
-    this.db
-      .prepare(
-        `UPDATE policy_schedule_state SET last_run_time = ?, last_execution_id = COALESCE(?, last_execution_id)
-         WHERE policy_id = ?`,
-      )
-      .run(slot.toISOString(), executionId, policyId);
+  async markHandled(policyId: number, slot: Date, executionId: number | null): Promise<void> {
+    await this.q.db
+      .updateTable('policy_schedule_state')
+      .set((eb) => ({
+        last_run_time: slot.toISOString(),
+        last_execution_id: executionId ?? eb.ref('last_execution_id'),
+      }))
+      .where('policy_id', '=', policyId)
+      .execute();
   }
 
-  remove(policyId: number): void {
-    this.db.prepare('DELETE FROM policy_schedule_state WHERE policy_id = ?').run(policyId);
+  async remove(policyId: number): Promise<void> {
+    await this.q.db.deleteFrom('policy_schedule_state').where('policy_id', '=', policyId).execute();
   }
 
-  log(entry: Omit<ScheduleLogEntry, 'id'>): void {
-    this.db
-      .prepare(
-        `INSERT INTO policy_schedule_log (policy_id, project, scheduled_time, fired_time, outcome, execution_id, message)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        entry.policy_id,
-        entry.project,
-        entry.scheduled_time,
-        entry.fired_time,
-        entry.outcome,
-        entry.execution_id,
-        entry.message,
-      );
-    this.db
-      .prepare(
-        `DELETE FROM policy_schedule_log WHERE policy_id = ? AND id NOT IN
-           (SELECT id FROM policy_schedule_log WHERE policy_id = ? ORDER BY id DESC LIMIT ?)`,
-      )
-      .run(entry.policy_id, entry.policy_id, LOG_KEEP);
+  async log(entry: Omit<ScheduleLogEntry, 'id'>): Promise<void> {
+    await this.q.db.transaction().execute(async (tx) => {
+      await tx.insertInto('policy_schedule_log').values(entry).execute();
+      const keep = tx
+        .selectFrom('policy_schedule_log')
+        .select('id')
+        .where('policy_id', '=', entry.policy_id)
+        .orderBy('id', 'desc')
+        .limit(LOG_KEEP);
+      await tx
+        .deleteFrom('policy_schedule_log')
+        .where('policy_id', '=', entry.policy_id)
+        .where('id', 'not in', keep)
+        .execute();
+    });
   }
 
-  recent(policyId: number, limit = 10): ScheduleLogEntry[] {
-    return this.db
-      .prepare('SELECT * FROM policy_schedule_log WHERE policy_id = ? ORDER BY id DESC LIMIT ?')
-      .all(policyId, limit) as ScheduleLogEntry[];
+  async claimSlot(policyId: number, slot: Date, owner: string): Promise<boolean> {
+    const r = await this.q.db
+      .insertInto('policy_schedule_slots')
+      .values({
+        policy_id: policyId,
+        slot: slot.toISOString(),
+        claimed_by: owner,
+        claimed_at: new Date().toISOString(),
+      })
+      .onConflict((oc) => oc.columns(['policy_id', 'slot']).doNothing())
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+  }
+
+  async recent(policyId: number, limit = 10): Promise<ScheduleLogEntry[]> {
+    return (await this.q.db
+      .selectFrom('policy_schedule_log')
+      .selectAll()
+      .where('policy_id', '=', policyId)
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute()) as ScheduleLogEntry[];
   }
 }

@@ -3,7 +3,9 @@
  * processor works through `received` rows, including those left by a restart.
  */
 import type { ArtifactEvent } from '../model/webhook-event';
-import type { Db, Migration } from './db';
+import { sql } from 'kysely';
+import type { Migration } from './db';
+import type { Sql } from './schema';
 
 export const webhookMigrations: Migration[] = [
   {
@@ -27,6 +29,14 @@ export const webhookMigrations: Migration[] = [
         processed_at TEXT
       );
       CREATE INDEX webhook_events_status ON webhook_events (status, id);
+    `,
+  },
+  {
+    module: 'webhooks',
+    version: 2,
+    description: 'a received event is claimed by the process that handles it',
+    sql: `
+      ALTER TABLE webhook_events ADD COLUMN claimed_by TEXT;
     `,
   },
 ];
@@ -75,84 +85,129 @@ const KEEP = 5000;
 
 export interface WebhookEventStore {
   /** Stores the events of one delivery together (all or none); returns their ids. */
-  insertAll(events: ArtifactEvent[]): number[];
-  insert(event: ArtifactEvent): number;
-  get(id: number): WebhookEventRecord | undefined;
+  insertAll(events: ArtifactEvent[]): Promise<number[]>;
+  insert(event: ArtifactEvent): Promise<number>;
+  get(id: number): Promise<WebhookEventRecord | undefined>;
   /** Events still to handle, oldest first. */
-  pending(limit?: number): WebhookEventRecord[];
+  pending(limit?: number): Promise<WebhookEventRecord[]>;
   /** The project's newest events, newest first. */
-  recent(project: string, limit?: number): WebhookEventRecord[];
-  finish(id: number, status: Exclude<WebhookEventStatus, 'received'>, message: string, executionIds?: number[]): void;
-  /** Counts a failed attempt; the event stays `received` for the next pass. Returns the attempts so far. */
-  retryLater(id: number, message: string): number;
-}
-
-/** WebhookEventStore over SQLite. */
-export class SqliteWebhookEventStore implements WebhookEventStore {
-  constructor(private readonly db: Db) {}
-
-  /** Stores the events of one delivery together (all or none). */
-  insertAll(events: ArtifactEvent[]): number[] {
-    return this.db.transaction(() => events.map((e) => this.insert(e)))();
-  }
-
-  insert(event: ArtifactEvent): number {
-    const info = this.db
-      .prepare(
-        `INSERT INTO webhook_events (received_at, event_type, project, repository, digest, tag, event, status)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'received')`,
-      )
-      .run(
-        new Date().toISOString(),
-        event.type,
-        event.project,
-        event.repository,
-        event.digest ?? null,
-        event.tag ?? null,
-        JSON.stringify(event),
-      );
-    return Number(info.lastInsertRowid);
-  }
-
-  get(id: number): WebhookEventRecord | undefined {
-    const r = this.db.prepare('SELECT * FROM webhook_events WHERE id = ?').get(id) as Row | undefined;
-    return r && fromRow(r);
-  }
-
-  pending(limit = 50): WebhookEventRecord[] {
-    return (
-      this.db.prepare(`SELECT * FROM webhook_events WHERE status = 'received' ORDER BY id LIMIT ?`).all(limit) as Row[]
-    ).map(fromRow);
-  }
-
-  recent(project: string, limit = 20): WebhookEventRecord[] {
-    return (
-      this.db
-        .prepare('SELECT * FROM webhook_events WHERE project = ? ORDER BY id DESC LIMIT ?')
-        .all(project, limit) as Row[]
-    ).map(fromRow);
-  }
-
+  recent(project: string, limit?: number): Promise<WebhookEventRecord[]>;
   finish(
     id: number,
     status: Exclude<WebhookEventStatus, 'received'>,
     message: string,
-    executionIds: number[] = [],
-  ): void {
-    this.db
-      .prepare('UPDATE webhook_events SET status = ?, message = ?, execution_ids = ?, processed_at = ? WHERE id = ?')
-      .run(status, message, JSON.stringify(executionIds), new Date().toISOString(), id);
-    this.db
-      .prepare(
-        `DELETE FROM webhook_events WHERE status != 'received' AND id <= (SELECT MAX(id) FROM webhook_events) - ?`,
-      )
-      .run(KEEP);
+    executionIds?: number[],
+  ): Promise<void>;
+  /** Counts a failed attempt; the event stays `received` for the next pass. Returns the attempts so far. */
+  retryLater(id: number, message: string): Promise<number>;
+  /**
+   * Claims a received, unclaimed event for `owner`: true for exactly one of the processes that try. A claim is
+   * let go by retryLater (the next pass may claim it again).
+   */
+  claim(id: number, owner: string): Promise<boolean>;
+}
+
+/** WebhookEventStore over the query layer (SQLite or PostgreSQL). */
+export class SqlWebhookEventStore implements WebhookEventStore {
+  constructor(private readonly q: Sql) {}
+
+  /** Records the events of one delivery together (all or none). */
+  async insertAll(events: ArtifactEvent[]): Promise<number[]> {
+    if (events.length === 0) return [];
+    const rows = await this.q.db
+      .insertInto('webhook_events')
+      .values(events.map((e) => this.row(e)))
+      .returning('id')
+      .execute();
+    return rows.map((r) => r.id);
   }
 
-  /** Counts a failed attempt; the event stays `received` for the next pass. */
-  retryLater(id: number, message: string): number {
-    this.db.prepare('UPDATE webhook_events SET attempts = attempts + 1, message = ? WHERE id = ?').run(message, id);
-    return (this.db.prepare('SELECT attempts FROM webhook_events WHERE id = ?').get(id) as { attempts: number })
-      .attempts;
+  async insert(event: ArtifactEvent): Promise<number> {
+    const r = await this.q.db
+      .insertInto('webhook_events')
+      .values(this.row(event))
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return r.id;
+  }
+
+  private row(event: ArtifactEvent) {
+    return {
+      received_at: new Date().toISOString(),
+      event_type: event.type,
+      project: event.project,
+      repository: event.repository,
+      digest: event.digest ?? null,
+      tag: event.tag ?? null,
+      event: JSON.stringify(event),
+      status: 'received',
+    };
+  }
+
+  async get(id: number): Promise<WebhookEventRecord | undefined> {
+    const r = await this.q.db.selectFrom('webhook_events').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && fromRow(r as Row);
+  }
+
+  async pending(limit = 50): Promise<WebhookEventRecord[]> {
+    const rows = await this.q.db
+      .selectFrom('webhook_events')
+      .selectAll()
+      .where('status', '=', 'received')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => fromRow(r as Row));
+  }
+
+  async recent(project: string, limit = 20): Promise<WebhookEventRecord[]> {
+    const rows = await this.q.db
+      .selectFrom('webhook_events')
+      .selectAll()
+      .where('project', '=', project)
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => fromRow(r as Row));
+  }
+
+  async finish(
+    id: number,
+    status: Exclude<WebhookEventStatus, 'received'>,
+    message: string,
+    executionIds: number[] = [],
+  ): Promise<void> {
+    await this.q.db
+      .updateTable('webhook_events')
+      .set({ status, message, execution_ids: JSON.stringify(executionIds), processed_at: new Date().toISOString() })
+      .where('id', '=', id)
+      .execute();
+    await this.q.db
+      .deleteFrom('webhook_events')
+      .where('status', '!=', 'received')
+      .where('id', '<=', (eb) => eb.selectFrom('webhook_events').select(sql<number>`MAX(id) - ${KEEP}`.as('edge')))
+      .execute();
+  }
+
+  async claim(id: number, owner: string): Promise<boolean> {
+    const r = await this.q.db
+      .updateTable('webhook_events')
+      .set({ claimed_by: owner })
+      .where('id', '=', id)
+      .where('status', '=', 'received')
+      .where('claimed_by', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  /** Counts a failed attempt; the event stays `received` (and unclaimed) for the next pass. */
+  async retryLater(id: number, message: string): Promise<number> {
+    const r = await this.q.db
+      .updateTable('webhook_events')
+      .set((eb) => ({ attempts: eb('attempts', '+', 1), message, claimed_by: null }))
+      .where('id', '=', id)
+      .returning('attempts')
+      .executeTakeFirstOrThrow();
+    return r.attempts;
   }
 }

@@ -31,7 +31,7 @@ export interface WebhookProcessorDeps {
   /** Harbor as the service robot. */
   harbor: HarborClient;
   /** Enabled event-based policies of a project. */
-  eventPolicies: (project: string) => PatchPolicy[];
+  eventPolicies: (project: string) => Promise<PatchPolicy[]>;
   runner: PolicyRunner;
   engine: PatchEngine;
   /** Attempts before an event that keeps failing is given up (default 5). */
@@ -73,8 +73,8 @@ export class WebhookProcessor {
   }
 
   /** Records the events of one delivery (before the HTTP answer) and schedules their processing. */
-  accept(events: ArtifactEvent[]): number[] {
-    const ids = this.store.insertAll(events);
+  async accept(events: ArtifactEvent[]): Promise<number[]> {
+    const ids = await this.store.insertAll(events);
     setImmediate(() => this.kick());
     return ids;
   }
@@ -100,7 +100,7 @@ export class WebhookProcessor {
       this.again = false;
       const seen = new Set<number>();
       for (;;) {
-        const batch = this.store.pending().filter((r) => !seen.has(r.id));
+        const batch = (await this.store.pending()).filter((r) => !seen.has(r.id));
         if (batch.length === 0) break;
         for (const rec of batch) {
           seen.add(rec.id);
@@ -114,14 +114,14 @@ export class WebhookProcessor {
     try {
       const out = await this.handle(rec.event);
       if (out.status === 'dropped') this.deps.onDropped?.(rec.event, out.message, rec.id);
-      this.store.finish(rec.id, out.status, out.message, out.executionIds);
+      await this.store.finish(rec.id, out.status, out.message, out.executionIds);
     } catch (err) {
       this.deps.onError?.(err, rec.id);
       const message = err instanceof Error ? err.message : String(err);
       const transient = err instanceof HarborError ? err.transient : false;
-      const attempts = this.store.retryLater(rec.id, message);
+      const attempts = await this.store.retryLater(rec.id, message);
       if (!transient || attempts >= (this.deps.maxAttempts ?? 5)) {
-        this.store.finish(rec.id, 'failed', `Handling the event failed: ${message}`);
+        await this.store.finish(rec.id, 'failed', `Handling the event failed: ${message}`);
       }
     }
   }
@@ -129,9 +129,9 @@ export class WebhookProcessor {
   async handle(event: ArtifactEvent): Promise<Outcome> {
     const confirmed = await this.confirm(event);
     if ('dropped' in confirmed) return { status: 'dropped', message: confirmed.dropped };
-    const policies = this.deps
-      .eventPolicies(event.project)
-      .filter((p) => p.enabled && p.trigger.type === 'event_based');
+    const policies = (await this.deps.eventPolicies(event.project)).filter(
+      (p) => p.enabled && p.trigger.type === 'event_based',
+    );
     if (policies.length === 0)
       return { status: 'ignored', message: `no enabled event-based policy in project ${event.project}` };
     if (event.type === 'PUSH_ARTIFACT') return this.onPush(event, policies);
@@ -242,16 +242,16 @@ export class WebhookProcessor {
         notes.push(`policy "${policy.name}": ${verdict.reason} (${verdict.message})`);
         continue;
       }
-      const busy = engine.store.activeTaskForDigest(event.project, event.repository, artifact.digest);
-      if (busy) {
-        notes.push(`policy "${policy.name}": already being patched by execution ${busy.execution_id}`);
-        continue;
-      }
       const candidate = verdict.artifact;
       if (event.tag && candidate.tags.includes(event.tag)) candidate.tag = event.tag;
-      const execution = runner.startForArtifact(policy, candidate, 'EVENT');
-      executions.push(execution.id);
-      notes.push(`policy "${policy.name}": execution ${execution.id} patches ${event.repository}:${candidate.tag}`);
+      const note = await engine.forArtifact(event.project, event.repository, artifact.digest, async () => {
+        const busy = await engine.store.activeTaskForDigest(event.project, event.repository, artifact.digest);
+        if (busy) return `policy "${policy.name}": already being patched by execution ${busy.execution_id}`;
+        const execution = await runner.startForArtifact(policy, candidate, 'EVENT');
+        executions.push(execution.id);
+        return `policy "${policy.name}": execution ${execution.id} patches ${event.repository}:${candidate.tag}`;
+      });
+      notes.push(note);
     }
     return { status: executions.length > 0 ? 'done' : 'ignored', message: notes.join('; '), executionIds: executions };
   }

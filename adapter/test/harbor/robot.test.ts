@@ -130,7 +130,7 @@ test('a wrong robot secret: an error at start, health unhealthy, patches and pre
 
   // A task that reaches the engine (a policy run, an event) ends HARBOR_AUTH, saying the same.
   const patchModule = wrong.services.patching!;
-  const { task } = patchModule.engine.patchArtifact({
+  const { task } = await patchModule.engine.patchArtifact({
     project: 'library',
     artifact: { repository: 'sample-app', tag: '1.0', digest: `sha256:${'1'.repeat(64)}` },
   });
@@ -182,7 +182,7 @@ test('a missing permission is named: 409 ROBOT_PERMISSION for a patch, the same 
   assert.match(patch.body.errors[0].message, /lacks scan:create in project "partial"/);
 
   const patchModule = adapter.services.patching!;
-  const { task } = patchModule.engine.patchArtifact({
+  const { task } = await patchModule.engine.patchArtifact({
     project: PARTIAL,
     artifact: { repository: 'app', tag: '1.0', digest: `sha256:${'2'.repeat(64)}` },
   });

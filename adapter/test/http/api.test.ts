@@ -14,6 +14,7 @@ import type { RunningAdapter } from '../../src/app';
 import { createLogger } from '../../src/http/observability';
 import { projectWebhookCredential } from '../../src/webhooks/credential';
 import { createPolicyScheduler } from '../../src/wiring';
+import { sqliteSql } from '../../src/store/db';
 import type { TickResult } from '../../src/scheduler/scheduler';
 import { pushArtifact, setScanResult, startSim, startTestAdapter, tempDir, uniqueProject } from '../policies/fixtures';
 
@@ -54,7 +55,7 @@ async function waitFinal(executionId: number, timeoutMs = 60_000) {
   const until = Date.now() + timeoutMs;
   for (;;) {
     await runs().runner.idle();
-    const e = engine().store.getExecution(executionId)!;
+    const e = (await engine().store.getExecution(executionId))!;
     if (e.status !== 'Running') return e;
     if (Date.now() > until) throw new Error(`execution ${executionId} still Running`);
     await new Promise((r) => setTimeout(r, 100));
@@ -168,7 +169,7 @@ describe('run now', () => {
     assert.equal(res.body.policy_id, p.id);
     assert.match(res.headers.get('location') ?? '', new RegExp(`/executions/${res.body.id}$`));
     await runs().runner.idle();
-    const tasks = engine().store.tasksOfExecution(res.body.id);
+    const tasks = await engine().store.tasksOfExecution(res.body.id);
     assert.deepEqual(
       tasks.map((t) => [t.repository, t.tag, t.source_digest]),
       [['web/a', '1.0', digests.a]],
@@ -194,7 +195,7 @@ describe('run now', () => {
     assert.equal(res.status, 200);
     assert.deepEqual(res.body.excluded, { FILTERED_REPOSITORY: 1, NOTHING_FIXABLE: 1 });
     // The synthetic image's task ends without copa; whatever its reason, it is counted under it.
-    const tasks = engine().store.tasksOfExecution(started.body.id);
+    const tasks = await engine().store.tasksOfExecution(started.body.id);
     assert.equal(tasks.length, 1);
     assert.notEqual(tasks[0].status, 'Success');
     assert.deepEqual(res.body.metrics.by_reason, { [tasks[0].reason!]: 1 });
@@ -214,9 +215,13 @@ describe('run now', () => {
     const other = `sha256:${'cd'.repeat(32)}`;
     const made: number[] = [];
     for (let i = 0; i < 2; i++) {
-      const e = engine().createExecution({ project: P, trigger: 'ADHOC' });
-      const t = engine().addTask(e.id, { repository: 'web/a', tag: '1.0', digest: digests.a }, { enqueue: false });
-      engine().store.updateTask(t.id, {
+      const e = await engine().createExecution({ project: P, trigger: 'ADHOC' });
+      const t = await engine().addTask(
+        e.id,
+        { repository: 'web/a', tag: '1.0', digest: digests.a },
+        { enqueue: false },
+      );
+      await engine().store.updateTask(t.id, {
         status: 'Success',
         patched_tag: '1.0-patched',
         patched_digest: patched,
@@ -265,12 +270,12 @@ describe('run now', () => {
 
   test('a selection cut short by a restart is ended as Error at start, never left Running', async () => {
     const p = await createPolicy({ name: 'interrupted' });
-    const e = engine().createExecution({ project: P, policy_id: p.id, trigger: 'MANUAL' });
+    const e = await engine().createExecution({ project: P, policy_id: p.id, trigger: 'MANUAL' });
     adapter.db
       .prepare('INSERT INTO policy_run_selection (execution_id, policy_id, started_at) VALUES (?, ?, ?)')
       .run(e.id, p.id, new Date().toISOString());
-    runs().runner.recover();
-    const after = engine().store.getExecution(e.id)!;
+    await runs().runner.recover();
+    const after = (await engine().store.getExecution(e.id))!;
     assert.equal(after.status, 'Error');
     assert.match(after.status_message, /restarted while it was selecting artifacts.*Run the policy again/);
   });
@@ -294,7 +299,7 @@ describe('run now', () => {
       second.body.errors[0].message,
       new RegExp(`"one-at-a-time" is already running as execution ${first.body.id}\\..*stop it`),
     );
-    const listed = engine().store.listExecutions({ project: P, policy_id: p.id, page: 1, page_size: 10 });
+    const listed = await engine().store.listExecutions({ project: P, policy_id: p.id, page: 1, page_size: 10 });
     assert.deepEqual(
       listed.items.map((e) => e.id),
       [first.body.id],
@@ -316,9 +321,9 @@ describe('run now', () => {
     const e = await waitFinal(res.body.id);
     assert.equal(e.status, 'Stopped');
     assert.ok(
-      engine()
-        .store.tasksOfExecution(res.body.id)
-        .every((t) => t.status !== 'Pending' && t.status !== 'Running'),
+      (await engine().store.tasksOfExecution(res.body.id)).every(
+        (t) => t.status !== 'Pending' && t.status !== 'Running',
+      ),
     );
   });
 });
@@ -338,7 +343,7 @@ describe('schedules', () => {
     // The adapter's own scheduler runs on real time over the same tables: only the test's clock here.
     await runs().scheduler.stop();
     let clock = new Date('2031-05-01T02:59:00Z');
-    const scheduler = createPolicyScheduler(adapter.db, adapter.services.policyStore, runs().runner, {
+    const scheduler = createPolicyScheduler(sqliteSql(adapter.db), adapter.services.policyStore, runs().runner, {
       now: () => clock,
     });
     const mine = (rs: TickResult[]) => rs.filter((r) => r.policy_id === p.id);
@@ -347,20 +352,18 @@ describe('schedules', () => {
     const fired = mine(await scheduler.tick());
     assert.equal(fired.length, 1);
     assert.equal(fired[0].outcome, 'STARTED');
-    const first = engine().store.getExecution(fired[0].execution_id!)!;
+    const first = (await engine().store.getExecution(fired[0].execution_id!))!;
     assert.equal(first.trigger, 'SCHEDULE');
     assert.equal(first.policy_id, p.id);
     await runs().runner.idle();
     assert.deepEqual(
-      engine()
-        .store.tasksOfExecution(first.id)
-        .map((t) => t.repository),
+      (await engine().store.tasksOfExecution(first.id)).map((t) => t.repository),
       ['tools/c'],
     );
 
     await waitFinal(first.id);
     // Next day while another run of the policy is still going (it has just started selecting): skipped.
-    const manual = runs().runner.start(adapter.services.policyStore.getById(p.id)!, 'MANUAL');
+    const manual = await runs().runner.start((await adapter.services.policyStore.getById(p.id))!, 'MANUAL');
     clock = new Date('2031-05-02T03:00:05Z');
     const skipped = mine(await scheduler.tick());
     assert.equal(skipped.length, 1);
@@ -380,7 +383,7 @@ describe('schedules', () => {
     assert.equal(caught[0].slot, '2031-05-05T03:00:00.000Z');
     assert.deepEqual(mine(await scheduler.tick()), []);
     await waitFinal(caught[0].execution_id!);
-    const listed = engine().store.listExecutions({ project: P, policy_id: p.id, page: 1, page_size: 10 });
+    const listed = await engine().store.listExecutions({ project: P, policy_id: p.id, page: 1, page_size: 10 });
     assert.equal(listed.total, 3, 'two scheduled runs and the manual one; none for the skipped slot');
 
     // Disabling cancels the schedule.
@@ -391,7 +394,7 @@ describe('schedules', () => {
   });
 });
 
-describe('webhooks', () => {
+describe('webhooks', async () => {
   const deliver = (authorization: string | undefined, body: unknown) =>
     fetch(`${adapter.url}/patching/webhooks/harbor`, {
       method: 'POST',
@@ -425,7 +428,8 @@ describe('webhooks', () => {
   const scanEvent = (repository: string, digest: string, tag: string, project = P) =>
     event('SCANNING_COMPLETED', project, repository, [{ digest, tag }], { scan: { scan_type: 'vulnerability' } });
   const storedRows = () => (adapter.db.prepare('SELECT COUNT(*) AS n FROM webhook_events').get() as { n: number }).n;
-  const executionsOf = (project: string) => engine().store.listExecutions({ project, page: 1, page_size: 100 }).total;
+  const executionsOf = async (project: string) =>
+    (await engine().store.listExecutions({ project, page: 1, page_size: 100 })).total;
 
   test('a delivery without a valid project credential is refused with 401', async () => {
     const body = scanEvent('web/a', digests.a, '1.0');
@@ -602,8 +606,8 @@ describe('webhooks', () => {
     }
     await runs().webhooks.idle();
     assert.equal(storedRows(), rows, 'nothing stored');
-    assert.equal(runs().webhooks.store.recent(B, 10).length, 0);
-    assert.equal(executionsOf(B), 0, 'nothing run in B');
+    assert.equal((await runs().webhooks.store.recent(B, 10)).length, 0);
+    assert.equal(await executionsOf(B), 0, 'nothing run in B');
     assert.equal(sim.state.scans.size, scansBefore, 'no scan asked in B');
     assert.ok(
       warnings.some((w) => /another project's/.test(String(w.msg)) && w.project === B),
@@ -614,7 +618,7 @@ describe('webhooks', () => {
     const own = await deliver(hook(B), scanEvent('app', victim, '1.0', B));
     assert.equal(own.status, 200);
     await runs().webhooks.idle();
-    const [accepted] = runs().webhooks.store.recent(B, 1);
+    const [accepted] = await runs().webhooks.store.recent(B, 1);
     assert.equal(accepted.status, 'done', accepted.message);
     await waitFinal(accepted.execution_ids[0]);
   });
@@ -626,9 +630,9 @@ describe('webhooks', () => {
     assert.equal(res.status, 200);
     assert.ok(ms < 1000, `answered in ${Math.round(ms)} ms`);
     const { event_id } = (await res.json()) as { event_id: number };
-    assert.ok(runs().webhooks.store.get(event_id), 'stored before the answer');
+    assert.ok(await runs().webhooks.store.get(event_id), 'stored before the answer');
     await runs().webhooks.idle();
-    assert.equal(runs().webhooks.store.get(event_id)!.status, 'ignored', 'no event-based policy yet');
+    assert.equal((await runs().webhooks.store.get(event_id))!.status, 'ignored', 'no event-based policy yet');
   });
 
   test('a scan-completed event starts an EVENT execution for a matching artifact only', async () => {
@@ -647,7 +651,7 @@ describe('webhooks', () => {
       assert.equal(res.status, 200);
     }
     await runs().webhooks.idle();
-    const events = runs().webhooks.store.recent(P, 3).reverse();
+    const events = (await runs().webhooks.store.recent(P, 3)).reverse();
     assert.deepEqual(
       events.map((e) => [e.event.repository, e.status]),
       [
@@ -657,12 +661,10 @@ describe('webhooks', () => {
       ],
     );
     assert.match(events[1].message, /NOTHING_FIXABLE.*at or above High/);
-    const execution = engine().store.getExecution(events[0].execution_ids[0])!;
+    const execution = (await engine().store.getExecution(events[0].execution_ids[0]))!;
     assert.equal(execution.trigger, 'EVENT');
     assert.deepEqual(
-      engine()
-        .store.tasksOfExecution(execution.id)
-        .map((t) => [t.repository, t.tag, t.source_digest]),
+      (await engine().store.tasksOfExecution(execution.id)).map((t) => [t.repository, t.tag, t.source_digest]),
       [['web/a', '1.0', digests.a]],
     );
     await waitFinal(execution.id);
@@ -670,7 +672,7 @@ describe('webhooks', () => {
 
   test('an event Harbor does not confirm (unknown digest, digest of another repository, wrong tag) is dropped with a logged reason', async () => {
     const unknown = `sha256:${'0'.repeat(64)}`;
-    const executions = executionsOf(P);
+    const executions = await executionsOf(P);
     const cases: [unknown, RegExp][] = [
       [scanEvent('web/a', unknown, '1.0'), new RegExp(`Harbor has no artifact ${P}/web/a@${unknown}`)],
       // A real digest of this project, named under another repository.
@@ -686,7 +688,7 @@ describe('webhooks', () => {
       assert.equal(res.status, 200, 'the credential is right: accepted, then checked');
       const { event_id } = (await res.json()) as { event_id: number };
       await runs().webhooks.idle();
-      const stored = runs().webhooks.store.get(event_id)!;
+      const stored = (await runs().webhooks.store.get(event_id))!;
       assert.equal(stored.status, 'dropped', stored.message);
       assert.match(stored.message, reason);
       assert.equal(stored.execution_ids.length, 0);
@@ -694,7 +696,7 @@ describe('webhooks', () => {
       assert.ok(logged, 'the drop is logged');
       assert.match(String(logged.reason), reason);
     }
-    assert.equal(executionsOf(P), executions, 'nothing ran');
+    assert.equal(await executionsOf(P), executions, 'nothing ran');
     const shown = await call('GET', '/webhook', 'alice');
     assert.equal(shown.body.recent_events[0].status, 'dropped');
   });
@@ -726,7 +728,7 @@ describe('webhooks', () => {
     const { event_ids } = (await res.json()) as { event_ids: number[] };
     assert.equal(event_ids.length, 4);
     await runs().webhooks.idle();
-    const handled = event_ids.map((id) => runs().webhooks.store.get(id)!);
+    const handled = await Promise.all(event_ids.map(async (id) => (await runs().webhooks.store.get(id))!));
     assert.deepEqual(
       handled.map((e) => [e.event.digest, e.event.tag, e.status]),
       [
@@ -739,9 +741,7 @@ describe('webhooks', () => {
     for (const [i, digest] of [one, two].entries()) {
       const execution = handled[i].execution_ids[0];
       assert.deepEqual(
-        engine()
-          .store.tasksOfExecution(execution)
-          .map((t) => [t.repository, t.source_digest]),
+        (await engine().store.tasksOfExecution(execution)).map((t) => [t.repository, t.source_digest]),
         [['web/multi', digest]],
       );
       await waitFinal(execution);
@@ -753,7 +753,7 @@ describe('webhooks', () => {
     const res = await deliver(hook(), event('PUSH_ARTIFACT', P, 'web/fresh', [{ digest: d, tag: '2.0' }]));
     assert.equal(res.status, 200);
     await runs().webhooks.idle();
-    const [pushed] = runs().webhooks.store.recent(P, 1);
+    const [pushed] = await runs().webhooks.store.recent(P, 1);
     assert.equal(pushed.status, 'done', pushed.message);
     assert.ok(sim.state.scans.get(d), 'Harbor was asked to scan the pushed artifact');
     // A patched tag pushed by patching itself does not trigger anything.
@@ -765,14 +765,14 @@ describe('webhooks', () => {
     ).json()) as { digest: string };
     await deliver(hook(), event('PUSH_ARTIFACT', P, 'web/fresh', [{ digest: patched.digest, tag: '2.0-patched' }]));
     await runs().webhooks.idle();
-    const [last] = runs().webhooks.store.recent(P, 1);
+    const [last] = await runs().webhooks.store.recent(P, 1);
     assert.equal(last.status, 'ignored', last.message);
     // Nor does a tag of cosign's scheme (a signature the service or anyone else pushed).
     const sigTag = `${d.replace(':', '-')}.sig`;
     const sig = await pushArtifact(`${P}/web/fresh`, [sigTag], { seed: 'signature' });
     await deliver(hook(), event('PUSH_ARTIFACT', P, 'web/fresh', [{ digest: sig, tag: sigTag }]));
     await runs().webhooks.idle();
-    const [signature] = runs().webhooks.store.recent(P, 1);
+    const [signature] = await runs().webhooks.store.recent(P, 1);
     assert.equal(signature.status, 'ignored', signature.message);
     assert.match(signature.message, /cosign signature/);
   });
@@ -792,7 +792,7 @@ describe('webhooks', () => {
       });
       assert.equal(res.status, 200);
       await runs().webhooks.idle();
-      const [event] = runs().webhooks.store.recent(P, 1);
+      const [event] = await runs().webhooks.store.recent(P, 1);
       assert.equal(event.status, 'ignored', event.message);
       assert.match(event.message, /no vulnerability scanner for project/);
     } finally {

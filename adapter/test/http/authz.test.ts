@@ -233,9 +233,9 @@ test('a robot is recorded by its login name (Harbor answers 412 to /users/curren
 describe('stopping executions and tasks: what starting them needed', () => {
   const engine = () => core.adapter.services.patching!.engine;
   /** An execution with one task that is never queued (it stays Pending until stopped). */
-  const newRun = (trigger: ExecutionTrigger) => {
-    const e = engine().createExecution({ project: PROJECT, trigger });
-    const t = engine().addTask(
+  const newRun = async (trigger: ExecutionTrigger) => {
+    const e = await engine().createExecution({ project: PROJECT, trigger });
+    const t = await engine().addTask(
       e.id,
       { repository: 'app', tag: '1.0', digest: `sha256:${'0'.repeat(64)}` },
       { enqueue: false },
@@ -274,24 +274,24 @@ describe('stopping executions and tasks: what starting them needed', () => {
   for (const [trigger, expected] of cases) {
     for (const [who, status] of Object.entries(expected) as [Who, number][]) {
       test(`${trigger}: stop execution and stop task as ${who} -> ${status}`, async () => {
-        const run = newRun(trigger);
+        const run = await newRun(trigger);
         assert.equal(await stop(who, `/executions/${run.executionId}/tasks/${run.taskId}/stop`), status, 'task stop');
         assert.equal(await stop(who, `/executions/${run.executionId}/stop`), status, 'execution stop');
-        const after = engine().store.getTask(run.taskId)!.status;
+        const after = (await engine().store.getTask(run.taskId))!.status;
         assert.equal(after, status === 200 ? 'Stopped' : 'Pending', 'a refused stop leaves the task alone');
-        if (status !== 200) engine().stopExecution(run.executionId);
+        if (status !== 200) await engine().stopExecution(run.executionId);
       });
     }
   }
 
   test('the refusal says who may stop a policy run', async () => {
-    const run = newRun('MANUAL');
+    const run = await newRun('MANUAL');
     const res = await callers.developer.call('POST', `${API}/projects/${PROJECT}/executions/${run.executionId}/stop`);
     assert.equal(res.status, 403);
     assert.match(
       res.body.errors[0].message,
       new RegExp(`execution ${run.executionId} is a policy run \\(MANUAL\\); only a project admin`),
     );
-    engine().stopExecution(run.executionId);
+    await engine().stopExecution(run.executionId);
   });
 });

@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { DEFAULT_PATCH_OPTIONS } from '../../src/model/execution';
-import { SqliteExecutionStore } from '../../src/store/executions';
+import { SqlExecutionStore } from '../../src/store/executions';
+import { sqliteSql } from '../../src/store/db';
 import { csvCell, toCsv } from '../../src/insights/csv';
 import { anonymous, API, basic, startCore, type Core } from '../harness';
 
@@ -19,8 +20,8 @@ const base = `${API}/projects/library/insights`;
 before(async () => {
   core = await startCore();
   core.sim.addUser('zed');
-  const store = new SqliteExecutionStore(core.adapter.db);
-  const e = store.insertExecution({ project: 'library', trigger: 'MANUAL', options: DEFAULT_PATCH_OPTIONS });
+  const store = new SqlExecutionStore(sqliteSql(core.adapter.db));
+  const e = await store.insertExecution({ project: 'library', trigger: 'MANUAL', options: DEFAULT_PATCH_OPTIONS });
   executionId = e.id;
   const end = new Date().toISOString();
   const outcomes = [
@@ -29,14 +30,14 @@ before(async () => {
     { repository: 'team/web', status: 'Error', reason: 'COPA_FAILED', fixed: [] },
   ] as const;
   for (const [i, o] of outcomes.entries()) {
-    const t = store.insertTask({
+    const t = await store.insertTask({
       execution_id: e.id,
       project: 'library',
       repository: o.repository,
       tag: `1.${i}`,
       source_digest: `sha256:${String(i).repeat(64)}`,
     });
-    store.updateTask(t.id, {
+    await store.updateTask(t.id, {
       status: o.status,
       reason: o.reason,
       start_time: new Date(Date.now() - 90_000).toISOString(),
@@ -52,7 +53,7 @@ before(async () => {
           : null,
     });
   }
-  store.refreshExecution(e.id);
+  await store.refreshExecution(e.id);
 });
 after(async () => {
   await core?.close();

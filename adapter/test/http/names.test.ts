@@ -58,10 +58,11 @@ function rawCall(method: string, path: string, user = 'dave'): Promise<{ status:
 }
 
 const engine = () => core.adapter.services.patching!.engine;
-const executionsIn = (project: string) => engine().store.listExecutions({ project, page: 1, page_size: 1 }).total;
+const executionsIn = async (project: string) =>
+  (await engine().store.listExecutions({ project, page: 1, page_size: 1 })).total;
 
 test('the reported attack: a developer of one project patching ..%252Fother%252Fsecret-app is a 400 naming the repository, and nothing is created', async () => {
-  const before = [executionsIn(hidden), executionsIn(other)];
+  const before = [await executionsIn(hidden), await executionsIn(other)];
   for (const repository of [`..%252F${other}%252Fsecret-app`, `..%2F${other}%2Fsecret-app`]) {
     const res = await rawCall('POST', `${API}/projects/${hidden}/repositories/${repository}/artifacts/1.0/patch`);
     assert.equal(res.status, 400, `${repository}: ${res.text}`);
@@ -71,7 +72,7 @@ test('the reported attack: a developer of one project patching ..%252Fother%252F
     // The answer says nothing about the other project's tags.
     assert.doesNotMatch(res.text, /secret-app:|does not exist/);
   }
-  assert.deepEqual([executionsIn(hidden), executionsIn(other)], before);
+  assert.deepEqual([await executionsIn(hidden), await executionsIn(other)], before);
   // The same developer patching his own project's image is accepted: the refusal is about the name.
   const own = await dave.call('POST', `${API}/projects/${hidden}/repositories/app/artifacts/1.0/patch`);
   assert.equal(own.status, 202, own.text);
@@ -111,14 +112,14 @@ const BAD_PATHS: [string, string, string, string][] = [
 ];
 
 test('bad repository names and references in the path are 400s naming the parameter, before any Harbor call', async () => {
-  const before = executionsIn(hidden);
+  const before = await executionsIn(hidden);
   for (const [what, method, path, field] of BAD_PATHS) {
     const res = await rawCall(method, `${API}/projects/${hidden}/${path}`);
     assert.equal(res.status, 400, `${what}: ${res.text}`);
     assert.equal(res.body.errors[0].field, field, `${what}: ${res.text}`);
     assert.ok(res.body.errors[0].message.length > 20, `${what}: ${res.text}`);
   }
-  assert.equal(executionsIn(hidden), before);
+  assert.equal(await executionsIn(hidden), before);
 });
 
 test('bad project names in the path are 400s naming path.project_name on every kind of route', async () => {
@@ -174,7 +175,7 @@ test('jobservice IMAGE_PATCH parameters: every bad name is a 400 naming the para
     [{ project_name: hidden, repository: 'app', reference: '../../x' }, 'parameters.reference'],
     [{ project_name: hidden, repository: 'app', digest: 'sha256:../../x' }, 'parameters.digest'],
   ];
-  const before = [executionsIn(hidden), executionsIn(other)];
+  const before = [await executionsIn(hidden), await executionsIn(other)];
   for (const [parameters, field] of cases) {
     const res = await launch(parameters);
     const body = (await res.json()) as { code: number; details: string; field?: string };
@@ -183,5 +184,5 @@ test('jobservice IMAGE_PATCH parameters: every bad name is a 400 naming the para
     assert.equal(body.field, field, `${JSON.stringify(parameters)}: ${body.details}`);
     assert.ok(body.details.startsWith(field), body.details);
   }
-  assert.deepEqual([executionsIn(hidden), executionsIn(other)], before);
+  assert.deepEqual([await executionsIn(hidden), await executionsIn(other)], before);
 });

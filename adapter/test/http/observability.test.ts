@@ -127,7 +127,7 @@ test('a system admin also sees what each check looked at', async () => {
     const byName = Object.fromEntries(res.body.components.map((c: { name: string }) => [c.name, c]));
     assert.equal(byName.harbor.status, 'healthy');
     assert.equal(byName.harbor.detail, config.harborUrl);
-    assert.ok(byName.database.detail.startsWith(config.dataDir), byName.database.detail);
+    assert.ok(byName.database.detail.startsWith(`SQLite ${config.dataDir}`), byName.database.detail);
     assert.equal(byName.copa.detail, config.copaPath);
     assert.equal(byName.buildkitd.detail, config.buildkitAddr);
     assert.deepEqual(
@@ -208,7 +208,7 @@ test('with Harbor down health still answers 200, and nobody can be shown the det
       assert.equal(byName.database.status, 'healthy');
     }
     // The reason is still worked out (and shown once an admin can be identified).
-    const harbor = builtInHealthChecks(down.config, down.db).find((c) => c.name === 'harbor');
+    const harbor = builtInHealthChecks(down.config, down.database).find((c) => c.name === 'harbor');
     const result = await harbor!.check();
     assert.equal(result.ok, false);
     assert.match(result.error ?? '', /unreachable/);

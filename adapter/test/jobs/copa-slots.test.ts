@@ -42,7 +42,7 @@ async function vulnerableTinyImage(repository: string): Promise<ArtifactRef> {
   return { repository, tag: '1', digest };
 }
 
-const stageOf = (taskId: number) => mod.store.getTask(taskId)?.progress?.stage;
+const stageOf = async (taskId: number) => (await mod.store.getTask(taskId))?.progress?.stage;
 
 test('PATCHING_CONCURRENCY bounds copa only: with the one copa slot taken, two tasks wait for their scans side by side', async () => {
   assert.equal(mod.engine.config.taskConcurrency, 3, 'default: 3 x the copa slots');
@@ -55,10 +55,13 @@ test('PATCHING_CONCURRENCY bounds copa only: with the one copa slot taken, two t
   // Long enough for both tasks to be seen waiting; the stand-in's scans run on after the stop.
   sim.setScanDelay(6_000);
   try {
-    const tasks = artifacts.map((artifact) => mod.engine.patchArtifact({ project: 'library', artifact }));
+    const tasks = await Promise.all(
+      artifacts.map((artifact) => mod.engine.patchArtifact({ project: 'library', artifact })),
+    );
     await waitFor(
       'both tasks to wait for their scans at once',
-      () => tasks.every((t) => stageOf(t.task.id) === 'Scanning original') || undefined,
+      async () =>
+        (await Promise.all(tasks.map((t) => stageOf(t.task.id)))).every((s) => s === 'Scanning original') || undefined,
       30_000,
       100,
     );
@@ -67,7 +70,7 @@ test('PATCHING_CONCURRENCY bounds copa only: with the one copa slot taken, two t
       [1],
       "only the test's own slot is in use: scans hold none",
     );
-    for (const t of tasks) mod.engine.stopExecution(t.execution.id);
+    for (const t of tasks) await mod.engine.stopExecution(t.execution.id);
     for (const t of tasks) assert.equal((await mod.engine.waitForTask(t.task.id, 30_000)).status, 'Stopped');
   } finally {
     sim.setScanDelay(200);
@@ -75,16 +78,21 @@ test('PATCHING_CONCURRENCY bounds copa only: with the one copa slot taken, two t
 });
 
 test('a task that reaches copa waits for a free copa slot; a stop ends the wait and frees nothing it did not hold', async () => {
-  const { execution, task } = mod.engine.patchArtifact({
+  const { execution, task } = await mod.engine.patchArtifact({
     project: 'library',
     artifact: await vulnerableTinyImage(`${unique('slot-wait')}/app`),
   });
-  await waitFor('the task to reach copa', () => stageOf(task.id) === 'Starting copa' || undefined, 30_000, 100);
+  await waitFor(
+    'the task to reach copa',
+    async () => (await stageOf(task.id)) === 'Starting copa' || undefined,
+    30_000,
+    100,
+  );
   await new Promise((r) => setTimeout(r, 300));
-  const waiting = mod.store.getTask(task.id)!;
+  const waiting = (await mod.store.getTask(task.id))!;
   assert.equal(waiting.status, 'Running');
   assert.equal(waiting.copa_pid, null, 'copa did not start: no slot');
-  mod.engine.stopExecution(execution.id);
+  await mod.engine.stopExecution(execution.id);
   const final = await mod.engine.waitForTask(task.id, 30_000);
   assert.equal(final.status, 'Stopped');
   assert.equal(final.reason, 'STOPPED');
@@ -95,13 +103,18 @@ test('a task that reaches copa waits for a free copa slot; a stop ends the wait 
 });
 
 test('a shutdown while a task waits for a copa slot puts it back in the queue', async () => {
-  const { task } = mod.engine.patchArtifact({
+  const { task } = await mod.engine.patchArtifact({
     project: 'library',
     artifact: await vulnerableTinyImage(`${unique('slot-shutdown')}/app`),
   });
-  await waitFor('the task to reach copa', () => stageOf(task.id) === 'Starting copa' || undefined, 30_000, 100);
+  await waitFor(
+    'the task to reach copa',
+    async () => (await stageOf(task.id)) === 'Starting copa' || undefined,
+    30_000,
+    100,
+  );
   await mod.engine.close();
-  const t = mod.store.getTask(task.id)!;
+  const t = (await mod.store.getTask(task.id))!;
   assert.equal(t.status, 'Pending');
   assert.equal(t.attempt, 0, 'the interrupted attempt does not count');
 });

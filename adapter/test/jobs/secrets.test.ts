@@ -20,8 +20,8 @@ after(() => close?.());
 
 test('a Harbor error quoting the robot secret is scrubbed from the status message and the log', async () => {
   const basic = Buffer.from(`${ROBOT.name}:${ROBOT.secret}`).toString('base64');
-  const execution = engine.engine.createExecution({ project: 'library', trigger: 'ADHOC' });
-  const task = engine.engine.addTask(execution.id, {
+  const execution = await engine.engine.createExecution({ project: 'library', trigger: 'ADHOC' });
+  const task = await engine.engine.addTask(execution.id, {
     repository: 'sample-app',
     tag: '1.0',
     digest: `sha256:${ROBOT.secret}-${basic}`,

@@ -53,26 +53,26 @@ async function sampleCopy(repository: string): Promise<ArtifactRef> {
  * reaches `stage`, at once or `afterMs` later. Answers the final task and execution.
  */
 async function stopAt(artifact: ArtifactRef, stage: string, o: { afterMs?: number; onStage?: () => void } = {}) {
-  const { execution, task } = mod.engine.patchArtifact({ project: 'library', artifact });
+  const { execution, task } = await mod.engine.patchArtifact({ project: 'library', artifact });
   let reached = false;
   const listener = (taskId: number, p: TaskProgress) => {
     if (taskId !== task.id || p.stage !== stage || reached) return;
     reached = true;
     o.onStage?.();
-    const stop = () => mod.engine.stopExecution(execution.id);
+    const stop = () => void mod.engine.stopExecution(execution.id);
     if (o.afterMs) setTimeout(stop, o.afterMs);
     else stop();
   };
   mod.engine.on('progress', listener);
   try {
     const final = await mod.engine.waitForTask(task.id, 600_000);
-    return { task: final, execution: mod.store.getExecution(execution.id)!, reached };
+    return { task: final, execution: (await mod.store.getExecution(execution.id))!, reached };
   } finally {
     mod.engine.off('progress', listener);
   }
 }
 
-function assertStopped(r: Awaited<ReturnType<typeof stopAt>>, stage: string): void {
+async function assertStopped(r: Awaited<ReturnType<typeof stopAt>>, stage: string): Promise<void> {
   assert.ok(
     r.reached,
     `the task reached "${stage}" (it ended ${r.task.status} ${r.task.reason}: ${r.task.status_message})`,
@@ -81,7 +81,7 @@ function assertStopped(r: Awaited<ReturnType<typeof stopAt>>, stage: string): vo
   assert.equal(r.task.reason, 'STOPPED');
   assert.equal(r.task.status_message, 'Stopped on request.');
   assert.equal(r.execution.status, 'Stopped');
-  const stopped = mod.store.listExecutions({ project: 'library', status: 'Stopped', page: 1, page_size: 100 });
+  const stopped = await mod.store.listExecutions({ project: 'library', status: 'Stopped', page: 1, page_size: 100 });
   assert.ok(
     stopped.items.some((e) => e.id === r.execution.id),
     'the Stopped filter finds the execution',
@@ -90,7 +90,7 @@ function assertStopped(r: Awaited<ReturnType<typeof stopAt>>, stage: string): vo
 
 test('stop while resolving the artifact', async () => {
   const r = await stopAt(await vulnerableTinyImage(`${unique('stop-resolve')}/app`), 'Resolving artifact');
-  assertStopped(r, 'Resolving artifact');
+  await assertStopped(r, 'Resolving artifact');
 });
 
 test("stop while waiting for Harbor's scan of the original", async () => {
@@ -99,7 +99,7 @@ test("stop while waiting for Harbor's scan of the original", async () => {
   sim.setScanDelay(20_000);
   try {
     const r = await stopAt({ repository, tag: '1', digest }, 'Scanning original', { afterMs: 1500 });
-    assertStopped(r, 'Scanning original');
+    await assertStopped(r, 'Scanning original');
   } finally {
     sim.setScanDelay(200);
   }
@@ -107,14 +107,14 @@ test("stop while waiting for Harbor's scan of the original", async () => {
 
 test('stop while reading the OS release', async () => {
   const r = await stopAt(await vulnerableTinyImage(`${unique('stop-os')}/app`), 'Reading OS release');
-  assertStopped(r, 'Reading OS release');
+  await assertStopped(r, 'Reading OS release');
   assert.equal(r.task.patched_tag, null);
 });
 
 test('stop right when copa is about to start', async () => {
   const repository = `${unique('stop-copa')}/app`;
   const r = await stopAt(await vulnerableTinyImage(repository), 'Starting copa');
-  assertStopped(r, 'Starting copa');
+  await assertStopped(r, 'Starting copa');
   assert.equal(r.task.patched_tag, null, 'nothing was pushed');
   assert.equal(await registryDigest(`library/${repository}`, '1-patched'), undefined);
 });
@@ -130,7 +130,7 @@ test('stop while verifying the pushed image, and while waiting for the re-scan (
     [verifying, 'Verifying pushed image'],
     [rescanning, 'Re-scanning patched image'],
   ] as const) {
-    assertStopped(r, stage);
+    await assertStopped(r, stage);
     // copa had pushed: the task reports the patched image, which is there.
     assert.equal(r.task.patched_tag, '1.0-patched', stage);
     assert.equal(await registryDigest(`library/${r.task.repository}`, '1.0-patched'), r.task.patched_digest);

@@ -38,7 +38,7 @@ test('bad IMAGE_PATCH parameters are 400s naming the parameter; nothing is creat
     [{ ...ok, delete_original: 'yes' }, /parameters\.delete_original must be true or false/],
   ];
   const engine = core.adapter.services.patching!.engine;
-  const before = engine.store.listExecutions({ project: 'library', page: 1, page_size: 1 }).total;
+  const before = (await engine.store.listExecutions({ project: 'library', page: 1, page_size: 1 })).total;
   for (const [parameters, details] of cases) {
     const res = await launch(parameters);
     const body = (await res.json()) as { code: number; details: string };
@@ -46,7 +46,7 @@ test('bad IMAGE_PATCH parameters are 400s naming the parameter; nothing is creat
     assert.equal(body.code, 10002);
     assert.match(body.details, details, JSON.stringify(parameters));
   }
-  assert.equal(engine.store.listExecutions({ project: 'library', page: 1, page_size: 1 }).total, before);
+  assert.equal((await engine.store.listExecutions({ project: 'library', page: 1, page_size: 1 })).total, before);
 });
 
 test('GET /api/v1/stats needs the Harbor-Secret like the rest of the jobservice API', async () => {

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHarborSim, SERVICE_ROBOT_ACCESS } from '@harbor-patching/harbor-sim';
-import { migrate, openDatabase } from '../../src/store/db';
+import { migrate, openDatabase, sqliteSql } from '../../src/store/db';
 import { MIGRATIONS } from '../../src/store/migrations';
 import { createPatchEngine, type PatchEngineParts, type PatchSettings } from '../../src/wiring';
 import { registryUrl, stack } from './helpers';
@@ -39,7 +39,7 @@ export function startEngine(sim: Sim, overrides: Partial<PatchSettings> = {}): P
   const dataDir = mkdtempSync(join(tmpdir(), 'hp-patch-'));
   const db = openDatabase(join(dataDir, 'patching.db'));
   migrate(db, MIGRATIONS);
-  const mod = createPatchEngine(db, {
+  const mod = createPatchEngine(sqliteSql(db), {
     harborUrl: sim.url,
     robotName: ROBOT.name,
     robotSecret: ROBOT.secret,

@@ -31,8 +31,8 @@ after(() => close?.());
 
 test("a task naming another project's repository through '..' ends NOT_FOUND and leaves that image alone", async () => {
   // Straight into the engine, as an older database row or a caller without the edge's checks would.
-  const execution = engine.engine.createExecution({ project: hidden, trigger: 'ADHOC' });
-  const task = engine.engine.addTask(execution.id, {
+  const execution = await engine.engine.createExecution({ project: hidden, trigger: 'ADHOC' });
+  const task = await engine.engine.addTask(execution.id, {
     repository: `../${other}/secret-app`,
     tag: '1.0',
     digest: secretDigest,

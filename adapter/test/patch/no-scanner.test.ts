@@ -38,7 +38,7 @@ async function patchSample(mode: 'targeted' | 'comprehensive') {
   const repository = `${unique(mode)}/app`;
   await copyImage(stack.sampleImage, `${project}/${repository}:1.0`);
   const digest = (await registryDigest(`${project}/${repository}`, '1.0'))!;
-  const { task } = mod.engine.patchArtifact({
+  const { task } = await mod.engine.patchArtifact({
     project,
     artifact: { repository, tag: '1.0', digest },
     options: { mode },

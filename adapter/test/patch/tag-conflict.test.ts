@@ -40,17 +40,22 @@ before(async () => {
 after(() => close?.());
 
 /** Records, as the service does after a verified push, that `sourceTag` was patched into `patchedDigest`. */
-function recordPatch(sourceTag: string, sourceDigest: string, patchedTag: string, patchedDigest: string): void {
+async function recordPatch(
+  sourceTag: string,
+  sourceDigest: string,
+  patchedTag: string,
+  patchedDigest: string,
+): Promise<void> {
   const store = engine.engine.store;
-  const execution = store.insertExecution({ project, trigger: 'ADHOC', options: DEFAULT_PATCH_OPTIONS });
-  const t = store.insertTask({
+  const execution = await store.insertExecution({ project, trigger: 'ADHOC', options: DEFAULT_PATCH_OPTIONS });
+  const t = await store.insertTask({
     execution_id: execution.id,
     project,
     repository,
     tag: sourceTag,
     source_digest: sourceDigest,
   });
-  store.updateTask(t.id, { status: 'Success', patched_tag: patchedTag, patched_digest: patchedDigest });
+  await store.updateTask(t.id, { status: 'Success', patched_tag: patchedTag, patched_digest: patchedDigest });
 }
 
 const check = (sourceTag: string, sourceDigest: string, patchedTag: string) =>
@@ -90,7 +95,7 @@ test('an existing patched tag from this very image, or recorded as made from thi
   const older = await pushTinyImage(full, fromOlderImage, { x: '2' }, undefined, {
     BaseImage: `${host}/${full}@sha256:${'0'.repeat(64)}`,
   });
-  recordPatch(tagA, `sha256:${'0'.repeat(64)}`, fromOlderImage, older);
+  await recordPatch(tagA, `sha256:${'0'.repeat(64)}`, fromOlderImage, older);
   await check(tagA, digestA, fromOlderImage);
 });
 
@@ -108,7 +113,7 @@ test('an existing patched tag made from another source is a TAG_CONFLICT, whatev
   const made = await pushTinyImage(full, otherRecord, { x: '4' }, undefined, {
     BaseImage: `${host}/${full}@${digestB}`,
   });
-  recordPatch(tagB, digestB, otherRecord, made);
+  await recordPatch(tagB, digestB, otherRecord, made);
   await assert.rejects(
     check(tagA, digestA, otherRecord),
     conflict(new RegExp(`this service made it from ${full}:${tagB}`)),
@@ -131,11 +136,15 @@ test("a patch whose patched tag holds another source's patch fails TAG_CONFLICT 
   const existing = await pushTinyImage(full, target, { 'etc/b': 'patched b\n' }, undefined, {
     BaseImage: `${host}/${full}@${digestB}`,
   });
-  recordPatch(tagB, digestB, target, existing);
+  await recordPatch(tagB, digestB, target, existing);
 
   for (const scheme of ['floating', 'incremental'] as const) {
-    const execution = engine.engine.createExecution({ project, trigger: 'ADHOC', options: { tag_scheme: scheme } });
-    const task = engine.engine.addTask(execution.id, { repository, tag: tagA, digest: digestA });
+    const execution = await engine.engine.createExecution({
+      project,
+      trigger: 'ADHOC',
+      options: { tag_scheme: scheme },
+    });
+    const task = await engine.engine.addTask(execution.id, { repository, tag: tagA, digest: digestA });
     const done = await engine.engine.waitForTask(task.id, 120_000);
     assert.equal(done.status, 'Error', `${scheme}: ${done.reason} ${done.status_message}`);
     assert.equal(done.reason, 'TAG_CONFLICT', done.status_message);

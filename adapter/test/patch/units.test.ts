@@ -4,10 +4,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_PATCH_OPTIONS, deriveExecutionStatus } from '../../src/model/execution';
-import { openDatabase, migrate } from '../../src/store/db';
-import { SqliteExecutionStore } from '../../src/store/executions';
+import { openDatabase, migrate, sqliteSql } from '../../src/store/db';
+import { SqlExecutionStore } from '../../src/store/executions';
 import { MIGRATIONS } from '../../src/store/migrations';
-import { SqliteTaskQueue } from '../../src/store/queue';
+import { SqlTaskQueue } from '../../src/store/queue';
 import { EXPECTED_COPA_VERTEXES, ProgressTracker, lineSplitter, type SolveStatus } from '../../src/patch/progress';
 import { buildUpdateManifest, fixableAtThreshold, fixedCves, summarize } from '../../src/patch/report';
 import { isTagImmutable } from '../../src/harbor/immutable';
@@ -18,70 +18,76 @@ import { parseOsRelease } from '../../src/registry/client';
 function store(file = join(mkdtempSync(join(tmpdir(), 'hp-exec-')), 'db.sqlite')) {
   const db = openDatabase(file);
   migrate(db, MIGRATIONS);
-  return { db, executions: new SqliteExecutionStore(db), queue: new SqliteTaskQueue(db) };
+  const q = sqliteSql(db);
+  return { db, executions: new SqlExecutionStore(q), queue: new SqlTaskQueue(q) };
 }
 
-test('queue: claims in order, one task per source artifact at a time', () => {
+test('queue: claims in order, one task per source artifact at a time', async () => {
   const s = store();
-  const e = s.executions.insertExecution({ project: 'p', trigger: 'MANUAL', options: DEFAULT_PATCH_OPTIONS });
-  const a = s.executions.insertTask({
+  const e = await s.executions.insertExecution({ project: 'p', trigger: 'MANUAL', options: DEFAULT_PATCH_OPTIONS });
+  const a = await s.executions.insertTask({
     execution_id: e.id,
     project: 'p',
     repository: 'app',
     tag: '1',
     source_digest: 'sha256:a',
   });
-  const a2 = s.executions.insertTask({
+  const a2 = await s.executions.insertTask({
     execution_id: e.id,
     project: 'p',
     repository: 'app',
     tag: '1b',
     source_digest: 'sha256:a',
   });
-  const b = s.executions.insertTask({
+  const b = await s.executions.insertTask({
     execution_id: e.id,
     project: 'p',
     repository: 'app',
     tag: '2',
     source_digest: 'sha256:b',
   });
-  for (const t of [a, a2, b]) s.queue.enqueue(t.id);
-  const first = s.queue.claimNext()!;
+  for (const t of [a, a2, b]) await s.queue.enqueue(t.id);
+  const first = (await s.queue.claimNext())!;
   assert.equal(first.id, a.id);
   assert.equal(first.status, 'Running');
   assert.equal(first.attempt, 1);
   // a2 has the same digest as the running task: b goes first.
-  assert.equal(s.queue.claimNext()!.id, b.id);
-  assert.equal(s.queue.claimNext(), undefined);
-  s.executions.updateTask(a.id, { status: 'Success' });
-  assert.equal(s.queue.claimNext()!.id, a2.id);
-  assert.deepEqual(s.queue.queuedTaskIds(), []);
+  assert.equal((await s.queue.claimNext())!.id, b.id);
+  assert.equal(await s.queue.claimNext(), undefined);
+  await s.executions.updateTask(a.id, { status: 'Success' });
+  assert.equal((await s.queue.claimNext())!.id, a2.id);
+  assert.deepEqual(await s.queue.queuedTaskIds(), []);
 });
 
-test('queue: survives reopening the database; a delayed (backoff) task is not claimed before it is due', () => {
+test('queue: survives reopening the database; a delayed (backoff) task is not claimed before it is due', async () => {
   const file = join(mkdtempSync(join(tmpdir(), 'hp-exec-')), 'db.sqlite');
   const first = store(file);
-  const e0 = first.executions.insertExecution({ project: 'p', trigger: 'ADHOC', options: DEFAULT_PATCH_OPTIONS });
-  const queued = first.executions.insertTask({
+  const e0 = await first.executions.insertExecution({ project: 'p', trigger: 'ADHOC', options: DEFAULT_PATCH_OPTIONS });
+  const queued = await first.executions.insertTask({
     execution_id: e0.id,
     project: 'p',
     repository: 'app',
     source_digest: 'sha256:q',
   });
-  first.queue.enqueue(queued.id);
+  await first.queue.enqueue(queued.id);
   first.db.close();
   const s = store(file);
-  assert.deepEqual(s.queue.queuedTaskIds(), [queued.id]);
-  assert.equal(s.queue.claimNext()!.id, queued.id);
-  const e = s.executions.insertExecution({ project: 'p', trigger: 'ADHOC', options: DEFAULT_PATCH_OPTIONS });
-  const t = s.executions.insertTask({ execution_id: e.id, project: 'p', repository: 'app', source_digest: 'sha256:x' });
-  s.queue.enqueue(t.id, Date.now() + 60_000);
-  assert.equal(s.queue.claimNext(), undefined);
-  assert.ok(s.queue.nextDueInMs()! > 50_000);
-  assert.equal(s.queue.claimNext(Date.now() + 61_000)!.id, t.id);
+  assert.deepEqual(await s.queue.queuedTaskIds(), [queued.id]);
+  assert.equal((await s.queue.claimNext())!.id, queued.id);
+  const e = await s.executions.insertExecution({ project: 'p', trigger: 'ADHOC', options: DEFAULT_PATCH_OPTIONS });
+  const t = await s.executions.insertTask({
+    execution_id: e.id,
+    project: 'p',
+    repository: 'app',
+    source_digest: 'sha256:x',
+  });
+  await s.queue.enqueue(t.id, Date.now() + 60_000);
+  assert.equal(await s.queue.claimNext(), undefined);
+  assert.ok((await s.queue.nextDueInMs())! > 50_000);
+  assert.equal((await s.queue.claimNext(Date.now() + 61_000))!.id, t.id);
 });
 
-test('execution status derives from task counts like Harbor', () => {
+test('execution status derives from task counts like Harbor', async () => {
   const m = { total: 3, succeeded: 1, failed: 0, skipped: 1, stopped: 0, running: 0, pending: 0 };
   assert.equal(deriveExecutionStatus({ ...m, running: 1 }), 'Running');
   assert.equal(deriveExecutionStatus({ ...m, pending: 1, failed: 1 }), 'Running');
@@ -90,18 +96,33 @@ test('execution status derives from task counts like Harbor', () => {
   assert.equal(deriveExecutionStatus(m), 'Success');
 
   const s = store();
-  const e = s.executions.insertExecution({ project: 'p', trigger: 'MANUAL', options: DEFAULT_PATCH_OPTIONS });
-  const t1 = s.executions.insertTask({ execution_id: e.id, project: 'p', repository: 'r', source_digest: 'sha256:1' });
-  const t2 = s.executions.insertTask({ execution_id: e.id, project: 'p', repository: 'r', source_digest: 'sha256:2' });
-  assert.equal(s.executions.refreshExecution(e.id)!.status, 'Running');
-  const t3 = s.executions.insertTask({ execution_id: e.id, project: 'p', repository: 'r', source_digest: 'sha256:3' });
-  s.executions.updateTask(t1.id, { status: 'Skipped', reason: 'UP_TO_DATE' });
-  s.executions.updateTask(t2.id, { status: 'Error', reason: 'COPA_FAILED' });
+  const e = await s.executions.insertExecution({ project: 'p', trigger: 'MANUAL', options: DEFAULT_PATCH_OPTIONS });
+  const t1 = await s.executions.insertTask({
+    execution_id: e.id,
+    project: 'p',
+    repository: 'r',
+    source_digest: 'sha256:1',
+  });
+  const t2 = await s.executions.insertTask({
+    execution_id: e.id,
+    project: 'p',
+    repository: 'r',
+    source_digest: 'sha256:2',
+  });
+  assert.equal((await s.executions.refreshExecution(e.id))!.status, 'Running');
+  const t3 = await s.executions.insertTask({
+    execution_id: e.id,
+    project: 'p',
+    repository: 'r',
+    source_digest: 'sha256:3',
+  });
+  await s.executions.updateTask(t1.id, { status: 'Skipped', reason: 'UP_TO_DATE' });
+  await s.executions.updateTask(t2.id, { status: 'Error', reason: 'COPA_FAILED' });
   // Waiting for a retry after a transient failure: its last reason is not an outcome yet.
-  s.executions.updateTask(t3.id, { status: 'Pending', reason: 'HARBOR_UNREACHABLE' });
-  assert.deepEqual(s.executions.refreshExecution(e.id)!.metrics.by_reason, { UP_TO_DATE: 1, COPA_FAILED: 1 });
-  s.executions.updateTask(t3.id, { status: 'Skipped', reason: 'UP_TO_DATE' });
-  const after = s.executions.refreshExecution(e.id)!;
+  await s.executions.updateTask(t3.id, { status: 'Pending', reason: 'HARBOR_UNREACHABLE' });
+  assert.deepEqual((await s.executions.refreshExecution(e.id))!.metrics.by_reason, { UP_TO_DATE: 1, COPA_FAILED: 1 });
+  await s.executions.updateTask(t3.id, { status: 'Skipped', reason: 'UP_TO_DATE' });
+  const after = (await s.executions.refreshExecution(e.id))!;
   assert.equal(after.status, 'Error');
   assert.ok(after.end_time);
   assert.deepEqual(after.metrics, {
@@ -115,11 +136,11 @@ test('execution status derives from task counts like Harbor', () => {
     by_reason: { UP_TO_DATE: 2, COPA_FAILED: 1 },
   });
   assert.deepEqual(after.excluded, {});
-  s.executions.setExecutionExcluded(e.id, { FILTERED_REPOSITORY: 15 });
-  assert.deepEqual(s.executions.getExecution(e.id)!.excluded, { FILTERED_REPOSITORY: 15 });
-  assert.equal(s.executions.listExecutions({ project: 'p', status: 'Error', page: 1, page_size: 10 }).total, 1);
+  await s.executions.setExecutionExcluded(e.id, { FILTERED_REPOSITORY: 15 });
+  assert.deepEqual((await s.executions.getExecution(e.id))!.excluded, { FILTERED_REPOSITORY: 15 });
+  assert.equal((await s.executions.listExecutions({ project: 'p', status: 'Error', page: 1, page_size: 10 })).total, 1);
   assert.equal(
-    s.executions.listTasks({ execution_id: e.id, status: 'Skipped', page: 1, page_size: 10 }).items[0].id,
+    (await s.executions.listTasks({ execution_id: e.id, status: 'Skipped', page: 1, page_size: 10 })).items[0].id,
     t1.id,
   );
 });

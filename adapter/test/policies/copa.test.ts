@@ -40,8 +40,8 @@ async function waitExecution(id: number, timeoutMs = 600_000): Promise<{ executi
   const until = Date.now() + timeoutMs;
   for (;;) {
     await runs().runner.idle();
-    const execution = engine().store.getExecution(id)!;
-    if (execution.status !== 'Running') return { execution, tasks: engine().store.tasksOfExecution(id) };
+    const execution = (await engine().store.getExecution(id))!;
+    if (execution.status !== 'Running') return { execution, tasks: await engine().store.tasksOfExecution(id) };
     if (Date.now() > until) throw new Error(`execution ${id} still Running after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -131,9 +131,7 @@ test('an event-based policy patches the sample image when Harbor reports its sca
   const delivered = sim.webhookDeliveries().filter((d) => d.event_type === 'SCANNING_COMPLETED' && d.ok);
   assert.ok(delivered.length >= 1, 'the stand-in delivered the scan event and got a 2xx');
   await runs().webhooks.idle();
-  const [event] = runs()
-    .webhooks.store.recent(P, 10)
-    .filter((e) => e.event.type === 'SCANNING_COMPLETED');
+  const [event] = (await runs().webhooks.store.recent(P, 10)).filter((e) => e.event.type === 'SCANNING_COMPLETED');
   assert.equal(event.status, 'done', event.message);
   const { execution, tasks } = await waitExecution(event.execution_ids[0]);
   assert.equal(execution.trigger, 'EVENT');
@@ -149,6 +147,6 @@ test('an event-based policy patches the sample image when Harbor reports its sca
   // patched tags, so nothing more runs.
   await sim.waitForWebhooks();
   await runs().webhooks.idle();
-  const executions = engine().store.listExecutions({ project: P, page: 1, page_size: 10 });
+  const executions = await engine().store.listExecutions({ project: P, page: 1, page_size: 10 });
   assert.equal(executions.total, 1, 'no loop: the patched image does not trigger another patch');
 });

@@ -123,7 +123,7 @@ after(async () => {
 
 async function waitTask(executionId: number, taskId: number): Promise<Task> {
   for (const until = Date.now() + 120_000; ;) {
-    const t = engine().store.getTask(taskId)!;
+    const t = (await engine().store.getTask(taskId))!;
     if (!['Pending', 'Running'].includes(t.status)) return t;
     if (Date.now() > until) throw new Error(`task ${taskId} of execution ${executionId} still ${t.status}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -164,7 +164,7 @@ test('preview, policy run and ad-hoc patches make the same decision for every ar
   const run = await call('POST', `/policies/${policy.body.id}/executions`);
   assert.equal(run.status, 201, JSON.stringify(run.body));
   await runs().runner.idle();
-  const tasks = engine().store.tasksOfExecution(run.body.id);
+  const tasks = await engine().store.tasksOfExecution(run.body.id);
   assert.deepEqual(tasks.map((t) => t.source_digest).sort(), [digests.candidate, digests.indexAmd64].sort());
   for (const t of tasks) {
     const done = await waitTask(run.body.id, t.id);

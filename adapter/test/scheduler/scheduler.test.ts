@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { migrate, openDatabase } from '../../src/store/db';
-import { SqliteScheduleStore, schedulerMigrations } from '../../src/store/schedules';
+import { migrate, openDatabase, sqliteSql } from '../../src/store/db';
+import { SqlScheduleStore, schedulerMigrations } from '../../src/store/schedules';
 import { PolicyScheduler, type ScheduledPolicy } from '../../src/scheduler/scheduler';
 
 function setup(policies: ScheduledPolicy[]) {
@@ -12,10 +12,10 @@ function setup(policies: ScheduledPolicy[]) {
   const started: { policy: number; at: string }[] = [];
   let nextId = 100;
   const scheduler = new PolicyScheduler({
-    store: new SqliteScheduleStore(db),
+    store: new SqlScheduleStore(sqliteSql(db)),
     now: () => clock,
     listScheduledPolicies: () => policies,
-    hasActiveRun: (id) => active.has(id),
+    hasActiveRun: async (id) => active.has(id),
     startRun: async (id) => {
       started.push({ policy: id, at: clock.toISOString() });
       return { id: nextId++ };
@@ -53,7 +53,7 @@ test('a scheduled policy fires at its cron slot, once per slot', async () => {
   assert.deepEqual(await s.scheduler.tick(), [], 'the same slot never runs twice');
   assert.deepEqual(s.started, [{ policy: 1, at: '2030-03-04T12:00:05.000Z' }]);
 
-  const info = s.scheduler.info(hourly(1));
+  const info = await s.scheduler.info(hourly(1));
   assert.equal(info.next_run_time, '2030-03-04T13:00:00.000Z');
   assert.equal(info.last_run_time, '2030-03-04T12:00:00.000Z');
   assert.equal(info.last_execution_id, 100);
@@ -79,7 +79,7 @@ test('a slot that finds the previous run still going is recorded as skipped, not
   s.set('2030-03-04T14:00:00Z');
   assert.equal((await s.scheduler.tick())[0].outcome, 'STARTED');
   assert.deepEqual(
-    s.scheduler.info(hourly(1)).recent.map((e) => e.outcome),
+    (await s.scheduler.info(hourly(1))).recent.map((e) => e.outcome),
     ['STARTED', 'SKIPPED', 'STARTED'],
   );
 });
@@ -104,10 +104,10 @@ test('the catch-up survives a restart: state is in SQLite, not in memory', async
   const started: string[] = [];
   const make = (at: string) =>
     new PolicyScheduler({
-      store: new SqliteScheduleStore(db),
+      store: new SqlScheduleStore(sqliteSql(db)),
       now: () => new Date(at),
       listScheduledPolicies: () => [hourly(7)],
-      hasActiveRun: () => false,
+      hasActiveRun: async () => false,
       startRun: async () => {
         started.push(at);
         return { id: 1 };
@@ -131,9 +131,9 @@ test('disabling or deleting a policy cancels its schedule; re-enabling does not 
   policies.pop(); // policy 2 deleted
   s.set('2030-03-04T12:00:05Z');
   assert.deepEqual(await s.scheduler.tick(), []);
-  assert.equal(s.scheduler.store.get(1), undefined);
-  assert.equal(s.scheduler.store.get(2), undefined);
-  assert.equal(s.scheduler.info(hourly(1, false)).next_run_time, null);
+  assert.equal(await s.scheduler.store.get(1), undefined);
+  assert.equal(await s.scheduler.store.get(2), undefined);
+  assert.equal((await s.scheduler.info(hourly(1, false))).next_run_time, null);
 
   policies[0] = hourly(1, true);
   s.set('2030-03-04T14:30:00Z');
@@ -155,7 +155,7 @@ test('a changed cron starts counting from the change', async () => {
   s.set('2030-03-04T12:15:30Z');
   const r = await s.scheduler.tick();
   assert.equal(r[0].slot, '2030-03-04T12:15:00.000Z');
-  assert.equal(s.scheduler.info(policies[0]).next_run_time, '2030-03-04T12:20:00.000Z');
+  assert.equal((await s.scheduler.info(policies[0])).next_run_time, '2030-03-04T12:20:00.000Z');
 });
 
 test('a run that cannot start is logged as FAILED with the reason', async () => {
@@ -163,10 +163,10 @@ test('a run that cannot start is logged as FAILED with the reason', async () => 
   migrate(db, schedulerMigrations);
   let at = '2030-03-04T11:00:00Z';
   const sch = new PolicyScheduler({
-    store: new SqliteScheduleStore(db),
+    store: new SqlScheduleStore(sqliteSql(db)),
     now: () => new Date(at),
     listScheduledPolicies: () => [hourly(3)],
-    hasActiveRun: () => false,
+    hasActiveRun: async () => false,
     startRun: async () => {
       throw new Error('Harbor at http://h could not be reached');
     },

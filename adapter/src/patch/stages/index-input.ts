@@ -111,7 +111,7 @@ export async function readIndexInput(
     platforms.push({ ...base, patch: true, message: 'to be patched', updateManifest: input.updateManifest, vulns });
     if (input.updateManifest) ctx.log(`${name}: ${input.updateManifest.updates.length} package updates`);
   }
-  ctx.record({ platforms: platforms.map(initialResult) });
+  await ctx.record({ platforms: platforms.map(initialResult) });
   for (const p of platforms.filter((x) => !x.patch))
     ctx.log(`${p.platform}: kept as it is (${p.reason}): ${p.message}`);
   if (!platforms.some((p) => p.patch)) throw noPlatformOutcome(`${full}:${source.tag}`, platforms);

@@ -105,7 +105,7 @@ export async function checkPatchedTagSource(
         )
       : undefined;
   if (isPatchOf(base, full, ctx.task.source_digest)) return;
-  const recorded = ctx.sourceTagsPatchedInto(m.digest);
+  const recorded = await ctx.sourceTagsPatchedInto(m.digest);
   if (recorded.includes(sourceTag)) return;
   const origin = recorded.length
     ? `this service made it from ${recorded.map((t) => `${full}:${t}`).join(', ')}`

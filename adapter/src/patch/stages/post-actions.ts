@@ -142,7 +142,7 @@ async function rescanPatched(
   if (scan.state !== 'done') return `the re-scan of the patched image did not complete (${scan.state})`;
   const after = (await readVulnerabilities(deps, ctx, 'reading the patched report', pushed.digest)) ?? [];
   const fixed = fixedCves(source.vulns ?? [], after);
-  ctx.record({ vulnerabilities_after: summarize(after), fixed_cves: fixed });
+  await ctx.record({ vulnerabilities_after: summarize(after), fixed_cves: fixed });
   ctx.log(`re-scan: ${after.length} vulnerabilities remain, ${fixed.length} CVEs fixed`);
   if (pushed.platforms) await recordPlatformReports(deps, ctx, pushed.platforms);
   return undefined;
@@ -170,7 +170,7 @@ async function recordPlatformReports(
     updated.push({ ...p, vulnerabilities_after: summarize(after), fixed_cves: fixed });
     ctx.log(`re-scan ${p.platform}: ${after.length} vulnerabilities remain, ${fixed.length} CVEs fixed`);
   }
-  ctx.record({ platforms: updated });
+  await ctx.record({ platforms: updated });
 }
 
 /** Attaches the original's labels to the patched image; answers a note per label that was not copied. */

@@ -91,8 +91,8 @@ export async function acceptDecision(
   source: ResolvedSource & { noScanner: boolean },
 ): Promise<PatchSource> {
   const { decision, vulns } = source;
-  if (decision.tag && decision.tag !== ctx.task.tag) ctx.record({ tag: decision.tag });
-  if (vulns) ctx.record({ vulnerabilities_before: summarize(vulns) });
+  if (decision.tag && decision.tag !== ctx.task.tag) await ctx.record({ tag: decision.tag });
+  if (vulns) await ctx.record({ vulnerabilities_before: summarize(vulns) });
   if (decision.kind === 'skip') throw await skipOutcome(deps, ctx, decision, vulns);
   return { artifact: source.artifact, vulns, tag: decision.tag, noScanner: source.noScanner };
 }
@@ -112,7 +112,11 @@ async function skipOutcome(
   if (decision.existing) {
     const { tag, digest } = decision.existing;
     const after = await readVulnerabilities(deps, ctx, 'reading the patched report', digest);
-    ctx.record({ patched_tag: tag, patched_digest: digest, vulnerabilities_after: after ? summarize(after) : null });
+    await ctx.record({
+      patched_tag: tag,
+      patched_digest: digest,
+      vulnerabilities_after: after ? summarize(after) : null,
+    });
   }
   if (decision.reason === 'NOTHING_FIXABLE' && vulns?.length === 0 && !(await hasPackageDatabase(deps, ctx))) {
     return skip(

@@ -36,6 +36,7 @@ export async function patchWithCopa(
   meter.at('copa');
   const slot = await takeCopaSlot(deps, ctx);
   let copa;
+  let spawned: Promise<void> | undefined;
   try {
     rmSync(workDir, { recursive: true, force: true });
     mkdirSync(workDir, { recursive: true, mode: 0o700 });
@@ -61,7 +62,9 @@ export async function patchWithCopa(
       signal: ctx.signal,
       onLine: ctx.log,
       onProgress: (p) => meter.at('copa', p.fraction, p.stage),
-      onSpawn: (pid) => ctx.record({ copa_pid: pid }),
+      onSpawn: (pid) => {
+        spawned = ctx.record({ copa_pid: pid });
+      },
     });
   } finally {
     // The slot is freed as soon as copa exits: everything after it runs outside the copa slots.
@@ -74,7 +77,8 @@ export async function patchWithCopa(
       );
     }
   }
-  ctx.record({ copa_pid: null, copa_seconds: copa.seconds });
+  await spawned;
+  await ctx.record({ copa_pid: null, copa_seconds: copa.seconds });
   if (copa.killed || ctx.signal.aborted) {
     await recordPushBeforeStop(deps, ctx, plan);
     throw abortedOutcome(ctx.signal);
@@ -87,7 +91,7 @@ export async function patchWithCopa(
     );
     // Taken out of the pool until its check answers; the retry goes to another endpoint if one answers.
     if (outcome.code === 'BUILDKIT_UNREACHABLE') deps.buildkit.markUnreachable(slot.addr, outcome.message);
-    if (input.index) recordPlatformFailure(ctx, input.index, outcome.code, outcome.message);
+    if (input.index) await recordPlatformFailure(ctx, input.index, outcome.code, outcome.message);
     throw outcome;
   }
   // An index: copa's summary is per platform; verify.ts compares the pushed index with the source.
@@ -111,8 +115,13 @@ async function takeCopaSlot(deps: PatchDeps, ctx: PatchContext): Promise<CopaSlo
 }
 
 /** An image index copa failed on: the platforms handed to it end Error (copa's log says which failed). */
-function recordPlatformFailure(ctx: PatchContext, index: IndexInput, code: ReasonCode, message: string): void {
-  ctx.record({
+async function recordPlatformFailure(
+  ctx: PatchContext,
+  index: IndexInput,
+  code: ReasonCode,
+  message: string,
+): Promise<void> {
+  await ctx.record({
     platforms: index.platforms.map((p) =>
       p.patch ? { ...initialResult(p), status: 'Error', reason: code, message } : initialResult(p),
     ),
@@ -128,9 +137,9 @@ export async function recordPushBeforeStop(
   const full = fullName(ctx.task);
   await deps.registry
     .resolveDigest(full, plan.target)
-    .then((digest) => {
+    .then(async (digest) => {
       if (isNewPush(digest, plan, ctx.task.source_digest)) {
-        ctx.record({ patched_tag: plan.target, patched_digest: digest });
+        await ctx.record({ patched_tag: plan.target, patched_digest: digest });
         ctx.log(`copa pushed ${full}:${plan.target} as ${digest} before it was stopped`);
       }
     })

@@ -165,7 +165,7 @@ export async function signPatched(
   if (run.exitCode !== 0) {
     throw fail('SIGN_FAILED', `${full}@${digest} was pushed but cosign could not sign it: ${cosignError(run)}`);
   }
-  ctx.record({ signed: true });
+  await ctx.record({ signed: true });
   ctx.log(`signed ${full}@${digest} with cosign in ${seconds(started)} s`);
   return digest;
 }
@@ -203,7 +203,7 @@ export async function attachVex(
         'org.opencontainers.image.description': 'OpenVEX document of copa',
       },
     );
-    ctx.record({ vex_referrer: referrer });
+    await ctx.record({ vex_referrer: referrer });
     ctx.log(`attached copa's OpenVEX document to ${full}@${pushed.digest} as the referrer ${referrer}`);
     if (signed && deps.signing?.key) {
       // A project that enforces cosign signatures serves no unsigned manifest, the referrer included.

@@ -49,7 +49,7 @@ export async function verifyPush(
 ): Promise<PushedImage> {
   const full = fullName(ctx.task);
   const digest = await pushedDigest(deps, ctx, meter, plan);
-  ctx.record({ patched_tag: plan.target, patched_digest: digest, vex: copa.vex });
+  await ctx.record({ patched_tag: plan.target, patched_digest: digest, vex: copa.vex });
   ctx.log(`pushed ${full}:${plan.target} as ${digest}`);
   if (!input.updateManifest) ctx.log('comprehensive mode: copa writes no VEX document without a vulnerability report');
   stopIfAborted(ctx.signal);
@@ -151,7 +151,7 @@ export async function verifyIndexPush(
     r.has_vex = r.vex !== undefined;
   }
   const vex = mergeVex([...vexByPlatform.values()]);
-  ctx.record({ patched_tag: plan.target, patched_digest: digest, platforms: results, vex });
+  await ctx.record({ patched_tag: plan.target, patched_digest: digest, platforms: results, vex });
   ctx.log(`pushed ${full}:${plan.target} as ${digest}`);
   for (const r of results)
     ctx.log(`${r.platform}: ${r.status}${r.reason ? ` (${r.reason})` : ''} ${r.source_digest} -> ${r.patched_digest}`);

@@ -44,8 +44,10 @@ export function fakeContext(options: Partial<PatchContext['options']> = {}) {
     signal: controller.signal,
     log: (line) => lines.push(line),
     progress: (p) => stages.push(p.stage),
-    sourceTagsPatchedInto: () => [],
-    record: (fields) => records.push(fields),
+    sourceTagsPatchedInto: async () => [],
+    record: async (fields) => {
+      records.push(fields);
+    },
   };
   return {
     ctx,

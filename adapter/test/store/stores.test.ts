@@ -1,0 +1,290 @@
+/**
+ * The stores on both engines, the same cases: policies (names unique per project, paging, name filter),
+ * executions and tasks, the queue (claims in order, one task per source artifact at a time, backoff),
+ * schedules, webhook events and jobservice jobs. On PostgreSQL every migration step applies to an empty database.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { PolicySpec } from '@harbor-patching/shared/policy/model';
+import { DEFAULT_PATCH_OPTIONS } from '../../src/model/execution';
+import { SqlExecutionStore } from '../../src/store/executions';
+import { SqlJobStore } from '../../src/store/jobs';
+import { MIGRATIONS } from '../../src/store/migrations';
+import { PolicyNameTakenError, SqlPolicyStore } from '../../src/store/policies';
+import { SqlPolicyRunStore } from '../../src/store/policy-runs';
+import { SqlTaskQueue } from '../../src/store/queue';
+import { SqlScheduleStore } from '../../src/store/schedules';
+import { SqlWebhookEventStore } from '../../src/store/webhook-events';
+import { ENGINES, type TestDatabase } from './databases';
+
+const spec = (name: string): PolicySpec =>
+  ({
+    name,
+    description: '',
+    enabled: true,
+    filters: [],
+    trigger: { type: 'manual' },
+    severity_threshold: 'High',
+    mode: 'update-all',
+    tag_scheme: 'suffix',
+    tag_suffix: '-patched',
+    options: { rescan: true, copy_labels: true, delete_original: false },
+  }) as unknown as PolicySpec;
+
+for (const open of ENGINES) {
+  describe(`stores (${open.name.replace('Database', '')})`, () => {
+    let database: TestDatabase;
+    before(async () => {
+      database = await open(MIGRATIONS);
+    });
+    after(() => database.close());
+
+    test('policies: create, unique names per project, list with paging, name filter and sort, update, delete', async () => {
+      await database.reset();
+      const store = new SqlPolicyStore(database.sql);
+      const a = await store.create('library', 1, spec('Nightly'), 'admin');
+      assert.equal(a.name, 'Nightly');
+      assert.equal(a.enabled, true);
+      await assert.rejects(store.create('library', 1, spec('Nightly'), 'admin'), PolicyNameTakenError);
+      await store.create('other', 2, spec('Nightly'), 'admin');
+      await store.create('library', 1, spec('alpha_1'), 'admin');
+      await store.create('library', 1, spec('beta'), 'admin');
+      const page = await store.list('library', { sort: 'name', page: 1, pageSize: 2 });
+      assert.equal(page.total, 3);
+      assert.deepEqual(
+        page.items.map((p) => p.name),
+        ['alpha_1', 'beta'],
+      );
+      assert.deepEqual(
+        (await store.list('library', { name: 'NIGHT' })).items.map((p) => p.name),
+        ['Nightly'],
+      );
+      assert.equal((await store.list('library', { name: '_' })).total, 1, 'an underscore matches itself only');
+      assert.equal((await store.setEnabled('library', a.id, false, 'bob'))?.enabled, false);
+      assert.equal((await store.listAll({ enabled: true, projectName: 'library' })).length, 2);
+      assert.equal(await store.get('other', a.id), undefined);
+      assert.equal(await store.delete('library', a.id), true);
+      assert.equal(await store.getById(a.id), undefined);
+    });
+
+    test('queue: claims in order, one task per source artifact at a time, a delayed task waits', async () => {
+      await database.reset();
+      const executions = new SqlExecutionStore(database.sql);
+      const queue = new SqlTaskQueue(database.sql);
+      const e = await executions.insertExecution({
+        project: 'library',
+        trigger: 'ADHOC',
+        options: DEFAULT_PATCH_OPTIONS,
+      });
+      const task = (digest: string) =>
+        executions.insertTask({ execution_id: e.id, project: 'library', repository: 'app', source_digest: digest });
+      const [a, a2, b] = [await task('sha256:a'), await task('sha256:a'), await task('sha256:b')];
+      for (const t of [a, a2, b]) await queue.enqueue(t.id);
+      const first = await queue.claimNext();
+      assert.equal(first?.id, a.id);
+      assert.equal(first?.status, 'Running');
+      assert.equal(first?.attempt, 1);
+      assert.equal((await queue.claimNext())?.id, b.id, 'a2 waits while a of the same artifact runs');
+      assert.equal(await queue.claimNext(), undefined);
+      await executions.updateTask(a.id, { status: 'Success', end_time: new Date().toISOString() });
+      assert.equal((await queue.claimNext())?.id, a2.id);
+      const c = await task('sha256:c');
+      await queue.enqueue(c.id, Date.now() + 60_000);
+      assert.equal(await queue.claimNext(), undefined);
+      const due = await queue.nextDueInMs();
+      assert.ok(due !== undefined && due > 50_000 && due <= 60_000, `due in ${due} ms`);
+      assert.equal((await queue.claimNext(Date.now() + 61_000))?.id, c.id);
+      assert.deepEqual(await queue.queuedTaskIds(), []);
+      const refreshed = await executions.refreshExecution(e.id);
+      assert.equal(refreshed?.metrics.total, 4);
+      assert.equal(refreshed?.metrics.succeeded, 1);
+    });
+
+    test('queue: concurrent claims take different tasks', async () => {
+      await database.reset();
+      const executions = new SqlExecutionStore(database.sql);
+      const queue = new SqlTaskQueue(database.sql);
+      const e = await executions.insertExecution({
+        project: 'library',
+        trigger: 'ADHOC',
+        options: DEFAULT_PATCH_OPTIONS,
+      });
+      for (let i = 0; i < 8; i++) {
+        const t = await executions.insertTask({
+          execution_id: e.id,
+          project: 'library',
+          repository: 'app',
+          source_digest: `sha256:${i}`,
+        });
+        await queue.enqueue(t.id);
+      }
+      const claimed = await Promise.all(Array.from({ length: 8 }, () => queue.claimNext()));
+      const ids = claimed.filter((t) => t !== undefined).map((t) => t.id);
+      assert.equal(new Set(ids).size, ids.length, 'no task claimed twice');
+      assert.equal((await executions.tasksWithStatus('Running')).length, ids.length);
+    });
+
+    test('leases: a claim records its owner and expiry; the owner renews; an expired lease is taken over once', async () => {
+      await database.reset();
+      const executions = new SqlExecutionStore(database.sql);
+      const queue = new SqlTaskQueue(database.sql);
+      const e = await executions.insertExecution({ project: 'p', trigger: 'ADHOC', options: DEFAULT_PATCH_OPTIONS });
+      const now = Date.now();
+      for (const digest of ['sha256:1', 'sha256:2']) {
+        const t = await executions.insertTask({
+          execution_id: e.id,
+          project: 'p',
+          repository: 'r',
+          source_digest: digest,
+        });
+        await queue.enqueue(t.id, now - 1);
+      }
+      const a = await queue.claimNext(now, { owner: 'replica-a', expiresAt: now + 30_000 });
+      const b = await queue.claimNext(now, { owner: 'replica-b', expiresAt: now + 30_000 });
+      assert.ok(a && b);
+      assert.deepEqual(await queue.expiredLeases(now + 10_000), []);
+      assert.equal(await queue.renewLeases('replica-a', now + 90_000), 1, 'replica-a holds one task');
+      // replica-b stops renewing: its lease lapses, replica-a's does not.
+      const expired = await queue.expiredLeases(now + 60_000);
+      assert.deepEqual(
+        expired.map((t) => t.id),
+        [b.id],
+      );
+      const tries = await Promise.all(
+        ['replica-a', 'replica-c', 'replica-a'].map((owner) =>
+          queue.takeOverLease(b.id, { owner, expiresAt: now + 120_000 }, now + 60_000),
+        ),
+      );
+      assert.equal(tries.filter(Boolean).length, 1, 'exactly one process takes the task over');
+      assert.deepEqual(await queue.expiredLeases(now + 60_000), []);
+      assert.equal(
+        await queue.takeOverLease(a.id, { owner: 'replica-c', expiresAt: now + 120_000 }, now + 60_000),
+        false,
+      );
+    });
+
+    test('executions: list with filters and paging, task updates, lookups by digest', async () => {
+      await database.reset();
+      const executions = new SqlExecutionStore(database.sql);
+      const e1 = await executions.insertExecution({ project: 'p', trigger: 'ADHOC', options: DEFAULT_PATCH_OPTIONS });
+      const e2 = await executions.insertExecution({
+        project: 'p',
+        policy_id: 7,
+        trigger: 'MANUAL',
+        options: DEFAULT_PATCH_OPTIONS,
+      });
+      const t = await executions.insertTask({
+        execution_id: e1.id,
+        project: 'p',
+        repository: 'app',
+        tag: '1.0',
+        source_digest: 'sha256:s',
+      });
+      await executions.updateTask(t.id, {
+        status: 'Success',
+        patched_digest: 'sha256:p',
+        fixed_cves: ['CVE-1'],
+        vex: { doc: 1 },
+        progress: { stage: 'Done', percent: 100 },
+      });
+      const page = await executions.listExecutions({ project: 'p', page: 1, page_size: 1 });
+      assert.equal(page.total, 2);
+      assert.equal(page.items[0].id, e2.id, 'newest first');
+      assert.equal((await executions.listExecutions({ project: 'p', policy_id: 7, page: 1, page_size: 5 })).total, 1);
+      const got = await executions.getTask(t.id);
+      assert.deepEqual(got?.fixed_cves, ['CVE-1']);
+      assert.deepEqual(got?.progress, { stage: 'Done', percent: 100 });
+      assert.deepEqual(await executions.getTaskVex(t.id), { doc: 1 });
+      assert.deepEqual(await executions.sourceTagsPatchedInto('p', 'app', 'sha256:p'), ['1.0']);
+      assert.equal((await executions.tasksByPatchedDigest('p', ['sha256:p']))[0]?.id, t.id);
+      assert.equal((await executions.lastSuccessForDigest('p', 'app', 'sha256:s'))?.id, t.id);
+      assert.equal(await executions.activeTaskForDigest('p', 'app', 'sha256:s'), undefined);
+      assert.equal((await executions.refreshExecution(e1.id))?.status, 'Success');
+      await executions.setExecutionFinal(e2.id, 'Stopped', 'Stopped on request.');
+      assert.equal((await executions.getExecution(e2.id))?.status, 'Stopped');
+    });
+
+    test('schedules, policy runs, webhook events and jobservice jobs', async () => {
+      await database.reset();
+      const schedules = new SqlScheduleStore(database.sql);
+      await schedules.reset(1, 'library', '0 0 * * * *', new Date('2030-01-01T00:00:00Z'));
+      await schedules.markHandled(1, new Date('2030-01-01T01:00:00Z'), 42);
+      await schedules.markHandled(1, new Date('2030-01-01T02:00:00Z'), null);
+      assert.deepEqual(await schedules.get(1), {
+        policy_id: 1,
+        project: 'library',
+        cron: '0 0 * * * *',
+        baseline_time: '2030-01-01T00:00:00.000Z',
+        last_run_time: '2030-01-01T02:00:00.000Z',
+        last_execution_id: 42,
+      });
+      for (let i = 0; i < 55; i++) {
+        await schedules.log({
+          policy_id: 1,
+          project: 'library',
+          scheduled_time: `s${i}`,
+          fired_time: `f${i}`,
+          outcome: 'STARTED',
+          execution_id: i,
+          message: '',
+        });
+      }
+      const recent = await schedules.recent(1, 100);
+      assert.equal(recent.length, 50, 'the newest 50 are kept');
+      assert.equal(recent[0].execution_id, 54);
+
+      const runs = new SqlPolicyRunStore(database.sql);
+      await runs.selectionStarted(5, 1);
+      assert.deepEqual(await runs.selectionsInProgress(), [5]);
+      await runs.selectionEnded(5);
+      assert.deepEqual(await runs.selectionsInProgress(), []);
+
+      const events = new SqlWebhookEventStore(database.sql);
+      const ids = await events.insertAll([
+        { type: 'PUSH_ARTIFACT', project: 'library', repository: 'app', digest: 'sha256:1', tag: 'a' },
+        { type: 'PUSH_ARTIFACT', project: 'library', repository: 'app', digest: 'sha256:2' },
+      ] as never);
+      assert.equal(ids.length, 2);
+      assert.deepEqual(
+        (await events.pending()).map((e) => e.id),
+        ids,
+      );
+      assert.equal(await events.retryLater(ids[0], 'Harbor unreachable'), 1);
+      await events.finish(ids[0], 'done', 'ok', [3]);
+      assert.deepEqual((await events.get(ids[0]))?.execution_ids, [3]);
+      assert.deepEqual(
+        (await events.pending()).map((e) => e.id),
+        [ids[1]],
+      );
+
+      const executions = new SqlExecutionStore(database.sql);
+      const e = await executions.insertExecution({
+        project: 'p',
+        trigger: 'JOBSERVICE',
+        options: DEFAULT_PATCH_OPTIONS,
+      });
+      const t = await executions.insertTask({
+        execution_id: e.id,
+        project: 'p',
+        repository: 'r',
+        source_digest: 'sha256:x',
+      });
+      const jobs = new SqlJobStore(database.sql);
+      await jobs.insert({
+        id: 'job1',
+        task_id: t.id,
+        name: 'IMAGE_PATCH',
+        kind: 'Generic',
+        is_unique: 0,
+        parameters: '{}',
+        status_hook: null,
+        enqueue_time: 1_900_000_000,
+        run_at: 1_900_000_000_000,
+      });
+      await jobs.setLastHookStatus('job1', 'Running');
+      const job = await jobs.byTask(t.id);
+      assert.equal(job?.last_hook_status, 'Running');
+      assert.equal(job?.run_at, 1_900_000_000_000, 'epoch milliseconds come back as a number');
+    });
+  });
+}
