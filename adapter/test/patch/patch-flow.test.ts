@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAdapter, type RunningAdapter } from '../../src/app';
@@ -377,8 +377,15 @@ test('stop during a run: copa is killed, the task is Stopped and no tag is pushe
 test("task timeout during a real copa run: Error TIMEOUT, copa's process group is gone, no tag pushed", async () => {
   const timeoutSeconds = 10;
   // copa's own --timeout is never below 10 s and starts later, with copa, so here the task timeout (the
-  // engine) is what stops it.
-  const other = await startTestAdapter({ taskTimeoutSeconds: timeoutSeconds });
+  // engine) is what stops it. The real copa starts 8 s late: on a quiet machine it would otherwise finish
+  // within the 10 s, and the timeout would find nothing to stop.
+  const slowCopa = join(mkdtempSync(join(tmpdir(), 'hp-slow-copa-')), 'copa');
+  writeFileSync(
+    slowCopa,
+    `#!/bin/sh\nif [ "$1" = patch ]; then sleep 8; fi\nexec ${JSON.stringify(stack.copaPath)} "$@"\n`,
+    { mode: 0o755 },
+  );
+  const other = await startTestAdapter({ taskTimeoutSeconds: timeoutSeconds, copaPath: slowCopa });
   try {
     const repo = await freshSample('timeout');
     // Scanned beforehand, so the task's time goes to copa and not to the first scan (slow on a busy machine).
