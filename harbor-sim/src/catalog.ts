@@ -182,8 +182,10 @@ export class RegistryCatalog {
       const found = all.find((a) => a.digest === reference);
       if (found) return found;
       if (!(await this.registry.resolve(repository, reference))) return undefined;
-      // A child of an index or an accessory: found by digest, with its links.
-      return (await this.everyArtifact(project, repository)).find((a) => a.digest === reference);
+      // An accessory: found by digest, with its links. A child of an index is not among every artifact
+      // until its digest is remembered (it has no tag), and is still an artifact of the repository.
+      const linked = (await this.everyArtifact(project, repository)).find((a) => a.digest === reference);
+      return linked ?? this.build(project, repository, reference, []);
     }
     return all.find((a) => a.tags.some((t) => t.name === reference));
   }
