@@ -80,9 +80,11 @@ wait_http() { # name url pid log seconds
 
 say "starting the Harbor stand-in on $harbor_url"
 # The robot secret goes through the environment, never the command line (visible to anyone in ps).
+# Its token service is announced as localhost, not 127.0.0.1: copa reads image indexes through a registry
+# library that refuses a token realm on a loopback or private IP address (see README, "Patched tags").
 HARBOR_SIM_ROBOTS="$DEMO_ROBOT_NAME:$DEMO_ROBOT_SECRET" \
   node --import tsx harbor-sim/src/main.ts --port "$HP_HARBOR_PORT" --registry "http://$HP_REGISTRY_ADDR" \
-  --advisories "$HP_ADVISORIES" --seed demo \
+  --advisories "$HP_ADVISORIES" --seed demo --external-url "http://localhost:$HP_HARBOR_PORT" \
   >>"$HP_LOGS/harbor-sim.log" 2>&1 &
 children+=($!)
 echo $! > "$sim_pid"
