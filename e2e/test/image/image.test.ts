@@ -257,6 +257,8 @@ test('harbor-patching: the image config says how it runs (user, entrypoint, sett
     '/usr/bin/tini',
     '--',
     '/usr/local/bin/node',
+    // A small young generation: less resident memory for the same work (README, "Container images").
+    '--max-semi-space-size=2',
     '/opt/harbor-patching/adapter/main.js',
   ]);
   for (const e of ['NODE_ENV=production', 'PATCHING_HOST=0.0.0.0', 'PATCHING_PORT=8480', 'PATCHING_DATA_DIR=/data']) {
