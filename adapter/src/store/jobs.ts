@@ -2,8 +2,9 @@
  * Harbor-jobservice-compatible jobs (table `jobservice_jobs`): job id -> patch task, its launch
  * parameters, status hook and the status last posted to it.
  */
+import type { Selectable } from 'kysely';
 import type { Migration } from './db';
-import type { Sql } from './schema';
+import type { JobTable, Sql } from './schema';
 
 export const jobserviceMigrations: Migration[] = [
   {
@@ -28,18 +29,8 @@ export const jobserviceMigrations: Migration[] = [
   },
 ];
 
-export interface JobRow {
-  id: string;
-  task_id: number;
-  name: string;
-  kind: string;
-  is_unique: number;
-  parameters: string;
-  status_hook: string | null;
-  enqueue_time: number;
-  run_at: number | null;
-  last_hook_status: string | null;
-}
+/** A jobservice job as stored (the row of `jobservice_jobs`). */
+export type JobRow = Selectable<JobTable>;
 
 export type NewJob = Omit<JobRow, 'last_hook_status'>;
 
