@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { migrate, migratePostgres, openDatabase, postgresSql, sqliteSql, type Migration } from '../../src/store/db';
 import type { Sql } from '../../src/store/schema';
+import type { PolicySpec } from '@harbor-patching/shared/policy/model';
 
 export const POSTGRES_ADMIN_URL =
   process.env.PATCHING_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -99,3 +100,18 @@ export async function postgresDatabase(steps: readonly Migration[]): Promise<Tes
 
 /** Both engines, for `for (const open of ENGINES)` loops over the same test bodies. */
 export const ENGINES = [sqliteDatabase, postgresDatabase] as const;
+
+/** A valid manual policy named `name`, as the policy store takes it. */
+export const policySpec = (name: string): PolicySpec =>
+  ({
+    name,
+    description: '',
+    enabled: true,
+    filters: [],
+    trigger: { type: 'manual' },
+    severity_threshold: 'High',
+    mode: 'update-all',
+    tag_scheme: 'suffix',
+    tag_suffix: '-patched',
+    options: { rescan: true, copy_labels: true, delete_original: false },
+  }) as unknown as PolicySpec;

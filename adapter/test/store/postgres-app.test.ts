@@ -8,10 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { PolicySpec } from '@harbor-patching/shared/policy/model';
 import { startAdapter } from '../../src/app';
 import { ConfigError, describeConfig, loadConfig } from '../../src/config/config';
-import { emptyPostgresDatabase } from './databases';
+import { emptyPostgresDatabase, policySpec } from './databases';
 
 let database: { url: string; drop(): Promise<void> };
 const dataDir = mkdtempSync(join(tmpdir(), 'hp-pg-app-'));
@@ -38,7 +37,7 @@ test('the adapter on PostgreSQL: migrated, healthy with the engine named, polici
     const health = await first.services.healthChecks.find((c) => c.name === 'database')!.check();
     assert.equal(health.ok, true, health.error);
     assert.match(health.detail ?? '', /^PostgreSQL postgres:\/\/postgres@127\.0\.0\.1:5432\/hp_test_/);
-    await first.services.policyStore.create('library', 1, { name: 'Nightly', ...SPEC } as PolicySpec, 'admin');
+    await first.services.policyStore.create('library', 1, policySpec('Nightly'), 'admin');
   } finally {
     await first.close();
   }
@@ -96,15 +95,3 @@ test('database settings: checked with clear errors; the password is never shown'
   assert.doesNotMatch(shown, /s3cret-pw/);
   assert.match(shown, /postgres:\/\/postgres:\*\*\*@127\.0\.0\.1/);
 });
-
-const SPEC = {
-  description: '',
-  enabled: true,
-  filters: [],
-  trigger: { type: 'manual' },
-  severity_threshold: 'High',
-  mode: 'update-all',
-  tag_scheme: 'suffix',
-  tag_suffix: '-patched',
-  options: { rescan: true, copy_labels: true, delete_original: false },
-};

@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { PolicySpec } from '@harbor-patching/shared/policy/model';
 import { DEFAULT_PATCH_OPTIONS } from '../../src/model/execution';
 import { SqlExecutionStore } from '../../src/store/executions';
 import { SqlJobStore } from '../../src/store/jobs';
@@ -15,21 +14,7 @@ import { SqlPolicyRunStore } from '../../src/store/policy-runs';
 import { SqlTaskQueue } from '../../src/store/queue';
 import { SqlScheduleStore } from '../../src/store/schedules';
 import { SqlWebhookEventStore } from '../../src/store/webhook-events';
-import { ENGINES, type TestDatabase } from './databases';
-
-const spec = (name: string): PolicySpec =>
-  ({
-    name,
-    description: '',
-    enabled: true,
-    filters: [],
-    trigger: { type: 'manual' },
-    severity_threshold: 'High',
-    mode: 'update-all',
-    tag_scheme: 'suffix',
-    tag_suffix: '-patched',
-    options: { rescan: true, copy_labels: true, delete_original: false },
-  }) as unknown as PolicySpec;
+import { ENGINES, policySpec, type TestDatabase } from './databases';
 
 for (const open of ENGINES) {
   describe(`stores (${open.name.replace('Database', '')})`, () => {
@@ -42,13 +27,13 @@ for (const open of ENGINES) {
     test('policies: create, unique names per project, list with paging, name filter and sort, update, delete', async () => {
       await database.reset();
       const store = new SqlPolicyStore(database.sql);
-      const a = await store.create('library', 1, spec('Nightly'), 'admin');
+      const a = await store.create('library', 1, policySpec('Nightly'), 'admin');
       assert.equal(a.name, 'Nightly');
       assert.equal(a.enabled, true);
-      await assert.rejects(store.create('library', 1, spec('Nightly'), 'admin'), PolicyNameTakenError);
-      await store.create('other', 2, spec('Nightly'), 'admin');
-      await store.create('library', 1, spec('alpha_1'), 'admin');
-      await store.create('library', 1, spec('beta'), 'admin');
+      await assert.rejects(store.create('library', 1, policySpec('Nightly'), 'admin'), PolicyNameTakenError);
+      await store.create('other', 2, policySpec('Nightly'), 'admin');
+      await store.create('library', 1, policySpec('alpha_1'), 'admin');
+      await store.create('library', 1, policySpec('beta'), 'admin');
       const page = await store.list('library', { sort: 'name', page: 1, pageSize: 2 });
       assert.equal(page.total, 3);
       assert.deepEqual(
