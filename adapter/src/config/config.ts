@@ -6,7 +6,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hasModernFetch } from './outbound';
@@ -39,6 +39,17 @@ export interface Config {
   databaseSsl: 'disable' | 'require' | 'verify';
   /** PEM file of the CA that signed PostgreSQL's certificate (implies verify). */
   databaseCaFile?: string;
+  /**
+   * This process's name among the replicas sharing one database: it owns the leases of the tasks it runs, and
+   * after a restart it cleans up what it left (copa processes, credential folders). Unique per replica and the
+   * same across its restarts (a StatefulSet pod name or the host name).
+   */
+  replicaId: string;
+  /**
+   * Seconds a running task's claim lasts without a heartbeat. A replica renews its claims every third of it;
+   * another replica takes over the tasks of one that stopped renewing (it died) once their claims lapse.
+   */
+  leaseSeconds: number;
   /**
    * buildkitd addresses for copa, comma-separated, each optionally with its number of copa slots:
    * `unix:///run/buildkit/buildkitd.sock` or `tcp://a:1234=2,unix:///run/b.sock=1` (see buildkitEndpoints).
@@ -188,6 +199,8 @@ const SETTINGS: Setting[] = [
   },
   { key: 'databaseSsl', env: 'DATABASE_SSL', kind: 'string', choices: ['disable', 'require', 'verify'] },
   { key: 'databaseCaFile', env: 'DATABASE_CA_FILE', kind: 'path' },
+  { key: 'replicaId', env: 'REPLICA_ID', kind: 'string' },
+  { key: 'leaseSeconds', env: 'LEASE_SECONDS', kind: 'seconds', min: 5, max: 600 },
   { key: 'buildkitAddr', env: 'BUILDKIT_ADDR', kind: 'list' },
   { key: 'buildkitCheckSeconds', env: 'BUILDKIT_CHECK_SECONDS', kind: 'int', min: 1, max: 3600 },
   { key: 'copaPath', env: 'COPA_PATH', kind: 'path' },
@@ -232,6 +245,8 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env, cwd = proces
     databasePoolSize: 10,
     databaseStatementTimeoutSeconds: 60,
     databaseSsl: 'disable',
+    replicaId: hostname(),
+    leaseSeconds: 30,
     buildkitAddr: 'unix:///run/buildkit/buildkitd.sock',
     buildkitCheckSeconds: 10,
     copaPath: findCopa(env) ?? 'copa',
