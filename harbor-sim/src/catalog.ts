@@ -170,6 +170,13 @@ export class RegistryCatalog {
       [...byDigest.entries()].map(([digest, tags]) => this.build(project, repository, digest, tags)),
     );
     const present = records.filter((r): r is ArtifactRecord => r !== undefined);
+    // Children of an index are artifacts of the repository too (with accessories of their own, e.g. from
+    // `cosign sign --recursive`), whether or not their digest was ever asked for.
+    const unseen = [...new Set(present.flatMap((r) => r.references.map((ref) => ref.child_digest)))].filter(
+      (digest) => !byDigest.has(digest),
+    );
+    const children = await Promise.all(unseen.map((digest) => this.build(project, repository, digest, [])));
+    present.push(...children.filter((r): r is ArtifactRecord => r !== undefined));
     linkAccessories(this.state, repository, present);
     return present;
   }

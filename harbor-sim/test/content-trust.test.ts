@@ -150,3 +150,31 @@ test('signed with cosign: served, listed as its signature.cosign accessory and a
   // The signature itself is served even though it carries no signature of its own.
   assert.equal((await pull('GET', accessories[0].digest)).status, 200);
 });
+
+test('a child of an index is an artifact of its own: refused until it carries a signature (cosign sign --recursive)', async () => {
+  const registry = new RegistryClient(await ensureRegistry());
+  // The child goes in untagged (by digest), so it is known only through the index that references it.
+  const staged = await registry.pushImage(`${project}/staging`, 'child', await debianImage([]));
+  const childDigest = await registry.copyImage(`${project}/staging:child`, `${project}/app@${staged.digest}`);
+  const child = { digest: childDigest, manifest: staged.manifest };
+  const index = await registry.pushIndex(`${project}/app`, '2.0', [child]);
+  assert.equal(index.status, 201);
+  const indexDigest = index.headers.get('docker-content-digest')!;
+
+  assert.equal((await pull('GET', child.digest)).status, 412, 'an unsigned child is refused like any artifact');
+  const host = new URL(sim.url).host;
+  const signed = await cosign([
+    'sign',
+    '--key',
+    'cosign.key',
+    '--use-signing-config=false',
+    '--tlog-upload=false',
+    '--new-bundle-format=false',
+    '--allow-http-registry',
+    '--recursive',
+    `${host}/${project}/app@${indexDigest}`,
+  ]);
+  assert.equal(signed.exitCode, 0, signed.stderr);
+  assert.equal((await pull('GET', '2.0')).status, 200);
+  assert.equal((await pull('GET', child.digest)).status, 200, 'the child carries its own signature now');
+});
