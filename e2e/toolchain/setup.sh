@@ -50,6 +50,31 @@ if [ "$(uname -m)" = x86_64 ] && [ ! -x "$bin/qemu-i386-static" ]; then
   rm -rf "$q"
 fi
 
+# Some x86_64 kernels do not run 32-bit binaries (IA32 emulation off, as on some virtual machines): then
+# debootstrap --arch=i386 (the multi-platform fixture) and buildkitd's linux/386 steps need QEMU through a
+# binfmt_misc handler. The check runs a 96-byte i386 program that only exits; the handler ('F': the
+# interpreter is opened now, so it also works inside chroots and containers) lasts until the next reboot.
+if [ "$(uname -m)" = x86_64 ]; then
+  probe=$(mktemp "${TMPDIR:-/tmp}/hp-i386.XXXXXX")
+  base64 -d > "$probe" <<'ELF'
+f0VMRgEBAQAAAAAAAAAAAAIAAwABAAAAVIAECDQAAAAAAAAAAAAAADQAIAABAAAAAAAAAAEAAAAAAAAAAIAECACABAhgAAAAYAAAAAUAAAAAEAAAuAEAAAC7AAAAAM2A
+ELF
+  chmod +x "$probe"
+  if ! "$probe" 2>/dev/null; then
+    binfmt=/proc/sys/fs/binfmt_misc
+    [ "$(id -u)" = 0 ] || { rm -f "$probe"; die "this kernel cannot run i386 binaries; as root, register a binfmt_misc handler for $bin/qemu-i386-static (or run this script as root)"; }
+    [ -e "$binfmt/register" ] || mount -t binfmt_misc binfmt_misc "$binfmt" \
+      || { rm -f "$probe"; die "this kernel cannot run i386 binaries and binfmt_misc cannot be mounted at $binfmt"; }
+    if [ ! -e "$binfmt/qemu-i386" ]; then
+      echo "toolchain: this kernel does not run i386 binaries; registering $bin/qemu-i386-static as their binfmt_misc handler"
+      printf '%s' ":qemu-i386:M::\x7fELF\x01\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x03\x00:\xff\xff\xff\xff\xff\xfe\xfe\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff:$bin/qemu-i386-static:F" \
+        > "$binfmt/register" || { rm -f "$probe"; die "registering the qemu-i386 binfmt_misc handler failed"; }
+    fi
+    "$probe" || { rm -f "$probe"; die "i386 binaries still do not run after registering $bin/qemu-i386-static with binfmt_misc"; }
+  fi
+  rm -f "$probe"
+fi
+
 # --- Go-built binaries -----------------------------------------------------------------------
 command -v go >/dev/null || die "Go is not installed. copa v0.14.2 needs Go >= 1.25.9 (https://go.dev/dl/), on PATH as 'go'."
 gover=$(go env GOVERSION)
