@@ -321,7 +321,10 @@ class CountCache {
 
   async get(key: string, count: () => Promise<number>): Promise<number> {
     if (this.q.engine !== 'sqlite') return count();
-    const r = await sql<{ c: number; v: number }>`SELECT total_changes() AS c, (SELECT data_version FROM pragma_data_version) AS v`.execute(this.q.db);
+    const r = await sql<{
+      c: number;
+      v: number;
+    }>`SELECT total_changes() AS c, (SELECT data_version FROM pragma_data_version) AS v`.execute(this.q.db);
     const token = `${r.rows[0].c}:${r.rows[0].v}`;
     if (token !== this.token || this.counts.size > 256) {
       this.counts.clear();
