@@ -125,6 +125,12 @@ export const executionMigrations: Migration[] = [
       CREATE INDEX patch_tasks_lease ON patch_tasks (status, lease_expires_at);
     `,
   },
+  {
+    module: 'executions',
+    version: 9,
+    description: 'execution lists sorted by start time read in index order (no sort of every execution of the project)',
+    sql: `CREATE INDEX patch_executions_project_start ON patch_executions (project, start_time, id);`,
+  },
 ];
 
 /** A platform's result as stored: the API's PlatformResult plus its OpenVEX document. */

@@ -241,6 +241,17 @@ for (const open of ENGINES) {
       assert.equal((await executions.listExecutions(stopped)).total, 1);
       assert.equal((await executions.listExecutions({ project: 'p', page: 9, page_size: 3 })).items.length, 0);
 
+      const byStart = await executions.listExecutions({ project: 'p', sort: '-start_time', page: 1, page_size: 10 });
+      assert.deepEqual(
+        byStart.items.map((e) => e.start_time),
+        byStart.items
+          .map((e) => e.start_time)
+          .sort()
+          .reverse(),
+        'newest start first',
+      );
+      assert.equal(byStart.items.length, 5);
+
       assert.equal(await executions.executionProject(ids[0]), 'p');
       assert.equal(await executions.executionProject(999_999), undefined);
     });
@@ -331,7 +342,7 @@ for (const open of ENGINES) {
 }
 
 describe('stores (SQLite file written by another connection)', () => {
-  test('an execution list total counts what another connection committed', async () => {
+  test('an execution list total counts what another connection committed; start-time pages in index order', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hp-store-'));
     const file = join(dir, 'patching.db');
     const writerDb = openDatabase(file);
@@ -346,6 +357,16 @@ describe('stores (SQLite file written by another connection)', () => {
       await writer.insertExecution({ project: 'p', trigger: 'MANUAL', options: DEFAULT_PATCH_OPTIONS });
       assert.equal((await reader.listExecutions(filter)).total, 2);
       assert.equal((await reader.listExecutions(filter)).items.length, 2);
+      const plan = readerDb
+        .prepare(
+          "EXPLAIN QUERY PLAN SELECT * FROM patch_executions WHERE project = 'p' ORDER BY start_time DESC, id DESC LIMIT 15",
+        )
+        .all() as { detail: string }[];
+      assert.deepEqual(
+        plan.map((r) => r.detail),
+        ['SEARCH patch_executions USING INDEX patch_executions_project_start (project=?)'],
+        'a page sorted by start time is read in index order',
+      );
     } finally {
       writerDb.close();
       readerDb.close();
