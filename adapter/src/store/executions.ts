@@ -183,7 +183,41 @@ export const now = () => new Date().toISOString();
 const parse = <T>(s: string | null): T | null => (s ? (JSON.parse(s) as T) : null);
 
 /** A `patch_tasks` row as a Task (the queue claims rows of the same table). */
-export function toTask(r: TaskRow): Task {
+/** A task row without its OpenVEX document (only getTaskVex reads that, a document can be large): whether it has one. */
+type TaskRowButVex = Omit<TaskRow, 'vex'> & { has_vex: number | boolean };
+
+const TASK_COLUMNS_BUT_VEX = [
+  'id',
+  'execution_id',
+  'project',
+  'repository',
+  'tag',
+  'source_digest',
+  'status',
+  'reason',
+  'status_message',
+  'patched_tag',
+  'patched_digest',
+  'vulnerabilities_before',
+  'vulnerabilities_after',
+  'fixed_cves',
+  'signed',
+  'vex_referrer',
+  'platforms',
+  'progress_stage',
+  'progress_percent',
+  'attempt',
+  'copa_pid',
+  'copa_seconds',
+  'creation_time',
+  'start_time',
+  'end_time',
+  'update_time',
+] as const satisfies readonly (keyof TaskRowButVex)[];
+
+const taskColumnsButVex = () => [...TASK_COLUMNS_BUT_VEX, sql<number | boolean>`vex IS NOT NULL`.as('has_vex')];
+
+export function toTask(r: TaskRow | TaskRowButVex): Task {
   return {
     id: r.id,
     execution_id: r.execution_id,
@@ -199,7 +233,7 @@ export function toTask(r: TaskRow): Task {
     vulnerabilities_before: parse(r.vulnerabilities_before),
     vulnerabilities_after: parse(r.vulnerabilities_after),
     fixed_cves: parse<string[]>(r.fixed_cves) ?? [],
-    has_vex: r.vex !== null,
+    has_vex: 'has_vex' in r ? Boolean(r.has_vex) : r.vex !== null,
     signed: r.signed === 1,
     vex_referrer: r.vex_referrer,
     platforms:
@@ -522,8 +556,12 @@ export class SqlExecutionStore implements ExecutionStore {
   }
 
   async getTask(id: number): Promise<Task | undefined> {
-    const r = await this.q.db.selectFrom('patch_tasks').selectAll().where('id', '=', id).executeTakeFirst();
-    return r && toTask(r as TaskRow);
+    const r = await this.q.db
+      .selectFrom('patch_tasks')
+      .select(taskColumnsButVex())
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return r && toTask(r as TaskRowButVex);
   }
 
   async getTaskVex(id: number, platform?: string): Promise<unknown> {
@@ -543,12 +581,12 @@ export class SqlExecutionStore implements ExecutionStore {
     if (f.status) query = query.where('status', '=', f.status);
     const total = await query.select(sql<number>`CAST(COUNT(*) AS INTEGER)`.as('n')).executeTakeFirstOrThrow();
     const rows = await query
-      .selectAll()
+      .select(taskColumnsButVex())
       .orderBy('id')
       .limit(f.page_size)
       .offset((f.page - 1) * f.page_size)
       .execute();
-    return { items: rows.map((r) => toTask(r as TaskRow)), total: Number(total.n) };
+    return { items: rows.map((r) => toTask(r as TaskRowButVex)), total: Number(total.n) };
   }
 
   async tasksOfExecution(executionId: number, statuses?: readonly TaskStatus[]): Promise<Task[]> {

@@ -184,6 +184,22 @@ for (const open of ENGINES) {
       assert.deepEqual(got?.fixed_cves, ['CVE-1']);
       assert.deepEqual(got?.progress, { stage: 'Done', percent: 100 });
       assert.deepEqual(await executions.getTaskVex(t.id), { doc: 1 });
+      assert.equal(got?.has_vex, true);
+      assert.deepEqual(
+        (await executions.listTasks({ execution_id: e1.id, page: 1, page_size: 10 })).items.map((x) => [
+          x.id,
+          x.has_vex,
+        ]),
+        [[t.id, true]],
+      );
+      const plain = await executions.insertTask({
+        execution_id: e2.id,
+        project: 'p',
+        repository: 'b',
+        source_digest: 'sha256:b',
+      });
+      assert.equal((await executions.getTask(plain.id))?.has_vex, false);
+      assert.deepEqual(await executions.getTask(plain.id), plain, 'read back as inserted');
       assert.deepEqual(await executions.sourceTagsPatchedInto('p', 'app', 'sha256:p'), ['1.0']);
       assert.equal((await executions.tasksByPatchedDigest('p', ['sha256:p']))[0]?.id, t.id);
       assert.equal((await executions.lastSuccessForDigest('p', 'app', 'sha256:s'))?.id, t.id);
