@@ -47,8 +47,8 @@ export class ExecutionController {
     executionId: number,
     query: { status?: TaskStatus; page: number; page_size: number },
   ): Promise<ListPage<TaskView>> {
-    const e = await this.execution(project, executionId);
-    const page = await this.engine.store.listTasks({ execution_id: e.id, ...query });
+    await this.assertExecutionIn(project, executionId);
+    const page = await this.engine.store.listTasks({ execution_id: executionId, ...query });
     return { items: page.items.map(taskView), total: page.total };
   }
 
@@ -90,10 +90,19 @@ export class ExecutionController {
     return taskView((await this.engine.stopTask(t.id))!);
   }
 
+  /** 404 unless the execution exists in the project (without counting its tasks, as execution() does). */
+  private async assertExecutionIn(project: string, id: number): Promise<void> {
+    if ((await this.engine.store.executionProject(id)) !== project) {
+      throw new NotFoundError(`execution ${id} does not exist in project ${project}`);
+    }
+  }
+
   private async findTask({ project, executionId, taskId }: TaskRef): Promise<Task> {
-    const e = await this.execution(project, executionId);
+    await this.assertExecutionIn(project, executionId);
     const t = await this.engine.store.getTask(taskId);
-    if (!t || t.execution_id !== e.id) throw new NotFoundError(`task ${taskId} does not exist in execution ${e.id}`);
+    if (!t || t.execution_id !== executionId) {
+      throw new NotFoundError(`task ${taskId} does not exist in execution ${executionId}`);
+    }
     return t;
   }
 }

@@ -6,8 +6,47 @@
  */
 import type { RequestHandler } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
+import * as pathToRegexpModule from 'path-to-regexp';
 import type { OpenApiDocument } from '@harbor-patching/shared/api/document';
 import { sendError } from './errors';
+
+type PathToRegexp = typeof pathToRegexpModule.pathToRegexp;
+const COMPILED_PATHS_KEPT = 1000;
+
+/**
+ * express-openapi-validator (5.6) finds a request's operation by compiling every documented path with
+ * path-to-regexp on every request (upstream: cdimascio/express-openapi-validator#1217): the larger part of
+ * what the validator costs per request. A path compiles to the same matcher every time, so the matchers are
+ * kept here by path and options (for the validator and Express's router, which share the package). Only
+ * the speed depends on it: when the package's exports cannot be replaced, nothing changes.
+ */
+export function keepCompiledPaths(): boolean {
+  // The CommonJS module's own exports object (what the validator calls into), under Node.js and esbuild alike.
+  const exports = ((pathToRegexpModule as unknown as { default?: object }).default ?? pathToRegexpModule) as {
+    pathToRegexp: PathToRegexp & { kept?: true };
+  };
+  if (exports.pathToRegexp.kept) return true;
+  const compile = exports.pathToRegexp;
+  const kept = new Map<string, ReturnType<PathToRegexp>>();
+  const keeping: PathToRegexp & { kept?: true } = (path, options) => {
+    if (typeof path !== 'string') return compile(path, options);
+    const key = `${path}\u0000${JSON.stringify(options ?? {})}`;
+    let matcher = kept.get(key);
+    if (!matcher) {
+      matcher = compile(path, options);
+      if (kept.size >= COMPILED_PATHS_KEPT) kept.clear();
+      kept.set(key, matcher);
+    }
+    return matcher;
+  };
+  keeping.kept = true;
+  try {
+    exports.pathToRegexp = keeping;
+  } catch {
+    return false;
+  }
+  return exports.pathToRegexp === keeping;
+}
 
 /**
  * Validates requests of documented operations; undocumented paths pass through (their routers check them).
@@ -18,6 +57,7 @@ export function openApiValidator(
   document: OpenApiDocument,
   options: { validateResponses?: boolean } = {},
 ): RequestHandler[] {
+  keepCompiledPaths();
   return OpenApiValidator.middleware({
     apiSpec: structuredClone(document) as never,
     validateRequests: { allowUnknownQueryParameters: false, coerceTypes: false },

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pg from 'pg';
@@ -35,9 +35,42 @@ export function postgresDdl(sqlite: string): string {
     .replace(/(enqueue_time|run_at) INTEGER/g, '$1 BIGINT');
 }
 
+/** How many compiled SQLite statements the query layer keeps (the service runs a few dozen distinct ones). */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * The connection as Kysely's SQLite driver sees it, keeping compiled statements by their text: the driver
+ * prepares every query it runs, and compiling a statement costs more than running most of the service's queries.
+ * A kept statement is only ever run to completion at once (all/run); iterating gets a statement of its own.
+ */
+function statementCaching(db: Db): SqliteDatabase {
+  const kept = new Map<string, Database.Statement>();
+  return {
+    close: () => db.close(),
+    prepare(text: string): SqliteStatement {
+      let stmt = kept.get(text);
+      if (!stmt) {
+        stmt = db.prepare(text);
+        if (kept.size >= STATEMENT_CACHE_SIZE) kept.delete(kept.keys().next().value!);
+        kept.set(text, stmt);
+      }
+      const s = stmt;
+      return {
+        reader: s.reader,
+        all: (params) => s.all(params),
+        run: (params) => s.run(params),
+        iterate: (params) => db.prepare(text).iterate(params),
+      };
+    },
+  };
+}
+
 /** The query layer over an open SQLite file (the same connection the migrations use). */
 export function sqliteSql(db: Db): Sql {
-  return { db: new Kysely<Tables>({ dialect: new SqliteDialect({ database: db }) }), engine: 'sqlite' };
+  return {
+    db: new Kysely<Tables>({ dialect: new SqliteDialect({ database: statementCaching(db) }) }),
+    engine: 'sqlite',
+  };
 }
 
 export interface PostgresOptions {

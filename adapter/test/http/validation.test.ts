@@ -3,8 +3,10 @@
  * the field; oversized and malformed bodies are refused cleanly.
  */
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import { loadOpenApiDocument } from '@harbor-patching/shared/api/document';
+import { openApiValidator } from '../../src/http/openapi';
 import { anonymous, API, basic, startCore, type Caller, type Core } from '../harness';
 
 let core: Core;
@@ -381,4 +383,16 @@ describe('a documented path asked with a method it does not have is a 405 with A
     }
     assert.ok(checked >= 20, `only ${checked} operations checked`);
   });
+});
+
+test("the validator's path matchers are compiled once, not on every request", () => {
+  openApiValidator(loadOpenApiDocument());
+  // The path-to-regexp the validator itself loads (its lookup calls pathToRegexp for every documented path).
+  const fromValidator = createRequire(createRequire(import.meta.url).resolve('express-openapi-validator'));
+  const { pathToRegexp } = fromValidator('path-to-regexp') as typeof import('path-to-regexp');
+  const path = '/patching/api/v1/projects/:project_name/executions/:execution_id';
+  const first = pathToRegexp(path, { sensitive: false });
+  assert.equal(pathToRegexp(path, { sensitive: false }), first);
+  assert.notEqual(pathToRegexp(path, { sensitive: true }), first, 'other options, another matcher');
+  assert.deepEqual(first.regexp.exec('/patching/api/v1/projects/library/executions/7')?.slice(1), ['library', '7']);
 });

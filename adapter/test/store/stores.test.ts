@@ -4,9 +4,13 @@
  * schedules, webhook events and jobservice jobs. On PostgreSQL every migration step applies to an empty database.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DEFAULT_PATCH_OPTIONS } from '../../src/model/execution';
 import { SqlExecutionStore } from '../../src/store/executions';
+import { migrate, openDatabase, sqliteSql } from '../../src/store/db';
 import { SqlJobStore } from '../../src/store/jobs';
 import { MIGRATIONS } from '../../src/store/migrations';
 import { PolicyNameTakenError, SqlPolicyStore } from '../../src/store/policies';
@@ -180,6 +184,22 @@ for (const open of ENGINES) {
       assert.deepEqual(got?.fixed_cves, ['CVE-1']);
       assert.deepEqual(got?.progress, { stage: 'Done', percent: 100 });
       assert.deepEqual(await executions.getTaskVex(t.id), { doc: 1 });
+      assert.equal(got?.has_vex, true);
+      assert.deepEqual(
+        (await executions.listTasks({ execution_id: e1.id, page: 1, page_size: 10 })).items.map((x) => [
+          x.id,
+          x.has_vex,
+        ]),
+        [[t.id, true]],
+      );
+      const plain = await executions.insertTask({
+        execution_id: e2.id,
+        project: 'p',
+        repository: 'b',
+        source_digest: 'sha256:b',
+      });
+      assert.equal((await executions.getTask(plain.id))?.has_vex, false);
+      assert.deepEqual(await executions.getTask(plain.id), plain, 'read back as inserted');
       assert.deepEqual(await executions.sourceTagsPatchedInto('p', 'app', 'sha256:p'), ['1.0']);
       assert.equal((await executions.tasksByPatchedDigest('p', ['sha256:p']))[0]?.id, t.id);
       assert.equal((await executions.lastSuccessForDigest('p', 'app', 'sha256:s'))?.id, t.id);
@@ -187,6 +207,69 @@ for (const open of ENGINES) {
       assert.equal((await executions.refreshExecution(e1.id))?.status, 'Success');
       await executions.setExecutionFinal(e2.id, 'Stopped', 'Stopped on request.');
       assert.equal((await executions.getExecution(e2.id))?.status, 'Stopped');
+    });
+
+    test('execution lists: each item counts its own tasks, the total follows every write', async () => {
+      await database.reset();
+      const executions = new SqlExecutionStore(database.sql);
+      const ids: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const e = await executions.insertExecution({ project: 'p', trigger: 'MANUAL', options: DEFAULT_PATCH_OPTIONS });
+        ids.push(e.id);
+        for (let k = 0; k < i + 1; k++) {
+          const t = await executions.insertTask({
+            execution_id: e.id,
+            project: 'p',
+            repository: `r${k}`,
+            source_digest: `sha256:${i}${k}`,
+          });
+          if (k === 1) await executions.updateTask(t.id, { status: 'Skipped', reason: 'NOTHING_FIXABLE' });
+          if (k === 2) await executions.updateTask(t.id, { status: 'Success' });
+        }
+      }
+      await executions.insertExecution({ project: 'other', trigger: 'MANUAL', options: DEFAULT_PATCH_OPTIONS });
+      const page = await executions.listExecutions({ project: 'p', page: 1, page_size: 3 });
+      assert.equal(page.total, 4);
+      assert.deepEqual(
+        page.items.map((e) => e.id),
+        [ids[3], ids[2], ids[1]],
+      );
+      for (const item of page.items) assert.deepEqual(item.metrics, (await executions.getExecution(item.id))!.metrics);
+      assert.deepEqual(page.items[0].metrics, {
+        total: 4,
+        succeeded: 1,
+        failed: 0,
+        skipped: 1,
+        stopped: 0,
+        running: 0,
+        pending: 2,
+        by_reason: { NOTHING_FIXABLE: 1 },
+      });
+      assert.equal((await executions.getExecution(ids[0]))!.metrics.total, 1);
+
+      // Writes through another store (another replica's, on PostgreSQL) change the totals at once.
+      const elsewhere = new SqlExecutionStore(database.sql);
+      await elsewhere.insertExecution({ project: 'p', trigger: 'ADHOC', options: DEFAULT_PATCH_OPTIONS });
+      assert.equal((await executions.listExecutions({ project: 'p', page: 1, page_size: 3 })).total, 5);
+      const stopped = { project: 'p', status: 'Stopped', page: 1, page_size: 3 };
+      assert.equal((await executions.listExecutions(stopped)).total, 0);
+      await elsewhere.setExecutionFinal(ids[1], 'Stopped', 'stopped');
+      assert.equal((await executions.listExecutions(stopped)).total, 1);
+      assert.equal((await executions.listExecutions({ project: 'p', page: 9, page_size: 3 })).items.length, 0);
+
+      const byStart = await executions.listExecutions({ project: 'p', sort: '-start_time', page: 1, page_size: 10 });
+      assert.deepEqual(
+        byStart.items.map((e) => e.start_time),
+        byStart.items
+          .map((e) => e.start_time)
+          .sort()
+          .reverse(),
+        'newest start first',
+      );
+      assert.equal(byStart.items.length, 5);
+
+      assert.equal(await executions.executionProject(ids[0]), 'p');
+      assert.equal(await executions.executionProject(999_999), undefined);
     });
 
     test('schedules, policy runs, webhook events and jobservice jobs', async () => {
@@ -273,3 +356,37 @@ for (const open of ENGINES) {
     });
   });
 }
+
+describe('stores (SQLite file written by another connection)', () => {
+  test('an execution list total counts what another connection committed; start-time pages in index order', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hp-store-'));
+    const file = join(dir, 'patching.db');
+    const writerDb = openDatabase(file);
+    migrate(writerDb, MIGRATIONS);
+    const readerDb = openDatabase(file);
+    const writer = new SqlExecutionStore(sqliteSql(writerDb));
+    const reader = new SqlExecutionStore(sqliteSql(readerDb));
+    try {
+      await writer.insertExecution({ project: 'p', trigger: 'MANUAL', options: DEFAULT_PATCH_OPTIONS });
+      const filter = { project: 'p', page: 1, page_size: 10 };
+      assert.equal((await reader.listExecutions(filter)).total, 1);
+      await writer.insertExecution({ project: 'p', trigger: 'MANUAL', options: DEFAULT_PATCH_OPTIONS });
+      assert.equal((await reader.listExecutions(filter)).total, 2);
+      assert.equal((await reader.listExecutions(filter)).items.length, 2);
+      const plan = readerDb
+        .prepare(
+          "EXPLAIN QUERY PLAN SELECT * FROM patch_executions WHERE project = 'p' ORDER BY start_time DESC, id DESC LIMIT 15",
+        )
+        .all() as { detail: string }[];
+      assert.deepEqual(
+        plan.map((r) => r.detail),
+        ['SEARCH patch_executions USING INDEX patch_executions_project_start (project=?)'],
+        'a page sorted by start time is read in index order',
+      );
+    } finally {
+      writerDb.close();
+      readerDb.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
