@@ -2,7 +2,8 @@
  * Replicas sharing one PostgreSQL store: two patch engines with different replica ids in this process. A task
  * whose replica stopped renewing its lease is taken over (re-queued before copa, INTERRUPTED once copa may have
  * started); start-up recovery leaves another live replica's tasks alone; a stop asked for on one replica reaches
- * the task running on the other; copa processes recorded in the data directory are killed at start. No copa runs.
+ * the task running on the other; a replica that lost a task's lease stops its run; copa processes recorded in the
+ * data directory are killed at start. No copa runs; the tasks that run wait for Harbor's scan (registry of the stack).
  */
 import { after, afterEach, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +16,7 @@ import type { ArtifactRef } from '../../src/jobs/engine';
 import { MIGRATIONS } from '../../src/store/migrations';
 import { SqlTaskQueue } from '../../src/store/queue';
 import { createPatchEngine, type PatchEngineParts, type PatchSettings } from '../../src/wiring';
-import { postgresDatabase, type TestDatabase } from '../store/databases';
+import { postgresDatabase, sqliteDatabase, type TestDatabase } from '../store/databases';
 import { ROBOT, startSim, type Sim } from '../patch/harness';
 import { pushTinyImage, stack, unique, waitFor } from '../patch/helpers';
 
@@ -44,10 +45,10 @@ after(async () => {
   await sim?.close();
 });
 
-/** A patch engine on the shared database, named `id`, with its own data directory (not started). */
-function replica(id: string, o: Partial<PatchSettings> = {}) {
+/** A patch engine on the shared database (or `on`), named `id`, with its own data directory (not started). */
+function replica(id: string, o: Partial<PatchSettings> = {}, on: TestDatabase = db) {
   const dataDir = mkdtempSync(join(tmpdir(), `hp-replica-${id}-`));
-  const parts = createPatchEngine(db.sql, {
+  const parts = createPatchEngine(on.sql, {
     harborUrl: sim.url,
     robotName: ROBOT.name,
     robotSecret: ROBOT.secret,
@@ -85,10 +86,11 @@ async function claimedTask(
   owner: string | null,
   expiresInMs: number,
   fields: { progress?: TaskProgress; copa_pid?: number; copa_seconds?: number; attempt?: number } = {},
+  on: SqlTaskQueue = queue,
 ) {
   const execution = await r.engine.createExecution({ project: 'library', trigger: 'ADHOC' });
   const task = await r.engine.addTask(execution.id, fakeArtifact());
-  const claimed = await queue.claimNext(
+  const claimed = await on.claimNext(
     Date.now(),
     owner === null ? undefined : { owner, expiresAt: Date.now() + expiresInMs },
   );
@@ -205,6 +207,36 @@ test('a stop asked for on replica B reaches the task running on replica A', asyn
   }
 });
 
+test('a replica whose task was taken over meanwhile (its renewals failed) stops its run and leaves the task alone', async () => {
+  const a = replica('replica-a', { leaseSeconds: 5 });
+  await a.engine.start();
+  const repository = `${unique('lease-lost')}/app`;
+  const digest = await pushTinyImage(`library/${repository}`, '1', { 'hello.txt': 'lease lost\n' });
+  sim.setScanDelay(60_000);
+  try {
+    const { task } = await a.engine.patchArtifact({ project: 'library', artifact: { repository, tag: '1', digest } });
+    await waitFor(
+      'the task to wait for its scan on replica A',
+      async () => (await a.store.getTask(task.id))?.progress?.stage === 'Scanning original' || undefined,
+      60_000,
+      100,
+    );
+    // As takeOverLease leaves it after replica A's lease lapsed.
+    await db.sql.db
+      .updateTable('patch_tasks')
+      .set({ lease_owner: 'replica-b', lease_expires_at: Date.now() + 60_000 })
+      .where('id', '=', task.id)
+      .execute();
+    await waitFor('replica A to let go of the task', () => a.engine.activeCount === 0 || undefined, 60_000, 100);
+    const t = (await a.store.getTask(task.id))!;
+    assert.equal(t.status, 'Running', "the task is replica B's to end or re-queue");
+    assert.equal((await queue.leaseOf(task.id))?.owner, 'replica-b');
+    assert.match(a.engine.logs.read(task.id), /replica replica-a lost its lease on this task/);
+  } finally {
+    sim.setScanDelay(200);
+  }
+});
+
 test('a stop of a Running task whose lease lapsed (or has none) finishes it at once', async () => {
   const b = replica('replica-b');
   const lapsed = await claimedTask(b, 'dead', -1000, { progress: { stage: 'Scanning original', percent: 5 } });
@@ -243,5 +275,27 @@ test('a copa process recorded in the data directory is killed at start, before t
   } finally {
     fakeCopa.kill('SIGKILL');
     other.kill('SIGKILL');
+  }
+});
+
+test("SQLite (one process): every Running task is this process's at start, whatever replica name claimed it", async () => {
+  const sqlite = await sqliteDatabase(MIGRATIONS);
+  try {
+    const q = new SqlTaskQueue(sqlite.sql);
+    const r = replica('new-host', {}, sqlite);
+    const beforeCopa = await claimedTask(
+      r,
+      'old-host',
+      60_000,
+      { progress: { stage: 'Resolving artifact', percent: 0 } },
+      q,
+    );
+    const copa = await claimedTask(r, 'old-host', 60_000, { progress: { stage: 'Starting copa', percent: 15 } }, q);
+    await r.engine.recover();
+    assert.equal((await r.store.getTask(beforeCopa))!.status, 'Pending');
+    assert.deepEqual(await q.queuedTaskIds(), [beforeCopa]);
+    assert.equal((await r.store.getTask(copa))!.reason, 'INTERRUPTED');
+  } finally {
+    await sqlite.close();
   }
 });
