@@ -118,7 +118,10 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
       { replicaId: config.replicaId, leaseMs: config.leaseMs },
       {
         activeTaskIds: () => [...this.active.keys()],
-        takenOver: async (task, lapsedOwner) => {
+        takenOver: async (taken, lapsedOwner) => {
+          // Read again: a second try after a failure finds it handled (no longer Running under this lease).
+          const task = await this.store.getTask(taken.id);
+          if (task?.status !== 'Running' || (await this.queue.leaseOf(task.id))?.owner !== config.replicaId) return;
           this.logs.append(
             task.id,
             `the lease of replica ${lapsedOwner ?? '(none)'} on this task lapsed; replica ${config.replicaId} took it over`,

@@ -42,6 +42,8 @@ export class LeaseKeeper {
   /** Set by stopWatching: no more take-overs (the engine is shutting down). */
   private closing = false;
   private checkingStops = false;
+  /** Tasks taken over whose handling failed, to try again. */
+  private readonly takenOver = new Map<number, { task: Task; lapsedOwner: string | null }>();
 
   constructor(
     private readonly queue: TaskQueue,
@@ -92,8 +94,16 @@ export class LeaseKeeper {
     }
   }
 
-  /** Takes over the Running tasks whose leases lapsed; of several replicas trying, one gets each. */
+  /**
+   * Takes over the Running tasks whose leases lapsed; of several replicas trying, one gets each. A task taken over
+   * whose handling failed (the database) is this replica's now, and its heartbeat keeps the lease: it is tried
+   * again at the next watch.
+   */
   async watch(): Promise<void> {
+    for (const [id, { task, lapsedOwner }] of this.takenOver) {
+      if (this.closing) return;
+      if (await this.handOver(task, lapsedOwner)) this.takenOver.delete(id);
+    }
     try {
       const active = new Set(this.hooks.activeTaskIds());
       for (const t of await this.queue.expiredLeases()) {
@@ -101,10 +111,21 @@ export class LeaseKeeper {
         if (active.has(t.id) || this.closing) continue;
         const before = await this.queue.leaseOf(t.id);
         if (!(await this.queue.takeOverLease(t.id, this.lease()))) continue;
-        await this.hooks.takenOver(t, before?.owner ?? null);
+        const lapsedOwner = before?.owner ?? null;
+        if (!(await this.handOver(t, lapsedOwner))) this.takenOver.set(t.id, { task: t, lapsedOwner });
       }
     } catch (err) {
       this.hooks.error(err);
+    }
+  }
+
+  private async handOver(task: Task, lapsedOwner: string | null): Promise<boolean> {
+    try {
+      await this.hooks.takenOver(task, lapsedOwner);
+      return true;
+    } catch (err) {
+      this.hooks.error(err);
+      return false;
     }
   }
 
