@@ -127,6 +127,15 @@ export const executionMigrations: Migration[] = [
   },
   {
     module: 'executions',
+    version: 7,
+    description: 'a stop asked for on one replica reaches the replica that runs the task (it polls its own tasks)',
+    sql: `
+      ALTER TABLE patch_tasks ADD COLUMN stop_requested INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX patch_tasks_stop_requested ON patch_tasks (lease_owner) WHERE stop_requested = 1;
+    `,
+  },
+  {
+    module: 'executions',
     version: 9,
     description: 'execution lists sorted by start time read in index order (no sort of every execution of the project)',
     sql: `CREATE INDEX patch_executions_project_start ON patch_executions (project, start_time, id);`,
