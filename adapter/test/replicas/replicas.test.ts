@@ -36,8 +36,11 @@ const registryLog = join(logsDir, 'registry.log');
 let sim: HarborSim;
 let set: ReplicaSet;
 let replicas: Replica[];
-/** The scheduled policy of test 2, made first so that its slot passes while test 1 runs. */
-let scheduled: { project: string; policyId: number; createdAt: number };
+/**
+ * The scheduled policy of test 2, made first so that its first slot passes while test 1 runs; disabled as soon as
+ * that slot's execution shows (before the next slot), so that test 2 counts the executions of one slot.
+ */
+let scheduled: { project: string; policyId: number; firstSlot: Promise<void> };
 
 const q = async <T = any>(text: string, values: unknown[] = []): Promise<T[]> =>
   (await set.db.query(text, values)).rows as T[];
@@ -91,7 +94,19 @@ before(async () => {
     filters: [{ type: 'repository', value: `${project}/nothing-*` }],
   });
   assert.equal(created.status, 201, JSON.stringify(created.body));
-  scheduled = { project, policyId: created.body.id, createdAt: Date.now() };
+  const policyId: number = created.body.id;
+  const firstSlot = (async () => {
+    await waitFor(
+      'the first scheduled execution',
+      async () => (await q(`SELECT id FROM patch_executions WHERE policy_id = $1`, [policyId])).length > 0,
+      180_000,
+      500,
+    );
+    const off = await api(replicas[0].url, 'POST', `/projects/${project}/policies/${policyId}/disable`);
+    assert.equal(off.status, 200, JSON.stringify(off.body));
+  })();
+  firstSlot.catch(() => undefined); // awaited (and reported) by test 2
+  scheduled = { project, policyId, firstSlot };
 });
 
 after(async () => {
@@ -216,10 +231,9 @@ test('a policy run over 12 images on 3 replicas survives a replica killed during
 });
 
 test('a schedule slot and a webhook event seen by all three replicas start one execution each', async () => {
-  // The schedule: its first slot after the policy was made, plus two ticks of every replica (10 s each).
-  const slot = Math.ceil((scheduled.createdAt + 1) / 60_000) * 60_000;
-  const waitMs = slot + 25_000 - Date.now();
-  if (waitMs > 0) await new Promise((r) => setTimeout(r, waitMs));
+  // The schedule's first slot: every replica has ticked (every 10 s) at least twice since.
+  await scheduled.firstSlot;
+  await new Promise((r) => setTimeout(r, 25_000));
   const runs = await q(`SELECT id, trigger FROM patch_executions WHERE policy_id = $1`, [scheduled.policyId]);
   assert.equal(runs.length, 1, `one execution for the slot: ${JSON.stringify(runs)}`);
   assert.equal(runs[0].trigger, 'SCHEDULE');
@@ -263,7 +277,7 @@ test('300 ad-hoc patch requests at once for 3 artifacts over 3 replicas make 3 t
   // slow here so that the tasks are still running while the requests arrive.
   const digests = [];
   for (let i = 0; i < 3; i++) digests.push(await pushArtifact(`${A}/app-${i}`, ['1.0']));
-  sim.setScanDelay(15_000);
+  sim.setScanDelay(30_000);
   try {
     const answers = await Promise.all(
       Array.from({ length: 300 }, (_, i) =>
