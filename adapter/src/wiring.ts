@@ -5,6 +5,7 @@
  * Patching needs the service robot: without PATCHING_ROBOT_NAME/SECRET, `patching` is undefined and only
  * policies, health and the portal are served.
  */
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -87,6 +88,10 @@ export interface PatchSettings {
   signing?: SigningSettings;
   /** Other secrets that must never reach a task log (webhook, jobservice secrets). */
   extraSecrets?: (string | undefined)[];
+  /** PATCHING_REPLICA_ID: this process's name among the replicas sharing the database (default: the host name). */
+  replicaId?: string;
+  /** PATCHING_LEASE_SECONDS: how long a task's claim lasts without a heartbeat (default 30). */
+  leaseSeconds?: number;
 }
 
 /** What tests may change about the patch engine beyond the configuration. */
@@ -172,6 +177,9 @@ export function createPatchEngine(q: Sql, s: PatchSettings, harbor?: HarborClien
       maxAttempts: s.maxAttempts ?? DEFAULT_ENGINE_CONFIG.maxAttempts,
       retryBaseMs: s.retryBaseMs ?? DEFAULT_ENGINE_CONFIG.retryBaseMs,
       dataDir: s.dataDir,
+      replicaId: s.replicaId ?? hostname(),
+      leaseMs: s.leaseSeconds !== undefined ? s.leaseSeconds * 1000 : DEFAULT_ENGINE_CONFIG.leaseMs,
+      soleReplica: q.engine === 'sqlite',
     },
     logs,
     serviceRobot,
@@ -295,10 +303,14 @@ function createPatching(
       extraSecrets: [c.webhookSecret, c.jobserviceSecret],
       webhookSecret: c.webhookSecret,
       signing: signingSettings(c),
+      replicaId: c.replicaId,
+      leaseSeconds: c.leaseSeconds,
       ...deps.tuning,
     },
     harbor,
   );
+  // The queue, a heartbeat or the lease watcher could not reach the database: the next round tries again.
+  engine.on('error', (err) => logger.error({ err }, 'patch engine: a database call failed'));
   engine.on('task', (t) => {
     if (!['Pending', 'Running'].includes(t.status)) {
       logger.info({ task: t.id, execution: t.execution_id, status: t.status, reason: t.reason }, 'patch task finished');

@@ -1,7 +1,10 @@
 /**
- * The patch job engine: executions and tasks over the durable SQLite queue, a worker pool (tasks in
+ * The patch job engine: executions and tasks over the durable queue, a worker pool (tasks in
  * progress at once, one task per source artifact at a time), stop and per-task timeout (killing copa's
- * process group), retries with backoff for transient failures, and recovery after a crash. The copa run
+ * process group), retries with backoff for transient failures, and recovery after a crash. Several
+ * engines (replicas) may share one PostgreSQL store: each claims tasks with a lease it keeps renewing,
+ * takes over the tasks of a replica whose leases lapsed, and stops its tasks when another replica was
+ * asked to (jobs/leases.ts). The copa run
  * inside a task takes its own slot on a buildkitd endpoint (jobs/buildkit-pool.ts): the worker pool
  * bounds the work on Harbor and the registry, the copa slots bound the work on buildkitd.
  *
@@ -9,7 +12,7 @@
  * completeExecution, patchArtifact, stopExecution, stopTask, and the 'task'/'execution' events.
  */
 import { EventEmitter } from 'node:events';
-import { existsSync, readFileSync, readdirSync, rmSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DEFAULT_PATCH_OPTIONS,
@@ -26,7 +29,11 @@ import { PatchOutcome } from '../patch/reasons';
 import { killProcessGroup } from '../patch/copa';
 import { explainRefusal, robotPreflight } from '../patch/robot';
 import type { ServiceRobot } from '../harbor/robot';
+import { copaStageReached } from '../patch/progress';
 import { TaskLogs } from './logs';
+import { LeaseKeeper } from './leases';
+
+const INTERRUPTED_MESSAGE = 'The patching service restarted while this task was running. Run the patch again.';
 
 export interface EngineConfig {
   /**
@@ -40,15 +47,25 @@ export interface EngineConfig {
   maxAttempts: number;
   /** First retry delay; doubles with every attempt. */
   retryBaseMs: number;
-  /** Holds per-task work dirs (wiped at start) and task logs. */
+  /** Holds per-task work dirs (wiped at start), the pids of running copa processes, and task logs. */
   dataDir: string;
+  /** This replica's name: the owner of the leases on the tasks it runs. */
+  replicaId: string;
+  /** How long a claim lasts without a heartbeat (renewed every third of it). */
+  leaseMs: number;
+  /**
+   * The store has no other replica (SQLite): every Running task found at start is this process's own, whatever
+   * replica name it was claimed under.
+   */
+  soleReplica?: boolean;
 }
 
 /** taskConcurrency has no default here: it follows the copa slots (wiring.ts). */
-export const DEFAULT_ENGINE_CONFIG: Omit<EngineConfig, 'dataDir' | 'taskConcurrency'> = {
+export const DEFAULT_ENGINE_CONFIG: Omit<EngineConfig, 'dataDir' | 'taskConcurrency' | 'replicaId' | 'soleReplica'> = {
   taskTimeoutMs: 30 * 60_000,
   maxAttempts: 3,
   retryBaseMs: 15_000,
+  leaseMs: 30_000,
 };
 
 export interface ArtifactRef {
@@ -79,6 +96,9 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
   private readonly artifactLocks = new Map<string, Promise<void>>();
   readonly logs: TaskLogs;
   readonly workRoot: string;
+  /** One file per running copa process, `<taskId>` holding its pid: killed at the next start if still there. */
+  readonly copaPidDir: string;
+  readonly leases: LeaseKeeper;
 
   constructor(
     readonly store: ExecutionStore,
@@ -92,14 +112,36 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
     super();
     this.logs = logs;
     this.workRoot = join(config.dataDir, 'work');
+    this.copaPidDir = join(config.dataDir, 'copa-pids');
+    this.leases = new LeaseKeeper(
+      queue,
+      { replicaId: config.replicaId, leaseMs: config.leaseMs },
+      {
+        activeTaskIds: () => [...this.active.keys()],
+        takenOver: async (taken, lapsedOwner) => {
+          // Read again: a second try after a failure finds it handled (no longer Running under this lease).
+          const task = await this.store.getTask(taken.id);
+          if (task?.status !== 'Running' || (await this.queue.leaseOf(task.id))?.owner !== config.replicaId) return;
+          this.logs.append(
+            task.id,
+            `the lease of replica ${lapsedOwner ?? '(none)'} on this task lapsed; replica ${config.replicaId} took it over`,
+          );
+          await this.recoverTask(task);
+        },
+        abort: (taskId, reason) => this.active.get(taskId)?.abort(reason),
+        // Not fatal: the next heartbeat, watch or check tries again.
+        error: (err) => void (this.listenerCount('error') > 0 && this.emit('error', err)),
+      },
+    );
   }
 
   // ---- lifecycle ----
 
-  /** Recovers from a previous crash, then starts taking tasks from the queue. */
+  /** Recovers from a previous crash, then starts taking tasks from the queue and keeping their leases. */
   async start(): Promise<void> {
     await this.recover();
     this.running = true;
+    this.leases.start();
     this.timer = setInterval(() => this.pump(), 1000);
     this.timer.unref();
     this.pump();
@@ -109,6 +151,7 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
   async close(): Promise<void> {
     this.running = false;
     if (this.timer) clearInterval(this.timer);
+    this.leases.stopWatching();
     const waits: Promise<void>[] = [];
     for (const [id, ac] of this.active) {
       ac.abort('shutdown');
@@ -120,31 +163,87 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
       );
     }
     await Promise.race([Promise.all(waits), new Promise((r) => setTimeout(r, 10_000).unref())]);
+    this.leases.stop();
   }
 
   /**
-   * Tasks left Running by a crash end as Error INTERRUPTED; copa processes they started and that still
-   * run are killed; per-task work dirs (with credentials) are removed.
+   * This replica's tasks left Running by a crash go by `recoverTask` (another live replica's are left alone;
+   * those of a dead one are the lease watcher's); copa processes this replica started and that still run are
+   * killed; per-task work dirs (with credentials) are removed.
    */
   async recover(): Promise<void> {
-    for (const t of await this.store.tasksWithStatus('Running')) {
+    const own = this.config.soleReplica
+      ? await this.store.tasksWithStatus('Running')
+      : await this.queue.ownRunning(this.config.replicaId, true);
+    for (const t of own) {
       if (t.copa_pid && isCopaProcess(t.copa_pid, this.deps.copaPath)) {
         this.logs.append(t.id, `killing copa process group ${t.copa_pid} left from before the restart`);
         await killProcessGroup(t.copa_pid, 2000);
       }
       this.logs.append(t.id, 'the adapter stopped while this task was running');
-      await this.finish(
-        t.id,
-        'Error',
-        'INTERRUPTED',
-        'The patching service restarted while this task was running. Run the patch again.',
-      );
+      await this.recoverTask(t);
     }
+    // The database's copa_pid may be gone (another replica took the task over): the local record is not.
+    await this.killRecordedCopa();
     if (existsSync(this.workRoot)) {
       for (const entry of readdirSync(this.workRoot))
         rmSync(join(this.workRoot, entry), { recursive: true, force: true });
     }
     mkdirSync(this.workRoot, { recursive: true, mode: 0o700 });
+  }
+
+  /**
+   * A task left Running by a replica that stopped (this one before its restart, or another whose lease lapsed).
+   * Asked to stop: it ends Stopped. copa may have started (a pid or copa time recorded, or the copa stage or
+   * later reached): it ends Error INTERRUPTED, as copa may have pushed. Else it goes back to the queue, unless
+   * that attempt was its last (then INTERRUPTED too, so repeated crashes end).
+   */
+  private async recoverTask(t: Task): Promise<void> {
+    const lease = await this.queue.leaseOf(t.id);
+    const copaMayHaveRun = t.copa_pid !== null || (t.copa_seconds ?? 0) > 0 || copaStageReached(t.progress?.stage);
+    if (lease?.stopRequested) {
+      this.logs.append(t.id, 'a stop was asked for: the task ends Stopped');
+      await this.finish(t.id, 'Stopped', 'STOPPED', 'Stopped on request.');
+    } else if (copaMayHaveRun || t.attempt >= this.config.maxAttempts) {
+      this.logs.append(
+        t.id,
+        copaMayHaveRun
+          ? 'copa may have started: the task ends INTERRUPTED'
+          : `attempt ${t.attempt} of ${this.config.maxAttempts} was its last: the task ends INTERRUPTED`,
+      );
+      await this.finish(t.id, 'Error', 'INTERRUPTED', INTERRUPTED_MESSAGE);
+    } else {
+      this.logs.append(t.id, 'copa had not started: the task goes back to the queue');
+      await this.store.updateTask(t.id, { status: 'Pending', progress: null, copa_pid: null });
+      await this.queue.releaseLease(t.id);
+      await this.queue.enqueue(t.id);
+      await this.emitTask(t.id);
+      setImmediate(() => this.pump());
+    }
+  }
+
+  /** Kills the copa processes recorded in copaPidDir that still run (a pid reused by another program is left). */
+  private async killRecordedCopa(): Promise<void> {
+    mkdirSync(this.copaPidDir, { recursive: true, mode: 0o700 });
+    for (const entry of readdirSync(this.copaPidDir)) {
+      const file = join(this.copaPidDir, entry);
+      const pid = Number(readFileSync(file, 'utf8').trim());
+      if (Number.isInteger(pid) && pid > 1 && isCopaProcess(pid, this.deps.copaPath)) {
+        if (/^\d+$/.test(entry))
+          this.logs.append(Number(entry), `killing copa process group ${pid} this replica left running`);
+        await killProcessGroup(pid, 2000);
+      }
+      rmSync(file, { force: true });
+    }
+  }
+
+  private recordCopaPid(taskId: number, pid: number | null): void {
+    const file = join(this.copaPidDir, String(taskId));
+    if (pid === null) rmSync(file, { force: true });
+    else {
+      mkdirSync(this.copaPidDir, { recursive: true, mode: 0o700 });
+      writeFileSync(file, `${pid}\n`, { mode: 0o600 });
+    }
   }
 
   // ---- executions and tasks ----
@@ -265,6 +364,8 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
     } else if (t.status === 'Running') {
       const ac = this.active.get(taskId);
       if (ac) ac.abort('stopped');
+      // Another replica runs it under a live lease: that one stops it (LeaseKeeper.checkStops).
+      else if (await this.queue.requestStop(taskId, this.config.replicaId)) return t;
       else await this.finish(taskId, 'Stopped', 'STOPPED', 'Stopped on request.');
     }
     return this.store.getTask(taskId);
@@ -321,7 +422,7 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
 
   private async fillSlots(): Promise<void> {
     while (this.running && this.active.size + this.starting < this.config.taskConcurrency) {
-      const task = await this.queue.claimNext();
+      const task = await this.queue.claimNext(Date.now(), this.leases.lease());
       if (!task) break;
       this.starting++;
       try {
@@ -361,21 +462,28 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
               this.logs.append(task.id, `could not record progress: ${String(err)}`);
             }),
           sourceTagsPatchedInto: (digest) => this.store.sourceTagsPatchedInto(task.project, task.repository, digest),
-          record: (fields) =>
-            serial(async () => {
+          record: (fields) => {
+            if (fields.copa_pid !== undefined) this.recordCopaPid(task.id, fields.copa_pid);
+            return serial(async () => {
               const { copa_seconds, ...rest } = fields;
               const prev = (await this.store.getTask(task.id))?.copa_seconds ?? 0;
               await this.store.updateTask(task.id, {
                 ...rest,
                 ...(copa_seconds !== undefined ? { copa_seconds: prev + copa_seconds } : {}),
               });
-            }),
+            });
+          },
         },
       );
       await writes;
       this.logs.append(task.id, result.message);
       await this.finish(task.id, result.status, result.reason ?? null, result.message);
     } catch (err) {
+      if (ac.signal.reason === 'lease-lost') {
+        // The task is another replica's now: it decides what becomes of it.
+        this.logs.append(task.id, `replica ${this.config.replicaId} lost its lease on this task: it stops here`);
+        return;
+      }
       // A stop or timeout wins over whatever the interrupted stage threw.
       const aborted = ac.signal.aborted && ac.signal.reason !== 'shutdown';
       let outcome = aborted
@@ -393,6 +501,7 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
           copa_pid: null,
           attempt: task.attempt - 1,
         });
+        await this.queue.releaseLease(task.id);
         await this.queue.enqueue(task.id);
       } else if (outcome.transient && task.attempt < this.config.maxAttempts && !ac.signal.aborted) {
         const delay = this.config.retryBaseMs * 2 ** (task.attempt - 1);
@@ -407,6 +516,7 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
           progress: null,
           copa_pid: null,
         });
+        await this.queue.releaseLease(task.id);
         await this.queue.enqueue(task.id, Date.now() + delay);
         await this.emitTask(task.id);
       } else {
@@ -415,6 +525,7 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
       }
     } finally {
       clearTimeout(timeout);
+      this.recordCopaPid(task.id, null);
       this.active.delete(task.id);
       this.lastProgressWrite.delete(task.id);
       setImmediate(() => this.pump());

@@ -105,6 +105,27 @@ export const TASK_STAGES = {
 } as const;
 export type TaskStage = keyof typeof TASK_STAGES;
 
+/** What the copa stage shows while it reads copa's input, before copa starts. */
+export const READING_OS_RELEASE = 'Reading OS release';
+export const READING_PLATFORM_IMAGES = 'Reading the platform images';
+
+/** The stage texts of a task before copa can have started ('Queued' is the claim's). */
+const BEFORE_COPA: ReadonlySet<string> = new Set([
+  'Queued',
+  TASK_STAGES.resolve.text,
+  TASK_STAGES.scan.text,
+  READING_OS_RELEASE,
+  READING_PLATFORM_IMAGES,
+]);
+
+/**
+ * Whether a task at this stage may have started copa: 'Starting copa' counts (copa may have been spawned
+ * before its pid was written), as does any later stage. No progress: it had not begun.
+ */
+export function copaStageReached(stage: string | null | undefined): boolean {
+  return stage !== null && stage !== undefined && !BEFORE_COPA.has(stage);
+}
+
 /**
  * A task's percent from its stages: a stage starts where the weights of the stages before it end (a skipped
  * stage counts as done) and advances by its own fraction. It never goes back and stays below 100 until the

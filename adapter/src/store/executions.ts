@@ -125,6 +125,15 @@ export const executionMigrations: Migration[] = [
       CREATE INDEX patch_tasks_lease ON patch_tasks (status, lease_expires_at);
     `,
   },
+  {
+    module: 'executions',
+    version: 7,
+    description: 'a stop asked for on one replica reaches the replica that runs the task (it polls its own tasks)',
+    sql: `
+      ALTER TABLE patch_tasks ADD COLUMN stop_requested INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX patch_tasks_stop_requested ON patch_tasks (lease_owner) WHERE stop_requested = 1;
+    `,
+  },
 ];
 
 /** A platform's result as stored: the API's PlatformResult plus its OpenVEX document. */

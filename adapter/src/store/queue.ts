@@ -13,6 +13,12 @@ export interface Lease {
   expiresAt: number;
 }
 
+export interface LeaseState {
+  owner: string | null;
+  expiresAt: number | null;
+  stopRequested: boolean;
+}
+
 export interface TaskQueue {
   /** Queues (or re-queues) a task, due at `availableAt` (ms since the epoch; default now). */
   enqueue(taskId: number, availableAt?: number): Promise<void>;
@@ -31,6 +37,24 @@ export interface TaskQueue {
    * one gets true. The new owner then ends or re-queues the task as the start-up recovery does.
    */
   takeOverLease(taskId: number, lease: Lease, nowMs?: number): Promise<boolean>;
+  /** Who holds a task's lease, until when, and whether a stop was asked for (undefined: no such task). */
+  leaseOf(taskId: number): Promise<LeaseState | undefined>;
+  /** Clears a task's lease (it goes back to the queue, or ends). */
+  releaseLease(taskId: number): Promise<void>;
+  /**
+   * The Running tasks of this replica after a restart: those whose lease `owner` holds and, when `withoutOwner`,
+   * those claimed before leases existed (no owner).
+   */
+  ownRunning(owner: string, withoutOwner: boolean): Promise<Task[]>;
+  /** Of `taskIds`, those Running under another owner's lease (taken over from `owner`). */
+  leasesLost(owner: string, taskIds: readonly number[]): Promise<number[]>;
+  /**
+   * Asks the replica that runs the task to stop it: true when another replica than `requester` holds a lease
+   * on it that has not lapsed at `nowMs` (the owner then stops it); false and unchanged otherwise.
+   */
+  requestStop(taskId: number, requester: string, nowMs?: number): Promise<boolean>;
+  /** The Running tasks `owner` holds that were asked to stop (see requestStop). */
+  stopRequests(owner: string): Promise<number[]>;
   /** Milliseconds until the next queued task becomes due (undefined when the queue is empty). */
   nextDueInMs(nowMs?: number): Promise<number | undefined>;
   queuedTaskIds(): Promise<number[]>;
@@ -140,6 +164,81 @@ export class SqlTaskQueue implements TaskQueue {
       .where('lease_expires_at', '<', nowMs)
       .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
+  }
+
+  async leaseOf(taskId: number): Promise<LeaseState | undefined> {
+    const r = await this.q.db
+      .selectFrom('patch_tasks')
+      .select(['lease_owner', 'lease_expires_at', 'stop_requested'])
+      .where('id', '=', taskId)
+      .executeTakeFirst();
+    return (
+      r && {
+        owner: r.lease_owner,
+        expiresAt: r.lease_expires_at === null ? null : Number(r.lease_expires_at),
+        stopRequested: Number(r.stop_requested) === 1,
+      }
+    );
+  }
+
+  async releaseLease(taskId: number): Promise<void> {
+    await this.q.db
+      .updateTable('patch_tasks')
+      .set({ lease_owner: null, lease_expires_at: null })
+      .where('id', '=', taskId)
+      .execute();
+  }
+
+  async ownRunning(owner: string, withoutOwner: boolean): Promise<Task[]> {
+    const rows = await this.q.db
+      .selectFrom('patch_tasks')
+      .selectAll()
+      .where('status', '=', 'Running')
+      .where((eb) =>
+        withoutOwner
+          ? eb.or([eb('lease_owner', '=', owner), eb('lease_owner', 'is', null)])
+          : eb('lease_owner', '=', owner),
+      )
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => toTask(r as TaskRow));
+  }
+
+  async leasesLost(owner: string, taskIds: readonly number[]): Promise<number[]> {
+    if (taskIds.length === 0) return [];
+    const rows = await this.q.db
+      .selectFrom('patch_tasks')
+      .select('id')
+      .where('id', 'in', [...taskIds])
+      .where('status', '=', 'Running')
+      .where('lease_owner', '<>', owner)
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  async requestStop(taskId: number, requester: string, nowMs = Date.now()): Promise<boolean> {
+    const r = await this.q.db
+      .updateTable('patch_tasks')
+      .set({ stop_requested: 1 })
+      .where('id', '=', taskId)
+      .where('status', '=', 'Running')
+      .where('lease_owner', 'is not', null)
+      .where('lease_owner', '<>', requester)
+      .where('lease_expires_at', '>=', nowMs)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async stopRequests(owner: string): Promise<number[]> {
+    // The partial index patch_tasks_stop_requested holds only the rows asked to stop.
+    const rows = await this.q.db
+      .selectFrom('patch_tasks')
+      .select('id')
+      .where('stop_requested', '=', 1)
+      .where('lease_owner', '=', owner)
+      .where('status', '=', 'Running')
+      .execute();
+    return rows.map((r) => r.id);
   }
 
   /** Milliseconds until the next queued task becomes due (undefined when the queue is empty). */

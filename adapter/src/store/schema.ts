@@ -73,6 +73,8 @@ export interface TaskTable {
   /** The process (replica id) that claimed the Running task, and until when its claim holds (epoch ms). */
   lease_owner: Generated<string | null>;
   lease_expires_at: Generated<number | null>;
+  /** 1: a replica other than the lease owner was asked to stop the Running task; the owner stops it. */
+  stop_requested: Generated<number>;
 }
 
 export interface QueueTable {

@@ -8,7 +8,7 @@ import { isIndex, type OsRelease, type RegistryClient } from '../../registry/cli
 import { fail, skip } from '../reasons';
 import { buildUpdateManifest, copaOsType, type UpdateManifestV1Alpha1 } from '../report';
 import { fullName, step, type PatchContext, type PatchDeps } from '../context';
-import type { TaskProgressMeter } from '../progress';
+import { READING_OS_RELEASE, type TaskProgressMeter } from '../progress';
 import type { PatchSource } from './resolve';
 import { readIndexInput, type IndexInput } from './index-input';
 import { hostArchitecture } from '../platforms';
@@ -35,7 +35,7 @@ export async function readCopaInput(
   if (isIndex(manifest)) return { index: await readIndexInput(deps, ctx, meter, source) };
   const config = await step(ctx, 'reading the image config', () => deps.registry.getConfig(full, manifest));
 
-  meter.at('copa', 0, 'Reading OS release');
+  meter.at('copa', 0, READING_OS_RELEASE);
   const os = await step(ctx, 'reading /etc/os-release from the image', () =>
     deps.registry.readOsRelease(full, manifest),
   );

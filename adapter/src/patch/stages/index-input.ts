@@ -11,7 +11,7 @@ import { PatchOutcome, fail, skip, type ReasonCode } from '../reasons';
 import { fixableAtThreshold, summarize, type UpdateManifestV1Alpha1 } from '../report';
 import { indexReferences, nativePlatforms, platformName, type PlatformResult } from '../platforms';
 import { fullName, step, type PatchContext, type PatchDeps } from '../context';
-import type { TaskProgressMeter } from '../progress';
+import { READING_PLATFORM_IMAGES, type TaskProgressMeter } from '../progress';
 import { copaInputFor } from './copa-input';
 import { readVulnerabilities, type PatchSource } from './resolve';
 import type { Severity } from '../../model/execution';
@@ -45,7 +45,7 @@ export async function readIndexInput(
   const { task, options } = ctx;
   const full = fullName(task);
   const native = nativePlatforms();
-  meter.at('copa', 0, 'Reading the platform images');
+  meter.at('copa', 0, READING_PLATFORM_IMAGES);
   const platforms: PlatformPlan[] = [];
   for (const ref of indexReferences(source.artifact.references)) {
     const name = platformName(ref.platform);
