@@ -128,8 +128,7 @@ export interface ReplicaSet {
 }
 
 /**
- * `count` replicas (replica-1..N) on a fresh PostgreSQL database, started one after the other (the first one
- * migrates). `env` holds the PATCHING_* settings they share (Harbor URL, robot, secrets, buildkitd, lease...).
+ * `count` replicas (replica-1..N) on a fresh PostgreSQL database (the first one started alone: it migrates). `env` holds the PATCHING_* settings they share (Harbor URL, robot, secrets, buildkitd, lease...).
  */
 export async function startReplicas(count: number, env: Record<string, string>): Promise<ReplicaSet> {
   const database = await emptyPostgresDatabase();
@@ -152,8 +151,10 @@ export async function startReplicas(count: number, env: Record<string, string>):
         ...env,
       });
       replicas.push(r);
-      await r.start();
     }
+    // The first one migrates the database; the others then start side by side.
+    await replicas[0].start();
+    await Promise.all(replicas.slice(1).map((r) => r.start()));
   } catch (err) {
     await close();
     throw err;

@@ -261,7 +261,10 @@ test('a schedule slot and a webhook event seen by all three replicas start one e
     'the event to start an execution',
     async () => (await q(`SELECT id FROM patch_executions WHERE policy_id = $1`, [created.body.id])).length > 0,
     60_000,
-  );
+  ).catch(async (err: Error) => {
+    const events = await q(`SELECT * FROM webhook_events WHERE project = $1`, [W]).catch(() => []);
+    throw new Error(`${err.message}; events stored: ${JSON.stringify(events)}`);
+  });
   // Every replica has had time to handle its copy (each handles an event within a second or two).
   await new Promise((r) => setTimeout(r, 8000));
   const hookRuns = await q(`SELECT id, trigger FROM patch_executions WHERE policy_id = $1`, [created.body.id]);
