@@ -128,7 +128,8 @@ export interface ReplicaSet {
 }
 
 /**
- * `count` replicas (replica-1..N) on a fresh PostgreSQL database (the first one started alone: it migrates). `env` holds the PATCHING_* settings they share (Harbor URL, robot, secrets, buildkitd, lease...).
+ * `count` replicas (replica-1..N) on a fresh PostgreSQL database (the first one started alone: it migrates).
+ * `env` holds the PATCHING_* settings they share (Harbor URL, robot, secrets, buildkitd, lease...).
  */
 export async function startReplicas(count: number, env: Record<string, string>): Promise<ReplicaSet> {
   const database = await emptyPostgresDatabase();
