@@ -138,7 +138,7 @@ async function queueRun(sim: HarborSim, registry: RegistryClient, replicas: numb
     for (const r of rows) reasons.set(r.reason ?? '-', (reasons.get(r.reason ?? '-') ?? 0) + 1);
     const owners = new Set(rows.map((r) => r.lease_owner).filter(Boolean));
     console.log(
-      `  ${String(replicas).padStart(8)}  ${String(rows.length).padStart(5)}  ${ms(quantile(claims, 0.5)).padStart(9)}  ${ms(quantile(claims, 0.99)).padStart(9)}  ${((rows.length * 1000) / (last - first)).toFixed(1).padStart(7)}  ${[...reasons].map(([k, v]) => `${k} ${v}`).join(', ')}${owners.size ? ` (claimed by ${owners.size} replicas)` : ''}`,
+      `  ${String(replicas).padStart(8)}  ${String(rows.length).padStart(5)}  ${ms(quantile(claims, 0.5)).padStart(9)}  ${ms(quantile(claims, 0.99)).padStart(9)}  ${((rows.length * 1000) / (last - first)).toFixed(1).padStart(7)}  ${[...reasons].map(([k, v]) => `${k} ${v}`).join(', ')}${owners.size ? ` (claimed by ${owners.size} replica${owners.size === 1 ? '' : 's'})` : ''}`,
     );
   } finally {
     await Promise.all(adapters.map((a) => a.close()));
