@@ -169,7 +169,7 @@ else
     # One at a time: the first one migrates the database.
     wait_http "replica $n" "http://127.0.0.1:$port/patching/api/v1/health" $! "$HP_LOGS/adapter-$n.log" 60
     targets+=("http://127.0.0.1:$port")
-    data_dirs="$data_dirs $HP_STATE/adapter-replica-$n"
+    data_dirs="${data_dirs:+$data_dirs }$HP_STATE/adapter-replica-$n"
   done
   node --import tsx e2e/lib/round-robin.ts --port "$HP_ADAPTER_PORT" "${targets[@]}" >>"$HP_LOGS/front.log" 2>&1 &
   children+=($!)
