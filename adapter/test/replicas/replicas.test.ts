@@ -198,11 +198,21 @@ test('a policy run over 12 images on 3 replicas survives a replica killed during
     `one task per image in the run: ${summary}`,
   );
   for (const repo of repos) {
-    const ok = tasks.filter((t) => t.repository === repo && t.status === 'Success');
-    assert.equal(ok.length, 1, `${repo} patched once: ${summary}`);
-    assert.equal(await registry.resolve(`${P}/${repo}`, '1.0-patched'), ok[0].patched_digest, repo);
-    const others = tasks.filter((t) => t.repository === repo && t.status !== 'Success');
-    for (const t of others) assert.equal(t.reason, 'INTERRUPTED', `${repo}: only an interruption may fail: ${summary}`);
+    const mine = tasks.filter((t) => t.repository === repo);
+    const last = mine[mine.length - 1];
+    // An interrupted copa may have pushed before it was killed: then the re-run finds the patch there already.
+    assert.ok(
+      last.status === 'Success' ||
+        (last.status === 'Skipped' && ['UP_TO_DATE', 'ALREADY_PATCHED'].includes(last.reason!)),
+      `${repo} ends patched: ${summary}`,
+    );
+    const ok = mine.filter((t) => t.status === 'Success');
+    assert.ok(ok.length <= 1, `${repo} patched once: ${summary}`);
+    const tag = await registry.resolve(`${P}/${repo}`, '1.0-patched');
+    assert.ok(tag, `${repo}:1.0-patched exists`);
+    if (ok.length) assert.equal(tag, ok[0].patched_digest, repo);
+    for (const t of mine.slice(0, -1))
+      assert.equal(t.reason, 'INTERRUPTED', `${repo}: only an interruption comes before the last task: ${summary}`);
   }
   const execution = (await q(`SELECT status FROM patch_executions WHERE id = $1`, [executionId]))[0];
   assert.notEqual(execution.status, 'Running');
