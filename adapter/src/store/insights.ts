@@ -60,6 +60,21 @@ function rollupStatement(t: 'NEW' | 'OLD', sign: 1 | -1, engine: Engine = 'sqlit
           ${columns.map((c) => `${c} = insight_daily.${c} + excluded.${c}`).join(', ')};`;
 }
 
+/** The same on both engines: the daily snapshots' table and the indexes the insight queries read. */
+const SNAPSHOTS_AND_INDEXES = `CREATE INDEX patch_tasks_end ON patch_tasks (end_time);
+      CREATE INDEX patch_tasks_status ON patch_tasks (status);
+
+      CREATE TABLE insight_snapshots (
+        project TEXT NOT NULL,
+        day TEXT NOT NULL,
+        taken_at TEXT NOT NULL,
+        artifacts INTEGER NOT NULL,
+        total INTEGER NOT NULL,
+        fixable INTEGER NOT NULL,
+        by_severity TEXT NOT NULL,
+        PRIMARY KEY (project, day)
+      );`;
+
 /** The rollup on PostgreSQL: the same table and backfill; one row trigger function does what SQLite's three triggers do. */
 function postgresInsights(): string {
   const values = rollupValues('postgres');
@@ -92,19 +107,7 @@ function postgresInsights(): string {
       $rollup$;
       CREATE TRIGGER insight_task_changed AFTER INSERT OR UPDATE OR DELETE ON patch_tasks
         FOR EACH ROW EXECUTE FUNCTION insight_rollup();
-      CREATE INDEX patch_tasks_end ON patch_tasks (end_time);
-      CREATE INDEX patch_tasks_status ON patch_tasks (status);
-
-      CREATE TABLE insight_snapshots (
-        project TEXT NOT NULL,
-        day TEXT NOT NULL,
-        taken_at TEXT NOT NULL,
-        artifacts INTEGER NOT NULL,
-        total INTEGER NOT NULL,
-        fixable INTEGER NOT NULL,
-        by_severity TEXT NOT NULL,
-        PRIMARY KEY (project, day)
-      );
+      ${SNAPSHOTS_AND_INDEXES}
     `;
 }
 
@@ -141,19 +144,7 @@ export const insightsMigrations: Migration[] = [
       BEGIN
         ${rollupStatement('OLD', -1)}
       END;
-      CREATE INDEX patch_tasks_end ON patch_tasks (end_time);
-      CREATE INDEX patch_tasks_status ON patch_tasks (status);
-
-      CREATE TABLE insight_snapshots (
-        project TEXT NOT NULL,
-        day TEXT NOT NULL,
-        taken_at TEXT NOT NULL,
-        artifacts INTEGER NOT NULL,
-        total INTEGER NOT NULL,
-        fixable INTEGER NOT NULL,
-        by_severity TEXT NOT NULL,
-        PRIMARY KEY (project, day)
-      );
+      ${SNAPSHOTS_AND_INDEXES}
     `,
     postgres: postgresInsights(),
   },

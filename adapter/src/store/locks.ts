@@ -25,7 +25,8 @@ export class SqlLocks implements DatabaseLocks {
   }
 
   async withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    if (this.q.engine !== 'postgres') return fn();
+    // A pool of one connection cannot hold a lock and do the work: such a process is alone (a tiny install).
+    if (this.q.engine !== 'postgres' || (this.q.poolSize ?? 10) < 2) return fn();
     await this.slot();
     try {
       return await this.q.db.connection().execute(async (conn) => {
