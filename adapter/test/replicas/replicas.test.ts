@@ -114,7 +114,7 @@ after(async () => {
   await sim?.close();
 });
 
-test('a policy run over 12 images on 3 replicas survives a replica killed during copa', async () => {
+test('a policy run over 12 images on 3 replicas survives a replica killed during copa', async (ctx) => {
   const P = newProject('run');
   const repos = Array.from({ length: 12 }, (_, i) => `svc-${String(i).padStart(2, '0')}`);
   for (const repo of repos) await registry.copyImage(sampleImage, `${P}/${repo}:1.0`);
@@ -176,6 +176,7 @@ test('a policy run over 12 images on 3 replicas survives a replica killed during
     );
     assert.equal(again.status, 202, JSON.stringify(again.body));
   }
+  ctx.diagnostic(`killed ${victim.id} during copa; ${interrupted.length} task(s) ended INTERRUPTED and were run again`);
   await waitFor('the re-runs to end', async () => Number((await settled())[0].n) === 0, 1_200_000, 1000);
 
   const tasks = await q<{
