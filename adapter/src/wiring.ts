@@ -39,6 +39,7 @@ import { SqlPolicyStore, type PolicyStore } from './store/policies';
 import { SqlPolicyRunStore } from './store/policy-runs';
 import { SqlTaskQueue } from './store/queue';
 import { SqlScheduleStore } from './store/schedules';
+import { SqlTaskLogStore } from './store/task-logs';
 import type { Sql } from './store/schema';
 import { SqlWebhookEventStore } from './store/webhook-events';
 import { WebhookProcessor } from './webhooks/processor';
@@ -92,6 +93,8 @@ export interface PatchSettings {
   replicaId?: string;
   /** PATCHING_LEASE_SECONDS: how long a task's claim lasts without a heartbeat (default 30). */
   leaseSeconds?: number;
+  /** Told when task log lines could not be written to the database. */
+  onLogError?: (err: unknown) => void;
 }
 
 /** What tests may change about the patch engine beyond the configuration. */
@@ -151,6 +154,8 @@ export function createPatchEngine(q: Sql, s: PatchSettings, harbor?: HarborClien
   const logs = new TaskLogs(
     join(s.dataDir, 'task-logs'),
     Scrubber.forCredentials(s.robotName, s.robotSecret, [...(s.extraSecrets ?? []), s.signing?.key?.password]),
+    new SqlTaskLogStore(q),
+    s.onLogError,
   );
   const engine = new PatchEngine(
     store,
@@ -192,11 +197,12 @@ export function createPolicyScheduler(
   q: Sql,
   policies: Pick<PolicyStore, 'listAll' | 'getById'>,
   runner: PolicyRunner,
-  opts: { now?: () => Date; intervalMs?: number; onError?: (err: unknown) => void } = {},
+  opts: { now?: () => Date; intervalMs?: number; onError?: (err: unknown) => void; owner?: string } = {},
 ): PolicyScheduler {
   return new PolicyScheduler({
     store: new SqlScheduleStore(q),
     now: opts.now,
+    owner: opts.owner,
     intervalMs: opts.intervalMs,
     // Polled at each tick: a disabled, deleted or re-scheduled policy is noticed without hooks.
     listScheduledPolicies: () => policies.listAll({ triggerType: 'scheduled' }),
@@ -305,6 +311,7 @@ function createPatching(
       signing: signingSettings(c),
       replicaId: c.replicaId,
       leaseSeconds: c.leaseSeconds,
+      onLogError: (err) => logger.error({ err }, 'task log lines could not be written to the database'),
       ...deps.tuning,
     },
     harbor,
@@ -329,9 +336,13 @@ function createPatching(
     robot,
     onError: report('policy run'),
   });
-  const scheduler = createPolicyScheduler(q, policyStore, runner, { onError: report('scheduler') });
+  const scheduler = createPolicyScheduler(q, policyStore, runner, {
+    onError: report('scheduler'),
+    owner: c.replicaId,
+  });
   const webhooks = new WebhookProcessor({
     store: new SqlWebhookEventStore(q),
+    owner: c.replicaId,
     harbor,
     engine,
     runner,

@@ -3,7 +3,15 @@
 # builds the image fixtures, then runs the Harbor stand-in (seeded with demo users and the sample image)
 # and the adapter serving the portal. Prints the URL and the demo logins; Ctrl-C stops the adapter and
 # the stand-in (the stack keeps running; `npm run stop` stops everything).
+#
+# HP_REPLICAS=3 HP_DATABASE_URL=postgres://postgres@127.0.0.1:5432/patching_demo npm start runs three adapters
+# instead (replica-1..3, each with its own data dir and port HP_ADAPTER_PORT+N) on that PostgreSQL database
+# (created when missing) and two buildkitds (HP_BUILDKITDS, default 2 then), behind a round-robin front
+# (e2e/lib/round-robin.ts) on HP_ADAPTER_PORT: the portal and the stand-in's webhooks go through it.
 set -euo pipefail
+replicas=${HP_REPLICAS:-1}
+[[ "$replicas" =~ ^[1-9]$ ]] || { echo "start: HP_REPLICAS must be 1 to 9, got \"$replicas\"" >&2; exit 2; }
+[ "$replicas" = 1 ] || export HP_BUILDKITDS=${HP_BUILDKITDS:-2}
 source "$(dirname "$0")/env.sh"
 cd "$HP_ROOT"
 
@@ -20,6 +28,17 @@ alive() { # pidfile command-pattern: the pid is alive and still that program
   [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null && tr '\0' ' ' < "/proc/$(cat "$1")/cmdline" | grep -qF -- "$2"
 }
 answers() { curl -fs -o /dev/null --max-time 2 "$1"; }
+front_pid="$run/front.pid"
+replica_port() { echo $((HP_ADAPTER_PORT + $1)); }
+db_shown= # the database without credentials, for messages
+if [ "$replicas" != 1 ]; then
+  export HP_DATABASE_URL
+  db_shown=${HP_DATABASE_URL:-}
+  db_shown=${db_shown##*@}
+  db_shown=${db_shown%%\?*}
+  [[ "${HP_DATABASE_URL:-}" =~ ^postgres(ql)?://[^/]+/([a-z_][a-z0-9_]*)(\?.*)?$ ]] \
+    || die "HP_REPLICAS=$replicas needs HP_DATABASE_URL=postgres://user@host:port/database (a lower-case database name), e.g. postgres://postgres@127.0.0.1:5432/patching_demo"
+fi
 
 bash e2e/scripts/install.sh
 bash e2e/stack/stack.sh start
@@ -30,6 +49,26 @@ alive "$adapter_pid" adapter/src/main.ts && die "the demo is already running (pi
 alive "$sim_pid" harbor-sim/src/main.ts && die "the demo is already running (pid $(cat "$sim_pid")); stop it with: npm run stop"
 answers "$harbor_url/api/v2.0/ping" && die "port $HP_HARBOR_PORT is taken; free it or set HP_HARBOR_PORT"
 answers "$adapter_url/" && die "port $HP_ADAPTER_PORT is taken; free it or set HP_ADAPTER_PORT"
+if [ "$replicas" != 1 ]; then
+  for ((n = 1; n <= replicas; n++)); do
+    alive "$run/adapter-$n.pid" adapter/src/main.ts && die "the demo is already running (replica $n, pid $(cat "$run/adapter-$n.pid")); stop it with: npm run stop"
+    answers "http://127.0.0.1:$(replica_port "$n")/" && die "port $(replica_port "$n") (replica $n) is taken; free it or set HP_ADAPTER_PORT"
+  done
+  # The replicas' database: made when missing (the adapters migrate it).
+  node -e '
+    const pg = require("pg");
+    const url = new URL(process.env.HP_DATABASE_URL);
+    const name = decodeURIComponent(url.pathname.slice(1));
+    url.pathname = "/postgres";
+    const c = new pg.Client({ connectionString: url.toString() });
+    (async () => {
+      await c.connect();
+      const { rowCount } = await c.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
+      if (!rowCount) { await c.query(`CREATE DATABASE "${name}"`); console.log(`start: created database ${name}`); }
+      await c.end();
+    })().catch((e) => { console.error(`start: PostgreSQL at ${url.host}: ${e.message}`); process.exit(1); });
+  ' || die "could not reach or create the database of HP_DATABASE_URL"
+fi
 
 # Secrets of the demo install: made once, kept (mode 0600) so the adapter's data stays usable.
 if [ ! -f "$demo_env" ]; then
@@ -62,8 +101,8 @@ cleanup() {
   local pid
   for pid in "${children[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${children[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -f "$adapter_pid" "$sim_pid"
-  say "stopped the adapter and the Harbor stand-in (the registry and buildkitd keep running: npm run stop)"
+  rm -f "$adapter_pid" "$sim_pid" "$front_pid" "$run"/adapter-[0-9].pid
+  say "stopped the adapter(s) and the Harbor stand-in (the registry and buildkitd keep running: npm run stop)"
 }
 trap cleanup INT TERM EXIT
 
@@ -90,24 +129,54 @@ children+=($!)
 echo $! > "$sim_pid"
 wait_http "the Harbor stand-in" "$harbor_url/api/v2.0/ping" $! "$HP_LOGS/harbor-sim.log" 60
 
-say "starting the adapter on $adapter_url"
-PATCHING_HOST=127.0.0.1 \
-PATCHING_PORT="$HP_ADAPTER_PORT" \
-PATCHING_HARBOR_URL="$harbor_url" \
-PATCHING_REGISTRY_HOST="127.0.0.1:$HP_HARBOR_PORT" \
-PATCHING_ROBOT_NAME="$DEMO_ROBOT_NAME" \
-PATCHING_ROBOT_SECRET="$DEMO_ROBOT_SECRET" \
-PATCHING_WEBHOOK_SECRET="$DEMO_WEBHOOK_SECRET" \
-PATCHING_JOBSERVICE_SECRET="$DEMO_JOBSERVICE_SECRET" \
-PATCHING_DATA_DIR="$HP_STATE/adapter" \
-PATCHING_BUILDKIT_ADDR="$HP_BUILDKIT_ADDRS" \
-PATCHING_COPA_PATH="$HP_CACHE/bin/copa" \
-PATCHING_PORTAL_DIR="$portal_dir" \
-PATCHING_CONCURRENCY="${PATCHING_CONCURRENCY:-2}" \
-  node --import tsx adapter/src/main.ts >>"$HP_LOGS/adapter.log" 2>&1 &
-children+=($!)
-echo $! > "$adapter_pid"
-wait_http "the adapter" "$adapter_url/patching/api/v1/health" $! "$HP_LOGS/adapter.log" 60
+# The settings every adapter of the demo gets (more as VAR=value before the call: they reach the adapter's
+# environment, never a command line).
+launch_adapter() { # port data-dir log
+  local port=$1 dir=$2 log=$3
+  PATCHING_HOST=127.0.0.1 \
+  PATCHING_PORT="$port" \
+  PATCHING_HARBOR_URL="$harbor_url" \
+  PATCHING_REGISTRY_HOST="127.0.0.1:$HP_HARBOR_PORT" \
+  PATCHING_ROBOT_NAME="$DEMO_ROBOT_NAME" \
+  PATCHING_ROBOT_SECRET="$DEMO_ROBOT_SECRET" \
+  PATCHING_WEBHOOK_SECRET="$DEMO_WEBHOOK_SECRET" \
+  PATCHING_JOBSERVICE_SECRET="$DEMO_JOBSERVICE_SECRET" \
+  PATCHING_DATA_DIR="$dir" \
+  PATCHING_BUILDKIT_ADDR="$HP_BUILDKIT_ADDRS" \
+  PATCHING_COPA_PATH="$HP_CACHE/bin/copa" \
+  PATCHING_PORTAL_DIR="$portal_dir" \
+  PATCHING_CONCURRENCY="${PATCHING_CONCURRENCY:-2}" \
+    node --import tsx adapter/src/main.ts >>"$log" 2>&1 &
+}
+
+if [ "$replicas" = 1 ]; then
+  say "starting the adapter on $adapter_url"
+  launch_adapter "$HP_ADAPTER_PORT" "$HP_STATE/adapter" "$HP_LOGS/adapter.log"
+  children+=($!)
+  echo $! > "$adapter_pid"
+  wait_http "the adapter" "$adapter_url/patching/api/v1/health" $! "$HP_LOGS/adapter.log" 60
+  data_dirs="$HP_STATE/adapter"
+else
+  say "starting $replicas adapters on PostgreSQL $db_shown behind $adapter_url"
+  targets=()
+  data_dirs=
+  for ((n = 1; n <= replicas; n++)); do
+    port=$(replica_port "$n")
+    PATCHING_DATABASE_URL="$HP_DATABASE_URL" PATCHING_REPLICA_ID="replica-$n" \
+      launch_adapter "$port" "$HP_STATE/adapter-replica-$n" "$HP_LOGS/adapter-$n.log"
+    children+=($!)
+    echo $! > "$run/adapter-$n.pid"
+    # One at a time: the first one migrates the database.
+    wait_http "replica $n" "http://127.0.0.1:$port/patching/api/v1/health" $! "$HP_LOGS/adapter-$n.log" 60
+    targets+=("http://127.0.0.1:$port")
+    data_dirs="${data_dirs:+$data_dirs }$HP_STATE/adapter-replica-$n"
+  done
+  node --import tsx e2e/lib/round-robin.ts --port "$HP_ADAPTER_PORT" "${targets[@]}" >>"$HP_LOGS/front.log" 2>&1 &
+  children+=($!)
+  echo $! > "$front_pid"
+  wait_http "the round-robin front" "$adapter_url/patching/api/v1/health" $! "$HP_LOGS/front.log" 30
+  say "replicas: ${targets[*]} (logs adapter-N.log, front.log)"
+fi
 
 cat <<EOF
 
@@ -121,10 +190,10 @@ cat <<EOF
 
   Harbor stand-in: $harbor_url   Registry: http://$HP_REGISTRY_ADDR   buildkitd: $HP_BUILDKIT_ADDRS
   Logs: $HP_LOGS (adapter.log, harbor-sim.log, registry.log, buildkitd.log)
-  Data: $HP_STATE/adapter
+  Data:$([ "$replicas" = 1 ] || echo " PostgreSQL $db_shown and") $data_dirs
 
   Press Ctrl-C to stop the adapter and the stand-in; npm run stop also stops the registry and buildkitd.
 
 EOF
-# Exits when either process ends (or on Ctrl-C); the trap stops the other one.
+# Exits when any process ends (or on Ctrl-C); the trap stops the others.
 wait -n "${children[@]}" || true

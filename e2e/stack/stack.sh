@@ -6,8 +6,8 @@
 # mirrors (the adapter's buildkitd pool: PATCHING_BUILDKIT_ADDR=$HP_BUILDKIT_ADDRS).
 #
 #   stack.sh start    start what is not running and wait until all answer (no-op when healthy)
-#   stack.sh stop     stop everything (every buildkitd first, and the demo's adapter and Harbor
-#                     stand-in if e2e/scripts/start.sh runs them), wait for them to exit
+#   stack.sh stop     stop everything (every buildkitd first, and the demo's adapter(s), round-robin
+#                     front and Harbor stand-in if e2e/scripts/start.sh runs them), wait for them to exit
 #   stack.sh status   print the state; exit 0 only when all are healthy
 #   stack.sh logs     print the last lines of every log
 #
@@ -47,7 +47,8 @@ pid_alive() { # pidfile
   case "$(basename "$1")" in
     registry.pid) pattern='docker-registry serve' ;;
     buildkitd*.pid) pattern='buildkitd --config' ;;
-    adapter.pid) pattern='adapter/src/main.ts' ;;
+    adapter.pid | adapter-*.pid) pattern='adapter/src/main.ts' ;;
+    front.pid) pattern='e2e/lib/round-robin.ts' ;;
     harbor-sim.pid) pattern='harbor-sim/src/main.ts' ;;
     *) return 0 ;;
   esac
@@ -233,6 +234,10 @@ case "${1:-}" in
   stop)
     # The demo's processes (e2e/scripts/start.sh) first: they use the registry and buildkitd.
     stop_pid adapter "$run/adapter.pid"
+    # HP_REPLICAS: the round-robin front and every replica.
+    for f in "$run/front.pid" "$run"/adapter-*.pid; do
+      [ -e "$f" ] && stop_pid "$(basename "$f" .pid)" "$f"
+    done
     stop_pid harbor-sim "$run/harbor-sim.pid"
     # Every buildkitd that runs, whatever HP_BUILDKITDS says now.
     for f in "$run"/buildkitd-*.pid "$run/buildkitd.pid"; do

@@ -57,7 +57,7 @@ export class ExecutionController {
   }
 
   async log(ref: TaskRef): Promise<string> {
-    return this.engine.logs.read((await this.findTask(ref)).id);
+    return await this.engine.logs.read((await this.findTask(ref)).id);
   }
 
   async vex(ref: TaskRef, platform?: string): Promise<unknown> {

@@ -164,6 +164,7 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
     }
     await Promise.race([Promise.all(waits), new Promise((r) => setTimeout(r, 10_000).unref())]);
     this.leases.stop();
+    await this.logs.flush();
   }
 
   /**
@@ -302,7 +303,7 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
 
   /**
    * Ad-hoc patch of one artifact; joins a Pending/Running task of the same artifact if there is one.
-   * Requests for the same artifact are handled one after the other in this process (`forArtifact`).
+   * Requests for the same artifact are handled one after the other, across processes (`forArtifact`).
    */
   patchArtifact(input: {
     project: string;
@@ -316,12 +317,13 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
   }
 
   /**
-   * Runs `fn` after every earlier `fn` given for the same artifact has ended: a look for an active task and
-   * the insert of a new one are not interleaved with another request's.
+   * Runs `fn` after every earlier `fn` given for the same artifact has ended, in this process and (through the
+   * store's lock) in every other process sharing the database: a look for an active task and the insert of a
+   * new one are not interleaved with another request's.
    */
   forArtifact<T>(project: string, repository: string, digest: string, fn: () => Promise<T>): Promise<T> {
     const key = `${project}/${repository}@${digest}`;
-    const run = (this.artifactLocks.get(key) ?? Promise.resolve()).then(fn);
+    const run = (this.artifactLocks.get(key) ?? Promise.resolve()).then(() => this.store.withArtifactLock(key, fn));
     const tail = run.then(
       () => undefined,
       () => undefined,
@@ -545,6 +547,8 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
   private async finish(taskId: number, status: Task['status'], reason: Task['reason'], message: string): Promise<void> {
     const t = await this.store.getTask(taskId);
     if (!t) return;
+    // Whoever sees the task final reads its whole log.
+    await this.logs.flush(taskId);
     await this.store.updateTask(taskId, {
       status,
       reason,

@@ -4,6 +4,8 @@
  *    which cancels its schedule; re-enabling starts afresh, without catching up),
  *  - for each, finds the latest slot at or before now; when it is newer than the last handled slot,
  *    the policy is due: one run, however many slots passed while the service was down,
+ *  - claims the slot in the store: of several processes (replicas) sharing the database, only the one
+ *    whose claim wins acts on it; the others leave it,
  *  - starts the run unless one of the policy's executions is still running; then the slot is
  *    recorded as SKIPPED in the schedule log (not as an execution).
  * The clock is injected (`now`) and `tick()` can be called directly, so tests never wait.
@@ -23,6 +25,8 @@ export interface SchedulerDeps {
   hasActiveRun: (policyId: number) => Promise<boolean>;
   /** Starts a run with trigger SCHEDULE and returns its execution id. */
   startRun: (policyId: number) => Promise<{ id: number }>;
+  /** Who claims the slots (the replica id; default 'local'). */
+  owner?: string;
   /** Milliseconds between ticks of the real timer (default 10 s; cron slots are whole minutes). */
   intervalMs?: number;
   onError?: (err: unknown, policyId?: number) => void;
@@ -115,6 +119,7 @@ export class PolicyScheduler {
       state.last_run_time ? Date.parse(state.last_run_time) : 0,
     );
     if (slot.getTime() <= handled) return undefined;
+    if (!(await this.store.claimSlot(p.id, slot, this.deps.owner ?? 'local'))) return undefined;
 
     let outcome: ScheduleOutcome;
     let executionId: number | null = null;

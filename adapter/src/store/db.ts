@@ -102,7 +102,12 @@ export function postgresSql(o: PostgresOptions): Sql & { pool: pg.Pool } {
   // A connection that breaks while idle in the pool (server restart, failover) is dropped by the pool; the next
   // query opens a new one. Without a listener the error would end the process.
   pool.on('error', (err) => o.onIdleError?.(err));
-  return { db: new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) }), engine: 'postgres', pool };
+  return {
+    db: new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) }),
+    engine: 'postgres',
+    pool,
+    poolSize: o.poolSize ?? 10,
+  };
 }
 
 /** Whether the database answers a trivial query. */

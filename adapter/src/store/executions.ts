@@ -19,6 +19,7 @@ import type {
 import { DEFAULT_PATCH_OPTIONS, deriveExecutionStatus } from '../model/execution';
 import { sql } from 'kysely';
 import type { Migration } from './db';
+import { SqlLocks } from './locks';
 import type { Sql } from './schema';
 
 export const executionMigrations: Migration[] = [
@@ -353,6 +354,11 @@ export interface ExecutionStore {
   /** The source tags of this repository whose verified patches this service pushed as `patchedDigest`. */
   sourceTagsPatchedInto(project: string, repository: string, patchedDigest: string): Promise<string[]>;
   updateTask(id: number, fields: TaskUpdate): Promise<void>;
+  /**
+   * Runs `fn` holding the database lock of one source artifact (`project/repository@digest`): across every
+   * process sharing the database, a look for an active task and the insert of a new one are not interleaved.
+   */
+  withArtifactLock<T>(key: string, fn: () => Promise<T>): Promise<T>;
 }
 
 /**
@@ -391,9 +397,15 @@ class CountCache {
 /** ExecutionStore over the query layer (SQLite or PostgreSQL). */
 export class SqlExecutionStore implements ExecutionStore {
   private readonly totals: CountCache;
+  private readonly locks: SqlLocks;
 
   constructor(private readonly q: Sql) {
     this.totals = new CountCache(q);
+    this.locks = new SqlLocks(q);
+  }
+
+  withArtifactLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    return this.locks.withLock(`artifact:${key}`, fn);
   }
 
   async metrics(executionId: number): Promise<ExecutionMetrics> {

@@ -9,6 +9,7 @@ import { jobserviceMigrations } from './jobs';
 import { policyMigrations } from './policies';
 import { policyRunMigrations } from './policy-runs';
 import { schedulerMigrations } from './schedules';
+import { taskLogMigrations } from './task-logs';
 import { webhookMigrations } from './webhook-events';
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -19,4 +20,5 @@ export const MIGRATIONS: readonly Migration[] = [
   ...schedulerMigrations,
   ...webhookMigrations,
   ...insightsMigrations,
+  ...taskLogMigrations,
 ];

@@ -76,6 +76,9 @@ export interface ScheduleLogEntry {
 /** How many log rows are kept per policy. */
 const LOG_KEEP = 50;
 
+/** How long a claimed slot is kept (its key stops a second claim meanwhile). */
+const SLOT_KEEP_MS = 24 * 3600_000;
+
 export interface ScheduleStore {
   get(policyId: number): Promise<ScheduleState | undefined>;
   all(): Promise<ScheduleState[]>;
@@ -146,6 +149,7 @@ export class SqlScheduleStore implements ScheduleStore {
 
   async remove(policyId: number): Promise<void> {
     await this.q.db.deleteFrom('policy_schedule_state').where('policy_id', '=', policyId).execute();
+    await this.q.db.deleteFrom('policy_schedule_slots').where('policy_id', '=', policyId).execute();
   }
 
   async log(entry: Omit<ScheduleLogEntry, 'id'>): Promise<void> {
@@ -176,7 +180,16 @@ export class SqlScheduleStore implements ScheduleStore {
       })
       .onConflict((oc) => oc.columns(['policy_id', 'slot']).doNothing())
       .executeTakeFirst();
-    return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+    const won = Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+    if (won) {
+      // Claims a day older than this slot are long handled (the state's last_run_time is past them).
+      await this.q.db
+        .deleteFrom('policy_schedule_slots')
+        .where('policy_id', '=', policyId)
+        .where('slot', '<', new Date(slot.getTime() - SLOT_KEEP_MS).toISOString())
+        .execute();
+    }
+    return won;
   }
 
   async recent(policyId: number, limit = 10): Promise<ScheduleLogEntry[]> {

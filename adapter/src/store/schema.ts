@@ -138,6 +138,10 @@ export interface WebhookEventTable {
   attempts: Generated<number>;
   processed_at: string | null;
   claimed_by: Generated<string | null>;
+  /** When it was claimed (epoch ms). */
+  claimed_at: Generated<number | null>;
+  /** Harbor's event as identified across deliveries (webhook-events.ts eventIdentity); unique. */
+  event_identity: string | null;
 }
 
 export interface ScheduleSlotTable {
@@ -157,6 +161,13 @@ export interface SnapshotTable {
   by_severity: string;
 }
 
+export interface TaskLogLineTable {
+  seq: Generated<number>;
+  task_id: number;
+  time: string;
+  line: string;
+}
+
 export interface Tables {
   patch_policies: PolicyTable;
   patch_executions: ExecutionTable;
@@ -169,6 +180,7 @@ export interface Tables {
   policy_schedule_slots: ScheduleSlotTable;
   webhook_events: WebhookEventTable;
   insight_snapshots: SnapshotTable;
+  task_log_lines: TaskLogLineTable;
 }
 
 export type Engine = 'sqlite' | 'postgres';
@@ -177,4 +189,6 @@ export type Engine = 'sqlite' | 'postgres';
 export interface Sql {
   db: Kysely<Tables>;
   engine: Engine;
+  /** PostgreSQL: the connections in the pool (store/locks.ts keeps some free for the locked work). */
+  poolSize?: number;
 }

@@ -39,7 +39,38 @@ export const webhookMigrations: Migration[] = [
       ALTER TABLE webhook_events ADD COLUMN claimed_by TEXT;
     `,
   },
+  {
+    module: 'webhooks',
+    version: 3,
+    description: "Harbor's event is stored once however many replicas receive it; a claim lapses if its process died",
+    sql: `
+      ALTER TABLE webhook_events ADD COLUMN event_identity TEXT;
+      ALTER TABLE webhook_events ADD COLUMN claimed_at INTEGER;
+      CREATE UNIQUE INDEX webhook_events_identity ON webhook_events (event_identity);
+    `,
+    postgres: `
+      ALTER TABLE webhook_events ADD COLUMN event_identity TEXT;
+      ALTER TABLE webhook_events ADD COLUMN claimed_at BIGINT;
+      CREATE UNIQUE INDEX webhook_events_identity ON webhook_events (event_identity);
+    `,
+  },
 ];
+
+/**
+ * What makes a delivered event the same event: Harbor's type, its occur_at (seconds), project, repository,
+ * digest, tag and scan type. Harbor sends one payload per webhook policy, so the same event reaches every
+ * replica whose URL is registered (and again when Harbor retries a delivery): those copies agree on all of
+ * these. Two distinct events agreeing on all of them (the same tag of the same digest pushed twice within one
+ * second) would be handled once, which is what handling them twice would do anyway. Without occur_at (not
+ * in every payload) an event has no identity and is never merged with another.
+ */
+export function eventIdentity(e: ArtifactEvent): string | null {
+  if (e.occur_at === undefined) return null;
+  return JSON.stringify([e.type, e.occur_at, e.project, e.repository, e.digest, e.tag ?? null, e.scan_type ?? null]);
+}
+
+/** A claim older than this is taken to be of a process that died while handling the event. */
+export const CLAIM_LAPSE_MS = 10 * 60_000;
 
 /**
  * received: waiting; done: handled (maybe started runs); ignored: nothing to do; dropped: Harbor does not
@@ -80,15 +111,20 @@ const fromRow = (r: Row): WebhookEventRecord => ({
   processed_at: r.processed_at,
 });
 
+const lapsed = () => Date.now() - CLAIM_LAPSE_MS;
+
 /** Rows kept after processing (the newest). */
 const KEEP = 5000;
 
 export interface WebhookEventStore {
-  /** Stores the events of one delivery together (all or none); returns their ids. */
+  /**
+   * Stores the events of one delivery together (all or none); returns their ids. An event already stored (the
+   * same identity, see eventIdentity) is not stored again: its id is the stored one's.
+   */
   insertAll(events: ArtifactEvent[]): Promise<number[]>;
   insert(event: ArtifactEvent): Promise<number>;
   get(id: number): Promise<WebhookEventRecord | undefined>;
-  /** Events still to handle, oldest first. */
+  /** Events still to handle and not claimed by a live process, oldest first. */
   pending(limit?: number): Promise<WebhookEventRecord[]>;
   /** The project's newest events, newest first. */
   recent(project: string, limit?: number): Promise<WebhookEventRecord[]>;
@@ -102,7 +138,7 @@ export interface WebhookEventStore {
   retryLater(id: number, message: string): Promise<number>;
   /**
    * Claims a received, unclaimed event for `owner`: true for exactly one of the processes that try. A claim is
-   * let go by retryLater (the next pass may claim it again).
+   * let go by retryLater (the next pass may claim it again), and lapses after CLAIM_LAPSE_MS (its process died).
    */
   claim(id: number, owner: string): Promise<boolean>;
 }
@@ -111,24 +147,37 @@ export interface WebhookEventStore {
 export class SqlWebhookEventStore implements WebhookEventStore {
   constructor(private readonly q: Sql) {}
 
-  /** Records the events of one delivery together (all or none). */
   async insertAll(events: ArtifactEvent[]): Promise<number[]> {
     if (events.length === 0) return [];
-    const rows = await this.q.db
-      .insertInto('webhook_events')
-      .values(events.map((e) => this.row(e)))
-      .returning('id')
-      .execute();
-    return rows.map((r) => r.id);
+    return this.q.db.transaction().execute(async (tx) => {
+      const ids: number[] = [];
+      for (const e of events) {
+        const row = this.row(e);
+        const inserted = await tx
+          .insertInto('webhook_events')
+          .values(row)
+          .onConflict((oc) => oc.column('event_identity').doNothing())
+          .returning('id')
+          .executeTakeFirst();
+        // On PostgreSQL a concurrent insert of the same identity waits for the other transaction, so its row
+        // is committed (and visible) here.
+        const id =
+          inserted?.id ??
+          (
+            await tx
+              .selectFrom('webhook_events')
+              .select('id')
+              .where('event_identity', '=', row.event_identity!)
+              .executeTakeFirstOrThrow()
+          ).id;
+        ids.push(id);
+      }
+      return ids;
+    });
   }
 
   async insert(event: ArtifactEvent): Promise<number> {
-    const r = await this.q.db
-      .insertInto('webhook_events')
-      .values(this.row(event))
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return r.id;
+    return (await this.insertAll([event]))[0];
   }
 
   private row(event: ArtifactEvent) {
@@ -141,6 +190,7 @@ export class SqlWebhookEventStore implements WebhookEventStore {
       tag: event.tag ?? null,
       event: JSON.stringify(event),
       status: 'received',
+      event_identity: eventIdentity(event),
     };
   }
 
@@ -154,6 +204,9 @@ export class SqlWebhookEventStore implements WebhookEventStore {
       .selectFrom('webhook_events')
       .selectAll()
       .where('status', '=', 'received')
+      .where((eb) =>
+        eb.or([eb('claimed_by', 'is', null), eb('claimed_at', 'is', null), eb('claimed_at', '<', lapsed())]),
+      )
       .orderBy('id')
       .limit(limit)
       .execute();
@@ -192,10 +245,12 @@ export class SqlWebhookEventStore implements WebhookEventStore {
   async claim(id: number, owner: string): Promise<boolean> {
     const r = await this.q.db
       .updateTable('webhook_events')
-      .set({ claimed_by: owner })
+      .set({ claimed_by: owner, claimed_at: Date.now() })
       .where('id', '=', id)
       .where('status', '=', 'received')
-      .where('claimed_by', 'is', null)
+      .where((eb) =>
+        eb.or([eb('claimed_by', 'is', null), eb('claimed_at', 'is', null), eb('claimed_at', '<', lapsed())]),
+      )
       .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
   }
@@ -204,7 +259,7 @@ export class SqlWebhookEventStore implements WebhookEventStore {
   async retryLater(id: number, message: string): Promise<number> {
     const r = await this.q.db
       .updateTable('webhook_events')
-      .set((eb) => ({ attempts: eb('attempts', '+', 1), message, claimed_by: null }))
+      .set((eb) => ({ attempts: eb('attempts', '+', 1), message, claimed_by: null, claimed_at: null }))
       .where('id', '=', id)
       .returning('attempts')
       .executeTakeFirstOrThrow();

@@ -8,7 +8,8 @@
  *    with one task, unless the artifact is already being patched.
  *  - PUSH_ARTIFACT: when an event-based policy would consider the pushed tag and the project does
  *    not scan on push, asks Harbor to scan it; the scan's completion then arrives as above.
- * Transient Harbor failures leave the event for a later pass (bounded attempts).
+ * Transient Harbor failures leave the event for a later pass (bounded attempts). Each event is claimed in the
+ * store first: where several processes (replicas) share the database, one of them handles it.
  */
 import type { PatchPolicy } from '@harbor-patching/shared/policy/model';
 import { HarborError, type HarborClient } from '../harbor/client';
@@ -28,6 +29,8 @@ const COSIGN_TAG = /^sha256-[a-f0-9]{64}\.(sig|att|sbom)$/;
 
 export interface WebhookProcessorDeps {
   store: WebhookEventStore;
+  /** Who claims the events it handles (the replica id; default 'local'): of several processes, one handles each. */
+  owner?: string;
   /** Harbor as the service robot. */
   harbor: HarborClient;
   /** Enabled event-based policies of a project. */
@@ -111,6 +114,7 @@ export class WebhookProcessor {
   }
 
   private async processOne(rec: WebhookEventRecord): Promise<void> {
+    if (!(await this.store.claim(rec.id, this.deps.owner ?? 'local'))) return;
     try {
       const out = await this.handle(rec.event);
       if (out.status === 'dropped') this.deps.onDropped?.(rec.event, out.message, rec.id);

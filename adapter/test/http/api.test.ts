@@ -404,6 +404,8 @@ describe('webhooks', async () => {
   const projectId = (name: string) => sim.state.findProject(name, true)!.project_id;
   /** The Authorization header Harbor sends for project `name` once the webhook is registered there. */
   const hook = (name = P) => `Bearer ${projectWebhookCredential(SECRET, projectId(name))}`;
+  // Each delivery here is another Harbor event, so each has its own occur_at (Harbor's same event is stored once).
+  let occurAt = Math.floor(Date.now() / 1000);
   const event = (
     type: string,
     project: string,
@@ -412,7 +414,7 @@ describe('webhooks', async () => {
     extra: Record<string, unknown> = {},
   ) => ({
     type,
-    occur_at: Math.floor(Date.now() / 1000),
+    occur_at: occurAt++,
     operator: 'auto',
     event_data: {
       resources: resources.map((r) => ({ ...r, resource_url: `x/${project}/${repository}:${r.tag ?? r.digest}` })),

@@ -121,7 +121,7 @@ test('a lapsed lease is taken over: re-queued before copa, INTERRUPTED once copa
   assert.equal(requeued.attempt, 1, 'the attempt counter stays');
   assert.deepEqual(await queue.leaseOf(beforeCopa), { owner: null, expiresAt: null, stopRequested: false });
   assert.ok((await queue.queuedTaskIds()).includes(beforeCopa));
-  const log = b.engine.logs.read(beforeCopa);
+  const log = await b.engine.logs.read(beforeCopa);
   assert.match(log, /lease of replica dead on this task lapsed; replica replica-b took it over/);
   assert.match(log, /goes back to the queue/);
 
@@ -132,7 +132,7 @@ test('a lapsed lease is taken over: re-queued before copa, INTERRUPTED once copa
     assert.match(t.status_message, /restarted/);
     assert.equal(t.copa_pid, null);
   }
-  assert.match(b.engine.logs.read(lastAttempt), /attempt 3 of 3 was its last/);
+  assert.match(await b.engine.logs.read(lastAttempt), /attempt 3 of 3 was its last/);
 
   const untouched = (await b.store.getTask(live))!;
   assert.equal(untouched.status, 'Running');
@@ -148,7 +148,7 @@ test("a replica that stops renewing: a started replica's watcher ends its task a
   assert.equal(t.status, 'Error');
   assert.equal(t.reason, 'INTERRUPTED');
   assert.match(
-    b.engine.logs.read(id),
+    await b.engine.logs.read(id),
     /lease of replica replica-a on this task lapsed; replica replica-b took it over/,
   );
 });
@@ -172,7 +172,7 @@ test("start-up recovery ends or re-queues this replica's own Running tasks only,
   assert.equal((await queue.leaseOf(othersLive))?.owner, 'replica-a');
   assert.equal((await b.store.getTask(othersLapsed))!.status, 'Running', "a lapsed lease is the watcher's");
   assert.equal((await b.store.getTask(ownBeforeCopa))!.status, 'Pending');
-  assert.match(b.engine.logs.read(ownBeforeCopa), /the adapter stopped while this task was running/);
+  assert.match(await b.engine.logs.read(ownBeforeCopa), /the adapter stopped while this task was running/);
   assert.equal((await b.store.getTask(ownCopa))!.reason, 'INTERRUPTED');
   assert.equal((await b.store.getTask(legacy))!.reason, 'INTERRUPTED', 'claimed before leases existed');
 });
@@ -231,7 +231,7 @@ test('a replica whose task was taken over meanwhile (its renewals failed) stops 
     const t = (await a.store.getTask(task.id))!;
     assert.equal(t.status, 'Running', "the task is replica B's to end or re-queue");
     assert.equal((await queue.leaseOf(task.id))?.owner, 'replica-b');
-    assert.match(a.engine.logs.read(task.id), /replica replica-a lost its lease on this task/);
+    assert.match(await a.engine.logs.read(task.id), /replica replica-a lost its lease on this task/);
   } finally {
     sim.setScanDelay(200);
   }
@@ -271,7 +271,7 @@ test('a copa process recorded in the data directory is killed at start, before t
     assert.equal(other.exitCode, null, 'not a copa process: left running');
     assert.ok(!existsSync(join(b.dataDir, 'copa-pids', '17')));
     assert.ok(!existsSync(join(b.dataDir, 'work', 'task-17')));
-    assert.match(b.engine.logs.read(17), new RegExp(`killing copa process group ${fakeCopa.pid}`));
+    assert.match(await b.engine.logs.read(17), new RegExp(`killing copa process group ${fakeCopa.pid}`));
   } finally {
     fakeCopa.kill('SIGKILL');
     other.kill('SIGKILL');

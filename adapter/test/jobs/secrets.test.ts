@@ -31,7 +31,7 @@ test('a Harbor error quoting the robot secret is scrubbed from the status messag
   assert.equal(done.reason, 'NOT_FOUND', done.status_message);
   assert.match(done.status_message, /not found/);
   // (The task's own source_digest holds the secret only because this test put it there.)
-  for (const text of [done.status_message, engine.engine.logs.read(task.id)]) {
+  for (const text of [done.status_message, await engine.engine.logs.read(task.id)]) {
     assert.ok(!text.includes(ROBOT.secret), text);
     assert.ok(!text.includes(basic), text);
   }

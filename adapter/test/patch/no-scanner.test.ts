@@ -68,6 +68,6 @@ test('comprehensive mode: patched without a report, no re-scan asked, before/aft
   assert.deepEqual(task.fixed_cves, []);
   assert.match(task.status_message, /no vulnerability scanner .* not scanned before or after/);
   assert.equal(sim.state.scans.get(patched), undefined, 'no re-scan of the patched image was asked for');
-  const log = mod.engine.logs.read(task.id);
+  const log = await mod.engine.logs.read(task.id);
   assert.match(log, /no vulnerability scanner for project .*patching without a report/);
 });

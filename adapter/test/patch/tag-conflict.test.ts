@@ -152,7 +152,7 @@ test("a patch whose patched tag holds another source's patch fails TAG_CONFLICT 
     assert.equal(done.patched_tag, null);
     assert.equal(done.patched_digest, null);
     assert.ok(done.vulnerabilities_before && done.vulnerabilities_before.fixable > 0, 'it got as far as deciding');
-    assert.doesNotMatch(engine.engine.logs.read(task.id), /\$ copa patch/, `${scheme}: copa never ran`);
+    assert.doesNotMatch(await engine.engine.logs.read(task.id), /\$ copa patch/, `${scheme}: copa never ran`);
     assert.equal(await registryDigest(full, target), existing, `${scheme}: the existing image stays`);
   }
 });
