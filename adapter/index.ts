@@ -4,6 +4,7 @@ export { startAdapter, type RunningAdapter } from './src/app';
 export { loadConfig, type Config } from './src/config/config';
 export { HarborClient } from './src/harbor/client';
 export { previewPolicy } from './src/policies/preview';
+export { decideFromSummary, scanFacts } from './src/policies/threshold';
 export { DEFAULT_PATCH_OPTIONS } from './src/model/execution';
 export { SqlExecutionStore } from './src/store/executions';
 export { migrate, openDatabase, sqliteSql } from './src/store/db';

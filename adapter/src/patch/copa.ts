@@ -203,14 +203,28 @@ export async function runCopa(run: CopaRun): Promise<CopaResult> {
 
 /** Classifies a failed copa run from its log. */
 export function classifyCopaFailure(lines: readonly string[]): {
+  /** TOKEN_REALM_REFUSED: a class of its own (its advice differs), reported as REGISTRY_UNREACHABLE. */
   code:
-    'BUILDKIT_UNREACHABLE' | 'REGISTRY_AUTH' | 'REGISTRY_UNREACHABLE' | 'TIMEOUT' | 'UNSUPPORTED_OS' | 'COPA_FAILED';
+    | 'BUILDKIT_UNREACHABLE'
+    | 'REGISTRY_AUTH'
+    | 'REGISTRY_UNREACHABLE'
+    | 'TOKEN_REALM_REFUSED'
+    | 'TIMEOUT'
+    | 'UNSUPPORTED_OS'
+    | 'COPA_FAILED';
   detail: string;
   transient: boolean;
+  /** TOKEN_REALM_REFUSED: the host in the token service address that was refused. */
+  realmHost?: string;
 } {
   const text = lines.join('\n');
   const errorLines = lines.filter((l) => /error|fail|fatal/i.test(l));
   const detail = (errorLines.at(-1) ?? lines.at(-1) ?? 'copa exited without output').slice(0, 500);
+  // go-containerregistry (copa reads image indexes with it) will not ask a token service whose address is a
+  // loopback or private IP literal unless it is the registry's own host:port ("invalid realm in
+  // www-authenticate: realm host "127.0.0.1" is a private or link-local address"). Retrying cannot help.
+  const realm = /realm host "([^"]*)" is a private or link-local address/i.exec(text);
+  if (realm) return { code: 'TOKEN_REALM_REFUSED', detail, transient: false, realmHost: realm[1] };
   if (/exceeded timeout|context deadline exceeded/i.test(text)) return { code: 'TIMEOUT', detail, transient: false };
   // gRPC dial errors towards buildkitd (unix socket or tcp): the socket is missing or nothing listens.
   if (

@@ -245,6 +245,12 @@ test('copa failure classification and the no-update case', () => {
   assert.equal(classifyCopaFailure(['Error: patch exceeded timeout 5m0s']).code, 'TIMEOUT');
   assert.equal(classifyCopaFailure(['failed to push: 401 Unauthorized']).code, 'REGISTRY_AUTH');
   assert.equal(classifyCopaFailure(['Error: something odd']).code, 'COPA_FAILED');
+  const realm = classifyCopaFailure([
+    'Error: failed to get manifest 127.0.0.1:8380/library/app:1: GET http://127.0.0.1:8380/v2/library/app/manifests/1: invalid realm in www-authenticate: realm host "127.0.0.1" is a private or link-local address',
+  ]);
+  assert.equal(realm.code, 'TOKEN_REALM_REFUSED');
+  assert.equal(realm.realmHost, '127.0.0.1');
+  assert.equal(realm.transient, false);
   assert.equal(copaFoundNothing(['level=info msg="Image is already up-to-date. No patch was applied."']), true);
 });
 

@@ -22,6 +22,8 @@ export interface AdapterProcess {
   /** Peak resident set size so far, in bytes (Linux VmHWM). */
   peakRss(): number;
   rss(): number;
+  /** CPU time the process used so far (user + system), in seconds. */
+  cpuSeconds(): number;
   close(): Promise<void>;
 }
 
@@ -57,6 +59,19 @@ function buildOnce() {
   return built;
 }
 
+/**
+ * The Node.js/V8 flags the container image starts the adapter with (the flags of its Dockerfile ENTRYPOINT),
+ * so a benchmark measures the process as it runs in production.
+ */
+export function imageNodeFlags(): string[] {
+  const dockerfile = readFileSync(join(root, 'adapter/deploy/image/Dockerfile'), 'utf8');
+  const m = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(dockerfile);
+  if (!m) throw new Error('adapter/deploy/image/Dockerfile has no ENTRYPOINT ["...", ...] line');
+  const argv = JSON.parse(m[1]) as string[];
+  const node = argv.findIndex((a) => /(^|\/)node$/.test(a));
+  return argv.slice(node + 1).filter((a) => a.startsWith('--'));
+}
+
 function procStatus(pid: number, field: string): number {
   try {
     const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -66,10 +81,25 @@ function procStatus(pid: number, field: string): number {
   }
 }
 
+/** utime + stime of /proc/<pid>/stat (fields 14 and 15, in clock ticks of 1/100 s on Linux). */
+function procCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 /** Starts the adapter with these PATCHING_* settings (port and log level are set here) and waits until it answers. */
 export async function startAdapterProcess(
   settings: Record<string, string>,
-  o: { compiled?: boolean } = {},
+  o: {
+    compiled?: boolean;
+    /** Node.js/V8 flags added after the image's own (experiments, e.g. "--max-old-space-size=96"). */
+    nodeArgs?: string[];
+  } = {},
 ): Promise<AdapterProcess> {
   const port = await freePort();
   const b = o.compiled === false ? { error: 'not asked for' } : await buildOnce();
@@ -85,15 +115,20 @@ export async function startAdapterProcess(
   let child: ChildProcess;
   let runtime: string;
   if ('main' in b) {
-    // As the container image starts it (README.md, "Release build").
-    child = spawn(b.node, ['--max-semi-space-size=2', b.main], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-    runtime = 'compiled (Node.js 24 bundle)';
+    // As the container image starts it (README.md, "Release build"), with the image's flags.
+    const flags = [...imageNodeFlags(), ...(o.nodeArgs ?? [])];
+    child = spawn(b.node, [...flags, b.main], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    runtime = `compiled (Node.js 24 bundle, ${flags.join(' ')})`;
   } else {
-    child = spawn('node', ['--import', 'tsx', join(root, 'adapter/src/main.ts')], {
-      env,
-      cwd: root,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    child = spawn(
+      'node',
+      [...imageNodeFlags(), ...(o.nodeArgs ?? []), '--import', 'tsx', join(root, 'adapter/src/main.ts')],
+      {
+        env,
+        cwd: root,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
     runtime = `tsx (Node.js ${process.version}; no release build: ${b.error})`;
   }
   const url = `http://127.0.0.1:${port}`;
@@ -118,6 +153,7 @@ export async function startAdapterProcess(
     runtime,
     peakRss: () => procStatus(pid, 'VmHWM'),
     rss: () => procStatus(pid, 'VmRSS'),
+    cpuSeconds: () => procCpuSeconds(pid),
     close: () =>
       new Promise<void>((r) => {
         if (exited !== undefined) return r();

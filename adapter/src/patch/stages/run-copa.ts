@@ -157,9 +157,15 @@ export function copaFailureOutcome(
     BUILDKIT_UNREACHABLE: `copa could not reach buildkitd at ${deps.buildkitAddr}; start buildkitd or fix the configured address.`,
     REGISTRY_AUTH: `the registry refused the service robot while copa pulled or pushed ${full}; give the robot pull and push rights.`,
     REGISTRY_UNREACHABLE: `the registry failed while copa pulled or pushed ${full}.`,
+    TOKEN_REALM_REFUSED:
+      `copa would not sign in to the registry: Harbor named its token service by the IP address ${c.realmHost}, ` +
+      `and copa refuses a token service on a loopback or private IP address. Make Harbor's external URL a host ` +
+      `name (e.g. https://harbor.example.com, or localhost instead of 127.0.0.1 on a test machine), or reach the ` +
+      `registry at the token service's own host and port (PATCHING_REGISTRY_HOST).`,
     TIMEOUT: `copa did not finish within ${deps.copaTimeoutSeconds} s.`,
     UNSUPPORTED_OS: `copa cannot patch this image's operating system.`,
     COPA_FAILED: `copa failed; see the task log.`,
   };
-  return fail(c.code, `${advice[c.code]} (${c.detail})`, c.transient);
+  const code = c.code === 'TOKEN_REALM_REFUSED' ? 'REGISTRY_UNREACHABLE' : c.code;
+  return fail(code, `${advice[c.code]} (${c.detail})`, c.transient);
 }

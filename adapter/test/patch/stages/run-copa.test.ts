@@ -50,4 +50,14 @@ test("a failed copa run's outcome: its class, what to fix, the log line, and whe
   assert.match(auth.message, /^the registry refused the service robot while copa pulled or pushed library\/app; /);
 
   assert.match(copaFailureOutcome(['Error: patch exceeded timeout 5m0s'], deps, 'library/app').message, /within 300 s/);
+
+  // go-containerregistry's refusal of a token service on an IP literal: a setting to change, not a retry.
+  const refused =
+    'Error: GET http://10.0.0.5/v2/library/app/manifests/1: refusing token-server redirect to "http://10.0.0.5/service/token": realm host "10.0.0.5" is a private or link-local address';
+  const realm = copaFailureOutcome(['pulling', refused], deps, 'library/app');
+  assert.equal(realm.code, 'REGISTRY_UNREACHABLE');
+  assert.equal(realm.transient, false);
+  assert.match(realm.message, /token service by the IP address 10\.0\.0\.5/);
+  assert.match(realm.message, /external URL a host name/);
+  assert.ok(realm.message.endsWith(`(${refused})`));
 });
