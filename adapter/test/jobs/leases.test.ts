@@ -257,21 +257,24 @@ test('a copa process recorded in the data directory is killed at start, before t
   });
   const other = spawn('/bin/sleep', ['600'], { detached: true, stdio: 'ignore' });
   try {
+    // Log lines belong to a stored task; this one ended long ago, its copa outlived the process that ran it.
+    const execution = await b.engine.createExecution({ project: 'library', trigger: 'ADHOC' });
+    const id = (await b.engine.addTask(execution.id, fakeArtifact(), { enqueue: false })).id;
     const gone = new Promise((resolve) => fakeCopa.once('exit', resolve));
     assert.equal(readFileSync(`/proc/${fakeCopa.pid}/cmdline`, 'utf8').split('\0')[0], join(b.dataDir, 'bin', 'copa'));
     mkdirSync(join(b.dataDir, 'copa-pids'), { recursive: true });
-    writeFileSync(join(b.dataDir, 'copa-pids', '17'), `${fakeCopa.pid}\n`);
-    writeFileSync(join(b.dataDir, 'copa-pids', '18'), `${other.pid}\n`);
-    mkdirSync(join(b.dataDir, 'work', 'task-17'), { recursive: true });
+    writeFileSync(join(b.dataDir, 'copa-pids', String(id)), `${fakeCopa.pid}\n`);
+    writeFileSync(join(b.dataDir, 'copa-pids', String(id + 1)), `${other.pid}\n`);
+    mkdirSync(join(b.dataDir, 'work', `task-${id}`), { recursive: true });
 
     await b.engine.recover();
 
     await gone;
     assert.equal(fakeCopa.exitCode ?? fakeCopa.signalCode, 'SIGTERM');
     assert.equal(other.exitCode, null, 'not a copa process: left running');
-    assert.ok(!existsSync(join(b.dataDir, 'copa-pids', '17')));
-    assert.ok(!existsSync(join(b.dataDir, 'work', 'task-17')));
-    assert.match(await b.engine.logs.read(17), new RegExp(`killing copa process group ${fakeCopa.pid}`));
+    assert.ok(!existsSync(join(b.dataDir, 'copa-pids', String(id))));
+    assert.ok(!existsSync(join(b.dataDir, 'work', `task-${id}`)));
+    assert.match(await b.engine.logs.read(id), new RegExp(`killing copa process group ${fakeCopa.pid}`));
   } finally {
     fakeCopa.kill('SIGKILL');
     other.kill('SIGKILL');
