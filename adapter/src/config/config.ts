@@ -189,7 +189,7 @@ const SETTINGS: Setting[] = [
   { key: 'robotSecret', env: 'ROBOT_SECRET', kind: 'string' },
   { key: 'dataDir', env: 'DATA_DIR', kind: 'path' },
   { key: 'databaseUrl', env: 'DATABASE_URL', kind: 'databaseUrl' },
-  { key: 'databasePoolSize', env: 'DATABASE_POOL_SIZE', kind: 'int', min: 1, max: 200 },
+  { key: 'databasePoolSize', env: 'DATABASE_POOL_SIZE', kind: 'int', min: 2, max: 200 },
   {
     key: 'databaseStatementTimeoutSeconds',
     env: 'DATABASE_STATEMENT_TIMEOUT',

@@ -81,7 +81,7 @@ test('database settings: checked with clear errors; the password is never shown'
   assert.doesNotMatch(noDb, /hunter2/);
   assert.match(problems({ PATCHING_DATABASE_SSL: 'maybe' }).join('\n'), /PATCHING_DATABASE_SSL: must be one of/);
   assert.match(problems({ PATCHING_DATABASE_SSL: 'require' }).join('\n'), /only used with PATCHING_DATABASE_URL/);
-  assert.match(problems({ PATCHING_DATABASE_POOL_SIZE: '0' }).join('\n'), /between 1 and 200/);
+  assert.match(problems({ PATCHING_DATABASE_POOL_SIZE: '0' }).join('\n'), /between 2 and 200/);
   const c = loadConfig(
     env({
       PATCHING_DATABASE_URL: withPassword(database.url),
