@@ -479,9 +479,10 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
       );
       await writes;
       this.logs.append(task.id, result.message);
+      if (!(await this.stillOwns(task.id))) throw new Error('lease lost');
       await this.finish(task.id, result.status, result.reason ?? null, result.message);
     } catch (err) {
-      if (ac.signal.reason === 'lease-lost') {
+      if (ac.signal.reason === 'lease-lost' || !(await this.stillOwns(task.id).catch(() => true))) {
         // The task is another replica's now: it decides what becomes of it.
         this.logs.append(task.id, `replica ${this.config.replicaId} lost its lease on this task: it stops here`);
         return;
@@ -542,6 +543,15 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
     this.lastProgressWrite.set(taskId, now);
     await this.store.updateTask(taskId, { progress: p });
     this.emit('progress', taskId, p);
+  }
+
+  /**
+   * Whether this replica still holds the task's lease: one whose heartbeat was late may have lost the task to
+   * another replica, which then decides its end. (Checked right before the final write; not atomic with it.)
+   */
+  private async stillOwns(taskId: number): Promise<boolean> {
+    if (this.config.soleReplica) return true;
+    return (await this.queue.leaseOf(taskId))?.owner === this.config.replicaId;
   }
 
   private async finish(taskId: number, status: Task['status'], reason: Task['reason'], message: string): Promise<void> {
