@@ -10,6 +10,8 @@ export HP_STATE=${HP_STATE:-${XDG_STATE_HOME:-$HOME/.local/state}/harbor-patchin
 export HP_LOGS=${HP_LOGS:-$HP_STATE/logs}
 # The plain distribution registry that holds the images (Harbor's registry in a real install).
 export HP_REGISTRY_ADDR=${HP_REGISTRY_ADDR:-127.0.0.1:5000}
+# The demo's (npm start) own registry behind its Harbor stand-in; the tests never push there.
+export HP_DEMO_REGISTRY_ADDR=${HP_DEMO_REGISTRY_ADDR:-127.0.0.1:5001}
 export HP_BUILDKIT_ADDR=${HP_BUILDKIT_ADDR:-unix://$HP_STATE/buildkit/buildkitd.sock}
 # How many buildkitds the stack runs (1-4). The first is HP_BUILDKIT_ADDR; buildkitd N (N >= 2) has its own
 # root and socket under $HP_STATE/buildkit-N. HP_BUILDKIT_ADDRS lists them all, comma-separated (the form

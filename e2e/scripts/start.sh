@@ -43,6 +43,18 @@ fi
 bash e2e/scripts/install.sh
 bash e2e/stack/stack.sh start
 bash e2e/fixtures/build.sh
+# The demo's stand-in keeps its images in a registry of its own (the tests push hundreds of repositories into the
+# stack's registry): the sample images are copied there once, then it holds what the demo's users push and patch.
+bash e2e/stack/stack.sh demo-registry
+for image in library/sample-app:1.0 library/multiarch-app:1.0; do
+  curl -fs -o /dev/null --max-time 5 -I \
+    -H 'Accept: application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json' \
+    "http://$HP_DEMO_REGISTRY_ADDR/v2/${image%:*}/manifests/${image##*:}" && continue
+  echo "start: copying $image into the demo registry"
+  skopeo copy --all --preserve-digests --src-tls-verify=false --dest-tls-verify=false \
+    "docker://$HP_REGISTRY_ADDR/$image" "docker://$HP_DEMO_REGISTRY_ADDR/$image" >>"$HP_LOGS/demo-registry.log" 2>&1 \
+    || { echo "start: copying $image into the demo registry failed (log: $HP_LOGS/demo-registry.log)" >&2; exit 1; }
+done
 mkdir -p "$run" "$HP_LOGS"
 
 alive "$adapter_pid" adapter/src/main.ts && die "the demo is already running (pid $(cat "$adapter_pid")); stop it with: npm run stop"
@@ -122,7 +134,7 @@ say "starting the Harbor stand-in on $harbor_url"
 # Its token service is announced as localhost, not 127.0.0.1: copa reads image indexes through a registry
 # library that refuses a token realm on a loopback or private IP address (see README, "Patched tags").
 HARBOR_SIM_ROBOTS="$DEMO_ROBOT_NAME:$DEMO_ROBOT_SECRET" \
-  node --import tsx harbor-sim/src/main.ts --port "$HP_HARBOR_PORT" --registry "http://$HP_REGISTRY_ADDR" \
+  node --import tsx harbor-sim/src/main.ts --port "$HP_HARBOR_PORT" --registry "http://$HP_DEMO_REGISTRY_ADDR" \
   --advisories "$HP_ADVISORIES" --seed demo --external-url "http://localhost:$HP_HARBOR_PORT" \
   >>"$HP_LOGS/harbor-sim.log" 2>&1 &
 children+=($!)
@@ -188,8 +200,8 @@ cat <<EOF
     gina   guest                 lena   limited guest
   The project "library" holds the vulnerable sample image library/sample-app:1.0.
 
-  Harbor stand-in: $harbor_url   Registry: http://$HP_REGISTRY_ADDR   buildkitd: $HP_BUILDKIT_ADDRS
-  Logs: $HP_LOGS (adapter.log, harbor-sim.log, registry.log, buildkitd.log)
+  Harbor stand-in: $harbor_url   Registry: http://$HP_DEMO_REGISTRY_ADDR   buildkitd: $HP_BUILDKIT_ADDRS
+  Logs: $HP_LOGS (adapter.log, harbor-sim.log, demo-registry.log, registry.log, buildkitd.log)
   Data:$([ "$replicas" = 1 ] || echo " PostgreSQL $db_shown and") $data_dirs
 
   Press Ctrl-C to stop the adapter and the stand-in; npm run stop also stops the registry and buildkitd.
