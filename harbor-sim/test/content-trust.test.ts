@@ -66,6 +66,20 @@ const pull = (method: 'GET' | 'HEAD', reference: string, userAgent = 'docker/27.
     headers: { accept: MANIFEST_ACCEPT, 'user-agent': userAgent },
   });
 
+/** Signs `${project}/app@<digest>` with the test key, offline (no transparency log), in cosign's legacy format. */
+const sign = (digestToSign: string, extra: string[] = []) =>
+  cosign([
+    'sign',
+    '--key',
+    'cosign.key',
+    '--use-signing-config=false',
+    '--tlog-upload=false',
+    '--new-bundle-format=false',
+    '--allow-http-registry',
+    ...extra,
+    `${new URL(sim.url).host}/${project}/app@${digestToSign}`,
+  ]);
+
 test('an unsigned manifest of a project with cosign content trust is refused with 412, as Harbor does', async () => {
   const meta = await json<{ metadata: Record<string, string> }>(
     await fetch(`${sim.url}/api/v2.0/projects/${project}`, {
@@ -87,16 +101,7 @@ test('an unsigned manifest of a project with cosign content trust is refused wit
 
 test('signed with cosign: served, listed as its signature.cosign accessory and as a referrer, and verifiable', async () => {
   const host = new URL(sim.url).host;
-  const signed = await cosign([
-    'sign',
-    '--key',
-    'cosign.key',
-    '--use-signing-config=false',
-    '--tlog-upload=false',
-    '--new-bundle-format=false',
-    '--allow-http-registry',
-    `${host}/${project}/app@${digest}`,
-  ]);
+  const signed = await sign(digest);
   assert.equal(signed.exitCode, 0, signed.stderr);
 
   const res = await pull('GET', '1.0');
@@ -162,18 +167,7 @@ test('a child of an index is an artifact of its own: refused until it carries a 
   const indexDigest = index.headers.get('docker-content-digest')!;
 
   assert.equal((await pull('GET', child.digest)).status, 412, 'an unsigned child is refused like any artifact');
-  const host = new URL(sim.url).host;
-  const signed = await cosign([
-    'sign',
-    '--key',
-    'cosign.key',
-    '--use-signing-config=false',
-    '--tlog-upload=false',
-    '--new-bundle-format=false',
-    '--allow-http-registry',
-    '--recursive',
-    `${host}/${project}/app@${indexDigest}`,
-  ]);
+  const signed = await sign(indexDigest, ['--recursive']);
   assert.equal(signed.exitCode, 0, signed.stderr);
   assert.equal((await pull('GET', '2.0')).status, 200);
   assert.equal((await pull('GET', child.digest)).status, 200, 'the child carries its own signature now');

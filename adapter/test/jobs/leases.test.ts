@@ -177,14 +177,16 @@ test("start-up recovery ends or re-queues this replica's own Running tasks only,
   assert.equal((await b.store.getTask(legacy))!.reason, 'INTERRUPTED', 'claimed before leases existed');
 });
 
-test('a stop asked for on replica B reaches the task running on replica A', async () => {
+/**
+ * Replica A, started, with a tiny image pushed for it; `taskWaitingForScan` patches it and resolves once the task
+ * waits for Harbor's scan (held long by the caller's scan delay).
+ */
+async function replicaWithTaskInScan(name: string) {
   const a = replica('replica-a', { leaseSeconds: 5 });
   await a.engine.start();
-  const repository = `${unique('stop-across')}/app`;
-  const digest = await pushTinyImage(`library/${repository}`, '1', { 'hello.txt': 'stop across replicas\n' });
-  // The task waits for Harbor's scan long enough to be stopped from the other replica.
-  sim.setScanDelay(60_000);
-  try {
+  const repository = `${unique(name)}/app`;
+  const digest = await pushTinyImage(`library/${repository}`, '1', { 'hello.txt': `${name}\n` });
+  const taskWaitingForScan = async () => {
     const { task } = await a.engine.patchArtifact({ project: 'library', artifact: { repository, tag: '1', digest } });
     await waitFor(
       'the task to wait for its scan on replica A',
@@ -192,6 +194,17 @@ test('a stop asked for on replica B reaches the task running on replica A', asyn
       60_000,
       100,
     );
+    return task;
+  };
+  return { ...a, taskWaitingForScan };
+}
+
+test('a stop asked for on replica B reaches the task running on replica A', async () => {
+  const a = await replicaWithTaskInScan('stop-across');
+  // The task waits for Harbor's scan long enough to be stopped from the other replica.
+  sim.setScanDelay(60_000);
+  try {
+    const task = await a.taskWaitingForScan();
     const b = replica('replica-b', { leaseSeconds: 5 });
     await b.engine.start();
     const answer = await b.engine.stopTask(task.id);
@@ -208,19 +221,10 @@ test('a stop asked for on replica B reaches the task running on replica A', asyn
 });
 
 test('a replica whose task was taken over meanwhile (its renewals failed) stops its run and leaves the task alone', async () => {
-  const a = replica('replica-a', { leaseSeconds: 5 });
-  await a.engine.start();
-  const repository = `${unique('lease-lost')}/app`;
-  const digest = await pushTinyImage(`library/${repository}`, '1', { 'hello.txt': 'lease lost\n' });
+  const a = await replicaWithTaskInScan('lease-lost');
   sim.setScanDelay(60_000);
   try {
-    const { task } = await a.engine.patchArtifact({ project: 'library', artifact: { repository, tag: '1', digest } });
-    await waitFor(
-      'the task to wait for its scan on replica A',
-      async () => (await a.store.getTask(task.id))?.progress?.stage === 'Scanning original' || undefined,
-      60_000,
-      100,
-    );
+    const task = await a.taskWaitingForScan();
     // As takeOverLease leaves it after replica A's lease lapsed.
     await db.sql.db
       .updateTable('patch_tasks')
