@@ -69,6 +69,25 @@ const scanned = (occurAt?: number): ArtifactEvent => ({
   occur_at: occurAt,
 });
 
+/** One ad-hoc execution with one task of library/app, straight in the store. */
+async function adhocTask(sql: Sql, tag: string | null, digest: string) {
+  const store = new SqlExecutionStore(sql);
+  const execution = await store.insertExecution({
+    project: 'library',
+    policy_id: null,
+    trigger: 'ADHOC',
+    options: DEFAULT_PATCH_OPTIONS,
+  });
+  const task = await store.insertTask({
+    execution_id: execution.id,
+    project: 'library',
+    repository: 'app',
+    tag,
+    source_digest: digest,
+  });
+  return { execution, task };
+}
+
 for (const open of ENGINES) {
   describe(`replicas (${open.name.replace('Database', '')})`, () => {
     let database: TestDatabase;
@@ -202,20 +221,7 @@ for (const open of ENGINES) {
       await database.reset();
       const replicas = replicaSqls(database, 2);
       try {
-        const store = new SqlExecutionStore(database.sql);
-        const e = await store.insertExecution({
-          project: 'library',
-          policy_id: null,
-          trigger: 'ADHOC',
-          options: DEFAULT_PATCH_OPTIONS,
-        });
-        const task = await store.insertTask({
-          execution_id: e.id,
-          project: 'library',
-          repository: 'app',
-          tag: '1.0',
-          source_digest: `sha256:${'e'.repeat(64)}`,
-        });
+        const { execution: e, task } = await adhocTask(database.sql, '1.0', `sha256:${'e'.repeat(64)}`);
         const legacyDir = join(dataDir, `task-logs-${open.name}`);
         const [a, b] = replicas.sqls.map(
           (q) => new TaskLogs(legacyDir, new Scrubber(['s3cr3t-value']), new SqlTaskLogStore(q)),
@@ -246,20 +252,7 @@ for (const open of ENGINES) {
 
     test("task logs: a task's log keeps its first lines, with a note", async () => {
       await database.reset();
-      const store = new SqlExecutionStore(database.sql);
-      const e = await store.insertExecution({
-        project: 'library',
-        policy_id: null,
-        trigger: 'ADHOC',
-        options: DEFAULT_PATCH_OPTIONS,
-      });
-      const task = await store.insertTask({
-        execution_id: e.id,
-        project: 'library',
-        repository: 'app',
-        tag: null,
-        source_digest: `sha256:${'f'.repeat(64)}`,
-      });
+      const { execution: e, task } = await adhocTask(database.sql, null, `sha256:${'f'.repeat(64)}`);
       const logs = new TaskLogs(join(dataDir, 'none'), new Scrubber([]), new SqlTaskLogStore(database.sql));
       for (let i = 0; i < MAX_TASK_LOG_LINES + 50; i++) logs.append(task.id, `line ${i}`);
       const lines = (await logs.read(task.id)).trimEnd().split('\n');
