@@ -252,7 +252,7 @@ for (const open of ENGINES) {
 
     test("task logs: a task's log keeps its first lines, with a note", async () => {
       await database.reset();
-      const { execution: e, task } = await adhocTask(database.sql, null, `sha256:${'f'.repeat(64)}`);
+      const { task } = await adhocTask(database.sql, null, `sha256:${'f'.repeat(64)}`);
       const logs = new TaskLogs(join(dataDir, 'none'), new Scrubber([]), new SqlTaskLogStore(database.sql));
       for (let i = 0; i < MAX_TASK_LOG_LINES + 50; i++) logs.append(task.id, `line ${i}`);
       const lines = (await logs.read(task.id)).trimEnd().split('\n');
