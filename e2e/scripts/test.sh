@@ -6,6 +6,9 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$HP_ROOT"
 start=$(date +%s)
+# Seconds per phase, printed with the summary (where a slow run spent its time).
+phases="" phase_start=$start
+phase() { local now; now=$(date +%s); phases+="  $1: $((now - phase_start)) s"$'\n'; phase_start=$now; }
 
 bash e2e/scripts/install.sh
 # The release's runtime, for the Node.js 24 part of the run (the demo does not need it).
@@ -17,17 +20,27 @@ if [ "$stack_was_running" = 0 ]; then trap 'bash e2e/stack/stack.sh stop' EXIT; 
 # The stack's address, for the test processes (same defaults as oci-testkit/src/stack.ts).
 export HP_REGISTRY_ADDR HP_BUILDKIT_ADDR HP_ADVISORIES HP_CACHE HP_STATE
 bash e2e/fixtures/build.sh
+phase "toolchain, stack and fixtures"
 
 export HP_TEST_RESULTS=$(mktemp -d)
 status=0
 # Static checks first (type errors, lint findings and unformatted files fail the run, but the tests still run and count).
 checks=0
 npx nx run-many -t typecheck,lint --outputStyle=static --skipNxCache && npm run -s format:check || { checks=1; status=1; }
-npx nx run-many -t test --parallel=1 --outputStyle=stream --skipNxCache "$@" || status=$?
+phase "static checks"
+# Each adapter test file runs once: the files that run real copa patches (marked `// @runs-copa`) here, under
+# Node.js 20 (the runtime of `npm start`), every other one in the Node.js 24 run (the release's runtime). What
+# the copa files check does not depend on the Node.js version, and they take the adapter through HTTP, the
+# store and the engine on Node.js 20 as well. A run given arguments (one project, say) runs all of them here.
 if [ $# -eq 0 ]; then
-  node24_start=$(date +%s)
+  export HP_TEST_FILES_adapter=$(mktemp)
+  (cd adapter && grep -rlx '// @runs-copa' test src --include='*.test.ts' | sort) > "$HP_TEST_FILES_adapter"
+fi
+npx nx run-many -t test --parallel=1 --outputStyle=stream --skipNxCache "$@" || status=$?
+phase "tests (Node.js 20)"
+if [ $# -eq 0 ]; then
   bash e2e/scripts/test-node24.sh || status=1
-  echo "Node.js 24 run: $(( $(date +%s) - node24_start )) s"
+  phase "tests (Node.js 24)"
 fi
 # Stop what this run started before the summary, so the count line is the last line printed.
 if [ "$stack_was_running" = 0 ]; then
@@ -47,10 +60,12 @@ node -e '
     const c = JSON.parse(fs.readFileSync(path.join(dir, file), "utf8"));
     p += c.passed; f += c.failed; s += c.skipped;
     const suite = file.replace(/\.json$/, "");
-    const ms = Object.values(c.fileMs ?? {}).reduce((a, b) => a + b, 0);
-    const took = ms ? ` (${Math.round(ms / 1000)} s in test files)` : "";
+    const sum = (o) => Object.values(o ?? {}).reduce((a, b) => a + b, 0);
+    const ms = sum(c.fileMs), wall = sum(c.wallMs);
+    const took = ms ? ` (${Math.round(ms / 1000)} s in tests, ${Math.round(wall / 1000)} s with start-up and hooks)` : "";
     per.push(`  ${suite}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped${took}`);
-    for (const [name, ms] of Object.entries(c.fileMs ?? {})) slow.push([ms, `${suite}: ${name}`]);
+    for (const [name, ms] of Object.entries(c.wallMs ?? c.fileMs ?? {}))
+      slow.push([ms, `${suite}: ${name}`, c.fileMs?.[name] ?? 0]);
   }
   for (const suite of expected) {
     if (fs.existsSync(path.join(dir, suite + ".json"))) continue;
@@ -59,9 +74,10 @@ node -e '
   }
   if (process.argv[4] === "1") { f += 1; per.push("  static checks (typecheck, lint, format): failed"); }
   slow.sort((a, b) => b[0] - a[0]);
-  console.log("\nSlowest test files:\n" + slow.slice(0, 15).map(([ms, n]) => `  ${(ms / 1000).toFixed(0).padStart(4)} s  ${n}`).join("\n"));
+  console.log("\nSlowest test files (whole file, of it in tests):\n" + slow.slice(0, 20).map(([ms, n, t]) => `  ${(ms / 1000).toFixed(0).padStart(4)} s ${(t / 1000).toFixed(0).padStart(4)} s  ${n}`).join("\n"));
   console.log("\nTest suites:\n" + per.join("\n"));
+  process.stdout.write("\nPhases:\n" + process.argv[5]);
   console.log(`total time: ${Math.round(Date.now() / 1000 - Number(process.argv[2]))} s`);
   console.log(`tests: ${p} passed, ${f} failed, ${s} skipped`);
-' "$HP_TEST_RESULTS" "$start" "$suites" "$checks"
+' "$HP_TEST_RESULTS" "$start" "$suites" "$checks" "$phases"
 exit $status

@@ -40,7 +40,9 @@ export function harborProxy(harborUrl: string, logger: Logger, httpsAgent?: Agen
     },
   });
   return (req, res, next) => {
-    if (isHarborPath(req.path)) res.locals.routeGroup = 'harbor-proxy';
+    // The adapter's own paths skip the proxy middleware altogether (it runs first, for every request).
+    if (!isHarborPath(req.path)) return next();
+    res.locals.routeGroup = 'harbor-proxy';
     return proxy(req, res, next);
   };
 }

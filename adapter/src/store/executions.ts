@@ -156,6 +156,7 @@ interface ExecutionRow {
   options: string;
   start_time: string;
   end_time: string | null;
+  update_time: string;
   excluded: string;
 }
 
@@ -394,10 +395,15 @@ class CountCache {
   }
 }
 
+/** How many finished executions' task counts a store keeps for lists (a page shows 15; about 1 MB in all). */
+const FINISHED_METRICS_KEPT = 5000;
+
 /** ExecutionStore over the query layer (SQLite or PostgreSQL). */
 export class SqlExecutionStore implements ExecutionStore {
   private readonly totals: CountCache;
   private readonly locks: SqlLocks;
+  /** Task counts of finished executions, by id and update time (see listedMetrics). */
+  private readonly finishedMetrics = new Map<string, ExecutionMetrics>();
 
   constructor(private readonly q: Sql) {
     this.totals = new CountCache(q);
@@ -505,8 +511,33 @@ export class SqlExecutionStore implements ExecutionStore {
       .limit(f.page_size)
       .offset((f.page - 1) * f.page_size)
       .execute()) as ExecutionRow[];
-    const metrics = await this.metricsOf(rows.map((r) => r.id));
+    const metrics = await this.listedMetrics(rows);
     return { items: rows.map((r) => this.toExecution(r, metrics.get(r.id)!)), total };
+  }
+
+  /**
+   * The task counts of listed executions. A finished execution's tasks have all ended and no longer change, so its
+   * counts are kept, by id and update time (an execution that gets work again is Running, with a new update
+   * time). Only lists use them: the engine's own reads (refreshExecution) always count afresh.
+   */
+  private async listedMetrics(rows: readonly ExecutionRow[]): Promise<Map<number, ExecutionMetrics>> {
+    const keyOf = (r: ExecutionRow) =>
+      r.status === 'Running' ? undefined : `${r.id}\u0000${r.status}\u0000${r.update_time}`;
+    const out = new Map<number, ExecutionMetrics>();
+    const missing: number[] = [];
+    for (const r of rows) {
+      const kept = this.finishedMetrics.get(keyOf(r) ?? '');
+      if (kept) out.set(r.id, kept);
+      else missing.push(r.id);
+    }
+    for (const [id, m] of await this.metricsOf(missing)) {
+      out.set(id, m);
+      const key = keyOf(rows.find((r) => r.id === id)!);
+      if (!key) continue;
+      if (this.finishedMetrics.size >= FINISHED_METRICS_KEPT) this.finishedMetrics.clear();
+      this.finishedMetrics.set(key, m);
+    }
+    return out;
   }
 
   /** Re-derives the execution's status from its tasks; sets end_time when it becomes final. */

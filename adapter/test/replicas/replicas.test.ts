@@ -1,7 +1,7 @@
 // @runs-copa
 /**
  * Three real adapter processes on one PostgreSQL database, the real copa on the stack's two buildkitds:
- *  1. a policy run over 12 copies of the sample image, one replica killed (SIGKILL) while its copa runs and
+ *  1. a policy run over 6 copies of the sample image, one replica killed (SIGKILL) while its copa runs and
  *     started again: every task ends, each patched tag is pushed once, nothing stays Running, and no copa
  *     process of the killed replica outlives its restart;
  *  2. a schedule slot and a webhook event that reach all three replicas start one execution each;
@@ -30,6 +30,8 @@ import {
   type ReplicaSet,
 } from './harness';
 
+/** Copies of the sample image in the policy run: enough that a replica is killed with tasks still to run. */
+const COPIES = 6;
 const SECRET = `hook-${randomBytes(12).toString('hex')}`;
 const registry = new RegistryClient();
 const registryLog = join(logsDir, 'registry.log');
@@ -114,9 +116,9 @@ after(async () => {
   await sim?.close();
 });
 
-test('a policy run over 12 images on 3 replicas survives a replica killed during copa', async (ctx) => {
+test(`a policy run over ${COPIES} images on 3 replicas survives a replica killed during copa`, async (ctx) => {
   const P = newProject('run');
-  const repos = Array.from({ length: 12 }, (_, i) => `svc-${String(i).padStart(2, '0')}`);
+  const repos = Array.from({ length: COPIES }, (_, i) => `svc-${String(i).padStart(2, '0')}`);
   for (const repo of repos) await registry.copyImage(sampleImage, `${P}/${repo}:1.0`);
   await sim.scan(P, repos[0], '1.0'); // the copies share one digest: one scan covers all
   const logFrom = existsSync(registryLog) ? statSync(registryLog).size : 0;
@@ -195,7 +197,7 @@ test('a policy run over 12 images on 3 replicas survives a replica killed during
   const summary = JSON.stringify(tasks.map((t) => [t.id, t.repository, t.status, t.reason, t.status_message]));
   assert.equal(
     tasks.filter((t) => t.execution_id === executionId).length,
-    12,
+    COPIES,
     `one task per image in the run: ${summary}`,
   );
   for (const repo of repos) {

@@ -272,6 +272,31 @@ for (const open of ENGINES) {
       assert.equal(await executions.executionProject(999_999), undefined);
     });
 
+    test("execution lists: a finished execution's counts are kept until it gets work again", async () => {
+      await database.reset();
+      const executions = new SqlExecutionStore(database.sql);
+      const e = await executions.insertExecution({ project: 'p', trigger: 'ADHOC', options: DEFAULT_PATCH_OPTIONS });
+      const task = (digest: string) =>
+        executions.insertTask({ execution_id: e.id, project: 'p', repository: 'app', source_digest: digest });
+      await executions.updateTask((await task('sha256:a')).id, { status: 'Success' });
+      assert.equal((await executions.refreshExecution(e.id))?.status, 'Success');
+      const listed = async () => (await executions.listExecutions({ project: 'p', page: 1, page_size: 5 })).items[0];
+      assert.deepEqual((await listed()).metrics, (await executions.getExecution(e.id))!.metrics);
+      assert.equal((await listed()).metrics.succeeded, 1);
+
+      // New work makes it Running (a new update time): the list counts again, and keeps counting while it runs.
+      const second = await task('sha256:b');
+      assert.equal((await executions.refreshExecution(e.id))?.status, 'Running');
+      assert.deepEqual([(await listed()).status, (await listed()).metrics.pending], ['Running', 1]);
+      await executions.updateTask(second.id, { status: 'Running' });
+      assert.equal((await listed()).metrics.running, 1);
+      await executions.updateTask(second.id, { status: 'Skipped', reason: 'NOTHING_FIXABLE' });
+      await executions.refreshExecution(e.id);
+      const done = await listed();
+      assert.deepEqual([done.status, done.metrics], ['Success', (await executions.getExecution(e.id))!.metrics]);
+      assert.deepEqual([done.metrics.total, done.metrics.skipped], [2, 1]);
+    });
+
     test('schedules, policy runs, webhook events and jobservice jobs', async () => {
       await database.reset();
       const schedules = new SqlScheduleStore(database.sql);

@@ -72,6 +72,15 @@ export function imageNodeFlags(): string[] {
   return argv.slice(node + 1).filter((a) => a.startsWith('--'));
 }
 
+/**
+ * The memory allocator settings of the container image (its Dockerfile's `ENV MALLOC_*=...`), which the
+ * benchmarks give the adapter too; the image's other variables are its own paths and ports.
+ */
+export function imageAllocatorEnv(): Record<string, string> {
+  const dockerfile = readFileSync(join(root, 'adapter/deploy/image/Dockerfile'), 'utf8');
+  return Object.fromEntries([...dockerfile.matchAll(/\b(MALLOC_[A-Z_]+)=(\S+)/g)].map((m) => [m[1], m[2]]));
+}
+
 function procStatus(pid: number, field: string): number {
   try {
     const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -110,6 +119,7 @@ export async function startAdapterProcess(
     PATCHING_HOST: '127.0.0.1',
     PATCHING_PORT: String(port),
     PATCHING_LOG_LEVEL: 'warn',
+    ...imageAllocatorEnv(),
     ...settings,
   };
   let child: ChildProcess;
@@ -118,7 +128,7 @@ export async function startAdapterProcess(
     // As the container image starts it (README.md, "Release build"), with the image's flags.
     const flags = [...imageNodeFlags(), ...(o.nodeArgs ?? [])];
     child = spawn(b.node, [...flags, b.main], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-    runtime = `compiled (Node.js 24 bundle, ${flags.join(' ')})`;
+    runtime = `compiled (Node.js 24 bundle, ${[...Object.entries(imageAllocatorEnv()).map(([k, v]) => `${k}=${v}`), ...flags].join(' ')})`;
   } else {
     child = spawn(
       'node',

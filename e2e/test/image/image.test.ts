@@ -257,13 +257,18 @@ test('harbor-patching: the image config says how it runs (user, entrypoint, sett
     '/usr/bin/tini',
     '--',
     '/usr/local/bin/node',
-    // A small young generation and a slowly growing heap: less resident memory for the same work (README,
-    // "Release build").
-    '--max-semi-space-size=2',
-    '--optimize-for-size',
+    // A young generation of 4 MB per half and a heap limit that sizes V8's heap growth (README, "Release build").
+    '--max-semi-space-size=4',
+    '--max-old-space-size=192',
     '/opt/harbor-patching/adapter/main.js',
   ]);
-  for (const e of ['NODE_ENV=production', 'PATCHING_HOST=0.0.0.0', 'PATCHING_PORT=8480', 'PATCHING_DATA_DIR=/data']) {
+  for (const e of [
+    'NODE_ENV=production',
+    'PATCHING_HOST=0.0.0.0',
+    'PATCHING_PORT=8480',
+    'PATCHING_DATA_DIR=/data',
+    'MALLOC_ARENA_MAX=2',
+  ]) {
     assert.ok(c.Env.includes(e), `${e} in ${c.Env.join(' ')}`);
   }
   assert.deepEqual(Object.keys(c.Volumes), ['/data']);
