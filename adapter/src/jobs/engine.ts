@@ -22,7 +22,7 @@ import {
   type Task,
   type TaskProgress,
 } from '../model/execution';
-import type { ExecutionStore } from '../store/executions';
+import type { ExecutionStore, TaskUpdate } from '../store/executions';
 import type { TaskQueue } from '../store/queue';
 import { runPatchTask, classifyError, abortedOutcome, type PatchDeps } from '../patch/task';
 import { PatchOutcome } from '../patch/reasons';
@@ -479,13 +479,12 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
       );
       await writes;
       this.logs.append(task.id, result.message);
-      if (!(await this.stillOwns(task.id))) throw new Error('lease lost');
-      await this.finish(task.id, result.status, result.reason ?? null, result.message);
+      if (!(await this.finish(task.id, result.status, result.reason ?? null, result.message, true))) {
+        throw new Error('lease lost');
+      }
     } catch (err) {
       if (ac.signal.reason === 'lease-lost' || !(await this.stillOwns(task.id).catch(() => true))) {
-        // The task is another replica's now: it decides what becomes of it.
-        this.logs.append(task.id, `replica ${this.config.replicaId} lost its lease on this task: it stops here`);
-        return;
+        return this.lostLease(task.id);
       }
       // A stop or timeout wins over whatever the interrupted stage threw.
       const aborted = ac.signal.aborted && ac.signal.reason !== 'shutdown';
@@ -498,19 +497,20 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
       if (ac.signal.reason === 'shutdown') {
         // Graceful shutdown: put it back for the next start.
         this.logs.append(task.id, 'the service is shutting down; the task goes back to the queue');
-        await this.store.updateTask(task.id, {
+        const requeued = await this.writeOwned(task.id, {
           status: 'Pending',
           progress: null,
           copa_pid: null,
           attempt: task.attempt - 1,
         });
+        if (!requeued) return this.lostLease(task.id);
         await this.queue.releaseLease(task.id);
         await this.queue.enqueue(task.id);
       } else if (outcome.transient && task.attempt < this.config.maxAttempts && !ac.signal.aborted) {
         const delay = this.config.retryBaseMs * 2 ** (task.attempt - 1);
         this.logs.append(task.id, `${outcome.code}: ${outcome.message}`);
         this.logs.append(task.id, `transient failure: retrying in ${Math.round(delay / 1000)} s`);
-        await this.store.updateTask(task.id, {
+        const requeued = await this.writeOwned(task.id, {
           status: 'Pending',
           reason: outcome.code,
           status_message: this.logs.scrub(
@@ -519,12 +519,13 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
           progress: null,
           copa_pid: null,
         });
+        if (!requeued) return this.lostLease(task.id);
         await this.queue.releaseLease(task.id);
         await this.queue.enqueue(task.id, Date.now() + delay);
         await this.emitTask(task.id);
       } else {
         this.logs.append(task.id, `${outcome.code}: ${outcome.message}`);
-        await this.finish(task.id, outcome.status, outcome.code, outcome.message);
+        if (!(await this.finish(task.id, outcome.status, outcome.code, outcome.message, true))) this.lostLease(task.id);
       }
     } finally {
       clearTimeout(timeout);
@@ -547,19 +548,42 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
 
   /**
    * Whether this replica still holds the task's lease: one whose heartbeat was late may have lost the task to
-   * another replica, which then decides its end. (Checked right before the final write; not atomic with it.)
+   * another replica, which then decides its end.
    */
   private async stillOwns(taskId: number): Promise<boolean> {
     if (this.config.soleReplica) return true;
     return (await this.queue.leaseOf(taskId))?.owner === this.config.replicaId;
   }
 
-  private async finish(taskId: number, status: Task['status'], reason: Task['reason'], message: string): Promise<void> {
+  /**
+   * A task's end, or its return to the queue, written only while this replica holds the task's lease: the lease
+   * is checked in the same statement, so a replica that lost it in the meantime writes nothing.
+   */
+  private writeOwned(taskId: number, fields: TaskUpdate): Promise<boolean> {
+    return this.store.updateTask(taskId, fields, this.config.soleReplica ? {} : { leaseOwner: this.config.replicaId });
+  }
+
+  /** The task is another replica's now: it decides what becomes of it. */
+  private lostLease(taskId: number): void {
+    this.logs.append(taskId, `replica ${this.config.replicaId} lost its lease on this task: it stops here`);
+  }
+
+  /**
+   * Writes the task's end. A run's own end (`asLeaseHolder`) is written only while this replica holds the lease:
+   * false when it no longer does (nothing written). Recovery and stops of tasks nobody runs write it in any case.
+   */
+  private async finish(
+    taskId: number,
+    status: Task['status'],
+    reason: Task['reason'],
+    message: string,
+    asLeaseHolder = false,
+  ): Promise<boolean> {
     const t = await this.store.getTask(taskId);
-    if (!t) return;
+    if (!t) return true;
     // Whoever sees the task final reads its whole log.
     await this.logs.flush(taskId);
-    await this.store.updateTask(taskId, {
+    const fields: TaskUpdate = {
       status,
       reason,
       // Messages quote Harbor, the registry and copa: they pass the same scrubber as the log.
@@ -567,8 +591,10 @@ export class PatchEngine extends EventEmitter<EngineEvents> {
       end_time: new Date().toISOString(),
       copa_pid: null,
       progress: status === 'Success' ? { stage: 'Done', percent: 100 } : t.progress,
-    });
-    await this.emitTask(taskId);
+    };
+    const written = asLeaseHolder ? await this.writeOwned(taskId, fields) : await this.store.updateTask(taskId, fields);
+    if (written) await this.emitTask(taskId);
+    return written;
   }
 
   private async emitTask(taskId: number): Promise<void> {

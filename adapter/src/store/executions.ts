@@ -354,7 +354,11 @@ export interface ExecutionStore {
   lastSuccessForDigest(project: string, repository: string, digest: string): Promise<Task | undefined>;
   /** The source tags of this repository whose verified patches this service pushed as `patchedDigest`. */
   sourceTagsPatchedInto(project: string, repository: string, patchedDigest: string): Promise<string[]>;
-  updateTask(id: number, fields: TaskUpdate): Promise<void>;
+  /**
+   * Writes these fields; with `leaseOwner`, only while that replica holds the task's lease (in the same statement).
+   * Answers whether the task was written.
+   */
+  updateTask(id: number, fields: TaskUpdate, o?: { leaseOwner?: string }): Promise<boolean>;
   /**
    * Runs `fn` holding the database lock of one source artifact (`project/repository@digest`): across every
    * process sharing the database, a look for an active task and the insert of a new one are not interleaved.
@@ -725,7 +729,7 @@ export class SqlExecutionStore implements ExecutionStore {
     return rows.map((r) => r.tag!);
   }
 
-  async updateTask(id: number, fields: TaskUpdate): Promise<void> {
+  async updateTask(id: number, fields: TaskUpdate, o: { leaseOwner?: string } = {}): Promise<boolean> {
     const set: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(fields)) {
       if (v === undefined) continue;
@@ -750,8 +754,11 @@ export class SqlExecutionStore implements ExecutionStore {
           set[k] = v;
       }
     }
-    if (Object.keys(set).length === 0) return;
+    if (Object.keys(set).length === 0) return true;
     set.update_time = now();
-    await this.q.db.updateTable('patch_tasks').set(set).where('id', '=', id).execute();
+    let update = this.q.db.updateTable('patch_tasks').set(set).where('id', '=', id);
+    if (o.leaseOwner !== undefined) update = update.where('lease_owner', '=', o.leaseOwner);
+    const r = await update.executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
   }
 }

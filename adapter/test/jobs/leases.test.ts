@@ -241,6 +241,28 @@ test('a replica whose task was taken over meanwhile (its renewals failed) stops 
   }
 });
 
+test("a replica that loses the lease just before writing the task's end writes nothing", async () => {
+  const a = await replicaWithTaskInScan('lease-lost-at-end');
+  const task = await a.taskWaitingForScan();
+  // Replica B takes the task over between replica A's last look at its lease and A's write of the end.
+  const updateTask = a.store.updateTask.bind(a.store);
+  a.store.updateTask = async (id, fields, o) => {
+    if (id === task.id && fields.end_time !== undefined) {
+      await db.sql.db
+        .updateTable('patch_tasks')
+        .set({ lease_owner: 'replica-b', lease_expires_at: Date.now() + 60_000 })
+        .where('id', '=', id)
+        .execute();
+    }
+    return updateTask(id, fields, o);
+  };
+  await waitFor('replica A to let go of the task', () => a.engine.activeCount === 0 || undefined, 60_000, 100);
+  const t = (await a.store.getTask(task.id))!;
+  assert.deepEqual([t.status, t.end_time], ['Running', null], "the task is replica B's to end or re-queue");
+  assert.equal((await queue.leaseOf(task.id))?.owner, 'replica-b');
+  assert.match(await a.engine.logs.read(task.id), /replica replica-a lost its lease on this task/);
+});
+
 test('a stop of a Running task whose lease lapsed (or has none) finishes it at once', async () => {
   const b = replica('replica-b');
   const lapsed = await claimedTask(b, 'dead', -1000, { progress: { stage: 'Scanning original', percent: 5 } });
