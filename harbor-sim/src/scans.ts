@@ -177,14 +177,15 @@ export function startScan(
   const failure = ctx.failNext;
   ctx.failNext = undefined;
   const half = Math.max(0, ctx.scanDelayMs / 2);
-  setTimeout(() => {
+  // A scan in flight does not keep the process alive once the stand-in is closed (timers unref'd).
+  const scan = setTimeout(() => {
     record.status = 'Running';
     record.log.push(`${now()} scanning ${artifact.repository_name}@${artifact.digest}`);
     runScan(ctx, artifact, failure)
       .then((report) => {
         record.report = report;
         record.log.push(`${now()} found ${report.vulnerabilities.length} vulnerabilities`);
-        return new Promise((r) => setTimeout(r, half)).then(() => {
+        return new Promise((r) => setTimeout(r, half).unref()).then(() => {
           record.status = 'Success';
           record.end_time = now();
         });
@@ -200,6 +201,7 @@ export function startScan(
         emitScanEvent(ctx, project, artifact, record, operator);
       });
   }, half);
+  scan.unref();
   return record;
 }
 
