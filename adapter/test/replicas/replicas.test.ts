@@ -104,7 +104,21 @@ before(async () => {
       180_000,
       500,
     );
-    const off = await api(replicas[0].url, 'POST', `/projects/${project}/policies/${policyId}/disable`);
+    // Test 1 kills a replica meanwhile: ask the first one that answers.
+    const off = await waitFor(
+      'a replica to disable the scheduled policy',
+      async () => {
+        for (const r of replicas) {
+          const answer = await api(r.url, 'POST', `/projects/${project}/policies/${policyId}/disable`).catch(
+            () => undefined, // that replica is down or restarting
+          );
+          if (answer) return answer;
+        }
+        return undefined;
+      },
+      30_000,
+      200,
+    );
     assert.equal(off.status, 200, JSON.stringify(off.body));
   })();
   firstSlot.catch(() => undefined); // awaited (and reported) by test 2
