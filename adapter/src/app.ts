@@ -81,6 +81,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   const app = express();
   app.disable('x-powered-by');
+  // No ETag on API answers (as Harbor's API): hashing every JSON body cost more than the rare 304 saved.
+  // The portal's files have their own validators (http/portal.ts).
+  app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
   app.use(requestContext(logger));
   app.use(metrics.middleware);

@@ -367,50 +367,60 @@ export interface ExecutionStore {
 }
 
 /**
- * Counts of execution list filters (X-Total-Count), kept while the database is unchanged. Counting scans every
- * matching index entry (10,000 executions: about 0.4 ms, most of a list request), while asking SQLite whether
- * anything changed is one cheap statement: `total_changes()` counts this connection's writes and
- * `data_version` moves when another connection commits. Any write anywhere forgets every count. PostgreSQL
- * has no such cheap question (and other replicas write), so there every count is made afresh.
+ * List pages (items and X-Total-Count), kept while the database is unchanged. Reading a page costs a count over
+ * every matching index entry (10,000 executions: about 0.4 ms), the page query and its rows' parsing, while asking
+ * SQLite whether anything changed is one cheap statement: `total_changes()` counts this connection's writes and
+ * `data_version` moves when another connection commits. Any write anywhere forgets everything kept, so a page
+ * is never older than the last write. PostgreSQL has no such cheap question (and other replicas write), so
+ * there every read is made afresh. Callers get the kept objects themselves: they must not change them.
  */
-class CountCache {
-  private readonly counts = new Map<string, number>();
+export class UnchangedReads {
+  private readonly kept = new Map<string, unknown>();
   private token = '';
 
-  constructor(private readonly q: Sql) {}
+  constructor(
+    private readonly q: Sql,
+    private readonly maxKept: number,
+  ) {}
 
-  async get(key: string, count: () => Promise<number>): Promise<number> {
-    if (this.q.engine !== 'sqlite') return count();
+  async get<T>(key: string, read: () => Promise<T>): Promise<T> {
+    if (this.q.engine !== 'sqlite') return read();
+    const token = await this.changeToken();
+    if (token !== this.token || this.kept.size >= this.maxKept) {
+      this.kept.clear();
+      this.token = token;
+    }
+    if (this.kept.has(key)) return this.kept.get(key) as T;
+    const value = await read();
+    // Kept only if no write was seen meanwhile: a read that began before a write must not outlive it.
+    if (this.token === token) this.kept.set(key, value);
+    return value;
+  }
+
+  private async changeToken(): Promise<string> {
     const r = await sql<{
       c: number;
       v: number;
     }>`SELECT total_changes() AS c, (SELECT data_version FROM pragma_data_version) AS v`.execute(this.q.db);
-    const token = `${r.rows[0].c}:${r.rows[0].v}`;
-    if (token !== this.token || this.counts.size > 256) {
-      this.counts.clear();
-      this.token = token;
-    }
-    let n = this.counts.get(key);
-    if (n === undefined) {
-      n = await count();
-      this.counts.set(key, n);
-    }
-    return n;
+    return `${r.rows[0].c}:${r.rows[0].v}`;
   }
 }
+
+/** How many list pages and counts a store keeps while the database is unchanged (a page is about 10 kB). */
+const UNCHANGED_READS_KEPT = 500;
 
 /** How many finished executions' task counts a store keeps for lists (a page shows 15; about 1 MB in all). */
 const FINISHED_METRICS_KEPT = 5000;
 
 /** ExecutionStore over the query layer (SQLite or PostgreSQL). */
 export class SqlExecutionStore implements ExecutionStore {
-  private readonly totals: CountCache;
+  private readonly unchanged: UnchangedReads;
   private readonly locks: SqlLocks;
   /** Task counts of finished executions, by id and update time (see listedMetrics). */
   private readonly finishedMetrics = new Map<string, ExecutionMetrics>();
 
   constructor(private readonly q: Sql) {
-    this.totals = new CountCache(q);
+    this.unchanged = new UnchangedReads(q, UNCHANGED_READS_KEPT);
     this.locks = new SqlLocks(q);
   }
 
@@ -502,12 +512,18 @@ export class SqlExecutionStore implements ExecutionStore {
   }
 
   async listExecutions(f: ExecutionFilter): Promise<ListPage<Execution>> {
+    return this.unchanged.get(JSON.stringify(['executions', f]), () => this.readExecutionPage(f));
+  }
+
+  private async readExecutionPage(f: ExecutionFilter): Promise<ListPage<Execution>> {
     let query = this.q.db.selectFrom('patch_executions').where('project', '=', f.project);
     if (f.policy_id !== undefined) query = query.where('policy_id', '=', f.policy_id);
     if (f.status) query = query.where('status', '=', f.status);
     if (f.trigger) query = query.where('trigger', '=', f.trigger);
-    const total = await this.totals.get(JSON.stringify([f.project, f.policy_id, f.status, f.trigger]), async () =>
-      Number((await query.select(sql<number>`CAST(COUNT(*) AS INTEGER)`.as('n')).executeTakeFirstOrThrow()).n),
+    const total = await this.unchanged.get(
+      JSON.stringify(['executions-count', f.project, f.policy_id, f.status, f.trigger]),
+      async () =>
+        Number((await query.select(sql<number>`CAST(COUNT(*) AS INTEGER)`.as('n')).executeTakeFirstOrThrow()).n),
     );
     const rows = (await query
       .selectAll()
@@ -633,6 +649,10 @@ export class SqlExecutionStore implements ExecutionStore {
   }
 
   async listTasks(f: TaskFilter): Promise<ListPage<Task>> {
+    return this.unchanged.get(JSON.stringify(['tasks', f]), () => this.readTaskPage(f));
+  }
+
+  private async readTaskPage(f: TaskFilter): Promise<ListPage<Task>> {
     let query = this.q.db.selectFrom('patch_tasks').where('execution_id', '=', f.execution_id);
     if (f.status) query = query.where('status', '=', f.status);
     const total = await query.select(sql<number>`CAST(COUNT(*) AS INTEGER)`.as('n')).executeTakeFirstOrThrow();

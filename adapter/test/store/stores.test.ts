@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DEFAULT_PATCH_OPTIONS } from '../../src/model/execution';
-import { SqlExecutionStore } from '../../src/store/executions';
+import { SqlExecutionStore, UnchangedReads } from '../../src/store/executions';
 import { migrate, openDatabase, sqliteSql } from '../../src/store/db';
 import { SqlJobStore } from '../../src/store/jobs';
 import { MIGRATIONS } from '../../src/store/migrations';
@@ -398,6 +398,23 @@ describe('stores (SQLite file written by another connection)', () => {
       await writer.insertExecution({ project: 'p', trigger: 'MANUAL', options: DEFAULT_PATCH_OPTIONS });
       assert.equal((await reader.listExecutions(filter)).total, 2);
       assert.equal((await reader.listExecutions(filter)).items.length, 2);
+      // A task page the reader keeps follows the writer's commits too.
+      const task = await writer.insertTask({
+        execution_id: 1,
+        project: 'p',
+        repository: 'app',
+        source_digest: 'sha256:a',
+      });
+      const tasks = { execution_id: 1, page: 1, page_size: 10 };
+      assert.deepEqual(
+        (await reader.listTasks(tasks)).items.map((t) => t.status),
+        ['Pending'],
+      );
+      await writer.updateTask(task.id, { status: 'Success' });
+      assert.deepEqual(
+        (await reader.listTasks(tasks)).items.map((t) => t.status),
+        ['Success'],
+      );
       const plan = readerDb
         .prepare(
           "EXPLAIN QUERY PLAN SELECT * FROM patch_executions WHERE project = 'p' ORDER BY start_time DESC, id DESC LIMIT 15",
@@ -411,6 +428,35 @@ describe('stores (SQLite file written by another connection)', () => {
     } finally {
       writerDb.close();
       readerDb.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('list reads kept while the database is unchanged', () => {
+  test('a read that began before a write is not kept', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hp-store-'));
+    const db = openDatabase(join(dir, 'patching.db'));
+    migrate(db, MIGRATIONS);
+    const q = sqliteSql(db);
+    const store = new SqlExecutionStore(q);
+    const reads = new UnchangedReads(q, 10);
+    try {
+      let n = 0;
+      const first = await reads.get('page', async () => {
+        const value = ++n;
+        // Meanwhile a write, and another request that sees it (and starts keeping afresh).
+        await store.insertExecution({ project: 'p', trigger: 'MANUAL', options: DEFAULT_PATCH_OPTIONS });
+        await reads.get('other', async () => 0);
+        return value;
+      });
+      assert.equal(first, 1);
+      assert.equal(await reads.get('page', async () => ++n), 2, 'read again: the first value is older than the write');
+      assert.equal(await reads.get('page', async () => ++n), 2, 'kept while nothing changes');
+      await store.insertExecution({ project: 'p', trigger: 'MANUAL', options: DEFAULT_PATCH_OPTIONS });
+      assert.equal(await reads.get('page', async () => ++n), 3, 'any write forgets it');
+    } finally {
+      db.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });
