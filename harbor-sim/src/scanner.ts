@@ -87,14 +87,40 @@ export interface ImageFiles {
   osRelease?: string;
 }
 
+/**
+ * What each layer holds of the watched files, by layer digest. A layer is immutable, so its analysis is reused
+ * by every later scan of an image that has it, as Trivy's cache does (it analyses only the layers it has not
+ * seen): the re-scan of a patched image reads only the layer copa added.
+ */
+export class LayerCache {
+  private readonly layers = new Map<string, Promise<LayerFiles>>();
+
+  constructor(private readonly maxLayers = 64) {}
+
+  get(digest: string, read: () => Promise<LayerFiles>): Promise<LayerFiles> {
+    let files = this.layers.get(digest);
+    if (!files) {
+      if (this.layers.size >= this.maxLayers) this.layers.delete(this.layers.keys().next().value!);
+      files = read();
+      this.layers.set(digest, files);
+      // A failed read is not kept: the next scan reads the layer again.
+      files.catch(() => {
+        if (this.layers.get(digest) === files) this.layers.delete(digest);
+      });
+    }
+    return files;
+  }
+}
+
 export async function readImageFiles(
   registry: RegistryClient,
   repository: string,
   layers: Descriptor[],
+  cache = new LayerCache(),
 ): Promise<ImageFiles> {
   const merged = new Map<string, Buffer | { symlink: string }>();
   for (const layer of layers) {
-    const files = await scanLayer(await registry.layerStream(repository, layer));
+    const files = await cache.get(layer.digest, async () => scanLayer(await registry.layerStream(repository, layer)));
     for (const path of files.deleted) merged.delete(path);
     for (const [path, content] of files.files) merged.set(path, content);
   }

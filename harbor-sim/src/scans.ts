@@ -8,6 +8,7 @@ import {
   matchAdvisories,
   parseDpkgStatus,
   readImageFiles,
+  type LayerCache,
   SCANNER,
   summarize,
 } from './scanner';
@@ -55,6 +56,8 @@ export interface ScanContext {
   webhooks: Webhooks;
   advisoriesFile?: string;
   scanDelayMs: number;
+  /** The scanner's analysis of each layer it has read (see LayerCache). */
+  layers: LayerCache;
   /** Makes the next scan fail with this message (test helper). */
   failNext?: string;
   externalHost: () => string;
@@ -210,7 +213,7 @@ async function runScan(ctx: ScanContext, artifact: ArtifactRecord, failure: stri
   const repository = artifact.repository_name;
   const manifest = await ctx.registry.manifest(repository, artifact.digest);
   if (!manifest) throw new Error(`artifact ${repository}@${artifact.digest} is gone from the registry`);
-  const files = await readImageFiles(ctx.registry, repository, manifest.manifest.layers ?? []);
+  const files = await readImageFiles(ctx.registry, repository, manifest.manifest.layers ?? [], ctx.layers);
   const installed = files.dpkgStatus ? parseDpkgStatus(files.dpkgStatus) : [];
   const advisories = await loadAdvisories(ctx.advisoriesFile);
   return buildReport(matchAdvisories(installed, advisories, artifact.digest));

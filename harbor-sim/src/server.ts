@@ -11,6 +11,7 @@ import { forbidden, sendError } from './errors';
 import type { RoleId } from './rbac';
 import { RegistryClient } from '@harbor-patching/oci-testkit/registry';
 import { SyntheticCatalog, type ScaleOptions } from './scale';
+import { LayerCache } from './scanner';
 import { startScan, type ScanContext } from './scans';
 import {
   now,
@@ -173,6 +174,7 @@ export async function startHarborSim(options: HarborSimOptions = {}): Promise<Ha
     webhooks,
     advisoriesFile: options.advisoriesFile,
     scanDelayMs: options.scanDelayMs ?? 200,
+    layers: new LayerCache(),
     externalHost: () => new URL(externalUrl).host,
   };
   const ctx: ApiContext = {

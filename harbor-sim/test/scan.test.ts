@@ -18,6 +18,7 @@ import {
   sampleImage,
   unique,
 } from '@harbor-patching/oci-testkit';
+import { LayerCache, readImageFiles } from '../src/scanner';
 import { basic, json, waitFor } from './helpers';
 
 let sim: HarborSim;
@@ -210,6 +211,26 @@ describe('scanning synthetic images', () => {
     assert.equal(whited.severity, 'None');
     const opaque = await scanAndWait('app', '1.3');
     assert.deepEqual(opaque.summary!.summary, { Medium: 1 });
+  });
+
+  test('a layer is analysed once: a later image that shares it has only its own layers read', async () => {
+    const c = new RegistryClient(registry);
+    const read: string[] = [];
+    const counting = Object.create(c, {
+      layerStream: {
+        value: (repo: string, l: { digest: string }) => (read.push(l.digest), c.layerStream(repo, l as never)),
+      },
+    }) as RegistryClient;
+    const cache = new LayerCache();
+    const [base, upgraded] = await Promise.all(['1.0', '1.1'].map((t) => c.manifest(`${project}/app`, t)));
+    const baseLayers = base!.manifest.layers!;
+    const upgradedLayers = upgraded!.manifest.layers!;
+    const first = await readImageFiles(counting, `${project}/app`, baseLayers, cache);
+    const second = await readImageFiles(counting, `${project}/app`, upgradedLayers, cache);
+    assert.deepEqual(read, [...baseLayers.map((l) => l.digest), upgradedLayers.at(-1)!.digest]);
+    assert.match(first.dpkgStatus!, /Version: 3\.0\.11-1~deb12u2/);
+    assert.match(second.dpkgStatus!, /Version: 3\.0\.11-1~deb12u3/, 'the upper layer still wins over a kept one');
+    assert.doesNotMatch(second.dpkgStatus!, /bash/);
   });
 
   test('X-Accept-Vulnerabilities keeps only the two Harbor MIME types', async () => {

@@ -103,8 +103,15 @@ function parseChallenge(header: string): { scheme: string; params: Record<string
   return { scheme, params };
 }
 
+/** A path as one image layer holds it: a file's content, a symlink's target, or deleted (a whiteout). */
+export type LayerFile = { type: 'file'; data: Buffer } | { type: 'symlink'; target: string } | { type: 'deleted' };
+
+/** How many layers' looked-up files a client keeps (each a few hundred bytes: os-release). */
+const LAYER_FILES_KEPT = 2000;
+
 export class RegistryClient {
   private tokens = new Map<string, string>();
+  private readonly layerFilesKept = new Map<string, Promise<Map<string, LayerFile>>>();
 
   constructor(
     /** Origin serving /v2/, e.g. Harbor's http://127.0.0.1:8380. */
@@ -453,40 +460,69 @@ export class RegistryClient {
     manifest: Manifest,
     paths: string[],
     maxBytes = 1 << 20,
-  ): Promise<Map<string, { type: 'file'; data: Buffer } | { type: 'symlink'; target: string } | { type: 'deleted' }>> {
-    const wanted = new Set(paths.map((p) => p.replace(/^\/+/, '')));
-    const found = new Map<
-      string,
-      { type: 'file'; data: Buffer } | { type: 'symlink'; target: string } | { type: 'deleted' }
-    >();
-    const layers = [...(manifest.layers ?? [])].reverse();
-    for (const layer of layers) {
-      if (found.size === wanted.size) break;
-      const inLayer = new Map<
-        string,
-        { type: 'file'; data: Buffer } | { type: 'symlink'; target: string } | { type: 'deleted' }
-      >();
-      for await (const entry of this.layerEntries(repository, layer)) {
-        const name = entry.header.name.replace(/^\.?\/+/, '');
-        const base = posix.basename(name);
-        const whiteout = base.startsWith('.wh.') ? posix.join(posix.dirname(name), base.slice(4)) : undefined;
-        if (whiteout && wanted.has(whiteout) && !found.has(whiteout)) inLayer.set(whiteout, { type: 'deleted' });
-        if (wanted.has(name) && !found.has(name)) {
-          if (entry.header.type === 'symlink' && entry.header.linkname) {
-            inLayer.set(name, { type: 'symlink', target: entry.header.linkname });
-          } else if (entry.header.type === 'file' && (entry.header.size ?? 0) <= maxBytes) {
-            const chunks: Buffer[] = [];
-            for await (const c of entry) chunks.push(c as Buffer);
-            inLayer.set(name, { type: 'file', data: Buffer.concat(chunks) });
-            continue;
-          }
-        }
-        entry.resume();
-        if (inLayer.size + found.size === wanted.size) break;
-      }
-      for (const [k, v] of inLayer) found.set(k, v);
+  ): Promise<Map<string, LayerFile>> {
+    const wanted = [...new Set(paths.map((p) => p.replace(/^\/+/, '')))].sort();
+    const found = new Map<string, LayerFile>();
+    for (const layer of [...(manifest.layers ?? [])].reverse()) {
+      if (found.size === wanted.length) break;
+      const inLayer = await this.layerFiles(repository, layer, wanted, maxBytes);
+      for (const [k, v] of inLayer) if (!found.has(k)) found.set(k, v);
     }
     return found;
+  }
+
+  /**
+   * The wanted paths one layer holds (or deletes), kept by layer digest: a layer never changes, and the images
+   * of a project mostly share their base layers, so a policy run reads each base layer's os-release once. Tasks
+   * that start together share one read. A failed read is not kept.
+   */
+  private layerFiles(
+    repository: string,
+    layer: Descriptor,
+    wanted: readonly string[],
+    maxBytes: number,
+  ): Promise<Map<string, LayerFile>> {
+    const key = `${layer.digest}\u0000${maxBytes}\u0000${wanted.join('\u0000')}`;
+    let files = this.layerFilesKept.get(key);
+    if (!files) {
+      files = this.readLayerFiles(repository, layer, new Set(wanted), maxBytes);
+      if (this.layerFilesKept.size >= LAYER_FILES_KEPT)
+        this.layerFilesKept.delete(this.layerFilesKept.keys().next().value!);
+      this.layerFilesKept.set(key, files);
+      files.catch(() => {
+        if (this.layerFilesKept.get(key) === files) this.layerFilesKept.delete(key);
+      });
+    }
+    return files;
+  }
+
+  private async readLayerFiles(
+    repository: string,
+    layer: Descriptor,
+    wanted: ReadonlySet<string>,
+    maxBytes: number,
+  ): Promise<Map<string, LayerFile>> {
+    const inLayer = new Map<string, LayerFile>();
+    for await (const entry of this.layerEntries(repository, layer)) {
+      const name = entry.header.name.replace(/^\.?\/+/, '');
+      const base = posix.basename(name);
+      const whiteout = base.startsWith('.wh.') ? posix.join(posix.dirname(name), base.slice(4)) : undefined;
+      if (whiteout && wanted.has(whiteout)) inLayer.set(whiteout, { type: 'deleted' });
+      if (wanted.has(name)) {
+        if (entry.header.type === 'symlink' && entry.header.linkname) {
+          inLayer.set(name, { type: 'symlink', target: entry.header.linkname });
+        } else if (entry.header.type === 'file' && (entry.header.size ?? 0) <= maxBytes) {
+          const chunks: Buffer[] = [];
+          for await (const c of entry) chunks.push(c as Buffer);
+          inLayer.set(name, { type: 'file', data: Buffer.concat(chunks) });
+          if (inLayer.size === wanted.size) break;
+          continue;
+        }
+      }
+      entry.resume();
+      if (inLayer.size === wanted.size) break;
+    }
+    return inLayer;
   }
 
   /**

@@ -314,6 +314,12 @@ test('NOTHING_FIXABLE (no package database, or nothing known), NOT_IMAGE and UNS
     assert.equal(t.status, reason === 'UNSUPPORTED_OS' ? 'Error' : 'Skipped');
     assert.equal(t.patched_tag, null, `${repo}: nothing was pushed, so no patched tag is reported`);
   }
+  // Comprehensive mode starts copa without reading os-release first; copa's failure is then explained by it.
+  const started = await startPatch('library', `${u}/plan9`, '1', { mode: 'comprehensive' });
+  const t = await waitTask('library', started.executionId, started.taskId);
+  assert.deepEqual([t.status, t.reason], ['Error', 'UNSUPPORTED_OS'], t.status_message);
+  assert.match(t.status_message, /Plan 9.*cannot patch/);
+  assert.notEqual(t.copa_seconds, null, 'copa ran');
 });
 
 test('an immutable floating tag that exists is TAG_IMMUTABLE, not a raw 412', async () => {

@@ -5,7 +5,7 @@
  */
 import type { VulnerabilityItem } from '../../harbor/repositories';
 import { isIndex, type OsRelease, type RegistryClient } from '../../registry/client';
-import { fail, skip } from '../reasons';
+import { fail, PatchOutcome, skip } from '../reasons';
 import { buildUpdateManifest, copaOsType, type UpdateManifestV1Alpha1 } from '../report';
 import { fullName, step, type PatchContext, type PatchDeps } from '../context';
 import { READING_OS_RELEASE, type TaskProgressMeter } from '../progress';
@@ -18,6 +18,11 @@ export interface CopaInput {
   updateManifest?: UpdateManifestV1Alpha1;
   /** An image index: what copa does with each platform image. */
   index?: IndexInput;
+  /**
+   * Comprehensive mode, single-platform image: copa runs without the image's os-release read first. When copa
+   * fails, this reads it and answers UNSUPPORTED_OS if copa cannot patch that OS (the plainer reason).
+   */
+  unsupportedOs?: () => Promise<PatchOutcome | undefined>;
 }
 
 export async function readCopaInput(
@@ -35,10 +40,6 @@ export async function readCopaInput(
   if (isIndex(manifest)) return { index: await readIndexInput(deps, ctx, meter, source) };
   const config = await step(ctx, 'reading the image config', () => deps.registry.getConfig(full, manifest));
 
-  meter.at('copa', 0, READING_OS_RELEASE);
-  const os = await step(ctx, 'reading /etc/os-release from the image', () =>
-    deps.registry.readOsRelease(full, manifest),
-  );
   const arch = config.architecture ?? 'amd64';
   // copa patches a single-platform image as the host's platform: anything else would come out mislabelled.
   if (arch !== hostArchitecture()) {
@@ -47,11 +48,42 @@ export async function readCopaInput(
       `${full}@${task.source_digest.slice(0, 19)} is a linux/${arch} image; copa patches a single-platform image only for this host's platform (linux/${hostArchitecture()}). Patch the image index it belongs to instead: its linux/${arch} image is patched there.`,
     );
   }
-  const input = copaInputFor(`${full}:${source.tag}`, os, arch, ctx.options.mode, source.vulns);
+  const ref = `${full}:${source.tag}`;
+  if (ctx.options.mode !== 'targeted') {
+    // copa finds the image's OS itself when it updates every package, so it starts without waiting for the
+    // os-release read (about a second per large layer): the read only explains a failure.
+    return {
+      unsupportedOs: async () => {
+        const os = await deps.registry.readOsRelease(full, manifest).catch(() => 'unreadable' as const);
+        return os === 'unreadable' ? undefined : unsupportedOsOutcome(ref, os, arch, ctx.options.mode);
+      },
+    };
+  }
+  meter.at('copa', 0, READING_OS_RELEASE);
+  const os = await step(ctx, 'reading /etc/os-release from the image', () =>
+    deps.registry.readOsRelease(full, manifest),
+  );
+  const input = copaInputFor(ref, os, arch, ctx.options.mode, source.vulns);
   if (input.updateManifest && os) {
     ctx.log(`${input.updateManifest.updates.length} package updates for ${os.id} ${os.version_id} (${arch})`);
   }
   return input;
+}
+
+/** UNSUPPORTED_OS when copa cannot patch an image running `os` (see copaInputFor); undefined when it can. */
+export function unsupportedOsOutcome(
+  ref: string,
+  os: OsRelease | undefined,
+  arch: string,
+  mode: PatchContext['options']['mode'],
+): PatchOutcome | undefined {
+  try {
+    copaInputFor(ref, os, arch, mode, []);
+    return undefined;
+  } catch (err) {
+    if (err instanceof PatchOutcome) return err;
+    throw err;
+  }
 }
 
 /**

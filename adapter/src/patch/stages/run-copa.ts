@@ -91,6 +91,8 @@ export async function patchWithCopa(
     );
     // Taken out of the pool until its check answers; the retry goes to another endpoint if one answers.
     if (outcome.code === 'BUILDKIT_UNREACHABLE') deps.buildkit.markUnreachable(slot.addr, outcome.message);
+    const unsupported = await input.unsupportedOs?.();
+    if (unsupported) throw unsupported;
     if (input.index) await recordPlatformFailure(ctx, input.index, outcome.code, outcome.message);
     throw outcome;
   }

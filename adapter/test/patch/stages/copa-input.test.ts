@@ -6,7 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { VulnerabilityItem } from '../../../src/harbor/repositories';
 import { PatchOutcome } from '../../../src/patch/reasons';
-import { copaInputFor } from '../../../src/patch/stages/copa-input';
+import { copaInputFor, readCopaInput } from '../../../src/patch/stages/copa-input';
+import { hostArchitecture } from '../../../src/patch/platforms';
+import { fakeContext } from './fake-context';
 
 const ref = 'library/app:1.0';
 const debian = { id: 'debian', version_id: '12', pretty_name: 'Debian GNU/Linux 12 (bookworm)' };
@@ -45,4 +47,54 @@ test("targeted mode: an UpdateManifest of the fixable packages for the image's O
     updates: [{ name: 'libssl3', installedVersion: '3.0.1', fixedVersion: '3.0.2', vulnerabilityID: 'CVE-2024-1' }],
   });
   assert.deepEqual(copaInputFor(ref, debian, 'amd64', 'comprehensive', vulns), {}, 'comprehensive: every package');
+});
+
+test('comprehensive mode: copa is not kept waiting for the os-release read; a failure is explained by it', async () => {
+  const reads: string[] = [];
+  const registry = (osRelease: { id: string; version_id: string; pretty_name?: string } | undefined) => ({
+    getManifest: async () => ({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      layers: [],
+    }),
+    getConfig: async () => ({ architecture: hostArchitecture(), os: 'linux' }),
+    readOsRelease: async () => {
+      reads.push('os-release');
+      return osRelease;
+    },
+  });
+  const source = { tag: '1.0', vulns: vulns, artifact: {} } as never;
+  const plan9 = { id: 'plan9', version_id: '4', pretty_name: 'Plan 9' };
+
+  const comprehensive = fakeContext({ mode: 'comprehensive' });
+  const input = await readCopaInput(
+    { harbor: {} as never, registry: registry(plan9) as never },
+    comprehensive.ctx,
+    comprehensive.meter,
+    source,
+  );
+  assert.deepEqual(reads, [], 'nothing read before copa starts');
+  assert.equal(input.updateManifest, undefined);
+  const outcome = await input.unsupportedOs!();
+  assert.ok(unsupported(/^library\/team\/app:1\.0 runs Plan 9 4, which copa cannot patch/)(outcome));
+  assert.equal(
+    await (
+      await readCopaInput(
+        { harbor: {} as never, registry: registry(debian) as never },
+        comprehensive.ctx,
+        comprehensive.meter,
+        source,
+      )
+    ).unsupportedOs!(),
+    undefined,
+  );
+
+  // Targeted mode needs the OS and its version for the UpdateManifest: read first, refused before copa.
+  reads.length = 0;
+  const targeted = fakeContext({ mode: 'targeted' });
+  await assert.rejects(
+    readCopaInput({ harbor: {} as never, registry: registry(plan9) as never }, targeted.ctx, targeted.meter, source),
+    unsupported(/Plan 9 4, which copa cannot patch/),
+  );
+  assert.deepEqual(reads, ['os-release']);
 });
