@@ -10,6 +10,8 @@
  *
  *   npm run bench:api [-- --executions 10000 --tasks 10 --seconds 3 --rates 50,100,250,500,1000,1500,2000,3000]
  *                     [--tsx] [--without-status-index]   (the adapter as it was: under tsx, without the index)
+ *                     [--write-every-ms 100]   (another connection updates a task that often, as running tasks do:
+ *                                               every write makes the adapter read its list pages afresh)
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -19,6 +21,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startAdapterProcess } from './lib/adapter-process';
+import { openDatabase } from '@harbor-patching/adapter';
 import { BASIC, drive, seed } from './lib/api-load';
 
 const { values } = parseArgs({
@@ -33,6 +36,8 @@ const { values } = parseArgs({
     tsx: { type: 'boolean', default: false },
     /** Drop the index on tasks by (execution, status, reason) after seeding (for comparison). */
     'without-status-index': { type: 'boolean', default: false },
+    /** Update one task row this often from another connection while the load runs (0: the data stays as seeded). */
+    'write-every-ms': { type: 'string', default: '0' },
   },
   allowPositionals: true,
 });
@@ -86,6 +91,9 @@ async function main(): Promise<void> {
     `${values['without-status-index'] ? '(index patch_tasks_execution_status dropped) ' : ''}seeded ${executions} executions x ${tasksEach} tasks = ${executions * tasksEach} tasks in ${(seedMs / 1000).toFixed(1)} s (${dataDir})`,
   );
 
+  const writeEveryMs = Number(values['write-every-ms']);
+  if (!Number.isInteger(writeEveryMs) || writeEveryMs < 0) throw new Error('--write-every-ms must be a whole number');
+
   const sim = fork(fileURLToPath(import.meta.url), ['--serve-sim'], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -103,7 +111,9 @@ async function main(): Promise<void> {
     { compiled: !values.tsx },
   );
   let bare: ChildProcess | undefined;
+  const writer = writeEveryMs > 0 ? startWriter(dataDir, writeEveryMs, executions * tasksEach) : undefined;
   try {
+    if (writeEveryMs > 0) console.log(`another connection updates a task every ${writeEveryMs} ms while the load runs`);
     console.log(
       `adapter: ${adapter.runtime}; load average ${(await import('node:os'))
         .loadavg()
@@ -181,11 +191,30 @@ async function main(): Promise<void> {
     console.log(`\nhighest rate tried with p99 < ${LIMIT_MS} ms (and every request answered on schedule):`);
     console.log(summary.join('\n'));
     console.log(`adapter peak rss ${(adapter.peakRss() / 1024 / 1024).toFixed(0)} MB`);
+    if (writer) console.log(`another connection wrote ${writer.writes()} times (every ${writeEveryMs} ms)`);
   } finally {
+    writer?.stop();
     await adapter.close();
     bare?.disconnect();
     sim.disconnect();
   }
+}
+
+/** Touches one task row every `ms` from a connection of its own (a running task's progress, as the engine writes it). */
+function startWriter(dataDir: string, ms: number, tasks: number): { writes(): number; stop(): void } {
+  const db = openDatabase(join(dataDir, 'patching.db'));
+  const update = db.prepare('UPDATE patch_tasks SET update_time = ? WHERE id = ?');
+  let n = 0;
+  const timer = setInterval(() => {
+    update.run(new Date().toISOString(), 1 + (n++ % tasks));
+  }, ms);
+  return {
+    writes: () => n,
+    stop: () => {
+      clearInterval(timer);
+      db.close();
+    },
+  };
 }
 
 if (values['serve-bare']) {
