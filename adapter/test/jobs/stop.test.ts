@@ -52,10 +52,15 @@ async function sampleCopy(repository: string): Promise<ArtifactRef> {
  * Patches `artifact` ad hoc and stops its execution (as POST .../executions/{id}/stop does) when the task
  * reaches `stage`, at once or `afterMs` later. Answers the final task and execution.
  */
-async function stopAt(artifact: ArtifactRef, stage: string, o: { afterMs?: number; onStage?: () => void } = {}) {
+async function stopAt(
+  artifact: ArtifactRef,
+  stage: string,
+  o: { afterMs?: number; onStage?: () => void; onProgress?: (stage: string) => void } = {},
+) {
   const { execution, task } = await mod.engine.patchArtifact({ project: 'library', artifact });
   let reached = false;
   const listener = (taskId: number, p: TaskProgress) => {
+    if (taskId === task.id) o.onProgress?.(p.stage);
     if (taskId !== task.id || p.stage !== stage || reached) return;
     reached = true;
     o.onStage?.();
@@ -123,7 +128,14 @@ test('stop while verifying the pushed image, and while waiting for the re-scan (
   const [verifying, rescanning] = await Promise.all([
     sampleCopy(`${unique('stop-verify')}/app`).then((a) => stopAt(a, 'Verifying pushed image')),
     sampleCopy(`${unique('stop-rescan')}/app`).then((a) =>
-      stopAt(a, 'Re-scanning patched image', { afterMs: 1500, onStage: () => sim.setScanDelay(20_000) }),
+      stopAt(a, 'Re-scanning patched image', {
+        afterMs: 1500,
+        // Project library scans on push, so Harbor starts the patched image's scan when copa pushes it (the
+        // re-scan then waits for that one): slow scans from copa's start on.
+        onProgress: (stage) => {
+          if (stage === 'Starting copa') sim.setScanDelay(20_000);
+        },
+      }),
     ),
   ]).finally(() => sim.setScanDelay(200));
   for (const [r, stage] of [
