@@ -455,6 +455,11 @@ describe('list reads kept while the database is unchanged', () => {
       assert.equal(await reads.get('page', async () => ++n), 2, 'kept while nothing changes');
       await store.insertExecution({ project: 'p', trigger: 'MANUAL', options: DEFAULT_PATCH_OPTIONS });
       assert.equal(await reads.get('page', async () => ++n), 3, 'any write forgets it');
+
+      // Full (10 here): what is kept stays until the next write; a new page is read each time meanwhile.
+      for (let i = 0; i < 12; i++) await reads.get(`p${i}`, async () => i);
+      assert.equal(await reads.get('p0', async () => -1), 0, 'the first pages stay kept');
+      assert.equal(await reads.get('p11', async () => -1), -1, 'a page past the limit is read afresh');
     } finally {
       db.close();
       rmSync(dir, { recursive: true, force: true });
